@@ -1,0 +1,190 @@
+//! The script inventory (PCI DSS 6.4.3): every script a payment page runs, with its identity,
+//! where it comes from (first or third party), and its hashes (sha256 hex, SRI sha384).
+//!
+//! A record is what the baseline stores and what the report lists; the script's text travels
+//! beside it (in [`ScriptText`]) to the analysis stage and is never written to the report.
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256, Sha384};
+use std::sync::Arc;
+
+/// Where a piece of JavaScript on a page comes from (cli.md `scripts[].kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScriptKind {
+    /// `<script src>`, `<link rel=preload|modulepreload as=script>`, or a `.js` target.
+    External,
+    /// Code between `<script>` tags.
+    Inline,
+    /// An `on*=` attribute or a `javascript:` URL.
+    Handler,
+    /// A script the page's code loads at run time (found by the analysis).
+    Dynamic,
+}
+
+impl ScriptKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScriptKind::External => "external",
+            ScriptKind::Inline => "inline",
+            ScriptKind::Handler => "handler",
+            ScriptKind::Dynamic => "dynamic",
+        }
+    }
+}
+
+/// First party: same registrable domain as the page. Third party: anything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Party {
+    First,
+    Third,
+}
+
+/// How a script compares with the baseline (cli.md `scripts[].baseline`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineStatus {
+    Unchanged,
+    Changed,
+    New,
+}
+
+/// One script as the inventory records it. Field names follow cli.md; the fields after
+/// `baseline` are extensions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptRecord {
+    pub page: String,
+    pub url: Option<String>,
+    pub kind: ScriptKind,
+    pub host: Option<String>,
+    pub party: Party,
+    pub sha256: Option<String>,
+    pub sri: Option<String>,
+    pub integrity_attr: Option<String>,
+    pub size: Option<u64>,
+    pub baseline: Option<BaselineStatus>,
+    /// Stable identity within the scan: the URL for external code, `<page>#inline-N` or
+    /// `<page>#handler-N` for code in the page. Findings name scripts by this id.
+    pub id: String,
+    /// The `type` attribute when it is not plain JavaScript (`module`, `application/ld+json`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_type: Option<String>,
+    /// False for non-JavaScript blocks (JSON-LD, templates) that are inventoried only.
+    pub analysed: bool,
+    /// For inline and handler code: the 1-based line in the page where the code starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_line: Option<u32>,
+    /// Outside hosts this script sends data to or loads code from, as the engine found them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destinations: Vec<String>,
+}
+
+/// A script's text, shared cheaply between the inventory, the analysis and the baseline diff.
+#[derive(Clone, Debug)]
+pub struct ScriptText {
+    /// The record's `id`.
+    pub id: String,
+    pub text: Arc<str>,
+    /// Where the code starts in its file (1-based line and column), so findings in inline code
+    /// point at the page's line, not the line within the `<script>` block.
+    pub line_offset: u32,
+    pub column_offset: u32,
+}
+
+/// sha256 of the bytes as lowercase hex: the inventory's content identity.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The Subresource Integrity value a page would put in `integrity=` (sha384, base64).
+pub fn sri_sha384(bytes: &[u8]) -> String {
+    let digest = Sha384::digest(bytes);
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(digest))
+}
+
+/// The outcome of checking an `integrity` attribute against the bytes actually served.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IntegrityCheck {
+    /// At least one listed hash of the strongest listed algorithm matches (the browser's rule).
+    Matches,
+    /// Hashes of a supported algorithm were listed and none match: the browser blocks the
+    /// script, or the page was changed without updating the hash — either way, worth a look.
+    Mismatch { expected: Vec<String> },
+    /// Nothing the browser would check (no supported algorithm): treated as no SRI.
+    Unsupported,
+}
+
+/// Verify an `integrity` attribute the way browsers do (SRI §3.3.5): only the strongest
+/// algorithm present counts; any one of its digests matching is enough; unknown tokens and
+/// options (`?foo`) are ignored.
+pub fn check_integrity(attr: &str, bytes: &[u8]) -> IntegrityCheck {
+    use sha2::Sha512;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut by_alg: [Vec<&str>; 3] = [vec![], vec![], vec![]];
+    for token in attr.split_ascii_whitespace() {
+        let token = token.split('?').next().unwrap_or(token);
+        let Some((alg, digest)) = token.split_once('-') else {
+            continue;
+        };
+        let slot = match alg.to_ascii_lowercase().as_str() {
+            "sha256" => 0,
+            "sha384" => 1,
+            "sha512" => 2,
+            _ => continue,
+        };
+        by_alg[slot].push(digest);
+    }
+    let Some(strongest) = (0..3).rev().find(|&i| !by_alg[i].is_empty()) else {
+        return IntegrityCheck::Unsupported;
+    };
+    let actual = match strongest {
+        0 => b64.encode(Sha256::digest(bytes)),
+        1 => b64.encode(Sha384::digest(bytes)),
+        _ => b64.encode(Sha512::digest(bytes)),
+    };
+    // Browsers accept base64url too; compare after normalising the alphabet and padding.
+    let norm = |s: &str| s.trim_end_matches('=').replace('-', "+").replace('_', "/");
+    let actual_n = norm(&actual);
+    if by_alg[strongest].iter().any(|d| norm(d) == actual_n) {
+        IntegrityCheck::Matches
+    } else {
+        let name = ["sha256", "sha384", "sha512"][strongest];
+        IntegrityCheck::Mismatch {
+            expected: by_alg[strongest].iter().map(|d| format!("{name}-{d}")).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_match_known_values() {
+        // `printf 'alert(1)' | openssl dgst -sha256` and `-sha384 -binary | base64`.
+        assert_eq!(
+            sha256_hex(b"alert(1)"),
+            "6e11c72f7cf6bc383152dd16ddd5903aba6bb1c99d6b6639a4bb0b838185fa92"
+        );
+        assert!(sri_sha384(b"").starts_with("sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb"));
+    }
+
+    #[test]
+    fn integrity_uses_the_strongest_algorithm() {
+        let body = b"console.log('ok')";
+        let good = sri_sha384(body);
+        assert_eq!(check_integrity(&good, body), IntegrityCheck::Matches);
+        assert!(matches!(check_integrity(&good, b"tampered"), IntegrityCheck::Mismatch { .. }));
+        // A wrong sha256 next to a right sha384: only sha384 counts.
+        let mixed = format!("sha256-AAAA {good}");
+        assert_eq!(check_integrity(&mixed, body), IntegrityCheck::Matches);
+        assert_eq!(check_integrity("md5-abc", body), IntegrityCheck::Unsupported);
+    }
+}

@@ -1,0 +1,15 @@
+//! skimscan: a payment-page skimmer scanner.
+//!
+//! The library is a one-way pipeline: targets → pages → scripts → facts → findings → report.
+//! `main.rs` only parses arguments and calls [`app::run`]; tests and benchmarks drive the same
+//! code the command line does.
+
+pub mod baseline;
+pub mod fetch;
+pub mod finding;
+pub mod hosts;
+pub mod inventory;
+pub mod js;
+pub mod page;
+pub mod report;
+pub mod rules;

@@ -1,0 +1,291 @@
+//! Rules as data: every finding skimscan can report has a rule file in `rules/` (id, title,
+//! severity, a "what it does / why it matters / example" doc, references, and its own pass/fail
+//! examples). The shipped rules are embedded in the binary; `--rules DIR` adds more and
+//! `--no-default-rules` drops the shipped ones.
+//!
+//! Rule kinds: `code` and `indicator` rules are evaluated by the JavaScript engine over facts;
+//! `page` and `baseline` rules name checks the pipeline makes in code (CSP, SRI, baseline
+//! changes) — their file still carries the id, severity and documentation, so a rule is
+//! registered in exactly one place.
+
+use crate::finding::{Finding, Severity};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+static SHIPPED: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    Code,
+    Indicator,
+    Page,
+    Baseline,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDoc {
+    pub what: String,
+    pub why: String,
+    pub example: String,
+}
+
+/// One of a rule's own test cases: `rules test` checks the rule fires on `fail` examples and
+/// stays quiet on `pass` ones.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleExample {
+    pub expect: ExampleExpectation,
+    /// `js` (scanned as a script of a payment page) or `html` (scanned as a page).
+    #[serde(default = "default_example_lang")]
+    pub lang: String,
+    pub code: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn default_example_lang() -> String {
+    "js".to_string()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExampleExpectation {
+    Pass,
+    Fail,
+}
+
+/// A rule file as written on disk.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub kind: RuleKind,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    pub doc: RuleDoc,
+    /// The condition over facts (code rules) or the indicators (indicator rules); its schema
+    /// belongs to the engine (`crate::js`).
+    #[serde(default, rename = "match")]
+    pub condition: Option<toml::Value>,
+    #[serde(default)]
+    pub examples: Vec<RuleExample>,
+    /// Where the rule came from (a path, or `shipped:<name>`), for messages.
+    #[serde(skip)]
+    pub origin: String,
+}
+
+impl Rule {
+    /// A finding of this rule with its title and severity; the caller fills in the place.
+    pub fn finding(&self, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: self.id.clone(),
+            severity: self.severity,
+            title: self.title.clone(),
+            page: None,
+            script: None,
+            location: None,
+            hosts: Vec::new(),
+            evidence: None,
+            message: message.into(),
+            diff: None,
+        }
+    }
+}
+
+/// A rule or data file that could not be loaded: names the file and, when known, the line.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct RuleError {
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// The loaded rules, by id, plus the data files (`rules/data/*.toml`) the engine reads.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    rules: BTreeMap<String, Rule>,
+    /// Data files by file stem (`payment-vocabulary`, `processors`, `indicators`…), as parsed
+    /// TOML; the engine gives them their typed schema.
+    data: BTreeMap<String, Vec<(String, toml::Value)>>,
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+fn toml_error(path: &str, text: &str, e: toml::de::Error) -> RuleError {
+    let line = e.span().map(|s| line_of(text, s.start));
+    RuleError {
+        path: path.to_string(),
+        line,
+        message: e.message().trim().to_string(),
+    }
+}
+
+impl RuleSet {
+    /// Load the shipped rules (unless `no_default`) and then every `*.toml` under each extra
+    /// directory. A later rule with the same id as an earlier one is an error (it would be
+    /// ambiguous which one a finding means).
+    pub fn load(no_default: bool, extra_dirs: &[PathBuf]) -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet::default();
+        if !no_default {
+            let mut files: Vec<&include_dir::File> = Vec::new();
+            collect_embedded(&SHIPPED, &mut files);
+            files.sort_by_key(|f| f.path());
+            for f in files {
+                let name = format!("rules/{}", f.path().display());
+                let text = f.contents_utf8().ok_or_else(|| RuleError {
+                    path: name.clone(),
+                    line: None,
+                    message: "not UTF-8".into(),
+                })?;
+                set.add_file(&name, f.path(), text)?;
+            }
+        }
+        for dir in extra_dirs {
+            let mut paths = Vec::new();
+            collect_dir(dir, &mut paths).map_err(|e| RuleError {
+                path: dir.display().to_string(),
+                line: None,
+                message: e.to_string(),
+            })?;
+            paths.sort();
+            for p in paths {
+                let text = std::fs::read_to_string(&p).map_err(|e| RuleError {
+                    path: p.display().to_string(),
+                    line: None,
+                    message: e.to_string(),
+                })?;
+                let rel = p.strip_prefix(dir).unwrap_or(&p).to_path_buf();
+                set.add_file(&p.display().to_string(), &rel, &text)?;
+            }
+        }
+        Ok(set)
+    }
+
+    fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
+        let is_data = rel.components().next().is_some_and(|c| c.as_os_str() == "data");
+        if is_data {
+            let value: toml::Value = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
+            let stem = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            self.data.entry(stem).or_default().push((name.to_string(), value));
+            return Ok(());
+        }
+        let mut rule: Rule = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
+        rule.origin = name.to_string();
+        validate_id(&rule.id).map_err(|m| RuleError {
+            path: name.to_string(),
+            line: Some(1),
+            message: m,
+        })?;
+        if let Some(prev) = self.rules.get(&rule.id) {
+            return Err(RuleError {
+                path: name.to_string(),
+                line: None,
+                message: format!("rule id `{}` is already defined in {}", rule.id, prev.origin),
+            });
+        }
+        self.rules.insert(rule.id.clone(), rule);
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.get(id)
+    }
+
+    /// Every rule, ordered by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The data files with this stem (shipped first, then extra directories), with their names.
+    pub fn data(&self, stem: &str) -> &[(String, toml::Value)] {
+        self.data.get(stem).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// A finding for rule `id`, or `None` when that rule is not loaded (`--no-default-rules`
+    /// without a replacement): a check whose rule is not loaded does not report.
+    pub fn finding(&self, id: &str, message: impl Into<String>) -> Option<Finding> {
+        self.get(id).map(|r| r.finding(message))
+    }
+}
+
+fn validate_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("rule id `{id}` must be lower-case letters, digits and dashes"))
+    }
+}
+
+fn collect_embedded<'a>(dir: &'a include_dir::Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
+    for f in dir.files() {
+        if f.path().extension().is_some_and(|e| e == "toml") {
+            out.push(f);
+        }
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, out);
+    }
+}
+
+fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let p = entry.path();
+        if entry.file_type()?.is_dir() {
+            collect_dir(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "toml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_rules_load_and_are_documented() {
+        let set = RuleSet::load(false, &[]).expect("shipped rules load");
+        assert!(!set.is_empty());
+        for r in set.iter() {
+            assert!(!r.doc.what.trim().is_empty(), "{} has no doc", r.id);
+        }
+    }
+
+    #[test]
+    fn a_bad_rule_file_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("bad.toml"),
+            "id = \"x\"\ntitle = \"t\"\nseverity = \"severe\"\n",
+        )
+        .unwrap();
+        let err = RuleSet::load(true, &[dir.path().to_path_buf()]).unwrap_err();
+        assert!(err.path.ends_with("bad.toml"));
+        assert_eq!(err.line, Some(3), "{err}");
+    }
+}
