@@ -65,7 +65,9 @@ impl HostPattern {
             });
         }
         if raw.contains('*') {
-            return Err(format!("`{s}`: a wildcard is only allowed as a leading `*.`"));
+            return Err(format!(
+                "`{s}`: a wildcard is only allowed as a leading `*.`"
+            ));
         }
         Ok(HostPattern { raw, suffix: None })
     }

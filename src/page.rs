@@ -131,3 +131,21 @@ pub fn decode_script(bytes: &[u8], content_type: Option<&str>) -> String {
     let _ = content_type;
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// The security-relevant response headers of a page (placeholder until the page branch lands).
+pub fn security_headers(
+    headers: &[(String, String)],
+    meta_csp: &[String],
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (n, v) in headers {
+        let n = n.to_ascii_lowercase();
+        if n == "content-security-policy" || n == "content-security-policy-report-only" {
+            out.insert(n, v.clone());
+        }
+    }
+    if !meta_csp.is_empty() {
+        out.insert("meta-content-security-policy".into(), meta_csp.join(", "));
+    }
+    out
+}

@@ -119,7 +119,11 @@ pub struct RuleSet {
 
 /// 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn toml_error(path: &str, text: &str, e: toml::de::Error) -> RuleError {
@@ -173,11 +177,20 @@ impl RuleSet {
     }
 
     fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
-        let is_data = rel.components().next().is_some_and(|c| c.as_os_str() == "data");
+        let is_data = rel
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str() == "data");
         if is_data {
             let value: toml::Value = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
-            let stem = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            self.data.entry(stem).or_default().push((name.to_string(), value));
+            let stem = rel
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            self.data
+                .entry(stem)
+                .or_default()
+                .push((name.to_string(), value));
             return Ok(());
         }
         let mut rule: Rule = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
@@ -191,7 +204,10 @@ impl RuleSet {
             return Err(RuleError {
                 path: name.to_string(),
                 line: None,
-                message: format!("rule id `{}` is already defined in {}", rule.id, prev.origin),
+                message: format!(
+                    "rule id `{}` is already defined in {}",
+                    rule.id, prev.origin
+                ),
             });
         }
         self.rules.insert(rule.id.clone(), rule);
@@ -230,12 +246,16 @@ impl RuleSet {
 fn validate_id(id: &str) -> Result<(), String> {
     let ok = !id.is_empty()
         && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-');
     if ok {
         Ok(())
     } else {
-        Err(format!("rule id `{id}` must be lower-case letters, digits and dashes"))
+        Err(format!(
+            "rule id `{id}` must be lower-case letters, digits and dashes"
+        ))
     }
 }
 
