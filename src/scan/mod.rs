@@ -6,6 +6,7 @@
 //! guard, a script the engine could not finish) become `errors[]` entries and make the report
 //! incomplete; only problems with the request itself (a bad CA file) are errors here.
 
+pub mod analysis;
 pub mod crawl;
 pub mod scripts;
 pub mod source;
@@ -15,7 +16,7 @@ use crate::fetch::{ClientError, Fetcher};
 use crate::finding::{self, Finding, Verdict};
 use crate::hosts::{self, HostPattern};
 use crate::inventory::{Party, ScriptKind, ScriptRecord, ScriptText};
-use crate::js::{AnalysisJob, Engine, HostPolicy};
+use crate::js::{Engine, HostPolicy};
 use crate::page;
 use crate::report::{FormRecord, PageRecord, Report, ScanError, Tool};
 use crate::rules::RuleSet;
@@ -266,73 +267,28 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         allowed: allowed.clone(),
     };
 
-    // The analysis: each external script once per site and page kind, each page's own code once.
-    let mut findings: Vec<Finding> = Vec::new();
+    // The analysis, then one round of the scripts that code loads at run time (kind
+    // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
+    // analysed like any other script.
     let engine = Engine::new(req.rules.clone(), policy.clone());
-    let mut jobs: Vec<AnalysisJob> = Vec::new();
-    let mut job_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
-    let mut job_keys: BTreeMap<(String, Option<String>, bool), usize> = BTreeMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        let Some(text) = &e.text else { continue };
-        if !e.record.analysed {
-            continue;
-        }
-        let (page_url, page_host, payment) = match pages.get(e.page_index) {
-            Some(p) => (
-                p.name.clone(),
-                p.url.host_str().map(hosts::normalise_host),
-                p.doc.payment_form(),
-            ),
-            None => (e.record.page.clone(), None, true),
-        };
-        let key = (e.record.id.clone(), page_host.clone(), payment);
-        if let Some(&j) = job_keys.get(&key) {
-            job_of_entry[i] = Some(j);
-            continue;
-        }
-        job_keys.insert(key, jobs.len());
-        job_of_entry[i] = Some(jobs.len());
-        jobs.push(AnalysisJob {
-            script_id: e.record.id.clone(),
-            kind: e.record.kind,
-            code: text.text.clone(),
-            page_url,
-            page_host,
-            payment_page: payment,
-            line_offset: text.line_offset,
-            column_offset: text.column_offset,
-        });
-    }
-    if let Some(b) = &bar {
-        b.set_message(format!("analysing {} scripts", jobs.len()));
-    }
-    let results = {
-        let engine = engine.clone();
-        tokio::task::spawn_blocking(move || engine.analyse_batch(jobs))
-            .await
-            .unwrap_or_default()
-    };
-    for (i, e) in entries.iter_mut().enumerate() {
-        if let Some(r) = job_of_entry[i].and_then(|j| results.get(j)) {
-            e.record.destinations = r.destinations.iter().cloned().collect();
-        }
-    }
-    let mut reported_errors = std::collections::BTreeSet::new();
-    for (j, r) in results.iter().enumerate() {
-        findings.extend(r.findings.iter().cloned());
-        let id = job_keys
-            .iter()
-            .find(|(_, v)| **v == j)
-            .map(|(k, _)| k.0.clone())
-            .unwrap_or_default();
-        for m in &r.errors {
-            if reported_errors.insert((id.clone(), m.clone())) {
-                errors.push(ScanError {
-                    url: id.clone(),
-                    message: m.clone(),
-                });
-            }
-        }
+    let mut findings: Vec<Finding> = Vec::new();
+    let first = analysis::analyse(&engine, &mut entries, 0, &pages).await;
+    findings.extend(first.findings);
+    errors.extend(first.errors);
+    let before = entries.len();
+    scripts::collect_dynamic(
+        &loader,
+        &pages,
+        first.loads,
+        &mut entries,
+        cfg.fetch.concurrency,
+        &mut errors,
+    )
+    .await;
+    if entries.len() > before {
+        let second = analysis::analyse(&engine, &mut entries, before, &pages).await;
+        findings.extend(second.findings);
+        errors.extend(second.errors);
     }
 
     // Page checks and page records.

@@ -27,7 +27,19 @@ pub struct ScriptEntry {
     pub not_fetched: bool,
 }
 
-type Fetched = Result<(Vec<u8>, String), LoadError>;
+/// A loaded script, reduced to what the inventory needs: hashes, size, integrity verdicts for
+/// the `integrity` attributes pages gave it, and the text. The raw bytes are dropped right after
+/// hashing so a large site does not hold every script twice.
+#[derive(Debug)]
+struct LoadedScript {
+    sha256: String,
+    sri: String,
+    size: u64,
+    integrity: BTreeMap<String, IntegrityCheck>,
+    text: Arc<str>,
+}
+
+type Fetched = Result<LoadedScript, LoadError>;
 
 fn fetch_key(url: &Url) -> String {
     url.to_string()
@@ -50,30 +62,59 @@ pub async fn collect(
 ) -> Vec<ScriptEntry> {
     // Every distinct external URL once, in first-seen order.
     let mut wanted: Vec<(Url, Option<Arc<LocalRoot>>)> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut attrs: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for p in pages {
         for s in &p.doc.scripts {
-            if let ScriptRef::External { url: Ok(u), .. } = s
+            if let ScriptRef::External {
+                url: Ok(u),
+                integrity,
+                ..
+            } = s
                 && let Some(t) = target_url(u, p.local.as_deref())
-                && seen.insert(fetch_key(&t))
             {
-                wanted.push((t, p.local.clone()));
+                let k = fetch_key(&t);
+                let list = match attrs.get_mut(&k) {
+                    Some(l) => l,
+                    None => {
+                        wanted.push((t, p.local.clone()));
+                        attrs.entry(k).or_default()
+                    }
+                };
+                if let Some(a) = integrity
+                    && !list.contains(a)
+                {
+                    list.push(a.clone());
+                }
             }
         }
     }
+    let attrs = &attrs;
     let loaded: BTreeMap<String, Fetched> = futures::stream::iter(wanted)
         .map(|(url, local)| async move {
             let r = loader.load(&url, local.as_deref()).await;
+            let key = fetch_key(&url);
             let r = r.and_then(|l| match l.status {
                 Some(s) if !(200..300).contains(&s) => {
                     Err(LoadError::Failed(format!("HTTP status {s}")))
                 }
                 _ => {
                     let text = page::decode_script(&l.body, l.content_type());
-                    Ok((l.body, text))
+                    let integrity = attrs
+                        .get(&key)
+                        .into_iter()
+                        .flatten()
+                        .map(|a| (a.clone(), inventory::check_integrity(a, &l.body)))
+                        .collect();
+                    Ok(LoadedScript {
+                        sha256: inventory::sha256_hex(&l.body),
+                        sri: inventory::sri_sha384(&l.body),
+                        size: l.body.len() as u64,
+                        integrity,
+                        text: Arc::from(text),
+                    })
                 }
             });
-            (fetch_key(&url), r)
+            (key, r)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -136,17 +177,17 @@ pub async fn collect(
                     let mut integrity_check = None;
                     let mut not_fetched = false;
                     match resolved.as_ref().and_then(|u| loaded.get(&fetch_key(u))) {
-                        Some(Ok((bytes, text))) => {
-                            record.sha256 = Some(inventory::sha256_hex(bytes));
-                            record.sri = Some(inventory::sri_sha384(bytes));
-                            record.size = Some(bytes.len() as u64);
+                        Some(Ok(loaded)) => {
+                            record.sha256 = Some(loaded.sha256.clone());
+                            record.sri = Some(loaded.sri.clone());
+                            record.size = Some(loaded.size);
                             record.analysed = is_js;
                             integrity_check = integrity
                                 .as_deref()
-                                .map(|a| inventory::check_integrity(a, bytes));
+                                .and_then(|a| loaded.integrity.get(a).cloned());
                             entry_text = Some(ScriptText {
                                 id: name.clone(),
-                                text: Arc::from(text.as_str()),
+                                text: loaded.text.clone(),
                                 line_offset: 1,
                                 column_offset: 1,
                             });
@@ -293,5 +334,135 @@ fn code_entry(
         integrity: None,
         page_index,
         not_fetched: false,
+    }
+}
+
+/// Add the scripts that page code loads at run time (`s.src = "…"` found by the engine) as
+/// `dynamic` entries, loading each URL once. Only http(s) URLs of real pages are followed, and
+/// local pages follow them only with `--fetch-remote` (as for their static scripts).
+pub async fn collect_dynamic(
+    loader: &Loader,
+    pages: &[ScannedPage],
+    loads: BTreeMap<usize, Vec<(String, String)>>,
+    entries: &mut Vec<ScriptEntry>,
+    concurrency: usize,
+    errors: &mut Vec<ScanError>,
+) {
+    let mut per_page: Vec<(usize, Url)> = Vec::new();
+    for (page_index, list) in loads {
+        let Some(p) = pages.get(page_index) else {
+            continue;
+        };
+        let present: std::collections::BTreeSet<String> = entries
+            .iter()
+            .filter(|e| e.page_index == page_index)
+            .filter_map(|e| e.record.url.clone())
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for (raw, _by) in list {
+            let Ok(url) = p.url.join(&raw) else { continue };
+            if !matches!(url.scheme(), "http" | "https") {
+                continue;
+            }
+            let name = url.to_string();
+            if present.contains(&name) || !seen.insert(name) {
+                continue;
+            }
+            per_page.push((page_index, url));
+        }
+    }
+    if per_page.is_empty() {
+        return;
+    }
+    let mut unique: Vec<(Url, Option<Arc<LocalRoot>>)> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (pi, u) in &per_page {
+        if seen.insert(u.to_string()) {
+            unique.push((u.clone(), pages[*pi].local.clone()));
+        }
+    }
+    let loaded: BTreeMap<String, Fetched> = futures::stream::iter(unique)
+        .map(|(url, local)| async move {
+            let r = loader.load(&url, local.as_deref()).await;
+            let r = r.and_then(|l| match l.status {
+                Some(s) if !(200..300).contains(&s) => {
+                    Err(LoadError::Failed(format!("HTTP status {s}")))
+                }
+                _ => {
+                    let text = page::decode_script(&l.body, l.content_type());
+                    Ok(LoadedScript {
+                        sha256: inventory::sha256_hex(&l.body),
+                        sri: inventory::sri_sha384(&l.body),
+                        size: l.body.len() as u64,
+                        integrity: BTreeMap::new(),
+                        text: Arc::from(text),
+                    })
+                }
+            });
+            (url.to_string(), r)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut reported = std::collections::BTreeSet::new();
+    for (page_index, url) in per_page {
+        let p = &pages[page_index];
+        let name = url.to_string();
+        let host = url.host_str().map(hosts::normalise_host);
+        let page_host = p.url.host_str().map(hosts::normalise_host);
+        let party = match (&host, &page_host) {
+            (Some(h), Some(ph)) => hosts::party(h, ph),
+            _ => Party::Third,
+        };
+        let mut record = ScriptRecord {
+            page: p.name.clone(),
+            url: Some(name.clone()),
+            kind: ScriptKind::Dynamic,
+            host,
+            party,
+            sha256: None,
+            sri: None,
+            integrity_attr: None,
+            size: None,
+            baseline: None,
+            id: name.clone(),
+            script_type: None,
+            analysed: false,
+            page_line: None,
+            destinations: Vec::new(),
+        };
+        let mut text = None;
+        let mut not_fetched = false;
+        match loaded.get(&name) {
+            Some(Ok(l)) => {
+                record.sha256 = Some(l.sha256.clone());
+                record.sri = Some(l.sri.clone());
+                record.size = Some(l.size);
+                record.analysed = true;
+                text = Some(ScriptText {
+                    id: name.clone(),
+                    text: l.text.clone(),
+                    line_offset: 1,
+                    column_offset: 1,
+                });
+            }
+            Some(Err(LoadError::NotFetched)) => not_fetched = true,
+            Some(Err(LoadError::Failed(m))) => {
+                if reported.insert(name.clone()) {
+                    errors.push(ScanError {
+                        url: name.clone(),
+                        message: format!("script loaded at run time: {m}"),
+                    });
+                }
+            }
+            None => {}
+        }
+        entries.push(ScriptEntry {
+            record,
+            text,
+            integrity: None,
+            page_index,
+            not_fetched,
+        });
     }
 }
