@@ -447,15 +447,13 @@ pub async fn collect_dynamic(
                 });
             }
             Some(Err(LoadError::NotFetched)) => not_fetched = true,
-            Some(Err(LoadError::Failed(m))) => {
-                if reported.insert(name.clone()) {
-                    errors.push(ScanError {
-                        url: name.clone(),
-                        message: format!("script loaded at run time: {m}"),
-                    });
-                }
+            Some(Err(LoadError::Failed(m))) if reported.insert(name.clone()) => {
+                errors.push(ScanError {
+                    url: name.clone(),
+                    message: format!("script loaded at run time: {m}"),
+                });
             }
-            None => {}
+            Some(Err(LoadError::Failed(_))) | None => {}
         }
         entries.push(ScriptEntry {
             record,
