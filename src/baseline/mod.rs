@@ -1,3 +1,47 @@
 //! Baselines as code (PCI DSS 6.4.3 inventory, 11.6.1 change detection): a reviewed JSON record
 //! of a site's payment-page scripts and security headers, kept in git, and the comparison of a
 //! scan against it.
+//!
+//! - [`model`]: the file format (serde types, deterministic order, `schema_version` 1).
+//! - [`store`]: loading (refusing corrupt or unknown-version files), atomic saving, and the
+//!   content-addressed store of old script code beside the file (`<baseline>.d/`).
+//! - [`normalise`]: the identity of inline code with per-request noise (form keys, nonces,
+//!   cart ids, timestamps) masked, and CSP nonces.
+//! - [`record`]: `baseline create` / `baseline update` from a scan report.
+//! - [`diff`]: `scan --baseline`: statuses, `removed[]`, and the baseline findings.
+//! - [`beautify`]: a small token-aware pretty printer so diffs of minified code are readable.
+
+pub mod beautify;
+pub mod diff;
+pub mod headers;
+mod matching;
+pub mod model;
+pub mod normalise;
+pub mod record;
+pub mod store;
+
+pub use diff::compare;
+pub use model::{Baseline, BaselinePage, BaselineScript};
+pub use record::{Change, create, update};
+pub use store::{BaselineError, CodeStore, load, save_atomic};
+
+use crate::hosts::HostPattern;
+
+/// The hosts a baseline authorises for scripts and payment data, for the engine's allow list.
+/// Entries that do not parse were refused by [`load`], so none are dropped here in practice.
+pub fn authorised_hosts(baseline: &Baseline) -> Vec<HostPattern> {
+    let mut out: Vec<HostPattern> = baseline
+        .authorised_hosts
+        .iter()
+        .filter_map(|h| HostPattern::parse(h).ok())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a script URL matches one of the baseline's `volatile` patterns (compared by identity
+/// and analysed, never hashed).
+pub fn is_volatile(baseline: &Baseline, url: &str) -> bool {
+    model::volatile_pattern(&baseline.volatile, url).is_some()
+}

@@ -1,0 +1,323 @@
+//! A small token-aware pretty printer for minified JavaScript, so the diff of a changed script
+//! shows the statements that changed rather than one 80 KB line.
+//!
+//! It only moves whitespace: a line break after `;` (outside parentheses), `{` and `}`,
+//! indentation by brace depth, and never inside strings, template literals, comments or regular
+//! expression literals. It is not a formatter (no AST, no reflowing): it only has to make a
+//! review possible, and it must never fail on code it does not understand. Code that is already
+//! laid out on lines is left as it is.
+
+/// Lines this long mean the code was minified (or packed) and needs breaking up.
+const MINIFIED_LINE: usize = 250;
+
+/// Readable code: minified code is broken up and indented; other code has trailing spaces
+/// trimmed. Always ends with a newline (when not empty), so diffs do not complain about it.
+pub fn beautify(code: &str) -> String {
+    let minified = code.lines().any(|l| l.len() > MINIFIED_LINE);
+    let mut out = if minified {
+        pretty(code)
+    } else {
+        code.lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// Words after which a `/` starts a regular expression, not a division.
+const REGEX_AFTER_WORDS: [&str; 12] = [
+    "return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield",
+];
+
+struct Printer {
+    out: String,
+    indent: usize,
+    parens: usize,
+    line_start: bool,
+    /// The last significant code character, for telling a regex from a division.
+    last: Option<char>,
+    last_word: String,
+}
+
+impl Printer {
+    fn newline(&mut self) {
+        let t = self.out.trim_end_matches([' ', '\t']).len();
+        self.out.truncate(t);
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+        self.line_start = true;
+    }
+
+    fn emit(&mut self, s: &str) {
+        if self.line_start {
+            for _ in 0..self.indent {
+                self.out.push_str("  ");
+            }
+            self.line_start = false;
+        }
+        self.out.push_str(s);
+    }
+
+    fn emit_char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.emit(c.encode_utf8(&mut buf));
+    }
+
+    fn regex_allowed(&self) -> bool {
+        match self.last {
+            None => true,
+            Some(c) if c.is_alphanumeric() || c == '_' || c == '$' => {
+                REGEX_AFTER_WORDS.contains(&self.last_word.as_str())
+            }
+            Some(c) => !matches!(c, ')' | ']' | '}' | '"' | '\'' | '`'),
+        }
+    }
+}
+
+fn pretty(code: &str) -> String {
+    let chars: Vec<char> = code.chars().collect();
+    let mut p = Printer {
+        out: String::with_capacity(code.len() + code.len() / 8),
+        indent: 0,
+        parens: 0,
+        line_start: true,
+        last: None,
+        last_word: String::new(),
+    };
+    let next_sig = |from: usize| chars[from..].iter().copied().find(|c| !c.is_whitespace());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '"' | '\'' => {
+                let end = scan_string(&chars, i);
+                p.emit(&chars[i..end].iter().collect::<String>());
+                p.last = Some(c);
+                i = end;
+                continue;
+            }
+            '`' => {
+                let end = scan_template(&chars, i);
+                p.emit(&chars[i..end].iter().collect::<String>());
+                p.last = Some(c);
+                i = end;
+                continue;
+            }
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                let end = chars[i..]
+                    .iter()
+                    .position(|&x| x == '\n')
+                    .map_or(chars.len(), |n| i + n);
+                p.emit(&chars[i..end].iter().collect::<String>());
+                p.newline();
+                i = end;
+                continue;
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                let end = (i + 2..chars.len().saturating_sub(1))
+                    .find(|&k| chars[k] == '*' && chars[k + 1] == '/')
+                    .map_or(chars.len(), |k| k + 2);
+                p.emit(&chars[i..end].iter().collect::<String>());
+                i = end;
+                continue;
+            }
+            '/' if p.regex_allowed() => {
+                let end = scan_regex(&chars, i);
+                p.emit(&chars[i..end].iter().collect::<String>());
+                p.last = Some('"');
+                i = end;
+                continue;
+            }
+            '{' => {
+                p.emit("{");
+                if next_sig(i + 1) == Some('}') {
+                    // `{}` stays together.
+                    let close = i + 1 + chars[i + 1..].iter().position(|&x| x == '}').unwrap_or(0);
+                    p.emit("}");
+                    p.last = Some('}');
+                    i = close + 1;
+                    continue;
+                }
+                p.indent += 1;
+                p.newline();
+            }
+            '}' => {
+                p.indent = p.indent.saturating_sub(1);
+                p.newline();
+                p.emit("}");
+                if !matches!(next_sig(i + 1), Some(')' | ']' | ',' | ';' | '.' | '(')) {
+                    p.newline();
+                }
+            }
+            ';' => {
+                p.emit(";");
+                if p.parens == 0 {
+                    p.newline();
+                }
+            }
+            '(' | '[' => {
+                p.parens += 1;
+                p.emit_char(c);
+            }
+            ')' | ']' => {
+                p.parens = p.parens.saturating_sub(1);
+                p.emit_char(c);
+            }
+            '\n' | '\r' => {
+                if p.parens == 0 {
+                    p.newline();
+                } else if !p.line_start && !p.out.ends_with(' ') {
+                    p.emit(" ");
+                }
+                i += 1;
+                continue;
+            }
+            c if c.is_whitespace() => {
+                if !p.line_start && !p.out.ends_with(' ') {
+                    p.emit(" ");
+                }
+                i += 1;
+                continue;
+            }
+            c => {
+                p.emit_char(c);
+                if c.is_alphanumeric() || c == '_' || c == '$' {
+                    if !p
+                        .last
+                        .is_some_and(|l| l.is_alphanumeric() || l == '_' || l == '$')
+                    {
+                        p.last_word.clear();
+                    }
+                    p.last_word.push(c);
+                }
+            }
+        }
+        p.last = Some(c);
+        i += 1;
+    }
+    p.out
+}
+
+/// End (exclusive) of a quoted string starting at `start`; an unterminated string ends at the
+/// line's end, as the JS grammar says.
+fn scan_string(chars: &[char], start: usize) -> usize {
+    let q = chars[start];
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '\n' => return i,
+            c if c == q => return i + 1,
+            _ => i += 1,
+        }
+    }
+    chars.len()
+}
+
+/// End of a template literal, skipping `${ … }` substitutions (which may hold strings and
+/// nested templates).
+fn scan_template(chars: &[char], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '`' => return i + 1,
+            '$' if chars.get(i + 1) == Some(&'{') => {
+                let mut depth = 1;
+                i += 2;
+                while i < chars.len() && depth > 0 {
+                    match chars[i] {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        '"' | '\'' => {
+                            i = scan_string(chars, i);
+                            continue;
+                        }
+                        '`' => {
+                            i = scan_template(chars, i);
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    chars.len()
+}
+
+/// End of a regular expression literal (with its flags); `[...]` classes may hold `/`.
+fn scan_regex(chars: &[char], start: usize) -> usize {
+    let mut i = start + 1;
+    let mut class = false;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '\n' => return i,
+            '[' => {
+                class = true;
+                i += 1;
+            }
+            ']' => {
+                class = false;
+                i += 1;
+            }
+            '/' if !class => {
+                i += 1;
+                while i < chars.len() && chars[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                return i;
+            }
+            _ => i += 1,
+        }
+    }
+    chars.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn long(code: &str) -> String {
+        // Pad to look minified without changing the code's meaning.
+        format!("{code}{}", " ".repeat(MINIFIED_LINE))
+    }
+
+    #[test]
+    fn breaks_statements_and_blocks() {
+        let src =
+            long("function a(b){if(b){return 1}for(var i=0;i<3;i++){c(i)}var s='x;{y}';return s}");
+        let out = beautify(&src);
+        assert_eq!(
+            out,
+            "function a(b){\n  if(b){\n    return 1\n  }\n  for(var i=0;i<3;i++){\n    c(i)\n  }\n  var s='x;{y}';\n  return s\n}\n"
+        );
+    }
+
+    #[test]
+    fn leaves_regexes_templates_and_comments_whole() {
+        let src = long("var r=/[;{}]/g,t=`a;${b?'{':'}'};c`;/* x;{ */x=a/b;y()");
+        let out = beautify(&src);
+        assert!(
+            out.contains("var r=/[;{}]/g,t=`a;${b?'{':'}'};c`;\n"),
+            "{out}"
+        );
+        assert!(out.contains("/* x;{ */x=a/b;\n"), "{out}");
+    }
+
+    #[test]
+    fn readable_code_is_left_alone() {
+        assert_eq!(beautify("a();  \n\nb();"), "a();\n\nb();\n");
+        assert_eq!(beautify(""), "");
+    }
+}

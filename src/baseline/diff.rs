@@ -1,0 +1,407 @@
+//! `scan --baseline`: compare a scan with the reviewed baseline (PCI DSS 11.6.1).
+//!
+//! Sets each script's `baseline` status (`unchanged`, `changed`, `new`), fills `removed[]`, and
+//! reports under the rules in `rules/baseline/`: a new script, a changed script (with a unified
+//! diff of the beautified old and new code), a removed script, a changed security header, a
+//! weakened or removed CSP, and a new outside destination host. A check whose rule is not
+//! loaded stays silent.
+
+use super::beautify::beautify;
+use super::headers::compare_headers;
+use super::matching::{self, Current};
+use super::model::{Baseline, BaselinePage, BaselineScript};
+use super::record::script_label;
+use super::store::CodeStore;
+use crate::finding::{self, Finding, Location, Severity, Verdict};
+use crate::hosts::{self, HostPattern};
+use crate::inventory::{BaselineStatus, ScriptKind, ScriptRecord, ScriptText};
+use crate::report::{RemovedScript, Report};
+use crate::rules::RuleSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A diff longer than this is cut (the JSON report and dashboards carry it too).
+const MAX_DIFF_LINES: usize = 200;
+const MAX_DIFF_BYTES: usize = 16 * 1024;
+/// Lines of added code quoted as a finding's evidence.
+const EVIDENCE_LINES: usize = 3;
+const EVIDENCE_LINE_CHARS: usize = 160;
+
+pub const RULE_NEW_SCRIPT: &str = "baseline-new-script";
+pub const RULE_CHANGED_SCRIPT: &str = "baseline-changed-script";
+pub const RULE_REMOVED_SCRIPT: &str = "baseline-removed-script";
+pub const RULE_HEADER_CHANGED: &str = "baseline-header-changed";
+pub const RULE_CSP_WEAKENED: &str = "baseline-csp-weakened";
+pub const RULE_NEW_DESTINATION: &str = "baseline-new-destination";
+
+/// Compare a finished scan with a baseline: statuses, `removed[]`, baseline findings, and the
+/// verdict recomputed. `store` is the baseline's old-code store (see [`CodeStore`]); without it
+/// (or without a script's old code in it) a change is reported with "old code not stored"
+/// instead of a diff.
+pub fn compare(
+    baseline: &Baseline,
+    report: &mut Report,
+    sources: &BTreeMap<String, ScriptText>,
+    store: Option<&CodeStore>,
+    rules: &RuleSet,
+) {
+    let mut findings = Vec::new();
+    let mut statuses: Vec<Option<BaselineStatus>> = vec![None; report.scripts.len()];
+    let mut removed = Vec::new();
+    let known_anywhere: BTreeSet<&str> = baseline
+        .scripts()
+        .map(|(_, s)| s.identity.as_str())
+        .collect();
+    let old_code =
+        |s: &BaselineScript| store.and_then(|st| s.sha256.as_deref().and_then(|h| st.get(h)));
+    let new_code = |c: &Current<'_>| sources.get(&c.record.id).map(|t| t.text.to_string());
+    let empty = BaselinePage::default();
+
+    for page in &report.pages {
+        let recorded = baseline.pages.get(&page.url).or_else(|| {
+            page.requested_url
+                .as_ref()
+                .and_then(|r| baseline.pages.get(r))
+        });
+        let rec_page = recorded.unwrap_or(&empty);
+        let idx: Vec<usize> = (0..report.scripts.len())
+            .filter(|&i| report.scripts[i].page == page.url)
+            .collect();
+        let current: Vec<Current<'_>> = idx
+            .iter()
+            .map(|&i| matching::describe(&report.scripts[i], sources, &baseline.volatile))
+            .collect();
+        let m = matching::match_page(&rec_page.scripts, &current, &old_code, &new_code);
+        let ctx = PageCtx {
+            page: &page.url,
+            payment: page.payment_form,
+            rules,
+            engine_findings: &report.findings,
+        };
+        for (ci, c) in current.iter().enumerate() {
+            statuses[idx[ci]] = m.status[ci];
+            match m.status[ci] {
+                Some(BaselineStatus::New) => {
+                    let reviewed_elsewhere = known_anywhere.contains(c.identity.as_str());
+                    findings.extend(ctx.new_script(c, reviewed_elsewhere));
+                }
+                Some(BaselineStatus::Changed) => {
+                    if let Some(o) = m.matched[ci].map(|oi| &rec_page.scripts[oi]) {
+                        let old_text = old_code(o);
+                        let new_text = sources.get(&c.record.id).map(|t| t.text.as_ref());
+                        findings.extend(ctx.changed_script(c, o, old_text.as_deref(), new_text));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for &oi in &m.removed {
+            let o = &rec_page.scripts[oi];
+            let id = removed_id(&page.url, o);
+            if let Some(mut f) = rules.finding(
+                RULE_REMOVED_SCRIPT,
+                format!(
+                    "{} is in the baseline but no longer on the page. If the removal was intended, run `skimscan baseline update` to record it.",
+                    script_label(o.kind, o.url.as_deref(), o.position)
+                ),
+            ) {
+                f.page = Some(page.url.clone());
+                f.script = Some(id.clone());
+                findings.push(f);
+            }
+            removed.push(RemovedScript {
+                page: page.url.clone(),
+                url: o.url.clone(),
+                id,
+                kind: o.kind,
+                sha256: o.sha256.clone(),
+            });
+        }
+        if let Some(r) = recorded {
+            findings.extend(ctx.header_findings(&r.headers, &page.headers));
+        }
+    }
+    for (s, st) in report.scripts.iter_mut().zip(statuses) {
+        s.baseline = st;
+    }
+    findings.extend(new_destinations(baseline, report, rules));
+
+    report.findings.extend(findings);
+    finding::normalise(&mut report.findings);
+    removed.sort();
+    removed.dedup();
+    report.removed = removed;
+    report.verdict = Verdict::from_findings(&report.findings);
+}
+
+/// The id a removed script had: its URL, or `<page>#inline-N` as the scan names code in a page.
+fn removed_id(page: &str, o: &BaselineScript) -> String {
+    match (o.kind, &o.url) {
+        (ScriptKind::Inline | ScriptKind::Handler, _) | (_, None) => {
+            let kind = if o.kind == ScriptKind::Handler {
+                "handler"
+            } else {
+                "inline"
+            };
+            match o.position {
+                Some(n) => format!("{page}#{kind}-{n}"),
+                None => format!("{page}#{kind}"),
+            }
+        }
+        (_, Some(u)) => u.clone(),
+    }
+}
+
+struct PageCtx<'a> {
+    page: &'a str,
+    payment: bool,
+    rules: &'a RuleSet,
+    engine_findings: &'a [Finding],
+}
+
+impl PageCtx<'_> {
+    fn place(&self, f: &mut Finding, r: &ScriptRecord) {
+        f.page = Some(self.page.to_string());
+        f.script = Some(r.id.clone());
+        f.location = r.page_line.map(|line| Location { line, column: 1 });
+    }
+
+    /// Hosts of the engine's critical findings (an exfiltration flow) in this script.
+    fn exfiltration_hosts(&self, r: &ScriptRecord) -> Vec<String> {
+        let hosts: BTreeSet<String> = self
+            .engine_findings
+            .iter()
+            .filter(|f| f.severity == Severity::Critical && f.script.as_deref() == Some(&r.id))
+            .flat_map(|f| f.hosts.iter().cloned())
+            .collect();
+        hosts.into_iter().collect()
+    }
+
+    fn new_script(&self, c: &Current<'_>, reviewed_elsewhere: bool) -> Option<Finding> {
+        let r = c.record;
+        // Every script on a payment page must be in the reviewed inventory (PCI DSS 6.4.3);
+        // elsewhere a script reviewed on another page of the site is not news.
+        if !self.payment && reviewed_elsewhere {
+            return None;
+        }
+        let label = script_label(r.kind, r.url.as_deref(), c.position);
+        let origin = match (&r.host, r.party) {
+            (Some(h), crate::inventory::Party::Third) => format!(" from the third-party host {h}"),
+            _ => String::new(),
+        };
+        let exfil = self.exfiltration_hosts(r);
+        let mut message = if self.payment {
+            format!(
+                "{label}{origin} runs on this payment page but is not in the baseline's script inventory."
+            )
+        } else {
+            format!("{label}{origin} is not in the baseline.")
+        };
+        if !exfil.is_empty() {
+            message.push_str(&format!(
+                " Its code sends data to {} (see the critical finding on this script).",
+                exfil.join(", ")
+            ));
+        }
+        message.push_str(" Review it; if it is authorised, record it with `skimscan baseline update` and justify it.");
+        let mut f = self.rules.finding(RULE_NEW_SCRIPT, message)?;
+        if !self.payment {
+            f.severity = f.severity.min(Severity::Medium);
+        }
+        self.place(&mut f, r);
+        let mut hosts: Vec<String> = exfil;
+        if r.party == crate::inventory::Party::Third {
+            hosts.extend(r.host.iter().cloned());
+        }
+        f.hosts = hosts;
+        f.evidence = match (&r.url, r.kind) {
+            (Some(u), ScriptKind::External | ScriptKind::Dynamic) => Some(u.clone()),
+            _ => None,
+        };
+        Some(f)
+    }
+
+    fn changed_script(
+        &self,
+        c: &Current<'_>,
+        o: &BaselineScript,
+        old_text: Option<&str>,
+        new_text: Option<&str>,
+    ) -> Option<Finding> {
+        let r = c.record;
+        let label = script_label(r.kind, r.url.as_deref(), c.position);
+        let short = |h: Option<&str>| h.map(|h| h.chars().take(12).collect::<String>());
+        let hashes = match (short(o.sha256.as_deref()), short(r.sha256.as_deref())) {
+            (Some(a), Some(b)) => format!(" (sha256 {a}… → {b}…)"),
+            _ => String::new(),
+        };
+        let mut message = format!("{label} changed since the baseline{hashes}.");
+        let diff = match (old_text, new_text) {
+            (Some(a), Some(b)) => Some(unified_diff(a, b)),
+            (None, _) => {
+                message.push_str(" Old code not stored (no baseline code store beside the baseline file), so no diff.");
+                None
+            }
+            (Some(_), None) => None,
+        };
+        let exfil = self.exfiltration_hosts(r);
+        let old_dest: BTreeSet<&String> = o.destinations.iter().collect();
+        let new_dest: Vec<String> = r
+            .destinations
+            .iter()
+            .filter(|d| !old_dest.contains(d))
+            .cloned()
+            .collect();
+        if !exfil.is_empty() {
+            message.push_str(&format!(
+                " The new code sends data to {} (see the critical finding on this script).",
+                exfil.join(", ")
+            ));
+        } else if !new_dest.is_empty() {
+            message.push_str(&format!(" It now contacts {}.", new_dest.join(", ")));
+        }
+        if !o.justification.is_empty() {
+            message.push_str(&format!(" Recorded justification: {}", o.justification));
+        }
+        let mut f = self.rules.finding(RULE_CHANGED_SCRIPT, message)?;
+        if !self.payment {
+            f.severity = f.severity.min(Severity::Medium);
+        }
+        self.place(&mut f, r);
+        f.hosts = exfil.into_iter().chain(new_dest).collect();
+        f.evidence = diff
+            .as_deref()
+            .and_then(added_excerpt)
+            .or_else(|| r.sha256.as_ref().map(|h| format!("sha256 {h}")));
+        f.diff = diff;
+        Some(f)
+    }
+
+    fn header_findings(
+        &self,
+        old: &BTreeMap<String, String>,
+        new: &BTreeMap<String, String>,
+    ) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for ch in compare_headers(old, new) {
+            let what = match (&ch.old, &ch.new) {
+                (Some(o), Some(n)) => format!("changed from `{o}` to `{n}`"),
+                (Some(o), None) => format!("was removed (it was `{o}`)"),
+                (None, Some(n)) => format!("was added: `{n}`"),
+                (None, None) => continue,
+            };
+            let f = match &ch.weakened {
+                Some(why) => self.rules.finding(
+                    RULE_CSP_WEAKENED,
+                    format!(
+                        "The {} header {what}: {why}. Injected or altered scripts can now run or send data where the old policy stopped them.",
+                        ch.name
+                    ),
+                ).map(|mut f| {
+                    if !self.payment {
+                        f.severity = f.severity.min(Severity::Medium);
+                    }
+                    f
+                }),
+                None => self.rules.finding(
+                    RULE_HEADER_CHANGED,
+                    format!("The security header {} {what}.", ch.name),
+                ),
+            };
+            if let Some(mut f) = f {
+                f.page = Some(self.page.to_string());
+                f.evidence = Some(format!(
+                    "{}: {}",
+                    ch.name,
+                    ch.new.as_deref().unwrap_or("(absent)")
+                ));
+                out.push(f);
+            }
+        }
+        out
+    }
+}
+
+/// Outside hosts the scripts contact now that the baseline never recorded (and no authorised
+/// host pattern covers).
+fn new_destinations(baseline: &Baseline, report: &Report, rules: &RuleSet) -> Vec<Finding> {
+    let known: BTreeSet<String> = baseline
+        .destinations
+        .iter()
+        .map(|h| hosts::normalise_host(h))
+        .collect();
+    let authorised: Vec<HostPattern> = super::authorised_hosts(baseline);
+    // Host → the first script (in report order) that contacts it.
+    let mut first: BTreeMap<String, &ScriptRecord> = BTreeMap::new();
+    for s in &report.scripts {
+        for d in &s.destinations {
+            let h = hosts::normalise_host(d);
+            if known.contains(&h) || hosts::any_matches(&authorised, &h) {
+                continue;
+            }
+            first.entry(h).or_insert(s);
+        }
+    }
+    let mut out = Vec::new();
+    for (host, s) in first {
+        let label = script_label(s.kind, s.url.as_deref(), None);
+        if let Some(mut f) = rules.finding(
+            RULE_NEW_DESTINATION,
+            format!(
+                "{label} contacts {host}, an outside host the baseline never recorded for this site. If it is an authorised processor, add it to the baseline's authorised_hosts."
+            ),
+        ) {
+            f.page = Some(s.page.clone());
+            f.script = Some(s.id.clone());
+            f.hosts = vec![host];
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// A unified diff (3 lines of context) of the beautified old and new code, cut to a readable
+/// size.
+pub fn unified_diff(old: &str, new: &str) -> String {
+    let (a, b) = (beautify(old), beautify(new));
+    let text = similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_lines(a.as_str(), b.as_str())
+        .unified_diff()
+        .context_radius(3)
+        .header("baseline", "current")
+        .to_string();
+    let mut out = String::new();
+    let total = text.lines().count();
+    for (n, line) in text.lines().enumerate() {
+        if n >= MAX_DIFF_LINES || out.len() + line.len() > MAX_DIFF_BYTES {
+            out.push_str(&format!("… diff cut: {} more lines\n", total - n));
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The first added lines of a diff, for a finding's short evidence.
+fn added_excerpt(diff: &str) -> Option<String> {
+    let lines: Vec<String> = diff
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .map(|l| l[1..].trim())
+        .filter(|l| !l.is_empty())
+        .take(EVIDENCE_LINES)
+        .map(|l| {
+            let mut s: String = l.chars().take(EVIDENCE_LINE_CHARS).collect();
+            if s.len() < l.len() {
+                s.push('…');
+            }
+            s
+        })
+        .collect();
+    if lines.is_empty() {
+        None
+    } else {
+        Some(lines.join("\n"))
+    }
+}

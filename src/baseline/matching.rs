@@ -1,0 +1,242 @@
+//! Which recorded script a scanned script is: shared by `scan --baseline` (statuses and
+//! findings) and `baseline update` (which human fields to carry over), so both always agree.
+//!
+//! External and dynamic scripts are the same script when their URL is the same, or when both
+//! match the same volatile pattern. Code in the page has no name: it is the same script when its
+//! normalised code is the same; what is left over is paired up as "changed" by similarity of
+//! the code (when the old code is stored) or else by position on the page, so a skimmer
+//! appended to an inline block reads as a change to that block, not as one removed and one new.
+
+use super::model::{BaselineScript, volatile_pattern};
+use super::normalise;
+use crate::inventory::{BaselineStatus, ScriptKind, ScriptRecord, ScriptText};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// A scanned script as the baseline sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct Current<'a> {
+    pub record: &'a ScriptRecord,
+    pub identity: String,
+    /// The hash compared with [`BaselineScript::comparison_hash`].
+    pub comparison: Option<String>,
+    /// The normalised code's hash (code in the page only).
+    pub normalised: Option<String>,
+    pub position: Option<u32>,
+    /// The volatile pattern this script matched.
+    pub volatile: Option<String>,
+}
+
+/// External and dynamic scripts are both files named by URL: a script the page now loads at
+/// run time instead of with a tag is still the same script.
+fn same_class(a: ScriptKind, b: ScriptKind) -> bool {
+    let file = |k| matches!(k, ScriptKind::External | ScriptKind::Dynamic);
+    a == b || (file(a) && file(b))
+}
+
+/// Position N of a `<page>#inline-N` / `<page>#handler-N` id.
+fn position_of(id: &str) -> Option<u32> {
+    let (_, tail) = id.rsplit_once('#')?;
+    let n = tail
+        .strip_prefix("inline-")
+        .or_else(|| tail.strip_prefix("handler-"))?;
+    n.parse().ok()
+}
+
+pub(crate) fn describe<'a>(
+    record: &'a ScriptRecord,
+    sources: &BTreeMap<String, ScriptText>,
+    volatile: &[String],
+) -> Current<'a> {
+    match record.kind {
+        ScriptKind::Inline | ScriptKind::Handler => {
+            let normalised = sources
+                .get(&record.id)
+                .map(|t| normalise::code_identity(&t.text));
+            let hash = normalised.clone().or_else(|| record.sha256.clone());
+            let prefix = if record.kind == ScriptKind::Inline {
+                "inline"
+            } else {
+                "handler"
+            };
+            Current {
+                record,
+                identity: format!("{prefix}:{}", hash.as_deref().unwrap_or("unknown")),
+                comparison: hash,
+                normalised,
+                position: position_of(&record.id),
+                volatile: None,
+            }
+        }
+        ScriptKind::External | ScriptKind::Dynamic => {
+            let url = record.url.clone().unwrap_or_else(|| record.id.clone());
+            let pattern = volatile_pattern(volatile, &url).map(str::to_string);
+            Current {
+                record,
+                identity: match &pattern {
+                    Some(p) => format!("volatile:{p}"),
+                    None => url,
+                },
+                comparison: record.sha256.clone(),
+                normalised: None,
+                position: None,
+                volatile: pattern,
+            }
+        }
+    }
+}
+
+/// The outcome for one page.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PageMatch {
+    /// Per scanned script: the recorded script it is, if any.
+    pub matched: Vec<Option<usize>>,
+    /// Per scanned script: its status, or `None` when it cannot be compared (no hash: the
+    /// script was not fetched now or then).
+    pub status: Vec<Option<BaselineStatus>>,
+    /// Recorded scripts no scanned script is.
+    pub removed: Vec<usize>,
+}
+
+/// Match the scanned scripts of one page against the recorded ones. `old_code` gives a recorded
+/// script's stored code and `new_code` a scanned script's text; both are only used to pair up
+/// changed code in the page.
+pub(crate) fn match_page(
+    old: &[BaselineScript],
+    current: &[Current<'_>],
+    old_code: &dyn Fn(&BaselineScript) -> Option<String>,
+    new_code: &dyn Fn(&Current<'_>) -> Option<String>,
+) -> PageMatch {
+    let mut m = PageMatch {
+        matched: vec![None; current.len()],
+        status: vec![None; current.len()],
+        removed: Vec::new(),
+    };
+    let mut used = vec![false; old.len()];
+
+    // 1. Same identity.
+    for (ci, c) in current.iter().enumerate() {
+        let found = old.iter().enumerate().position(|(oi, o)| {
+            let same = o.identity == c.identity
+                // A pattern added by hand after the script was recorded by URL.
+                || c.volatile.as_deref().is_some_and(|p| {
+                    o.url
+                        .as_deref()
+                        .is_some_and(|u| super::model::pattern_matches(p, u))
+                });
+            same && same_class(o.kind, c.record.kind)
+                // A volatile entry stands for any number of scripts matching its pattern.
+                && (!used[oi] || o.volatile)
+        });
+        let Some(oi) = found else { continue };
+        used[oi] = true;
+        m.matched[ci] = Some(oi);
+        let o = &old[oi];
+        m.status[ci] = if o.volatile || c.volatile.is_some() {
+            Some(BaselineStatus::Unchanged)
+        } else {
+            match (o.comparison_hash(), c.comparison.as_deref()) {
+                (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => Some(BaselineStatus::Unchanged),
+                (Some(_), Some(_)) => Some(BaselineStatus::Changed),
+                _ => None,
+            }
+        };
+    }
+
+    // 2. Code in the page left over on both sides: pair as changed.
+    for kind in [ScriptKind::Inline, ScriptKind::Handler] {
+        let cur: Vec<usize> = (0..current.len())
+            .filter(|&i| m.matched[i].is_none() && current[i].record.kind == kind)
+            .collect();
+        let rec: Vec<usize> = (0..old.len())
+            .filter(|&i| !used[i] && old[i].kind == kind)
+            .collect();
+        if cur.is_empty() || rec.is_empty() {
+            continue;
+        }
+        for (ci, oi) in pair_code(&cur, &rec, old, current, old_code, new_code) {
+            used[oi] = true;
+            m.matched[ci] = Some(oi);
+            m.status[ci] = Some(BaselineStatus::Changed);
+        }
+    }
+
+    for (ci, st) in m.status.iter_mut().enumerate() {
+        if m.matched[ci].is_none() {
+            *st = Some(BaselineStatus::New);
+        }
+    }
+    m.removed = (0..old.len()).filter(|&i| !used[i]).collect();
+    m
+}
+
+/// Pair leftover code: by similarity of the normalised code when both texts are at hand
+/// (best pairs first, at least half similar), otherwise by equal position on the page.
+fn pair_code(
+    cur: &[usize],
+    rec: &[usize],
+    old: &[BaselineScript],
+    current: &[Current<'_>],
+    old_code: &dyn Fn(&BaselineScript) -> Option<String>,
+    new_code: &dyn Fn(&Current<'_>) -> Option<String>,
+) -> Vec<(usize, usize)> {
+    let old_texts: Vec<Option<String>> = rec
+        .iter()
+        .map(|&i| old_code(&old[i]).map(|t| normalise::normalise_code(&t)))
+        .collect();
+    let new_texts: Vec<Option<String>> = cur
+        .iter()
+        .map(|&i| new_code(&current[i]).map(|t| normalise::normalise_code(&t)))
+        .collect();
+    let mut candidates: Vec<(u32, usize, usize)> = Vec::new();
+    for (a, nt) in new_texts.iter().enumerate() {
+        for (b, ot) in old_texts.iter().enumerate() {
+            let score = match (nt, ot) {
+                (Some(n), Some(o)) => {
+                    let ratio = similar::TextDiff::configure()
+                        .timeout(Duration::from_millis(50))
+                        .diff_chars(o.as_str(), n.as_str())
+                        .ratio();
+                    if ratio < 0.5 {
+                        continue;
+                    }
+                    // Scores as integers keep the sort total and deterministic.
+                    (ratio * 10_000.0) as u32
+                }
+                _ => {
+                    let (p, q) = (current[cur[a]].position, old[rec[b]].position);
+                    if p.is_some() && p == q {
+                        1
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            candidates.push((score, a, b));
+        }
+    }
+    candidates.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let (mut taken_c, mut taken_r) = (vec![false; cur.len()], vec![false; rec.len()]);
+    let mut out = Vec::new();
+    for (_, a, b) in candidates {
+        if taken_c[a] || taken_r[b] {
+            continue;
+        }
+        taken_c[a] = true;
+        taken_r[b] = true;
+        out.push((cur[a], rec[b]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_come_from_ids() {
+        assert_eq!(position_of("https://s.example/checkout#inline-3"), Some(3));
+        assert_eq!(position_of("demo/checkout/index.html#handler-12"), Some(12));
+        assert_eq!(position_of("https://s.example/app.js"), None);
+    }
+}

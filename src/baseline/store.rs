@@ -1,0 +1,278 @@
+//! Reading and writing baseline files, and the store of old script code beside them.
+//!
+//! A baseline is the reviewed truth a CI gate compares against, so this module never loses it:
+//! a file that is not valid JSON, has an unknown `schema_version` or an unknown field is
+//! refused with the file and line (the CLI exits 2 and leaves it untouched), and a save goes
+//! through a temporary file in the same directory, fsync and rename, so a crash or a full disk
+//! leaves the old file whole.
+//!
+//! The old-code store: a readable diff of a changed script needs the old code, which the JSON
+//! does not hold (it would bloat every review). `create`/`update` write each recorded script's
+//! text to `<baseline file>.d/<sha256>.js` (content-addressed: the file name is the `sha256`
+//! recorded in the baseline), and `scan --baseline` reads it back. The directory is meant to be
+//! committed next to the baseline; without it a change is still reported, with "old code not
+//! stored" instead of a diff.
+
+use super::model::{Baseline, SCHEMA_VERSION};
+use crate::inventory::ScriptText;
+use crate::report::Report;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why a baseline could not be read or written. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("{path}: cannot read the baseline: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: not a valid baseline: {message}")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: baseline schema_version {found} is not supported (this skimscan reads version {SCHEMA_VERSION}); the file was left untouched"
+    )]
+    UnknownVersion { path: PathBuf, found: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{path}: cannot write the baseline: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Read and check a baseline file.
+pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(path, &text)
+}
+
+/// Parse baseline text (`path` is only for messages).
+pub fn parse(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
+    let corrupt = |e: serde_json::Error| BaselineError::Corrupt {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or("")
+            .to_string(),
+    };
+    // The version is checked before the shape, so a future file is refused as "unknown
+    // version" rather than with a confusing message about a field this build does not know.
+    let value: serde_json::Value = serde_json::from_str(text).map_err(corrupt)?;
+    match value.get("schema_version") {
+        Some(v) if v.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {}
+        Some(v) => {
+            return Err(BaselineError::UnknownVersion {
+                path: path.to_path_buf(),
+                found: v.to_string(),
+            });
+        }
+        None => {
+            return Err(BaselineError::Invalid {
+                path: path.to_path_buf(),
+                message: "no schema_version: not a skimscan baseline".into(),
+            });
+        }
+    }
+    // Parse the text again (not the value) so a shape error carries its line and column.
+    let baseline: Baseline = serde_json::from_str(text).map_err(corrupt)?;
+    validate(path, &baseline)?;
+    Ok(baseline)
+}
+
+/// Checks serde cannot express: hand-edited host patterns must parse, and recorded hashes must
+/// be plain hex (they name files in the old-code store).
+fn validate(path: &Path, b: &Baseline) -> Result<(), BaselineError> {
+    let invalid = |message: String| BaselineError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    for h in &b.authorised_hosts {
+        crate::hosts::HostPattern::parse(h)
+            .map_err(|e| invalid(format!("authorised_hosts: {e}")))?;
+    }
+    for v in &b.volatile {
+        if v.trim().is_empty() || v.chars().all(|c| c == '*') {
+            return Err(invalid(format!(
+                "volatile: `{v}` would match every script; name a URL pattern such as https://js.stripe.com/*"
+            )));
+        }
+    }
+    for (page, s) in b.scripts() {
+        if let Some(h) = &s.sha256
+            && !is_sha256_hex(h)
+        {
+            return Err(invalid(format!(
+                "page {page}, script {}: sha256 `{h}` is not 64 hex digits",
+                s.identity
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The baseline as it is written: pretty JSON with a trailing newline, lists in canonical order.
+pub fn to_json(baseline: &Baseline) -> String {
+    let mut b = baseline.clone();
+    b.canonicalise();
+    // Serialising plain data with string keys cannot fail.
+    let mut s = serde_json::to_string_pretty(&b).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Write a baseline through a temporary file in the same directory, fsync and rename: readers
+/// (and a crash) see the old file or the new one, never half of one.
+pub fn save_atomic(path: &Path, baseline: &Baseline) -> Result<(), BaselineError> {
+    write_file_atomic(path, to_json(baseline).as_bytes()).map_err(|source| BaselineError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename is durable only once the directory entry is; best effort where directories
+    // cannot be opened (Windows).
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The old-code store of a baseline file: `<baseline file>.d/<sha256>.js`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeStore {
+    dir: PathBuf,
+}
+
+impl CodeStore {
+    /// The store beside a baseline file (`shop.json` → `shop.json.d/`).
+    pub fn for_baseline(path: &Path) -> CodeStore {
+        let mut name = path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        name.push(".d");
+        CodeStore {
+            dir: path.with_file_name(name),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The recorded code with this sha256, if the store has it.
+    pub fn get(&self, sha256: &str) -> Option<String> {
+        // The name comes from a file a person can edit: only plain hex may become a path.
+        if !is_sha256_hex(sha256) {
+            return None;
+        }
+        std::fs::read_to_string(self.dir.join(format!("{}.js", sha256.to_ascii_lowercase()))).ok()
+    }
+
+    /// Write the code of every script the baseline records (the text comes from the scan that
+    /// made it), then delete stored code no script refers to any more. Existing files are not
+    /// rewritten: the name is the content's hash. Call it after [`save_atomic`] succeeded.
+    pub fn save(
+        &self,
+        baseline: &Baseline,
+        report: &Report,
+        sources: &BTreeMap<String, ScriptText>,
+    ) -> Result<(), BaselineError> {
+        let ids = super::record::code_ids(report);
+        let werr = |source| BaselineError::Write {
+            path: self.dir.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(werr)?;
+        let mut wanted = BTreeSet::new();
+        for (_, s) in baseline.scripts() {
+            let Some(sha) = &s.sha256 else { continue };
+            let sha = sha.to_ascii_lowercase();
+            let file = self.dir.join(format!("{sha}.js"));
+            if !file.exists()
+                && let Some(text) = ids.get(&sha).and_then(|id| sources.get(id))
+            {
+                write_file_atomic(&file, text.text.as_bytes()).map_err(|source| {
+                    BaselineError::Write {
+                        path: file.clone(),
+                        source,
+                    }
+                })?;
+            }
+            wanted.insert(format!("{sha}.js"));
+        }
+        // Prune only files this store wrote (hash-named `.js`): never anything a person put
+        // there.
+        let entries = std::fs::read_dir(&self.dir).map_err(werr)?;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = name
+                .strip_suffix(".js")
+                .is_some_and(|stem| is_sha256_hex(stem));
+            if ours && !wanted.contains(&name) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_sits_beside_the_baseline() {
+        let s = CodeStore::for_baseline(Path::new("baselines/shop.json"));
+        assert_eq!(s.dir(), Path::new("baselines/shop.json.d"));
+        assert_eq!(s.get("../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn corrupt_json_names_the_line() {
+        let err = parse(
+            Path::new("b.json"),
+            "{\n  \"schema_version\": 1,\n  oops\n}",
+        )
+        .unwrap_err();
+        match err {
+            BaselineError::Corrupt { line, .. } => assert_eq!(line, 3),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn unknown_version_is_refused() {
+        let err = parse(Path::new("b.json"), "{\"schema_version\": 2}").unwrap_err();
+        assert!(matches!(err, BaselineError::UnknownVersion { .. }), "{err}");
+        assert!(err.to_string().contains("b.json"));
+    }
+}
