@@ -10,18 +10,25 @@
 /// Lines this long mean the code was minified (or packed) and needs breaking up.
 const MINIFIED_LINE: usize = 250;
 
-/// Readable code: minified code is broken up and indented; other code has trailing spaces
-/// trimmed. Always ends with a newline (when not empty), so diffs do not complain about it.
+/// Readable code: minified lines are broken up and indented; other lines are kept as they are
+/// (trailing spaces trimmed), so a skimmer appended as one long line to a readable file shows
+/// as added statements without re-laying the rest. Always ends with a newline (when not
+/// empty), so diffs do not complain about it.
 pub fn beautify(code: &str) -> String {
-    let minified = code.lines().any(|l| l.len() > MINIFIED_LINE);
-    let mut out = if minified {
-        pretty(code)
-    } else {
-        code.lines()
-            .map(str::trim_end)
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let mut out = String::with_capacity(code.len() + code.len() / 8);
+    for line in code.lines() {
+        if line.len() > MINIFIED_LINE {
+            let lead = &line[..line.len() - line.trim_start().len()];
+            for l in pretty(line.trim_start()).lines() {
+                out.push_str(lead);
+                out.push_str(l.trim_end());
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
     if !out.is_empty() {
@@ -39,6 +46,9 @@ struct Printer {
     out: String,
     indent: usize,
     parens: usize,
+    /// Open parentheses outside each enclosing block: a function body inside `(function(){`
+    /// still breaks after `;`.
+    outer_parens: Vec<usize>,
     line_start: bool,
     /// The last significant code character, for telling a regex from a division.
     last: Option<char>,
@@ -87,6 +97,7 @@ fn pretty(code: &str) -> String {
         out: String::with_capacity(code.len() + code.len() / 8),
         indent: 0,
         parens: 0,
+        outer_parens: Vec::new(),
         line_start: true,
         last: None,
         last_word: String::new(),
@@ -146,10 +157,13 @@ fn pretty(code: &str) -> String {
                     continue;
                 }
                 p.indent += 1;
+                p.outer_parens.push(p.parens);
+                p.parens = 0;
                 p.newline();
             }
             '}' => {
                 p.indent = p.indent.saturating_sub(1);
+                p.parens = p.outer_parens.pop().unwrap_or(0);
                 p.newline();
                 p.emit("}");
                 if !matches!(next_sig(i + 1), Some(')' | ']' | ',' | ';' | '.' | '(')) {

@@ -270,7 +270,7 @@ impl PageCtx<'_> {
         f.hosts = exfil.into_iter().chain(new_dest).collect();
         f.evidence = diff
             .as_deref()
-            .and_then(added_excerpt)
+            .and_then(|d| added_excerpt(d, &f.hosts))
             .or_else(|| r.sha256.as_ref().map(|h| format!("sha256 {h}")));
         f.diff = diff;
         Some(f)
@@ -383,13 +383,21 @@ pub fn unified_diff(old: &str, new: &str) -> String {
     out
 }
 
-/// The first added lines of a diff, for a finding's short evidence.
-fn added_excerpt(diff: &str) -> Option<String> {
-    let lines: Vec<String> = diff
+/// The first added lines of a diff, for a finding's short evidence; lines naming one of the
+/// finding's hosts come first (that is the line a responder needs).
+fn added_excerpt(diff: &str, hosts: &[String]) -> Option<String> {
+    let added: Vec<&str> = diff
         .lines()
         .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
         .map(|l| l[1..].trim())
-        .filter(|l| !l.is_empty())
+        // A lone `;` or `})` says nothing.
+        .filter(|l| l.chars().filter(|c| c.is_alphanumeric()).count() > 1)
+        .collect();
+    let naming = |l: &str| hosts.iter().any(|h| l.contains(h.as_str()));
+    let lines: Vec<String> = added
+        .iter()
+        .filter(|l| naming(l))
+        .chain(added.iter().filter(|l| !naming(l)))
         .take(EVIDENCE_LINES)
         .map(|l| {
             let mut s: String = l.chars().take(EVIDENCE_LINE_CHARS).collect();

@@ -234,9 +234,7 @@ impl CodeStore {
         let entries = std::fs::read_dir(&self.dir).map_err(werr)?;
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let ours = name
-                .strip_suffix(".js")
-                .is_some_and(|stem| is_sha256_hex(stem));
+            let ours = name.strip_suffix(".js").is_some_and(is_sha256_hex);
             if ours && !wanted.contains(&name) {
                 let _ = std::fs::remove_file(e.path());
             }
