@@ -230,14 +230,15 @@ enum Hop {
 
 /// A failed request, and whether the retry policy considers it transient.
 struct HopError {
-    error: FetchError,
+    // Boxed: a FetchError with its URL is large, and hops return it on every path.
+    error: Box<FetchError>,
     transient: bool,
 }
 
 impl HopError {
     fn fatal(error: FetchError) -> HopError {
         HopError {
-            error,
+            error: Box::new(error),
             transient: false,
         }
     }
@@ -344,7 +345,7 @@ impl Fetcher {
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
-                None => return result.map_err(|e| e.error),
+                None => return result.map_err(|e| *e.error),
             }
         }
     }
@@ -495,7 +496,7 @@ impl Fetcher {
             // A connect that timed out is a connection failure (retried); a server that
             // accepted the request and then said nothing in time is not.
             return HopError {
-                error: self.timeout(original),
+                error: Box::new(self.timeout(original)),
                 transient: e.is_connect(),
             };
         }
@@ -503,10 +504,10 @@ impl Fetcher {
             // A certificate problem will be there on the next try too.
             let tls = find_in_chain::<rustls::Error>(&e).is_some();
             return HopError {
-                error: FetchError::Connect {
+                error: Box::new(FetchError::Connect {
                     url: original.clone(),
                     message: error_chain(&e),
-                },
+                }),
                 transient: !tls,
             };
         }
@@ -533,7 +534,8 @@ fn without_fragment(url: &Url) -> Url {
 }
 
 /// The first error of type `T` in `e`'s source chain. `io::Error` hides a wrapped error from
-/// `source()` (it returns the inner error's source), so its inner error is looked at too.
+/// `source()` (it returns the wrapped error's own source), and TLS failures arrive as an
+/// `io::Error` inside an `io::Error`, so the walk steps into wrapped errors itself.
 fn find_in_chain<'a, T: std::error::Error + 'static>(
     e: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a T> {
@@ -542,13 +544,13 @@ fn find_in_chain<'a, T: std::error::Error + 'static>(
         if let Some(t) = err.downcast_ref::<T>() {
             return Some(t);
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(t) = inner.downcast_ref::<T>()
+        next = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
         {
-            return Some(t);
-        }
-        next = err.source();
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     None
 }
@@ -559,6 +561,13 @@ fn find_in_chain<'a, T: std::error::Error + 'static>(
 pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(e);
+    // "error sending request" says nothing its causes don't say better.
+    if let Some(r) = e.downcast_ref::<reqwest::Error>()
+        && r.is_request()
+        && e.source().is_some()
+    {
+        next = e.source();
+    }
     while let Some(err) = next {
         let mut text = err.to_string();
         if let Some(r) = err.downcast_ref::<reqwest::Error>()
