@@ -258,3 +258,42 @@ async fn redirect_from_the_shop_into_the_internal_network_is_refused() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_resolve_pin_applies_to_its_port_only() {
+    // curl's meaning: `--resolve localhost:PB:127.0.0.2` changes where localhost:PB goes and
+    // nothing else; localhost on another port still resolves as usual (here via /etc/hosts).
+    let app_a = Router::new().fallback(get(|| async { "A on 127.0.0.1" }));
+    let app_b = Router::new().fallback(get(|| async { "B on 127.0.0.2" }));
+    let la = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let lb = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+    let (pa, pb) = (
+        la.local_addr().unwrap().port(),
+        lb.local_addr().unwrap().port(),
+    );
+    tokio::spawn(async move { axum::serve(la, app_a).await.unwrap() });
+    tokio::spawn(async move { axum::serve(lb, app_b).await.unwrap() });
+
+    let f = Fetcher::new(FetchOptions {
+        timeout: Duration::from_secs(3),
+        retries: 0,
+        resolve: vec![ResolveEntry {
+            host: "localhost".into(),
+            port: pb,
+            addr: IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)),
+        }],
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let b = f
+        .get(&url(&format!("http://localhost:{pb}/")))
+        .await
+        .unwrap();
+    assert_eq!(b.body, b"B on 127.0.0.2");
+    // The pin also names the host, so its ordinary (loopback) resolution is allowed too.
+    let a = f
+        .get(&url(&format!("http://localhost:{pa}/")))
+        .await
+        .unwrap();
+    assert_eq!(a.body, b"A on 127.0.0.1");
+}

@@ -448,7 +448,10 @@ impl Fetcher {
 
         // Chunks come out of the decompressor in small pieces, so a gzip bomb is stopped at
         // the cap (plus one chunk) instead of being inflated whole.
-        let mut body: Vec<u8> = Vec::new();
+        // Reserve what an honest Content-Length announces (already known to be within the
+        // cap); a lying one only costs a reallocation.
+        let announced = response.content_length().unwrap_or(0);
+        let mut body: Vec<u8> = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
