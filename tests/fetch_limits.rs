@@ -84,19 +84,36 @@ async fn bodies_over_the_cap_are_refused_whether_declared_or_streamed() {
     assert_eq!(exact.body.len(), 1024);
 }
 
+/// An endless gzip body: a gzip header, then the same raw-deflate segment forever. Each
+/// segment is 1 MiB of zeros compressed with a full flush (about 1 KiB), so it depends on no
+/// earlier data and can be repeated; the stream never ends, so a reader that does not stop at
+/// its cap never finishes.
+fn endless_gzip_bomb() -> Body {
+    let mut deflate = flate2::Compress::new(flate2::Compression::best(), false);
+    let mut segment = Vec::with_capacity(64 * 1024);
+    deflate
+        .compress_vec(
+            &vec![0u8; 1024 * 1024],
+            &mut segment,
+            flate2::FlushCompress::Full,
+        )
+        .unwrap();
+    assert!(segment.len() < 8 * 1024, "{}", segment.len());
+    let header = Bytes::from_static(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    let segment = Bytes::from(segment);
+    let body = futures::stream::once(async move { header })
+        .chain(futures::stream::repeat(segment))
+        .map(Ok::<_, Infallible>);
+    Body::from_stream(body)
+}
+
 #[tokio::test]
 async fn a_gzip_bomb_stops_at_the_cap() {
-    // 32 MiB of zeros compresses to about 32 KiB: small on the wire, huge once inflated.
-    let bomb = Bytes::from(gzip(&vec![0u8; 32 * 1024 * 1024]));
-    assert!(bomb.len() < 64 * 1024, "{}", bomb.len());
     let small = Bytes::from(gzip(b"<html>checkout</html>"));
     let app = Router::new()
         .route(
             "/bomb.js",
-            get(move || {
-                let b = bomb.clone();
-                async move { ([("content-encoding", "gzip")], b) }
-            }),
+            get(|| async { ([("content-encoding", "gzip")], endless_gzip_bomb()) }),
         )
         .route(
             "/page",
@@ -107,36 +124,41 @@ async fn a_gzip_bomb_stops_at_the_cap() {
         );
     let addr = serve(app).await;
     let f = Fetcher::new(FetchOptions {
-        max_body: 256 * 1024,
+        max_body: 2 * 1024 * 1024,
+        timeout: Duration::from_secs(10),
         ..shop_options(addr.port())
     })
     .unwrap();
-    let started = Instant::now();
+    // TooLarge (not a timeout) shows the reader stopped at the cap: the body never ends.
     match f.get(&shop(addr, "/bomb.js")).await {
-        Err(FetchError::TooLarge { limit, .. }) => assert_eq!(limit, 256 * 1024),
+        Err(FetchError::TooLarge { limit, .. }) => assert_eq!(limit, 2 * 1024 * 1024),
         other => panic!("expected TooLarge, got {other:?}"),
     }
-    // Stopping at the cap means inflating ~256 KiB, not 32 MiB.
-    assert!(started.elapsed() < Duration::from_secs(2));
 
-    // Decompression itself works and the body is the decoded one.
+    // Decompression itself works, and the body is the decoded one.
     let page = f.get(&shop(addr, "/page")).await.unwrap();
     assert_eq!(page.body, b"<html>checkout</html>");
 }
 
 #[tokio::test]
 async fn a_body_that_never_ends_times_out() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
     let app = Router::new().route(
         "/stall.js",
-        get(|| async {
-            let first = futures::stream::once(async {
-                Ok::<_, Infallible>(Bytes::from_static(b"var a = 1;"))
-            });
-            let never = futures::stream::pending::<Result<Bytes, Infallible>>();
-            (
-                [("content-type", "application/javascript")],
-                Body::from_stream(first.chain(never)),
-            )
+        get(move || {
+            h.fetch_add(1, Ordering::SeqCst);
+            async {
+                // Headers and a first chunk, then nothing, forever.
+                let first = futures::stream::once(async {
+                    Ok::<_, Infallible>(Bytes::from_static(b"var a = 1;"))
+                });
+                let never = futures::stream::pending::<Result<Bytes, Infallible>>();
+                (
+                    [("content-type", "application/javascript")],
+                    Body::from_stream(first.chain(never)),
+                )
+            }
         }),
     );
     let addr = serve(app).await;
@@ -153,12 +175,9 @@ async fn a_body_that_never_ends_times_out() {
         "{err:?}"
     );
     assert_eq!(err.to_string(), "timed out after 1 s");
+    assert!(started.elapsed() >= Duration::from_millis(700));
     // One timeout, not one per retry: a stalled server is not retried.
-    let took = started.elapsed();
-    assert!(
-        took >= Duration::from_millis(700) && took < Duration::from_secs(2),
-        "{took:?}"
-    );
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
@@ -186,7 +205,7 @@ async fn a_server_that_never_answers_times_out_once() {
     let started = Instant::now();
     let err = f.get(&shop(addr, "/slow")).await.unwrap_err();
     assert!(matches!(err, FetchError::Timeout { .. }), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
@@ -246,7 +265,7 @@ async fn transient_statuses_are_retried_and_others_are_not() {
     let got = f.get(&shop(addr, "/busy")).await.unwrap();
     assert_eq!(got.status, 429);
     assert_eq!(busy.load(Ordering::SeqCst), 1);
-    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(started.elapsed() < Duration::from_secs(3));
 
     let got = f.get(&shop(addr, "/missing")).await.unwrap();
     assert_eq!(got.status, 404);
@@ -289,7 +308,7 @@ async fn a_refused_connection_is_a_connect_error() {
     }
     // One retry after the 250 ms backoff.
     assert!(started.elapsed() >= Duration::from_millis(200));
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[tokio::test]

@@ -253,7 +253,7 @@ impl Fetcher {
                 ClientError::Build(format!("--resolve {}:{}: {m}", entry.host, entry.port))
             })?;
             named.push(pattern);
-            // Later entries win, so a config file's pin can be overridden on the command line.
+            // A repeated HOST:PORT: the last entry wins.
             pins_by_port
                 .entry(entry.port)
                 .or_default()
