@@ -423,3 +423,52 @@ fn bad_client_settings_are_usage_errors() {
     .expect("a bad header must fail");
     assert!(matches!(err, ClientError::Header { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_body_cut_short_is_retried_and_a_corrupt_one_is_not() {
+    // A raw server: promises 100 bytes, sends 10, hangs up.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let cut_short = Arc::new(AtomicUsize::new(0));
+    let counter = cut_short.clone();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789");
+        }
+    });
+    let f = Fetcher::new(FetchOptions {
+        retries: 1,
+        ..shop_options(port)
+    })
+    .unwrap();
+    let err = f
+        .get(&Url::parse(&format!("http://shop.test:{port}/app.js")).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Other { .. }), "{err:?}");
+    assert_eq!(cut_short.load(Ordering::SeqCst), 2, "one retry");
+
+    let corrupt = Arc::new(AtomicUsize::new(0));
+    let c = corrupt.clone();
+    let app = Router::new().route(
+        "/corrupt.js",
+        get(move || {
+            c.fetch_add(1, Ordering::SeqCst);
+            async { ([("content-encoding", "gzip")], "this is not gzip at all") }
+        }),
+    );
+    let addr = serve(app).await;
+    let f = Fetcher::new(FetchOptions {
+        retries: 2,
+        ..shop_options(addr.port())
+    })
+    .unwrap();
+    let err = f.get(&shop(addr, "/corrupt.js")).await.unwrap_err();
+    assert!(matches!(err, FetchError::Other { .. }), "{err:?}");
+    assert_eq!(corrupt.load(Ordering::SeqCst), 1, "not retried");
+}

@@ -464,9 +464,17 @@ impl Fetcher {
                 Ok(None) => break,
                 Err(e) if e.is_timeout() => return fail(self.timeout(original)),
                 Err(e) => {
-                    return fail(FetchError::Other {
-                        url: original.clone(),
-                        message: format!("reading the body of {url} failed: {}", error_chain(&e)),
+                    // A connection that broke mid-body is worth another try; a body that does
+                    // not decompress will not decompress the next time either.
+                    return Err(HopError {
+                        transient: broke_mid_body(&e),
+                        error: Box::new(FetchError::Other {
+                            url: original.clone(),
+                            message: format!(
+                                "reading the body of {url} failed: {}",
+                                error_chain(&e)
+                            ),
+                        }),
                     });
                 }
             }
@@ -496,12 +504,8 @@ impl Fetcher {
             return HopError::fatal(refused(original, r));
         }
         if e.is_timeout() {
-            // A connect that timed out is a connection failure (retried); a server that
-            // accepted the request and then said nothing in time is not.
-            return HopError {
-                error: Box::new(self.timeout(original)),
-                transient: e.is_connect(),
-            };
+            // Not retried: a host that said nothing for `timeout` will most likely do so again.
+            return HopError::fatal(self.timeout(original));
         }
         if e.is_connect() {
             // A certificate problem will be there on the next try too.
@@ -556,6 +560,31 @@ fn find_in_chain<'a, T: std::error::Error + 'static>(
         };
     }
     None
+}
+
+/// Whether a body error is the connection failing rather than the content. reqwest reports
+/// every body error as a decode error wrapping a body error, whether the connection broke
+/// (a hyper error underneath) or the decompressor rejected the bytes (an `InvalidData` I/O
+/// error underneath), so the cause at the bottom decides.
+fn broke_mid_body(e: &reqwest::Error) -> bool {
+    let mut saw_body_error = false;
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if err
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(|r| r.is_body())
+        {
+            saw_body_error = true;
+        }
+        if err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData)
+        {
+            return false;
+        }
+        next = err.source();
+    }
+    saw_body_error
 }
 
 /// An error and its causes on one line ("a: b: c"), skipping causes whose text the line

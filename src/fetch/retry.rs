@@ -4,14 +4,15 @@
 //! multiplies the time a dead host costs. So only failures that are likely to be gone a moment
 //! later are retried (all fetches are GETs, so repeating one is safe):
 //!
-//! - the connection could not be made (refused, reset, DNS failure, connect timeout);
+//! - the connection could not be made (refused, reset, DNS failure) or broke while the body
+//!   was being read;
 //! - the server answered 429 Too Many Requests, 502 Bad Gateway, 503 Service Unavailable or
 //!   504 Gateway Timeout.
 //!
-//! Not retried: a request that timed out after connecting (a server that did not answer in
-//! `--timeout` seconds will most likely not answer the next time either, and a retry would
-//! triple the worst case), TLS certificate errors, address-guard refusals, oversized bodies,
-//! redirect problems, and every other status (the caller sees the status).
+//! Not retried: timeouts, whether connecting or waiting for the server (a host that said
+//! nothing for `--timeout` seconds will most likely do so again, and a retry would triple the
+//! worst case), TLS certificate errors, address-guard refusals, oversized or undecodable
+//! bodies, redirect problems, and every other status (the caller sees the status).
 //!
 //! Waits are short and doubling (250 ms, 500 ms, 1 s, …, at most 5 s); a `Retry-After` of a few
 //! seconds is honoured, a longer one is not waited for (the last response is returned instead).
