@@ -72,9 +72,12 @@ impl std::str::FromStr for ResolveEntry {
 /// Everything the client needs, resolved from the CLI and the config file.
 #[derive(Clone, Debug)]
 pub struct FetchOptions {
+    /// Per request, from connecting to the last body byte; each redirect hop and each retry
+    /// is a request of its own.
     pub timeout: Duration,
     /// Largest body accepted, counted after decompression.
     pub max_body: u64,
+    /// Redirects followed before `TooManyRedirects`; 0 refuses the first one.
     pub max_redirects: usize,
     pub user_agent: String,
     /// Extra request headers, `(name, value)`.
@@ -82,7 +85,8 @@ pub struct FetchOptions {
     pub cookie: Option<String>,
     pub resolve: Vec<ResolveEntry>,
     pub ca_certs: Vec<PathBuf>,
-    /// Requests in flight at once, and per host.
+    /// Requests in flight at once, and per host, across all calls on one `Fetcher` (share
+    /// one behind an `Arc`); values below 1 count as 1.
     pub concurrency: usize,
     pub per_host: usize,
     /// Retries for transient failures (connect errors, 502/503/504, 429); see [`retry`].
