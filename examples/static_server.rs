@@ -10,14 +10,22 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-fn load(dir: &Path, root: &Path, out: &mut HashMap<String, (Vec<u8>, &'static str)>) -> std::io::Result<()> {
+fn load(
+    dir: &Path,
+    root: &Path,
+    out: &mut HashMap<String, (Vec<u8>, &'static str)>,
+) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let p = e?.path();
         if p.is_dir() {
             load(&p, root, out)?;
             continue;
         }
-        let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+        let rel = p
+            .strip_prefix(root)
+            .unwrap_or(&p)
+            .to_string_lossy()
+            .replace('\\', "/");
         let ct = match p.extension().and_then(|e| e.to_str()) {
             Some("html") => "text/html; charset=utf-8",
             Some("js") => "application/javascript",
@@ -35,7 +43,9 @@ fn main() -> std::io::Result<()> {
     let mut files = HashMap::new();
     load(&dir, &dir, &mut files)?;
     let files = Arc::new(files);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         eprintln!("serving {} files on 127.0.0.1:{port}", files.len());
