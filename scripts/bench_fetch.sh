@@ -24,7 +24,7 @@ for r in $(seq "$RUNS"); do
   /usr/bin/time -f '%e %M' -o "$work/t" ./target/release/skimscan scan --format json --depth 0 \
     --concurrency "$CONC" --per-host "$CONC" --resolve "bench.test:$PORT:127.0.0.1" "${pages[@]}" > "$work/report.json" || true
   read -r t m < <(tail -1 "$work/t"); s_times+=("$t"); rss+=("$m")
-  /usr/bin/time -f '%e' -o "$work/t" curl -s --parallel --parallel-max "$CONC" \
+  /usr/bin/time -f '%e' -o "$work/t" curl -s --no-progress-meter --parallel --parallel-max "$CONC" \
     --resolve "bench.test:$PORT:127.0.0.1" -K "$work/curl.cfg"
   c_times+=("$(tail -1 "$work/t")")
 done
