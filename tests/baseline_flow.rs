@@ -563,3 +563,21 @@ fn corrupt_unknown_version_and_misspelt_files_are_refused_and_untouched() {
         }
     }
 }
+
+#[test]
+fn the_documented_example_baseline_loads_and_is_canonical() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("baselines/demo-shop.json");
+    let b = baseline::load(&path).expect("the example in baselines/ is valid");
+    assert_eq!(
+        baseline::store::to_json(&b),
+        std::fs::read_to_string(&path).expect("read"),
+        "the example is written exactly as skimscan writes baselines"
+    );
+    let store = CodeStore::for_baseline(&path);
+    for (_, s) in b.scripts() {
+        if let Some(h) = &s.sha256 {
+            let code = store.get(h).expect("its code is stored");
+            assert_eq!(&skimscan::inventory::sha256_hex(code.as_bytes()), h);
+        }
+    }
+}

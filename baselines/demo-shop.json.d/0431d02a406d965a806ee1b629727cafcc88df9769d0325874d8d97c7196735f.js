@@ -1,0 +1,1 @@
+addToCart('lavender-bar')

@@ -1,0 +1,1 @@
+{"@context": "https://schema.org", "@type": "Store", "name": "Maple & Moss"}
