@@ -119,19 +119,32 @@ pub(crate) fn script_label(kind: ScriptKind, url: Option<&str>, position: Option
     }
 }
 
-/// The site a report is about: the first page's host, or the page name for local targets.
+/// The site a report is about: the first page's host, or for local targets the folder all
+/// pages share (`demo/shop`).
 fn site_of(report: &Report) -> String {
     let Some(first) = report.pages.first() else {
         return String::new();
     };
-    match url::Url::parse(&first.url) {
-        Ok(u) if u.host_str().is_some() => u.host_str().unwrap_or_default().to_string(),
-        _ => first
-            .url
-            .split('/')
-            .next()
-            .unwrap_or(first.url.as_str())
-            .to_string(),
+    if let Ok(u) = url::Url::parse(&first.url)
+        && let Some(h) = u.host_str()
+    {
+        return h.to_string();
+    }
+    let folder = |p: &str| -> Vec<String> {
+        let mut parts: Vec<String> = p.split('/').map(str::to_string).collect();
+        parts.pop();
+        parts
+    };
+    let mut common = folder(&first.url);
+    for p in &report.pages[1..] {
+        let f = folder(&p.url);
+        let n = common.iter().zip(&f).take_while(|(a, b)| a == b).count();
+        common.truncate(n);
+    }
+    if common.is_empty() {
+        first.url.clone()
+    } else {
+        common.join("/")
     }
 }
 

