@@ -581,3 +581,68 @@ fn the_documented_example_baseline_loads_and_is_canonical() {
         }
     }
 }
+
+#[test]
+fn create_file_refuses_to_overwrite_and_update_file_leaves_an_unchanged_site_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.json");
+    let site = shop(0);
+    baseline::create_file(&path, false, &site.report(), &site.sources, NOW).expect("create");
+    let written = std::fs::read_to_string(&path).expect("read");
+    let err = baseline::create_file(&path, false, &site.report(), &site.sources, NOW)
+        .expect_err("an existing baseline is not overwritten");
+    assert!(err.to_string().contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), written);
+
+    // A person marks Stripe volatile; the next update turns its entry into the pattern.
+    let mut b = baseline::load(&path).expect("load");
+    b.volatile.push("https://js.stripe.com/*".into());
+    baseline::save_atomic(&path, &b).expect("save");
+    baseline::update_file(&path, &b, &site.report(), &site.sources, NOW).expect("update");
+    // From then on, a rescan with fresh tokens changes nothing on disk.
+    let before = std::fs::read_to_string(&path).expect("read");
+    let site = shop(1);
+    let old = baseline::load(&path).expect("load");
+    let (_, changes) = baseline::update_file(
+        &path,
+        &old,
+        &site.report(),
+        &site.sources,
+        "2026-12-01T00:00:00Z",
+    )
+    .expect("update");
+    assert!(changes.is_empty(), "{changes:?}");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
+
+    // A real change is written, with its code stored for the next diff.
+    let site = with_script_text(shop(1), LIB_JS, &fixture("lib-1.1.min.js"), &[]);
+    let (nb, changes) = baseline::update_file(
+        &path,
+        &old,
+        &site.report(),
+        &site.sources,
+        "2026-12-01T00:00:00Z",
+    )
+    .expect("update");
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(nb.updated_at, "2026-12-01T00:00:00Z");
+    let new_hash = skimscan::inventory::sha256_hex(fixture("lib-1.1.min.js").as_bytes());
+    assert!(CodeStore::for_baseline(&path).get(&new_hash).is_some());
+    assert_eq!(baseline::load(&path).expect("reload"), nb);
+}
+
+#[test]
+fn update_rescans_the_recorded_pages_or_the_site_folder() {
+    let b = baseline::create(&shop(0).report(), &shop(0).sources, NOW);
+    assert_eq!(
+        baseline::default_targets(&b),
+        vec![HOME.to_string(), CHECKOUT.to_string()]
+    );
+    let demo =
+        baseline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("baselines/demo-shop.json"))
+            .expect("demo");
+    assert_eq!(
+        baseline::default_targets(&demo),
+        vec!["demo/shop".to_string()]
+    );
+}

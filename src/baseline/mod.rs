@@ -9,10 +9,12 @@
 //!   cart ids, timestamps) masked, and CSP nonces.
 //! - [`record`]: `baseline create` / `baseline update` from a scan report.
 //! - [`diff`]: `scan --baseline`: statuses, `removed[]`, and the baseline findings.
+//! - [`file`]: the `baseline create` / `update` commands as file operations.
 //! - [`beautify`]: a small token-aware pretty printer so diffs of minified code are readable.
 
 pub mod beautify;
 pub mod diff;
+pub mod file;
 pub mod headers;
 mod matching;
 pub mod model;
@@ -21,6 +23,7 @@ pub mod record;
 pub mod store;
 
 pub use diff::compare;
+pub use file::{create_file, default_targets, update_file};
 pub use model::{Baseline, BaselinePage, BaselineScript};
 pub use record::{Change, create, update};
 pub use store::{BaselineError, CodeStore, load, save_atomic};

@@ -274,13 +274,20 @@ pub fn update_with_code(
                     entry.first_seen = o.first_seen.clone();
                     entry.justification = o.justification.clone();
                     entry.owner = o.owner.clone();
-                    if !entry.volatile && c.record.sha256.is_none() {
-                        // Not fetched this time: the recorded facts stay.
+                    let not_fetched = c.record.sha256.is_none();
+                    let unchanged = m.status[ci] == Some(BaselineStatus::Unchanged);
+                    if !entry.volatile && (not_fetched || unchanged) {
+                        // Not fetched this time: the recorded facts stay. Unchanged: the
+                        // recorded bytes stay too, because code in the page differs in its
+                        // tokens on every response and rewriting its raw hash would make
+                        // every update a commit.
                         entry.sha256 = o.sha256.clone();
                         entry.normalised_sha256 = o.normalised_sha256.clone();
                         entry.sri = o.sri.clone();
                         entry.size = o.size;
-                        entry.destinations = o.destinations.clone();
+                        if not_fetched {
+                            entry.destinations = o.destinations.clone();
+                        }
                     }
                     if m.status[ci] == Some(BaselineStatus::Changed) {
                         changes.push(Change::ChangedScript {
