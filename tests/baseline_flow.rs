@@ -646,3 +646,20 @@ fn update_rescans_the_recorded_pages_or_the_site_folder() {
         vec!["demo/shop".to_string()]
     );
 }
+
+#[test]
+fn a_recorded_payment_page_stays_one_when_its_fields_disappear() {
+    let rec = record_shop();
+    // The card fields moved somewhere the scanner does not see (an injected iframe, say).
+    let mut site = shop(1).external(
+        CHECKOUT,
+        "https://cdn.analytics.example/t.js",
+        "track()",
+        &[],
+    );
+    site.pages[1].payment_form = false;
+    let report = scan(&rec, &site);
+    let new = by_rule(&report, "baseline-new-script");
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].severity, Severity::High);
+}

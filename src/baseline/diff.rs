@@ -73,7 +73,9 @@ pub fn compare(
         let m = matching::match_page(&rec_page.scripts, &current, &old_code, &new_code);
         let ctx = PageCtx {
             page: &page.url,
-            payment: page.payment_form,
+            // A page recorded as a payment page stays one: a skimmer that moves the card
+            // fields out of reach of the scanner must not also lower the severities.
+            payment: page.payment_form || recorded.is_some_and(|r| r.payment_form),
             rules,
             engine_findings: &report.findings,
         };

@@ -204,11 +204,25 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
+/// Rule docs are hard-wrapped TOML strings; plain-text SARIF viewers show every newline, so
+/// lines of a paragraph are joined (blank lines still separate paragraphs).
+fn unwrap_paragraphs(s: &str) -> String {
+    s.trim()
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let what = rule.doc.what.trim();
     let why = rule.doc.why.trim();
     let example = rule.doc.example.trim();
-    let mut text = format!("{what}\n\nWhy it matters: {why}");
+    let mut text = format!(
+        "{}\n\nWhy it matters: {}",
+        unwrap_paragraphs(what),
+        unwrap_paragraphs(why)
+    );
     let mut markdown = format!("## What it does\n{what}\n\n## Why it matters\n{why}");
     if !example.is_empty() {
         text.push_str(&format!("\n\nExample:\n{example}"));
@@ -227,7 +241,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
             text: rule.title.clone(),
         },
         full_description: Text {
-            text: what.to_string(),
+            text: unwrap_paragraphs(what),
         },
         help: Help { text, markdown },
         help_uri: rule
