@@ -170,6 +170,8 @@ pub(crate) fn match_page(
     m
 }
 
+const MAX_SIMILARITY_PAIRS: usize = 100;
+
 /// Pair leftover code: by similarity of the normalised code when both texts are at hand
 /// (best pairs first, at least half similar), otherwise by equal position on the page.
 fn pair_code(
@@ -180,13 +182,24 @@ fn pair_code(
     old_code: &dyn Fn(&BaselineScript) -> Option<String>,
     new_code: &dyn Fn(&Current<'_>) -> Option<String>,
 ) -> Vec<(usize, usize)> {
+    // Similarity costs a character diff per pair: a page whose inline code all changed at once
+    // (a new template) is paired by position instead of by hundreds of diffs.
+    let compare_code = cur.len() * rec.len() <= MAX_SIMILARITY_PAIRS;
     let old_texts: Vec<Option<String>> = rec
         .iter()
-        .map(|&i| old_code(&old[i]).map(|t| normalise::normalise_code(&t)))
+        .map(|&i| {
+            old_code(&old[i])
+                .filter(|_| compare_code)
+                .map(|t| normalise::normalise_code(&t))
+        })
         .collect();
     let new_texts: Vec<Option<String>> = cur
         .iter()
-        .map(|&i| new_code(&current[i]).map(|t| normalise::normalise_code(&t)))
+        .map(|&i| {
+            new_code(&current[i])
+                .filter(|_| compare_code)
+                .map(|t| normalise::normalise_code(&t))
+        })
         .collect();
     let mut candidates: Vec<(u32, usize, usize)> = Vec::new();
     for (a, nt) in new_texts.iter().enumerate() {
