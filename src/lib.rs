@@ -5,6 +5,7 @@
 //! code the command line does.
 
 pub mod baseline;
+pub mod csp;
 pub mod fetch;
 pub mod finding;
 pub mod hosts;
