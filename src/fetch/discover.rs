@@ -92,6 +92,20 @@ pub fn checkout_links(doc: &PageDoc, page_url: &Url) -> Vec<Url> {
     ranked.into_iter().map(|(_, _, url)| url).collect()
 }
 
+/// The page's iframes that belong to the same site, without duplicates and without the page
+/// itself: they are part of the checkout (a payment step in a frame) and are scanned as pages.
+pub fn same_site_frames(doc: &PageDoc, page_url: &Url) -> Vec<Url> {
+    let page = without_fragment(page_url);
+    let mut frames: Vec<Url> = Vec::new();
+    for frame in &doc.iframes {
+        let url = without_fragment(frame);
+        if followable(&url, page_url) && url != page && !frames.contains(&url) {
+            frames.push(url);
+        }
+    }
+    frames
+}
+
 /// Same site and the same scheme family: http and https mix, `file:` stays among local files.
 fn followable(url: &Url, page_url: &Url) -> bool {
     match (url.scheme(), page_url.scheme()) {
@@ -235,6 +249,31 @@ mod tests {
             ("ftp://shop.example/order", "Order"),
         ]);
         assert!(found(&doc, "https://shop.example/checkout").is_empty());
+    }
+
+    #[test]
+    fn same_site_frames_only() {
+        let doc = PageDoc {
+            iframes: [
+                "https://pay.shop.example/3ds",
+                "https://www.youtube.com/embed/x",
+                "https://shop.example/checkout#f",
+            ]
+            .iter()
+            .filter_map(|u| Url::parse(u).ok())
+            .collect(),
+            ..PageDoc::default()
+        };
+        let page = Url::parse("https://shop.example/checkout").ok();
+        let frames: Vec<String> = page
+            .map(|p| {
+                same_site_frames(&doc, &p)
+                    .iter()
+                    .map(Url::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(frames, ["https://pay.shop.example/3ds"]);
     }
 
     #[test]

@@ -198,13 +198,18 @@ impl Walk<'_> {
     /// The line of an element: its tag when known, else where `needle` (an attribute value)
     /// appears next, else 1.
     fn line(&mut self, span: Option<TagSpan>, needle: Option<&str>) -> u32 {
-        if let Some(span) = span {
-            return self.positions.line_col(span.start).0;
-        }
         let needle: String = needle
             .and_then(|n| n.lines().map(str::trim).find(|l| !l.is_empty()))
             .map(|l| l.chars().take(80).collect())
             .unwrap_or_default();
+        if let Some(span) = span {
+            // A tag can span lines: the attribute's own line is the one to show.
+            let offset = self
+                .positions
+                .find_within(&needle, span.start, span.end)
+                .unwrap_or(span.start);
+            return self.positions.line_col(offset).0;
+        }
         match self.positions.find(&needle, self.cursor) {
             Some(offset) => {
                 self.cursor = offset;
@@ -474,4 +479,152 @@ fn resolve(base: &Url, raw: &str) -> Result<Url, String> {
 
 fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::PaymentFieldKind;
+
+    fn doc(html: &str) -> PageDoc {
+        match Url::parse("https://shop.example/checkout") {
+            Ok(page) => extract(html, &page),
+            Err(_) => PageDoc::default(),
+        }
+    }
+
+    #[test]
+    fn javascript_types() {
+        for t in [
+            None,
+            Some(""),
+            Some("module"),
+            Some("TEXT/JavaScript"),
+            Some(" application/x-javascript "),
+        ] {
+            assert!(is_javascript(t, None), "{t:?}");
+        }
+        for t in [
+            "application/ld+json",
+            "text/template",
+            "text/x-magento-init",
+            "importmap",
+            "text/javascript; charset=utf-8",
+        ] {
+            assert!(!is_javascript(Some(t), None), "{t}");
+        }
+        assert!(is_javascript(None, Some("JavaScript1.2")));
+        assert!(!is_javascript(None, Some("vbscript")));
+    }
+
+    #[test]
+    fn shopify_number_counts_only_in_a_card_form() {
+        let page = doc(
+            r#"<form id="card"><input name="number"><input name="verification_value"></form>
+            <form id="qty"><input name="number" type="text"></form>"#,
+        );
+        assert_eq!(page.forms[0].payment_fields.len(), 2);
+        assert_eq!(
+            page.forms[0].payment_fields[0].kind,
+            PaymentFieldKind::CardNumber
+        );
+        assert!(page.forms[1].payment_fields.is_empty());
+        assert_eq!(page.payment_fields.len(), 2);
+    }
+
+    #[test]
+    fn labels_and_form_attribute() {
+        let page = doc(r#"<form id="pay" action=""></form>
+            <label>Card number <input id="a" form="pay"></label>
+            <label for="b">有効期限</label><input id="b">
+            <input aria-label="Security code" form="missing">"#);
+        let kinds: Vec<_> = page
+            .payment_fields
+            .iter()
+            .map(|f| (f.kind, f.evidence.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (PaymentFieldKind::CardNumber, "label=Card number"),
+                (PaymentFieldKind::Expiry, "label=有効期限"),
+                (PaymentFieldKind::SecurityCode, "aria-label=Security code"),
+            ]
+        );
+        assert_eq!(page.forms[0].action, None);
+        assert_eq!(page.forms[0].payment_fields.len(), 1);
+    }
+
+    #[test]
+    fn javascript_urls_in_every_url_attribute() {
+        let page = doc(
+            "<form action=\"javascript:send()\"><button formaction=\" javascript:go(%27x%27)\">x</button></form>\n\
+             <object data=\"javascript:o()\"></object><iframe src=\"jav\tascript:f()\"></iframe>\n\
+             <div data=\"javascript:not_an_object()\"></div><a href=\"/cart\">javascript:</a>",
+        );
+        let handlers: Vec<_> = page
+            .scripts
+            .iter()
+            .filter_map(|s| match s {
+                ScriptRef::Handler {
+                    code,
+                    attribute,
+                    element,
+                    line,
+                } => Some((code.as_str(), attribute.as_str(), element.as_str(), *line)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            handlers,
+            [
+                ("send()", "action", "form", 1),
+                ("go('x')", "formaction", "button", 1),
+                ("o()", "data", "object", 2),
+                ("f()", "src", "iframe", 2),
+            ]
+        );
+        assert!(page.iframes.is_empty());
+        assert_eq!(page.links.len(), 1);
+    }
+
+    #[test]
+    fn multi_line_tag_reports_the_attribute_line() {
+        let page = doc("<button\n  class=\"x\"\n  onclick=\"pay()\">Pay</button>");
+        assert!(matches!(
+            &page.scripts[..],
+            [ScriptRef::Handler { line: 3, .. }]
+        ));
+    }
+
+    /// In SVG a `<title>` is not raw text, so the tag scan (which treats `<title>` as raw text)
+    /// misses the script inside it: counts disagree and lines come from searching the code.
+    #[test]
+    fn positions_fall_back_to_searching_when_counts_disagree() {
+        let page = doc(
+            "<p>\n<svg><title><script>first()</script></title></svg>\n<script>\n  second();</script>",
+        );
+        let positions: Vec<_> = page
+            .scripts
+            .iter()
+            .filter_map(|s| match s {
+                ScriptRef::Inline {
+                    code, line, column, ..
+                } => Some((code.trim(), *line, *column)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(positions, [("first()", 2, 21), ("second();", 3, 1)]);
+    }
+
+    #[test]
+    fn empty_and_whitespace_scripts_are_skipped_and_sources_kept_raw() {
+        let page = doc(
+            "<script> \n </script><script src=\"\"></script><link rel=modulepreload href=m.js as=style>",
+        );
+        assert_eq!(page.scripts.len(), 1);
+        assert!(
+            matches!(&page.scripts[0], ScriptRef::External { url: Ok(u), .. } if u.as_str() == "https://shop.example/checkout")
+        );
+    }
 }

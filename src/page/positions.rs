@@ -71,6 +71,15 @@ impl<'a> Positions<'a> {
         self.html.find(needle)
     }
 
+    /// Byte offset of `needle` inside `start..end`, if it is there.
+    pub(crate) fn find_within(&self, needle: &str, start: usize, end: usize) -> Option<usize> {
+        if needle.is_empty() {
+            return None;
+        }
+        let window = self.html.get(start..end.min(self.html.len()))?;
+        window.find(needle).map(|p| start + p)
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub(crate) fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.html.len());
