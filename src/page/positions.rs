@@ -6,7 +6,8 @@
 //! or a comment is not a tag) the way the HTML tokenizer does. The n-th `<script>` element the
 //! parser built is then the n-th `<script` tag — but only when both counts agree; a malformed
 //! page where the parser invented or dropped elements falls back to searching for the element's
-//! text, then to line 1. Best effort, never a panic.
+//! text, then to line 1. Best effort, never a panic. Lines end at `\n` (so CRLF pages count
+//! right; a page using bare CR line endings is one long line).
 
 use std::collections::HashMap;
 
