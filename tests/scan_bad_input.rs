@@ -197,7 +197,7 @@ fn address_guard_refuses_internal_hosts_named_in_content() {
 
 #[test]
 fn malformed_html_and_non_utf8_text_are_scanned() {
-    let mut page = b"<html><head><title>Caf\xe9</title><script>var a = '</scr' + 'ipt>';</script><script src=/x.js></head><body><form action=/p><input autocomplete=cc-number name=n><div><span></form></table><p>".to_vec();
+    let mut page = b"<html><head><title>Caf\xe9</title><script>var a = '</scr' + 'ipt>';</script><script src=/x.js></script></head><body><form action=/p><input autocomplete=cc-number name=n><div><span></form></table><p>".to_vec();
     page.extend_from_slice(&[0xff, 0xfe, 0x00, 0x80]);
     let s = serve(vec![
         (

@@ -101,17 +101,19 @@ pub async fn crawl(
             }
             let (text, encoding) = page::decode_html(&loaded.body, loaded.content_type());
             let doc = page::extract(&text, &loaded.url);
-            if task.depth < limits.depth {
-                let mut candidates: Vec<(Url, &'static str)> = Vec::new();
-                for link in crate::fetch::discover::checkout_links(&doc, &loaded.url) {
-                    candidates.push((link, "link"));
+            {
+                // Same-site iframes are part of the page the customer sees (hosted payment
+                // fields often live in one), so they do not use up discovery depth; links do.
+                let mut candidates: Vec<(Url, &'static str, u32)> = Vec::new();
+                for frame in crate::fetch::discover::same_site_frames(&doc, &loaded.url) {
+                    candidates.push((frame, "iframe", task.depth));
                 }
-                for frame in &doc.iframes {
-                    if same_site(frame, &loaded.url) {
-                        candidates.push((frame.clone(), "iframe"));
+                if task.depth < limits.depth {
+                    for link in crate::fetch::discover::checkout_links(&doc, &loaded.url) {
+                        candidates.push((link, "link", task.depth + 1));
                     }
                 }
-                for (url, found_by) in candidates {
+                for (url, found_by, depth) in candidates {
                     let url = match task.local.as_deref() {
                         Some(root) => match root.localize(&url) {
                             Some(u) => u,
@@ -127,7 +129,7 @@ pub async fn crawl(
                         next.push(PageTask {
                             url,
                             local: task.local.clone(),
-                            depth: task.depth + 1,
+                            depth,
                             found_by,
                         });
                     }
@@ -148,15 +150,4 @@ pub async fn crawl(
         frontier = next;
     }
     pages
-}
-
-fn same_site(a: &Url, b: &Url) -> bool {
-    match (a.scheme(), b.scheme()) {
-        ("file", "file") => true,
-        ("http" | "https", "http" | "https") => match (a.host_str(), b.host_str()) {
-            (Some(x), Some(y)) => crate::hosts::same_site(x, y),
-            _ => false,
-        },
-        _ => false,
-    }
 }
