@@ -37,6 +37,12 @@ pub fn beautify(code: &str) -> String {
     out
 }
 
+/// Whether any line of the code is long enough to be broken up by [`beautify`] (then line
+/// numbers of the beautified code are not the file's).
+pub fn is_minified(code: &str) -> bool {
+    code.lines().any(|l| l.len() > MINIFIED_LINE)
+}
+
 /// Words after which a `/` starts a regular expression, not a division.
 const REGEX_AFTER_WORDS: [&str; 12] = [
     "return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield",

@@ -73,6 +73,7 @@ pub fn compare(
         let m = matching::match_page(&rec_page.scripts, &current, &old_code, &new_code);
         let ctx = PageCtx {
             page: &page.url,
+            sources,
             // A page recorded as a payment page stays one: a skimmer that moves the card
             // fields out of reach of the scanner must not also lower the severities.
             payment: page.payment_form || recorded.is_some_and(|r| r.payment_form),
@@ -155,6 +156,7 @@ fn removed_id(page: &str, o: &BaselineScript) -> String {
 
 struct PageCtx<'a> {
     page: &'a str,
+    sources: &'a BTreeMap<String, ScriptText>,
     payment: bool,
     rules: &'a RuleSet,
     engine_findings: &'a [Finding],
@@ -164,7 +166,14 @@ impl PageCtx<'_> {
     fn place(&self, f: &mut Finding, r: &ScriptRecord) {
         f.page = Some(self.page.to_string());
         f.script = Some(r.id.clone());
-        f.location = r.page_line.map(|line| Location { line, column: 1 });
+        // `page_line` is a line of the page: a location for code in the page only (a script
+        // file's findings are located in the file).
+        f.location = match r.kind {
+            ScriptKind::Inline | ScriptKind::Handler => {
+                r.page_line.map(|line| Location { line, column: 1 })
+            }
+            ScriptKind::External | ScriptKind::Dynamic => None,
+        };
     }
 
     /// Hosts of the engine's critical findings (an exfiltration flow) in this script.
@@ -238,7 +247,17 @@ impl PageCtx<'_> {
         };
         let mut message = format!("{label} changed since the baseline{hashes}.");
         let diff = match (old_text, new_text) {
-            (Some(a), Some(b)) => Some(unified_diff(a, b)),
+            (Some(a), Some(b)) => {
+                let d = unified_diff(a, b);
+                if d.contains("\n@@ ") {
+                    Some(d)
+                } else {
+                    message.push_str(
+                        " Only values that look per-request (tokens, ids, timestamps) differ.",
+                    );
+                    None
+                }
+            }
             (None, _) => {
                 message.push_str(" Old code not stored (no baseline code store beside the baseline file), so no diff.");
                 None
@@ -269,6 +288,17 @@ impl PageCtx<'_> {
             f.severity = f.severity.min(Severity::Medium);
         }
         self.place(&mut f, r);
+        if let (Some(a), Some(b)) = (old_text, new_text)
+            && let Some(n) = first_changed_line(a, b)
+        {
+            // Point at the first changed line: in the page for code in the page (the text
+            // starts at its `line_offset`), in the file for a script file.
+            let start = self.sources.get(&r.id).map_or(1, |t| t.line_offset.max(1));
+            f.location = Some(Location {
+                line: start + n - 1,
+                column: 1,
+            });
+        }
         f.hosts = exfil.into_iter().chain(new_dest).collect();
         f.evidence = diff
             .as_deref()
@@ -361,20 +391,80 @@ fn new_destinations(baseline: &Baseline, report: &Report, rules: &RuleSet) -> Ve
     out
 }
 
-/// A unified diff (3 lines of context) of the beautified old and new code, cut to a readable
-/// size.
+/// Line-level diff operations between two texts, comparing lines with per-request noise
+/// masked (see [`super::normalise`]): a line that differs only in its form key or nonce is not
+/// a change, so it neither shows in the diff nor moves the finding's location.
+fn line_ops(old: &[&str], new: &[&str]) -> Vec<similar::DiffOp> {
+    let norm = |lines: &[&str]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| super::normalise::normalise_code(l))
+            .collect()
+    };
+    let (a, b) = (norm(old), norm(new));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    similar::capture_diff_slices_deadline(similar::Algorithm::Myers, &a, &b, Some(deadline))
+}
+
+/// The 1-based line of the new code where it first differs from the old, when the new code is
+/// laid out on lines (in minified code a line number says little and the diff is of the
+/// beautified code).
+fn first_changed_line(old: &str, new: &str) -> Option<u32> {
+    if super::beautify::is_minified(new) {
+        return None;
+    }
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let op = line_ops(&a, &b)
+        .into_iter()
+        .find(|op| op.tag() != similar::DiffTag::Equal)?;
+    let n = op.new_range().start.min(b.len().saturating_sub(1));
+    u32::try_from(n + 1).ok()
+}
+
+/// A unified diff (3 lines of context) of the beautified old and new code, lines compared with
+/// per-request noise masked but shown as they are, cut to a readable size.
 pub fn unified_diff(old: &str, new: &str) -> String {
     let (a, b) = (beautify(old), beautify(new));
-    let text = similar::TextDiff::configure()
-        .timeout(std::time::Duration::from_secs(2))
-        .diff_lines(a.as_str(), b.as_str())
-        .unified_diff()
-        .context_radius(3)
-        .header("baseline", "current")
-        .to_string();
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let mut lines: Vec<String> = vec!["--- baseline".into(), "+++ current".into()];
+    for group in similar::group_diff_ops(line_ops(&a, &b), 3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let (o0, o1) = (first.old_range().start, last.old_range().end);
+        let (n0, n1) = (first.new_range().start, last.new_range().end);
+        // Unified-diff ranges: 1-based start (0 for an empty range), then the length.
+        let range = |s: usize, e: usize| {
+            let len = e - s;
+            let start = if len == 0 { s } else { s + 1 };
+            if len == 1 {
+                format!("{start}")
+            } else {
+                format!("{start},{len}")
+            }
+        };
+        lines.push(format!("@@ -{} +{} @@", range(o0, o1), range(n0, n1)));
+        for op in &group {
+            match op.tag() {
+                similar::DiffTag::Equal => {
+                    lines.extend(b[op.new_range()].iter().map(|l| format!(" {l}")));
+                }
+                similar::DiffTag::Delete => {
+                    lines.extend(a[op.old_range()].iter().map(|l| format!("-{l}")));
+                }
+                similar::DiffTag::Insert => {
+                    lines.extend(b[op.new_range()].iter().map(|l| format!("+{l}")));
+                }
+                similar::DiffTag::Replace => {
+                    lines.extend(a[op.old_range()].iter().map(|l| format!("-{l}")));
+                    lines.extend(b[op.new_range()].iter().map(|l| format!("+{l}")));
+                }
+            }
+        }
+    }
     let mut out = String::new();
-    let total = text.lines().count();
-    for (n, line) in text.lines().enumerate() {
+    let total = lines.len();
+    for (n, line) in lines.iter().enumerate() {
         if n >= MAX_DIFF_LINES || out.len() + line.len() > MAX_DIFF_BYTES {
             out.push_str(&format!("… diff cut: {} more lines\n", total - n));
             break;
