@@ -3,6 +3,12 @@
 //! event handlers, `javascript:` URLs), what it collects (forms, payment fields), where it
 //! leads (links, iframes) and which policies it sets in markup (`<base href>`, `<meta>` CSP).
 //! Source lines come from [`super::positions`], because the parser keeps none.
+//!
+//! Known limits: html5ever checks element scopes by walking the stack of open elements, so a
+//! hostile page of tens of thousands of nested unclosed elements parses in time proportional
+//! to depth × elements (minutes at 100,000 levels in a debug build); the caller's page-size cap
+//! bounds it. A field that the parser's table fix-up moves out of its `<form>` still counts for
+//! the page but not for that form (scraper does not expose the parser's form owner).
 
 use super::payment_fields::{self, FieldDescription};
 use super::positions::{Positions, TagSpan};
