@@ -673,3 +673,39 @@ fn a_recorded_payment_page_stays_one_when_its_fields_disappear() {
     assert_eq!(new.len(), 1);
     assert_eq!(new[0].severity, Severity::High);
 }
+
+#[test]
+fn the_built_site_and_staging_match_a_baseline_recorded_from_production() {
+    let rec = record_shop();
+    for (form, name) in [
+        ("built site", &as_built_site as &dyn Fn(&str) -> String),
+        ("staging", &as_staging),
+    ] {
+        let report = scan(&rec, &rebase(&shop(1), name));
+        assert!(report.findings.is_empty(), "{form}: {:#?}", report.findings);
+        assert!(report.removed.is_empty(), "{form}: {:#?}", report.removed);
+        for s in &report.scripts {
+            assert_eq!(
+                s.baseline,
+                Some(BaselineStatus::Unchanged),
+                "{form}: {}",
+                s.id
+            );
+        }
+        // A real change still shows, located in the renamed file.
+        let site = with_script_text(
+            rebase(&shop(1), name),
+            &name(CHECKOUT_JS),
+            &fixture("checkout-skimmed.js"),
+            &[],
+        );
+        let report = scan(&rec, &site);
+        let changed = by_rule(&report, "baseline-changed-script");
+        assert_eq!(changed.len(), 1, "{form}: {:#?}", report.findings);
+        assert_eq!(
+            changed[0].script.as_deref(),
+            Some(name(CHECKOUT_JS).as_str())
+        );
+        assert!(changed[0].diff.is_some(), "{form}: old code found by hash");
+    }
+}

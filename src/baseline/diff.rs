@@ -47,30 +47,49 @@ pub fn compare(
     let mut findings = Vec::new();
     let mut statuses: Vec<Option<BaselineStatus>> = vec![None; report.scripts.len()];
     let mut removed = Vec::new();
-    let known_anywhere: BTreeSet<&str> = baseline
-        .scripts()
-        .map(|(_, s)| s.identity.as_str())
-        .collect();
+    let roots = matching::Roots::new(baseline, report);
+    // Every recorded script, by identity and (first-party files) by path within the site.
+    let mut known_anywhere: BTreeSet<String> = BTreeSet::new();
+    for (_, s) in baseline.scripts() {
+        known_anywhere.insert(s.identity.clone());
+        if s.party == crate::inventory::Party::First
+            && let Some(rel) = s
+                .url
+                .as_deref()
+                .and_then(|u| matching::relative(u, roots.baseline.as_deref()))
+        {
+            known_anywhere.insert(format!("rel:{rel}"));
+        }
+    }
     let old_code =
         |s: &BaselineScript| store.and_then(|st| s.sha256.as_deref().and_then(|h| st.get(h)));
     let new_code = |c: &Current<'_>| sources.get(&c.record.id).map(|t| t.text.to_string());
     let empty = BaselinePage::default();
 
     for page in &report.pages {
-        let recorded = baseline.pages.get(&page.url).or_else(|| {
-            page.requested_url
-                .as_ref()
-                .and_then(|r| baseline.pages.get(r))
-        });
+        let recorded = matching::find_page(baseline, page, &roots).map(|(_, p)| p);
         let rec_page = recorded.unwrap_or(&empty);
         let idx: Vec<usize> = (0..report.scripts.len())
             .filter(|&i| report.scripts[i].page == page.url)
             .collect();
         let current: Vec<Current<'_>> = idx
             .iter()
-            .map(|&i| matching::describe(&report.scripts[i], sources, &baseline.volatile))
+            .map(|&i| {
+                matching::describe(
+                    &report.scripts[i],
+                    sources,
+                    &baseline.volatile,
+                    roots.scan.as_deref(),
+                )
+            })
             .collect();
-        let m = matching::match_page(&rec_page.scripts, &current, &old_code, &new_code);
+        let m = matching::match_page(
+            &rec_page.scripts,
+            roots.baseline.as_deref(),
+            &current,
+            &old_code,
+            &new_code,
+        );
         let ctx = PageCtx {
             page: &page.url,
             sources,
@@ -84,7 +103,10 @@ pub fn compare(
             statuses[idx[ci]] = m.status[ci];
             match m.status[ci] {
                 Some(BaselineStatus::New) => {
-                    let reviewed_elsewhere = known_anywhere.contains(c.identity.as_str());
+                    let reviewed_elsewhere = known_anywhere.contains(&c.identity)
+                        || c.rel
+                            .as_ref()
+                            .is_some_and(|r| known_anywhere.contains(&format!("rel:{r}")));
                     findings.extend(ctx.new_script(c, reviewed_elsewhere));
                 }
                 Some(BaselineStatus::Changed) => {

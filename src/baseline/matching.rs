@@ -6,6 +6,12 @@
 //! normalised code is the same; what is left over is paired up as "changed" by similarity of
 //! the code (when the old code is stored) or else by position on the page, so a skimmer
 //! appended to an inline block reads as a change to that block, not as one removed and one new.
+//!
+//! The same site is often scanned in different forms: the baseline recorded from production
+//! (`https://shop.example/checkout/`), the CI gate scanning the built site
+//! (`dist/checkout/index.html`) or staging (`https://staging.shop.example/checkout/`). So pages
+//! and first-party scripts also match by their path within the site (`/checkout/`,
+//! `/static/app.js`) when their full names do not.
 
 use super::model::{BaselineScript, volatile_pattern};
 use super::normalise;
@@ -25,6 +31,113 @@ pub(crate) struct Current<'a> {
     pub position: Option<u32>,
     /// The volatile pattern this script matched.
     pub volatile: Option<String>,
+    /// For a first-party script file: its path within the site (see [`relative`]).
+    pub rel: Option<String>,
+}
+
+/// The folder every name shares, for local targets (`demo/shop/index.html`,
+/// `demo/shop/checkout/index.html` → `demo/shop`); `None` for URLs.
+pub(crate) fn local_root<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let folder = |p: &str| -> Vec<String> {
+        let mut parts: Vec<String> = p.split('/').map(str::to_string).collect();
+        parts.pop();
+        parts
+    };
+    let mut common: Option<Vec<String>> = None;
+    for n in names {
+        if is_url(n) {
+            return None;
+        }
+        let f = folder(n);
+        common = Some(match common {
+            None => f,
+            Some(c) => {
+                let k = c.iter().zip(&f).take_while(|(a, b)| a == b).count();
+                c[..k].to_vec()
+            }
+        });
+    }
+    common.map(|c| c.join("/"))
+}
+
+fn is_url(name: &str) -> bool {
+    url::Url::parse(name).is_ok_and(|u| u.host_str().is_some())
+}
+
+/// A page or script name as a path within its site: the URL's path (and query), or a local
+/// name below `local_root`; `index.html` is what a server answers for its folder.
+pub(crate) fn relative(name: &str, local_root: Option<&str>) -> Option<String> {
+    let path = match url::Url::parse(name) {
+        Ok(u) if u.host_str().is_some() => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+        _ => {
+            let root = local_root?;
+            let rest = if root.is_empty() {
+                name
+            } else {
+                name.strip_prefix(root)?
+            };
+            if root.is_empty() || rest.starts_with('/') {
+                format!("/{}", rest.trim_start_matches('/'))
+            } else {
+                return None;
+            }
+        }
+    };
+    for index in ["index.html", "index.htm"] {
+        if let Some(folder) = path.strip_suffix(index)
+            && folder.ends_with('/')
+        {
+            return Some(folder.to_string());
+        }
+    }
+    Some(path)
+}
+
+/// Where the names of each side are rooted, for [`relative`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Roots {
+    pub scan: Option<String>,
+    pub baseline: Option<String>,
+}
+
+impl Roots {
+    pub(crate) fn new(baseline: &super::model::Baseline, report: &crate::report::Report) -> Roots {
+        Roots {
+            scan: local_root(report.pages.iter().map(|p| p.url.as_str())),
+            baseline: local_root(baseline.pages.keys().map(String::as_str)),
+        }
+    }
+}
+
+/// The recorded page a scanned page is: the same name, the name it was requested as, or the
+/// only recorded page with the same path within the site.
+pub(crate) fn find_page<'a>(
+    baseline: &'a super::model::Baseline,
+    page: &crate::report::PageRecord,
+    roots: &Roots,
+) -> Option<(&'a String, &'a super::model::BaselinePage)> {
+    if let Some(found) = baseline.pages.get_key_value(&page.url) {
+        return Some(found);
+    }
+    if let Some(found) = page
+        .requested_url
+        .as_ref()
+        .and_then(|r| baseline.pages.get_key_value(r))
+    {
+        return Some(found);
+    }
+    let rel = relative(&page.url, roots.scan.as_deref())?;
+    let mut same = baseline
+        .pages
+        .iter()
+        .filter(|(k, _)| relative(k, roots.baseline.as_deref()).as_deref() == Some(rel.as_str()));
+    match (same.next(), same.next()) {
+        (Some(found), None) => Some(found),
+        _ => None,
+    }
 }
 
 /// External and dynamic scripts are both files named by URL: a script the page now loads at
@@ -47,6 +160,7 @@ pub(crate) fn describe<'a>(
     record: &'a ScriptRecord,
     sources: &BTreeMap<String, ScriptText>,
     volatile: &[String],
+    scan_root: Option<&str>,
 ) -> Current<'a> {
     match record.kind {
         ScriptKind::Inline | ScriptKind::Handler => {
@@ -66,11 +180,15 @@ pub(crate) fn describe<'a>(
                 normalised,
                 position: position_of(&record.id),
                 volatile: None,
+                rel: None,
             }
         }
         ScriptKind::External | ScriptKind::Dynamic => {
             let url = record.url.clone().unwrap_or_else(|| record.id.clone());
             let pattern = volatile_pattern(volatile, &url).map(str::to_string);
+            let rel = (record.party == crate::inventory::Party::First)
+                .then(|| relative(&url, scan_root))
+                .flatten();
             Current {
                 record,
                 identity: match &pattern {
@@ -80,6 +198,7 @@ pub(crate) fn describe<'a>(
                 comparison: record.sha256.clone(),
                 normalised: None,
                 position: None,
+                rel,
                 volatile: pattern,
             }
         }
@@ -103,6 +222,7 @@ pub(crate) struct PageMatch {
 /// changed code in the page.
 pub(crate) fn match_page(
     old: &[BaselineScript],
+    baseline_root: Option<&str>,
     current: &[Current<'_>],
     old_code: &dyn Fn(&BaselineScript) -> Option<String>,
     new_code: &dyn Fn(&Current<'_>) -> Option<String>,
@@ -123,7 +243,12 @@ pub(crate) fn match_page(
                     o.url
                         .as_deref()
                         .is_some_and(|u| super::model::pattern_matches(p, u))
-                });
+                })
+                // The same first-party file under another origin or folder (staging, dist/).
+                || (c.rel.is_some()
+                    && !o.volatile
+                    && o.party == crate::inventory::Party::First
+                    && o.url.as_deref().and_then(|u| relative(u, baseline_root)) == c.rel);
             same && same_class(o.kind, c.record.kind)
                 // A volatile entry stands for any number of scripts matching its pattern.
                 && (!used[oi] || o.volatile)
@@ -245,6 +370,29 @@ fn pair_code(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_within_the_site() {
+        assert_eq!(
+            relative("https://staging.shop.example/checkout/index.html", None).as_deref(),
+            Some("/checkout/")
+        );
+        assert_eq!(
+            relative("dist/static/app.js", Some("dist")).as_deref(),
+            Some("/static/app.js")
+        );
+        assert_eq!(
+            relative("dist/index.html", Some("dist")).as_deref(),
+            Some("/")
+        );
+        assert_eq!(relative("distant/x.js", Some("dist")), None);
+        assert_eq!(relative("x.js", None), None);
+        assert_eq!(
+            local_root(["dist/index.html", "dist/checkout/index.html"]).as_deref(),
+            Some("dist")
+        );
+        assert_eq!(local_root(["https://shop.example/"]), None);
+    }
 
     #[test]
     fn positions_come_from_ids() {

@@ -130,21 +130,9 @@ fn site_of(report: &Report) -> String {
     {
         return h.to_string();
     }
-    let folder = |p: &str| -> Vec<String> {
-        let mut parts: Vec<String> = p.split('/').map(str::to_string).collect();
-        parts.pop();
-        parts
-    };
-    let mut common = folder(&first.url);
-    for p in &report.pages[1..] {
-        let f = folder(&p.url);
-        let n = common.iter().zip(&f).take_while(|(a, b)| a == b).count();
-        common.truncate(n);
-    }
-    if common.is_empty() {
-        first.url.clone()
-    } else {
-        common.join("/")
+    match matching::local_root(report.pages.iter().map(|p| p.url.as_str())) {
+        Some(root) if !root.is_empty() => root,
+        _ => first.url.clone(),
     }
 }
 
@@ -239,14 +227,18 @@ pub fn update_with_code(
         |s: &BaselineScript| store.and_then(|st| s.sha256.as_deref().and_then(|h| st.get(h)));
     let new_code = |c: &Current<'_>| sources.get(&c.record.id).map(|t| t.text.to_string());
 
+    let roots = matching::Roots::new(old, report);
+    let mut scanned: BTreeSet<&String> = BTreeSet::new();
+
     for page in &report.pages {
-        let recorded = old
-            .pages
-            .get(&page.url)
-            .or_else(|| page.requested_url.as_ref().and_then(|r| old.pages.get(r)));
+        let found = matching::find_page(old, page, &roots);
+        if let Some((key, _)) = found {
+            scanned.insert(key);
+        }
+        let recorded = found.map(|(_, p)| p);
         let current: Vec<Current<'_>> = page_scripts(report, page)
             .into_iter()
-            .map(|r| matching::describe(r, sources, &old.volatile))
+            .map(|r| matching::describe(r, sources, &old.volatile, roots.scan.as_deref()))
             .collect();
         let empty = BaselinePage::default();
         let rec_page = match recorded {
@@ -260,7 +252,13 @@ pub fn update_with_code(
                 &empty
             }
         };
-        let m = matching::match_page(&rec_page.scripts, &current, &old_code, &new_code);
+        let m = matching::match_page(
+            &rec_page.scripts,
+            roots.baseline.as_deref(),
+            &current,
+            &old_code,
+            &new_code,
+        );
         let mut scripts: Vec<BaselineScript> = Vec::new();
         let mut seen_volatile = BTreeSet::new();
         for (ci, c) in current.iter().enumerate() {
@@ -338,11 +336,7 @@ pub fn update_with_code(
         );
     }
     for (url, p) in &old.pages {
-        let scanned = report
-            .pages
-            .iter()
-            .any(|r| &r.url == url || r.requested_url.as_ref() == Some(url));
-        if !scanned {
+        if !scanned.contains(url) {
             changes.push(Change::PageNotScanned { page: url.clone() });
             pages.insert(url.clone(), p.clone());
         }

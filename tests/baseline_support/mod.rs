@@ -222,3 +222,60 @@ pub fn with_script_text(mut site: Site, id: &str, text: &str, destinations: &[&s
     }
     site
 }
+
+/// The same site under other names: the built site in a folder (`dist/…`) or staging.
+pub fn rebase(site: &Site, name: &dyn Fn(&str) -> String) -> Site {
+    let mut out = site.clone();
+    for p in &mut out.pages {
+        p.url = name(&p.url);
+    }
+    let rename_id = |id: &str| match id.split_once('#') {
+        Some((page, frag)) => format!("{}#{frag}", name(page)),
+        None => name(id),
+    };
+    for s in &mut out.scripts {
+        s.page = name(&s.page);
+        if s.party == Party::First {
+            s.url = s.url.as_deref().map(name);
+            s.id = rename_id(&s.id);
+            s.host = s.url.as_deref().and_then(|u| {
+                url::Url::parse(u)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+            });
+        }
+    }
+    out.sources = site
+        .sources
+        .iter()
+        .map(|(id, t)| {
+            let first = site
+                .scripts
+                .iter()
+                .any(|s| &s.id == id && s.party == Party::First);
+            let new_id = if first { rename_id(id) } else { id.clone() };
+            let mut t = t.clone();
+            t.id = new_id.clone();
+            (new_id, t)
+        })
+        .collect();
+    for f in &mut out.findings {
+        f.page = f.page.as_deref().map(name);
+        f.script = f.script.as_deref().map(|s| rename_id(s));
+    }
+    out
+}
+
+/// `https://shop.example/checkout/` → `dist/checkout/index.html`, as a scan of the built site
+/// names it.
+pub fn as_built_site(url: &str) -> String {
+    match url.strip_prefix("https://shop.example") {
+        Some(path) if path.ends_with('/') => format!("dist{path}index.html"),
+        Some(path) => format!("dist{path}"),
+        None => url.to_string(),
+    }
+}
+
+pub fn as_staging(url: &str) -> String {
+    url.replace("https://shop.example", "https://staging.shop.example")
+}
