@@ -261,7 +261,7 @@ pub fn rebase(site: &Site, name: &dyn Fn(&str) -> String) -> Site {
         .collect();
     for f in &mut out.findings {
         f.page = f.page.as_deref().map(name);
-        f.script = f.script.as_deref().map(|s| rename_id(s));
+        f.script = f.script.as_deref().map(&rename_id);
     }
     out
 }
