@@ -513,10 +513,29 @@ fn added_excerpt(diff: &str, hosts: &[String]) -> Option<String> {
         .filter(|l| l.chars().filter(|c| c.is_alphanumeric()).count() > 1)
         .collect();
     let naming = |l: &str| hosts.iter().any(|h| l.contains(h.as_str()));
-    let lines: Vec<String> = added
+    let comment = |l: &str| l.starts_with("//") || l.starts_with("/*") || l.starts_with('*');
+    // Lines naming a host first, then code, then comments; each group in file order.
+    let mut ordered: Vec<(u8, usize, &str)> = added
         .iter()
-        .filter(|l| naming(l))
-        .chain(added.iter().filter(|l| !naming(l)))
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                if naming(l) {
+                    0
+                } else if comment(l) {
+                    2
+                } else {
+                    1
+                },
+                i,
+                *l,
+            )
+        })
+        .collect();
+    ordered.sort();
+    let lines: Vec<String> = ordered
+        .iter()
+        .map(|(_, _, l)| *l)
         .take(EVIDENCE_LINES)
         .map(|l| {
             let mut s: String = l.chars().take(EVIDENCE_LINE_CHARS).collect();
