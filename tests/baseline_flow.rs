@@ -709,3 +709,31 @@ fn the_built_site_and_staging_match_a_baseline_recorded_from_production() {
         assert!(changed[0].diff.is_some(), "{form}: old code found by hash");
     }
 }
+
+#[test]
+fn a_changed_block_that_is_not_javascript_is_low() {
+    let rec = record_shop();
+    let id = format!("{CHECKOUT}#inline-2");
+    let mut site = with_script_text(
+        shop(1),
+        &id,
+        "{\"@type\": \"Store\", \"name\": \"Renamed\"}",
+        &[],
+    );
+    // Recorded as JavaScript, now a JSON-LD block with other content at the same place.
+    for s in site.scripts.iter_mut().filter(|s| s.id == id) {
+        s.analysed = false;
+        s.script_type = Some("application/ld+json".into());
+    }
+    let report = scan(&rec, &site);
+    let f: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.script.as_deref() == Some(id.as_str()))
+        .collect();
+    // Too different to pair with the old block: a new block (and the old one removed).
+    assert_eq!(f.len(), 2, "{:#?}", report.findings);
+    for x in f {
+        assert!(x.severity <= Severity::Low, "{x:#?}");
+    }
+}

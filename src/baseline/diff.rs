@@ -240,6 +240,12 @@ impl PageCtx<'_> {
         if !self.payment {
             f.severity = f.severity.min(Severity::Medium);
         }
+        if !r.analysed {
+            // JSON-LD, templates: inventoried, but a browser does not run them as code.
+            f.severity = f.severity.min(Severity::Low);
+            f.message
+                .push_str(" (The block is not JavaScript a browser runs: lower severity.)");
+        }
         self.place(&mut f, r);
         let mut hosts: Vec<String> = exfil;
         if r.party == crate::inventory::Party::Third {
@@ -308,6 +314,12 @@ impl PageCtx<'_> {
         let mut f = self.rules.finding(RULE_CHANGED_SCRIPT, message)?;
         if !self.payment {
             f.severity = f.severity.min(Severity::Medium);
+        }
+        if !r.analysed {
+            // JSON-LD, templates: inventoried, but a browser does not run them as code.
+            f.severity = f.severity.min(Severity::Low);
+            f.message
+                .push_str(" (The block is not JavaScript a browser runs: lower severity.)");
         }
         self.place(&mut f, r);
         if let (Some(a), Some(b)) = (old_text, new_text)
