@@ -51,7 +51,9 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|v| v.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown severity `{s}` (expected info, low, medium, high or critical)"))
+            .ok_or_else(|| {
+                format!("unknown severity `{s}` (expected info, low, medium, high or critical)")
+            })
     }
 }
 
@@ -179,7 +181,11 @@ pub fn normalise(findings: &mut Vec<Finding>) {
         f.hosts.sort();
         f.hosts.dedup();
     }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
+    findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
     findings.dedup();
 }
 
@@ -213,7 +219,10 @@ mod tests {
         };
         assert_eq!(Verdict::from_findings(&[]), Verdict::Clean);
         assert_eq!(Verdict::from_findings(&[mk(Severity::Low)]), Verdict::Clean);
-        assert_eq!(Verdict::from_findings(&[mk(Severity::Medium)]), Verdict::Suspicious);
+        assert_eq!(
+            Verdict::from_findings(&[mk(Severity::Medium)]),
+            Verdict::Suspicious
+        );
         assert_eq!(
             Verdict::from_findings(&[mk(Severity::Low), mk(Severity::Critical)]),
             Verdict::Malicious

@@ -106,7 +106,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The Subresource Integrity value a page would put in `integrity=` (sha384, base64).
 pub fn sri_sha384(bytes: &[u8]) -> String {
     let digest = Sha384::digest(bytes);
-    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(digest))
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 /// The outcome of checking an `integrity` attribute against the bytes actually served.
@@ -157,7 +160,10 @@ pub fn check_integrity(attr: &str, bytes: &[u8]) -> IntegrityCheck {
     } else {
         let name = ["sha256", "sha384", "sha512"][strongest];
         IntegrityCheck::Mismatch {
-            expected: by_alg[strongest].iter().map(|d| format!("{name}-{d}")).collect(),
+            expected: by_alg[strongest]
+                .iter()
+                .map(|d| format!("{name}-{d}"))
+                .collect(),
         }
     }
 }
@@ -173,7 +179,9 @@ mod tests {
             sha256_hex(b"alert(1)"),
             "6e11c72f7cf6bc383152dd16ddd5903aba6bb1c99d6b6639a4bb0b838185fa92"
         );
-        assert!(sri_sha384(b"").starts_with("sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb"));
+        assert!(sri_sha384(b"").starts_with(
+            "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb"
+        ));
     }
 
     #[test]
@@ -181,10 +189,16 @@ mod tests {
         let body = b"console.log('ok')";
         let good = sri_sha384(body);
         assert_eq!(check_integrity(&good, body), IntegrityCheck::Matches);
-        assert!(matches!(check_integrity(&good, b"tampered"), IntegrityCheck::Mismatch { .. }));
+        assert!(matches!(
+            check_integrity(&good, b"tampered"),
+            IntegrityCheck::Mismatch { .. }
+        ));
         // A wrong sha256 next to a right sha384: only sha384 counts.
         let mixed = format!("sha256-AAAA {good}");
         assert_eq!(check_integrity(&mixed, body), IntegrityCheck::Matches);
-        assert_eq!(check_integrity("md5-abc", body), IntegrityCheck::Unsupported);
+        assert_eq!(
+            check_integrity("md5-abc", body),
+            IntegrityCheck::Unsupported
+        );
     }
 }

@@ -25,7 +25,8 @@ impl std::str::FromStr for ResolveEntry {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         // HOST:PORT:ADDR where ADDR may be an IPv6 address, bracketed or not.
         let mut parts = s.splitn(3, ':');
-        let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(format!("`{s}` is not HOST:PORT:ADDR"));
         };
         let port: u16 = port
@@ -107,10 +108,16 @@ pub enum FetchError {
     #[error("body larger than the {limit}-byte limit")]
     TooLarge { url: Url, limit: u64 },
     #[error("more than {limit} redirects (last: {last})")]
-    TooManyRedirects { url: Url, limit: usize, last: String },
+    TooManyRedirects {
+        url: Url,
+        limit: usize,
+        last: String,
+    },
     #[error("redirect loop at {last}")]
     RedirectLoop { url: Url, last: String },
-    #[error("refused to contact {host} ({addr}): {reason}; pass --allow-host {host} or --allow-private to allow it")]
+    #[error(
+        "refused to contact {host} ({addr}): {reason}; pass --allow-host {host} or --allow-private to allow it"
+    )]
     Refused {
         url: Url,
         host: String,
@@ -169,17 +176,27 @@ impl Fetcher {
 
     /// GET a URL. Non-2xx statuses are returned as `Ok` (the caller decides what they mean).
     pub async fn get(&self, url: &Url) -> Result<Fetched, FetchError> {
-        let resp = self.client.get(url.clone()).send().await.map_err(|e| FetchError::Connect {
-            url: url.clone(),
-            message: e.to_string(),
-        })?;
+        let resp = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| FetchError::Connect {
+                url: url.clone(),
+                message: e.to_string(),
+            })?;
         let status = resp.status().as_u16();
         let final_url = resp.url().clone();
         let remote_addr = resp.remote_addr();
         let headers = resp
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = resp.bytes().await.map_err(|e| FetchError::Other {
             url: url.clone(),

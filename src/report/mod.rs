@@ -104,5 +104,10 @@ pub struct FormatContext<'a> {
 
 /// One output format.
 pub trait Formatter {
-    fn write(&self, report: &Report, ctx: &FormatContext<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    fn write(
+        &self,
+        report: &Report,
+        ctx: &FormatContext<'_>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()>;
 }
