@@ -25,12 +25,52 @@ fn main() -> anyhow::Result<()> {
         line_offset: 1,
         column_offset: 1,
     };
-    let r = engine.analyse_batch(vec![job]).pop().unwrap_or_default();
+    // A page (as evaluate.py decides): analyse its inline scripts the way the page pipeline
+    // will, one job each, with their line offsets.
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2000)]).to_lowercase();
+    let page =
+        head.contains("<html") || head.contains("<!doctype") || head.trim_start().starts_with('<');
+    let jobs = if page {
+        let text = job.code.clone();
+        skimscan::js::markup::inline_script_ranges(&text)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (s, e))| {
+                let line = text[..s].matches('\n').count() as u32 + 1;
+                let col = text[..s]
+                    .rsplit('\n')
+                    .next()
+                    .map_or(0, |l| l.chars().count()) as u32
+                    + 1;
+                AnalysisJob {
+                    script_id: format!("{path}#inline-{i}"),
+                    kind: ScriptKind::Inline,
+                    code: text[s..e].into(),
+                    line_offset: line,
+                    column_offset: col,
+                    ..job.clone()
+                }
+            })
+            .collect()
+    } else {
+        vec![job]
+    };
+    let results = engine.analyse_batch(jobs);
+    let mut findings = Vec::new();
+    let mut errors = Vec::new();
+    let mut destinations = std::collections::BTreeSet::new();
+    let mut loads = Vec::new();
+    for r in results {
+        findings.extend(r.findings);
+        errors.extend(r.errors);
+        destinations.extend(r.destinations);
+        loads.extend(r.loads);
+    }
     let out = serde_json::json!({
-        "findings": r.findings,
-        "errors": r.errors,
-        "destinations": r.destinations,
-        "loads": r.loads,
+        "findings": findings,
+        "errors": errors,
+        "destinations": destinations,
+        "loads": loads,
         "ms": t.elapsed().as_millis(),
     });
     println!("{}", serde_json::to_string_pretty(&out)?);

@@ -5,12 +5,15 @@ use super::budget::{self, Deadline, MAX_SCRIPT_BYTES, TIME_PER_SCRIPT};
 use super::collect::{Collector, Ctx};
 use super::constants::Constants;
 use super::evaluate;
-use super::facts::{Facts, MarkerHit, snippet};
+use super::facts::{Facts, Load, MarkerHit, UrlText, snippet};
 use super::fallback;
 use super::interp::Interp;
 use super::knowledge::Knowledge;
+use super::markup;
+use super::vocabulary::Vocabulary;
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
 use crate::rules::RuleSet;
+use crate::rules::schema::Channel;
 use crate::rules::schema::Marker;
 use oxc_allocator::Allocator;
 use oxc_span::SourceType;
@@ -68,7 +71,11 @@ pub fn analyse(
         if ret.panicked {
             facts.fallback_used = true;
             drop(ret);
-            analyse_chunks(text, &ctx, &mut facts, false);
+            if contains_script_tag(text) {
+                analyse_markup(text, &ctx, &mut facts);
+            } else {
+                analyse_chunks(text, &ctx, &mut facts, false);
+            }
         } else {
             let program = alloc.alloc(ret.program);
             analyse_program(text, program, 0, &ctx, &mut facts);
@@ -89,6 +96,7 @@ fn analyse_program<'a>(
     for r in &consts.rotators {
         interp.run_call(r);
     }
+    interp.run_top_level(&program.body);
     if let Some(r) = consts.rotators.first() {
         facts.markers.push(MarkerHit {
             marker: Marker::StringTable,
@@ -145,5 +153,78 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool)
         facts
             .problems
             .push("no parser produced a usable tree".into());
+    }
+}
+
+fn contains_script_tag(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"<script").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"<SCRIPT").is_some()
+}
+
+/// A "script" that is really markup (an injected `<script>` block stored in a database or a
+/// theme file): analyse each inline script body in place, and record `<script src>` loads.
+fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
+    for (start, end) in markup::inline_script_ranges(text) {
+        let Some(body) = text.get(start..end) else {
+            continue;
+        };
+        if budget::shape(body).too_deep() {
+            continue;
+        }
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, body, SourceType::script()).parse();
+        if !ret.panicked {
+            let program = alloc.alloc(ret.program);
+            analyse_program(body, program, start as u32, ctx, facts);
+            continue;
+        }
+        drop(ret);
+        // Markup stored with escaped quotes (`\'`, `\"`), as in database dumps.
+        if body.contains("\\'") || body.contains("\\\"") {
+            let unescaped = body.replace("\\'", "'").replace("\\\"", "\"");
+            let alloc2 = Allocator::default();
+            let ret2 = oxc_parser::Parser::new(&alloc2, &unescaped, SourceType::script()).parse();
+            if !ret2.panicked {
+                let program = alloc2.alloc(ret2.program);
+                analyse_program(&unescaped, program, start as u32, ctx, facts);
+                continue;
+            }
+        }
+        analyse_chunks_at(body, start, ctx, facts);
+    }
+    let m = markup::scan(text, &Vocabulary::default());
+    for (src, at) in m.script_srcs.into_iter().zip(std::iter::repeat(0u32)) {
+        facts.loads.push(Load {
+            channel: Channel::Markup,
+            at,
+            url: UrlText {
+                text: Some(src.clone()),
+                complete: true,
+                hidden: false,
+            },
+            gated: false,
+            evidence: format!("<script src=\"{}\">", snippet(&src, 150)),
+        });
+    }
+}
+
+fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) {
+    let Some(chunks) = fallback::intact_statements(body, ctx.deadline) else {
+        return;
+    };
+    for (s, e) in chunks {
+        let Some(piece) = body.get(s..e) else {
+            continue;
+        };
+        if budget::shape(piece).too_deep() {
+            continue;
+        }
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, piece, SourceType::script()).parse();
+        if ret.panicked {
+            continue;
+        }
+        let program = alloc.alloc(ret.program);
+        analyse_program(piece, program, (base + s) as u32, ctx, facts);
     }
 }

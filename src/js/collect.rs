@@ -833,6 +833,13 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
 
     fn on_call(&mut self, c: &'a CallExpression<'a>) {
         let (obj, name) = self.callee_name(&c.callee);
+        // `f.constructor(…)`, `var F = x.constructor; F(…)`: the Function constructor unnamed.
+        if name.as_deref() != Some("Function")
+            && !matches!(c.callee.without_parentheses(), Expression::Identifier(id) if UNTAINTED.contains(&id.name.as_str()))
+            && self.interp.is_function_ctor(&c.callee)
+        {
+            self.function_ctor(&c.arguments, c.span);
+        }
         let Some(name) = name else {
             self.callbacks(c, None);
             return;
@@ -1475,7 +1482,9 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
         let raw = self.text(it.span);
         self.literal_bytes += raw.len();
-        let n = raw.matches("\\x").count() + raw.matches("\\u").count();
+        // Escapes of ASCII characters hide words; escapes of other scripts are just text
+        // (locale tables in moment.js are full of `\\u0430`).
+        let n = raw.matches("\\x").count() + raw.matches("\\u00").count();
         if n > 0 {
             self.escapes += n;
             if self.first_escape.is_none() {

@@ -27,9 +27,9 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// Steps one top-level evaluation may take (an accessor call, a decoder loop).
-const FUEL_PER_EVAL: u64 = 200_000;
+const FUEL_PER_EVAL: u64 = 3_000_000;
 /// Steps all evaluations of one script may take together.
-const FUEL_PER_SCRIPT: u64 = 20_000_000;
+const FUEL_PER_SCRIPT: u64 = 30_000_000;
 /// Nested calls of the script's own functions.
 const MAX_CALL_DEPTH: u32 = 48;
 /// Nested expression evaluation (beyond the pre-scan's limit nothing gets here, but decoded
@@ -102,6 +102,57 @@ impl<'a> Interp<'a> {
         self.decoded.set(false);
         let v = self.eval(e);
         (v, self.decoded.get())
+    }
+
+    /// Whether an expression evaluates to the `Function` constructor.
+    pub fn is_function_ctor(&self, e: &'a Expression<'a>) -> bool {
+        self.begin();
+        let v = self.ev(e, None);
+        self.end();
+        matches!(v, Value::Host("Function"))
+    }
+
+    /// Run the program's top-level statements that compute values — declarations, loops and
+    /// assignments, not calls — so strings built by decoder loops (`for (…) m +=
+    /// String.fromCharCode(s.charCodeAt(i) - 1)`) are known where they are used. A
+    /// statement that depends on the page is skipped; the rest still runs.
+    pub fn run_top_level(&self, body: &'a [Statement<'a>]) {
+        let frame: Scope<'a> = Rc::new(Frame::default());
+        for s in body {
+            let runs = match s {
+                Statement::VariableDeclaration(d) => d.declarations.iter().all(|d| {
+                    d.init.as_ref().is_none_or(|e| {
+                        !matches!(
+                            e.without_parentheses(),
+                            Expression::CallExpression(_)
+                                | Expression::FunctionExpression(_)
+                                | Expression::NewExpression(_)
+                        )
+                    })
+                }),
+                Statement::ForStatement(_) | Statement::WhileStatement(_) => true,
+                Statement::ExpressionStatement(e) => {
+                    matches!(e.expression.without_parentheses(), Expression::AssignmentExpression(a) if !matches!(a.right.without_parentheses(), Expression::CallExpression(_) | Expression::FunctionExpression(_)))
+                }
+                _ => false,
+            };
+            if !runs {
+                continue;
+            }
+            self.begin();
+            let _ = self.exec(s, &frame);
+            self.end();
+            if self.total.get() == 0 || self.timed_out.get() {
+                break;
+            }
+        }
+        let vars = std::mem::take(&mut *frame.vars.borrow_mut());
+        let mut cache = self.cache.borrow_mut();
+        for (k, v) in vars {
+            if !matches!(v, Value::Unknown | Value::Undefined) && !self.decls.contains_key(k) {
+                cache.insert(k, v);
+            }
+        }
     }
 
     /// Run a call expression for its effect on global tables (the start-up rotation loop).
@@ -665,6 +716,11 @@ impl<'a> Interp<'a> {
             },
             (Value::Host("String"), Value::Str(k)) if &**k == "fromCharCode" => {
                 Value::Host("fromCharCode")
+            }
+            // `f.constructor` of any function is `Function` (the classic way to reach it
+            // without naming it).
+            (Value::Func(_) | Value::Host(_), Value::Str(k)) if &**k == "constructor" => {
+                Value::Host("Function")
             }
             (Value::Host("window"), Value::Str(k)) => match self.lookup_host_global(k) {
                 Some(v) => v,

@@ -28,6 +28,33 @@ static FIELD_ATTR: LazyLock<Regex> = LazyLock::new(|| {
     .expect("constant regex")
 });
 
+static SCRIPT_OPEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)<script\b([^>]*)>").expect("constant regex"));
+static SCRIPT_CLOSE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)</script").expect("constant regex"));
+
+/// Byte ranges of inline `<script>` bodies (no `src`), in order.
+pub fn inline_script_ranges(html: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(open) = SCRIPT_OPEN.captures_at(html, pos) {
+        let Some(whole) = open.get(0) else { break };
+        let attrs = open.get(1).map_or("", |g| g.as_str()).to_ascii_lowercase();
+        let start = whole.end();
+        let end = SCRIPT_CLOSE
+            .find_at(html, start)
+            .map_or(html.len(), |m| m.start());
+        if !attrs.contains("src") && end > start {
+            out.push((start, end));
+        }
+        pos = end.max(start);
+        if pos >= html.len() {
+            break;
+        }
+    }
+    out
+}
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct MarkupFacts {
     pub script_srcs: Vec<String>,
