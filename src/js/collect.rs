@@ -1828,7 +1828,7 @@ impl<'a> Collector<'a, '_, '_> {
             if let Some(Expression::StringLiteral(s)) = el.as_expression() {
                 strings += 1;
                 let raw = self.text(s.span);
-                if raw.contains("\\x") || raw.contains("\\u") {
+                if raw.contains("\\x") || raw.contains("\\u00") {
                     escaped += 1;
                 }
             }

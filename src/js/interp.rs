@@ -174,6 +174,19 @@ impl<'a> Interp<'a> {
         self.fuel.set(0);
     }
 
+    /// Charge fuel for building a string of `bytes` bytes, so a loop that grows a string
+    /// costs what it copies (otherwise `s += 'a'` in a loop would be quadratic within fuel).
+    fn charge(&self, bytes: usize) -> bool {
+        let cost = (bytes / 64) as u64 + 1;
+        let f = self.fuel.get();
+        if f < cost {
+            self.fuel.set(0);
+            return false;
+        }
+        self.fuel.set(f - cost);
+        true
+    }
+
     fn step(&self) -> bool {
         let f = self.fuel.get();
         if f == 0 {
@@ -591,6 +604,9 @@ impl<'a> Interp<'a> {
                         v => v.to_js_string(),
                     };
                     let Some(ls) = ls else { return Value::Unknown };
+                    if !self.charge(ls.len()) {
+                        return Value::Unknown;
+                    }
                     match &r {
                         Value::Prefix(p) => return cap(format!("{ls}{p}"), true),
                         v => match v.to_js_string() {
@@ -1307,6 +1323,9 @@ impl<'a> Interp<'a> {
             }
         }
         out.push_str(&s[last..]);
+        if !self.charge(out.len()) {
+            return Value::Unknown;
+        }
         Value::str(out)
     }
 
@@ -1341,6 +1360,9 @@ impl<'a> Interp<'a> {
                     if out.len() > MAX_STRING {
                         return Value::Unknown;
                     }
+                }
+                if !self.charge(out.len()) {
+                    return Value::Unknown;
                 }
                 Value::str(out)
             }
