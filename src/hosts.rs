@@ -139,30 +139,33 @@ pub fn imitated_brand<'b>(host: &str, brands: &'b [Brand]) -> Option<&'b Brand> 
     if rd.parse::<IpAddr>().is_ok() {
         return None;
     }
-    if brands.iter().any(|b| b.domains.iter().any(|d| *d == rd)) {
+    if brands.iter().any(|b| b.domains.contains(&rd)) {
         return None;
     }
     let name = rd.split('.').next().unwrap_or("");
     let sub = normalise_host(host);
     let squash = |s: &str| s.replace(['-', '_'], "");
     let name_sq = squash(name);
+    // The most specific brand wins: `googletagmanagr` imitates googletagmanager, not google.
+    let mut best: Option<&Brand> = None;
     for b in brands {
         let label = squash(&b.label);
         if label.len() < 5 {
             continue;
         }
-        if name_sq.contains(&label) || within_one_edit_window(&name_sq, &label) {
-            return Some(b);
-        }
-        // `google-analytics.com.evil.example`: the brand's own domain used as a subdomain.
-        if b.domains
+        let own_domain_as_subdomain = b
+            .domains
             .iter()
-            .any(|d| sub.starts_with(&format!("{d}.")) || sub.contains(&format!(".{d}.")))
+            .any(|d| sub.starts_with(&format!("{d}.")) || sub.contains(&format!(".{d}.")));
+        if (name_sq.contains(&label)
+            || within_one_edit_window(&name_sq, &label)
+            || own_domain_as_subdomain)
+            && best.is_none_or(|x| squash(&x.label).len() < label.len())
         {
-            return Some(b);
+            best = Some(b);
         }
     }
-    None
+    best
 }
 
 /// Whether some window of `text` is within one edit (substitution, insertion, deletion) of

@@ -1660,9 +1660,9 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
         let it = self.alloc(it);
         let p = it.property.name.as_str();
-        if p == "elements" {
-            self.source(SourceKind::Harvest, it.span);
-        } else if p == "forms" && self.path_of(&it.object).as_deref() == Some("document") {
+        if p == "elements"
+            || (p == "forms" && self.path_of(&it.object).as_deref() == Some("document"))
+        {
             self.source(SourceKind::Harvest, it.span);
         } else if matches!(
             p,

@@ -87,7 +87,7 @@ impl IndicatorRule {
                 let word = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
                 let ok_before = before.is_none_or(|c| !word(c));
                 let ok_after = after.is_none_or(|c| {
-                    !word(c) && !(c == b'.' && after2.is_some_and(|d| d.is_ascii_alphanumeric()))
+                    !(word(c) || (c == b'.' && after2.is_some_and(|d| d.is_ascii_alphanumeric())))
                 });
                 if ok_before && ok_after {
                     let d = &self.domain_list[m.pattern().as_usize()];

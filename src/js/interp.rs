@@ -193,7 +193,7 @@ impl<'a> Interp<'a> {
             return false;
         }
         self.fuel.set(f - 1);
-        if f % 4096 == 0 && Instant::now() > self.deadline {
+        if f.is_multiple_of(4096) && Instant::now() > self.deadline {
             self.timed_out.set(true);
             self.fuel.set(0);
             return false;
@@ -608,7 +608,7 @@ impl<'a> Interp<'a> {
                         return Value::Unknown;
                     }
                     match &r {
-                        Value::Prefix(p) => return cap(format!("{ls}{p}"), true),
+                        Value::Prefix(p) => cap(format!("{ls}{p}"), true),
                         v => match v.to_js_string() {
                             Some(rs) => cap(ls + &rs, false),
                             None => prefix_or_unknown(ls),

@@ -10,6 +10,9 @@ use std::rc::Rc;
 /// Largest string the evaluator builds; anything bigger is `Unknown` (keeps memory linear).
 pub const MAX_STRING: usize = 4 << 20;
 
+/// A plain object's own properties, in insertion order, shared like a JavaScript object.
+pub type ObjectRef<'a> = Rc<RefCell<Vec<(Rc<str>, Value<'a>)>>>;
+
 #[derive(Clone, Debug)]
 pub enum Value<'a> {
     Undefined,
@@ -20,7 +23,7 @@ pub enum Value<'a> {
     /// A string whose first characters are known and the rest is not.
     Prefix(Rc<str>),
     Array(Rc<RefCell<Vec<Value<'a>>>>),
-    Object(Rc<RefCell<Vec<(Rc<str>, Value<'a>)>>>),
+    Object(ObjectRef<'a>),
     Func(Rc<Closure<'a>>),
     Regex(Rc<str>, Rc<str>),
     /// A host object the evaluator knows by name (`window`, `String`, `Math`…).
