@@ -4,7 +4,13 @@
 //! `main.rs` only parses arguments and calls [`app::run`]; tests and benchmarks drive the same
 //! code the command line does.
 
+pub mod app;
 pub mod baseline;
+pub mod baseline_cmd;
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod csp;
 pub mod fetch;
 pub mod finding;
 pub mod hosts;
@@ -13,3 +19,5 @@ pub mod js;
 pub mod page;
 pub mod report;
 pub mod rules;
+pub mod scan;
+pub mod target;

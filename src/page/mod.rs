@@ -7,6 +7,16 @@
 //! anything unusable (an unparsable `src`) is kept as a raw string so the inventory still
 //! shows it.
 
+mod decode;
+mod extract;
+mod headers;
+mod payment_fields;
+mod positions;
+
+pub use decode::{decode_html, decode_script, decode_script_with_fallback};
+pub use extract::extract;
+pub use headers::security_headers;
+
 use url::Url;
 
 /// How an external script is referenced.
@@ -77,6 +87,7 @@ pub struct Form {
     pub method: String,
     pub id: Option<String>,
     pub payment_fields: Vec<PaymentField>,
+    /// 1-based line of the `<form>` tag (best effort).
     pub line: u32,
 }
 
@@ -90,7 +101,8 @@ pub struct Link {
 /// Everything extracted from one HTML document.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PageDoc {
-    /// The URL relative references resolve against (after `<base href>`).
+    /// The `<base href>` URL relative references resolve against, when the page sets one
+    /// (the first `<base>` with an `href`); `None` when they resolve against the page URL.
     pub base_url: Option<Url>,
     pub title: Option<String>,
     pub scripts: Vec<ScriptRef>,
@@ -105,29 +117,33 @@ pub struct PageDoc {
     pub meta_csp: Vec<String>,
 }
 
+/// Percent-decode a string (`%E3%82%AB` → `カ`); invalid escapes stay as they are and invalid
+/// UTF-8 becomes U+FFFD. Used for `javascript:` URLs and for matching words in URL paths.
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).and_then(|b| hex(*b)),
+                bytes.get(i + 2).and_then(|b| hex(*b)),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 impl PageDoc {
     /// A payment page: it has a field for card data (cli.md `pages[].payment_form`).
     pub fn payment_form(&self) -> bool {
         !self.payment_fields.is_empty()
     }
-}
-
-/// Parse a page. `page_url` is where it was fetched from (a `file:` URL for local files).
-pub fn extract(html: &str, page_url: &Url) -> PageDoc {
-    let _ = (html, page_url);
-    PageDoc::default()
-}
-
-/// Decode a page's bytes to text: BOM, then the HTTP `Content-Type` charset, then a
-/// `<meta charset>` / `<meta http-equiv=Content-Type>` in the first 1024 bytes, then UTF-8.
-/// Returns the text and the encoding's name. Undecodable bytes become U+FFFD, never an error.
-pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'static str) {
-    let _ = content_type;
-    (String::from_utf8_lossy(bytes).into_owned(), "UTF-8")
-}
-
-/// Decode a script's bytes: BOM, then the HTTP charset, then UTF-8 (lossy).
-pub fn decode_script(bytes: &[u8], content_type: Option<&str>) -> String {
-    let _ = content_type;
-    String::from_utf8_lossy(bytes).into_owned()
 }

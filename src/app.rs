@@ -1,0 +1,297 @@
+//! The commands: turn parsed arguments into work and the work into an exit code (cli.md):
+//! 0 nothing at or above `--fail-on`, 1 something is, 2 usage/configuration/input error
+//! (nothing was scanned), 3 the scan is incomplete and nothing reached `--fail-on`.
+
+use crate::cli::{
+    Cli, ColorChoice, Command, Format, RuleSourceArgs, RulesCommand, ScanArgs, ScanOptions,
+};
+use crate::config::{self, Config};
+use crate::finding::FailOn;
+use crate::report::{self, FormatContext, Formatter, Report};
+use crate::rules::{ExampleExpectation, RuleSet};
+use crate::scan::{self, ScanOutcome, ScanRequest};
+use crate::target::{self, Target};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_INCOMPLETE: u8 = 3;
+
+/// A failure that ends the command before or instead of a report: exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+impl UsageError {
+    fn from<E: std::fmt::Display>(e: E) -> Self {
+        UsageError(e.to_string())
+    }
+}
+
+/// The exit code a finished report deserves.
+pub fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
+    if report.findings.iter().any(|f| fail_on.trips(f.severity)) {
+        EXIT_FINDINGS
+    } else if !report.complete {
+        EXIT_INCOMPLETE
+    } else {
+        EXIT_OK
+    }
+}
+
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(args, cli.quiet),
+        Command::Baseline(cmd) => crate::baseline_cmd::run(cmd, cli.quiet),
+        Command::Rules(RulesCommand::List(src)) => rules_list(&src),
+        Command::Rules(RulesCommand::Test { dir, source }) => rules_test(dir, &source),
+        Command::Explain(args) => explain(&args.id, &args.source),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("skimscan: error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+pub fn load_rules(no_default: bool, dirs: &[std::path::PathBuf]) -> Result<RuleSet, UsageError> {
+    RuleSet::load(no_default, dirs).map_err(|e| UsageError(format!("rule file {e}")))
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))
+}
+
+/// Resolve options, rules and targets: everything that can fail with exit 2 before scanning.
+pub fn prepare(
+    options: &ScanOptions,
+    raw_targets: &[String],
+) -> Result<(Config, Arc<RuleSet>, Vec<Target>), UsageError> {
+    let config = config::resolve(options).map_err(UsageError::from)?;
+    let rules = load_rules(config.no_default_rules, &config.rules_dirs)?;
+    let targets = raw_targets
+        .iter()
+        .map(|t| target::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(UsageError::from)?;
+    Ok((config, Arc::new(rules), targets))
+}
+
+pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Run the scan pipeline to its report.
+pub fn scan_targets(
+    config: Config,
+    rules: Arc<RuleSet>,
+    targets: Vec<Target>,
+    extra_allowed: Vec<crate::hosts::HostPattern>,
+    quiet: bool,
+) -> Result<ScanOutcome, UsageError> {
+    let multi = targets.len() > 1
+        || targets
+            .iter()
+            .any(|t| matches!(t, Target::Url(_) | Target::SiteDir(_)));
+    let progress = config.progress && !quiet && multi && std::io::stderr().is_terminal();
+    let rt = runtime()?;
+    rt.block_on(scan::scan(ScanRequest {
+        targets,
+        config,
+        rules,
+        extra_allowed,
+        progress,
+    }))
+    .map_err(UsageError::from)
+}
+
+/// Write a report in the configured format to stdout or `--output`.
+pub fn emit(outcome: &ScanOutcome, config: &Config, rules: &RuleSet) -> Result<(), UsageError> {
+    let to_terminal = config.output.is_none() && std::io::stdout().is_terminal();
+    let ctx = FormatContext {
+        sources: &outcome.sources,
+        color: use_color(config.color, to_terminal),
+        rules,
+    };
+    let formatter: Box<dyn Formatter> = match config.format {
+        Format::Text => Box::new(report::text::Text),
+        Format::Json => Box::new(report::json::Json),
+        Format::Sarif => Box::new(report::sarif::Sarif),
+    };
+    let mut buf = Vec::new();
+    formatter
+        .write(&outcome.report, &ctx, &mut buf)
+        .map_err(|e| UsageError(format!("cannot format the report: {e}")))?;
+    match &config.output {
+        Some(path) => write_atomic(path, &buf)
+            .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&buf).and_then(|_| out.flush()) {
+                // A closed pipe (`| head`) is the reader's choice, not our failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| UsageError(format!("cannot write the report: {e}"))),
+            }
+        }
+    }
+}
+
+/// Write a file through a temporary file in the same directory and a rename, so a reader never
+/// sees half a report.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
+    let (config, rules, targets) = prepare(&args.options, &args.targets)?;
+    let baseline = match &config.baseline {
+        Some(p) => Some(crate::baseline_cmd::load(p)?),
+        None => None,
+    };
+    let extra = baseline
+        .as_ref()
+        .map(crate::baseline_cmd::authorised_hosts)
+        .unwrap_or_default();
+    let mut outcome = scan_targets(config.clone(), rules.clone(), targets, extra, quiet)?;
+    if let (Some(b), Some(path)) = (&baseline, &config.baseline) {
+        crate::baseline_cmd::compare(b, path, &mut outcome, &rules);
+    }
+    emit(&outcome, &config, &rules)?;
+    Ok(exit_code(&outcome.report, config.fail_on))
+}
+
+fn rules_list(src: &RuleSourceArgs) -> Result<u8, UsageError> {
+    let rules = load_rules(src.no_default_rules, &src.rules)?;
+    let mut out = std::io::stdout().lock();
+    let w = rules.iter().map(|r| r.id.len()).max().unwrap_or(2);
+    let _ = writeln!(out, "{:<w$}  {:<8}  {:<9}  TITLE", "ID", "SEVERITY", "KIND");
+    for r in rules.iter() {
+        let kind = format!("{:?}", r.kind).to_lowercase();
+        if writeln!(
+            out,
+            "{:<w$}  {:<8}  {:<9}  {}",
+            r.id,
+            r.severity.as_str(),
+            kind,
+            r.title
+        )
+        .is_err()
+        {
+            break;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn explain(id: &str, src: &RuleSourceArgs) -> Result<u8, UsageError> {
+    let rules = load_rules(src.no_default_rules, &src.rules)?;
+    let Some(r) = rules.get(id) else {
+        let mut near: Vec<&str> = rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|x| x.contains(id) || id.contains(*x))
+            .collect();
+        near.truncate(5);
+        let hint = if near.is_empty() {
+            "run `skimscan rules list` for every id".to_string()
+        } else {
+            format!("did you mean {}?", near.join(", "))
+        };
+        return Err(UsageError(format!("no rule `{id}`: {hint}")));
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{} ({}, {:?} rule)\n{}\n",
+        r.id, r.severity, r.kind, r.title
+    );
+    let _ = writeln!(out, "## What it does\n{}\n", r.doc.what.trim());
+    let _ = writeln!(out, "## Why it matters\n{}\n", r.doc.why.trim());
+    let _ = writeln!(out, "## Example\n{}\n", r.doc.example.trim());
+    if !r.references.is_empty() {
+        let _ = writeln!(out, "## References");
+        for x in &r.references {
+            let _ = writeln!(out, "- {x}");
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "defined in {}", r.origin);
+    Ok(EXIT_OK)
+}
+
+/// Run every rule's own examples through the real pipeline: `js` examples are scanned as a
+/// lone script (a payment page's script), `html` examples as a local page.
+fn rules_test(dir: Option<std::path::PathBuf>, src: &RuleSourceArgs) -> Result<u8, UsageError> {
+    let mut dirs = src.rules.clone();
+    dirs.extend(dir);
+    let rules = Arc::new(load_rules(src.no_default_rules, &dirs)?);
+    let tmp = tempfile::tempdir().map_err(UsageError::from)?;
+    let config = config::resolve(&ScanOptions::default()).map_err(UsageError::from)?;
+    let mut failed = 0usize;
+    let mut passed = 0usize;
+    let mut out = std::io::stdout().lock();
+    for r in rules.iter() {
+        for (i, ex) in r.examples.iter().enumerate() {
+            let ext = if ex.lang == "html" { "html" } else { "js" };
+            let path = tmp.path().join(format!("{}-{i}.{ext}", r.id));
+            std::fs::write(&path, &ex.code).map_err(UsageError::from)?;
+            let target = target::parse(&path.to_string_lossy()).map_err(UsageError::from)?;
+            let outcome = scan_targets(
+                config.clone(),
+                rules.clone(),
+                vec![target],
+                Vec::new(),
+                true,
+            )?;
+            let fired = outcome.report.findings.iter().any(|f| f.rule == r.id);
+            let ok = match ex.expect {
+                ExampleExpectation::Fail => fired,
+                ExampleExpectation::Pass => !fired,
+            };
+            let what = match ex.expect {
+                ExampleExpectation::Fail => "fires on its fail example",
+                ExampleExpectation::Pass => "stays quiet on its pass example",
+            };
+            if ok {
+                passed += 1;
+                let _ = writeln!(out, "ok      {} #{} {what}", r.id, i + 1);
+            } else {
+                failed += 1;
+                let _ = writeln!(
+                    out,
+                    "FAILED  {} #{} should have {}",
+                    r.id,
+                    i + 1,
+                    if fired { "stayed quiet" } else { "fired" }
+                );
+                if let Some(n) = &ex.note {
+                    let _ = writeln!(out, "        note: {n}");
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    Ok(if failed > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}

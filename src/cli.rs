@@ -1,0 +1,203 @@
+//! Command-line definitions (clap derive) and nothing else: what the user can type. Merging
+//! these with `skimscan.toml` into one resolved configuration is `config.rs`'s job, so every
+//! scanning option here is an `Option` (unset = "take the config file's value or the default").
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "skimscan",
+    version,
+    about = "Find payment-page skimmers: inventory checkout scripts, diff them against a baseline, and flag code that sends card data to outside hosts",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// More logging on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr, no progress bar.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan pages, sites or files for skimmers and unauthorised changes.
+    Scan(ScanArgs),
+    /// Record or refresh a reviewed baseline (the PCI DSS 6.4.3 script inventory).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// List the loaded rules or run their own examples.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Show a rule's documentation.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// URLs (http/https), .html files, .js files, or directories holding a built site.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    #[command(flatten)]
+    pub options: ScanOptions,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan the targets and write a new baseline.
+    Create {
+        /// Where to write the baseline (refuses to overwrite an existing file without --force).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Overwrite an existing baseline file.
+        #[arg(long)]
+        force: bool,
+        #[arg(required = true, value_name = "TARGET")]
+        targets: Vec<String>,
+        #[command(flatten)]
+        options: ScanOptions,
+    },
+    /// Re-record a baseline's site, keeping every justification and owner, and print what changed.
+    Update {
+        /// The baseline to update in place (atomically).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Targets to scan (default: the pages recorded in the baseline).
+        #[arg(value_name = "TARGET")]
+        targets: Vec<String>,
+        #[command(flatten)]
+        options: ScanOptions,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Id, severity, kind and title of every loaded rule.
+    List(RuleSourceArgs),
+    /// Run every rule's own pass/fail examples; exit 1 if any fails.
+    Test {
+        /// Also load and test the rules in this directory (as --rules does).
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        source: RuleSourceArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id, as `rules list` shows it.
+    #[arg(value_name = "RULE-ID")]
+    pub id: String,
+    #[command(flatten)]
+    pub source: RuleSourceArgs,
+}
+
+/// Where rules come from.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleSourceArgs {
+    /// Load extra rule files from this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the rules shipped inside skimscan.
+    #[arg(long)]
+    pub no_default_rules: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Options every scanning command takes (cli.md). All optional: unset falls back to the
+/// config file, then to the documented default.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ScanOptions {
+    /// Report format on stdout: text (default), json or sarif.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare with a baseline made by `baseline create`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 1 when a finding is at least this severe: info, low, medium, high (default), critical, never.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Authorise a host for scripts and payment data (repeatable; `*.example.com` allowed).
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_host: Vec<String>,
+    /// Let hosts found in page content resolve to private or loopback addresses.
+    #[arg(long)]
+    pub allow_private: bool,
+    /// A skimscan.toml with any of these options plus per-site settings.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleSourceArgs,
+    /// How many links deep to look for checkout pages from each target page (default 2).
+    #[arg(long, value_name = "N")]
+    pub depth: Option<u32>,
+    /// At most this many pages per scan (default 25).
+    #[arg(long, value_name = "N")]
+    pub max_pages: Option<usize>,
+    /// Pin HOST:PORT to ADDR, as curl does (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+    /// Trust this extra PEM root certificate (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Add a request header, "Name: value" (repeatable).
+    #[arg(long, value_name = "NAME: VALUE")]
+    pub header: Vec<String>,
+    /// Send this Cookie header (e.g. a logged-in checkout session).
+    #[arg(long, value_name = "COOKIE")]
+    pub cookie: Option<String>,
+    /// The User-Agent to send (default: a current desktop browser's).
+    #[arg(long, value_name = "UA")]
+    pub user_agent: Option<String>,
+    /// Requests in flight at once (default 8).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests in flight at once to one host (default 4).
+    #[arg(long, value_name = "N")]
+    pub per_host: Option<usize>,
+    /// Per-request timeout in seconds (default 20).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Largest response body accepted, after decompression: bytes, or with KB/MB/GB (default 10MB).
+    #[arg(long, value_name = "SIZE")]
+    pub max_body_size: Option<String>,
+    /// Most redirects followed for one request (default 10).
+    #[arg(long, value_name = "N")]
+    pub max_redirects: Option<usize>,
+    /// Retries for transient network failures (default 2).
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// For local .html files and site directories: also fetch their http(s) scripts (off by
+    /// default, so scanning a suspect file never contacts the attacker's hosts).
+    #[arg(long)]
+    pub fetch_remote: bool,
+    /// Colour in the text report: auto (a terminal and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
+}

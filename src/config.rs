@@ -1,0 +1,416 @@
+//! One resolved configuration from the command line and `skimscan.toml`: the command line wins,
+//! then the config file, then the documented defaults. Every key of the file is the long option
+//! of the same name (`fail-on`, `allow-host`, …; repeatable options take arrays), plus
+//! `[sites."host"]` tables for per-site allowed hosts. Unknown keys and bad values are errors
+//! that name the file and line, because a typo in a security tool's config must not silently
+//! weaken it.
+
+use crate::cli::{ColorChoice, Format, ScanOptions};
+use crate::fetch::{self, FetchOptions, ResolveEntry};
+use crate::finding::FailOn;
+use crate::hosts::HostPattern;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A configuration problem: exit 2. `path`/`line` are set when it comes from the config file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    File {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Per-site settings: `[sites."shop.example"]` applies to pages whose host is that host (or,
+/// with `*.`, below it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SiteFile {
+    #[serde(default)]
+    allow_host: Vec<String>,
+}
+
+/// A byte size: a number of bytes or a string such as "10MB", "512 KiB".
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SizeValue {
+    Bytes(u64),
+    Text(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    format: Option<Format>,
+    output: Option<PathBuf>,
+    baseline: Option<PathBuf>,
+    fail_on: Option<String>,
+    #[serde(default)]
+    allow_host: Vec<String>,
+    allow_private: Option<bool>,
+    #[serde(default)]
+    rules: Vec<PathBuf>,
+    no_default_rules: Option<bool>,
+    depth: Option<u32>,
+    max_pages: Option<usize>,
+    #[serde(default)]
+    resolve: Vec<String>,
+    #[serde(default)]
+    ca_cert: Vec<PathBuf>,
+    #[serde(default)]
+    header: Vec<String>,
+    cookie: Option<String>,
+    user_agent: Option<String>,
+    concurrency: Option<usize>,
+    per_host: Option<usize>,
+    timeout: Option<f64>,
+    max_body_size: Option<SizeValue>,
+    max_redirects: Option<usize>,
+    retries: Option<u32>,
+    fetch_remote: Option<bool>,
+    color: Option<ColorChoice>,
+    no_progress: Option<bool>,
+    #[serde(default)]
+    sites: BTreeMap<String, SiteFile>,
+}
+
+/// Everything a scan needs, resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub fail_on: FailOn,
+    /// `--allow-host` and the config's `allow-host`: authorised everywhere.
+    pub allow_hosts: Vec<HostPattern>,
+    /// Per-site authorised hosts: (site pattern, hosts).
+    pub sites: Vec<(HostPattern, Vec<HostPattern>)>,
+    pub rules_dirs: Vec<PathBuf>,
+    pub no_default_rules: bool,
+    pub depth: u32,
+    pub max_pages: usize,
+    /// Fetch settings; `named_hosts` is completed by the scan with the targets' hosts.
+    pub fetch: FetchOptions,
+    pub fetch_remote: bool,
+    pub color: ColorChoice,
+    pub progress: bool,
+}
+
+pub const DEFAULT_DEPTH: u32 = 2;
+pub const DEFAULT_MAX_PAGES: usize = 25;
+
+impl Config {
+    /// Authorised hosts for pages of `page_host`: the global list plus matching `[sites]`.
+    pub fn allowed_for(&self, page_host: Option<&str>) -> Vec<HostPattern> {
+        let mut out = self.allow_hosts.clone();
+        if let Some(h) = page_host {
+            for (site, hosts) in &self.sites {
+                if site.matches(h) {
+                    out.extend(hosts.iter().cloned());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Parse "10MB", "512 KiB", "1048576" into bytes (KB = 1000, KiB = 1024; MB/GB likewise).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (try 10MB or 1048576)"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1024.0 * 1024.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("`{s}`: unknown size unit `{other}`")),
+    };
+    let bytes = n * mult;
+    if !(1.0..=1e12).contains(&bytes) {
+        return Err(format!("`{s}` is out of range (1 byte to 1 TB)"));
+    }
+    Ok(bytes as u64)
+}
+
+fn parse_header(h: &str) -> Result<(String, String), String> {
+    let (name, value) = h
+        .split_once(':')
+        .ok_or_else(|| format!("header `{h}` must look like \"Name: value\""))?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_!#$%&'*+.^`|~".contains(&b))
+    {
+        return Err(format!("header `{h}` has an invalid name"));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
+}
+
+fn host_patterns(list: &[String]) -> Result<Vec<HostPattern>, String> {
+    list.iter().map(|h| HostPattern::parse(h)).collect()
+}
+
+/// Find the line of a key in the config text, for errors about values serde accepted as types
+/// but we reject as meaning (a bad severity, a bad host pattern).
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
+        })
+        .map(|i| i + 1)
+}
+
+/// Merge the command line with the config file (if any) into a [`Config`].
+pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
+    let (file, text, path) = match &cli.config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
+                path: p.clone(),
+                line: None,
+                message: format!("cannot read: {e}"),
+            })?;
+            let parsed: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::File {
+                path: p.clone(),
+                line: e.span().map(|s| crate::rules::line_of(&text, s.start)),
+                message: e.message().trim().to_string(),
+            })?;
+            (parsed, text, Some(p.clone()))
+        }
+        None => (ConfigFile::default(), String::new(), None),
+    };
+    let base_dir = path
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let rel = |p: &PathBuf| {
+        if p.is_absolute() {
+            p.clone()
+        } else {
+            base_dir.join(p)
+        }
+    };
+    // A bad value from the file names the file and the key's line; from the CLI, the option.
+    let file_err = |key: &str, message: String| match &path {
+        Some(p) => ConfigError::File {
+            path: p.clone(),
+            line: line_of_key(&text, key),
+            message,
+        },
+        None => ConfigError::Usage(message),
+    };
+
+    let fail_on = match (&cli.fail_on, &file.fail_on) {
+        (Some(v), _) => v.parse::<FailOn>().map_err(ConfigError::Usage)?,
+        (None, Some(v)) => v.parse::<FailOn>().map_err(|m| file_err("fail-on", m))?,
+        (None, None) => FailOn::default(),
+    };
+    let mut allow_hosts = host_patterns(&cli.allow_host).map_err(ConfigError::Usage)?;
+    allow_hosts.extend(host_patterns(&file.allow_host).map_err(|m| file_err("allow-host", m))?);
+    let mut sites = Vec::new();
+    for (site, s) in &file.sites {
+        let pat = HostPattern::parse(site).map_err(|m| file_err("[sites", m))?;
+        let hosts = host_patterns(&s.allow_host).map_err(|m| file_err("allow-host", m))?;
+        sites.push((pat, hosts));
+    }
+
+    let mut resolve = Vec::new();
+    for r in &cli.resolve {
+        resolve.push(
+            r.parse::<ResolveEntry>()
+                .map_err(|m| ConfigError::Usage(format!("--resolve {m}")))?,
+        );
+    }
+    for r in &file.resolve {
+        resolve.push(
+            r.parse::<ResolveEntry>()
+                .map_err(|m| file_err("resolve", m))?,
+        );
+    }
+    let mut headers = Vec::new();
+    for h in &cli.header {
+        headers.push(parse_header(h).map_err(ConfigError::Usage)?);
+    }
+    for h in &file.header {
+        headers.push(parse_header(h).map_err(|m| file_err("header", m))?);
+    }
+    let timeout = cli
+        .timeout
+        .or(file.timeout)
+        .unwrap_or(fetch::DEFAULT_TIMEOUT_SECS as f64);
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
+        let m = format!("timeout must be between 0 and 3600 seconds, not {timeout}");
+        return Err(if cli.timeout.is_some() {
+            ConfigError::Usage(m)
+        } else {
+            file_err("timeout", m)
+        });
+    }
+    let max_body = match (&cli.max_body_size, &file.max_body_size) {
+        (Some(s), _) => {
+            parse_size(s).map_err(|m| ConfigError::Usage(format!("--max-body-size {m}")))?
+        }
+        (None, Some(SizeValue::Bytes(b))) => *b,
+        (None, Some(SizeValue::Text(s))) => {
+            parse_size(s).map_err(|m| file_err("max-body-size", m))?
+        }
+        (None, None) => fetch::DEFAULT_MAX_BODY,
+    };
+    let concurrency = cli
+        .concurrency
+        .or(file.concurrency)
+        .unwrap_or(fetch::DEFAULT_CONCURRENCY);
+    let per_host = cli
+        .per_host
+        .or(file.per_host)
+        .unwrap_or(fetch::DEFAULT_PER_HOST);
+    for (name, v) in [("concurrency", concurrency), ("per-host", per_host)] {
+        if !(1..=1024).contains(&v) {
+            return Err(file_err(
+                name,
+                format!("{name} must be between 1 and 1024, not {v}"),
+            ));
+        }
+    }
+    let max_pages = cli
+        .max_pages
+        .or(file.max_pages)
+        .unwrap_or(DEFAULT_MAX_PAGES);
+    if max_pages == 0 {
+        return Err(file_err("max-pages", "max-pages must be at least 1".into()));
+    }
+    let mut ca_certs: Vec<PathBuf> = cli.ca_cert.clone();
+    ca_certs.extend(file.ca_cert.iter().map(&rel));
+    let mut rules_dirs = cli.rules.rules.clone();
+    rules_dirs.extend(file.rules.iter().map(&rel));
+
+    let fetch = FetchOptions {
+        timeout: Duration::from_secs_f64(timeout),
+        max_body,
+        max_redirects: cli
+            .max_redirects
+            .or(file.max_redirects)
+            .unwrap_or(fetch::DEFAULT_MAX_REDIRECTS),
+        user_agent: cli
+            .user_agent
+            .clone()
+            .or(file.user_agent.clone())
+            .unwrap_or_else(|| fetch::DEFAULT_USER_AGENT.to_string()),
+        headers,
+        cookie: cli.cookie.clone().or(file.cookie.clone()),
+        resolve,
+        ca_certs,
+        concurrency,
+        per_host,
+        retries: cli
+            .retries
+            .or(file.retries)
+            .unwrap_or(fetch::DEFAULT_RETRIES),
+        allow_private: cli.allow_private || file.allow_private.unwrap_or(false),
+        named_hosts: Vec::new(),
+    };
+
+    Ok(Config {
+        format: cli.format.or(file.format).unwrap_or(Format::Text),
+        output: cli.output.clone().or(file.output.as_ref().map(&rel)),
+        baseline: cli.baseline.clone().or(file.baseline.as_ref().map(&rel)),
+        fail_on,
+        allow_hosts,
+        sites,
+        rules_dirs,
+        no_default_rules: cli.rules.no_default_rules || file.no_default_rules.unwrap_or(false),
+        depth: cli.depth.or(file.depth).unwrap_or(DEFAULT_DEPTH),
+        max_pages,
+        fetch,
+        fetch_remote: cli.fetch_remote || file.fetch_remote.unwrap_or(false),
+        color: cli.color.or(file.color).unwrap_or(ColorChoice::Auto),
+        progress: !(cli.no_progress || file.no_progress.unwrap_or(false)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_file(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("skimscan.toml");
+        std::fs::write(&p, text).unwrap();
+        resolve(&ScanOptions {
+            config: Some(p),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MB").unwrap(), 10_000_000);
+        assert_eq!(parse_size("1 MiB").unwrap(), 1_048_576);
+        assert_eq!(parse_size("4096").unwrap(), 4096);
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        assert!(parse_size("0").is_err());
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_line() {
+        let err = with_file("depth = 1\nfail_on = \"high\"\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("skimscan.toml:2"), "{msg}");
+        assert!(msg.contains("fail_on"), "{msg}");
+    }
+
+    #[test]
+    fn bad_value_names_its_line() {
+        let err = with_file("depth = 1\n\nfail-on = \"severe\"\n").unwrap_err();
+        assert!(err.to_string().contains("skimscan.toml:3"), "{err}");
+        let err = with_file("timeout = \"soon\"\n").unwrap_err();
+        assert!(err.to_string().contains("skimscan.toml:1"), "{err}");
+    }
+
+    #[test]
+    fn cli_wins_over_file_and_sites_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.toml");
+        std::fs::write(
+            &p,
+            "depth = 5\nmax-body-size = \"1MB\"\nallow-host = [\"*.pay.example\"]\n[sites.\"shop.example\"]\nallow-host = [\"tags.example\"]\n",
+        )
+        .unwrap();
+        let cfg = resolve(&ScanOptions {
+            config: Some(p),
+            depth: Some(1),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(cfg.depth, 1);
+        assert_eq!(cfg.fetch.max_body, 1_000_000);
+        let allowed = cfg.allowed_for(Some("shop.example"));
+        assert!(allowed.iter().any(|p| p.matches("tags.example")));
+        assert!(allowed.iter().any(|p| p.matches("js.pay.example")));
+        assert!(
+            !cfg.allowed_for(Some("other.example"))
+                .iter()
+                .any(|p| p.matches("tags.example"))
+        );
+    }
+}

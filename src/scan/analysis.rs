@@ -1,0 +1,127 @@
+//! Scripts → facts → findings: hand every analysable script to the engine (each external script
+//! once per site and page kind, however many pages include it), copy the destinations it found
+//! back onto every inventory row of that script, and collect findings and analysis errors.
+
+use super::crawl::ScannedPage;
+use super::scripts::ScriptEntry;
+use crate::finding::Finding;
+use crate::hosts;
+use crate::js::{AnalysisJob, Engine, ScriptAnalysis};
+use crate::report::ScanError;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the analysis of a set of entries produced.
+#[derive(Default)]
+pub struct AnalysisOutcome {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<ScanError>,
+    /// Scripts loaded at run time, per page index: (absolute URL, the loading script's id).
+    pub loads: BTreeMap<usize, Vec<(String, String)>>,
+}
+
+/// The page context an entry is analysed in: (page name, page host, payment page).
+fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> (String, Option<String>, bool) {
+    match pages.get(e.page_index) {
+        Some(p) => (
+            p.name.clone(),
+            p.url.host_str().map(hosts::normalise_host),
+            p.doc.payment_form(),
+        ),
+        // A lone .js target: a script of some payment page we have not seen.
+        None => (e.record.page.clone(), None, true),
+    }
+}
+
+/// Analyse `entries[from..]` (earlier entries were analysed in an earlier round).
+pub async fn analyse(
+    engine: &Engine,
+    entries: &mut [ScriptEntry],
+    from: usize,
+    pages: &[ScannedPage],
+) -> AnalysisOutcome {
+    let mut jobs: Vec<AnalysisJob> = Vec::new();
+    let mut job_ids: Vec<String> = Vec::new();
+    let mut job_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
+    let mut job_keys: BTreeMap<(String, Option<String>, bool), usize> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate().skip(from) {
+        let Some(text) = &e.text else { continue };
+        if !e.record.analysed {
+            continue;
+        }
+        let (page_url, page_host, payment) = context(e, pages);
+        let key = (e.record.id.clone(), page_host.clone(), payment);
+        if let Some(&j) = job_keys.get(&key) {
+            job_of_entry[i] = Some(j);
+            continue;
+        }
+        job_keys.insert(key, jobs.len());
+        job_of_entry[i] = Some(jobs.len());
+        job_ids.push(e.record.id.clone());
+        jobs.push(AnalysisJob {
+            script_id: e.record.id.clone(),
+            kind: e.record.kind,
+            code: text.text.clone(),
+            page_url,
+            page_host,
+            payment_page: payment,
+            line_offset: text.line_offset,
+            column_offset: text.column_offset,
+        });
+    }
+    if jobs.is_empty() {
+        return AnalysisOutcome::default();
+    }
+    let n = jobs.len();
+    let results: Vec<ScriptAnalysis> = {
+        let engine = engine.clone();
+        match tokio::task::spawn_blocking(move || engine.analyse_batch(jobs)).await {
+            Ok(r) => r,
+            // The engine isolates each script; reaching this means a bug, and the scan must
+            // say it saw nothing rather than report clean.
+            Err(e) => {
+                return AnalysisOutcome {
+                    errors: vec![ScanError {
+                        url: "(analysis)".into(),
+                        message: format!("the analysis of {n} scripts failed: {e}"),
+                    }],
+                    ..Default::default()
+                };
+            }
+        }
+    };
+    let mut out = AnalysisOutcome::default();
+    for (i, e) in entries.iter_mut().enumerate() {
+        if let Some(r) = job_of_entry[i].and_then(|j| results.get(j)) {
+            e.record.destinations = r.destinations.iter().cloned().collect();
+            for url in &r.loads {
+                out.loads
+                    .entry(e.page_index)
+                    .or_default()
+                    .push((url.clone(), e.record.id.clone()));
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (j, r) in results.iter().enumerate() {
+        out.findings.extend(r.findings.iter().cloned());
+        let id = job_ids.get(j).cloned().unwrap_or_default();
+        for m in &r.errors {
+            if seen.insert((id.clone(), m.clone())) {
+                out.errors.push(ScanError {
+                    url: id.clone(),
+                    message: m.clone(),
+                });
+            }
+        }
+    }
+    if results.len() != n {
+        out.errors.push(ScanError {
+            url: "(analysis)".into(),
+            message: format!(
+                "the engine returned {} results for {n} scripts",
+                results.len()
+            ),
+        });
+    }
+    out
+}

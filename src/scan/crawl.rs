@@ -1,0 +1,153 @@
+//! Page discovery: load the target pages, then follow same-site links toward checkout (and
+//! same-site iframes, which are part of the page a customer sees) level by level, up to
+//! `--depth` links away and `--max-pages` discovered pages. Levels are loaded concurrently;
+//! results are kept in a deterministic order whatever order the network answers in.
+
+use super::source::{LoadError, Loaded, Loader, LocalRoot};
+use crate::page::{self, PageDoc};
+use crate::report::ScanError;
+use futures::StreamExt;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use url::Url;
+
+/// A page to load.
+#[derive(Debug, Clone)]
+pub struct PageTask {
+    pub url: Url,
+    pub local: Option<Arc<LocalRoot>>,
+    pub depth: u32,
+    pub found_by: &'static str,
+}
+
+/// A loaded and parsed page.
+#[derive(Debug, Clone)]
+pub struct ScannedPage {
+    /// How reports name the page (the URL, or the local path as typed).
+    pub name: String,
+    pub url: Url,
+    pub requested: Option<Url>,
+    pub local: Option<Arc<LocalRoot>>,
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    pub doc: PageDoc,
+    pub encoding: String,
+    pub found_by: &'static str,
+}
+
+pub fn display(url: &Url, local: Option<&LocalRoot>) -> String {
+    match local {
+        Some(root) => root.display(url),
+        None => url.to_string(),
+    }
+}
+
+fn key(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    u.to_string()
+}
+
+pub struct CrawlLimits {
+    pub depth: u32,
+    pub max_pages: usize,
+    pub concurrency: usize,
+}
+
+/// Load every target page and what discovery finds from them. `on_page` is called once per
+/// loaded page (progress reporting).
+pub async fn crawl(
+    loader: &Loader,
+    targets: Vec<PageTask>,
+    limits: &CrawlLimits,
+    errors: &mut Vec<ScanError>,
+    on_page: &(dyn Fn(&str) + Sync),
+) -> Vec<ScannedPage> {
+    let mut seen: BTreeSet<String> = targets.iter().map(|t| key(&t.url)).collect();
+    let mut pages: Vec<ScannedPage> = Vec::new();
+    let mut discovered = 0usize;
+    let mut frontier = targets;
+    while !frontier.is_empty() {
+        let results: Vec<(PageTask, Result<Loaded, LoadError>)> = futures::stream::iter(frontier)
+            .map(|task| async move {
+                let r = loader.load(&task.url, task.local.as_deref()).await;
+                (task, r)
+            })
+            .buffered(limits.concurrency.max(1))
+            .collect()
+            .await;
+        let mut next = Vec::new();
+        for (task, result) in results {
+            let name = display(&task.url, task.local.as_deref());
+            on_page(&name);
+            let loaded = match result {
+                Ok(l) => l,
+                Err(LoadError::Failed(message)) => {
+                    errors.push(ScanError { url: name, message });
+                    continue;
+                }
+                Err(LoadError::NotFetched) => continue,
+            };
+            // A redirect can land on a page we already have.
+            if loaded.url != task.url && !seen.insert(key(&loaded.url)) {
+                continue;
+            }
+            let final_name = display(&loaded.url, task.local.as_deref());
+            if let Some(status) = loaded.status.filter(|s| !(200..300).contains(s)) {
+                errors.push(ScanError {
+                    url: final_name.clone(),
+                    message: format!("HTTP status {status}: the page could not be scanned"),
+                });
+            }
+            let (text, encoding) = page::decode_html(&loaded.body, loaded.content_type());
+            let doc = page::extract(&text, &loaded.url);
+            {
+                // Same-site iframes are part of the page the customer sees (hosted payment
+                // fields often live in one), so they do not use up discovery depth; links do.
+                let mut candidates: Vec<(Url, &'static str, u32)> = Vec::new();
+                for frame in crate::fetch::discover::same_site_frames(&doc, &loaded.url) {
+                    candidates.push((frame, "iframe", task.depth));
+                }
+                if task.depth < limits.depth {
+                    for link in crate::fetch::discover::checkout_links(&doc, &loaded.url) {
+                        candidates.push((link, "link", task.depth + 1));
+                    }
+                }
+                for (url, found_by, depth) in candidates {
+                    let url = match task.local.as_deref() {
+                        Some(root) => match root.localize(&url) {
+                            Some(u) => u,
+                            None => continue,
+                        },
+                        None => url,
+                    };
+                    if discovered >= limits.max_pages {
+                        break;
+                    }
+                    if seen.insert(key(&url)) {
+                        discovered += 1;
+                        next.push(PageTask {
+                            url,
+                            local: task.local.clone(),
+                            depth,
+                            found_by,
+                        });
+                    }
+                }
+            }
+            pages.push(ScannedPage {
+                name: final_name,
+                requested: (loaded.url != task.url).then(|| task.url.clone()),
+                url: loaded.url,
+                local: task.local.clone(),
+                status: loaded.status,
+                headers: loaded.headers,
+                doc,
+                encoding: encoding.to_string(),
+                found_by: task.found_by,
+            });
+        }
+        frontier = next;
+    }
+    pages
+}

@@ -1,0 +1,368 @@
+//! The scan pipeline, top to bottom: targets → pages (load and discover) → scripts (load,
+//! hash, inventory) → facts and findings (the engine, the page checks) → report. Each stage gets
+//! what it needs as a value; nothing reaches back up the pipeline.
+//!
+//! Problems that stop nothing (a page that does not load, a script refused by the address
+//! guard, a script the engine could not finish) become `errors[]` entries and make the report
+//! incomplete; only problems with the request itself (a bad CA file) are errors here.
+
+pub mod analysis;
+pub mod crawl;
+pub mod scripts;
+pub mod source;
+
+use crate::config::Config;
+use crate::fetch::{ClientError, Fetcher};
+use crate::finding::{self, Finding, Verdict};
+use crate::hosts::{self, HostPattern};
+use crate::inventory::{Party, ScriptKind, ScriptRecord, ScriptText};
+use crate::js::{Engine, HostPolicy};
+use crate::page;
+use crate::report::{FormRecord, PageRecord, Report, ScanError, Tool};
+use crate::rules::RuleSet;
+use crate::target::Target;
+use crawl::{CrawlLimits, PageTask};
+use scripts::ScriptEntry;
+use source::{Loader, LocalRoot};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What to scan and how.
+pub struct ScanRequest {
+    pub targets: Vec<Target>,
+    pub config: Config,
+    pub rules: Arc<RuleSet>,
+    /// Hosts authorised by a baseline, on top of the configuration's.
+    pub extra_allowed: Vec<HostPattern>,
+    /// Show a progress spinner on stderr.
+    pub progress: bool,
+}
+
+/// The report plus every script's text by id (for code frames, baselines and diffs).
+pub struct ScanOutcome {
+    pub report: Report,
+    pub sources: BTreeMap<String, ScriptText>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("{path}: {message}")]
+    Local { path: String, message: String },
+}
+
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+/// Every `.html`/`.htm` file below a site directory, sorted; hidden folders and
+/// `node_modules` are skipped (they are not the built site).
+fn site_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name == "node_modules" {
+                continue;
+            }
+            let ft = entry.file_type()?;
+            let p = entry.path();
+            if ft.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn display_path(p: &Path) -> String {
+    p.to_string_lossy().trim_end_matches('/').to_string()
+}
+
+pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
+    let started_at = now_rfc3339();
+    let cfg = &req.config;
+    let mut errors: Vec<ScanError> = Vec::new();
+    let mut tasks: Vec<PageTask> = Vec::new();
+    let mut lone_scripts: Vec<PathBuf> = Vec::new();
+    let mut named_hosts: Vec<HostPattern> = cfg.allow_hosts.clone();
+    for r in &cfg.fetch.resolve {
+        named_hosts.extend(HostPattern::parse(&r.host).ok());
+    }
+    let local_err = |p: &Path, e: std::io::Error| SetupError::Local {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    };
+    for t in &req.targets {
+        match t {
+            Target::Url(u) => {
+                if let Some(h) = u.host_str() {
+                    named_hosts.extend(HostPattern::parse(h).ok());
+                }
+                tasks.push(PageTask {
+                    url: u.clone(),
+                    local: None,
+                    depth: 0,
+                    found_by: "target",
+                });
+            }
+            Target::HtmlFile(p) => {
+                let parent = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let shown = p.parent().map(display_path).unwrap_or_default();
+                let root = Arc::new(LocalRoot::new(parent, &shown).map_err(|e| local_err(p, e))?);
+                let url = root.url_of(p).ok_or_else(|| SetupError::Local {
+                    path: p.display().to_string(),
+                    message: "cannot be addressed as a file URL".into(),
+                })?;
+                tasks.push(PageTask {
+                    url,
+                    local: Some(root),
+                    depth: 0,
+                    found_by: "target",
+                });
+            }
+            Target::SiteDir(d) => {
+                let root =
+                    Arc::new(LocalRoot::new(d, &display_path(d)).map_err(|e| local_err(d, e))?);
+                let pages = site_pages(d).map_err(|e| local_err(d, e))?;
+                if pages.is_empty() {
+                    errors.push(ScanError {
+                        url: display_path(d),
+                        message: "the directory holds no .html page".into(),
+                    });
+                }
+                for p in pages {
+                    if let Some(url) = root.url_of(&p) {
+                        tasks.push(PageTask {
+                            url,
+                            local: Some(root.clone()),
+                            // Every page of a built site is a target; discovery adds nothing
+                            // the directory does not already hold.
+                            depth: cfg.depth,
+                            found_by: "target",
+                        });
+                    }
+                }
+            }
+            Target::JsFile(p) => lone_scripts.push(p.clone()),
+        }
+    }
+    let needs_network = tasks.iter().any(|t| t.local.is_none()) || cfg.fetch_remote;
+    let fetcher = if needs_network {
+        let mut opts = cfg.fetch.clone();
+        opts.named_hosts = named_hosts;
+        Some(Arc::new(Fetcher::new(opts)?))
+    } else {
+        None
+    };
+    let loader = Loader {
+        fetcher,
+        max_body: cfg.fetch.max_body,
+        fetch_remote: cfg.fetch_remote,
+    };
+
+    let bar = req.progress.then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} pages {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b.enable_steady_tick(std::time::Duration::from_millis(120));
+        b
+    });
+    let on_page = |name: &str| {
+        if let Some(b) = &bar {
+            b.inc(1);
+            b.set_message(name.to_string());
+        }
+    };
+    let limits = CrawlLimits {
+        depth: cfg.depth,
+        max_pages: cfg.max_pages,
+        concurrency: cfg.fetch.concurrency,
+    };
+    let pages = crawl::crawl(&loader, tasks, &limits, &mut errors, &on_page).await;
+    if let Some(b) = &bar {
+        b.set_message("scripts");
+    }
+    let mut entries = scripts::collect(&loader, &pages, cfg.fetch.concurrency, &mut errors).await;
+
+    for p in &lone_scripts {
+        let name = display_path(p);
+        match std::fs::read(p) {
+            Ok(bytes) if bytes.len() as u64 > cfg.fetch.max_body => errors.push(ScanError {
+                url: name,
+                message: format!("larger than the {}-byte limit", cfg.fetch.max_body),
+            }),
+            Ok(bytes) => {
+                let text = page::decode_script(&bytes, None);
+                entries.push(ScriptEntry {
+                    record: ScriptRecord {
+                        page: name.clone(),
+                        url: Some(name.clone()),
+                        kind: ScriptKind::External,
+                        host: None,
+                        party: Party::First,
+                        sha256: Some(crate::inventory::sha256_hex(&bytes)),
+                        sri: Some(crate::inventory::sri_sha384(&bytes)),
+                        integrity_attr: None,
+                        size: Some(bytes.len() as u64),
+                        baseline: None,
+                        id: name.clone(),
+                        script_type: None,
+                        analysed: true,
+                        page_line: None,
+                        destinations: Vec::new(),
+                    },
+                    text: Some(ScriptText {
+                        id: name,
+                        text: Arc::from(text.as_str()),
+                        line_offset: 1,
+                        column_offset: 1,
+                    }),
+                    integrity: None,
+                    page_index: usize::MAX,
+                    not_fetched: false,
+                });
+            }
+            Err(e) => errors.push(ScanError {
+                url: name,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+
+    // Hosts authorised for payment data: the user's, the matching [sites] tables', the
+    // baseline's. (Per-site lists apply when any scanned page belongs to the site.)
+    let mut allowed = req.extra_allowed.clone();
+    let page_hosts: Vec<String> = pages
+        .iter()
+        .filter_map(|p| p.url.host_str().map(hosts::normalise_host))
+        .collect();
+    allowed.extend(cfg.allowed_for(None));
+    for h in &page_hosts {
+        allowed.extend(cfg.allowed_for(Some(h)));
+    }
+    allowed.sort();
+    allowed.dedup();
+    let policy = HostPolicy {
+        allowed: allowed.clone(),
+    };
+
+    // The analysis, then one round of the scripts that code loads at run time (kind
+    // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
+    // analysed like any other script.
+    let engine = Engine::new(req.rules.clone(), policy.clone());
+    let mut findings: Vec<Finding> = Vec::new();
+    let first = analysis::analyse(&engine, &mut entries, 0, &pages).await;
+    findings.extend(first.findings);
+    errors.extend(first.errors);
+    let before = entries.len();
+    scripts::collect_dynamic(
+        &loader,
+        &pages,
+        first.loads,
+        &mut entries,
+        cfg.fetch.concurrency,
+        &mut errors,
+    )
+    .await;
+    if entries.len() > before {
+        let second = analysis::analyse(&engine, &mut entries, before, &pages).await;
+        findings.extend(second.findings);
+        errors.extend(second.errors);
+    }
+
+    // Page checks and page records.
+    let mut page_records = Vec::new();
+    for (pi, p) in pages.iter().enumerate() {
+        let page_scripts: Vec<&ScriptEntry> =
+            entries.iter().filter(|e| e.page_index == pi).collect();
+        let page_host = p.url.host_str().map(hosts::normalise_host);
+        let authorised = |h: &str| match &page_host {
+            Some(ph) if hosts::same_site(h, ph) => true,
+            _ => hosts::any_matches(&allowed, h),
+        };
+        findings.extend(crate::checks::page_findings(
+            &req.rules,
+            p,
+            &page_scripts,
+            &authorised,
+        ));
+        page_records.push(PageRecord {
+            url: p.name.clone(),
+            status: p.status,
+            payment_form: p.doc.payment_form(),
+            headers: page::security_headers(&p.headers, &p.doc.meta_csp),
+            requested_url: p
+                .requested
+                .as_ref()
+                .map(|u| crawl::display(u, p.local.as_deref())),
+            title: p.doc.title.clone(),
+            encoding: Some(p.encoding.clone()),
+            forms: p
+                .doc
+                .forms
+                .iter()
+                .map(|f| FormRecord {
+                    action: f.action.as_ref().map(|a| match a {
+                        Ok(u) => crawl::display(u, p.local.as_deref()),
+                        Err(raw) => raw.clone(),
+                    }),
+                    method: f.method.clone(),
+                    payment_fields: f.payment_fields.iter().map(|pf| pf.name.clone()).collect(),
+                    line: f.line,
+                })
+                .collect(),
+            found_by: p.found_by.to_string(),
+        });
+    }
+
+    let mut sources = BTreeMap::new();
+    let mut script_records = Vec::with_capacity(entries.len());
+    for e in entries {
+        if let Some(t) = e.text {
+            sources.entry(t.id.clone()).or_insert(t);
+        }
+        script_records.push(e.record);
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+
+    finding::normalise(&mut findings);
+    errors.sort();
+    errors.dedup();
+    let report = Report {
+        schema_version: crate::report::SCHEMA_VERSION,
+        tool: Tool::default(),
+        started_at,
+        finished_at: now_rfc3339(),
+        verdict: Verdict::from_findings(&findings),
+        complete: errors.is_empty(),
+        pages: page_records,
+        scripts: script_records,
+        removed: Vec::new(),
+        findings,
+        errors,
+    };
+    Ok(ScanOutcome { report, sources })
+}

@@ -1,0 +1,466 @@
+//! Pages → scripts: load every external script the pages reference (each URL once, however
+//! many pages use it), and turn every script, inline block and event handler into an inventory
+//! record with its hashes, party and integrity check, keeping its text for the analysis.
+
+use super::crawl::{ScannedPage, display};
+use super::source::{LoadError, Loader, LocalRoot};
+use crate::hosts;
+use crate::inventory::{self, IntegrityCheck, Party, ScriptKind, ScriptRecord, ScriptText};
+use crate::page::{self, ExternalVia, ScriptRef};
+use crate::report::ScanError;
+use futures::StreamExt;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use url::Url;
+
+/// A script found on a page, ready for the inventory and the analysis.
+#[derive(Debug, Clone)]
+pub struct ScriptEntry {
+    pub record: ScriptRecord,
+    /// The code, when we have it (not for scripts that could not be loaded).
+    pub text: Option<ScriptText>,
+    /// The `integrity` attribute checked against the bytes served.
+    pub integrity: Option<IntegrityCheck>,
+    /// Index of the page in the scan's page list.
+    pub page_index: usize,
+    /// The script is referenced but was not fetched by policy (a local page's remote script).
+    pub not_fetched: bool,
+}
+
+/// A loaded script, reduced to what the inventory needs: hashes, size, integrity verdicts for
+/// the `integrity` attributes pages gave it, and the text. The raw bytes are dropped right after
+/// hashing so a large site does not hold every script twice.
+#[derive(Debug)]
+struct LoadedScript {
+    sha256: String,
+    sri: String,
+    size: u64,
+    integrity: BTreeMap<String, IntegrityCheck>,
+    text: Arc<str>,
+}
+
+type Fetched = Result<LoadedScript, LoadError>;
+
+fn fetch_key(url: &Url) -> String {
+    url.to_string()
+}
+
+/// Resolve an external reference of a page to the URL to load (local pages: inside the root).
+fn target_url(url: &Url, local: Option<&LocalRoot>) -> Option<Url> {
+    match (url.scheme(), local) {
+        ("file", Some(root)) => root.localize(url),
+        ("file", None) => None,
+        _ => Some(url.clone()),
+    }
+}
+
+pub async fn collect(
+    loader: &Loader,
+    pages: &[ScannedPage],
+    concurrency: usize,
+    errors: &mut Vec<ScanError>,
+) -> Vec<ScriptEntry> {
+    // Every distinct external URL once, in first-seen order.
+    let mut wanted: Vec<(Url, Option<Arc<LocalRoot>>)> = Vec::new();
+    let mut attrs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in pages {
+        for s in &p.doc.scripts {
+            if let ScriptRef::External {
+                url: Ok(u),
+                integrity,
+                ..
+            } = s
+                && let Some(t) = target_url(u, p.local.as_deref())
+            {
+                let k = fetch_key(&t);
+                let list = match attrs.get_mut(&k) {
+                    Some(l) => l,
+                    None => {
+                        wanted.push((t, p.local.clone()));
+                        attrs.entry(k).or_default()
+                    }
+                };
+                if let Some(a) = integrity
+                    && !list.contains(a)
+                {
+                    list.push(a.clone());
+                }
+            }
+        }
+    }
+    let attrs = &attrs;
+    let loaded: BTreeMap<String, Fetched> = futures::stream::iter(wanted)
+        .map(|(url, local)| async move {
+            let r = loader.load(&url, local.as_deref()).await;
+            let key = fetch_key(&url);
+            let r = r.and_then(|l| match l.status {
+                Some(s) if !(200..300).contains(&s) => {
+                    Err(LoadError::Failed(format!("HTTP status {s}")))
+                }
+                _ => {
+                    let text = page::decode_script(&l.body, l.content_type());
+                    let integrity = attrs
+                        .get(&key)
+                        .into_iter()
+                        .flatten()
+                        .map(|a| (a.clone(), inventory::check_integrity(a, &l.body)))
+                        .collect();
+                    Ok(LoadedScript {
+                        sha256: inventory::sha256_hex(&l.body),
+                        sri: inventory::sri_sha384(&l.body),
+                        size: l.body.len() as u64,
+                        integrity,
+                        text: Arc::from(text),
+                    })
+                }
+            });
+            (key, r)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+
+    let mut out = Vec::new();
+    let mut reported: std::collections::BTreeSet<String> = Default::default();
+    for (page_index, p) in pages.iter().enumerate() {
+        let page_host = p.url.host_str().map(hosts::normalise_host);
+        let mut inline_n = 0;
+        let mut handler_n = 0;
+        for s in &p.doc.scripts {
+            match s {
+                ScriptRef::External {
+                    url,
+                    integrity,
+                    script_type,
+                    via,
+                    line,
+                } => {
+                    let resolved = url
+                        .as_ref()
+                        .ok()
+                        .and_then(|u| target_url(u, p.local.as_deref()));
+                    let name = match (&resolved, url) {
+                        (Some(u), _) => display(u, p.local.as_deref()),
+                        (None, Ok(u)) => u.to_string(),
+                        (None, Err(raw)) => raw.clone(),
+                    };
+                    let host = resolved
+                        .as_ref()
+                        .filter(|u| u.scheme() != "file")
+                        .and_then(|u| u.host_str())
+                        .map(hosts::normalise_host);
+                    let party = match (&host, &page_host) {
+                        (Some(h), Some(ph)) => hosts::party(h, ph),
+                        (Some(_), None) => Party::Third,
+                        (None, _) => Party::First,
+                    };
+                    let is_js = *via != ExternalVia::Preload || script_type.is_none();
+                    let is_js = is_js && script_type.as_deref().is_none_or(is_javascript_type);
+                    let mut record = ScriptRecord {
+                        page: p.name.clone(),
+                        url: Some(name.clone()),
+                        kind: ScriptKind::External,
+                        host,
+                        party,
+                        sha256: None,
+                        sri: None,
+                        integrity_attr: integrity.clone(),
+                        size: None,
+                        baseline: None,
+                        id: name.clone(),
+                        script_type: script_type.clone(),
+                        analysed: false,
+                        page_line: Some(*line),
+                        destinations: Vec::new(),
+                    };
+                    let mut entry_text = None;
+                    let mut integrity_check = None;
+                    let mut not_fetched = false;
+                    match resolved.as_ref().and_then(|u| loaded.get(&fetch_key(u))) {
+                        Some(Ok(loaded)) => {
+                            record.sha256 = Some(loaded.sha256.clone());
+                            record.sri = Some(loaded.sri.clone());
+                            record.size = Some(loaded.size);
+                            record.analysed = is_js;
+                            integrity_check = integrity
+                                .as_deref()
+                                .and_then(|a| loaded.integrity.get(a).cloned());
+                            entry_text = Some(ScriptText {
+                                id: name.clone(),
+                                text: loaded.text.clone(),
+                                line_offset: 1,
+                                column_offset: 1,
+                            });
+                        }
+                        Some(Err(LoadError::Failed(message))) => {
+                            if reported.insert(name.clone()) {
+                                errors.push(ScanError {
+                                    url: name.clone(),
+                                    message: message.clone(),
+                                });
+                            }
+                        }
+                        Some(Err(LoadError::NotFetched)) => not_fetched = true,
+                        None => {
+                            if url.is_ok() && reported.insert(name.clone()) {
+                                errors.push(ScanError {
+                                    url: name.clone(),
+                                    message: "the script's address cannot be loaded from here"
+                                        .into(),
+                                });
+                            }
+                        }
+                    }
+                    out.push(ScriptEntry {
+                        record,
+                        text: entry_text,
+                        integrity: integrity_check,
+                        page_index,
+                        not_fetched,
+                    });
+                }
+                ScriptRef::Inline {
+                    code,
+                    script_type,
+                    is_javascript,
+                    line,
+                    column,
+                } => {
+                    inline_n += 1;
+                    let id = format!("{}#inline-{inline_n}", p.name);
+                    out.push(code_entry(
+                        p,
+                        page_index,
+                        &page_host,
+                        id,
+                        ScriptKind::Inline,
+                        code,
+                        script_type.clone(),
+                        *is_javascript,
+                        *line,
+                        *column,
+                    ));
+                }
+                ScriptRef::Handler { code, line, .. } => {
+                    handler_n += 1;
+                    let id = format!("{}#handler-{handler_n}", p.name);
+                    out.push(code_entry(
+                        p,
+                        page_index,
+                        &page_host,
+                        id,
+                        ScriptKind::Handler,
+                        code,
+                        None,
+                        true,
+                        *line,
+                        1,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// JavaScript MIME types a browser runs (plus `module`); anything else is data.
+pub fn is_javascript_type(t: &str) -> bool {
+    let t = t
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        t.as_str(),
+        "" | "module"
+            | "text/javascript"
+            | "application/javascript"
+            | "application/ecmascript"
+            | "application/x-ecmascript"
+            | "application/x-javascript"
+            | "text/ecmascript"
+            | "text/javascript1.0"
+            | "text/javascript1.1"
+            | "text/javascript1.2"
+            | "text/javascript1.3"
+            | "text/javascript1.4"
+            | "text/javascript1.5"
+            | "text/jscript"
+            | "text/livescript"
+            | "text/x-ecmascript"
+            | "text/x-javascript"
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn code_entry(
+    p: &ScannedPage,
+    page_index: usize,
+    page_host: &Option<String>,
+    id: String,
+    kind: ScriptKind,
+    code: &str,
+    script_type: Option<String>,
+    is_js: bool,
+    line: u32,
+    column: u32,
+) -> ScriptEntry {
+    let bytes = code.as_bytes();
+    ScriptEntry {
+        record: ScriptRecord {
+            page: p.name.clone(),
+            url: None,
+            kind,
+            host: page_host.clone(),
+            party: Party::First,
+            sha256: Some(inventory::sha256_hex(bytes)),
+            sri: Some(inventory::sri_sha384(bytes)),
+            integrity_attr: None,
+            size: Some(bytes.len() as u64),
+            baseline: None,
+            id: id.clone(),
+            script_type,
+            analysed: is_js,
+            page_line: Some(line),
+            destinations: Vec::new(),
+        },
+        text: Some(ScriptText {
+            id,
+            text: Arc::from(code),
+            line_offset: line,
+            column_offset: column,
+        }),
+        integrity: None,
+        page_index,
+        not_fetched: false,
+    }
+}
+
+/// Add the scripts that page code loads at run time (`s.src = "…"` found by the engine) as
+/// `dynamic` entries, loading each URL once. Only http(s) URLs of real pages are followed, and
+/// local pages follow them only with `--fetch-remote` (as for their static scripts).
+pub async fn collect_dynamic(
+    loader: &Loader,
+    pages: &[ScannedPage],
+    loads: BTreeMap<usize, Vec<(String, String)>>,
+    entries: &mut Vec<ScriptEntry>,
+    concurrency: usize,
+    errors: &mut Vec<ScanError>,
+) {
+    let mut per_page: Vec<(usize, Url)> = Vec::new();
+    for (page_index, list) in loads {
+        let Some(p) = pages.get(page_index) else {
+            continue;
+        };
+        let present: std::collections::BTreeSet<String> = entries
+            .iter()
+            .filter(|e| e.page_index == page_index)
+            .filter_map(|e| e.record.url.clone())
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for (raw, _by) in list {
+            let Ok(url) = p.url.join(&raw) else { continue };
+            if !matches!(url.scheme(), "http" | "https") {
+                continue;
+            }
+            let name = url.to_string();
+            if present.contains(&name) || !seen.insert(name) {
+                continue;
+            }
+            per_page.push((page_index, url));
+        }
+    }
+    if per_page.is_empty() {
+        return;
+    }
+    let mut unique: Vec<(Url, Option<Arc<LocalRoot>>)> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (pi, u) in &per_page {
+        if seen.insert(u.to_string()) {
+            unique.push((u.clone(), pages[*pi].local.clone()));
+        }
+    }
+    let loaded: BTreeMap<String, Fetched> = futures::stream::iter(unique)
+        .map(|(url, local)| async move {
+            let r = loader.load(&url, local.as_deref()).await;
+            let r = r.and_then(|l| match l.status {
+                Some(s) if !(200..300).contains(&s) => {
+                    Err(LoadError::Failed(format!("HTTP status {s}")))
+                }
+                _ => {
+                    let text = page::decode_script(&l.body, l.content_type());
+                    Ok(LoadedScript {
+                        sha256: inventory::sha256_hex(&l.body),
+                        sri: inventory::sri_sha384(&l.body),
+                        size: l.body.len() as u64,
+                        integrity: BTreeMap::new(),
+                        text: Arc::from(text),
+                    })
+                }
+            });
+            (url.to_string(), r)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut reported = std::collections::BTreeSet::new();
+    for (page_index, url) in per_page {
+        let p = &pages[page_index];
+        let name = url.to_string();
+        let host = url.host_str().map(hosts::normalise_host);
+        let page_host = p.url.host_str().map(hosts::normalise_host);
+        let party = match (&host, &page_host) {
+            (Some(h), Some(ph)) => hosts::party(h, ph),
+            _ => Party::Third,
+        };
+        let mut record = ScriptRecord {
+            page: p.name.clone(),
+            url: Some(name.clone()),
+            kind: ScriptKind::Dynamic,
+            host,
+            party,
+            sha256: None,
+            sri: None,
+            integrity_attr: None,
+            size: None,
+            baseline: None,
+            id: name.clone(),
+            script_type: None,
+            analysed: false,
+            page_line: None,
+            destinations: Vec::new(),
+        };
+        let mut text = None;
+        let mut not_fetched = false;
+        match loaded.get(&name) {
+            Some(Ok(l)) => {
+                record.sha256 = Some(l.sha256.clone());
+                record.sri = Some(l.sri.clone());
+                record.size = Some(l.size);
+                record.analysed = true;
+                text = Some(ScriptText {
+                    id: name.clone(),
+                    text: l.text.clone(),
+                    line_offset: 1,
+                    column_offset: 1,
+                });
+            }
+            Some(Err(LoadError::NotFetched)) => not_fetched = true,
+            Some(Err(LoadError::Failed(m))) if reported.insert(name.clone()) => {
+                errors.push(ScanError {
+                    url: name.clone(),
+                    message: format!("script loaded at run time: {m}"),
+                });
+            }
+            Some(Err(LoadError::Failed(_))) | None => {}
+        }
+        entries.push(ScriptEntry {
+            record,
+            text,
+            integrity: None,
+            page_index,
+            not_fetched,
+        });
+    }
+}

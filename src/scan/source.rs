@@ -1,0 +1,169 @@
+//! Where pages and scripts come from: the network (through the guarded [`Fetcher`]) or a local
+//! file inside the directory the user named. Local resources are addressed by `file:` URLs so
+//! the page parser resolves references the way a browser would, and are shown in reports by
+//! the path the user typed (`dist/checkout/index.html`), which stays the same on every machine.
+
+use crate::fetch::{FetchError, Fetcher};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use url::Url;
+
+/// A local site root: the directory a local target lives in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalRoot {
+    /// Canonical absolute path; nothing outside it is ever read.
+    pub root: PathBuf,
+    /// The root as the user wrote it (for display), without a trailing slash; may be empty.
+    pub display: String,
+}
+
+impl LocalRoot {
+    pub fn new(path: &Path, display: &str) -> std::io::Result<LocalRoot> {
+        Ok(LocalRoot {
+            root: path.canonicalize()?,
+            display: display.trim_end_matches('/').to_string(),
+        })
+    }
+
+    pub fn url_of(&self, path: &Path) -> Option<Url> {
+        let abs = path.canonicalize().ok()?;
+        Url::from_file_path(abs).ok()
+    }
+
+    /// Map a `file:` URL produced by resolving a page reference onto this root. A root-relative
+    /// reference (`/static/app.js`) resolves against the file system's root; browsers serving
+    /// the built site would resolve it against the site root, so we re-anchor it there.
+    pub fn localize(&self, url: &Url) -> Option<Url> {
+        if url.scheme() != "file" {
+            return None;
+        }
+        let path = url.to_file_path().ok()?;
+        if path.starts_with(&self.root) {
+            return Some(url.clone());
+        }
+        let rel = path.strip_prefix("/").unwrap_or(&path);
+        let mut u = Url::from_file_path(self.root.join(rel)).ok()?;
+        u.set_query(url.query());
+        Some(u)
+    }
+
+    /// The user-facing name of a local URL: `<root as typed>/<relative path>`.
+    pub fn display(&self, url: &Url) -> String {
+        if let Ok(path) = url.to_file_path()
+            && let Ok(rel) = path.strip_prefix(&self.root)
+        {
+            let rel = rel.to_string_lossy();
+            return if self.display.is_empty() {
+                rel.into_owned()
+            } else if rel.is_empty() {
+                self.display.clone()
+            } else {
+                format!("{}/{}", self.display, rel)
+            };
+        }
+        url.to_string()
+    }
+
+    /// Read a file under the root, at most `max` bytes (more is an error, as for the network).
+    pub fn read(&self, url: &Url, max: u64) -> Result<Vec<u8>, String> {
+        let path = url
+            .to_file_path()
+            .map_err(|_| "not a local path".to_string())?;
+        let canon = path
+            .canonicalize()
+            .map_err(|e| format!("cannot read {}: {e}", self.display(url)))?;
+        // A symlink or `..` must not lead out of the directory the user named.
+        if !canon.starts_with(&self.root) {
+            return Err(format!("{} is outside the site directory", path.display()));
+        }
+        if canon.is_dir() {
+            return Err("is a directory".into());
+        }
+        let f = std::fs::File::open(&canon).map_err(|e| format!("cannot read: {e}"))?;
+        let mut buf = Vec::new();
+        f.take(max + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        if buf.len() as u64 > max {
+            return Err(format!("body larger than the {max}-byte limit"));
+        }
+        Ok(buf)
+    }
+}
+
+/// A page or script as loaded.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub url: Url,
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Loaded {
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why something could not be loaded; `NotFetched` is a policy decision, not a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    Failed(String),
+    /// A remote resource referenced by a local file, with `--fetch-remote` off.
+    NotFetched,
+}
+
+/// Loads pages and scripts for one scan.
+pub struct Loader {
+    pub fetcher: Option<Arc<Fetcher>>,
+    pub max_body: u64,
+    pub fetch_remote: bool,
+}
+
+impl Loader {
+    /// Load `url`. `local` is the root of the page that referenced it, when that page is local.
+    pub async fn load(&self, url: &Url, local: Option<&LocalRoot>) -> Result<Loaded, LoadError> {
+        match url.scheme() {
+            "file" => {
+                let Some(root) = local else {
+                    return Err(LoadError::Failed(
+                        "a web page cannot load local files".into(),
+                    ));
+                };
+                let body = root.read(url, self.max_body).map_err(LoadError::Failed)?;
+                Ok(Loaded {
+                    url: url.clone(),
+                    status: None,
+                    headers: Vec::new(),
+                    body,
+                })
+            }
+            "http" | "https" => {
+                if local.is_some() && !self.fetch_remote {
+                    return Err(LoadError::NotFetched);
+                }
+                let Some(fetcher) = &self.fetcher else {
+                    return Err(LoadError::NotFetched);
+                };
+                let f = fetcher
+                    .get(url)
+                    .await
+                    .map_err(|e: FetchError| LoadError::Failed(e.to_string()))?;
+                Ok(Loaded {
+                    url: f.url,
+                    status: Some(f.status),
+                    headers: f.headers,
+                    body: f.body,
+                })
+            }
+            other => Err(LoadError::Failed(format!(
+                "unsupported URL scheme `{other}`"
+            ))),
+        }
+    }
+}
