@@ -143,3 +143,46 @@ fn first_party_and_allowed_hosts_are_not_outside() {
     );
     assert!(r.destinations.is_empty());
 }
+
+#[test]
+fn unfetched_script_urls_and_page_text_are_checked_against_indicators() {
+    let engine = engine();
+    let f = engine.check_script_url(
+        "https://shop.example/",
+        Some("shop.example"),
+        "//magescripts.pw/x.js",
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].rule, "known-skimmer-domain");
+    assert_eq!(f[0].hosts, vec!["magescripts.pw".to_string()]);
+    let f = engine.check_script_url(
+        "https://shop.example/",
+        Some("shop.example"),
+        "https://cdn.jquery-lib.example/j.js",
+    );
+    assert!(f.iter().any(|x| x.rule == "lookalike-destination"), "{f:?}");
+    assert!(
+        engine
+            .check_script_url(
+                "https://shop.example/",
+                Some("shop.example"),
+                "https://js.stripe.com/v3/"
+            )
+            .is_empty()
+    );
+    assert!(
+        engine
+            .check_script_url(
+                "https://shop.example/",
+                Some("shop.example"),
+                "/static/app.js"
+            )
+            .is_empty()
+    );
+    let f = engine.check_page_text(
+        "https://shop.example/",
+        "<p>x</p>\n&lt;script src=//magescripts.pw/a.js&gt;",
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].location.map(|l| l.line), Some(2));
+}

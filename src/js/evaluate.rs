@@ -526,3 +526,101 @@ fn marker_name(m: Marker) -> &'static str {
         Marker::CheckoutGate => "a test of the page address for checkout words",
     }
 }
+
+/// See [`super::Engine::check_script_url`].
+pub fn url_findings(
+    page_url: &str,
+    page_host: Option<&str>,
+    script_url: &str,
+    k: &Knowledge,
+    rules: &RuleSet,
+    policy: &HostPolicy,
+) -> Vec<Finding> {
+    let url = super::facts::UrlText {
+        text: Some(script_url.to_string()),
+        complete: true,
+        hidden: false,
+    };
+    let Target::Host(host) = target_of(&url) else {
+        return Vec::new();
+    };
+    let ctx = PageContext {
+        page_host,
+        allowed: &policy.allowed,
+        processors: &k.processors,
+    };
+    if classify(&Target::Host(host.clone()), &ctx) != DestinationClass::Outside {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let place = |mut f: Finding, evidence: String| {
+        f.page = Some(page_url.to_string());
+        f.script = Some(script_url.to_string());
+        f.hosts = vec![host.clone()];
+        f.evidence = Some(snippet(&evidence, 200));
+        f
+    };
+    for ind in &k.indicators {
+        if ind.host_listed(&host)
+            && let Some(f) = rules.finding(
+                &ind.id,
+                "The page loads a script from a published skimmer domain. Treat the page as compromised: remove the tag and investigate how it got there.",
+            )
+        {
+            out.push(place(f, format!("<script src=\"{script_url}\"> from known skimmer domain {host}")));
+        }
+    }
+    if let Some(b) = hosts::imitated_brand(&host, &k.brands)
+        && let Some(f) = rules.finding(
+            "lookalike-destination",
+            format!(
+                "{host} looks like the {} host {} but is not it; skimmers register such names.",
+                b.category,
+                b.domains.first().cloned().unwrap_or_default()
+            ),
+        )
+    {
+        out.push(place(f, format!("{host} imitates {}", b.label)));
+    }
+    crate::finding::normalise(&mut out);
+    out
+}
+
+/// See [`super::Engine::check_page_text`].
+pub fn page_text_findings(
+    page_url: &str,
+    text: &str,
+    k: &Knowledge,
+    rules: &RuleSet,
+) -> Vec<Finding> {
+    let lines = Lines::new(text);
+    let page_job = AnalysisJob {
+        script_id: page_url.to_string(),
+        kind: crate::inventory::ScriptKind::Inline,
+        code: "".into(),
+        page_url: page_url.to_string(),
+        page_host: None,
+        payment_page: false,
+        line_offset: 1,
+        column_offset: 1,
+    };
+    let mut out = Vec::new();
+    for ind in &k.indicators {
+        let mut hits = Vec::new();
+        ind.scan(text, true, &mut hits);
+        if let Some(h) = hits.into_iter().next()
+            && let Some(mut f) = rules.finding(
+                &ind.id,
+                "The page names a published indicator of a skimmer campaign. Treat the page as compromised: find where the text comes from and remove it.",
+            )
+        {
+            f.page = Some(page_url.to_string());
+            f.location = h.offset.map(|o| lines.location(o, &page_job));
+            f.hosts = h.host.into_iter().collect();
+            f.evidence = Some(snippet(&h.evidence, 200));
+            out.push(f);
+        }
+    }
+    crate::finding::normalise(&mut out);
+    out
+}

@@ -108,6 +108,31 @@ impl Engine {
         analyse::analyse(job, &self.knowledge, &self.rules, &self.policy)
     }
 
+    /// Findings about a script the scan has only the address of (an external script that
+    /// could not be fetched): its host on an indicator list, or imitating a well-known host.
+    /// Location is absent (there is no code); `script` is the URL.
+    pub fn check_script_url(
+        &self,
+        page_url: &str,
+        page_host: Option<&str>,
+        script_url: &str,
+    ) -> Vec<Finding> {
+        evaluate::url_findings(
+            page_url,
+            page_host,
+            script_url,
+            &self.knowledge,
+            &self.rules,
+            &self.policy,
+        )
+    }
+
+    /// Indicator matches in a page's raw text (markup, comments, `view-source` captures):
+    /// known skimmer domains and kit fingerprints named anywhere in the page.
+    pub fn check_page_text(&self, page_url: &str, text: &str) -> Vec<Finding> {
+        evaluate::page_text_findings(page_url, text, &self.knowledge, &self.rules)
+    }
+
     /// Analyse a batch of scripts, in parallel on big-stack worker threads; results are in the
     /// order of `jobs`. Blocking: call it from a blocking context. A script whose analysis
     /// fails in an unexpected way yields an `errors` entry, never a lost scan.
