@@ -26,6 +26,26 @@ use oxc_span::{GetSpan, SourceType, Span};
 use oxc_syntax::operator::BinaryOperator;
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small, fast hasher for the collector's name tables (keys are short identifiers from the
+/// script; no attacker gains from collisions beyond slowing their own scan, which the time
+/// budget bounds).
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Decoded code nested in decoded code, at most this deep.
 const MAX_HIDDEN_DEPTH: u32 = 4;
@@ -130,7 +150,7 @@ pub struct Collector<'a, 'f, 'k> {
     hidden_ctx: bool,
     hidden_depth: u32,
     hidden_bytes: usize,
-    scopes: Vec<HashMap<&'a str, Sym>>,
+    scopes: Vec<HashMap<&'a str, Sym, FxBuild>>,
     fn_stack: Vec<FnCtx>,
     pending_params: HashMap<u32, Deps>,
     pending_binding: HashMap<u32, Sym>,
@@ -141,6 +161,8 @@ pub struct Collector<'a, 'f, 'k> {
     pub stopped: bool,
     escapes: usize,
     literal_bytes: usize,
+    /// Vocabulary answers for names in the source (property names repeat endlessly).
+    vocab_memo: HashMap<&'a str, bool, FxBuild>,
     first_escape: Option<Offset>,
 }
 
@@ -173,6 +195,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             stopped: false,
             escapes: 0,
             literal_bytes: 0,
+            vocab_memo: HashMap::default(),
             first_escape: None,
         }
     }
@@ -241,6 +264,15 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     }
 
     // ---- names ------------------------------------------------------------------------
+
+    fn vocab_name(&mut self, name: &'a str) -> bool {
+        if let Some(v) = self.vocab_memo.get(name) {
+            return *v;
+        }
+        let v = self.k.vocab.matches(name);
+        self.vocab_memo.insert(name, v);
+        v
+    }
 
     fn lookup(&mut self, name: &str) -> Option<Sym> {
         if UNTAINTED.contains(&name) {
@@ -315,7 +347,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                     cur = m.object.without_parentheses();
                 }
                 Expression::ComputedMemberExpression(m) => {
-                    let k = self.interp.eval(&m.expression);
+                    let k = self.interp.peek(&m.expression);
                     parts.push(k.as_str()?.to_string());
                     cur = m.object.without_parentheses();
                 }
@@ -370,7 +402,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 (obj, Some(m.property.name.to_string()))
             }
             Expression::ComputedMemberExpression(m) => {
-                let k = self.interp.eval(&m.expression);
+                let k = self.interp.peek(&m.expression);
                 let obj = if self.is_windowish(&m.object) {
                     None
                 } else {
@@ -394,7 +426,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             }
             Expression::ComputedMemberExpression(m) => {
                 if self.is_windowish(&m.object)
-                    && let Some(k) = self.interp.eval(&m.expression).as_str()
+                    && let Some(k) = self.interp.peek(&m.expression).as_str()
                 {
                     let k = k.to_string();
                     return self.lookup(&k);
@@ -406,6 +438,16 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     }
 
     fn is_storage(&self, e: &'a Expression<'a>) -> bool {
+        // Cheap test first: this runs for every member expression of a bundle.
+        let last = match e.without_parentheses() {
+            Expression::Identifier(id) => id.name.as_str(),
+            Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+            Expression::ComputedMemberExpression(_) => "?",
+            _ => return false,
+        };
+        if last != "?" && last != "localStorage" && last != "sessionStorage" {
+            return false;
+        }
         matches!(
             self.path_of(e).as_deref(),
             Some("localStorage" | "sessionStorage")
@@ -459,7 +501,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 {
                     d.src |= SRC_HARVEST;
                 }
-                if self.k.vocab.matches(prop) {
+                if self.vocab_name(prop) {
                     d.src |= SRC_PAYMENT;
                 }
                 if self.is_windowish(&m.object) {
@@ -470,7 +512,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 self.deps_into(&m.object, d, n);
             }
             Expression::ComputedMemberExpression(m) => {
-                if let Some(k) = self.interp.eval(&m.expression).as_str()
+                if let Some(k) = self.interp.peek(&m.expression).as_str()
                     && self.k.vocab.matches(k)
                 {
                     d.src |= SRC_PAYMENT;
@@ -570,7 +612,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             let selector =
                 SELECTOR_METHODS.contains(&name) || (obj.is_none() && is_jquery_name(name));
             if selector && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) {
-                let v = self.interp.eval(a0);
+                let v = self.interp.peek(a0);
                 if let Some(s) = v.known_text() {
                     if self.k.vocab.matches(s) {
                         d.src |= SRC_PAYMENT;
@@ -908,7 +950,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 }
             }
             (true, "open") if args.len() >= 2 => {
-                let method = a0.map(|a| self.interp.eval(a));
+                let method = a0.map(|a| self.interp.peek(a));
                 let is_method = method
                     .as_ref()
                     .and_then(|m| m.as_str())
@@ -958,7 +1000,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 }
             }
             (true, "setAttribute" | "attr" | "prop") if args.len() >= 2 => {
-                let attr = a0.map(|a| self.interp.eval(a));
+                let attr = a0.map(|a| self.interp.peek(a));
                 let attr = attr
                     .as_ref()
                     .and_then(|v| v.as_str())
@@ -1064,7 +1106,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         let selector =
             SELECTOR_METHODS.contains(&name.as_str()) || (obj.is_none() && is_jquery_name(&name));
         if selector && let Some(a) = a0 {
-            let v = self.interp.eval(a);
+            let v = self.interp.peek(a);
             if let Some(s) = v.known_text() {
                 if self.k.vocab.matches(s) {
                     self.source(SourceKind::Payment, span);
@@ -1080,7 +1122,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             name.as_str(),
             "indexOf" | "includes" | "match" | "search" | "test" | "startsWith"
         ) && let Some(a) = a0
-            && let Some(s) = self.interp.eval(a).known_text()
+            && let Some(s) = self.interp.peek(a).known_text()
             && self.k.vocab.matches(s)
         {
             self.source(SourceKind::Payment, span);
@@ -1094,7 +1136,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         }
         let listener = match name.as_str() {
             "addEventListener" | "on" | "bind" | "live" | "delegate" | "one" => a0
-                .map(|a| self.interp.eval(a))
+                .map(|a| self.interp.peek(a))
                 .and_then(|v| v.as_str().map(str::to_string)),
             n if KEY_EVENTS.contains(&n) && obj.is_some() => Some(n.to_string()),
             _ => None,
@@ -1320,7 +1362,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             Expression::StringLiteral(s) => out.push(s.value.to_string()),
             Expression::RegExpLiteral(r) => out.push(r.regex.pattern.text.to_string()),
             Expression::TemplateLiteral(_) => {
-                if let Some(t) = self.interp.eval(e).known_text() {
+                if let Some(t) = self.interp.peek(e).known_text() {
                     out.push(t.to_string());
                 }
             }
@@ -1330,7 +1372,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 self.gather(&m.object, out, n);
             }
             Expression::ComputedMemberExpression(m) => {
-                if let Some(t) = self.interp.eval(&m.expression).known_text() {
+                if let Some(t) = self.interp.peek(&m.expression).known_text() {
                     out.push(t.to_string());
                 }
                 self.gather(&m.object, out, n);
@@ -1339,7 +1381,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 self.gather(&c.callee, out, n);
                 for a in &c.arguments {
                     if let Some(x) = a.as_expression() {
-                        if let Some(t) = self.interp.eval(x).known_text() {
+                        if let Some(t) = self.interp.peek(x).known_text() {
                             out.push(t.to_string());
                         }
                         self.gather(x, out, n);
@@ -1349,7 +1391,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             Expression::NewExpression(c) => {
                 for a in &c.arguments {
                     if let Some(x) = a.as_expression()
-                        && let Some(t) = self.interp.eval(x).known_text()
+                        && let Some(t) = self.interp.peek(x).known_text()
                     {
                         out.push(t.to_string());
                     }
@@ -1403,7 +1445,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             .or_else(|| self.pending_binding.remove(&span_start))
             .unwrap_or_else(|| self.facts.graph.fresh());
         self.fn_stack.push(FnCtx { ret, gated: false });
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         let incoming = self.pending_params.remove(&span_start);
         let mut syms = Vec::with_capacity(params.items.len());
         for p in &params.items {
@@ -1482,6 +1524,9 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
         let raw = self.text(it.span);
         self.literal_bytes += raw.len();
+        if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
+            return;
+        }
         // Escapes of ASCII characters hide words; escapes of other scripts are just text
         // (locale tables in moment.js are full of `\\u0430`).
         let n = raw.matches("\\x").count() + raw.matches("\\u00").count();
@@ -1592,7 +1637,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                             Some(s.property.name.to_string())
                         }
                         MemberExpression::ComputedMemberExpression(c) => {
-                            self.interp.eval(&c.expression).as_str().map(str::to_string)
+                            self.interp.peek(&c.expression).as_str().map(str::to_string)
                         }
                         MemberExpression::PrivateFieldExpression(_) => None,
                     };
@@ -1670,7 +1715,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         ) && p != "__REACT_DEVTOOLS_GLOBAL_HOOK__"
         {
             self.marker(Marker::AntiDebug, self.at(it.span), self.evidence(it.span));
-        } else if self.k.vocab.matches(p) && matches!(p.len(), 2..=40) {
+        } else if matches!(p.len(), 2..=40) && self.vocab_name(p) {
             // `form.cc_number`, `elements.cvv`: a named card field.
             if p.len() > 2 || p == "cc" {
                 self.source(SourceKind::Payment, it.span);

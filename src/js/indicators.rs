@@ -3,7 +3,7 @@
 //! text (for hosts named in markup or comments). Each rule cites its source.
 
 use crate::rules::schema::IndicatorMatch;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::collections::HashSet;
 
@@ -36,9 +36,12 @@ impl IndicatorRule {
             .collect();
         let domain_ac = (!domain_list.is_empty())
             .then(|| {
+                // A DFA: the whole raw text of every script is scanned, so speed matters more
+                // than the build time of a few hundred patterns.
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::LeftmostLongest)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&domain_list)
                     .ok()
             })

@@ -28,6 +28,8 @@ use std::time::Instant;
 
 /// Steps one top-level evaluation may take (an accessor call, a decoder loop).
 const FUEL_PER_EVAL: u64 = 3_000_000;
+/// Steps of a quick look (a computed property name, a selector, a callee).
+const FUEL_PEEK: u64 = 5_000;
 /// Steps all evaluations of one script may take together.
 const FUEL_PER_SCRIPT: u64 = 30_000_000;
 /// Nested calls of the script's own functions.
@@ -89,9 +91,19 @@ impl<'a> Interp<'a> {
         self.decls.contains_key(name)
     }
 
-    /// Evaluate an expression in the global scope.
+    /// Evaluate an expression in the global scope, with the full per-evaluation fuel (URLs,
+    /// `eval` arguments: worth running a decoder for).
     pub fn eval(&self, e: &'a Expression<'a>) -> Value<'a> {
         self.begin();
+        let v = self.ev(e, None);
+        self.end();
+        v
+    }
+
+    /// Evaluate with a small fuel budget: property names, selectors and callee checks are asked
+    /// for at almost every node, and must not run a library's functions each time.
+    pub fn peek(&self, e: &'a Expression<'a>) -> Value<'a> {
+        self.begin_with(FUEL_PEEK);
         let v = self.ev(e, None);
         self.end();
         v
@@ -106,7 +118,7 @@ impl<'a> Interp<'a> {
 
     /// Whether an expression evaluates to the `Function` constructor.
     pub fn is_function_ctor(&self, e: &'a Expression<'a>) -> bool {
-        self.begin();
+        self.begin_with(FUEL_PEEK);
         let v = self.ev(e, None);
         self.end();
         matches!(v, Value::Host("Function"))
@@ -163,7 +175,11 @@ impl<'a> Interp<'a> {
     }
 
     fn begin(&self) {
-        let f = FUEL_PER_EVAL.min(self.total.get());
+        self.begin_with(FUEL_PER_EVAL);
+    }
+
+    fn begin_with(&self, fuel: u64) {
+        let f = fuel.min(self.total.get());
         self.fuel.set(f);
         self.total.set(self.total.get() - f);
     }
@@ -484,8 +500,9 @@ impl<'a> Interp<'a> {
                 },
             };
             self.resolving.borrow_mut().remove(name);
-            // Only cache complete values: a partial one may complete with more fuel later.
-            if !v.is_unknown() {
+            // Cache even `Unknown` (a library's `var x = (function(){…})()` must be tried
+            // once, not at every reference), unless it is unknown only for lack of fuel.
+            if !v.is_unknown() || self.fuel.get() > 0 {
                 self.cache.borrow_mut().insert(name, v.clone());
             }
             return v;
