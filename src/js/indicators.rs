@@ -2,9 +2,10 @@
 //! against the destinations the analysis resolved, the decoded strings and code, and the raw
 //! text (for hosts named in markup or comments). Each rule cites its source.
 
+use super::facts::snippet;
 use crate::rules::schema::IndicatorMatch;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use std::collections::HashSet;
 
 pub struct IndicatorRule {
@@ -15,6 +16,8 @@ pub struct IndicatorRule {
     strings: Vec<String>,
     string_ac: Option<AhoCorasick>,
     regexes: Vec<Regex>,
+    /// All regexes in one automaton: one pass tells whether any (and which) match.
+    regex_set: Option<RegexSet>,
 }
 
 /// One indicator found: where in the text (when it was the raw text) and what.
@@ -56,11 +59,17 @@ impl IndicatorRule {
             domain_ac,
             strings: m.strings.clone(),
             string_ac,
+            // Regexes were checked when the rule was loaded; if one still fails, none is used,
+            // so the set's indexes always line up with the list.
             regexes: m
                 .regexes
                 .iter()
-                .filter_map(|r| Regex::new(r).ok())
-                .collect(),
+                .map(|r| Regex::new(r))
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap_or_default(),
+            regex_set: (!m.regexes.is_empty())
+                .then(|| RegexSet::new(&m.regexes).ok())
+                .flatten(),
         }
     }
 
@@ -117,16 +126,19 @@ impl IndicatorRule {
                 ),
             });
         }
-        for re in &self.regexes {
-            if let Some(m) = re.find(text) {
-                out.push(IndicatorHit {
-                    rule: self.id.clone(),
-                    offset: raw.then_some(m.start()),
-                    host: None,
-                    evidence: format!("matches kit fingerprint /{}/", re.as_str()),
-                });
-                break;
-            }
+        let first = self
+            .regex_set
+            .as_ref()
+            .and_then(|set| set.matches(text).into_iter().next());
+        if let Some(re) = first.and_then(|i| self.regexes.get(i))
+            && let Some(m) = re.find(text)
+        {
+            out.push(IndicatorHit {
+                rule: self.id.clone(),
+                offset: raw.then_some(m.start()),
+                host: None,
+                evidence: format!("matches kit fingerprint /{}/", snippet(re.as_str(), 80)),
+            });
         }
     }
 }
