@@ -57,6 +57,17 @@ fn main() -> anyhow::Result<()> {
     };
     let results = engine.analyse_batch(jobs);
     let mut findings = Vec::new();
+    if page {
+        // What the page pipeline can add with the engine's two page-level checks.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        findings.extend(engine.check_page_text(&path, &text));
+        let srcs = regex::Regex::new(r#"(?i)<script\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]+)"#)?;
+        for c in srcs.captures_iter(&text) {
+            if let Some(u) = c.get(1) {
+                findings.extend(engine.check_script_url(&path, None, u.as_str()));
+            }
+        }
+    }
     let mut errors = Vec::new();
     let mut destinations = std::collections::BTreeSet::new();
     let mut loads = Vec::new();
