@@ -193,10 +193,10 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
         analyse_chunks_at(body, start, ctx, facts);
     }
     let m = markup::scan(text, &Vocabulary::default());
-    for (src, at) in m.script_srcs.into_iter().zip(std::iter::repeat(0u32)) {
+    for src in m.script_srcs {
         facts.loads.push(Load {
             channel: Channel::Markup,
-            at,
+            at: markup::first_offset(text, &src),
             url: UrlText {
                 text: Some(src.clone()),
                 complete: true,

@@ -26,26 +26,8 @@ use oxc_span::{GetSpan, SourceType, Span};
 use oxc_syntax::operator::BinaryOperator;
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// A small, fast hasher for the collector's name tables (keys are short identifiers from the
-/// script; no attacker gains from collisions beyond slowing their own scan, which the time
-/// budget bounds).
-#[derive(Default)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxBuild = BuildHasherDefault<FxHasher>;
+use super::flow::FxBuild;
 
 /// Decoded code nested in decoded code, at most this deep.
 const MAX_HIDDEN_DEPTH: u32 = 4;
@@ -56,58 +38,61 @@ const CLOCK_EVERY: u64 = 1 << 12;
 
 /// Names that never carry data from one statement to another for our purposes: writing to
 /// `document.title` must not make every later `document.getElementById(…)` "tainted".
-const UNTAINTED: &[&str] = &[
-    "window",
-    "self",
-    "top",
-    "parent",
-    "globalThis",
-    "document",
-    "navigator",
-    "location",
-    "Math",
-    "JSON",
-    "String",
-    "Object",
-    "Array",
-    "Number",
-    "Boolean",
-    "console",
-    "undefined",
-    "Date",
-    "RegExp",
-    "Promise",
-    "Symbol",
-    "Error",
-    "jQuery",
-    "$",
-    "XMLHttpRequest",
-    "Image",
-    "WebSocket",
-    "parseInt",
-    "parseFloat",
-    "encodeURIComponent",
-    "decodeURIComponent",
-    "encodeURI",
-    "escape",
-    "unescape",
-    "btoa",
-    "atob",
-    "setTimeout",
-    "setInterval",
-    "clearTimeout",
-    "clearInterval",
-    "localStorage",
-    "sessionStorage",
-    "fetch",
-    "Function",
-    "eval",
-    "arguments",
-    "require",
-    "define",
-    "module",
-    "exports",
-];
+fn untainted(name: &str) -> bool {
+    matches!(
+        name,
+        "window"
+            | "self"
+            | "top"
+            | "parent"
+            | "globalThis"
+            | "document"
+            | "navigator"
+            | "location"
+            | "Math"
+            | "JSON"
+            | "String"
+            | "Object"
+            | "Array"
+            | "Number"
+            | "Boolean"
+            | "console"
+            | "undefined"
+            | "Date"
+            | "RegExp"
+            | "Promise"
+            | "Symbol"
+            | "Error"
+            | "jQuery"
+            | "$"
+            | "XMLHttpRequest"
+            | "Image"
+            | "WebSocket"
+            | "parseInt"
+            | "parseFloat"
+            | "encodeURIComponent"
+            | "decodeURIComponent"
+            | "encodeURI"
+            | "escape"
+            | "unescape"
+            | "btoa"
+            | "atob"
+            | "setTimeout"
+            | "setInterval"
+            | "clearTimeout"
+            | "clearInterval"
+            | "localStorage"
+            | "sessionStorage"
+            | "fetch"
+            | "Function"
+            | "eval"
+            | "arguments"
+            | "require"
+            | "define"
+            | "module"
+            | "exports"
+    )
+}
 
 const SELECTOR_METHODS: &[&str] = &[
     "getElementById",
@@ -202,7 +187,6 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
 
     /// Walk a program and add what was found to the facts.
     pub fn run(&mut self, program: &'a Program<'a>) {
-        self.hoist_into_global(&program.body);
         self.visit_program(program);
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {
             let at = self.first_escape.unwrap_or(self.base);
@@ -275,7 +259,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     }
 
     fn lookup(&mut self, name: &str) -> Option<Sym> {
-        if UNTAINTED.contains(&name) {
+        if untainted(name) {
             return None;
         }
         for sc in self.scopes.iter().rev() {
@@ -300,11 +284,6 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             sc.insert(name, s);
         }
         s
-    }
-
-    fn hoist_into_global(&mut self, stmts: &'a [Statement<'a>]) {
-        // Globals are keyed by name already; nothing to pre-declare.
-        let _ = stmts;
     }
 
     fn hoist(&mut self, stmts: &'a [Statement<'a>]) {
@@ -680,7 +659,6 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.gate > 0 || self.fn_stack.iter().any(|f| f.gated)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn sink(
         &mut self,
         channel: Channel,
@@ -877,7 +855,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         let (obj, name) = self.callee_name(&c.callee);
         // `f.constructor(…)`, `var F = x.constructor; F(…)`: the Function constructor unnamed.
         if name.as_deref() != Some("Function")
-            && !matches!(c.callee.without_parentheses(), Expression::Identifier(id) if UNTAINTED.contains(&id.name.as_str()))
+            && !matches!(c.callee.without_parentheses(), Expression::Identifier(id) if untainted(id.name.as_str()))
             && self.interp.is_function_ctor(&c.callee)
         {
             self.function_ctor(&c.arguments, c.span);

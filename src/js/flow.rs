@@ -11,6 +11,26 @@
 //! produce the weaker "source and outside sink in one script" fact.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small, fast hasher for the collector's name tables (keys are short identifiers from the
+/// script; no attacker gains from collisions beyond slowing their own scan, which the time
+/// budget bounds).
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
 
 pub type Sym = u32;
 
@@ -52,10 +72,10 @@ impl Deps {
 pub struct FlowGraph {
     next: Sym,
     /// Global names (top-level bindings and undeclared names), shared with decoded code.
-    globals: HashMap<String, Sym>,
+    globals: HashMap<String, Sym, FxBuild>,
     edges: Vec<(Sym, Deps)>,
     /// A function's parameters, by the symbol the function is bound to.
-    pub fn_params: HashMap<Sym, Vec<Sym>>,
+    pub fn_params: HashMap<Sym, Vec<Sym>, FxBuild>,
     /// Calls of bound functions with the dependencies of each argument.
     pub calls: Vec<(Sym, Vec<Deps>)>,
 }

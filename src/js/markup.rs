@@ -55,6 +55,11 @@ pub fn inline_script_ranges(html: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Offset of the first occurrence of `needle` in `html` (0 when absent), for placing a finding.
+pub fn first_offset(html: &str, needle: &str) -> u32 {
+    html.find(needle).map_or(0, |o| o as u32)
+}
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct MarkupFacts {
     pub script_srcs: Vec<String>,
