@@ -121,3 +121,134 @@ mod tests {
         assert!(HostPattern::parse("").is_err());
     }
 }
+
+/// A brand whose look-alikes skimmers register (`rules/data/well-known-hosts.toml`).
+#[derive(Clone, Debug)]
+pub struct Brand {
+    pub label: String,
+    pub domains: Vec<String>,
+    pub category: String,
+}
+
+/// The brand a host imitates, if any: its registrable domain is not one of any brand's own
+/// domains, and its name contains a brand label, or is one edit away from it
+/// (`googie` ↔ `google`, `googletagmanagr` ↔ `googletagmanager`). Labels shorter than five
+/// letters are only matched exactly, so ordinary words do not look like brands.
+pub fn imitated_brand<'b>(host: &str, brands: &'b [Brand]) -> Option<&'b Brand> {
+    let rd = registrable_domain(host);
+    if rd.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    if brands.iter().any(|b| b.domains.contains(&rd)) {
+        return None;
+    }
+    let name = rd.split('.').next().unwrap_or("");
+    let sub = normalise_host(host);
+    let squash = |s: &str| s.replace(['-', '_'], "");
+    let name_sq = squash(name);
+    // The most specific brand wins: `googletagmanagr` imitates googletagmanager, not google.
+    let mut best: Option<&Brand> = None;
+    for b in brands {
+        let label = squash(&b.label);
+        if label.len() < 5 {
+            continue;
+        }
+        let own_domain_as_subdomain = b
+            .domains
+            .iter()
+            .any(|d| sub.starts_with(&format!("{d}.")) || sub.contains(&format!(".{d}.")));
+        if (name_sq.contains(&label)
+            || within_one_edit_window(&name_sq, &label)
+            || own_domain_as_subdomain)
+            && best.is_none_or(|x| squash(&x.label).len() < label.len())
+        {
+            best = Some(b);
+        }
+    }
+    best
+}
+
+/// Whether some window of `text` is within one edit (substitution, insertion, deletion) of
+/// `label`.
+fn within_one_edit_window(text: &str, label: &str) -> bool {
+    let t: Vec<char> = text.chars().collect();
+    let l: Vec<char> = label.chars().collect();
+    // Insertions and deletions only for long labels: `static` is one deletion from
+    // `gstatic`, but nobody mistakes one for the other.
+    let lens: &[usize] = if l.len() >= 8 {
+        &[l.len() - 1, l.len(), l.len() + 1]
+    } else {
+        &[l.len()]
+    };
+    for &len in lens {
+        if len == 0 || len > t.len() {
+            continue;
+        }
+        for start in 0..=t.len() - len {
+            if edit_distance_le1(&t[start..start + len], &l) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn edit_distance_le1(a: &[char], b: &[char]) -> bool {
+    if a == b {
+        return true;
+    }
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if l.len() - s.len() > 1 {
+        return false;
+    }
+    let mut i = 0;
+    while i < s.len() && s[i] == l[i] {
+        i += 1;
+    }
+    if s.len() == l.len() {
+        s[i + 1..] == l[i + 1..]
+    } else {
+        s[i..] == l[i + 1..]
+    }
+}
+
+#[cfg(test)]
+mod lookalike_tests {
+    use super::*;
+
+    fn brands() -> Vec<Brand> {
+        let b = |label: &str, d: &[&str]| Brand {
+            label: label.into(),
+            domains: d.iter().map(|s| s.to_string()).collect(),
+            category: "x".into(),
+        };
+        vec![
+            b("google-analytics", &["google-analytics.com"]),
+            b("google", &["google.com", "googleapis.com"]),
+            b("jquery", &["jquery.com"]),
+            b("googletagmanager", &["googletagmanager.com"]),
+        ]
+    }
+
+    #[test]
+    fn lookalikes_are_found_and_real_hosts_are_not() {
+        let b = brands();
+        let label = |h: &str| imitated_brand(h, &b).map(|x| x.label.clone());
+        assert_eq!(
+            label("www.gocgle-analytics.com").as_deref(),
+            Some("google-analytics")
+        );
+        assert_eq!(label("googieplay.info").as_deref(), Some("google"));
+        assert_eq!(label("jquery-cdn.link").as_deref(), Some("jquery"));
+        assert_eq!(
+            label("googletagmanagr.com").as_deref(),
+            Some("googletagmanager")
+        );
+        assert_eq!(label("www.google-analytics.com"), None);
+        assert_eq!(label("ajax.googleapis.com"), None);
+        assert_eq!(label("code.jquery.com"), None);
+        assert_eq!(label("shop.example"), None);
+        assert_eq!(label("static-cdn.example"), None);
+        assert_eq!(label("10.0.0.1"), None);
+    }
+}

@@ -1,13 +1,41 @@
 //! The detection engine: parse each script (oxc, tree-sitter as fallback), undo the common
 //! hiding tricks by constant evaluation, find payment-data sources, network sinks and their
 //! destinations, connect them, and turn the facts into findings through the rules.
+//!
+//! Scripts are analysed on a small pool of dedicated threads with large stacks: the parser
+//! and the walks recurse, and a hostile script must not be able to overflow a stack (the
+//! depth pre-scan in [`budget`] keeps the recursion bounded; the stack size gives headroom).
+
+pub mod analyse;
+pub mod budget;
+pub mod collect;
+pub mod constants;
+pub mod destinations;
+pub mod evaluate;
+pub mod facts;
+pub mod fallback;
+pub mod flow;
+pub mod indicators;
+pub mod interp;
+pub mod knowledge;
+pub mod markup;
+pub mod value;
+pub mod vocabulary;
 
 use crate::finding::Finding;
 use crate::hosts::HostPattern;
 use crate::inventory::ScriptKind;
 use crate::rules::RuleSet;
+use knowledge::Knowledge;
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Stack of each analysis thread. Reserved, not committed: only what the recursion touches
+/// becomes resident.
+const WORKER_STACK: usize = 256 << 20;
+/// Analysis threads per batch (the machine's cores, at most this many).
+const MAX_WORKERS: usize = 4;
 
 /// Which hosts may receive payment data from a page: its own site (by registrable domain), the
 /// hosts the user authorised (`--allow-host`, config, baseline), and the processors in `rules/`.
@@ -48,24 +76,127 @@ pub struct ScriptAnalysis {
 }
 
 /// The engine, configured once per scan.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Engine {
     rules: Arc<RuleSet>,
     policy: Arc<HostPolicy>,
+    knowledge: Arc<Knowledge>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .field("policy", &self.policy)
+            .finish()
+    }
 }
 
 impl Engine {
     pub fn new(rules: Arc<RuleSet>, policy: HostPolicy) -> Engine {
+        let knowledge = Arc::new(Knowledge::from_rules(&rules));
         Engine {
             rules,
             policy: Arc::new(policy),
+            knowledge,
         }
     }
 
+    /// Analyse one script on the calling thread (tests, benches; the caller provides the
+    /// stack — prefer [`Engine::analyse_batch`]).
+    pub fn analyse_one(&self, job: &AnalysisJob) -> ScriptAnalysis {
+        analyse::analyse(job, &self.knowledge, &self.rules, &self.policy)
+    }
+
+    /// Findings about a script the scan has only the address of (an external script that
+    /// could not be fetched): its host on an indicator list, or imitating a well-known host.
+    /// Location is absent (there is no code); `script` is the URL.
+    pub fn check_script_url(
+        &self,
+        page_url: &str,
+        page_host: Option<&str>,
+        script_url: &str,
+    ) -> Vec<Finding> {
+        evaluate::url_findings(
+            page_url,
+            page_host,
+            script_url,
+            &self.knowledge,
+            &self.rules,
+            &self.policy,
+        )
+    }
+
+    /// Indicator matches in a page's raw text (markup, comments, `view-source` captures):
+    /// known skimmer domains and kit fingerprints named anywhere in the page.
+    pub fn check_page_text(&self, page_url: &str, text: &str) -> Vec<Finding> {
+        evaluate::page_text_findings(page_url, text, &self.knowledge, &self.rules)
+    }
+
     /// Analyse a batch of scripts, in parallel on big-stack worker threads; results are in the
-    /// order of `jobs`. Blocking: call it from a blocking context.
+    /// order of `jobs`. Blocking: call it from a blocking context. A script whose analysis
+    /// fails in an unexpected way yields an `errors` entry, never a lost scan.
     pub fn analyse_batch(&self, jobs: Vec<AnalysisJob>) -> Vec<ScriptAnalysis> {
-        let _ = (&self.rules, &self.policy);
-        jobs.iter().map(|_| ScriptAnalysis::default()).collect()
+        let n = jobs.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .clamp(1, MAX_WORKERS)
+            .min(n);
+        let jobs = Arc::new(jobs);
+        let next = Arc::new(AtomicUsize::new(0));
+        let results: Arc<Mutex<Vec<Option<ScriptAnalysis>>>> = Arc::new(Mutex::new(vec![None; n]));
+        let mut handles = Vec::new();
+        for i in 0..workers {
+            let (jobs, next, results, engine) =
+                (jobs.clone(), next.clone(), results.clone(), self.clone());
+            let spawned = std::thread::Builder::new()
+                .name(format!("skimscan-js-{i}"))
+                .stack_size(WORKER_STACK)
+                .spawn(move || {
+                    loop {
+                        let idx = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(job) = jobs.get(idx) else { break };
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            engine.analyse_one(job)
+                        }))
+                        .unwrap_or_else(|_| ScriptAnalysis {
+                            errors: vec![format!(
+                                "{}: internal error while analysing the script",
+                                job.script_id
+                            )],
+                            ..Default::default()
+                        });
+                        if let Ok(mut res) = results.lock() {
+                            res[idx] = Some(r);
+                        }
+                    }
+                });
+            match spawned {
+                Ok(h) => handles.push(h),
+                Err(e) => tracing::warn!("could not start an analysis thread: {e}"),
+            }
+        }
+        for h in handles {
+            let _ = h.join();
+        }
+        let mut res = match Arc::try_unwrap(results) {
+            Ok(m) => m.into_inner().unwrap_or_else(|p| p.into_inner()),
+            Err(shared) => shared.lock().map(|g| g.clone()).unwrap_or_default(),
+        };
+        res.iter_mut()
+            .zip(jobs.iter())
+            .map(|(r, job)| {
+                r.take().unwrap_or_else(|| ScriptAnalysis {
+                    errors: vec![format!(
+                        "{}: the script was not analysed (no analysis thread)",
+                        job.script_id
+                    )],
+                    ..Default::default()
+                })
+            })
+            .collect()
     }
 }

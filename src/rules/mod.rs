@@ -8,7 +8,10 @@
 //! changes) — their file still carries the id, severity and documentation, so a rule is
 //! registered in exactly one place.
 
+pub mod schema;
+
 use crate::finding::{Finding, Severity};
+use schema::{CodeMatch, IndicatorMatch};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -79,6 +82,16 @@ pub struct Rule {
     /// Where the rule came from (a path, or `shipped:<name>`), for messages.
     #[serde(skip)]
     pub origin: String,
+    /// The `[match]` table in its typed form, checked at load time (code and indicator rules).
+    #[serde(skip)]
+    pub typed: Option<TypedMatch>,
+}
+
+/// A rule's condition in the engine's schema ([`schema`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypedMatch {
+    Code(CodeMatch),
+    Indicator(IndicatorMatch),
 }
 
 impl Rule {
@@ -187,6 +200,7 @@ impl RuleSet {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
+            check_data_schema(name, &stem, text)?;
             self.data
                 .entry(stem)
                 .or_default()
@@ -195,6 +209,7 @@ impl RuleSet {
         }
         let mut rule: Rule = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
         rule.origin = name.to_string();
+        rule.typed = typed_match(name, text, rule.kind)?;
         validate_id(&rule.id).map_err(|m| RuleError {
             path: name.to_string(),
             line: Some(1),
@@ -240,6 +255,51 @@ impl RuleSet {
     /// without a replacement): a check whose rule is not loaded does not report.
     pub fn finding(&self, id: &str, message: impl Into<String>) -> Option<Finding> {
         self.get(id).map(|r| r.finding(message))
+    }
+}
+
+/// Data files the engine reads have a typed schema: check it at load time.
+fn check_data_schema(name: &str, stem: &str, text: &str) -> Result<(), RuleError> {
+    let r = match stem {
+        "payment-vocabulary" => toml::from_str::<schema::VocabularyFile>(text).map(|_| ()),
+        "processors" => toml::from_str::<schema::ProcessorsFile>(text).map(|_| ()),
+        "well-known-hosts" => toml::from_str::<schema::WellKnownFile>(text).map(|_| ()),
+        _ => Ok(()),
+    };
+    r.map_err(|e| toml_error(name, text, e))
+}
+
+/// Read the `[match]` table of a code or indicator rule in its typed schema; a code rule must
+/// have one, and an indicator rule's regexes must compile.
+fn typed_match(name: &str, text: &str, kind: RuleKind) -> Result<Option<TypedMatch>, RuleError> {
+    let missing = || RuleError {
+        path: name.to_string(),
+        line: None,
+        message: "a code or indicator rule needs a [match] table".to_string(),
+    };
+    match kind {
+        RuleKind::Code => {
+            let m: schema::CodeMatchOnly =
+                toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
+            Ok(Some(TypedMatch::Code(m.condition.ok_or_else(missing)?)))
+        }
+        RuleKind::Indicator => {
+            let m: schema::IndicatorMatchOnly =
+                toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
+            let m = m.condition.ok_or_else(missing)?;
+            for re in &m.regexes {
+                if let Err(e) = regex::Regex::new(re) {
+                    let line = text.find(re.as_str()).map(|o| line_of(text, o));
+                    return Err(RuleError {
+                        path: name.to_string(),
+                        line,
+                        message: format!("bad regex: {e}"),
+                    });
+                }
+            }
+            Ok(Some(TypedMatch::Indicator(m)))
+        }
+        RuleKind::Page | RuleKind::Baseline => Ok(None),
     }
 }
 

@@ -1,0 +1,140 @@
+//! Facts about one script, with their places: where payment data is read (sources), where
+//! data leaves or code arrives (sinks, sends, loads), what is hidden, and which obfuscation
+//! markers appear. Facts are owned values (no AST references), so code decoded from `eval`
+//! adds to the same facts as the code around it.
+
+use super::flow::{Deps, FlowGraph};
+use crate::rules::schema::{Channel, Marker, SourceKind};
+
+/// A byte offset in the original script text (decoded code reports its outer call's offset).
+pub type Offset = u32;
+
+/// A URL (or origin) as far as constants resolve it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UrlText {
+    /// The known text: the whole URL, or its known beginning.
+    pub text: Option<String>,
+    /// Whether `text` is the whole URL.
+    pub complete: bool,
+    /// Whether resolving it needed a decoding step (Base64, char codes, a string table…).
+    pub hidden: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceRead {
+    pub kind: SourceKind,
+    pub at: Offset,
+    pub evidence: String,
+}
+
+/// A place where data leaves the page (or the page navigates, or a form is retargeted).
+#[derive(Clone, Debug)]
+pub struct Sink {
+    pub channel: Channel,
+    pub at: Offset,
+    pub url: UrlText,
+    /// What flows into the sink (URL and body).
+    pub deps: Deps,
+    /// The object the sink belongs to (an XHR, a WebSocket), to join later `send` calls.
+    pub handle: Option<u32>,
+    pub evidence: String,
+    pub gated: bool,
+}
+
+/// `x.send(data)`: joined to the XHR / WebSocket / data-channel sinks of the same handle.
+#[derive(Clone, Debug)]
+pub struct Send {
+    pub handle: Option<u32>,
+    pub deps: Deps,
+    pub at: Offset,
+}
+
+/// Code that loads more code.
+#[derive(Clone, Debug)]
+pub struct Load {
+    pub channel: Channel,
+    pub at: Offset,
+    pub url: UrlText,
+    pub gated: bool,
+    pub evidence: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct MarkerHit {
+    pub marker: Marker,
+    pub at: Offset,
+    pub evidence: String,
+}
+
+/// `eval` and friends with a constant argument.
+#[derive(Clone, Debug)]
+pub struct HiddenRun {
+    pub at: Offset,
+    pub hidden: bool,
+    pub evidence: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Injection {
+    pub at: Offset,
+    pub evidence: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub sources: Vec<SourceRead>,
+    pub sinks: Vec<Sink>,
+    pub sends: Vec<Send>,
+    pub loads: Vec<Load>,
+    pub markers: Vec<MarkerHit>,
+    pub hidden: Vec<HiddenRun>,
+    pub injections: Vec<Injection>,
+    pub graph: FlowGraph,
+    /// Decoded strings and decoded code, for the indicator rules (bounded in total size).
+    pub decoded_text: String,
+    /// Problems met while analysing (a budget exceeded inside decoded code…).
+    pub problems: Vec<String>,
+    pub budget_exceeded: Option<(Offset, String)>,
+    pub fallback_used: bool,
+}
+
+/// Upper bound on `Facts::decoded_text`.
+pub const MAX_DECODED_TEXT: usize = 4 << 20;
+
+impl Facts {
+    pub fn add_decoded(&mut self, s: &str) {
+        if self.decoded_text.len() + s.len() <= MAX_DECODED_TEXT {
+            self.decoded_text.push_str(s);
+            self.decoded_text.push('\n');
+        }
+    }
+}
+
+/// Collapse whitespace and cut to `max` characters, for evidence snippets.
+pub fn snippet(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(max.min(s.len()));
+    let mut n = 0;
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+            n += 1;
+        }
+        space = false;
+        if n >= max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+        n += 1;
+    }
+    out
+}

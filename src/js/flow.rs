@@ -1,0 +1,198 @@
+//! The data-flow graph: which variables hold data read from payment sources, followed through
+//! assignments, object and array literals, encoders and `JSON.stringify` (a call's result
+//! carries its arguments), closures (names resolve through the enclosing functions), callbacks
+//! (a callback's parameters carry its receiver and arguments), calls of the script's own
+//! functions (parameters carry arguments; the function's result carries what it returns), and
+//! web storage and cookies used as staging (`localStorage.setItem` then `getItem`).
+//!
+//! What it does not follow: data staged in the DOM (a hidden input written then read back),
+//! properties told apart on one object (writing `o.a` taints all of `o`), dynamic property
+//! names, and values that pass through the network or timers as strings. Those cases still
+//! produce the weaker "source and outside sink in one script" fact.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small, fast hasher for the collector's name tables (keys are short identifiers from the
+/// script; no attacker gains from collisions beyond slowing their own scan, which the time
+/// budget bounds).
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+pub type Sym = u32;
+
+/// Bits of where data comes from.
+pub const SRC_PAYMENT: u8 = 1;
+pub const SRC_HARVEST: u8 = 2;
+pub const SRC_KEYSTROKE: u8 = 4;
+
+/// What an expression's value depends on: variables, and sources read directly.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deps {
+    pub syms: Vec<Sym>,
+    pub src: u8,
+}
+
+impl Deps {
+    pub fn source(bits: u8) -> Deps {
+        Deps {
+            syms: Vec::new(),
+            src: bits,
+        }
+    }
+
+    pub fn merge(&mut self, other: Deps) {
+        self.src |= other.src;
+        for s in other.syms {
+            if !self.syms.contains(&s) {
+                self.syms.push(s);
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.src == 0 && self.syms.is_empty()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct FlowGraph {
+    next: Sym,
+    /// Global names (top-level bindings and undeclared names), shared with decoded code.
+    globals: HashMap<String, Sym, FxBuild>,
+    edges: Vec<(Sym, Deps)>,
+    /// A function's parameters, by the symbol the function is bound to.
+    pub fn_params: HashMap<Sym, Vec<Sym>, FxBuild>,
+    /// Calls of bound functions with the dependencies of each argument.
+    pub calls: Vec<(Sym, Vec<Deps>)>,
+}
+
+/// Cap on edges per script: beyond it the graph stops growing (large bundles stay linear).
+const MAX_EDGES: usize = 2_000_000;
+
+impl FlowGraph {
+    pub fn fresh(&mut self) -> Sym {
+        self.next += 1;
+        self.next
+    }
+
+    pub fn global(&mut self, name: &str) -> Sym {
+        if let Some(s) = self.globals.get(name) {
+            return *s;
+        }
+        let s = self.fresh();
+        self.globals.insert(name.to_string(), s);
+        s
+    }
+
+    pub fn edge(&mut self, to: Sym, deps: Deps) {
+        if !deps.is_empty() && self.edges.len() < MAX_EDGES {
+            self.edges.push((to, deps));
+        }
+    }
+
+    /// Propagate sources to a fixed point; returns the source bits of every symbol.
+    pub fn solve(&mut self) -> Vec<u8> {
+        let calls = std::mem::take(&mut self.calls);
+        for (f, args) in calls {
+            if let Some(params) = self.fn_params.get(&f).cloned() {
+                for (p, a) in params.into_iter().zip(args) {
+                    self.edge(p, a);
+                }
+            }
+        }
+        let n = self.next as usize + 1;
+        let mut taint = vec![0u8; n];
+        let mut users: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut work: Vec<Sym> = Vec::new();
+        for (i, (to, d)) in self.edges.iter().enumerate() {
+            for s in &d.syms {
+                if let Some(u) = users.get_mut(*s as usize) {
+                    u.push(i as u32);
+                }
+            }
+            if d.src != 0 {
+                let t = &mut taint[*to as usize];
+                if *t | d.src != *t {
+                    *t |= d.src;
+                    work.push(*to);
+                }
+            }
+        }
+        while let Some(s) = work.pop() {
+            let bits = taint[s as usize];
+            for &e in &users[s as usize] {
+                let to = self.edges[e as usize].0 as usize;
+                if taint[to] | bits != taint[to] {
+                    taint[to] |= bits;
+                    work.push(to as Sym);
+                }
+            }
+        }
+        taint
+    }
+}
+
+/// The source bits of an expression's dependencies, given the solved symbols.
+pub fn bits_of(d: &Deps, taint: &[u8]) -> u8 {
+    d.syms.iter().fold(d.src, |acc, s| {
+        acc | taint.get(*s as usize).copied().unwrap_or(0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taint_follows_edges_and_calls() {
+        let mut g = FlowGraph::default();
+        let a = g.global("a");
+        let b = g.global("b");
+        let f = g.global("f");
+        let p = g.fresh();
+        g.fn_params.insert(f, vec![p]);
+        g.edge(a, Deps::source(SRC_PAYMENT));
+        g.edge(
+            b,
+            Deps {
+                syms: vec![a],
+                src: 0,
+            },
+        );
+        g.calls.push((
+            f,
+            vec![Deps {
+                syms: vec![b],
+                src: 0,
+            }],
+        ));
+        let unrelated = g.global("c");
+        let t = g.solve();
+        assert_eq!(t[p as usize], SRC_PAYMENT);
+        assert_eq!(t[unrelated as usize], 0);
+        assert_eq!(
+            bits_of(
+                &Deps {
+                    syms: vec![b],
+                    src: SRC_KEYSTROKE
+                },
+                &t
+            ),
+            SRC_PAYMENT | SRC_KEYSTROKE
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! Markup written by code (`document.write`, `innerHTML`, `insertAdjacentHTML`, jQuery
+//! `html/append`): the script URLs and inline code it carries, the images and frames it
+//! points at, form actions, and whether it builds card-entry fields (a fake payment form).
+//! A light tag scanner is enough here: the markup is a decoded string, not a page.
+
+use super::vocabulary::Vocabulary;
+use regex::Regex;
+use std::sync::LazyLock;
+
+static SCRIPT_SRC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)"#).expect("constant regex")
+});
+static SCRIPT_BODY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)<script\b([^>]*)>(.*?)</script").expect("constant regex"));
+static RESOURCE_SRC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<(?:img|iframe|embed|object|source|link)\b[^>]*?\b(?:src|href|data)\s*=\s*["']?([^"'\s>]+)"#)
+        .expect("constant regex")
+});
+static FORM_ACTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<form\b[^>]*?\baction\s*=\s*["']?([^"'\s>]+)"#).expect("constant regex")
+});
+static INPUT_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)<(?:input|select)\b[^>]*>").expect("constant regex"));
+static FIELD_ATTR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?is)\b(?:name|id|placeholder|autocomplete|class|data-[a-z-]+)\s*=\s*["']?([^"'>]*)"#,
+    )
+    .expect("constant regex")
+});
+
+static SCRIPT_OPEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)<script\b([^>]*)>").expect("constant regex"));
+static SCRIPT_CLOSE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)</script").expect("constant regex"));
+
+/// Byte ranges of inline `<script>` bodies (no `src`), in order.
+pub fn inline_script_ranges(html: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(open) = SCRIPT_OPEN.captures_at(html, pos) {
+        let Some(whole) = open.get(0) else { break };
+        let attrs = open.get(1).map_or("", |g| g.as_str()).to_ascii_lowercase();
+        let start = whole.end();
+        let end = SCRIPT_CLOSE
+            .find_at(html, start)
+            .map_or(html.len(), |m| m.start());
+        if !attrs.contains("src") && end > start {
+            out.push((start, end));
+        }
+        pos = end.max(start);
+        if pos >= html.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// Offset of the first occurrence of `needle` in `html` (0 when absent), for placing a finding.
+pub fn first_offset(html: &str, needle: &str) -> u32 {
+    html.find(needle).map_or(0, |o| o as u32)
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MarkupFacts {
+    pub script_srcs: Vec<String>,
+    pub inline_scripts: Vec<String>,
+    pub resources: Vec<String>,
+    pub form_actions: Vec<String>,
+    /// Input or select elements whose name, id, placeholder or autocomplete names a card field.
+    pub payment_fields: usize,
+}
+
+pub fn scan(html: &str, vocab: &Vocabulary) -> MarkupFacts {
+    let mut m = MarkupFacts::default();
+    if !html.contains('<') {
+        return m;
+    }
+    m.script_srcs = SCRIPT_SRC
+        .captures_iter(html)
+        .filter_map(|c| c.get(1))
+        .map(|g| g.as_str().to_string())
+        .collect();
+    for c in SCRIPT_BODY.captures_iter(html) {
+        let attrs = c.get(1).map_or("", |g| g.as_str());
+        if attrs.to_ascii_lowercase().contains("src") {
+            continue;
+        }
+        if let Some(body) = c.get(2)
+            && !body.as_str().trim().is_empty()
+        {
+            m.inline_scripts.push(body.as_str().to_string());
+        }
+    }
+    m.resources = RESOURCE_SRC
+        .captures_iter(html)
+        .filter_map(|c| c.get(1))
+        .map(|g| g.as_str().to_string())
+        .collect();
+    m.form_actions = FORM_ACTION
+        .captures_iter(html)
+        .filter_map(|c| c.get(1))
+        .map(|g| g.as_str().to_string())
+        .collect();
+    for tag in INPUT_TAG.find_iter(html) {
+        let t = tag.as_str();
+        if t.to_ascii_lowercase().contains("type=\"hidden\"")
+            || t.to_ascii_lowercase().contains("type=hidden")
+        {
+            continue;
+        }
+        if FIELD_ATTR
+            .captures_iter(t)
+            .filter_map(|c| c.get(1))
+            .any(|v| vocab.matches(v.as_str()))
+        {
+            m.payment_fields += 1;
+        }
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::schema::VocabularyFile;
+
+    #[test]
+    fn markup_yields_scripts_resources_and_fields() {
+        let v = Vocabulary::from_files(&[VocabularyFile {
+            words: vec!["cc".into(), "cvv".into()],
+            ..Default::default()
+        }]);
+        let m = scan(
+            "<script src='//evil.example/a.js'></script><script>var a=1;</script><img src=https://x.example/p.gif>\
+             <form action=\"https://f.example/post\"><input name=\"cc_number\"><input type=hidden name=cc_x><input name=email></form>",
+            &v,
+        );
+        assert_eq!(m.script_srcs, vec!["//evil.example/a.js"]);
+        assert_eq!(m.inline_scripts, vec!["var a=1;"]);
+        assert_eq!(m.resources, vec!["https://x.example/p.gif"]);
+        assert_eq!(m.form_actions, vec!["https://f.example/post"]);
+        assert_eq!(m.payment_fields, 1);
+    }
+}

