@@ -157,7 +157,6 @@ fn status_of(report: &Value, url_end: &str) -> Value {
 }
 
 #[test]
-#[ignore = "needs src/baseline_cmd.rs wired to crate::baseline (hand-off of the baseline branch)"]
 fn create_then_rescan_with_fresh_tokens_reports_nothing() {
     let shop = Shop::new();
     let dir = tempfile::tempdir().unwrap();
@@ -188,7 +187,6 @@ fn create_then_rescan_with_fresh_tokens_reports_nothing() {
 }
 
 #[test]
-#[ignore = "needs src/baseline_cmd.rs wired to crate::baseline (hand-off of the baseline branch)"]
 fn a_skimmer_appended_to_a_first_party_script_is_changed_and_critical() {
     let shop = Shop::new();
     let dir = tempfile::tempdir().unwrap();
@@ -223,7 +221,6 @@ fn a_skimmer_appended_to_a_first_party_script_is_changed_and_critical() {
 }
 
 #[test]
-#[ignore = "needs src/baseline_cmd.rs wired to crate::baseline (hand-off of the baseline branch)"]
 fn a_library_upgrade_is_a_change_but_not_malicious() {
     let shop = Shop::new();
     let dir = tempfile::tempdir().unwrap();
@@ -244,7 +241,6 @@ fn a_library_upgrade_is_a_change_but_not_malicious() {
 }
 
 #[test]
-#[ignore = "needs src/baseline_cmd.rs wired to crate::baseline (hand-off of the baseline branch)"]
 fn a_removed_csp_and_a_new_third_party_script_are_reported() {
     let shop = Shop::new();
     let dir = tempfile::tempdir().unwrap();
@@ -268,7 +264,6 @@ fn a_removed_csp_and_a_new_third_party_script_are_reported() {
 }
 
 #[test]
-#[ignore = "needs src/baseline_cmd.rs wired to crate::baseline (hand-off of the baseline branch)"]
 fn update_keeps_justifications_and_prints_what_changed() {
     let shop = Shop::new();
     let dir = tempfile::tempdir().unwrap();
@@ -321,7 +316,6 @@ fn update_keeps_justifications_and_prints_what_changed() {
 }
 
 #[test]
-#[ignore = "needs src/baseline_cmd.rs wired to crate::baseline (hand-off of the baseline branch)"]
 fn a_corrupt_baseline_is_refused_and_left_untouched() {
     let shop = Shop::new();
     let dir = tempfile::tempdir().unwrap();
@@ -359,7 +353,6 @@ fn a_corrupt_baseline_is_refused_and_left_untouched() {
 }
 
 #[test]
-#[ignore = "needs src/baseline_cmd.rs wired to crate::baseline (hand-off of the baseline branch)"]
 fn sarif_of_a_baseline_scan_validates() {
     let shop = Shop::new();
     let dir = tempfile::tempdir().unwrap();

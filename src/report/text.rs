@@ -65,6 +65,20 @@ fn frame_line(ctx: &FormatContext<'_>, f: &Finding) -> Option<(u32, String, usiz
     Some((loc.line, shown, caret))
 }
 
+/// A labelled value whose later lines line up under the first (multi-line evidence).
+fn write_block(out: &mut dyn Write, label: &str, text: &str) -> std::io::Result<()> {
+    let indent = " ".repeat(label.chars().count());
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if i == 0 {
+            writeln!(out, "{label}{line}")?;
+        } else {
+            writeln!(out, "{indent}{line}")?;
+        }
+    }
+    Ok(())
+}
+
 fn write_finding(out: &mut dyn Write, ctx: &FormatContext<'_>, f: &Finding) -> std::io::Result<()> {
     let c = ctx.color;
     let bold = Style::new().effects(Effects::BOLD);
@@ -110,10 +124,10 @@ fn write_finding(out: &mut dyn Write, ctx: &FormatContext<'_>, f: &Finding) -> s
         writeln!(out, "   = hosts: {}", f.hosts.join(", "))?;
     }
     if let Some(e) = &f.evidence {
-        writeln!(out, "   = evidence: {e}")?;
+        write_block(out, "   = evidence: ", e)?;
     }
     if !f.message.is_empty() {
-        writeln!(out, "   = {}", f.message)?;
+        write_block(out, "   = ", &f.message)?;
     }
     if let Some(d) = &f.diff {
         writeln!(out, "   = diff:")?;
