@@ -609,6 +609,29 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 Self::push_sym(d, Some(s));
             }
         }
+        // `grab('cc-number')`: a helper called with a card field's name returns its data.
+        if name.as_deref().is_some_and(|n| {
+            !matches!(
+                n,
+                "indexOf"
+                    | "includes"
+                    | "search"
+                    | "match"
+                    | "test"
+                    | "startsWith"
+                    | "replace"
+                    | "split"
+            )
+        }) && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression())
+            && !matches!(
+                a0,
+                Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+            )
+            && let Some(s) = self.interp.peek(a0).known_text()
+            && self.k.vocab.matches(s)
+        {
+            d.src |= SRC_PAYMENT;
+        }
         match (obj, c.callee.without_parentheses()) {
             (Some(o), _) => self.deps_into(o, d, n),
             (None, Expression::Identifier(id)) => {
