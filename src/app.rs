@@ -109,14 +109,17 @@ pub fn scan_targets(
             .any(|t| matches!(t, Target::Url(_) | Target::SiteDir(_)));
     let progress = config.progress && !quiet && multi && std::io::stderr().is_terminal();
     let rt = runtime()?;
-    rt.block_on(scan::scan(ScanRequest {
+    let outcome = rt.block_on(scan::scan(ScanRequest {
         targets,
         config,
         rules,
         extra_allowed,
         progress,
-    }))
-    .map_err(UsageError::from)
+    }));
+    // A parse abandoned after its time budget may still be running on a blocking thread; do
+    // not wait for it (its result is already reported as an error).
+    rt.shutdown_background();
+    outcome.map_err(UsageError::from)
 }
 
 /// Write a report in the configured format to stdout or `--output`.

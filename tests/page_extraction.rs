@@ -452,3 +452,34 @@ fn five_megabyte_page() {
         "small {small_time:?}, big {big_time:?}"
     );
 }
+
+/// Deeply nested markup must not overflow the stack: html5ever, the tree and our walk are all
+/// iterative. (html5ever's scope checks make parse time grow with depth × elements, so the
+/// depth here stays at what real pages reach times ten; see the module's known limits.)
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let depth = 2_000;
+    let html = format!(
+        "{}<input autocomplete=cc-number><script>x()</script>{}",
+        "<div><span>".repeat(depth),
+        "</span></div>".repeat(depth)
+    );
+    let doc = extract(&html, &url("https://deep.example/"));
+    assert_eq!(doc.payment_fields.len(), 1);
+    assert_eq!(inlines(&doc).len(), 1);
+}
+
+/// CRLF pages: html5ever turns CRLF into LF in the code, lines still count from the raw source.
+#[test]
+fn crlf_line_endings() {
+    let html = "<html>\r\n<head>\r\n<script>\r\nvar a = 1;\r\n</script>\r\n</head>\r\n\
+                <body onload=\"init()\">\r\n</body></html>";
+    let doc = extract(html, &url("https://crlf.example/"));
+    let inline = inlines(&doc);
+    assert_eq!(inline.len(), 1);
+    assert_eq!(
+        (inline[0].0, inline[0].3, inline[0].4),
+        ("\nvar a = 1;\n", 3, 9)
+    );
+    assert_eq!(handlers(&doc), [("init()", "onload", "body", 7)]);
+}

@@ -239,3 +239,20 @@ fn huge_local_file_is_refused_at_the_cap() {
     assert_eq!(code, 3, "{report:#}");
     assert!(messages(&report).contains("limit"));
 }
+
+#[test]
+fn pathologically_deep_html_hits_the_parse_budget_instead_of_stalling() {
+    // html5ever is quadratic on unclosed nesting; 100,000 levels would take minutes.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("deep.html");
+    std::fs::write(&p, "<div>".repeat(100_000)).unwrap();
+    let t = Instant::now();
+    let (code, report, _) = scan_json(&[p.to_str().unwrap()]);
+    assert_eq!(code, 3, "{report:#}");
+    assert!(
+        messages(&report).contains("could not be parsed"),
+        "{}",
+        messages(&report)
+    );
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+}

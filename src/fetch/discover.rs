@@ -8,85 +8,12 @@
 
 use crate::hosts::same_site;
 use crate::page::{PageDoc, percent_decode};
-use std::collections::{BTreeSet, VecDeque};
 use url::Url;
-
-/// Default `--depth`: how many links away from a given page discovery goes.
-pub const DEFAULT_DEPTH: u32 = 2;
-/// Default `--max-pages`: how many discovered pages (beyond the given ones) are scanned.
-pub const DEFAULT_MAX_PAGES: usize = 25;
 
 /// Extensions of links that are files, not pages (a cart icon linked directly).
 const NOT_PAGES: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "pdf", "css", "js", "zip", "mp4",
 ];
-
-/// The crawl plan of one scan: a breadth-first queue of pages, fed by [`checkout_links`] and
-/// [`same_site_frames`] of each scanned page, bounded by `--depth` and `--max-pages`. It does
-/// no I/O, so the fetcher decides how to fetch and the plan stays deterministic and testable.
-///
-/// The given pages (seeds) are always handed out; `max_pages` bounds the discovered ones.
-/// A same-site iframe belongs to its page, so it is queued at the page's own depth; a checkout
-/// link is one step deeper and only followed below `max_depth`.
-#[derive(Debug)]
-pub struct Discovery {
-    queue: VecDeque<(Url, u32, bool)>,
-    seen: BTreeSet<Url>,
-    max_depth: u32,
-    max_pages: usize,
-    discovered_handed_out: usize,
-}
-
-impl Discovery {
-    pub fn new(seeds: impl IntoIterator<Item = Url>, max_depth: u32, max_pages: usize) -> Self {
-        let mut discovery = Discovery {
-            queue: VecDeque::new(),
-            seen: BTreeSet::new(),
-            max_depth,
-            max_pages,
-            discovered_handed_out: 0,
-        };
-        for seed in seeds {
-            discovery.push(seed, 0, true);
-        }
-        discovery
-    }
-
-    /// The next page to scan and its depth; `None` when the plan is done.
-    pub fn next_page(&mut self) -> Option<(Url, u32)> {
-        while let Some((url, depth, is_seed)) = self.queue.pop_front() {
-            if is_seed {
-                return Some((url, depth));
-            }
-            if self.discovered_handed_out < self.max_pages {
-                self.discovered_handed_out += 1;
-                return Some((url, depth));
-            }
-        }
-        None
-    }
-
-    /// Record a scanned page (`page_url` is where it ended up after redirects) and queue what
-    /// it leads to.
-    pub fn page_scanned(&mut self, page_url: &Url, depth: u32, doc: &PageDoc) {
-        self.seen.insert(without_fragment(page_url));
-        for frame in same_site_frames(doc, page_url) {
-            self.push(frame, depth, false);
-        }
-        if depth < self.max_depth {
-            for link in checkout_links(doc, page_url) {
-                self.push(link, depth + 1, false);
-            }
-        }
-    }
-
-    fn push(&mut self, url: Url, depth: u32, is_seed: bool) {
-        let url = without_fragment(&url);
-        if self.seen.insert(url.clone()) {
-            self.queue.push_back((url, depth, is_seed));
-        }
-    }
-}
 
 /// English checkout words and how strongly each points at the payment page (higher first).
 /// Matched against whole lower-case tokens of the URL and the link text.
@@ -358,32 +285,6 @@ mod tests {
             })
             .unwrap_or_default();
         assert_eq!(frames, ["https://pay.shop.example/3ds"]);
-    }
-
-    #[test]
-    fn discovery_respects_depth_max_pages_and_seen() {
-        let seed = Url::parse("https://shop.example/").ok();
-        let mut plan = Discovery::new(seed, 1, 2);
-        let mut visited = Vec::new();
-        while let Some((url, depth)) = plan.next_page() {
-            visited.push((url.to_string(), depth));
-            let doc = page(&[
-                ("https://shop.example/cart", "Cart"),
-                ("https://shop.example/checkout", "Checkout"),
-                ("https://shop.example/payment", "Pay"),
-                ("https://shop.example/images/cart.png", "Cart"),
-                ("https://shop.example/#top", "Top"),
-            ]);
-            plan.page_scanned(&url, depth, &doc);
-        }
-        assert_eq!(
-            visited,
-            [
-                ("https://shop.example/".to_string(), 0),
-                ("https://shop.example/checkout".to_string(), 1),
-                ("https://shop.example/payment".to_string(), 1),
-            ]
-        );
     }
 
     #[test]

@@ -3,6 +3,12 @@
 //! event handlers, `javascript:` URLs), what it collects (forms, payment fields), where it
 //! leads (links, iframes) and which policies it sets in markup (`<base href>`, `<meta>` CSP).
 //! Source lines come from [`super::positions`], because the parser keeps none.
+//!
+//! Known limits: html5ever checks element scopes by walking the stack of open elements, so a
+//! hostile page of tens of thousands of nested unclosed elements parses in time proportional
+//! to depth × elements (minutes at 100,000 levels in a debug build); the caller's page-size cap
+//! bounds it. A field that the parser's table fix-up moves out of its `<form>` still counts for
+//! the page but not for that form (scraper does not expose the parser's form owner).
 
 use super::payment_fields::{self, FieldDescription};
 use super::positions::{Positions, TagSpan};
@@ -313,8 +319,15 @@ fn script(
     let script_type = element.attr("type").map(|t| t.trim().to_ascii_lowercase());
     if let Some(src) = element.attr("src") {
         let line = walk.line(span, Some(src));
+        // An empty `src` fetches nothing in browsers (it fires `error`); resolving it would
+        // name the page itself as the script.
+        let url = if src.trim().is_empty() {
+            Err(src.to_string())
+        } else {
+            resolve(walk.base, src)
+        };
         return Some(ScriptRef::External {
-            url: resolve(walk.base, src),
+            url,
             integrity: element.attr("integrity").map(str::to_string),
             script_type,
             via: ExternalVia::ScriptTag,
@@ -377,7 +390,7 @@ fn preload(
     } else {
         None
     }?;
-    let href = element.attr("href")?;
+    let href = element.attr("href").filter(|h| !h.trim().is_empty())?;
     let line = walk.line(span, Some(href));
     Some(ScriptRef::External {
         url: resolve(walk.base, href),
@@ -624,7 +637,7 @@ mod tests {
         );
         assert_eq!(page.scripts.len(), 1);
         assert!(
-            matches!(&page.scripts[0], ScriptRef::External { url: Ok(u), .. } if u.as_str() == "https://shop.example/checkout")
+            matches!(&page.scripts[0], ScriptRef::External { url: Err(raw), .. } if raw.is_empty())
         );
     }
 }

@@ -48,6 +48,26 @@ fn key(url: &Url) -> String {
     u.to_string()
 }
 
+/// How long one page's HTML may take to parse. html5ever is quadratic on pathologically deep
+/// nesting (100,000 unclosed tags take minutes); a hostile page must not stall the scan.
+const PARSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Decode and parse a page off the async workers, within [`PARSE_BUDGET`]. `None` when the
+/// budget ran out (the parse thread is abandoned and ends on its own).
+async fn parse_page(loaded: &Loaded) -> Option<(PageDoc, &'static str)> {
+    let body = loaded.body.clone();
+    let content_type = loaded.content_type().map(str::to_string);
+    let url = loaded.url.clone();
+    let work = tokio::task::spawn_blocking(move || {
+        let (text, encoding) = page::decode_html(&body, content_type.as_deref());
+        (page::extract(&text, &url), encoding)
+    });
+    match tokio::time::timeout(PARSE_BUDGET, work).await {
+        Ok(Ok(r)) => Some(r),
+        _ => None,
+    }
+}
+
 pub struct CrawlLimits {
     pub depth: u32,
     pub max_pages: usize,
@@ -99,8 +119,16 @@ pub async fn crawl(
                     message: format!("HTTP status {status}: the page could not be scanned"),
                 });
             }
-            let (text, encoding) = page::decode_html(&loaded.body, loaded.content_type());
-            let doc = page::extract(&text, &loaded.url);
+            let Some((doc, encoding)) = parse_page(&loaded).await else {
+                errors.push(ScanError {
+                    url: final_name,
+                    message: format!(
+                        "the page's HTML could not be parsed within {} s (pathologically deep nesting?)",
+                        PARSE_BUDGET.as_secs()
+                    ),
+                });
+                continue;
+            };
             {
                 // Same-site iframes are part of the page the customer sees (hosted payment
                 // fields often live in one), so they do not use up discovery depth; links do.

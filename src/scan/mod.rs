@@ -199,11 +199,22 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         max_pages: cfg.max_pages,
         concurrency: cfg.fetch.concurrency,
     };
+    let clock = std::time::Instant::now();
     let pages = crawl::crawl(&loader, tasks, &limits, &mut errors, &on_page).await;
+    tracing::info!(
+        pages = pages.len(),
+        elapsed_ms = clock.elapsed().as_millis() as u64,
+        "pages loaded"
+    );
     if let Some(b) = &bar {
         b.set_message("scripts");
     }
     let mut entries = scripts::collect(&loader, &pages, cfg.fetch.concurrency, &mut errors).await;
+    tracing::info!(
+        scripts = entries.len(),
+        elapsed_ms = clock.elapsed().as_millis() as u64,
+        "scripts loaded"
+    );
 
     for p in &lone_scripts {
         let name = display_path(p);
@@ -273,6 +284,10 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     let engine = Engine::new(req.rules.clone(), policy.clone());
     let mut findings: Vec<Finding> = Vec::new();
     let first = analysis::analyse(&engine, &mut entries, 0, &pages).await;
+    tracing::info!(
+        elapsed_ms = clock.elapsed().as_millis() as u64,
+        "scripts analysed"
+    );
     findings.extend(first.findings);
     errors.extend(first.errors);
     let before = entries.len();

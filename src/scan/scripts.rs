@@ -3,7 +3,7 @@
 //! record with its hashes, party and integrity check, keeping its text for the analysis.
 
 use super::crawl::{ScannedPage, display};
-use super::source::{LoadError, Loader, LocalRoot};
+use super::source::{LoadError, Loaded, Loader, LocalRoot};
 use crate::hosts;
 use crate::inventory::{self, IntegrityCheck, Party, ScriptKind, ScriptRecord, ScriptText};
 use crate::page::{self, ExternalVia, ScriptRef};
@@ -40,6 +40,32 @@ struct LoadedScript {
 }
 
 type Fetched = Result<LoadedScript, LoadError>;
+
+/// Turn a load result into a [`LoadedScript`]: a non-2xx status is an error; hashing, integrity
+/// checks and decoding run on a blocking thread so a large site's scripts are hashed on every
+/// core while other downloads continue.
+async fn digest(r: Result<Loaded, LoadError>, attrs: Vec<String>) -> Fetched {
+    let l = r?;
+    if let Some(s) = l.status.filter(|s| !(200..300).contains(s)) {
+        return Err(LoadError::Failed(format!("HTTP status {s}")));
+    }
+    tokio::task::spawn_blocking(move || {
+        let text = page::decode_script(&l.body, l.content_type());
+        let integrity = attrs
+            .iter()
+            .map(|a| (a.clone(), inventory::check_integrity(a, &l.body)))
+            .collect();
+        LoadedScript {
+            sha256: inventory::sha256_hex(&l.body),
+            sri: inventory::sri_sha384(&l.body),
+            size: l.body.len() as u64,
+            integrity,
+            text: Arc::from(text),
+        }
+    })
+    .await
+    .map_err(|e| LoadError::Failed(format!("hashing failed: {e}")))
+}
 
 fn fetch_key(url: &Url) -> String {
     url.to_string()
@@ -93,28 +119,8 @@ pub async fn collect(
         .map(|(url, local)| async move {
             let r = loader.load(&url, local.as_deref()).await;
             let key = fetch_key(&url);
-            let r = r.and_then(|l| match l.status {
-                Some(s) if !(200..300).contains(&s) => {
-                    Err(LoadError::Failed(format!("HTTP status {s}")))
-                }
-                _ => {
-                    let text = page::decode_script(&l.body, l.content_type());
-                    let integrity = attrs
-                        .get(&key)
-                        .into_iter()
-                        .flatten()
-                        .map(|a| (a.clone(), inventory::check_integrity(a, &l.body)))
-                        .collect();
-                    Ok(LoadedScript {
-                        sha256: inventory::sha256_hex(&l.body),
-                        sri: inventory::sri_sha384(&l.body),
-                        size: l.body.len() as u64,
-                        integrity,
-                        text: Arc::from(text),
-                    })
-                }
-            });
-            (key, r)
+            let wanted_attrs = attrs.get(&key).cloned().unwrap_or_default();
+            (key, digest(r, wanted_attrs).await)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -384,22 +390,7 @@ pub async fn collect_dynamic(
     let loaded: BTreeMap<String, Fetched> = futures::stream::iter(unique)
         .map(|(url, local)| async move {
             let r = loader.load(&url, local.as_deref()).await;
-            let r = r.and_then(|l| match l.status {
-                Some(s) if !(200..300).contains(&s) => {
-                    Err(LoadError::Failed(format!("HTTP status {s}")))
-                }
-                _ => {
-                    let text = page::decode_script(&l.body, l.content_type());
-                    Ok(LoadedScript {
-                        sha256: inventory::sha256_hex(&l.body),
-                        sri: inventory::sri_sha384(&l.body),
-                        size: l.body.len() as u64,
-                        integrity: BTreeMap::new(),
-                        text: Arc::from(text),
-                    })
-                }
-            });
-            (url.to_string(), r)
+            (url.to_string(), digest(r, Vec::new()).await)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
