@@ -127,6 +127,21 @@ impl Engine {
         )
     }
 
+    /// Whether `host` may receive payment data from a page of `page_host`: the same site, a
+    /// host the user or baseline authorised, or a payment processor from `rules/data/`. The
+    /// page checks (a payment form's action) use the same classification as the engine.
+    pub fn may_receive_payment_data(&self, page_host: Option<&str>, host: &str) -> bool {
+        let ctx = destinations::PageContext {
+            page_host,
+            allowed: &self.policy.allowed,
+            processors: &self.knowledge.processors,
+        };
+        destinations::classify(
+            &destinations::Target::Host(crate::hosts::normalise_host(host)),
+            &ctx,
+        ) != crate::rules::schema::DestinationClass::Outside
+    }
+
     /// Indicator matches in a page's raw text (markup, comments, `view-source` captures):
     /// known skimmer domains and kit fingerprints named anywhere in the page.
     pub fn check_page_text(&self, page_url: &str, text: &str) -> Vec<Finding> {

@@ -357,9 +357,18 @@ fn script(
 }
 
 /// Whether a `<script>` with this `type` (and legacy `language`) runs as JavaScript.
-pub(crate) fn is_javascript(script_type: Option<&str>, language: Option<&str>) -> bool {
+///
+/// Backslash-escaped quotes around the value (`type=\"text/javascript\"`) are ignored: markup
+/// injected through a database field or a JavaScript string (Magento `core_config_data`
+/// skimmers) often arrives escaped and is unescaped when the shop renders it, so it runs.
+pub fn is_javascript(script_type: Option<&str>, language: Option<&str>) -> bool {
+    let unescape = |v: &str| {
+        v.trim()
+            .trim_matches(|c| c == '\\' || c == '"' || c == '\'')
+            .to_ascii_lowercase()
+    };
     let essence = match (script_type, language) {
-        (Some(t), _) => t.trim().to_ascii_lowercase(),
+        (Some(t), _) => unescape(t),
         // No type: a non-empty `language` means `text/<language>`.
         (None, Some(l)) if !l.trim().is_empty() => {
             format!("text/{}", l.trim().to_ascii_lowercase())
@@ -514,6 +523,8 @@ mod tests {
             Some("module"),
             Some("TEXT/JavaScript"),
             Some(" application/x-javascript "),
+            // Escaped markup from a database field, unescaped when the shop renders it.
+            Some("\\\"text/javascript\\\""),
         ] {
             assert!(is_javascript(t, None), "{t:?}");
         }

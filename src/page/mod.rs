@@ -14,7 +14,7 @@ mod payment_fields;
 mod positions;
 
 pub use decode::{decode_html, decode_script, decode_script_with_fallback};
-pub use extract::extract;
+pub use extract::{extract, is_javascript};
 pub use headers::security_headers;
 
 use url::Url;

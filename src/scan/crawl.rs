@@ -4,6 +4,7 @@
 //! results are kept in a deterministic order whatever order the network answers in.
 
 use super::source::{LoadError, Loaded, Loader, LocalRoot};
+use crate::finding::Finding;
 use crate::page::{self, PageDoc};
 use crate::report::ScanError;
 use futures::StreamExt;
@@ -54,13 +55,13 @@ const PARSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Decode and parse a page off the async workers, within [`PARSE_BUDGET`]. `None` when the
 /// budget ran out (the parse thread is abandoned and ends on its own).
-async fn parse_page(loaded: &Loaded) -> Option<(PageDoc, &'static str)> {
+async fn parse_page(loaded: &Loaded) -> Option<(PageDoc, &'static str, String)> {
     let body = loaded.body.clone();
     let content_type = loaded.content_type().map(str::to_string);
     let url = loaded.url.clone();
     let work = tokio::task::spawn_blocking(move || {
         let (text, encoding) = page::decode_html(&body, content_type.as_deref());
-        (page::extract(&text, &url), encoding)
+        (page::extract(&text, &url), encoding, text)
     });
     match tokio::time::timeout(PARSE_BUDGET, work).await {
         Ok(Ok(r)) => Some(r),
@@ -82,6 +83,8 @@ pub async fn crawl(
     limits: &CrawlLimits,
     errors: &mut Vec<ScanError>,
     on_page: &(dyn Fn(&str) + Sync),
+    page_text_check: &(dyn Fn(&str, &str) -> Vec<Finding> + Sync),
+    findings: &mut Vec<Finding>,
 ) -> Vec<ScannedPage> {
     let mut seen: BTreeSet<String> = targets.iter().map(|t| key(&t.url)).collect();
     let mut pages: Vec<ScannedPage> = Vec::new();
@@ -119,7 +122,7 @@ pub async fn crawl(
                     message: format!("HTTP status {status}: the page could not be scanned"),
                 });
             }
-            let Some((doc, encoding)) = parse_page(&loaded).await else {
+            let Some((doc, encoding, text)) = parse_page(&loaded).await else {
                 errors.push(ScanError {
                     url: final_name,
                     message: format!(
@@ -129,6 +132,10 @@ pub async fn crawl(
                 });
                 continue;
             };
+            // Indicators named anywhere in the page's text (markup, comments, escaped
+            // `view-source:` captures) — things no script element shows.
+            findings.extend(page_text_check(&final_name, &text));
+            drop(text);
             {
                 // Same-site iframes are part of the page the customer sees (hosted payment
                 // fields often live in one), so they do not use up discovery depth; links do.

@@ -200,7 +200,19 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         concurrency: cfg.fetch.concurrency,
     };
     let clock = std::time::Instant::now();
-    let pages = crawl::crawl(&loader, tasks, &limits, &mut errors, &on_page).await;
+    let mut findings: Vec<Finding> = Vec::new();
+    let text_engine = Engine::new(req.rules.clone(), HostPolicy::default());
+    let page_text_check = |page: &str, text: &str| text_engine.check_page_text(page, text);
+    let pages = crawl::crawl(
+        &loader,
+        tasks,
+        &limits,
+        &mut errors,
+        &on_page,
+        &page_text_check,
+        &mut findings,
+    )
+    .await;
     tracing::info!(
         pages = pages.len(),
         elapsed_ms = clock.elapsed().as_millis() as u64,
@@ -282,7 +294,6 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
     // analysed like any other script.
     let engine = Engine::new(req.rules.clone(), policy.clone());
-    let mut findings: Vec<Finding> = Vec::new();
     let first = analysis::analyse(&engine, &mut entries, 0, &pages).await;
     tracing::info!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
@@ -312,10 +323,16 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         let page_scripts: Vec<&ScriptEntry> =
             entries.iter().filter(|e| e.page_index == pi).collect();
         let page_host = p.url.host_str().map(hosts::normalise_host);
-        let authorised = |h: &str| match &page_host {
-            Some(ph) if hosts::same_site(h, ph) => true,
-            _ => hosts::any_matches(&allowed, h),
-        };
+        let authorised = |h: &str| engine.may_receive_payment_data(page_host.as_deref(), h);
+        // Scripts we only know the address of still tell something: a known skimmer domain
+        // or a look-alike host in the URL.
+        for e in &page_scripts {
+            if e.text.is_none()
+                && let Some(url) = &e.record.url
+            {
+                findings.extend(engine.check_script_url(&p.name, page_host.as_deref(), url));
+            }
+        }
         findings.extend(crate::checks::page_findings(
             &req.rules,
             p,

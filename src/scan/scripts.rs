@@ -161,7 +161,7 @@ pub async fn collect(
                         (None, _) => Party::First,
                     };
                     let is_js = *via != ExternalVia::Preload || script_type.is_none();
-                    let is_js = is_js && script_type.as_deref().is_none_or(is_javascript_type);
+                    let is_js = is_js && page::is_javascript(script_type.as_deref(), None);
                     let mut record = ScriptRecord {
                         page: p.name.clone(),
                         url: Some(name.clone()),
@@ -267,36 +267,6 @@ pub async fn collect(
         }
     }
     out
-}
-
-/// JavaScript MIME types a browser runs (plus `module`); anything else is data.
-pub fn is_javascript_type(t: &str) -> bool {
-    let t = t
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    matches!(
-        t.as_str(),
-        "" | "module"
-            | "text/javascript"
-            | "application/javascript"
-            | "application/ecmascript"
-            | "application/x-ecmascript"
-            | "application/x-javascript"
-            | "text/ecmascript"
-            | "text/javascript1.0"
-            | "text/javascript1.1"
-            | "text/javascript1.2"
-            | "text/javascript1.3"
-            | "text/javascript1.4"
-            | "text/javascript1.5"
-            | "text/jscript"
-            | "text/livescript"
-            | "text/x-ecmascript"
-            | "text/x-javascript"
-    )
 }
 
 #[allow(clippy::too_many_arguments)]
