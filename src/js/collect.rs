@@ -591,12 +591,11 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             let selector =
                 SELECTOR_METHODS.contains(&name) || (obj.is_none() && is_jquery_name(name));
             if selector && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) {
-                let v = self.interp.peek(a0);
-                if let Some(s) = v.known_text() {
-                    if self.k.vocab.matches(s) {
+                for s in self.selector_texts(a0) {
+                    if self.k.vocab.matches(&s) {
                         d.src |= SRC_PAYMENT;
                     }
-                    if is_harvest_selector(s) {
+                    if is_harvest_selector(&s) {
                         d.src |= SRC_HARVEST;
                     }
                 }
@@ -608,6 +607,29 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 let s = self.storage_sym();
                 Self::push_sym(d, Some(s));
             }
+        }
+        // `grab('cc-number')`: a helper called with a card field's name returns its data.
+        if name.as_deref().is_some_and(|n| {
+            !matches!(
+                n,
+                "indexOf"
+                    | "includes"
+                    | "search"
+                    | "match"
+                    | "test"
+                    | "startsWith"
+                    | "replace"
+                    | "split"
+            )
+        }) && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression())
+            && !matches!(
+                a0,
+                Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+            )
+            && let Some(s) = self.interp.peek(a0).known_text()
+            && self.k.vocab.matches(s)
+        {
+            d.src |= SRC_PAYMENT;
         }
         match (obj, c.callee.without_parentheses()) {
             (Some(o), _) => self.deps_into(o, d, n),
@@ -630,6 +652,27 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     }
 
     // ---- constants --------------------------------------------------------------------
+
+    /// What a selector argument can be: its constant text, or — for `table[i]` with a
+    /// run-time index into a constant table (multi-gateway selector lists) — every string
+    /// in the table.
+    fn selector_texts(&self, a: &'a Expression<'a>) -> Vec<String> {
+        let v = self.interp.peek(a);
+        if let Some(s) = v.known_text() {
+            return vec![s.to_string()];
+        }
+        if let Expression::ComputedMemberExpression(m) = a.without_parentheses()
+            && let Value::Array(items) = self.interp.peek(&m.object)
+        {
+            return items
+                .borrow()
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .take(256)
+                .collect();
+        }
+        Vec::new()
+    }
 
     fn url_text(&mut self, e: &'a Expression<'a>) -> UrlText {
         let (v, dec) = self.interp_eval(e);
@@ -1084,13 +1127,11 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         let selector =
             SELECTOR_METHODS.contains(&name.as_str()) || (obj.is_none() && is_jquery_name(&name));
         if selector && let Some(a) = a0 {
-            let v = self.interp.peek(a);
-            if let Some(s) = v.known_text() {
-                if self.k.vocab.matches(s) {
-                    self.source(SourceKind::Payment, span);
-                } else if is_harvest_selector(s) {
-                    self.source(SourceKind::Harvest, span);
-                }
+            let texts = self.selector_texts(a);
+            if texts.iter().any(|s| self.k.vocab.matches(s)) {
+                self.source(SourceKind::Payment, span);
+            } else if texts.iter().any(|s| is_harvest_selector(s)) {
+                self.source(SourceKind::Harvest, span);
             }
         }
         if matches!(name.as_str(), "serialize" | "serializeArray") && args.is_empty() {

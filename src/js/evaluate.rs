@@ -395,7 +395,7 @@ pub fn findings(
         events.push(e);
     }
     if let Some((at, why)) = &facts.budget_exceeded {
-        out.errors.push(format!("{}: {why}", job.script_id));
+        out.errors.push(why.clone());
         events.push(Event::new(
             FactKind::BudgetExceeded,
             *at,
@@ -414,7 +414,7 @@ pub fn findings(
         ));
     }
     for p in &facts.problems {
-        out.errors.push(format!("{}: {p}", job.script_id));
+        out.errors.push(p.clone());
     }
 
     let lines = Lines::new(text);

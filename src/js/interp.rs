@@ -58,6 +58,8 @@ pub struct Interp<'a> {
     src: &'a str,
     decls: HashMap<&'a str, GlobalDecl<'a>>,
     cache: RefCell<HashMap<&'a str, Value<'a>>>,
+    /// Globals whose value came out of a decoding step while the top level ran.
+    decoded_names: RefCell<HashSet<&'a str>>,
     resolving: RefCell<HashSet<&'a str>>,
     fuel: Cell<u64>,
     total: Cell<u64>,
@@ -76,6 +78,7 @@ impl<'a> Interp<'a> {
             src,
             decls,
             cache: RefCell::default(),
+            decoded_names: RefCell::default(),
             resolving: RefCell::default(),
             fuel: Cell::new(0),
             total: Cell::new(FUEL_PER_SCRIPT),
@@ -130,6 +133,7 @@ impl<'a> Interp<'a> {
     /// statement that depends on the page is skipped; the rest still runs.
     pub fn run_top_level(&self, body: &'a [Statement<'a>]) {
         let frame: Scope<'a> = Rc::new(Frame::default());
+        self.decoded.set(false);
         for s in body {
             let runs = match s {
                 Statement::VariableDeclaration(d) => d.declarations.iter().all(|d| {
@@ -159,10 +163,24 @@ impl<'a> Interp<'a> {
             }
         }
         let vars = std::mem::take(&mut *frame.vars.borrow_mut());
+        let decoded = self.decoded.replace(false);
         let mut cache = self.cache.borrow_mut();
         for (k, v) in vars {
             if !matches!(v, Value::Unknown | Value::Undefined) && !self.decls.contains_key(k) {
+                if decoded && matches!(v, Value::Str(_)) {
+                    self.decoded_names.borrow_mut().insert(k);
+                }
                 cache.insert(k, v);
+            }
+        }
+        // Undeclared names assigned at the top level (`m = ""; for (…) m += …`) went straight
+        // to the cache; they carry the decoding too.
+        if decoded {
+            let mut names = self.decoded_names.borrow_mut();
+            for (k, v) in cache.iter() {
+                if matches!(v, Value::Str(_)) && !self.decls.contains_key(k) {
+                    names.insert(*k);
+                }
             }
         }
     }
@@ -482,6 +500,9 @@ impl<'a> Interp<'a> {
             cur = f.parent.as_ref();
         }
         if let Some(v) = self.cache.borrow().get(name) {
+            if self.decoded_names.borrow().contains(name) {
+                self.decoded.set(true);
+            }
             return v.clone();
         }
         if let Some(d) = self.decls.get(name).copied() {

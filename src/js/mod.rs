@@ -150,7 +150,8 @@ impl Engine {
 
     /// Analyse a batch of scripts, in parallel on big-stack worker threads; results are in the
     /// order of `jobs`. Blocking: call it from a blocking context. A script whose analysis
-    /// fails in an unexpected way yields an `errors` entry, never a lost scan.
+    /// fails in an unexpected way yields an `errors` entry, never a lost scan. Error messages
+    /// do not repeat the script's id (the caller reports them under it).
     pub fn analyse_batch(&self, jobs: Vec<AnalysisJob>) -> Vec<ScriptAnalysis> {
         let n = jobs.len();
         if n == 0 {
@@ -178,10 +179,7 @@ impl Engine {
                             engine.analyse_one(job)
                         }))
                         .unwrap_or_else(|_| ScriptAnalysis {
-                            errors: vec![format!(
-                                "{}: internal error while analysing the script",
-                                job.script_id
-                            )],
+                            errors: vec!["internal error while analysing the script".into()],
                             ..Default::default()
                         });
                         if let Ok(mut res) = results.lock() {
@@ -203,12 +201,11 @@ impl Engine {
         };
         res.iter_mut()
             .zip(jobs.iter())
-            .map(|(r, job)| {
+            .map(|(r, _)| {
                 r.take().unwrap_or_else(|| ScriptAnalysis {
-                    errors: vec![format!(
-                        "{}: the script was not analysed (no analysis thread)",
-                        job.script_id
-                    )],
+                    errors: vec![
+                        "the script was not analysed (no analysis thread could start)".into(),
+                    ],
                     ..Default::default()
                 })
             })
