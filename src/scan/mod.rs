@@ -356,7 +356,14 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                 .iter()
                 .map(|f| FormRecord {
                     action: f.action.as_ref().map(|a| match a {
-                        Ok(u) => crawl::display(u, p.local.as_deref()),
+                        Ok(u) => match p.local.as_deref() {
+                            // A local page's root-relative action names a file of the site.
+                            Some(root) => root
+                                .localize(u)
+                                .map(|l| root.display(&l))
+                                .unwrap_or_else(|| u.to_string()),
+                            None => u.to_string(),
+                        },
                         Err(raw) => raw.clone(),
                     }),
                     method: f.method.clone(),
