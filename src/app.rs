@@ -225,11 +225,8 @@ fn explain(id: &str, src: &RuleSourceArgs) -> Result<u8, UsageError> {
         return Err(UsageError(format!("no rule `{id}`: {hint}")));
     };
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "{} ({}, {:?} rule)\n{}\n",
-        r.id, r.severity, r.kind, r.title
-    );
+    let kind = format!("{:?}", r.kind).to_lowercase();
+    let _ = writeln!(out, "{} ({}, {kind} rule)\n{}\n", r.id, r.severity, r.title);
     let _ = writeln!(out, "## What it does\n{}\n", r.doc.what.trim());
     let _ = writeln!(out, "## Why it matters\n{}\n", r.doc.why.trim());
     let _ = writeln!(out, "## Example\n{}\n", r.doc.example.trim());
