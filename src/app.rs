@@ -153,22 +153,16 @@ pub fn emit(outcome: &ScanOutcome, config: &Config, rules: &RuleSet) -> Result<(
     }
 }
 
-/// Write a file through a temporary file in the same directory and a rename, so a reader never
-/// sees half a report.
+/// Write a report or other output file atomically (see `crate::output`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::output::write_atomic(path, bytes)
 }
 
 fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
     let (config, rules, targets) = prepare(&args.options, &args.targets)?;
+    if let Some(out) = &config.output {
+        crate::output::check_writable_dir(out).map_err(UsageError)?;
+    }
     let baseline = match &config.baseline {
         Some(p) => Some(crate::baseline_cmd::load(p)?),
         None => None,

@@ -47,6 +47,7 @@ pub fn run(cmd: BaselineCommand, quiet: bool) -> Result<u8, UsageError> {
                     out.display()
                 )));
             }
+            crate::output::check_writable_dir(&out).map_err(UsageError)?;
             let (config, rules, targets) = app::prepare(&options, &targets)?;
             let outcome = app::scan_targets(config.clone(), rules, targets, Vec::new(), quiet)?;
             let b = baseline::create_file(&out, force, &outcome.report, &outcome.sources, &now)

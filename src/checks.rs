@@ -42,14 +42,18 @@ pub fn page_findings(
                 f.evidence = r.integrity_attr.clone();
                 out.push(f);
             }
-        let has_sri = matches!(
-            s.integrity,
-            Some(IntegrityCheck::Matches | IntegrityCheck::Mismatch { .. })
-        ) || (s.integrity.is_none()
-            && r.integrity_attr
-                .as_deref()
-                .is_some_and(|a| !a.trim().is_empty())
-            && s.not_fetched);
+        // The browser checks a supported integrity attribute whenever the script loads; when we
+        // could not check it ourselves (not fetched, failed), the attribute still counts.
+        let has_sri = match &s.integrity {
+            Some(IntegrityCheck::Matches | IntegrityCheck::Mismatch { .. }) => true,
+            Some(IntegrityCheck::Unsupported) => false,
+            None => r.integrity_attr.as_deref().is_some_and(|a| {
+                a.split_ascii_whitespace().any(|t| {
+                    let t = t.to_ascii_lowercase();
+                    t.starts_with("sha256-") || t.starts_with("sha384-") || t.starts_with("sha512-")
+                })
+            }),
+        };
         if payment && r.party == Party::Third && r.url.is_some() && !has_sri
             && let Some(mut f) = rules.finding(
                 "third-party-script-without-sri",

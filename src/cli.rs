@@ -154,7 +154,7 @@ pub struct ScanOptions {
     /// How many links deep to look for checkout pages from each target page (default 2).
     #[arg(long, value_name = "N")]
     pub depth: Option<u32>,
-    /// At most this many pages per scan (default 25).
+    /// At most this many discovered pages beyond the targets (default 25).
     #[arg(long, value_name = "N")]
     pub max_pages: Option<usize>,
     /// Pin HOST:PORT to ADDR, as curl does (repeatable).

@@ -161,6 +161,12 @@ fn parse_header(h: &str) -> Result<(String, String), String> {
     {
         return Err(format!("header `{h}` has an invalid name"));
     }
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err(format!(
+            "header `{}` has a line break or NUL in its value",
+            name.trim()
+        ));
+    }
     Ok((name.to_string(), value.trim().to_string()))
 }
 
@@ -283,20 +289,42 @@ pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
         .per_host
         .or(file.per_host)
         .unwrap_or(fetch::DEFAULT_PER_HOST);
-    for (name, v) in [("concurrency", concurrency), ("per-host", per_host)] {
+    for (name, v, from_cli) in [
+        ("concurrency", concurrency, cli.concurrency.is_some()),
+        ("per-host", per_host, cli.per_host.is_some()),
+    ] {
         if !(1..=1024).contains(&v) {
-            return Err(file_err(
-                name,
-                format!("{name} must be between 1 and 1024, not {v}"),
-            ));
+            let m = format!("{name} must be between 1 and 1024, not {v}");
+            return Err(if from_cli {
+                ConfigError::Usage(m)
+            } else {
+                file_err(name, m)
+            });
         }
+    }
+    let retries = cli
+        .retries
+        .or(file.retries)
+        .unwrap_or(fetch::DEFAULT_RETRIES);
+    if retries > 10 {
+        let m = format!("retries must be between 0 and 10, not {retries}");
+        return Err(if cli.retries.is_some() {
+            ConfigError::Usage(m)
+        } else {
+            file_err("retries", m)
+        });
     }
     let max_pages = cli
         .max_pages
         .or(file.max_pages)
         .unwrap_or(DEFAULT_MAX_PAGES);
     if max_pages == 0 {
-        return Err(file_err("max-pages", "max-pages must be at least 1".into()));
+        let m = "max-pages must be at least 1".to_string();
+        return Err(if cli.max_pages.is_some() {
+            ConfigError::Usage(m)
+        } else {
+            file_err("max-pages", m)
+        });
     }
     let mut ca_certs: Vec<PathBuf> = cli.ca_cert.clone();
     ca_certs.extend(file.ca_cert.iter().map(&rel));
@@ -321,10 +349,7 @@ pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
         ca_certs,
         concurrency,
         per_host,
-        retries: cli
-            .retries
-            .or(file.retries)
-            .unwrap_or(fetch::DEFAULT_RETRIES),
+        retries,
         allow_private: cli.allow_private || file.allow_private.unwrap_or(false),
         named_hosts: Vec::new(),
     };

@@ -16,6 +16,7 @@ pub mod finding;
 pub mod hosts;
 pub mod inventory;
 pub mod js;
+pub mod output;
 pub mod page;
 pub mod report;
 pub mod rules;

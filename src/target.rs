@@ -34,6 +34,36 @@ pub enum TargetError {
     EmptySite { target: String },
 }
 
+/// Every `.html`/`.htm` file below a site directory, sorted; hidden folders and
+/// `node_modules` are skipped (they are not the built site).
+pub fn site_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name == "node_modules" {
+                continue;
+            }
+            let ft = entry.file_type()?;
+            let p = entry.path();
+            if ft.is_dir() {
+                stack.push(p);
+            } else if ft.is_file()
+                && p.extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")
+                })
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 fn looks_like_html(head: &[u8]) -> bool {
     let s = String::from_utf8_lossy(head).to_ascii_lowercase();
     let t = s.trim_start_matches('\u{feff}').trim_start();
@@ -78,11 +108,22 @@ pub fn parse(raw: &str) -> Result<Target, TargetError> {
         },
     })?;
     if meta.is_dir() {
-        std::fs::read_dir(path).map_err(|e| TargetError::Unreadable {
+        let pages = site_pages(path).map_err(|e| TargetError::Unreadable {
             target: raw.to_string(),
             message: e.to_string(),
         })?;
+        if pages.is_empty() {
+            return Err(TargetError::EmptySite {
+                target: raw.to_string(),
+            });
+        }
         return Ok(Target::SiteDir(path.to_path_buf()));
+    }
+    if !meta.is_file() {
+        return Err(TargetError::Unreadable {
+            target: raw.to_string(),
+            message: "not a regular file".into(),
+        });
     }
     let ext = path
         .extension()

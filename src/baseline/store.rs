@@ -17,7 +17,6 @@ use super::model::{Baseline, SCHEMA_VERSION};
 use crate::inventory::ScriptText;
 use crate::report::Report;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Why a baseline could not be read or written. Every variant names the file.
@@ -149,20 +148,7 @@ pub fn save_atomic(path: &Path, baseline: &Baseline) -> Result<(), BaselineError
 }
 
 fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // The rename is durable only once the directory entry is; best effort where directories
-    // cannot be opened (Windows).
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::output::write_atomic(path, bytes)
 }
 
 /// The old-code store of a baseline file: `<baseline file>.d/<sha256>.js`.

@@ -299,7 +299,8 @@ pub fn findings(
             Target::Host(h) => Some(h.clone()),
             _ => None,
         };
-        if let (Some(t), Target::Host(_)) = (&load.url.text, &target)
+        // Relative loads too: the pipeline resolves them against the page and follows them.
+        if let (Some(t), Target::Host(_) | Target::Relative) = (&load.url.text, &target)
             && load.url.complete
         {
             let abs = if t.starts_with("//") {

@@ -36,11 +36,23 @@ pub struct ScannedPage {
     pub found_by: &'static str,
 }
 
+/// How reports name a URL: the local path as typed, or the URL without credentials (a
+/// `user:password@` in a target must not end up in reports, baselines and CI logs).
 pub fn display(url: &Url, local: Option<&LocalRoot>) -> String {
     match local {
         Some(root) => root.display(url),
-        None => url.to_string(),
+        None => without_credentials(url),
     }
+}
+
+pub fn without_credentials(url: &Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
 }
 
 fn key(url: &Url) -> String {
@@ -86,7 +98,16 @@ pub async fn crawl(
     page_text_check: &(dyn Fn(&str, &str) -> Vec<Finding> + Sync),
     findings: &mut Vec<Finding>,
 ) -> Vec<ScannedPage> {
-    let mut seen: BTreeSet<String> = targets.iter().map(|t| key(&t.url)).collect();
+    // The same page named twice (or with a different #fragment) is one page.
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let targets: Vec<PageTask> = targets
+        .into_iter()
+        .map(|mut t| {
+            t.url.set_fragment(None);
+            t
+        })
+        .filter(|t| seen.insert(key(&t.url)))
+        .collect();
     let mut pages: Vec<ScannedPage> = Vec::new();
     let mut discovered = 0usize;
     let mut frontier = targets;

@@ -53,41 +53,15 @@ pub enum SetupError {
     Local { path: String, message: String },
 }
 
+/// How many rounds of scripts-loading-scripts are followed (a loader, its stage 2, stage 3…).
+const MAX_DYNAMIC_ROUNDS: usize = 4;
+
 pub fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     now.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
-}
-
-/// Every `.html`/`.htm` file below a site directory, sorted; hidden folders and
-/// `node_modules` are skipped (they are not the built site).
-fn site_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let entry = entry?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || name == "node_modules" {
-                continue;
-            }
-            let ft = entry.file_type()?;
-            let p = entry.path();
-            if ft.is_dir() {
-                stack.push(p);
-            } else if p
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 fn display_path(p: &Path) -> String {
@@ -122,13 +96,13 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                 });
             }
             Target::HtmlFile(p) => {
-                let parent = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
+                // The user named this file: its real directory (through a symlink) is the
+                // root its relative scripts resolve in.
+                let real = p.canonicalize().map_err(|e| local_err(p, e))?;
+                let parent = real.parent().unwrap_or(Path::new("/"));
                 let shown = p.parent().map(display_path).unwrap_or_default();
                 let root = Arc::new(LocalRoot::new(parent, &shown).map_err(|e| local_err(p, e))?);
-                let url = root.url_of(p).ok_or_else(|| SetupError::Local {
+                let url = root.url_of(&real).ok_or_else(|| SetupError::Local {
                     path: p.display().to_string(),
                     message: "cannot be addressed as a file URL".into(),
                 })?;
@@ -142,7 +116,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             Target::SiteDir(d) => {
                 let root =
                     Arc::new(LocalRoot::new(d, &display_path(d)).map_err(|e| local_err(d, e))?);
-                let pages = site_pages(d).map_err(|e| local_err(d, e))?;
+                let pages = crate::target::site_pages(d).map_err(|e| local_err(d, e))?;
                 if pages.is_empty() {
                     errors.push(ScanError {
                         url: display_path(d),
@@ -230,7 +204,15 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
 
     for p in &lone_scripts {
         let name = display_path(p);
-        match std::fs::read(p) {
+        // Read at most one byte more than the cap: a huge file (or /dev/zero) must not be
+        // loaded whole.
+        let read = std::fs::File::open(p).and_then(|f| {
+            use std::io::Read;
+            let mut buf = Vec::new();
+            f.take(cfg.fetch.max_body + 1).read_to_end(&mut buf)?;
+            Ok(buf)
+        });
+        match read {
             Ok(bytes) if bytes.len() as u64 > cfg.fetch.max_body => errors.push(ScanError {
                 url: name,
                 message: format!("larger than the {}-byte limit", cfg.fetch.max_body),
@@ -301,20 +283,44 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     );
     findings.extend(first.findings);
     errors.extend(first.errors);
-    let before = entries.len();
-    scripts::collect_dynamic(
-        &loader,
-        &pages,
-        first.loads,
-        &mut entries,
-        cfg.fetch.concurrency,
-        &mut errors,
-    )
-    .await;
-    if entries.len() > before {
-        let second = analysis::analyse(&engine, &mut entries, before, &pages).await;
-        findings.extend(second.findings);
-        errors.extend(second.errors);
+    // Loaders chain (a stub loads stage 2, which loads stage 3): follow a bounded number of
+    // rounds, and say so when code still loads more, so the scan is never "complete" without
+    // having seen what runs.
+    let mut pending = first.loads;
+    let mut round = 0;
+    while !pending.is_empty() {
+        if round == MAX_DYNAMIC_ROUNDS {
+            for (page_index, list) in &pending {
+                for (url, by) in list {
+                    errors.push(ScanError {
+                        url: url.clone(),
+                        message: format!(
+                            "loaded at run time by {by} after {MAX_DYNAMIC_ROUNDS} rounds of loaders; not followed (page {})",
+                            pages.get(*page_index).map(|p| p.name.as_str()).unwrap_or("?")
+                        ),
+                    });
+                }
+            }
+            break;
+        }
+        round += 1;
+        let before = entries.len();
+        scripts::collect_dynamic(
+            &loader,
+            &pages,
+            pending,
+            &mut entries,
+            cfg.fetch.concurrency,
+            &mut errors,
+        )
+        .await;
+        if entries.len() == before {
+            break;
+        }
+        let next = analysis::analyse(&engine, &mut entries, before, &pages).await;
+        findings.extend(next.findings);
+        errors.extend(next.errors);
+        pending = next.loads;
     }
 
     // Page checks and page records.

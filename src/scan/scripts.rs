@@ -73,6 +73,17 @@ fn fetch_key(url: &Url) -> String {
 
 /// Resolve an external reference of a page to the URL to load (local pages: inside the root).
 fn target_url(url: &Url, local: Option<&LocalRoot>) -> Option<Url> {
+    // `//cdn.example/x.js` in a local file resolves to `file://cdn.example/x.js`; served over
+    // the web it is a remote script (https, as sites are today).
+    if url.scheme() == "file"
+        && let Some(host) = url.host_str().filter(|h| !h.is_empty())
+    {
+        return Url::parse(&format!(
+            "https://{host}{}",
+            &url[url::Position::BeforePath..]
+        ))
+        .ok();
+    }
     match (url.scheme(), local) {
         ("file", Some(root)) => root.localize(url),
         ("file", None) => None,

@@ -77,8 +77,19 @@ impl LocalRoot {
         if !canon.starts_with(&self.root) {
             return Err(format!("{} is outside the site directory", path.display()));
         }
-        if canon.is_dir() {
-            return Err("is a directory".into());
+        // A link to a folder means its index page, as a static server would answer.
+        let canon = if canon.is_dir() {
+            let index = canon.join("index.html");
+            if !index.is_file() {
+                return Err("is a directory without index.html".into());
+            }
+            index
+        } else {
+            canon
+        };
+        // A FIFO or device would block or never end: only regular files are pages or scripts.
+        if !canon.is_file() {
+            return Err("not a regular file".into());
         }
         let f = std::fs::File::open(&canon).map_err(|e| format!("cannot read: {e}"))?;
         let mut buf = Vec::new();
