@@ -180,8 +180,17 @@ fn address_guard_refuses_internal_hosts_named_in_content() {
         "the user's own --resolve host is fine"
     );
 
-    // --allow-private lets the loopback script through (the metadata address still fails to
-    // connect here, but is no longer refused by the guard).
+    // --allow-private lets the loopback script through. The metadata reference is taken out
+    // first: with the guard relaxed the scanner would really try 169.254.169.254, and tests
+    // send traffic to loopback only.
+    s.set(
+        "/checkout",
+        html(&format!(
+            r#"<html><head><script src="http://127.0.0.1:{p}/internal.js"></script><script src="/own.js"></script></head>
+            <body><form><input autocomplete="cc-number" name="n"></form></body></html>"#,
+            p = s.port()
+        )),
+    );
     let (_, report, _) = scan_json(&[
         "--allow-private",
         "--timeout",
