@@ -139,6 +139,8 @@ pub struct Collector<'a, 'f, 'k> {
     fn_stack: Vec<FnCtx>,
     pending_params: HashMap<u32, Deps>,
     pending_binding: HashMap<u32, Sym>,
+    /// Names of the methods the script defines (see `method_sym`).
+    methods: HashSet<String>,
     handles: HashMap<u32, Sym>,
     script_elems: HashSet<Sym>,
     gate: u32,
@@ -173,6 +175,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             fn_stack: Vec::new(),
             pending_params: HashMap::new(),
             pending_binding: HashMap::new(),
+            methods: HashSet::new(),
             handles: HashMap::new(),
             script_elems: HashSet::new(),
             gate: 0,
@@ -433,6 +436,31 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         )
     }
 
+    /// The symbol shared by every method of this name defined in the script's own object
+    /// literals and classes (`{ post(d) { … } }`, `class C { grab() { … } }`): calls
+    /// `x.post(v)` pass v to its parameters and `x.grab()` returns its data. Names are not
+    /// tied to receivers (the analysis has no types), so only names the script defines count.
+    fn method_sym(&mut self, name: &str) -> Option<Sym> {
+        if !self.methods.contains(name) {
+            return None;
+        }
+        Some(self.facts.graph.global(&format!("$method.{name}")))
+    }
+
+    fn bind_method(&mut self, key: &PropertyKey<'a>, value: &'a Expression<'a>) {
+        let Some(name) = key.static_name() else {
+            return;
+        };
+        let start = match value.without_parentheses() {
+            Expression::FunctionExpression(f) => f.span.start,
+            Expression::ArrowFunctionExpression(f) => f.span.start,
+            _ => return,
+        };
+        self.methods.insert(name.to_string());
+        let s = self.facts.graph.global(&format!("$method.{name}"));
+        self.pending_binding.insert(start, s);
+    }
+
     fn storage_sym(&mut self) -> Sym {
         self.facts.graph.global("$storage")
     }
@@ -632,7 +660,13 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             d.src |= SRC_PAYMENT;
         }
         match (obj, c.callee.without_parentheses()) {
-            (Some(o), _) => self.deps_into(o, d, n),
+            (Some(o), _) => {
+                self.deps_into(o, d, n);
+                // `sk.read()`: a method of the script's own objects or classes returns its data.
+                if let Some(m) = name.as_deref().and_then(|m| self.method_sym(m)) {
+                    Self::push_sym(d, Some(m));
+                }
+            }
             (None, Expression::Identifier(id)) => {
                 let s = self.lookup(id.name.as_str());
                 Self::push_sym(d, s);
@@ -1168,11 +1202,16 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             self.source(SourceKind::Keystroke, span);
         }
         self.callbacks(c, if keystroke { Some(SRC_KEYSTROKE) } else { None });
-        // Calls of the script's own functions: parameters receive the arguments.
-        if obj.is_none()
-            && let Expression::Identifier(id) = c.callee.without_parentheses()
-            && let Some(f) = self.lookup(id.name.as_str())
-        {
+        // Calls of the script's own functions and methods: parameters receive the arguments.
+        let own = if obj.is_none() {
+            match c.callee.without_parentheses() {
+                Expression::Identifier(id) => self.lookup(id.name.as_str()),
+                _ => None,
+            }
+        } else {
+            self.method_sym(&name)
+        };
+        if let Some(f) = own {
             let mut ds = Vec::with_capacity(args.len());
             for a in args {
                 ds.push(a.as_expression().map(|x| self.deps(x)).unwrap_or_default());
@@ -1587,6 +1626,24 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         }
         walk::walk_function(self, it, flags);
         self.leave_function();
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        let it = self.alloc(it);
+        self.bind_method(&it.key, &it.value);
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        let it = self.alloc(it);
+        if it.kind == MethodDefinitionKind::Method
+            && let Some(name) = it.key.static_name()
+        {
+            self.methods.insert(name.to_string());
+            let s = self.facts.graph.global(&format!("$method.{name}"));
+            self.pending_binding.insert(it.value.span.start, s);
+        }
+        walk::walk_method_definition(self, it);
     }
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
