@@ -141,6 +141,12 @@ pub struct Collector<'a, 'f, 'k> {
     pending_binding: HashMap<u32, Sym>,
     /// Names of the methods the script defines (see `method_sym`).
     methods: HashSet<String>,
+    /// Constant strings an iteration callback's first parameter takes
+    /// (`['#cc-number', '#cvv'].map(s => …)`), by the callback's start, then by its symbol.
+    pending_param_texts: HashMap<u32, Vec<String>>,
+    param_texts: HashMap<Sym, Vec<String>>,
+    /// Return symbols of callbacks whose result is the call's value (`a.map(cb)`), by start.
+    callback_ret: HashMap<u32, Sym>,
     handles: HashMap<u32, Sym>,
     script_elems: HashSet<Sym>,
     gate: u32,
@@ -176,6 +182,9 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             pending_params: HashMap::new(),
             pending_binding: HashMap::new(),
             methods: HashSet::new(),
+            pending_param_texts: HashMap::new(),
+            param_texts: HashMap::new(),
+            callback_ret: HashMap::new(),
             handles: HashMap::new(),
             script_elems: HashSet::new(),
             gate: 0,
@@ -673,14 +682,33 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             }
             _ => {}
         }
+        // `a.map(cb)`, `p.then(cb)`: the call's value is made of what the callback returns.
+        let returns_callback = matches!(
+            name.as_deref(),
+            Some("map" | "flatMap" | "filter" | "find" | "reduce" | "reduceRight" | "then")
+        ) && obj.is_some();
         for a in &c.arguments {
-            if let Some(x) = a.as_expression()
-                && !matches!(
-                    x,
-                    Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
-                )
-            {
-                self.deps_into(x, d, n);
+            match a.as_expression() {
+                Some(
+                    x
+                    @ (Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)),
+                ) if returns_callback => {
+                    let start = x.span().start;
+                    let r = match self.callback_ret.get(&start) {
+                        Some(r) => *r,
+                        None => {
+                            let r = self.facts.graph.fresh();
+                            self.callback_ret.insert(start, r);
+                            r
+                        }
+                    };
+                    Self::push_sym(d, Some(r));
+                }
+                Some(
+                    Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_),
+                ) => {}
+                Some(x) => self.deps_into(x, d, n),
+                None => {}
             }
         }
     }
@@ -690,10 +718,16 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     /// What a selector argument can be: its constant text, or — for `table[i]` with a
     /// run-time index into a constant table (multi-gateway selector lists) — every string
     /// in the table.
-    fn selector_texts(&self, a: &'a Expression<'a>) -> Vec<String> {
+    fn selector_texts(&mut self, a: &'a Expression<'a>) -> Vec<String> {
         let v = self.interp.peek(a);
         if let Some(s) = v.known_text() {
             return vec![s.to_string()];
+        }
+        if let Expression::Identifier(id) = a.without_parentheses()
+            && let Some(s) = self.lookup(id.name.as_str())
+            && let Some(t) = self.param_texts.get(&s)
+        {
+            return t.clone();
         }
         if let Expression::ComputedMemberExpression(m) = a.without_parentheses()
             && let Value::Array(items) = self.interp.peek(&m.object)
@@ -1234,6 +1268,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         if !has_fn {
             return;
         }
+        self.iteration_texts(c);
         let mut d = Deps::default();
         if let Some(o) = c.callee.without_parentheses().as_member_expression() {
             self.deps_into(o.object(), &mut d, 0);
@@ -1261,6 +1296,38 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             {
                 self.pending_params.insert(x.span().start, d.clone());
             }
+        }
+    }
+
+    /// `['#cc-number', '#cvv'].forEach(s => $(s).val())`: the callback's first parameter
+    /// takes each constant string of the array, so selectors read through it are known.
+    fn iteration_texts(&mut self, c: &'a CallExpression<'a>) {
+        let Some(m) = c.callee.without_parentheses().as_member_expression() else {
+            return;
+        };
+        if !matches!(
+            m.static_property_name(),
+            Some("forEach" | "map" | "flatMap" | "filter" | "some" | "every" | "find")
+        ) {
+            return;
+        }
+        let Value::Array(items) = self.interp.peek(m.object()) else {
+            return;
+        };
+        let texts: Vec<String> = items
+            .borrow()
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .take(256)
+            .collect();
+        if texts.is_empty() {
+            return;
+        }
+        if let Some(
+            x @ (Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)),
+        ) = c.arguments.first().and_then(|a| a.as_expression())
+        {
+            self.pending_param_texts.insert(x.span().start, texts);
         }
     }
 
@@ -1501,10 +1568,12 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     ) {
         let ret = own_name
             .or_else(|| self.pending_binding.remove(&span_start))
+            .or_else(|| self.callback_ret.get(&span_start).copied())
             .unwrap_or_else(|| self.facts.graph.fresh());
         self.fn_stack.push(FnCtx { ret, gated: false });
         self.scopes.push(HashMap::default());
         let incoming = self.pending_params.remove(&span_start);
+        let mut texts = self.pending_param_texts.remove(&span_start);
         let mut syms = Vec::with_capacity(params.items.len());
         for p in &params.items {
             let mut names = Vec::new();
@@ -1516,6 +1585,9 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 if let Some(d) = &incoming {
                     self.facts.graph.edge(s, d.clone());
                 }
+            }
+            if let (Some(s), Some(t)) = (first, texts.take()) {
+                self.param_texts.insert(s, t);
             }
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
@@ -1649,8 +1721,16 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         let it = self.alloc(it);
         self.enter_function(it.span.start, &it.params, None);
-        if let ArrowFunctionBody::FunctionBody(b) = &it.body {
-            self.hoist(&b.statements);
+        match &it.body {
+            ArrowFunctionBody::FunctionBody(b) => self.hoist(&b.statements),
+            // `s => $(s).val()`: the expression is the returned value.
+            body => {
+                if let (Some(e), Some(f)) = (body.as_expression(), self.fn_stack.last()) {
+                    let ret = f.ret;
+                    let d = self.deps(e);
+                    self.facts.graph.edge(ret, d);
+                }
+            }
         }
         walk::walk_arrow_function_expression(self, it);
         self.leave_function();
