@@ -147,6 +147,8 @@ pub struct Collector<'a, 'f, 'k> {
     param_texts: HashMap<Sym, Vec<String>>,
     /// Return symbols of callbacks whose result is the call's value (`a.map(cb)`), by start.
     callback_ret: HashMap<u32, Sym>,
+    /// What `this` stands for in the methods of the object literal or class being walked.
+    this_syms: Vec<Sym>,
     handles: HashMap<u32, Sym>,
     script_elems: HashSet<Sym>,
     gate: u32,
@@ -185,6 +187,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             pending_param_texts: HashMap::new(),
             param_texts: HashMap::new(),
             callback_ret: HashMap::new(),
+            this_syms: Vec::new(),
             handles: HashMap::new(),
             script_elems: HashSet::new(),
             gate: 0,
@@ -408,6 +411,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     /// The symbol an expression's value is stored under, for writes into objects.
     fn base_sym(&mut self, e: &'a Expression<'a>) -> Option<Sym> {
         match e.without_parentheses() {
+            Expression::ThisExpression(_) => self.this_sym(),
             Expression::Identifier(id) => self.lookup(id.name.as_str()),
             Expression::StaticMemberExpression(m) => {
                 if self.is_windowish(&m.object) {
@@ -470,6 +474,15 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.pending_binding.insert(start, s);
     }
 
+    /// `this` in a method of an object literal or class: one symbol per object or class, so
+    /// `this.data.pan = v` in one method reaches `return this.data` in another.
+    fn this_sym(&self) -> Option<Sym> {
+        if self.fn_stack.is_empty() {
+            return None;
+        }
+        self.this_syms.last().copied()
+    }
+
     fn storage_sym(&mut self) -> Sym {
         self.facts.graph.global("$storage")
     }
@@ -498,6 +511,10 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         match e {
             Expression::Identifier(id) => {
                 let s = self.lookup(id.name.as_str());
+                Self::push_sym(d, s);
+            }
+            Expression::ThisExpression(_) => {
+                let s = self.this_sym();
                 Self::push_sym(d, s);
             }
             Expression::StaticMemberExpression(m) => {
@@ -1698,6 +1715,22 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         }
         walk::walk_function(self, it, flags);
         self.leave_function();
+    }
+
+    fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
+        let it = self.alloc(it);
+        let s = self.facts.graph.fresh();
+        self.this_syms.push(s);
+        walk::walk_object_expression(self, it);
+        self.this_syms.pop();
+    }
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        let it = self.alloc(it);
+        let s = self.facts.graph.fresh();
+        self.this_syms.push(s);
+        walk::walk_class(self, it);
+        self.this_syms.pop();
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
