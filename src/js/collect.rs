@@ -148,7 +148,11 @@ pub struct Collector<'a, 'f, 'k> {
     /// Return symbols of callbacks whose result is the call's value (`a.map(cb)`), by start.
     callback_ret: HashMap<u32, Sym>,
     /// What `this` stands for in the methods of the object literal or class being walked.
-    this_syms: Vec<Sym>,
+    /// Each with the function depth at the object or class: `this` means it only in
+    /// functions defined inside (`{ body: this.x }` keeps the enclosing `this`).
+    this_syms: Vec<(Sym, usize)>,
+    /// The object literal `this` stands for (None in a class), parallel to `this_syms`.
+    this_objs: Vec<Option<&'a ObjectExpression<'a>>>,
     handles: HashMap<u32, Sym>,
     script_elems: HashSet<Sym>,
     gate: u32,
@@ -188,6 +192,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             param_texts: HashMap::new(),
             callback_ret: HashMap::new(),
             this_syms: Vec::new(),
+            this_objs: Vec::new(),
             handles: HashMap::new(),
             script_elems: HashSet::new(),
             gate: 0,
@@ -477,10 +482,13 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     /// `this` in a method of an object literal or class: one symbol per object or class, so
     /// `this.data.pan = v` in one method reaches `return this.data` in another.
     fn this_sym(&self) -> Option<Sym> {
-        if self.fn_stack.is_empty() {
-            return None;
-        }
-        self.this_syms.last().copied()
+        self.this_index().map(|i| self.this_syms[i].0)
+    }
+
+    /// The innermost object or class whose methods the walk is in.
+    fn this_index(&self) -> Option<usize> {
+        let depth = self.fn_stack.len();
+        self.this_syms.iter().rposition(|&(_, d)| d < depth)
     }
 
     fn storage_sym(&mut self) -> Sym {
@@ -759,7 +767,30 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         Vec::new()
     }
 
+    /// `this.host` in a method of an object literal: that literal's `host` property.
+    fn this_property(&self, e: &'a Expression<'a>) -> Option<&'a Expression<'a>> {
+        let Expression::StaticMemberExpression(m) = e.without_parentheses() else {
+            return None;
+        };
+        if !matches!(
+            m.object.without_parentheses(),
+            Expression::ThisExpression(_)
+        ) {
+            return None;
+        }
+        let obj = (*self.this_objs.get(self.this_index()?)?)?;
+        obj.properties.iter().find_map(|p| match p {
+            ObjectPropertyKind::ObjectProperty(p)
+                if !p.method && p.key.is_specific_static_name(m.property.name.as_str()) =>
+            {
+                Some(&p.value)
+            }
+            _ => None,
+        })
+    }
+
     fn url_text(&mut self, e: &'a Expression<'a>) -> UrlText {
+        let e = self.this_property(e).unwrap_or(e);
         let (v, dec) = self.interp_eval(e);
         let hidden = dec || self.hidden_ctx;
         let text = v.known_text().map(str::to_string);
@@ -1720,16 +1751,20 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
     fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
         let it = self.alloc(it);
         let s = self.facts.graph.fresh();
-        self.this_syms.push(s);
+        self.this_syms.push((s, self.fn_stack.len()));
+        self.this_objs.push(Some(it));
         walk::walk_object_expression(self, it);
+        self.this_objs.pop();
         self.this_syms.pop();
     }
 
     fn visit_class(&mut self, it: &Class<'a>) {
         let it = self.alloc(it);
         let s = self.facts.graph.fresh();
-        self.this_syms.push(s);
+        self.this_syms.push((s, self.fn_stack.len()));
+        self.this_objs.push(None);
         walk::walk_class(self, it);
+        self.this_objs.pop();
         self.this_syms.pop();
     }
 
