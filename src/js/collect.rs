@@ -143,7 +143,7 @@ pub struct Collector<'a, 'f, 'k> {
     methods: HashSet<String>,
     /// Constant strings an iteration callback's first parameter takes
     /// (`['#cc-number', '#cvv'].map(s => …)`), by the callback's start, then by its symbol.
-    pending_param_texts: HashMap<u32, Vec<String>>,
+    pending_param_texts: HashMap<u32, (usize, Vec<String>)>,
     param_texts: HashMap<Sym, Vec<String>>,
     /// Return symbols of callbacks whose result is the call's value (`a.map(cb)`), by start.
     callback_ret: HashMap<u32, Sym>,
@@ -1355,10 +1355,25 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         };
         if !matches!(
             m.static_property_name(),
-            Some("forEach" | "map" | "flatMap" | "filter" | "some" | "every" | "find")
+            Some(
+                "forEach"
+                    | "map"
+                    | "flatMap"
+                    | "filter"
+                    | "some"
+                    | "every"
+                    | "find"
+                    | "reduce"
+                    | "reduceRight"
+            )
         ) {
             return;
         }
+        // `reduce((acc, s) => …)`: the element is the second parameter.
+        let index = usize::from(matches!(
+            m.static_property_name(),
+            Some("reduce" | "reduceRight")
+        ));
         let Value::Array(items) = self.interp.peek(m.object()) else {
             return;
         };
@@ -1375,7 +1390,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             x @ (Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)),
         ) = c.arguments.first().and_then(|a| a.as_expression())
         {
-            self.pending_param_texts.insert(x.span().start, texts);
+            self.pending_param_texts
+                .insert(x.span().start, (index, texts));
         }
     }
 
@@ -1621,9 +1637,9 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.fn_stack.push(FnCtx { ret, gated: false });
         self.scopes.push(HashMap::default());
         let incoming = self.pending_params.remove(&span_start);
-        let mut texts = self.pending_param_texts.remove(&span_start);
+        let texts = self.pending_param_texts.remove(&span_start);
         let mut syms = Vec::with_capacity(params.items.len());
-        for p in &params.items {
+        for (i, p) in params.items.iter().enumerate() {
             let mut names = Vec::new();
             collect_binding_names(&p.pattern, &mut names);
             let mut first = None;
@@ -1634,8 +1650,10 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                     self.facts.graph.edge(s, d.clone());
                 }
             }
-            if let (Some(s), Some(t)) = (first, texts.take()) {
-                self.param_texts.insert(s, t);
+            if let (Some(s), Some((at, t))) = (first, &texts)
+                && *at == i
+            {
+                self.param_texts.insert(s, t.clone());
             }
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
