@@ -3,6 +3,9 @@
 //! the hosts the user named (targets, `--resolve`, `--allow-host`) and `--allow-private` open
 //! the way. Every server here listens on 127.0.0.1; nothing reaches the internet.
 
+mod fetch_support;
+use fetch_support::*;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,8 +16,6 @@ use axum::routing::get;
 use skimscan::fetch::{FetchError, FetchOptions, Fetcher, ResolveEntry};
 use skimscan::hosts::HostPattern;
 use url::Url;
-
-const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// A server on 127.0.0.1 that counts the requests it sees.
 async fn counting_server() -> (SocketAddr, Arc<AtomicUsize>) {
@@ -31,21 +32,6 @@ async fn counting_server() -> (SocketAddr, Arc<AtomicUsize>) {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (addr, hits)
-}
-
-/// The user scans `shop.test`, pinned with `--resolve` to the local server.
-fn shop_options(port: u16) -> FetchOptions {
-    FetchOptions {
-        timeout: Duration::from_secs(3),
-        retries: 0,
-        resolve: vec![ResolveEntry {
-            host: "shop.test".into(),
-            port,
-            addr: LOOPBACK,
-        }],
-        named_hosts: vec![HostPattern::parse("shop.test").unwrap()],
-        ..FetchOptions::default()
-    }
 }
 
 fn url(s: &str) -> Url {

@@ -3,9 +3,12 @@
 //! retry policy, per-host concurrency, and which requests carry the user's headers. Local
 //! servers on 127.0.0.1 only; every test finishes in a few seconds.
 
+mod fetch_support;
+use fetch_support::*;
+
 use std::convert::Infallible;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -15,30 +18,8 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use futures::StreamExt;
-use skimscan::fetch::{ClientError, FetchError, FetchOptions, Fetcher, ResolveEntry};
-use skimscan::hosts::HostPattern;
+use skimscan::fetch::{ClientError, FetchError, FetchOptions, Fetcher};
 use url::Url;
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
-
-fn shop_options(port: u16) -> FetchOptions {
-    FetchOptions {
-        timeout: Duration::from_secs(3),
-        retries: 0,
-        resolve: vec![ResolveEntry {
-            host: "shop.test".into(),
-            port,
-            addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        }],
-        named_hosts: vec![HostPattern::parse("shop.test").unwrap()],
-        ..FetchOptions::default()
-    }
-}
 
 fn shop(addr: SocketAddr, path: &str) -> Url {
     Url::parse(&format!("http://shop.test:{}{path}", addr.port())).unwrap()

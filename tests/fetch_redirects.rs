@@ -1,37 +1,15 @@
 //! Redirects: followed by the fetcher itself, so the final URL is reported, loops are named as
 //! loops, the hop count is limited and only http(s) is followed. Local servers only.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::time::Duration;
+mod fetch_support;
+use fetch_support::*;
 
 use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::get;
-use skimscan::fetch::{FetchError, FetchOptions, Fetcher, ResolveEntry};
-use skimscan::hosts::HostPattern;
+use skimscan::fetch::{FetchError, FetchOptions, Fetcher};
 use url::Url;
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
-
-fn shop_options(port: u16) -> FetchOptions {
-    FetchOptions {
-        timeout: Duration::from_secs(3),
-        retries: 0,
-        resolve: vec![ResolveEntry {
-            host: "shop.test".into(),
-            port,
-            addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        }],
-        named_hosts: vec![HostPattern::parse("shop.test").unwrap()],
-        ..FetchOptions::default()
-    }
-}
 
 fn redirect(
     status: StatusCode,

@@ -185,6 +185,20 @@ struct PageCtx<'a> {
 }
 
 impl PageCtx<'_> {
+    /// New or changed code matters less off payment pages (at most medium) and in blocks a
+    /// browser does not run (at most low).
+    fn cap_severity(&self, f: &mut Finding, r: &ScriptRecord) {
+        if !self.payment {
+            f.severity = f.severity.min(Severity::Medium);
+        }
+        if !r.analysed {
+            // JSON-LD, templates: inventoried, but a browser does not run them as code.
+            f.severity = f.severity.min(Severity::Low);
+            f.message
+                .push_str(" (The block is not JavaScript a browser runs: lower severity.)");
+        }
+    }
+
     fn place(&self, f: &mut Finding, r: &ScriptRecord) {
         f.page = Some(self.page.to_string());
         f.script = Some(r.id.clone());
@@ -237,15 +251,7 @@ impl PageCtx<'_> {
         }
         message.push_str(" Review it; if it is authorised, record it with `skimscan baseline update` and justify it.");
         let mut f = self.rules.finding(RULE_NEW_SCRIPT, message)?;
-        if !self.payment {
-            f.severity = f.severity.min(Severity::Medium);
-        }
-        if !r.analysed {
-            // JSON-LD, templates: inventoried, but a browser does not run them as code.
-            f.severity = f.severity.min(Severity::Low);
-            f.message
-                .push_str(" (The block is not JavaScript a browser runs: lower severity.)");
-        }
+        self.cap_severity(&mut f, r);
         self.place(&mut f, r);
         let mut hosts: Vec<String> = exfil;
         if r.party == crate::inventory::Party::Third {
@@ -312,15 +318,7 @@ impl PageCtx<'_> {
             message.push_str(&format!(" Recorded justification: {}", o.justification));
         }
         let mut f = self.rules.finding(RULE_CHANGED_SCRIPT, message)?;
-        if !self.payment {
-            f.severity = f.severity.min(Severity::Medium);
-        }
-        if !r.analysed {
-            // JSON-LD, templates: inventoried, but a browser does not run them as code.
-            f.severity = f.severity.min(Severity::Low);
-            f.message
-                .push_str(" (The block is not JavaScript a browser runs: lower severity.)");
-        }
+        self.cap_severity(&mut f, r);
         self.place(&mut f, r);
         if let (Some(a), Some(b)) = (old_text, new_text)
             && let Some(n) = first_changed_line(a, b)
