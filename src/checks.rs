@@ -73,7 +73,7 @@ pub fn page_findings(
             && let Some(mut f) = rules.finding(
                 "remote-script-not-fetched",
                 format!(
-                    "{} was inventoried but not fetched or analysed: local targets never contact remote hosts unless --fetch-remote is given.",
+                    "{} was inventoried but not fetched or analysed: local targets never contact remote hosts unless --fetch-remote is given, and --contain contacts only the hosts you named.",
                     r.id
                 ),
             ) {

@@ -200,4 +200,30 @@ pub struct ScanOptions {
     /// No progress bar on stderr.
     #[arg(long)]
     pub no_progress: bool,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+}
+
+/// The browser pass (cli.md "The browser pass").
+#[derive(Debug, Args, Clone, Default)]
+pub struct BrowserArgs {
+    /// Also load every payment page in headless Chromium as a customer would: inventory the
+    /// scripts that run, type a canary card, press pay, report requests that carry it.
+    #[arg(long)]
+    pub browser: bool,
+    /// The browser binary (default: chromium, chromium-browser, google-chrome on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub chromium: Option<PathBuf>,
+    /// Visitor profile, repeatable: desktop (default), mobile, search, returning.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profile: Vec<String>,
+    /// Incident response: contact only hosts you named; answer everything else locally.
+    #[arg(long)]
+    pub contain: bool,
+    /// Write the browser session(s) as HAR 1.2.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// Seconds to wait after pressing pay, for delayed senders (default 5).
+    #[arg(long, value_name = "SECS")]
+    pub browser_wait: Option<f64>,
 }

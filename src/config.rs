@@ -76,6 +76,13 @@ struct ConfigFile {
     fetch_remote: Option<bool>,
     color: Option<ColorChoice>,
     no_progress: Option<bool>,
+    browser: Option<bool>,
+    chromium: Option<PathBuf>,
+    #[serde(default)]
+    profile: Vec<String>,
+    contain: Option<bool>,
+    har: Option<PathBuf>,
+    browser_wait: Option<f64>,
     #[serde(default)]
     sites: BTreeMap<String, SiteFile>,
 }
@@ -100,6 +107,8 @@ pub struct Config {
     pub fetch_remote: bool,
     pub color: ColorChoice,
     pub progress: bool,
+    /// `--browser` and its settings; `None` when the browser pass is off.
+    pub browser: Option<crate::browser::BrowserOptions>,
 }
 
 pub const DEFAULT_DEPTH: u32 = 2;
@@ -354,7 +363,51 @@ pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
         named_hosts: Vec::new(),
     };
 
+    let b = &cli.browser;
+    let browser = if b.browser || file.browser.unwrap_or(false) {
+        let mut o = crate::browser::BrowserOptions::new(fetch.timeout);
+        o.chromium = b.chromium.clone().or(file.chromium.as_ref().map(&rel));
+        let (names, from_cli) = match b.profile.is_empty() {
+            false => (&b.profile, true),
+            true => (&file.profile, false),
+        };
+        let mut profiles = Vec::new();
+        for n in names {
+            let p = n.parse().map_err(|m: String| match from_cli {
+                true => ConfigError::Usage(format!("--profile: {m}")),
+                false => file_err("profile", m),
+            })?;
+            if !profiles.contains(&p) {
+                profiles.push(p);
+            }
+        }
+        if !profiles.is_empty() {
+            o.profiles = profiles;
+        }
+        o.contain = b.contain || file.contain.unwrap_or(false);
+        o.har = b.har.clone().or(file.har.as_ref().map(&rel));
+        if let Some(w) = b.browser_wait.or(file.browser_wait) {
+            if !(w.is_finite() && (0.0..=120.0).contains(&w)) {
+                return Err(ConfigError::Usage(format!(
+                    "browser-wait must be between 0 and 120 seconds, not {w}"
+                )));
+            }
+            o.wait_after_click = Duration::from_secs_f64(w);
+            o.page_timeout = fetch.timeout + o.wait_after_click + Duration::from_secs(10);
+        }
+        Some(o)
+    } else {
+        let browser_only = b.chromium.is_some() || !b.profile.is_empty() || b.contain;
+        if browser_only || b.har.is_some() || b.browser_wait.is_some() {
+            return Err(ConfigError::Usage(
+                "--chromium, --profile, --contain, --har and --browser-wait need --browser".into(),
+            ));
+        }
+        None
+    };
+
     Ok(Config {
+        browser,
         format: cli.format.or(file.format).unwrap_or(Format::Text),
         output: cli.output.clone().or(file.output.as_ref().map(&rel)),
         baseline: cli.baseline.clone().or(file.baseline.as_ref().map(&rel)),

@@ -21,6 +21,8 @@ pub enum ScriptKind {
     Handler,
     /// A script the page's code loads at run time (found by the analysis).
     Dynamic,
+    /// Seen running in the browser pass only: injected, eval'd, from a tag manager, a worker.
+    Runtime,
 }
 
 impl ScriptKind {
@@ -30,6 +32,7 @@ impl ScriptKind {
             ScriptKind::Inline => "inline",
             ScriptKind::Handler => "handler",
             ScriptKind::Dynamic => "dynamic",
+            ScriptKind::Runtime => "runtime",
         }
     }
 }

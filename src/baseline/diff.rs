@@ -208,7 +208,7 @@ impl PageCtx<'_> {
             ScriptKind::Inline | ScriptKind::Handler => {
                 r.page_line.map(|line| Location { line, column: 1 })
             }
-            ScriptKind::External | ScriptKind::Dynamic => None,
+            ScriptKind::External | ScriptKind::Dynamic | ScriptKind::Runtime => None,
         };
     }
 

@@ -183,7 +183,7 @@ pub(crate) fn describe<'a>(
                 rel: None,
             }
         }
-        ScriptKind::External | ScriptKind::Dynamic => {
+        ScriptKind::External | ScriptKind::Dynamic | ScriptKind::Runtime => {
             let url = record.url.clone().unwrap_or_else(|| record.id.clone());
             let pattern = volatile_pattern(volatile, &url).map(str::to_string);
             let rel = (record.party == crate::inventory::Party::First)

@@ -109,7 +109,9 @@ impl BaselineScript {
             ScriptKind::Inline | ScriptKind::Handler => {
                 self.normalised_sha256.as_deref().or(self.sha256.as_deref())
             }
-            ScriptKind::External | ScriptKind::Dynamic => self.sha256.as_deref(),
+            ScriptKind::External | ScriptKind::Dynamic | ScriptKind::Runtime => {
+                self.sha256.as_deref()
+            }
         }
     }
 }

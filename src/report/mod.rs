@@ -91,6 +91,9 @@ pub struct Report {
     pub removed: Vec<RemovedScript>,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
+    /// The browser pass's visits (an extension of cli.md's report; absent without --browser).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub browser: Vec<crate::browser::record::BrowserVisit>,
 }
 
 /// Context a formatter may need beyond the report itself.

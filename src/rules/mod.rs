@@ -25,6 +25,8 @@ pub enum RuleKind {
     Indicator,
     Page,
     Baseline,
+    /// Findings of the browser pass (its examples run in `tests/browser_*.rs`, in a browser).
+    Browser,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -299,7 +301,7 @@ fn typed_match(name: &str, text: &str, kind: RuleKind) -> Result<Option<TypedMat
             }
             Ok(Some(TypedMatch::Indicator(m)))
         }
-        RuleKind::Page | RuleKind::Baseline => Ok(None),
+        RuleKind::Page | RuleKind::Baseline | RuleKind::Browser => Ok(None),
     }
 }
 

@@ -7,6 +7,8 @@
 //! incomplete; only problems with the request itself (a bad CA file) are errors here.
 
 pub mod analysis;
+#[cfg(feature = "browser")]
+pub mod browser;
 pub mod crawl;
 pub mod scripts;
 pub mod source;
@@ -51,6 +53,9 @@ pub enum SetupError {
     Client(#[from] ClientError),
     #[error("{path}: {message}")]
     Local { path: String, message: String },
+    /// `--browser` on a machine without a usable browser: nothing was scanned (exit 2).
+    #[error("--browser: {0}")]
+    Browser(String),
 }
 
 /// How many rounds of scripts-loading-scripts are followed (a loader, its stage 2, stage 3…).
@@ -66,6 +71,22 @@ pub fn now_rfc3339() -> String {
 
 fn display_path(p: &Path) -> String {
     p.to_string_lossy().trim_end_matches('/').to_string()
+}
+
+/// `--contain`: the hosts the user named — the targets' and `--allow-host`'s (a `--resolve`
+/// pin says where a host is, not that it may be contacted).
+pub fn contain_hosts(cfg: &Config, targets: &[Target]) -> Vec<HostPattern> {
+    let mut out = cfg.allow_hosts.clone();
+    for t in targets {
+        if let Target::Url(u) = t
+            && let Some(h) = u.host_str()
+        {
+            out.extend(HostPattern::parse(h).ok());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
@@ -139,10 +160,25 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             Target::JsFile(p) => lone_scripts.push(p.clone()),
         }
     }
+    // A machine without a browser must say so before scanning, never scan static-only.
+    #[cfg(feature = "browser")]
+    let chromium = match &cfg.browser {
+        Some(b) => Some(
+            crate::browser::launch::find_chromium(b.chromium.as_deref())
+                .map_err(|e| SetupError::Browser(e.to_string()))?,
+        ),
+        None => None,
+    };
+    #[cfg(not(feature = "browser"))]
+    if cfg.browser.is_some() {
+        return Err(SetupError::Browser(
+            "this skimscan was built without the `browser` feature".into(),
+        ));
+    }
     let needs_network = tasks.iter().any(|t| t.local.is_none()) || cfg.fetch_remote;
     let fetcher = if needs_network {
         let mut opts = cfg.fetch.clone();
-        opts.named_hosts = named_hosts;
+        opts.named_hosts = named_hosts.clone();
         Some(Arc::new(Fetcher::new(opts)?))
     } else {
         None
@@ -151,6 +187,11 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         fetcher,
         max_body: cfg.fetch.max_body,
         fetch_remote: cfg.fetch_remote,
+        contain: cfg
+            .browser
+            .as_ref()
+            .filter(|b| b.contain)
+            .map(|_| contain_hosts(cfg, &req.targets)),
     };
 
     let bar = req.progress.then(|| {
@@ -323,6 +364,35 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         pending = next.loads;
     }
 
+    // The browser pass: what actually runs and what actually leaves (scan/browser.rs).
+    #[allow(unused_mut)]
+    let mut browser_visits = Vec::new();
+    #[cfg(feature = "browser")]
+    if let (Some(opts), Some(binary)) = (&cfg.browser, &chromium) {
+        if let Some(b) = &bar {
+            b.set_message("browser");
+        }
+        let before = entries.len();
+        let added = browser::run(
+            opts,
+            binary,
+            cfg,
+            contain_hosts(cfg, &req.targets),
+            &named_hosts,
+            &pages,
+            &engine,
+            &req.rules,
+            &mut entries,
+        )
+        .await;
+        findings.extend(added.findings);
+        errors.extend(added.errors);
+        browser_visits = added.visits;
+        let runtime = analysis::analyse(&engine, &mut entries, before, &pages).await;
+        findings.extend(runtime.findings);
+        errors.extend(runtime.errors);
+    }
+
     // Page checks and page records.
     let mut page_records = Vec::new();
     for (pi, p) in pages.iter().enumerate() {
@@ -408,6 +478,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         removed: Vec::new(),
         findings,
         errors,
+        browser: browser_visits,
     };
     Ok(ScanOutcome { report, sources })
 }

@@ -125,7 +125,8 @@ impl Loaded {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadError {
     Failed(String),
-    /// A remote resource referenced by a local file, with `--fetch-remote` off.
+    /// A remote resource referenced by a local file, with `--fetch-remote` off, or a host
+    /// the user did not name under `--contain`.
     NotFetched,
 }
 
@@ -134,6 +135,8 @@ pub struct Loader {
     pub fetcher: Option<Arc<Fetcher>>,
     pub max_body: u64,
     pub fetch_remote: bool,
+    /// `--contain`: only these hosts are contacted; other remote resources are not fetched.
+    pub contain: Option<Vec<crate::hosts::HostPattern>>,
 }
 
 impl Loader {
@@ -156,6 +159,13 @@ impl Loader {
             }
             "http" | "https" => {
                 if local.is_some() && !self.fetch_remote {
+                    return Err(LoadError::NotFetched);
+                }
+                if let Some(named) = &self.contain
+                    && !url
+                        .host_str()
+                        .is_some_and(|h| crate::hosts::any_matches(named, h))
+                {
                     return Err(LoadError::NotFetched);
                 }
                 let Some(fetcher) = &self.fetcher else {

@@ -154,6 +154,7 @@ impl Site {
             removed: vec![],
             findings: self.findings.clone(),
             errors: vec![],
+            browser: vec![],
         }
     }
 }

@@ -1,0 +1,466 @@
+//! Every HTTP request of a visit is paused (DevTools `Fetch` domain) and decided on before it
+//! is sent:
+//! - it carries the canary (in any form the matcher knows, or as the last of a key-by-key
+//!   series): recorded and failed, never sent, whatever the host and the mode — this also
+//!   keeps the shop's own checkout from placing the order;
+//! - `--contain` and the host was not named: answered here with an empty response, so the
+//!   page sees no error and the attacker's server sees nothing (no tip-off);
+//! - past the per-page request cap: failed;
+//! - otherwise sent on (through the egress proxy), with the user's headers and cookie when the
+//!   host is one the user named.
+//!
+//! WebSocket handshakes and frames cannot be paused here; they are recorded from the
+//! `Network` domain and kept local by the egress proxy. Initiators (the script that made a
+//! request) are attached from `Network.requestWillBeSent` after the visit.
+
+use super::canary::{Matcher, SplitTracker};
+use super::egress::Egress;
+use super::profiles::Profile;
+use super::record::{Channel, Decision, RecordedRequest};
+use super::visit::{VisitError, call};
+use crate::hosts::{self, HostPattern};
+use base64::Engine as _;
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::{fetch, network};
+use futures::StreamExt;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How the interceptor decides, for one visit.
+#[derive(Clone)]
+pub struct Settings {
+    pub profile: Profile,
+    pub page_name: String,
+    pub matcher: Matcher,
+    /// `--contain`: the hosts the user named; everything else is answered locally.
+    pub contain: Option<Vec<HostPattern>>,
+    /// Hosts that receive the user's `--header`s and `--cookie`.
+    pub named: Vec<HostPattern>,
+    pub headers: Vec<(String, String)>,
+    pub cookie: Option<String>,
+    pub request_cap: usize,
+}
+
+struct State {
+    settings: Settings,
+    records: Mutex<Vec<RecordedRequest>>,
+    split: Mutex<SplitTracker>,
+    canary_phase: AtomicBool,
+    count: AtomicUsize,
+    last_request: Mutex<Instant>,
+    initiators: Mutex<BTreeMap<String, String>>,
+    statuses: Mutex<BTreeMap<String, u16>>,
+}
+
+pub struct Interceptor {
+    state: Arc<State>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Interceptor {
+    pub async fn start(page: &Page, settings: Settings) -> Result<Interceptor, VisitError> {
+        let state = Arc::new(State {
+            settings,
+            records: Mutex::default(),
+            split: Mutex::default(),
+            canary_phase: AtomicBool::new(false),
+            count: AtomicUsize::new(0),
+            last_request: Mutex::new(Instant::now()),
+            initiators: Mutex::default(),
+            statuses: Mutex::default(),
+        });
+        let listen = |e: chromiumoxide::error::CdpError| {
+            VisitError::Cdp("event listener".into(), e.to_string())
+        };
+        let mut paused = page
+            .event_listener::<fetch::EventRequestPaused>()
+            .await
+            .map_err(listen)?;
+        let mut will_send = page
+            .event_listener::<network::EventRequestWillBeSent>()
+            .await
+            .map_err(listen)?;
+        let mut responses = page
+            .event_listener::<network::EventResponseReceived>()
+            .await
+            .map_err(listen)?;
+        let mut ws_created = page
+            .event_listener::<network::EventWebSocketCreated>()
+            .await
+            .map_err(listen)?;
+        let mut ws_frames = page
+            .event_listener::<network::EventWebSocketFrameSent>()
+            .await
+            .map_err(listen)?;
+        call(page, network::EnableParams::default()).await?;
+        let pattern = fetch::RequestPattern {
+            url_pattern: Some("*".into()),
+            resource_type: None,
+            request_stage: Some(fetch::RequestStage::Request),
+        };
+        let mut enable = fetch::EnableParams::default();
+        enable.patterns = Some(vec![pattern]);
+        call(page, enable).await?;
+
+        let mut tasks = Vec::new();
+        let (st, p) = (state.clone(), page.clone());
+        tasks.push(tokio::spawn(async move {
+            while let Some(ev) = paused.next().await {
+                decide(&st, &p, &ev).await;
+            }
+        }));
+        let st = state.clone();
+        tasks.push(tokio::spawn(async move {
+            while let Some(ev) = will_send.next().await {
+                if let Some(url) = initiator_url(&ev.initiator) {
+                    lock(&st.initiators).insert(ev.request_id.inner().clone(), url);
+                }
+            }
+        }));
+        let st = state.clone();
+        tasks.push(tokio::spawn(async move {
+            while let Some(ev) = responses.next().await {
+                let status = u16::try_from(ev.response.status).unwrap_or(0);
+                lock(&st.statuses).insert(ev.request_id.inner().clone(), status);
+            }
+        }));
+        let st = state.clone();
+        tasks.push(tokio::spawn(async move {
+            while let Some(ev) = ws_created.next().await {
+                let initiator = ev.initiator.as_ref().and_then(initiator_url);
+                if let Some(i) = &initiator {
+                    lock(&st.initiators).insert(ev.request_id.inner().clone(), i.clone());
+                }
+                record_observed(
+                    &st,
+                    "GET",
+                    &ev.url,
+                    None,
+                    Some(ev.request_id.inner().clone()),
+                );
+            }
+        }));
+        let st = state.clone();
+        tasks.push(tokio::spawn(async move {
+            while let Some(ev) = ws_frames.next().await {
+                let id = ev.request_id.inner().clone();
+                let url = lock(&st.records)
+                    .iter()
+                    .find(|r| r.network_id.as_deref() == Some(&id))
+                    .map(|r| r.url.clone())
+                    .unwrap_or_default();
+                record_observed(
+                    &st,
+                    "SEND",
+                    &url,
+                    Some(ev.response.payload_data.clone()),
+                    Some(id),
+                );
+            }
+        }));
+        Ok(Interceptor { state, tasks })
+    }
+
+    pub fn enter_canary_phase(&self) {
+        self.state.canary_phase.store(true, Ordering::SeqCst);
+    }
+
+    /// Wait until no request has been made for `quiet`, at most `max`.
+    pub async fn settle(&self, quiet: Duration, max: Duration) {
+        let start = Instant::now();
+        loop {
+            let last = *lock(&self.state.last_request);
+            if last.elapsed() >= quiet || start.elapsed() >= max {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Stop listening; the records with initiators and statuses attached, plus what the
+    /// egress proxy answered in the sinkhole.
+    pub async fn finish(self, egress: &Egress) -> Vec<RecordedRequest> {
+        for t in &self.tasks {
+            t.abort();
+        }
+        let st = &self.state;
+        let initiators = lock(&st.initiators).clone();
+        let statuses = lock(&st.statuses).clone();
+        let mut out = lock(&st.records).clone();
+        for r in &mut out {
+            if let Some(id) = &r.network_id {
+                r.initiator = r.initiator.take().or_else(|| initiators.get(id).cloned());
+                if r.decision == Decision::Continued {
+                    r.status = statuses.get(id).copied();
+                }
+            }
+        }
+        let matcher = &st.settings.matcher;
+        for s in egress.sinkholed() {
+            let text = String::from_utf8_lossy(&s.bytes).into_owned();
+            let (method, target) = text
+                .lines()
+                .next()
+                .and_then(|l| {
+                    let mut p = l.split_whitespace();
+                    Some((p.next()?.to_string(), p.next()?.to_string()))
+                })
+                .unwrap_or_else(|| (if s.tls { "TLS" } else { "CONNECT" }.into(), "/".into()));
+            let scheme = if s.tls { "https" } else { "http" };
+            let url = format!("{scheme}://{}:{}{}", s.host, s.port, target);
+            let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
+            let found = matcher.find(text.as_bytes());
+            out.push(RecordedRequest {
+                profile: st.settings.profile,
+                page: st.settings.page_name.clone(),
+                started: crate::scan::now_rfc3339(),
+                method,
+                url,
+                host: s.host.clone(),
+                headers: Vec::new(),
+                body: body.filter(|b| !b.is_empty()),
+                channel: Channel::Sinkhole,
+                resource_type: if s.tls { "TLS" } else { "Other" }.into(),
+                decision: Decision::Sinkholed,
+                status: None,
+                initiator: None,
+                after_canary: s.after_canary,
+                found,
+                network_id: None,
+            });
+        }
+        out
+    }
+}
+
+impl Drop for Interceptor {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// The script that made a request: the innermost frame of the initiator's stack with a URL,
+/// else the initiator's own URL (a parser-inserted resource).
+fn initiator_url(i: &network::Initiator) -> Option<String> {
+    let mut stack = i.stack.as_ref();
+    while let Some(s) = stack {
+        if let Some(f) = s.call_frames.iter().find(|f| !f.url.is_empty()) {
+            return Some(f.url.clone());
+        }
+        stack = s.parent.as_deref();
+    }
+    i.url.clone().filter(|u| !u.is_empty())
+}
+
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(hosts::normalise_host))
+        .unwrap_or_default()
+}
+
+fn record_observed(st: &State, method: &str, url: &str, body: Option<String>, id: Option<String>) {
+    let host = host_of(url);
+    let mut rec = RecordedRequest {
+        profile: st.settings.profile,
+        page: st.settings.page_name.clone(),
+        started: crate::scan::now_rfc3339(),
+        method: method.to_string(),
+        url: url.to_string(),
+        host: host.clone(),
+        headers: Vec::new(),
+        body,
+        channel: Channel::WebSocket,
+        resource_type: "WebSocket".into(),
+        decision: Decision::Observed,
+        status: None,
+        initiator: None,
+        after_canary: st.canary_phase.load(Ordering::SeqCst),
+        found: None,
+        network_id: id,
+    };
+    rec.found = find(st, &host, &rec.payload());
+    lock(&st.records).push(rec);
+}
+
+/// The canary in this payload, directly or as the end of a key-by-key series to `host`.
+fn find(st: &State, host: &str, payload: &str) -> Option<super::canary::Found> {
+    let m = &st.settings.matcher;
+    if let Some(f) = m.find(payload.as_bytes()) {
+        return Some(f);
+    }
+    if lock(&st.split).add(m, host, payload) {
+        return Some(super::canary::Found(vec![super::canary::Layer::Split]));
+    }
+    None
+}
+
+/// The request body as DevTools gives it: `postDataEntries` (base64 bytes), or `postData`.
+fn body_of(req: &network::Request) -> Option<String> {
+    if let Some(entries) = &req.post_data_entries {
+        let mut bytes = Vec::new();
+        for e in entries {
+            if let Some(b) = &e.bytes {
+                let text: &str = b.as_ref();
+                if let Ok(d) = base64::engine::general_purpose::STANDARD.decode(text) {
+                    bytes.extend(d);
+                }
+            }
+        }
+        if !bytes.is_empty() {
+            return Some(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    None
+}
+
+fn headers_of(req: &network::Request) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = req
+        .headers
+        .inner()
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
+    *lock(&st.last_request) = Instant::now();
+    let s = &st.settings;
+    let url = ev.request.url.clone() + ev.request.url_fragment.as_deref().unwrap_or("");
+    let host = host_of(&url);
+    let headers = headers_of(&ev.request);
+    let mut rec = RecordedRequest {
+        profile: s.profile,
+        page: s.page_name.clone(),
+        started: crate::scan::now_rfc3339(),
+        method: ev.request.method.clone(),
+        url: url.clone(),
+        host: host.clone(),
+        headers,
+        body: body_of(&ev.request),
+        channel: Channel::Http,
+        resource_type: format!("{:?}", ev.resource_type),
+        decision: Decision::Continued,
+        status: None,
+        initiator: None,
+        after_canary: st.canary_phase.load(Ordering::SeqCst),
+        found: None,
+        network_id: ev.network_id.as_ref().map(|n| n.inner().clone()),
+    };
+    rec.found = find(st, &host, &rec.payload());
+    let n = st.count.fetch_add(1, Ordering::SeqCst) + 1;
+    let id = ev.request_id.clone();
+    rec.decision = if rec.found.is_some() {
+        Decision::BlockedCanary
+    } else if s
+        .contain
+        .as_ref()
+        .is_some_and(|named| !hosts::any_matches(named, &host))
+        && url.starts_with("http")
+    {
+        Decision::Contained
+    } else if n > s.request_cap {
+        Decision::OverCap
+    } else {
+        Decision::Continued
+    };
+    let result = match rec.decision {
+        Decision::BlockedCanary | Decision::OverCap => call(
+            page,
+            fetch::FailRequestParams::new(id, network::ErrorReason::BlockedByClient),
+        )
+        .await
+        .map(|_| ()),
+        Decision::Contained => {
+            let mut f = fetch::FulfillRequestParams::new(id, 200);
+            f.response_headers = Some(vec![
+                fetch::HeaderEntry::new("Content-Type", empty_type(&rec.resource_type)),
+                fetch::HeaderEntry::new("Access-Control-Allow-Origin", "*"),
+            ]);
+            f.body = Some(chromiumoxide::Binary::from(String::new()));
+            call(page, f).await.map(|_| ())
+        }
+        _ => {
+            let mut c = fetch::ContinueRequestParams::new(id);
+            if hosts::any_matches(&s.named, &host) && (!s.headers.is_empty() || s.cookie.is_some())
+            {
+                c.headers = Some(with_user_headers(&rec.headers, &s.headers, &s.cookie));
+            }
+            call(page, c).await.map(|_| ())
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!(url = %rec.url, error = %e, "interception answer failed");
+    }
+    lock(&st.records).push(rec);
+}
+
+/// The content type of an empty stand-in response: what the page asked for, so it sees no
+/// error.
+fn empty_type(resource_type: &str) -> &'static str {
+    match resource_type {
+        "Script" => "application/javascript",
+        "Stylesheet" => "text/css",
+        "Document" => "text/html",
+        "Image" => "image/gif",
+        _ => "application/json",
+    }
+}
+
+/// The request's headers plus the user's (theirs win) and cookie (appended).
+fn with_user_headers(
+    existing: &[(String, String)],
+    extra: &[(String, String)],
+    cookie: &Option<String>,
+) -> Vec<fetch::HeaderEntry> {
+    let mut map: BTreeMap<String, (String, String)> = existing
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), (k.clone(), v.clone())))
+        .collect();
+    for (k, v) in extra {
+        map.insert(k.to_ascii_lowercase(), (k.clone(), v.clone()));
+    }
+    if let Some(c) = cookie {
+        let merged = match map.get("cookie") {
+            Some((_, old)) if !old.is_empty() => format!("{old}; {c}"),
+            _ => c.clone(),
+        };
+        map.insert("cookie".into(), ("Cookie".into(), merged));
+    }
+    map.into_values()
+        .map(|(k, v)| fetch::HeaderEntry::new(k, v))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_headers_win_and_cookies_merge() {
+        let existing = vec![
+            ("Accept".to_string(), "*/*".to_string()),
+            ("Cookie".to_string(), "a=1".to_string()),
+        ];
+        let extra = vec![("accept".to_string(), "text/html".to_string())];
+        let out = with_user_headers(&existing, &extra, &Some("session=xyz".into()));
+        let pairs: Vec<(String, String)> = out.into_iter().map(|h| (h.name, h.value)).collect();
+        assert!(pairs.contains(&("accept".into(), "text/html".into())));
+        assert!(pairs.contains(&("Cookie".into(), "a=1; session=xyz".into())));
+        assert_eq!(pairs.len(), 2);
+    }
+}

@@ -1,0 +1,546 @@
+//! One customer's visit to one payment page, in its own browser context (its own cookies and
+//! its own egress proxy): emulate the profile, load the page and let the network settle,
+//! find the card fields the way the static pass finds them (in iframes too), type the canary
+//! key by key, leave the field, press pay, and wait for delayed senders. Every request is
+//! paused and decided on while this happens ([`super::intercept`]); every script that runs
+//! is recorded with its source.
+
+use super::canary::Canary;
+use super::egress::Egress;
+use super::intercept::{self, Interceptor};
+use super::profiles::{Persona, Profile};
+use super::record::RecordedRequest;
+use crate::page::PaymentFieldKind;
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::{dom, emulation, input, page as cdp_page};
+use chromiumoxide::cdp::js_protocol::{debugger, runtime};
+use chromiumoxide::types::Command;
+use futures::StreamExt;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// The longest one DevTools command may take before the browser counts as hung.
+const CDP_TIMEOUT: Duration = Duration::from_secs(15);
+/// The network counts as settled after this long without a new request.
+const QUIET: Duration = Duration::from_millis(500);
+/// Marks code the scanner evaluates itself, so the inventory leaves it out.
+pub const INTERNAL_SOURCE: &str = "skimscan-internal";
+
+/// Hides what headless automation exposes; skimmers check these before running.
+const STEALTH: &str = r#"(() => {
+  try { Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true }); } catch (e) {}
+  if (!window.chrome) { window.chrome = { runtime: {} }; }
+  try {
+    if (navigator.plugins.length === 0) {
+      Object.defineProperty(Navigator.prototype, 'plugins', { get: () => [1, 2, 3, 4, 5], configurable: true });
+    }
+    Object.defineProperty(Navigator.prototype, 'languages', { get: () => ['en-US', 'en'], configurable: true });
+  } catch (e) {}
+})();
+//# sourceURL=skimscan-internal"#;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VisitError {
+    #[error("the browser did not answer {0} within {1} s")]
+    Hung(String, u64),
+    #[error("DevTools {0}: {1}")]
+    Cdp(String, String),
+    #[error("the page did not finish within {0} s")]
+    PageTimeout(u64),
+}
+
+/// Send one DevTools command to the page, within [`CDP_TIMEOUT`].
+pub async fn call<T: Command>(page: &Page, cmd: T) -> Result<T::Response, VisitError> {
+    let method = cmd.identifier().to_string();
+    match tokio::time::timeout(CDP_TIMEOUT, page.execute(cmd)).await {
+        Ok(Ok(r)) => Ok(r.result),
+        Ok(Err(e)) => Err(VisitError::Cdp(method, e.to_string())),
+        Err(_) => Err(VisitError::Hung(method, CDP_TIMEOUT.as_secs())),
+    }
+}
+
+/// A script seen running.
+#[derive(Clone, Debug)]
+pub struct RanScript {
+    pub url: Option<String>,
+    pub text: String,
+}
+
+/// What one visit saw.
+pub struct VisitOutcome {
+    pub profile: Profile,
+    pub started: String,
+    pub requests: Vec<RecordedRequest>,
+    pub scripts: Vec<RanScript>,
+    /// Card fields typed into, as `kind name (frame)`.
+    pub typed: Vec<String>,
+    pub pressed_pay: bool,
+    pub screenshot: Option<Vec<u8>>,
+    /// Wall time of the visit.
+    pub millis: u64,
+    /// Problems that leave the visit incomplete.
+    pub problems: Vec<String>,
+}
+
+/// What the visit needs besides the page.
+pub struct VisitPlan<'a> {
+    pub url: &'a Url,
+    pub page_name: &'a str,
+    pub profile: Profile,
+    pub canary: &'a Canary,
+    pub egress: &'a Egress,
+    pub interceptor: intercept::Settings,
+    pub wait_after_click: Duration,
+    pub page_timeout: Duration,
+    pub screenshot: bool,
+}
+
+/// Run the visit on a fresh page of its own context.
+pub async fn visit(page: &Page, plan: VisitPlan<'_>) -> VisitOutcome {
+    let started = crate::scan::now_rfc3339();
+    let persona = plan.profile.persona();
+    let scripts: Arc<Mutex<BTreeMap<String, Option<String>>>> = Arc::default();
+    let mut outcome = VisitOutcome {
+        profile: plan.profile,
+        started,
+        requests: Vec::new(),
+        scripts: Vec::new(),
+        typed: Vec::new(),
+        pressed_pay: false,
+        screenshot: None,
+        millis: 0,
+        problems: Vec::new(),
+    };
+    let clock = Instant::now();
+    let interceptor = match Interceptor::start(page, plan.interceptor.clone()).await {
+        Ok(i) => i,
+        Err(e) => {
+            outcome.problems.push(e.to_string());
+            return outcome;
+        }
+    };
+    let script_watch = watch_scripts(page, scripts.clone()).await;
+    let budget = plan.page_timeout;
+    let run = steps(page, &plan, &persona, &interceptor, &mut outcome);
+    match tokio::time::timeout(budget, run).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => outcome.problems.push(e.to_string()),
+        Err(_) => outcome
+            .problems
+            .push(VisitError::PageTimeout(budget.as_secs()).to_string()),
+    }
+    // Sources are read while the page is still open.
+    let ids: Vec<(String, Option<String>)> = scripts
+        .lock()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    for (id, url) in ids {
+        let params = debugger::GetScriptSourceParams::new(runtime::ScriptId::new(id));
+        if let Ok(src) = call(page, params).await {
+            outcome.scripts.push(RanScript {
+                url,
+                text: src.script_source,
+            });
+        }
+    }
+    if let Some(h) = script_watch {
+        h.abort();
+    }
+    outcome.requests = interceptor.finish(plan.egress).await;
+    outcome.millis = clock.elapsed().as_millis() as u64;
+    outcome
+}
+
+/// Listen for every script V8 compiles (external, inline, eval'd, injected, `data:`/`blob:`,
+/// in same-process iframes), keyed by script id.
+async fn watch_scripts(
+    page: &Page,
+    into: Arc<Mutex<BTreeMap<String, Option<String>>>>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let mut parsed = page
+        .event_listener::<debugger::EventScriptParsed>()
+        .await
+        .ok()?;
+    call(page, debugger::EnableParams::default()).await.ok()?;
+    Some(tokio::spawn(async move {
+        while let Some(ev) = parsed.next().await {
+            // The scanner's own code, and chromiumoxide's utility-world helpers.
+            if ev.url.contains(INTERNAL_SOURCE) || ev.url.starts_with("____chromiumoxide") {
+                continue;
+            }
+            let url = (!ev.url.is_empty()).then(|| ev.url.clone());
+            if let Ok(mut m) = into.lock() {
+                m.insert(ev.script_id.inner().clone(), url);
+            }
+        }
+    }))
+}
+
+async fn steps(
+    page: &Page,
+    plan: &VisitPlan<'_>,
+    persona: &Persona,
+    interceptor: &Interceptor,
+    outcome: &mut VisitOutcome,
+) -> Result<(), VisitError> {
+    emulate(page, persona).await?;
+    let mut script = cdp_page::AddScriptToEvaluateOnNewDocumentParams::new(STEALTH);
+    script.run_immediately = Some(true);
+    call(page, script).await?;
+    if persona.visit_twice {
+        navigate(page, plan.url, None, interceptor).await?;
+    }
+    navigate(page, plan.url, persona.referrer, interceptor).await?;
+
+    let fields = find_card_fields(page).await?;
+    // From here on the card exists: only the shop and its processors can be reached.
+    plan.egress.enter_canary_phase();
+    interceptor.enter_canary_phase();
+    let mut pay_from = None;
+    for f in &fields {
+        let value = value_for(f, plan.canary);
+        if type_into(page, f.node_id.clone(), &value).await.is_ok() {
+            pay_from.get_or_insert_with(|| f.doc_id.clone());
+            outcome.typed.push(format!(
+                "{} {}{}",
+                kind_name(f.kind),
+                f.name,
+                if f.in_iframe {
+                    format!(" (iframe {})", f.frame_url)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
+    if let Some(first) = pay_from {
+        // Leaving the last field (blur/change listeners fire), then pay: the button of the
+        // form the first field typed into (a hidden field of a hidden iframe cannot be).
+        key(page, "Tab", "Tab", 9, None).await?;
+        match press_pay(page, first).await {
+            Ok(pressed) => outcome.pressed_pay = pressed,
+            Err(e) => tracing::info!(error = %e, "the pay button could not be pressed"),
+        }
+        // Senders that wait (a timer after the click) get their chance; with no card typed
+        // there is nothing to wait for.
+        tokio::time::sleep(plan.wait_after_click).await;
+    }
+    if plan.screenshot {
+        let shot = cdp_page::CaptureScreenshotParams::default();
+        if let Ok(r) = call(page, shot).await {
+            use base64::Engine as _;
+            outcome.screenshot = base64::engine::general_purpose::STANDARD
+                .decode(AsRef::<str>::as_ref(&r.data))
+                .ok();
+        }
+    }
+    Ok(())
+}
+
+async fn emulate(page: &Page, p: &Persona) -> Result<(), VisitError> {
+    let metrics = emulation::SetDeviceMetricsOverrideParams::new(
+        i64::from(p.width),
+        i64::from(p.height),
+        p.device_scale,
+        p.mobile,
+    );
+    call(page, metrics).await?;
+    let mut touch = emulation::SetTouchEmulationEnabledParams::new(p.touch_points > 0);
+    if p.touch_points > 0 {
+        touch.max_touch_points = Some(i64::from(p.touch_points));
+    }
+    call(page, touch).await?;
+    let mut ua = emulation::SetUserAgentOverrideParams::new(p.user_agent);
+    ua.accept_language = Some(p.accept_language.to_string());
+    ua.platform = Some(p.platform.to_string());
+    if let Some(major) = super::profiles::chrome_major(p.user_agent) {
+        let brands = vec![
+            emulation::UserAgentBrandVersion::new("Chromium", major),
+            emulation::UserAgentBrandVersion::new("Google Chrome", major),
+            emulation::UserAgentBrandVersion::new("Not_A Brand", "24"),
+        ];
+        let platform = if p.mobile { "Android" } else { "Windows" };
+        let meta = emulation::UserAgentMetadata {
+            brands: Some(brands),
+            full_version_list: None,
+            platform: platform.to_string(),
+            platform_version: if p.mobile { "14.0.0" } else { "10.0.0" }.to_string(),
+            architecture: if p.mobile { "arm" } else { "x86" }.to_string(),
+            model: if p.mobile { "Pixel 8" } else { "" }.to_string(),
+            mobile: p.mobile,
+            bitness: Some("64".to_string()),
+            wow64: Some(false),
+            form_factors: None,
+        };
+        ua.user_agent_metadata = Some(meta);
+    }
+    call(page, ua).await?;
+    let mut locale = emulation::SetLocaleOverrideParams::default();
+    locale.locale = Some(p.locale.to_string());
+    // Some builds refuse a locale override equal to the current one; not worth failing for.
+    let _ = call(page, locale).await;
+    Ok(())
+}
+
+/// Navigate and wait for the load event and then for the network to go quiet.
+async fn navigate(
+    page: &Page,
+    url: &Url,
+    referrer: Option<&str>,
+    interceptor: &Interceptor,
+) -> Result<(), VisitError> {
+    let mut loaded = page
+        .event_listener::<cdp_page::EventLoadEventFired>()
+        .await
+        .map_err(|e| VisitError::Cdp("Page.loadEventFired".into(), e.to_string()))?;
+    let mut nav = cdp_page::NavigateParams::new(url.as_str());
+    nav.referrer = referrer.map(str::to_string);
+    let r = call(page, nav).await?;
+    if let Some(err) = r.error_text {
+        return Err(VisitError::Cdp("Page.navigate".into(), err));
+    }
+    // The load event, or the page timeout (a page that never fires it still gets looked at).
+    let _ = tokio::time::timeout(Duration::from_secs(10), loaded.next()).await;
+    interceptor.settle(QUIET, Duration::from_secs(5)).await;
+    Ok(())
+}
+
+/// A card field found in the rendered DOM of the page or one of its frames.
+#[derive(Clone, Debug)]
+struct FoundField {
+    node_id: dom::NodeId,
+    /// The document (top or iframe) the field is in.
+    doc_id: dom::NodeId,
+    kind: PaymentFieldKind,
+    name: String,
+    /// `month`, `year` or empty: which part of the expiry a split expiry field wants.
+    expiry_part: &'static str,
+    in_iframe: bool,
+    frame_url: String,
+}
+
+/// Every document in the page (the top one and those of its iframes, same-process ones).
+fn documents(node: &dom::Node, top: bool, out: &mut Vec<(dom::NodeId, String, bool)>) {
+    if node.node_name == "#document" {
+        out.push((
+            node.node_id.clone(),
+            node.document_url.clone().unwrap_or_default(),
+            !top,
+        ));
+    }
+    if let Some(doc) = &node.content_document {
+        documents(doc, false, out);
+    }
+    for c in node.children.iter().flatten() {
+        documents(c, top, out);
+    }
+}
+
+/// Find card fields the way the static pass does: the rendered HTML of every frame goes
+/// through the same extraction, then each field is located by its name or id.
+async fn find_card_fields(page: &Page) -> Result<Vec<FoundField>, VisitError> {
+    let mut params = dom::GetDocumentParams::default();
+    params.depth = Some(-1);
+    params.pierce = Some(true);
+    let root = call(page, params).await?.root;
+    let mut docs = Vec::new();
+    documents(&root, true, &mut docs);
+    let mut out = Vec::new();
+    for (doc_id, doc_url, in_iframe) in docs {
+        let mut html_params = dom::GetOuterHtmlParams::default();
+        html_params.node_id = Some(doc_id.clone());
+        let Ok(html) = call(page, html_params).await else {
+            continue;
+        };
+        let base = Url::parse(&doc_url)
+            .or_else(|_| Url::parse("about:blank"))
+            .map_err(|e| VisitError::Cdp("DOM.getOuterHTML".into(), e.to_string()))?;
+        let extracted = crate::page::extract(&html.outer_html, &base);
+        for f in extracted.payment_fields {
+            if f.name.is_empty() {
+                continue;
+            }
+            let quoted = f.name.replace('\\', "\\\\").replace('"', "\\\"");
+            let mut node = None;
+            for sel in [format!("[name=\"{quoted}\"]"), format!("[id=\"{quoted}\"]")] {
+                if let Ok(r) = call(page, dom::QuerySelectorParams::new(doc_id.clone(), sel)).await
+                    && *r.node_id.inner() != 0
+                {
+                    node = Some(r.node_id);
+                    break;
+                }
+            }
+            let Some(node_id) = node else { continue };
+            let lower = format!("{} {}", f.name, f.evidence).to_ascii_lowercase();
+            let expiry_part = if f.kind != PaymentFieldKind::Expiry {
+                ""
+            } else if lower.contains("month") || lower.contains("mm") {
+                "month"
+            } else if lower.contains("year") || lower.contains("yy") {
+                "year"
+            } else {
+                ""
+            };
+            out.push(FoundField {
+                node_id,
+                doc_id: doc_id.clone(),
+                kind: f.kind,
+                name: f.name,
+                expiry_part,
+                in_iframe,
+                frame_url: doc_url.clone(),
+            });
+        }
+    }
+    // The card number first, the way a customer fills a card form.
+    out.sort_by_key(|f| match f.kind {
+        PaymentFieldKind::CardNumber => 0,
+        PaymentFieldKind::Expiry => 1,
+        PaymentFieldKind::SecurityCode => 2,
+        PaymentFieldKind::Holder => 3,
+    });
+    Ok(out)
+}
+
+fn kind_name(k: PaymentFieldKind) -> &'static str {
+    match k {
+        PaymentFieldKind::CardNumber => "card number",
+        PaymentFieldKind::Expiry => "expiry",
+        PaymentFieldKind::SecurityCode => "security code",
+        PaymentFieldKind::Holder => "holder",
+    }
+}
+
+fn value_for(f: &FoundField, c: &Canary) -> String {
+    match (f.kind, f.expiry_part) {
+        (PaymentFieldKind::CardNumber, _) => c.number.clone(),
+        (PaymentFieldKind::Expiry, "month") => c.month.clone(),
+        (PaymentFieldKind::Expiry, "year") => c.year.clone(),
+        (PaymentFieldKind::Expiry, _) => c.expiry_mm_yy(),
+        (PaymentFieldKind::SecurityCode, _) => c.cvv.clone(),
+        (PaymentFieldKind::Holder, _) => c.holder.clone(),
+    }
+}
+
+/// Focus the field and type `value` with real key events, one key at a time, as keyloggers
+/// expect (`keydown`, `keypress`, `input`, `keyup` per character).
+async fn type_into(page: &Page, node: dom::NodeId, value: &str) -> Result<(), VisitError> {
+    let mut scroll = dom::ScrollIntoViewIfNeededParams::default();
+    scroll.node_id = Some(node.clone());
+    let _ = call(page, scroll).await;
+    let mut focus = dom::FocusParams::default();
+    focus.node_id = Some(node);
+    call(page, focus).await?;
+    for ch in value.chars() {
+        let s = ch.to_string();
+        let (code, vk) = key_code(ch);
+        key(page, &s, &code, vk, Some(&s)).await?;
+        // A human's typing speed, roughly; some keyloggers debounce.
+        tokio::time::sleep(Duration::from_millis(8)).await;
+    }
+    Ok(())
+}
+
+fn key_code(ch: char) -> (String, i64) {
+    if ch.is_ascii_digit() {
+        (format!("Digit{ch}"), i64::from(ch as u8))
+    } else if ch.is_ascii_alphabetic() {
+        (
+            format!("Key{}", ch.to_ascii_uppercase()),
+            i64::from(ch.to_ascii_uppercase() as u8),
+        )
+    } else if ch == ' ' {
+        ("Space".into(), 32)
+    } else if ch == '/' {
+        ("Slash".into(), 191)
+    } else {
+        (String::new(), 0)
+    }
+}
+
+/// One key press: keyDown (with text, which types it) and keyUp.
+async fn key(
+    page: &Page,
+    key_name: &str,
+    code: &str,
+    vk: i64,
+    text: Option<&str>,
+) -> Result<(), VisitError> {
+    for kind in [
+        input::DispatchKeyEventType::KeyDown,
+        input::DispatchKeyEventType::KeyUp,
+    ] {
+        let mut ev = input::DispatchKeyEventParams::new(kind.clone());
+        ev.key = Some(key_name.to_string());
+        if !code.is_empty() {
+            ev.code = Some(code.to_string());
+        }
+        if vk != 0 {
+            ev.windows_virtual_key_code = Some(vk);
+            ev.native_virtual_key_code = Some(vk);
+        }
+        if kind == input::DispatchKeyEventType::KeyDown
+            && let Some(t) = text
+        {
+            ev.text = Some(t.to_string());
+            ev.unmodified_text = Some(t.to_string());
+        }
+        call(page, ev).await?;
+    }
+    Ok(())
+}
+
+/// The pay button in the document of the first field typed into: a submit button, else any
+/// button (the order the selectors are tried in).
+const PAY_BUTTONS: &[&str] = &[
+    "button[type=submit]",
+    "input[type=submit]",
+    "form button:not([type])",
+    "button",
+    "[role=button]",
+];
+
+/// Click the pay button with the mouse, where it is on screen.
+async fn press_pay(page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
+    let mut button = None;
+    for sel in PAY_BUTTONS {
+        if let Ok(r) = call(page, dom::QuerySelectorParams::new(doc.clone(), *sel)).await
+            && *r.node_id.inner() != 0
+        {
+            button = Some(r.node_id);
+            break;
+        }
+    }
+    let Some(button) = button else {
+        return Ok(false);
+    };
+    let mut scroll = dom::ScrollIntoViewIfNeededParams::default();
+    scroll.node_id = Some(button.clone());
+    let _ = call(page, scroll).await;
+    let mut quads = dom::GetContentQuadsParams::default();
+    quads.node_id = Some(button);
+    let q = call(page, quads).await?.quads;
+    let Some(quad) = q.first().map(|q| q.inner().clone()) else {
+        return Ok(false);
+    };
+    if quad.len() < 8 {
+        return Ok(false);
+    }
+    let x = (quad[0] + quad[2] + quad[4] + quad[6]) / 4.0;
+    let y = (quad[1] + quad[3] + quad[5] + quad[7]) / 4.0;
+    for kind in [
+        input::DispatchMouseEventType::MouseMoved,
+        input::DispatchMouseEventType::MousePressed,
+        input::DispatchMouseEventType::MouseReleased,
+    ] {
+        let mut ev = input::DispatchMouseEventParams::new(kind.clone(), x, y);
+        if kind != input::DispatchMouseEventType::MouseMoved {
+            ev.button = Some(input::MouseButton::Left);
+            ev.click_count = Some(1);
+        }
+        call(page, ev).await?;
+    }
+    Ok(true)
+}
