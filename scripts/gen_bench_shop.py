@@ -12,6 +12,8 @@ ap.add_argument("out")
 ap.add_argument("--pages", type=int, default=200)
 ap.add_argument("--scripts", type=int, default=10)
 ap.add_argument("--size", type=int, default=40000)
+ap.add_argument("--card-form", action="store_true",
+                help="give every page a checkout form with card fields (the browser benchmark)")
 a = ap.parse_args()
 rnd = random.Random(42)
 os.makedirs(os.path.join(a.out, "p"), exist_ok=True)
@@ -35,6 +37,9 @@ def script(i, j):
     parts.append("})(window, document);\n")
     return "".join(parts)
 
+CARD_FORM = ('<form action="/order" method="post"><input name="email" autocomplete="email">'
+             '<input name="cc-number" autocomplete="cc-number"><input name="cc-exp" autocomplete="cc-exp">'
+             '<input name="cc-csc" autocomplete="cc-csc"><button type="submit">Pay</button></form>')
 urls = []
 for i in range(a.pages):
     tags = []
@@ -47,7 +52,7 @@ for i in range(a.pages):
     page = f"/p/{i}.html"
     with open(os.path.join(a.out, page.lstrip("/")), "w") as f:
         f.write(f"<!doctype html><html><head><title>Product {i}</title>{''.join(tags)}</head>"
-                f"<body><h1>Product {i}</h1><p>Handmade.</p></body></html>\n")
+                f"<body><h1>Product {i}</h1><p>Handmade.</p>{CARD_FORM if a.card_form else ''}</body></html>\n")
     urls.append(page)
 with open(os.path.join(a.out, "urls.txt"), "w") as f:
     f.write("\n".join(urls) + "\n")

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The browser-pass benchmark of BENCHMARKS.md: 20 pages of the generated bench shop (each with a
+# card form, so every visit types the canary and presses pay) served on loopback, scanned with
+# --browser per profile. Prints seconds per page per profile (median, p95, from the report's
+# browser[].millis), the wall time of the scan, and the peak RSS of skimscan plus every
+# Chromium process (sampled every 100 ms over the whole process tree). Run from the repository
+# root; CONC, WAIT, PROFILES, PORT override the defaults.
+set -euo pipefail
+CONC=${CONC:-4}
+WAIT=${WAIT:-0}
+PROFILES=${PROFILES:-desktop}
+PORT=${PORT:-18090}
+work=$(mktemp -d)
+trap 'kill $srv 2>/dev/null || true; rm -rf "$work"' EXIT
+python3 scripts/gen_bench_shop.py "$work/shop" --pages 20 --scripts 5 --size 20000 --card-form
+cargo build --release --quiet --example static_server
+cargo build --release --quiet
+./target/release/examples/static_server "$work/shop" "$PORT" 2>/dev/null & srv=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/p/0.html" && break; sleep 0.1; done
+pages=()
+while read -r p; do case $p in /p/*) pages+=("http://bench.test:$PORT$p");; esac; done < "$work/shop/urls.txt"
+profile_args=()
+for p in $PROFILES; do profile_args+=(--profile "$p"); done
+start=$(date +%s.%N)
+./target/release/skimscan scan --format json --depth 0 --browser --browser-wait "$WAIT" \
+  "${profile_args[@]}" --concurrency "$CONC" --per-host 8 --resolve "bench.test:$PORT:127.0.0.1" \
+  "${pages[@]}" > "$work/report.json" & scan=$!
+peak=0
+while kill -0 "$scan" 2>/dev/null; do
+  # RSS of skimscan and all its descendants (Chromium's browser, renderer, GPU and utility
+  # processes), summed.
+  kb=$(ps -eo pid=,ppid=,rss= | awk -v root="$scan" '
+    { parent[$1] = $2; rss[$1] = $3 }
+    END { for (p in rss) { q = p; while (q != "" && q != 0 && q != root) q = parent[q]; if (q == root) s += rss[p] } print s + 0 }')
+  [ "$kb" -gt "$peak" ] && peak=$kb
+  sleep 0.1
+done
+wait "$scan" || true
+end=$(date +%s.%N)
+python3 - "$work/report.json" "$start" "$end" "$peak" "$CONC" "$WAIT" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+start, end, peak, conc, wait = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+v = r.get("browser", [])
+by = {}
+for x in v:
+    by.setdefault(x["profile"], []).append(x["millis"] / 1000)
+print(f"pages {len(r['pages'])}, visits {len(v)}, complete={r['complete']}, errors={len(r['errors'])}, "
+      f"typed in every visit: {all(len(x['fields_typed']) >= 3 and x['pressed_pay'] for x in v)}")
+for prof, t in sorted(by.items()):
+    t.sort()
+    med = t[(len(t) - 1) // 2]
+    p95 = t[min(len(t) - 1, int(round(0.95 * (len(t) - 1))))]
+    print(f"profile {prof}: {len(t)} visits, per page median {med:.2f} s, p95 {p95:.2f} s")
+print(f"wall time {end - start:.1f} s for {len(v)} visits at concurrency {conc}, browser-wait {wait} s "
+      f"({(end - start) / max(1, len(v)):.2f} s per visit in wall time); peak RSS skimscan + Chromium {peak // 1024} MB")
+for e in r["errors"][:5]:
+    print("error:", e)
+PY
