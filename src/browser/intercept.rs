@@ -287,17 +287,24 @@ fn record_observed(st: &State, method: &str, url: &str, body: Option<String>, id
         found: None,
         network_id: id,
     };
-    rec.found = find(st, &host, &rec.payload());
+    rec.found = find(st, &rec);
     lock(&st.records).push(rec);
 }
 
-/// The canary in this payload, directly or as the end of a key-by-key series to `host`.
-fn find(st: &State, host: &str, payload: &str) -> Option<super::canary::Found> {
+/// What a key-by-key sender varies per request: the query and the body. Headers repeat the
+/// same digits on every request (the user agent's version numbers) and would break the series.
+fn keys_part(r: &RecordedRequest) -> String {
+    let query = r.url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    format!("{query}\n{}", r.body.as_deref().unwrap_or(""))
+}
+
+/// The canary in this request, directly or as the end of a key-by-key series to its host.
+fn find(st: &State, r: &RecordedRequest) -> Option<super::canary::Found> {
     let m = &st.settings.matcher;
-    if let Some(f) = m.find(payload.as_bytes()) {
+    if let Some(f) = m.find(r.payload().as_bytes()) {
         return Some(f);
     }
-    if lock(&st.split).add(m, host, payload) {
+    if lock(&st.split).add(m, &r.host, &keys_part(r)) {
         return Some(super::canary::Found(vec![super::canary::Layer::Split]));
     }
     None
@@ -361,7 +368,7 @@ async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
         found: None,
         network_id: ev.network_id.as_ref().map(|n| n.inner().clone()),
     };
-    rec.found = find(st, &host, &rec.payload());
+    rec.found = find(st, &rec);
     let n = st.count.fetch_add(1, Ordering::SeqCst) + 1;
     let id = ev.request_id.clone();
     rec.decision = if rec.found.is_some() {

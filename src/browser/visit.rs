@@ -297,9 +297,17 @@ async fn navigate(
         .map_err(|e| VisitError::Cdp("Page.loadEventFired".into(), e.to_string()))?;
     let mut nav = cdp_page::NavigateParams::new(url.as_str());
     nav.referrer = referrer.map(str::to_string);
-    let r = call(page, nav).await?;
-    if let Some(err) = r.error_text {
-        return Err(VisitError::Cdp("Page.navigate".into(), err));
+    // chromiumoxide answers Page.navigate only once its own navigation tracking is satisfied,
+    // which a page with out-of-process iframes can hold up; the load event below is what
+    // counts, so a slow answer here is not a failure.
+    match tokio::time::timeout(Duration::from_secs(3), page.execute(nav)).await {
+        Ok(Ok(r)) => {
+            if let Some(err) = &r.result.error_text {
+                return Err(VisitError::Cdp("Page.navigate".into(), err.clone()));
+            }
+        }
+        Ok(Err(e)) => return Err(VisitError::Cdp("Page.navigate".into(), e.to_string())),
+        Err(_) => {}
     }
     // The load event, or the page timeout (a page that never fires it still gets looked at).
     let _ = tokio::time::timeout(Duration::from_secs(10), loaded.next()).await;
