@@ -11,18 +11,21 @@ WAIT=${WAIT:-0}
 PROFILES=${PROFILES:-desktop}
 PORT=${PORT:-18090}
 work=$(mktemp -d)
-trap 'kill $srv 2>/dev/null || true; rm -rf "$work"' EXIT
+srv=; trap 'kill $srv 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 scripts/gen_bench_shop.py "$work/shop" --pages 20 --scripts 5 --size 20000 --card-form
-cargo build --release --quiet --example static_server
-cargo build --release --quiet
-./target/release/examples/static_server "$work/shop" "$PORT" 2>/dev/null & srv=$!
+# BUILD=debug measures a debug build (the browser's time dominates either way).
+BUILD=${BUILD:-release}
+flag=(); [ "$BUILD" = release ] && flag=(--release)
+[ -n "${SKIP_BUILD:-}" ] || cargo build "${flag[@]}" --quiet --bin skimscan
+# A plain threaded file server: the browser's time dominates, not the server's.
+python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$work/shop" >/dev/null 2>&1 & srv=$!
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/p/0.html" && break; sleep 0.1; done
 pages=()
 while read -r p; do case $p in /p/*) pages+=("http://bench.test:$PORT$p");; esac; done < "$work/shop/urls.txt"
 profile_args=()
 for p in $PROFILES; do profile_args+=(--profile "$p"); done
 start=$(date +%s.%N)
-./target/release/skimscan scan --format json --depth 0 --browser --browser-wait "$WAIT" \
+./target/$BUILD/skimscan scan --format json --depth 0 --browser --browser-wait "$WAIT" \
   "${profile_args[@]}" --concurrency "$CONC" --per-host 8 --resolve "bench.test:$PORT:127.0.0.1" \
   "${pages[@]}" > "$work/report.json" & scan=$!
 peak=0
