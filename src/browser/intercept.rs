@@ -104,8 +104,10 @@ impl Interceptor {
             resource_type: None,
             request_stage: Some(fetch::RequestStage::Request),
         };
-        let mut enable = fetch::EnableParams::default();
-        enable.patterns = Some(vec![pattern]);
+        let enable = fetch::EnableParams {
+            patterns: Some(vec![pattern]),
+            ..Default::default()
+        };
         call(page, enable).await?;
 
         let mut tasks = Vec::new();

@@ -288,10 +288,12 @@ async fn visit_one(
     })
     .await
     .map_err(|e| format!("cannot start the egress proxy: {e}"))?;
-    let mut cp = CreateBrowserContextParams::default();
-    cp.dispose_on_detach = Some(true);
-    cp.proxy_server = Some(egress.proxy_url());
-    cp.proxy_bypass_list = Some("<-loopback>".into());
+    let cp = CreateBrowserContextParams {
+        dispose_on_detach: Some(true),
+        proxy_server: Some(egress.proxy_url()),
+        proxy_bypass_list: Some("<-loopback>".into()),
+        ..Default::default()
+    };
     let context_id = tokio::time::timeout(
         std::time::Duration::from_secs(15),
         browser.create_browser_context(cp),

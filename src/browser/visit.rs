@@ -277,8 +277,9 @@ async fn emulate(page: &Page, p: &Persona) -> Result<(), VisitError> {
         ua.user_agent_metadata = Some(meta);
     }
     call(page, ua).await?;
-    let mut locale = emulation::SetLocaleOverrideParams::default();
-    locale.locale = Some(p.locale.to_string());
+    let locale = emulation::SetLocaleOverrideParams {
+        locale: Some(p.locale.to_string()),
+    };
     // Some builds refuse a locale override equal to the current one; not worth failing for.
     let _ = call(page, locale).await;
     Ok(())
@@ -349,16 +350,19 @@ fn documents(node: &dom::Node, top: bool, out: &mut Vec<(dom::NodeId, String, bo
 /// Find card fields the way the static pass does: the rendered HTML of every frame goes
 /// through the same extraction, then each field is located by its name or id.
 async fn find_card_fields(page: &Page) -> Result<Vec<FoundField>, VisitError> {
-    let mut params = dom::GetDocumentParams::default();
-    params.depth = Some(-1);
-    params.pierce = Some(true);
+    let params = dom::GetDocumentParams {
+        depth: Some(-1),
+        pierce: Some(true),
+    };
     let root = call(page, params).await?.root;
     let mut docs = Vec::new();
     documents(&root, true, &mut docs);
     let mut out = Vec::new();
     for (doc_id, doc_url, in_iframe) in docs {
-        let mut html_params = dom::GetOuterHtmlParams::default();
-        html_params.node_id = Some(doc_id.clone());
+        let html_params = dom::GetOuterHtmlParams {
+            node_id: Some(doc_id.clone()),
+            ..Default::default()
+        };
         let Ok(html) = call(page, html_params).await else {
             continue;
         };
@@ -435,11 +439,15 @@ fn value_for(f: &FoundField, c: &Canary) -> String {
 /// Focus the field and type `value` with real key events, one key at a time, as keyloggers
 /// expect (`keydown`, `keypress`, `input`, `keyup` per character).
 async fn type_into(page: &Page, node: dom::NodeId, value: &str) -> Result<(), VisitError> {
-    let mut scroll = dom::ScrollIntoViewIfNeededParams::default();
-    scroll.node_id = Some(node.clone());
+    let scroll = dom::ScrollIntoViewIfNeededParams {
+        node_id: Some(node.clone()),
+        ..Default::default()
+    };
     let _ = call(page, scroll).await;
-    let mut focus = dom::FocusParams::default();
-    focus.node_id = Some(node);
+    let focus = dom::FocusParams {
+        node_id: Some(node),
+        ..Default::default()
+    };
     call(page, focus).await?;
     for ch in value.chars() {
         let s = ch.to_string();
@@ -524,11 +532,15 @@ async fn press_pay(page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
     let Some(button) = button else {
         return Ok(false);
     };
-    let mut scroll = dom::ScrollIntoViewIfNeededParams::default();
-    scroll.node_id = Some(button.clone());
+    let scroll = dom::ScrollIntoViewIfNeededParams {
+        node_id: Some(button.clone()),
+        ..Default::default()
+    };
     let _ = call(page, scroll).await;
-    let mut quads = dom::GetContentQuadsParams::default();
-    quads.node_id = Some(button);
+    let quads = dom::GetContentQuadsParams {
+        node_id: Some(button),
+        ..Default::default()
+    };
     let q = call(page, quads).await?.quads;
     let Some(quad) = q.first().map(|q| q.inner().clone()) else {
         return Ok(false);
