@@ -159,9 +159,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
-    let (config, rules, targets) = prepare(&args.options, &args.targets)?;
+    let mut options = args.options;
+    args.report.apply(&mut options);
+    let (config, rules, targets) = prepare(&options, &args.targets)?;
     if let Some(out) = &config.output {
         crate::output::check_writable_dir(out).map_err(UsageError)?;
+        refuse_report_over_inputs(out, &config, options.config.as_deref(), &targets)?;
     }
     let baseline = match &config.baseline {
         Some(p) => Some(crate::baseline_cmd::load(p)?),
@@ -177,6 +180,69 @@ fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
     }
     emit(&outcome, &config, &rules)?;
     Ok(exit_code(&outcome.report, config.fail_on))
+}
+
+/// `-o` must never replace what the scan reads: the reviewed baseline above all, but also the
+/// config, rule files, CA files and local targets.
+fn refuse_report_over_inputs(
+    out: &Path,
+    config: &Config,
+    config_file: Option<&Path>,
+    targets: &[Target],
+) -> Result<(), UsageError> {
+    use crate::output::Input;
+    const PAGES_AND_SCRIPTS: &[&str] = &["html", "htm", "js", "mjs", "cjs"];
+    let mut inputs: Vec<Input<'_>> = Vec::new();
+    let store = config
+        .baseline
+        .as_deref()
+        .map(crate::baseline::CodeStore::for_baseline);
+    if let Some(b) = &config.baseline {
+        inputs.push(Input {
+            path: b,
+            what: "the baseline",
+            read: &[],
+        });
+    }
+    if let Some(s) = &store {
+        inputs.push(Input {
+            path: s.dir(),
+            what: "the baseline's code store",
+            read: &["js"],
+        });
+    }
+    if let Some(c) = config_file {
+        inputs.push(Input {
+            path: c,
+            what: "the config file",
+            read: &[],
+        });
+    }
+    for d in &config.rules_dirs {
+        inputs.push(Input {
+            path: d,
+            what: "a rules directory",
+            read: &["toml"],
+        });
+    }
+    for c in &config.fetch.ca_certs {
+        inputs.push(Input {
+            path: c,
+            what: "a CA certificate file",
+            read: &[],
+        });
+    }
+    for t in targets {
+        match t {
+            Target::HtmlFile(p) | Target::JsFile(p) | Target::SiteDir(p) => inputs.push(Input {
+                path: p,
+                what: "a target",
+                read: PAGES_AND_SCRIPTS,
+            }),
+            Target::Url(_) => {}
+        }
+    }
+    crate::output::refuse_input_overwrite(out, &inputs).map_err(UsageError)
 }
 
 fn rules_list(src: &RuleSourceArgs) -> Result<u8, UsageError> {

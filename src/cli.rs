@@ -43,7 +43,33 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
     #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
     pub options: ScanOptions,
+}
+
+/// Options only `scan` takes: the baseline commands write a baseline, not a report, so they
+/// refuse these rather than silently ignore them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportArgs {
+    /// Report format on stdout: text (default), json or sarif.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of stdout (never over an input of the scan).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare with a baseline made by `baseline create`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// Copy these into the options `config::resolve` merges with the config file.
+    pub fn apply(&self, options: &mut ScanOptions) {
+        options.format = self.format;
+        options.output = self.output.clone();
+        options.baseline = self.baseline.clone();
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,14 +154,13 @@ pub enum ColorChoice {
 /// config file, then to the documented default.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ScanOptions {
-    /// Report format on stdout: text (default), json or sarif.
-    #[arg(long, value_enum)]
+    /// `scan`'s [`ReportArgs`], copied in by [`ReportArgs::apply`]; not options of the
+    /// baseline commands.
+    #[arg(skip)]
     pub format: Option<Format>,
-    /// Write the report to FILE instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(skip)]
     pub output: Option<PathBuf>,
-    /// Compare with a baseline made by `baseline create`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(skip)]
     pub baseline: Option<PathBuf>,
     /// Exit 1 when a finding is at least this severe: info, low, medium, high (default), critical, never.
     #[arg(long, value_name = "SEVERITY")]
@@ -179,8 +204,12 @@ pub struct ScanOptions {
     #[arg(long, value_name = "N")]
     pub per_host: Option<usize>,
     /// Per-request timeout in seconds (default 20).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
+    /// The whole scan's time limit in seconds (default 600): pages, scripts and analyses not
+    /// done by then are reported as errors (exit 3 unless a finding fires).
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub deadline: Option<f64>,
     /// Largest response body accepted, after decompression: bytes, or with KB/MB/GB (default 10MB).
     #[arg(long, value_name = "SIZE")]
     pub max_body_size: Option<String>,

@@ -32,6 +32,38 @@ fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> (String, Option<String>, b
     }
 }
 
+/// [`analyse`] under the scan's deadline: when it runs out first, every script of the round is
+/// an `errors[]` entry ("not analysed") instead of a silent gap.
+pub async fn analyse_until(
+    engine: &Engine,
+    entries: &mut [ScriptEntry],
+    from: usize,
+    pages: &[ScannedPage],
+    deadline: &super::deadline::Deadline,
+) -> AnalysisOutcome {
+    if let Ok(outcome) = deadline.run(analyse(engine, entries, from, pages)).await {
+        return outcome;
+    }
+    let mut ids: Vec<String> = entries
+        .iter()
+        .skip(from)
+        .filter(|e| e.text.is_some() && e.record.analysed)
+        .map(|e| e.record.id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    AnalysisOutcome {
+        errors: ids
+            .into_iter()
+            .map(|url| ScanError {
+                url,
+                message: deadline.message("not analysed"),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 /// Analyse `entries[from..]` (earlier entries were analysed in an earlier round).
 pub async fn analyse(
     engine: &Engine,

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod crawl;
+pub mod deadline;
 pub mod scripts;
 pub mod source;
 
@@ -71,6 +72,7 @@ fn display_path(p: &Path) -> String {
 pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     let started_at = now_rfc3339();
     let cfg = &req.config;
+    let deadline = deadline::Deadline::starting_now(cfg.deadline);
     let mut errors: Vec<ScanError> = Vec::new();
     let mut tasks: Vec<PageTask> = Vec::new();
     let mut lone_scripts: Vec<PathBuf> = Vec::new();
@@ -151,6 +153,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         fetcher,
         max_body: cfg.fetch.max_body,
         fetch_remote: cfg.fetch_remote,
+        deadline,
     };
 
     let bar = req.progress.then(|| {
@@ -276,7 +279,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
     // analysed like any other script.
     let engine = Engine::new(req.rules.clone(), policy.clone());
-    let first = analysis::analyse(&engine, &mut entries, 0, &pages).await;
+    let first = analysis::analyse_until(&engine, &mut entries, 0, &pages, &deadline).await;
     tracing::info!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         "scripts analysed"
@@ -317,7 +320,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         if entries.len() == before {
             break;
         }
-        let next = analysis::analyse(&engine, &mut entries, before, &pages).await;
+        let next = analysis::analyse_until(&engine, &mut entries, before, &pages, &deadline).await;
         findings.extend(next.findings);
         errors.extend(next.errors);
         pending = next.loads;

@@ -134,6 +134,8 @@ pub struct Loader {
     pub fetcher: Option<Arc<Fetcher>>,
     pub max_body: u64,
     pub fetch_remote: bool,
+    /// Network loads not finished by then fail (local reads are bounded by size, not time).
+    pub deadline: super::deadline::Deadline,
 }
 
 impl Loader {
@@ -161,9 +163,11 @@ impl Loader {
                 let Some(fetcher) = &self.fetcher else {
                     return Err(LoadError::NotFetched);
                 };
-                let f = fetcher
-                    .get(url)
+                let f = self
+                    .deadline
+                    .run_load(fetcher.get(url))
                     .await
+                    .map_err(|_| LoadError::Failed(self.deadline.message("not loaded")))?
                     .map_err(|e: FetchError| LoadError::Failed(e.to_string()))?;
                 Ok(Loaded {
                     url: f.url,
