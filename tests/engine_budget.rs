@@ -23,6 +23,7 @@ fn job(code: String) -> AnalysisJob {
         page_url: "t.js".into(),
         page_host: None,
         payment_page: true,
+        page_fields: Vec::new(),
         line_offset: 1,
         column_offset: 1,
     }

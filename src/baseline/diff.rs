@@ -176,6 +176,20 @@ fn removed_id(page: &str, o: &BaselineScript) -> String {
     }
 }
 
+/// Whether the browser runs this script as JavaScript. Decided by what the page declares (the
+/// tag's `type`), never by whether this scan could fetch or analyse the code: a remote script
+/// of a local `dist/` page is not fetched, yet every customer's browser runs it.
+fn runs_as_javascript(r: &ScriptRecord) -> bool {
+    match r.kind {
+        ScriptKind::External | ScriptKind::Dynamic => {
+            crate::page::is_javascript(r.script_type.as_deref(), None)
+        }
+        // Code in the page is always available: `analysed` is exactly "runs as JavaScript"
+        // (it also honours the legacy `language` attribute, which the record does not keep).
+        ScriptKind::Inline | ScriptKind::Handler => r.analysed,
+    }
+}
+
 struct PageCtx<'a> {
     page: &'a str,
     sources: &'a BTreeMap<String, ScriptText>,
@@ -191,7 +205,7 @@ impl PageCtx<'_> {
         if !self.payment {
             f.severity = f.severity.min(Severity::Medium);
         }
-        if !r.analysed {
+        if !runs_as_javascript(r) {
             // JSON-LD, templates: inventoried, but a browser does not run them as code.
             f.severity = f.severity.min(Severity::Low);
             f.message

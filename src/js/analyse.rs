@@ -44,8 +44,11 @@ pub fn analyse(
     } else {
         code
     };
+    // The page's own card fields join the vocabulary for this script only.
+    let page_vocab =
+        (!job.page_fields.is_empty()).then(|| k.vocab.with_page_fields(&job.page_fields));
     let ctx = Ctx {
-        vocab: &k.vocab,
+        vocab: page_vocab.as_ref().unwrap_or(&k.vocab),
         deadline,
     };
     let shape = budget::shape(text);

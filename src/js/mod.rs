@@ -15,6 +15,7 @@ pub mod evaluate;
 pub mod facts;
 pub mod fallback;
 pub mod flow;
+pub mod imports;
 pub mod indicators;
 pub mod interp;
 pub mod knowledge;
@@ -57,6 +58,10 @@ pub struct AnalysisJob {
     pub page_host: Option<String>,
     /// The page has payment fields (or the target is a lone script, assumed to be on one).
     pub payment_page: bool,
+    /// Ids and names of the page's payment fields, as the page model found them (labels,
+    /// `autocomplete`, names): reading one of these elements reads a card field even when its
+    /// id has no payment word in it. Empty when the page is unknown.
+    pub page_fields: Vec<String>,
     /// 1-based position of the code's first character in its file (inline code in a page).
     pub line_offset: u32,
     pub column_offset: u32,

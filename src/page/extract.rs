@@ -487,6 +487,10 @@ fn payment_field(
         PaymentField {
             kind: classified.kind,
             name,
+            id: id
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .map(str::to_string),
             evidence: classified.evidence,
         },
         classified.contextual,

@@ -19,16 +19,30 @@ pub struct AnalysisOutcome {
     pub loads: BTreeMap<usize, Vec<(String, String)>>,
 }
 
-/// The page context an entry is analysed in: (page name, page host, payment page).
-fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> (String, Option<String>, bool) {
+/// The page context an entry is analysed in.
+struct PageContext {
+    page_url: String,
+    page_host: Option<String>,
+    payment: bool,
+    /// Ids and names of the page's payment fields.
+    fields: Vec<String>,
+}
+
+fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
     match pages.get(e.page_index) {
-        Some(p) => (
-            p.name.clone(),
-            p.url.host_str().map(hosts::normalise_host),
-            p.doc.payment_form(),
-        ),
+        Some(p) => PageContext {
+            page_url: p.name.clone(),
+            page_host: p.url.host_str().map(hosts::normalise_host),
+            payment: p.doc.payment_form(),
+            fields: p.doc.payment_field_names(),
+        },
         // A lone .js target: a script of some payment page we have not seen.
-        None => (e.record.page.clone(), None, true),
+        None => PageContext {
+            page_url: e.record.page.clone(),
+            page_host: None,
+            payment: true,
+            fields: Vec::new(),
+        },
     }
 }
 
@@ -74,14 +88,27 @@ pub async fn analyse(
     let mut jobs: Vec<AnalysisJob> = Vec::new();
     let mut job_ids: Vec<String> = Vec::new();
     let mut job_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
-    let mut job_keys: BTreeMap<(String, Option<String>, bool), usize> = BTreeMap::new();
+    // A script shared by pages is analysed once per distinct context; pages whose card
+    // fields have other ids are another context (a field id is a card field on one page only).
+    type JobKey = (String, Option<String>, bool, Vec<String>);
+    let mut job_keys: BTreeMap<JobKey, usize> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate().skip(from) {
         let Some(text) = &e.text else { continue };
         if !e.record.analysed {
             continue;
         }
-        let (page_url, page_host, payment) = context(e, pages);
-        let key = (e.record.id.clone(), page_host.clone(), payment);
+        let PageContext {
+            page_url,
+            page_host,
+            payment,
+            fields,
+        } = context(e, pages);
+        let key = (
+            e.record.id.clone(),
+            page_host.clone(),
+            payment,
+            fields.clone(),
+        );
         if let Some(&j) = job_keys.get(&key) {
             job_of_entry[i] = Some(j);
             continue;
@@ -96,6 +123,7 @@ pub async fn analyse(
             page_url,
             page_host,
             payment_page: payment,
+            page_fields: fields,
             line_offset: text.line_offset,
             column_offset: text.column_offset,
         });

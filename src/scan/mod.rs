@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod crawl;
 pub mod deadline;
+pub mod modules;
 pub mod scripts;
 pub mod source;
 
@@ -118,15 +119,22 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             Target::SiteDir(d) => {
                 let root =
                     Arc::new(LocalRoot::new(d, &display_path(d)).map_err(|e| local_err(d, e))?);
-                let pages = crate::target::site_pages(d).map_err(|e| local_err(d, e))?;
-                if pages.is_empty() {
+                let site = crate::target::site_pages(d).map_err(|e| local_err(d, e))?;
+                if site.pages.is_empty() {
                     errors.push(ScanError {
                         url: display_path(d),
                         message: "the directory holds no .html page".into(),
                     });
                 }
-                for p in pages {
-                    if let Some(url) = root.url_of(&p) {
+                for (link, why) in &site.refused {
+                    errors.push(ScanError {
+                        url: display_path(link),
+                        message: why.clone(),
+                    });
+                }
+                for p in site.pages {
+                    let url = p.strip_prefix(d).ok().and_then(|rel| root.url_within(rel));
+                    if let Some(url) = url {
                         tasks.push(PageTask {
                             url,
                             local: Some(root.clone()),
@@ -199,6 +207,15 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         b.set_message("scripts");
     }
     let mut entries = scripts::collect(&loader, &pages, cfg.fetch.concurrency, &mut errors).await;
+    modules::follow(
+        &loader,
+        &pages,
+        &mut entries,
+        0,
+        cfg.fetch.concurrency,
+        &mut errors,
+    )
+    .await;
     tracing::info!(
         scripts = entries.len(),
         elapsed_ms = clock.elapsed().as_millis() as u64,
@@ -249,6 +266,9 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                     integrity: None,
                     page_index: usize::MAX,
                     not_fetched: false,
+                    // No page: its imports have no site to resolve in.
+                    base_url: None,
+                    module: false,
                 });
             }
             Err(e) => errors.push(ScanError {
@@ -313,6 +333,16 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             &pages,
             pending,
             &mut entries,
+            cfg.fetch.concurrency,
+            &mut errors,
+        )
+        .await;
+        // Scripts added at run time import modules too.
+        modules::follow(
+            &loader,
+            &pages,
+            &mut entries,
+            before,
             cfg.fetch.concurrency,
             &mut errors,
         )

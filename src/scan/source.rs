@@ -26,6 +26,13 @@ impl LocalRoot {
         })
     }
 
+    /// The URL of a file at `rel` below the root, without resolving symbolic links: a page
+    /// linked into place (`checkout -> .shared/pay`) is served at the link's address, and its
+    /// relative references resolve there. Reads still check where the link really leads.
+    pub fn url_within(&self, rel: &Path) -> Option<Url> {
+        Url::from_file_path(self.root.join(rel)).ok()
+    }
+
     pub fn url_of(&self, path: &Path) -> Option<Url> {
         let abs = path.canonicalize().ok()?;
         Url::from_file_path(abs).ok()

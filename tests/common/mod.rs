@@ -248,3 +248,11 @@ pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Write `body` to `dir/rel`, creating folders: a file of a site directory fixture.
+pub fn write_file(dir: &std::path::Path, rel: &str, body: impl AsRef<[u8]>) -> std::path::PathBuf {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, body).unwrap();
+    p
+}
