@@ -159,7 +159,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
-    let (config, rules, targets) = prepare(&args.options, &args.targets)?;
+    let raw_targets = crate::fleet_cmd::targets(&args.fleet, &args.targets)?;
+    let (config, rules, targets) = prepare(&args.options, &raw_targets)?;
+    let notify = crate::fleet_cmd::notify_options(&args.fleet, &config)?;
     if let Some(out) = &config.output {
         crate::output::check_writable_dir(out).map_err(UsageError)?;
     }
@@ -176,7 +178,11 @@ fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
         crate::baseline_cmd::compare(b, path, &mut outcome, &rules);
     }
     emit(&outcome, &config, &rules)?;
-    Ok(exit_code(&outcome.report, config.fail_on))
+    let code = exit_code(&outcome.report, config.fail_on);
+    Ok(match &notify {
+        Some(n) => crate::fleet_cmd::notify(n, &outcome.report, &config, code),
+        None => code,
+    })
 }
 
 fn rules_list(src: &RuleSourceArgs) -> Result<u8, UsageError> {
