@@ -189,6 +189,7 @@ pub async fn collect(
                         analysed: false,
                         page_line: Some(*line),
                         destinations: Vec::new(),
+                        behaviour: None,
                     };
                     let mut entry_text = None;
                     let mut integrity_check = None;
@@ -311,6 +312,7 @@ fn code_entry(
             analysed: is_js,
             page_line: Some(line),
             destinations: Vec::new(),
+            behaviour: None,
         },
         text: Some(ScriptText {
             id,
@@ -402,6 +404,7 @@ pub async fn collect_dynamic(
             analysed: false,
             page_line: None,
             destinations: Vec::new(),
+            behaviour: None,
         };
         let mut text = None;
         let mut not_fetched = false;
