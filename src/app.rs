@@ -159,9 +159,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
+    let raw_targets = crate::fleet_cmd::targets(&args.fleet, &args.targets)?;
     let mut options = args.options;
     args.report.apply(&mut options);
-    let (config, rules, targets) = prepare(&options, &args.targets)?;
+    let (config, rules, targets) = prepare(&options, &raw_targets)?;
+    let notify = crate::fleet_cmd::notify_options(&args.fleet, &config)?;
     if let Some(out) = &config.output {
         crate::output::check_writable_dir(out).map_err(UsageError)?;
         refuse_report_over_inputs(out, &config, options.config.as_deref(), &targets)?;
@@ -179,7 +181,11 @@ fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
         crate::baseline_cmd::compare(b, path, &mut outcome, &rules);
     }
     emit(&outcome, &config, &rules)?;
-    Ok(exit_code(&outcome.report, config.fail_on))
+    let code = exit_code(&outcome.report, config.fail_on);
+    Ok(match &notify {
+        Some(n) => crate::fleet_cmd::notify(n, &outcome.report, &config, code),
+        None => code,
+    })
 }
 
 /// `-o` must never replace what the scan reads: the reviewed baseline above all, but also the

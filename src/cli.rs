@@ -40,12 +40,33 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// URLs (http/https), .html files, .js files, or directories holding a built site.
-    #[arg(required = true, value_name = "TARGET")]
+    #[arg(required_unless_present = "targets_file", value_name = "TARGET")]
     pub targets: Vec<String>,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
     pub options: ScanOptions,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+/// Scanning many shops on a schedule: targets from a file, shards, alerts (`scan` only).
+#[derive(Debug, Args, Clone, Default)]
+pub struct FleetArgs {
+    /// Targets, one a line (`#` comments), in addition to those on the command line.
+    #[arg(long, value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+    /// Scan only the I-th (0-based) of N stable shares of the targets (Kubernetes Indexed
+    /// Jobs, CI matrices): the same target always lands on the same shard.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// POST a JSON alert here when the scan reaches --fail-on or is incomplete (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub notify: Vec<String>,
+    /// Sign alerts with the secret in this environment variable (X-Skimscan-Signature:
+    /// sha256=<HMAC-SHA256 of the body>).
+    #[arg(long, value_name = "VAR", requires = "notify")]
+    pub notify_secret_env: Option<String>,
 }
 
 /// Options only `scan` takes: the baseline commands write a baseline, not a report, so they

@@ -84,7 +84,10 @@ pub fn analyse(
             analyse_program(text, program, 0, &ctx, &mut facts);
         }
     }
-    evaluate::findings(job, code, facts, k, rules, policy)
+    let behaviour = super::behaviour::summarise(&facts);
+    let mut out = evaluate::findings(job, code, facts, k, rules, policy);
+    out.behaviour = behaviour;
+    out
 }
 
 fn analyse_program<'a>(

@@ -7,6 +7,7 @@
 //! depth pre-scan in [`budget`] keeps the recursion bounded; the stack size gives headroom).
 
 pub mod analyse;
+pub mod behaviour;
 pub mod budget;
 pub mod collect;
 pub mod constants;
@@ -78,6 +79,8 @@ pub struct ScriptAnalysis {
     pub destinations: BTreeSet<String>,
     /// Absolute URLs of scripts this code loads at run time (`s.src = …`), when decodable.
     pub loads: Vec<String>,
+    /// What the code reads and how it sends, for comparing two versions of a script.
+    pub behaviour: behaviour::Behaviour,
 }
 
 /// The engine, configured once per scan.

@@ -153,6 +153,7 @@ pub async fn analyse(
     for (i, e) in entries.iter_mut().enumerate() {
         if let Some(r) = job_of_entry[i].and_then(|j| results.get(j)) {
             e.record.destinations = r.destinations.iter().cloned().collect();
+            e.record.behaviour = Some(r.behaviour.clone());
             for url in &r.loads {
                 out.loads
                     .entry(e.page_index)

@@ -256,6 +256,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                         analysed: true,
                         page_line: None,
                         destinations: Vec::new(),
+                        behaviour: None,
                     },
                     text: Some(ScriptText {
                         id: name,

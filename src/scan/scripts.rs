@@ -202,6 +202,7 @@ pub async fn collect(
                         analysed: false,
                         page_line: Some(*line),
                         destinations: Vec::new(),
+                        behaviour: None,
                     };
                     let mut entry_text = None;
                     let mut integrity_check = None;
@@ -328,6 +329,7 @@ fn code_entry(
             analysed: is_js,
             page_line: Some(line),
             destinations: Vec::new(),
+            behaviour: None,
         },
         text: Some(ScriptText {
             id,
@@ -459,6 +461,7 @@ pub(super) fn url_entry(
         analysed: false,
         page_line: None,
         destinations: Vec::new(),
+        behaviour: None,
     };
     let mut text = None;
     let mut not_fetched = false;

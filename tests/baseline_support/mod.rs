@@ -80,6 +80,7 @@ impl Site {
             analysed: true,
             page_line: Some(5),
             destinations: destinations.iter().map(|d| d.to_string()).collect(),
+            behaviour: None,
         });
         self.sources.insert(
             url.into(),
@@ -113,6 +114,7 @@ impl Site {
             analysed: true,
             page_line: Some(10 + *n),
             destinations: vec![],
+            behaviour: None,
         });
         self.sources.insert(
             id.clone(),
