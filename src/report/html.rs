@@ -391,3 +391,58 @@ impl Formatter for Html {
         writeln!(out, "</main></body></html>")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Severity, Verdict};
+    use crate::report::{ScanError, Tool};
+
+    /// Scanned content is the attacker's: every value lands as text, never as markup.
+    #[test]
+    fn hostile_values_are_escaped() {
+        let hostile = "\"><script>alert(1)</script><img src=x onerror=alert(2)>";
+        let report = Report {
+            schema_version: 1,
+            tool: Tool::default(),
+            started_at: "2026-11-24T10:00:00Z".into(),
+            finished_at: "2026-11-24T10:00:01Z".into(),
+            verdict: Verdict::Malicious,
+            complete: false,
+            pages: Vec::new(),
+            scripts: Vec::new(),
+            removed: Vec::new(),
+            findings: vec![Finding {
+                rule: "payment-data-exfiltration".into(),
+                severity: Severity::Critical,
+                title: hostile.into(),
+                page: Some(hostile.into()),
+                script: Some(hostile.into()),
+                location: None,
+                hosts: vec![hostile.into()],
+                evidence: Some(format!("</pre>{hostile}")),
+                message: hostile.into(),
+                diff: Some(format!("+{hostile}")),
+            }],
+            errors: vec![ScanError {
+                url: hostile.into(),
+                message: hostile.into(),
+            }],
+        };
+        let rules = crate::rules::RuleSet::load(true, &[]).unwrap();
+        let sources = BTreeMap::new();
+        let ctx = FormatContext {
+            sources: &sources,
+            color: false,
+            rules: &rules,
+        };
+        let mut out = Vec::new();
+        Html::default().write(&report, &ctx, &mut out).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(
+            !html.contains("<script") && !html.contains("<img"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+}
