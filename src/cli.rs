@@ -35,11 +35,14 @@ pub enum Command {
     Rules(RulesCommand),
     /// Show a rule's documentation.
     Explain(ExplainArgs),
+    /// Scans recorded with --history: exposure windows, weekly evidence, imports.
+    #[command(subcommand)]
+    History(HistoryCommand),
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// URLs (http/https), .html files, .js files, or directories holding a built site.
+    /// URLs (http/https), .html files, .js files, directories holding a built site, or .har captures.
     #[arg(required_unless_present = "targets_file", value_name = "TARGET")]
     pub targets: Vec<String>,
     #[command(flatten)]
@@ -48,6 +51,8 @@ pub struct ScanArgs {
     pub options: ScanOptions,
     #[command(flatten)]
     pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub incident: IncidentArgs,
 }
 
 /// Scanning many shops on a schedule: targets from a file, shards, alerts (`scan` only).
@@ -73,7 +78,7 @@ pub struct FleetArgs {
 /// refuse these rather than silently ignore them.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ReportArgs {
-    /// Report format on stdout: text (default), json or sarif.
+    /// Report format on stdout: text (default), json, sarif or html (one self-contained file).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the report to FILE instead of stdout (never over an input of the scan).
@@ -91,6 +96,82 @@ impl ReportArgs {
         options.output = self.output.clone();
         options.baseline = self.baseline.clone();
     }
+}
+
+/// Incident response: evidence kept, scans recorded (`scan` only).
+#[derive(Debug, Args, Clone, Default)]
+pub struct IncidentArgs {
+    /// Keep every artifact under DIR/artifacts/<sha256>, the JSON report as DIR/report.json and
+    /// DIR/MANIFEST.sha256 (checked by `sha256sum -c`).
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// Write --evidence into a directory that is not empty (replacing an earlier bundle).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub history: HistoryDb,
+}
+
+/// Where scans are recorded.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HistoryDb {
+    /// Record the scan in this history: a file path (embedded SQLite, created on first use).
+    #[arg(long = "history", value_name = "DB", env = "SKIMSCAN_HISTORY")]
+    pub db: Option<String>,
+}
+
+/// Output of the history commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum HistoryFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Scans recorded: time, sites, verdict, complete.
+    List {
+        /// Only scans that covered this site (a host, or a local site's folder).
+        #[arg(long, value_name = "HOST")]
+        site: Option<String>,
+        #[command(flatten)]
+        db: HistoryDb,
+        #[arg(long, value_enum, default_value_t)]
+        format: HistoryFormat,
+    },
+    /// Exposure window of a script: first seen, last seen, pages, versions, scans (exit 1 if never seen).
+    Script {
+        /// The script's sha256, or its URL (every version it served).
+        #[arg(value_name = "SHA256|URL")]
+        script: String,
+        #[command(flatten)]
+        db: HistoryDb,
+        #[arg(long, value_enum, default_value_t)]
+        format: HistoryFormat,
+    },
+    /// Exit 1 if a site has no complete scan within --max-age (PCI DSS 11.6.1 weekly evidence).
+    Check {
+        /// The window, e.g. 8d, 36h, 1w.
+        #[arg(long, value_name = "DURATION")]
+        max_age: String,
+        /// Check only this site.
+        #[arg(long, value_name = "HOST")]
+        site: Option<String>,
+        #[command(flatten)]
+        db: HistoryDb,
+        #[arg(long, value_enum, default_value_t)]
+        format: HistoryFormat,
+    },
+    /// Add earlier JSON reports (`scan --format json`); each report's started_at is its time.
+    Import {
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        #[command(flatten)]
+        db: HistoryDb,
+        #[arg(long, value_enum, default_value_t)]
+        format: HistoryFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +242,7 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]

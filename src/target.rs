@@ -1,7 +1,7 @@
 //! What the user asked to scan: an http(s) URL, a local `.html` file, a local `.js` file (a
-//! script of a payment page), or a directory holding a built site. Anything else — a missing
-//! path, an unreadable file, another URL scheme, a HAR capture (planned) — is a usage error
-//! (exit 2) before anything is fetched.
+//! script of a payment page), a directory holding a built site, or a `.har` capture (the
+//! incident-response case, read by `crate::har`). Anything else — a missing path, an unreadable
+//! file, another URL scheme — is a usage error (exit 2) before anything is fetched.
 
 use std::path::{Path, PathBuf};
 use url::Url;
@@ -12,6 +12,8 @@ pub enum Target {
     HtmlFile(PathBuf),
     JsFile(PathBuf),
     SiteDir(PathBuf),
+    /// A HAR 1.2 capture: pages and scripts come from its saved bodies.
+    Har(PathBuf),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,10 +28,6 @@ pub enum TargetError {
     Missing { target: String },
     #[error("{target}: cannot read: {message}")]
     Unreadable { target: String, message: String },
-    #[error(
-        "{target}: HAR captures are planned but not supported yet; save the page as .html instead"
-    )]
-    Har { target: String },
     #[error("{target}: the directory holds no .html page")]
     EmptySite { target: String },
 }
@@ -187,11 +185,6 @@ pub fn parse(raw: &str) -> Result<Target, TargetError> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    if ext == "har" {
-        return Err(TargetError::Har {
-            target: raw.to_string(),
-        });
-    }
     // Opening proves readability now, so "permission denied" is a usage error, not a scan error.
     let mut head = Vec::with_capacity(2048);
     {
@@ -208,6 +201,7 @@ pub fn parse(raw: &str) -> Result<Target, TargetError> {
             })?;
     }
     Ok(match ext.as_str() {
+        "har" => Target::Har(path.to_path_buf()),
         "html" | "htm" | "xhtml" | "shtml" | "phtml" => Target::HtmlFile(path.to_path_buf()),
         "js" | "mjs" | "cjs" => Target::JsFile(path.to_path_buf()),
         _ if looks_like_html(&head) => Target::HtmlFile(path.to_path_buf()),

@@ -37,7 +37,7 @@ fn severity_style(s: Severity) -> Style {
 
 /// The line of code a finding points at, cut to a window around the column, with the caret's
 /// offset in that window.
-fn frame_line(ctx: &FormatContext<'_>, f: &Finding) -> Option<(u32, String, usize)> {
+pub(crate) fn frame_line(ctx: &FormatContext<'_>, f: &Finding) -> Option<(u32, String, usize)> {
     let loc = f.location?;
     let src = ctx.sources.get(f.script.as_deref()?)?;
     let rel_line = loc.line.checked_sub(src.line_offset.saturating_sub(1))?;

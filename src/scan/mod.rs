@@ -39,6 +39,8 @@ pub struct ScanRequest {
     pub extra_allowed: Vec<HostPattern>,
     /// Show a progress spinner on stderr.
     pub progress: bool,
+    /// `--evidence`: keep every body loaded.
+    pub keep: Option<Arc<crate::evidence::Artifacts>>,
 }
 
 /// The report plus every script's text by id (for code frames, baselines and diffs).
@@ -53,6 +55,8 @@ pub enum SetupError {
     Client(#[from] ClientError),
     #[error("{path}: {message}")]
     Local { path: String, message: String },
+    #[error(transparent)]
+    Har(#[from] crate::har::HarError),
 }
 
 /// How many rounds of scripts-loading-scripts are followed (a loader, its stage 2, stage 3…).
@@ -77,6 +81,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     let mut errors: Vec<ScanError> = Vec::new();
     let mut tasks: Vec<PageTask> = Vec::new();
     let mut lone_scripts: Vec<PathBuf> = Vec::new();
+    let mut capture: Option<crate::har::Capture> = None;
     let mut named_hosts: Vec<HostPattern> = cfg.allow_hosts.clone();
     for r in &cfg.fetch.resolve {
         named_hosts.extend(HostPattern::parse(&r.host).ok());
@@ -147,9 +152,33 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                 }
             }
             Target::JsFile(p) => lone_scripts.push(p.clone()),
+            Target::Har(p) => {
+                let c = capture.get_or_insert_with(Default::default);
+                c.add_file(p, cfg.fetch.max_body)?;
+            }
         }
     }
-    let needs_network = tasks.iter().any(|t| t.local.is_none()) || cfg.fetch_remote;
+    // Without --fetch-remote a capture is all there is: a live URL beside it could not load.
+    let live_targets = tasks.iter().any(|t| t.local.is_none());
+    if let Some(c) = &capture {
+        if live_targets && !cfg.fetch_remote {
+            return Err(SetupError::Local {
+                path: "targets".into(),
+                message: "a .har capture cannot be scanned with URL targets unless --fetch-remote is given".into(),
+            });
+        }
+        for url in c.pages() {
+            tasks.push(PageTask {
+                url: url.clone(),
+                local: None,
+                // Every captured page is a target; links lead to pages the capture lacks.
+                depth: cfg.depth,
+                found_by: "target",
+            });
+        }
+    }
+    let capture = capture.map(Arc::new);
+    let needs_network = live_targets || cfg.fetch_remote;
     let fetcher = if needs_network {
         let mut opts = cfg.fetch.clone();
         opts.named_hosts = named_hosts;
@@ -162,6 +191,8 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         max_body: cfg.fetch.max_body,
         fetch_remote: cfg.fetch_remote,
         deadline,
+        capture: capture.clone(),
+        keep: req.keep.clone(),
     };
 
     let bar = req.progress.then(|| {
@@ -216,6 +247,32 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         &mut errors,
     )
     .await;
+    if let Some(c) = &capture {
+        // Scripts in the capture that no page's markup names ran because code loaded them.
+        let urls: Vec<url::Url> = pages.iter().map(|p| p.url.clone()).collect();
+        let listed = |pi: usize, u: &url::Url| {
+            entries
+                .iter()
+                .any(|e| e.page_index == pi && e.record.url.as_deref() == Some(u.as_str()))
+        };
+        let loads = c
+            .runtime_scripts(&urls, &listed)
+            .into_iter()
+            .map(|(pi, list)| {
+                let list = list.into_iter().map(|u| (u.to_string(), String::new()));
+                (pi, list.collect())
+            })
+            .collect();
+        scripts::collect_dynamic(
+            &loader,
+            &pages,
+            loads,
+            &mut entries,
+            cfg.fetch.concurrency,
+            &mut errors,
+        )
+        .await;
+    }
     tracing::info!(
         scripts = entries.len(),
         elapsed_ms = clock.elapsed().as_millis() as u64,

@@ -1,9 +1,11 @@
-//! Where pages and scripts come from: the network (through the guarded [`Fetcher`]) or a local
-//! file inside the directory the user named. Local resources are addressed by `file:` URLs so
+//! Where pages and scripts come from: the network (through the guarded [`Fetcher`]), a local
+//! file inside the directory the user named, or a HAR capture's saved bodies. Local resources are addressed by `file:` URLs so
 //! the page parser resolves references the way a browser would, and are shown in reports by
 //! the path the user typed (`dist/checkout/index.html`), which stays the same on every machine.
 
+use crate::evidence::Artifacts;
 use crate::fetch::{FetchError, Fetcher};
+use crate::har::Capture;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -143,11 +145,24 @@ pub struct Loader {
     pub fetch_remote: bool,
     /// Network loads not finished by then fail (local reads are bounded by size, not time).
     pub deadline: super::deadline::Deadline,
+    /// HAR targets: http(s) URLs are answered from the capture; what it lacks is fetched only
+    /// with `--fetch-remote`.
+    pub capture: Option<Arc<Capture>>,
+    /// `--evidence`: every body loaded is kept as an artifact.
+    pub keep: Option<Arc<Artifacts>>,
 }
 
 impl Loader {
     /// Load `url`. `local` is the root of the page that referenced it, when that page is local.
     pub async fn load(&self, url: &Url, local: Option<&LocalRoot>) -> Result<Loaded, LoadError> {
+        let loaded = self.load_body(url, local).await;
+        if let (Some(keep), Ok(l)) = (&self.keep, &loaded) {
+            keep.add(l.url.as_str(), &l.body);
+        }
+        loaded
+    }
+
+    async fn load_body(&self, url: &Url, local: Option<&LocalRoot>) -> Result<Loaded, LoadError> {
         match url.scheme() {
             "file" => {
                 let Some(root) = local else {
@@ -166,6 +181,31 @@ impl Loader {
             "http" | "https" => {
                 if local.is_some() && !self.fetch_remote {
                     return Err(LoadError::NotFetched);
+                }
+                if let Some(capture) = &self.capture {
+                    match capture.lookup(url) {
+                        Some((final_url, c)) => match &c.body {
+                            Ok(body) => {
+                                return Ok(Loaded {
+                                    url: final_url,
+                                    status: Some(c.status),
+                                    headers: c.headers.clone(),
+                                    body: body.clone(),
+                                });
+                            }
+                            // What the capture lacks is fetched only when the user asks.
+                            Err(why) if !self.fetch_remote => {
+                                return Err(LoadError::Failed(why.clone()));
+                            }
+                            Err(_) => {}
+                        },
+                        None if !self.fetch_remote => {
+                            return Err(LoadError::Failed(
+                                "not in the capture (--fetch-remote fetches it)".into(),
+                            ));
+                        }
+                        None => {}
+                    }
                 }
                 let Some(fetcher) = &self.fetcher else {
                     return Err(LoadError::NotFetched);
