@@ -5,6 +5,14 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Started by a scan as an analysis worker (a hidden first argument): serve and exit.
+    if let Some(code) = skimscan::js::worker::entry_point() {
+        return ExitCode::from(code);
+    }
+    // The command line always analyses in worker processes of this very binary.
+    if let Ok(exe) = std::env::current_exe() {
+        skimscan::js::worker::use_binary(exe);
+    }
     let cli = match skimscan::cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -128,6 +128,17 @@ pub struct RuleSet {
     /// Data files by file stem (`payment-vocabulary`, `processors`, `indicators`…), as parsed
     /// TOML; the engine gives them their typed schema.
     data: BTreeMap<String, Vec<(String, toml::Value)>>,
+    /// What the set was loaded from, so an analysis worker process can load the very same set
+    /// (the user's rule files travel as text: the worker never re-reads the disk).
+    sources: RuleSources,
+}
+
+/// The inputs of [`RuleSet::load`]: whether the shipped rules are in, and the text of every
+/// extra rule file (its name for messages, its path relative to its `--rules` directory).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct RuleSources {
+    pub shipped: bool,
+    pub files: Vec<(String, PathBuf, String)>,
 }
 
 /// 1-based line of a byte offset.
@@ -153,21 +164,10 @@ impl RuleSet {
     /// directory. A later rule with the same id as an earlier one is an error (it would be
     /// ambiguous which one a finding means).
     pub fn load(no_default: bool, extra_dirs: &[PathBuf]) -> Result<RuleSet, RuleError> {
-        let mut set = RuleSet::default();
-        if !no_default {
-            let mut files: Vec<&include_dir::File> = Vec::new();
-            collect_embedded(&SHIPPED, &mut files);
-            files.sort_by_key(|f| f.path());
-            for f in files {
-                let name = format!("rules/{}", f.path().display());
-                let text = f.contents_utf8().ok_or_else(|| RuleError {
-                    path: name.clone(),
-                    line: None,
-                    message: "not UTF-8".into(),
-                })?;
-                set.add_file(&name, f.path(), text)?;
-            }
-        }
+        let mut sources = RuleSources {
+            shipped: !no_default,
+            files: Vec::new(),
+        };
         for dir in extra_dirs {
             let mut paths = Vec::new();
             collect_dir(dir, &mut paths).map_err(|e| RuleError {
@@ -183,10 +183,41 @@ impl RuleSet {
                     message: e.to_string(),
                 })?;
                 let rel = p.strip_prefix(dir).unwrap_or(&p).to_path_buf();
-                set.add_file(&p.display().to_string(), &rel, &text)?;
+                sources.files.push((p.display().to_string(), rel, text));
             }
         }
+        RuleSet::from_sources(&sources)
+    }
+
+    /// Load a set from what [`RuleSet::sources`] recorded (an analysis worker's copy).
+    pub fn from_sources(sources: &RuleSources) -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet {
+            sources: sources.clone(),
+            ..RuleSet::default()
+        };
+        if sources.shipped {
+            let mut files: Vec<&include_dir::File> = Vec::new();
+            collect_embedded(&SHIPPED, &mut files);
+            files.sort_by_key(|f| f.path());
+            for f in files {
+                let name = format!("rules/{}", f.path().display());
+                let text = f.contents_utf8().ok_or_else(|| RuleError {
+                    path: name.clone(),
+                    line: None,
+                    message: "not UTF-8".into(),
+                })?;
+                set.add_file(&name, f.path(), text)?;
+            }
+        }
+        for (name, rel, text) in &sources.files {
+            set.add_file(name, rel, text)?;
+        }
         Ok(set)
+    }
+
+    /// What this set was loaded from.
+    pub fn sources(&self) -> &RuleSources {
+        &self.sources
     }
 
     fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
