@@ -42,5 +42,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
-    ExitCode::from(skimscan::app::run(cli))
+    let code = skimscan::app::run(cli);
+    // Stop and reap the analysis workers kept for reuse.
+    skimscan::js::worker::release_pools();
+    ExitCode::from(code)
 }

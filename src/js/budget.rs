@@ -70,9 +70,14 @@ impl Shape {
     pub fn blanked(&self, text: &str) -> String {
         let mut bytes = text.as_bytes().to_vec();
         for &(s, e) in &self.deep_ranges {
-            for b in &mut bytes[s.min(text.len())..e.min(text.len())] {
+            let range = &mut bytes[s.min(text.len())..e.min(text.len())];
+            let mut placeholder = true;
+            for b in range {
                 if *b != b'\n' && *b != b'\r' {
-                    *b = b' ';
+                    // A `0` where the element was keeps the code parsable (`f(0 )`, `[0 ]`,
+                    // `0 ;`), so the rest is analysed as one program, flows included.
+                    *b = if placeholder { b'0' } else { b' ' };
+                    placeholder = false;
                 }
             }
         }
@@ -548,5 +553,6 @@ mod tests {
         assert!(blanked.contains("var u = 'https://x.example/';"));
         assert!(blanked.contains("fetch(u);"));
         assert!(!blanked.contains("a=a="));
+        assert!(blanked.contains("\n0"), "{}", &blanked[..80]);
     }
 }

@@ -149,12 +149,12 @@ impl Engine {
                 .map(|h| h.as_str().to_string())
                 .collect(),
         };
-        self.pool = Some(Arc::new(worker::WorkerPool::new(
+        self.pool = Some(worker::pool_for(
             exe,
             &setup,
             limits,
             threads_for(usize::MAX),
-        )));
+        ));
         self
     }
 

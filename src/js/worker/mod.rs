@@ -18,7 +18,7 @@ pub mod protocol;
 pub use pool::WorkerPool;
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// The hidden first argument that turns the skimscan binary into an analysis worker.
@@ -45,6 +45,38 @@ const DEFAULT_MEMORY_MIB: u64 = 2048;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 static BINARY: OnceLock<PathBuf> = OnceLock::new();
+/// The last pool handed out, kept for the next engine with the same set-up: `rules test`
+/// scans each rule example separately and would otherwise start a worker per example. Idle
+/// workers of a kept pool are stopped by [`release_pools`] (the binary calls it on exit).
+static LAST_POOL: Mutex<Option<Arc<WorkerPool>>> = Mutex::new(None);
+
+/// Stop the workers of the kept pool (and reap them) before the process exits.
+pub fn release_pools() {
+    if let Ok(mut last) = LAST_POOL.lock() {
+        last.take();
+    }
+}
+
+/// A pool for this set-up: the last one if it is the same, else a new one (which replaces it).
+pub fn pool_for(
+    exe: PathBuf,
+    setup: &protocol::Setup,
+    limits: Limits,
+    size: usize,
+) -> Arc<WorkerPool> {
+    let fresh = WorkerPool::new(exe, setup, limits, size);
+    let Ok(mut last) = LAST_POOL.lock() else {
+        return Arc::new(fresh);
+    };
+    if let Some(p) = last.as_ref()
+        && p.same_setup(&fresh)
+    {
+        return p.clone();
+    }
+    let p = Arc::new(fresh);
+    *last = Some(p.clone());
+    p
+}
 
 /// The limits each worker runs under.
 #[derive(Clone, Debug, PartialEq, Eq)]

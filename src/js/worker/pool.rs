@@ -68,6 +68,14 @@ impl WorkerPool {
         }
     }
 
+    /// Whether `other` would start the same workers (binary, set-up, limits, size).
+    pub fn same_setup(&self, other: &WorkerPool) -> bool {
+        self.exe == other.exe
+            && self.setup == other.setup
+            && self.limits == other.limits
+            && self.size == other.size
+    }
+
     /// Analyse the jobs on up to `size` workers; one result per job, in job order.
     pub fn analyse_batch(&self, jobs: &[AnalysisJob]) -> Vec<ScriptAnalysis> {
         let n = jobs.len();
