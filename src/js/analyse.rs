@@ -51,38 +51,43 @@ pub fn analyse(
         vocab: page_vocab.as_ref().unwrap_or(&k.vocab),
         deadline,
     };
+    // Code nested beyond what the parser and the walks may recurse on is blanked (offsets
+    // kept); everything else is analysed as usual, and the report says what was not.
     let shape = budget::shape(text);
-    if shape.too_deep() {
-        let why = if shape.max_depth > budget::MAX_NESTING {
+    let blanked;
+    let text: &str = if shape.too_deep() {
+        facts.budget_exceeded = Some((
+            shape.deep_at.unwrap_or(0) as u32,
             format!(
-                "brackets nested {} deep (limit {})",
-                shape.max_depth,
-                budget::MAX_NESTING
-            )
-        } else {
-            format!(
-                "{} operators in one expression (limit {})",
-                shape.max_operator_run,
-                budget::MAX_OPERATOR_RUN
-            )
-        };
-        facts.budget_exceeded = Some((shape.deep_at.unwrap_or(0) as u32, why));
-        analyse_chunks(text, &ctx, &mut facts, true);
+                "{}; {} byte(s) of code were not analysed",
+                shape.reason(),
+                shape.deep_ranges.iter().map(|(s, e)| e - s).sum::<usize>()
+            ),
+        ));
+        blanked = shape.blanked(text);
+        &blanked
     } else {
-        let alloc = Allocator::default();
-        let ret = oxc_parser::Parser::new(&alloc, text, SourceType::script()).parse();
-        if ret.panicked {
-            facts.fallback_used = true;
-            drop(ret);
-            if contains_script_tag(text) {
-                analyse_markup(text, &ctx, &mut facts);
-            } else if !analyse_unescaped(text, 0, &ctx, &mut facts) {
-                analyse_chunks(text, &ctx, &mut facts, false);
-            }
-        } else {
-            let program = alloc.alloc(ret.program);
-            analyse_program(text, program, 0, &ctx, &mut facts);
+        text
+    };
+    let alloc = Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, text, SourceType::script()).parse();
+    if ret.panicked {
+        facts.fallback_used = true;
+        drop(ret);
+        if contains_script_tag(text) {
+            analyse_markup(text, &ctx, &mut facts);
+        } else if !analyse_unescaped(text, 0, &ctx, &mut facts) {
+            analyse_chunks(text, &ctx, &mut facts);
         }
+    } else {
+        let program = alloc.alloc(ret.program);
+        analyse_program(text, program, 0, &ctx, &mut facts);
+    }
+    if facts.graph.truncated {
+        facts.budget_exceeded.get_or_insert((
+            0,
+            "data-flow graph size limit reached; flows beyond it were not followed".into(),
+        ));
     }
     let behaviour = super::behaviour::summarise(&facts);
     let mut out = evaluate::findings(job, code, facts, k, rules, policy);
@@ -122,16 +127,31 @@ fn analyse_program<'a>(
     if interp.timed_out.get() && facts.budget_exceeded.is_none() {
         facts.budget_exceeded = Some((base, "analysis time budget exceeded".into()));
     }
+    if interp.out_of_fuel() && facts.budget_exceeded.is_none() {
+        facts.budget_exceeded = Some((
+            base,
+            "evaluation step budget exhausted; values computed after it are unknown".into(),
+        ));
+    }
 }
 
 /// Analyse the statements tree-sitter could read, each parsed by oxc on its own.
-fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool) {
+fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
     let Some(chunks) = fallback::intact_statements(text, ctx.deadline) else {
         facts
             .problems
             .push("no parser could read the script".into());
         return;
     };
+    if chunks.len() >= fallback::MAX_CHUNKS {
+        facts.budget_exceeded.get_or_insert((
+            chunks.last().map_or(0, |c| c.1 as u32),
+            format!(
+                "more than {} statements around syntax errors; the rest was not analysed",
+                fallback::MAX_CHUNKS
+            ),
+        ));
+    }
     let mut parsed_any = false;
     for (start, end) in chunks {
         if ctx.deadline.passed() {
@@ -143,7 +163,8 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool)
         let Some(piece) = text.get(start..end) else {
             continue;
         };
-        if skip_deep && budget::shape(piece).too_deep() {
+        if budget::shape(piece).too_deep() {
+            note_too_deep(facts, start as u32);
             continue;
         }
         let alloc = Allocator::default();
@@ -155,7 +176,7 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool)
         let program = alloc.alloc(ret.program);
         analyse_program(piece, program, start as u32, ctx, facts);
     }
-    if !parsed_any && !text.trim().is_empty() && !skip_deep {
+    if !parsed_any && !text.trim().is_empty() && facts.budget_exceeded.is_none() {
         facts
             .problems
             .push("no parser produced a usable tree".into());
@@ -171,6 +192,14 @@ fn analyse_unescaped(body: &str, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) ->
         return false;
     }
     let unescaped = body.replace("\\'", "'").replace("\\\"", "\"");
+    // Unescaping turns string contents into code: measure that code again.
+    let shape = budget::shape(&unescaped);
+    let unescaped = if shape.too_deep() {
+        note_too_deep(facts, base);
+        shape.blanked(&unescaped)
+    } else {
+        unescaped
+    };
     let alloc = Allocator::default();
     let ret = oxc_parser::Parser::new(&alloc, &unescaped, SourceType::script()).parse();
     if ret.panicked {
@@ -194,6 +223,7 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
             continue;
         };
         if budget::shape(body).too_deep() {
+            note_too_deep(facts, start as u32);
             continue;
         }
         let alloc = Allocator::default();
@@ -234,6 +264,7 @@ fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) 
             continue;
         };
         if budget::shape(piece).too_deep() {
+            note_too_deep(facts, (base + s) as u32);
             continue;
         }
         let alloc = Allocator::default();
@@ -244,4 +275,12 @@ fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) 
         let program = alloc.alloc(ret.program);
         analyse_program(piece, program, (base + s) as u32, ctx, facts);
     }
+}
+
+/// A piece of code skipped because it nests too deeply: the analysis is partial, say so.
+fn note_too_deep(facts: &mut Facts, at: u32) {
+    facts.budget_exceeded.get_or_insert((
+        at,
+        "code nested too deeply to parse was not analysed".into(),
+    ));
 }

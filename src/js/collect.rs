@@ -962,6 +962,14 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         if self.hidden_depth >= MAX_HIDDEN_DEPTH
             || self.hidden_bytes + code.len() > MAX_HIDDEN_BYTES
         {
+            // Decoded code left unanalysed: the analysis is partial, and the report says so.
+            self.facts.budget_exceeded.get_or_insert((
+                at,
+                format!(
+                    "decoded code beyond the limits ({MAX_HIDDEN_DEPTH} layers, {} MB in all) was not analysed",
+                    MAX_HIDDEN_BYTES >> 20
+                ),
+            ));
             return;
         }
         let shape = budget::shape(code);
@@ -989,6 +997,12 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         inner.hidden_depth = self.hidden_depth + 1;
         inner.hidden_bytes = self.hidden_bytes + code.len();
         inner.run(program);
+        if interp.out_of_fuel() {
+            inner.facts.budget_exceeded.get_or_insert((
+                at,
+                "evaluation step budget exhausted in decoded code; values computed after it are unknown".into(),
+            ));
+        }
         let stopped = inner.stopped;
         self.hidden_bytes += code.len();
         if stopped {

@@ -128,6 +128,17 @@ pub struct RuleSet {
     /// Data files by file stem (`payment-vocabulary`, `processors`, `indicators`…), as parsed
     /// TOML; the engine gives them their typed schema.
     data: BTreeMap<String, Vec<(String, toml::Value)>>,
+    /// What the set was loaded from, so an analysis worker process can load the very same set
+    /// (the user's rule files travel as text: the worker never re-reads the disk).
+    sources: RuleSources,
+}
+
+/// The inputs of [`RuleSet::load`]: whether the shipped rules are in, and the text of every
+/// extra rule file (its name for messages, its path relative to its `--rules` directory).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct RuleSources {
+    pub shipped: bool,
+    pub files: Vec<(String, PathBuf, String)>,
 }
 
 /// 1-based line of a byte offset.
@@ -159,12 +170,10 @@ impl RuleSet {
     /// let a changed checkout pass a CI gate. A rules directory may define one of those ids
     /// itself (to change its severity or text); otherwise the shipped definition is kept.
     pub fn load(no_default: bool, extra_dirs: &[PathBuf]) -> Result<RuleSet, RuleError> {
-        let mut set = RuleSet::default();
-        if !no_default {
-            for (name, rel, text) in shipped_files()? {
-                set.add_file(&name, rel, text)?;
-            }
-        }
+        let mut sources = RuleSources {
+            shipped: !no_default,
+            files: Vec::new(),
+        };
         for dir in extra_dirs {
             let mut paths = Vec::new();
             collect_dir(dir, &mut paths).map_err(|e| RuleError {
@@ -180,10 +189,29 @@ impl RuleSet {
                     message: e.to_string(),
                 })?;
                 let rel = p.strip_prefix(dir).unwrap_or(&p).to_path_buf();
-                set.add_file(&p.display().to_string(), &rel, &text)?;
+                sources.files.push((p.display().to_string(), rel, text));
             }
         }
-        if no_default {
+        RuleSet::from_sources(&sources)
+    }
+
+    /// Load a set from what [`RuleSet::sources`] recorded (an analysis worker's copy).
+    pub fn from_sources(sources: &RuleSources) -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet {
+            sources: sources.clone(),
+            ..RuleSet::default()
+        };
+        if sources.shipped {
+            for (name, rel, text) in shipped_files()? {
+                set.add_file(&name, rel, text)?;
+            }
+        }
+        for (name, rel, text) in &sources.files {
+            set.add_file(name, rel, text)?;
+        }
+        if !sources.shipped {
+            // The page and baseline checks run whatever rules are loaded (issue 7: dropping
+            // them silently passed every gate); a user's rule of the same id replaces one.
             set.add_pipeline_rules()?;
         }
         Ok(set)
@@ -204,6 +232,11 @@ impl RuleSet {
             }
         }
         Ok(())
+    }
+
+    /// What this set was loaded from.
+    pub fn sources(&self) -> &RuleSources {
+        &self.sources
     }
 
     fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {

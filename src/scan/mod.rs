@@ -356,7 +356,8 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // The analysis, then one round of the scripts that code loads at run time (kind
     // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
     // analysed like any other script.
-    let engine = Engine::new(req.rules.clone(), policy.clone());
+    // Isolated: a script that crashes or exhausts its worker costs that script, not the scan.
+    let engine = Engine::new(req.rules.clone(), policy.clone()).isolated();
     let first = analysis::analyse_until(&engine, &mut entries, 0, &pages, &deadline).await;
     tracing::info!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
