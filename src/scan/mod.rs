@@ -7,6 +7,7 @@
 //! incomplete; only problems with the request itself (a bad CA file) are errors here.
 
 pub mod analysis;
+pub mod containers;
 pub mod crawl;
 pub mod scripts;
 pub mod source;
@@ -276,6 +277,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
     // analysed like any other script.
     let engine = Engine::new(req.rules.clone(), policy.clone());
+    containers::expand(&mut entries, 0);
     let first = analysis::analyse(&engine, &mut entries, 0, &pages).await;
     tracing::info!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
@@ -317,6 +319,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         if entries.len() == before {
             break;
         }
+        containers::expand(&mut entries, before);
         let next = analysis::analyse(&engine, &mut entries, before, &pages).await;
         findings.extend(next.findings);
         errors.extend(next.errors);
