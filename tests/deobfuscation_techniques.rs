@@ -60,7 +60,7 @@ fn assert_exfiltration(name: &str) {
     let found = a.findings.iter().any(|f| {
         f.rule == "payment-data-exfiltration"
             && f.severity == Severity::Critical
-            && f.hosts.iter().any(|h| *h == host)
+            && f.hosts.contains(&host)
     });
     assert!(
         found,

@@ -147,9 +147,13 @@ fn run_decoders<'a>(
     let nested = ["eval", "Function", "setTimeout", "setInterval"]
         .iter()
         .any(|w| facts.decoded_text.contains(w));
-    let decoded = sandbox::decode(text, program, |start| {
-        !nested && folded.contains(&(base + start))
-    });
+    let chain = nested && facts.hidden.iter().any(|h| h.hidden);
+    let decoded = sandbox::decode(
+        text,
+        program,
+        |start| !nested && folded.contains(&(base + start)),
+        chain,
+    );
     if decoded.layers.is_empty() && decoded.exhausted.is_none() {
         return false;
     }

@@ -20,7 +20,7 @@ pub fn is_bare_script(html: &str) -> bool {
     if t.is_empty() || t.len() > MAX_BARE_SCRIPT || !t.contains('(') {
         return false;
     }
-    if !(t.starts_with("<!--") || !t.contains('<')) {
+    if !t.starts_with("<!--") && t.contains('<') {
         return false;
     }
     let alloc = Allocator::default();

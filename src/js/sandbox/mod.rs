@@ -51,9 +51,17 @@ pub struct Decoded {
 /// Find the decoders in `program` and run them. `folded` says whether the constant evaluator
 /// already decoded the code sink starting at an offset. The sandbox has its own time budget
 /// ([`Limits::time`]), on top of the script's.
-pub fn decode<'a>(src: &'a str, program: &'a Program<'a>, folded: impl Fn(u32) -> bool) -> Decoded {
+/// `chain`: the evaluator decoded code from this script that itself builds more code, so the
+/// script runs in the sandbox even when no sink of its own looks undecoded (a `Function`
+/// reached through a variable).
+pub fn decode<'a>(
+    src: &'a str,
+    program: &'a Program<'a>,
+    folded: impl Fn(u32) -> bool,
+    chain: bool,
+) -> Decoded {
     let plan = Plan::of(src, program);
-    if !plan.worth_running(&folded) {
+    if !chain && !plan.worth_running(&folded) {
         return Decoded::default();
     }
     run(src, &plan, Limits::default(), &folded)
