@@ -5,11 +5,12 @@ use super::budget::{self, Deadline, MAX_SCRIPT_BYTES, TIME_PER_SCRIPT};
 use super::collect::{Collector, Ctx};
 use super::constants::Constants;
 use super::evaluate;
-use super::facts::{Facts, Load, MarkerHit, UrlText, snippet};
+use super::facts::{Facts, HiddenRun, Load, MarkerHit, UrlText, snippet};
 use super::fallback;
 use super::interp::Interp;
 use super::knowledge::Knowledge;
 use super::markup;
+use super::sandbox;
 use super::vocabulary::Vocabulary;
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
 use crate::rules::RuleSet;
@@ -69,19 +70,25 @@ pub fn analyse(
     } else {
         text
     };
-    let alloc = Allocator::default();
-    let ret = oxc_parser::Parser::new(&alloc, text, SourceType::script()).parse();
-    if ret.panicked {
-        facts.fallback_used = true;
-        drop(ret);
-        if contains_script_tag(text) {
-            analyse_markup(text, &ctx, &mut facts);
-        } else if !analyse_unescaped(text, 0, &ctx, &mut facts) {
-            analyse_chunks(text, &ctx, &mut facts);
-        }
+    if is_script_block(text) {
+        // A `.js` file that is a `<script>…</script>` block (saved from a page, or injected
+        // that way): the browser runs the code inside the tag; that is not a syntax error.
+        analyse_markup(text, &ctx, &mut facts);
     } else {
-        let program = alloc.alloc(ret.program);
-        analyse_program(text, program, 0, &ctx, &mut facts);
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, text, SourceType::script()).parse();
+        if ret.panicked {
+            facts.fallback_used = true;
+            drop(ret);
+            if contains_script_tag(text) {
+                analyse_markup(text, &ctx, &mut facts);
+            } else if !analyse_unescaped(text, 0, &ctx, &mut facts) {
+                analyse_chunks(text, &ctx, &mut facts);
+            }
+        } else {
+            let program = alloc.alloc(ret.program);
+            analyse_program(text, program, 0, &ctx, &mut facts);
+        }
     }
     if facts.graph.truncated {
         facts.budget_exceeded.get_or_insert((
@@ -124,7 +131,11 @@ fn analyse_program<'a>(
     }
     let mut c = Collector::new(text, &interp, facts, ctx, base);
     c.run(program);
-    if interp.timed_out.get() && facts.budget_exceeded.is_none() {
+    let superseded = run_decoders(text, program, base, ctx, facts);
+    // The evaluator may spin out its time on a decoder it cannot fold (a rotation loop over
+    // an encoded table); when the sandbox decoded the whole script and that was analysed in
+    // full, nothing is missing.
+    if interp.timed_out.get() && !superseded && facts.budget_exceeded.is_none() {
         facts.budget_exceeded = Some((base, "analysis time budget exceeded".into()));
     }
     if interp.out_of_fuel() && facts.budget_exceeded.is_none() {
@@ -133,6 +144,106 @@ fn analyse_program<'a>(
             "evaluation step budget exhausted; values computed after it are unknown".into(),
         ));
     }
+}
+
+/// Time for analysing everything the sandbox decoded from one script.
+const LAYER_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Where folding failed, run the script's own decoders in the sealed interpreter and analyse
+/// what they produce (see [`sandbox`]). Layers are analysed once: they do not go back to the
+/// sandbox (the sandbox itself already ran their nested `eval`/`Function` layers). True when
+/// the whole script, its decoder calls replaced, was analysed within its budget.
+fn run_decoders<'a>(
+    text: &'a str,
+    program: &'a oxc_ast::ast::Program<'a>,
+    base: u32,
+    ctx: &Ctx<'_>,
+    facts: &mut Facts,
+) -> bool {
+    let folded: std::collections::HashSet<u32> = facts.hidden.iter().map(|h| h.at).collect();
+    // Code the evaluator decoded that itself builds more code (`Function(s)()` with `s`
+    // computed at run time): the sandbox runs the whole chain.
+    let nested = ["eval", "Function", "setTimeout", "setInterval"]
+        .iter()
+        .any(|w| facts.decoded_text.contains(w));
+    let chain = nested && facts.hidden.iter().any(|h| h.hidden);
+    let decoded = sandbox::decode(
+        text,
+        program,
+        |start| !nested && folded.contains(&(base + start)),
+        chain,
+    );
+    if decoded.layers.is_empty() && decoded.exhausted.is_none() {
+        return false;
+    }
+    // Decoded layers get a time budget of their own: a slow first pass (the evaluator
+    // spinning on a rotation loop it cannot decode) must not leave them none.
+    let layer_ctx = Ctx {
+        vocab: ctx.vocab,
+        deadline: budget::Deadline::after(LAYER_TIME),
+    };
+    let mut superseded = false;
+    for layer in &decoded.layers {
+        let complete = analyse_layer(layer, base, &layer_ctx, facts);
+        superseded |= complete && layer.at.is_none();
+    }
+    if let Some((at, e)) = decoded.exhausted {
+        facts
+            .budget_exceeded
+            .get_or_insert((base + at, e.to_string()));
+        return false;
+    }
+    superseded
+}
+
+/// Analyse one layer the sandbox produced: code the script runs (reported at the place that
+/// runs it, as hidden code), or the script with its decoder calls replaced (its own offsets).
+/// Returns whether the layer was analysed in full.
+fn analyse_layer(layer: &sandbox::Layer, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) -> bool {
+    let code = layer.code.as_str();
+    if let Some(at) = layer.at {
+        if facts.decoded_text.contains(code) {
+            // The constant evaluator decoded the same code and analysed it already.
+            return true;
+        }
+        facts.hidden.push(HiddenRun {
+            at: base + at,
+            hidden: true,
+            evidence: format!(
+                "{} ← decoded by running the script's own decoder: {}",
+                layer.how,
+                snippet(code, 140)
+            ),
+        });
+        facts.add_decoded(code);
+    }
+    let shape = budget::shape(code);
+    if shape.too_deep() {
+        facts
+            .budget_exceeded
+            .get_or_insert((base, "decoded code nested too deeply".into()));
+        return false;
+    }
+    let alloc = Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+    if ret.panicked {
+        return false;
+    }
+    let program = alloc.alloc(ret.program);
+    let consts = Constants::collect(program, code);
+    let interp = Interp::new(code, consts.decls(), ctx.deadline.0);
+    // In the script with its decoder calls replaced, the sandbox already ran the rotation and
+    // its results are literals: running the rotation loop again would only burn fuel.
+    if layer.at.is_some() {
+        for r in &consts.rotators {
+            interp.run_call(r);
+        }
+    }
+    interp.run_top_level(&program.body);
+    let at = layer.at.map(|a| base + a);
+    let mut c = Collector::new(code, &interp, facts, ctx, base).decoded(at);
+    c.run(program);
+    !c.stopped && !interp.timed_out.get() && !ctx.deadline.passed()
 }
 
 /// Analyse the statements tree-sitter could read, each parsed by oxc on its own.
@@ -208,6 +319,13 @@ fn analyse_unescaped(body: &str, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) ->
     let program = alloc.alloc(ret.program);
     analyse_program(&unescaped, program, base, ctx, facts);
     true
+}
+
+/// Text that opens with a `<script>` tag (after white space and a byte-order mark).
+fn is_script_block(text: &str) -> bool {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    t.get(..7)
+        .is_some_and(|h| h.eq_ignore_ascii_case("<script"))
 }
 
 fn contains_script_tag(text: &str) -> bool {

@@ -205,6 +205,17 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         }
     }
 
+    /// For code the sealed interpreter produced (`super::sandbox`): with `at`, code the script
+    /// runs — every value in it counts as decoded and every fact is placed at `at`; without,
+    /// the script itself with its decoder calls replaced, read at its own offsets.
+    pub fn decoded(mut self, at: Option<Offset>) -> Self {
+        if at.is_some() {
+            self.hidden_ctx = true;
+            self.at_override = at;
+        }
+        self
+    }
+
     /// Walk a program and add what was found to the facts.
     pub fn run(&mut self, program: &'a Program<'a>) {
         self.visit_program(program);

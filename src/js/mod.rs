@@ -23,6 +23,7 @@ pub mod indicators;
 pub mod interp;
 pub mod knowledge;
 pub mod markup;
+pub mod sandbox;
 pub mod value;
 pub mod vocabulary;
 pub mod worker;

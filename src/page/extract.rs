@@ -164,6 +164,15 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
         doc.payment_fields.push(field);
     }
     doc.forms = forms;
+    if doc.scripts.is_empty() && super::bare_script::is_bare_script(html) {
+        doc.scripts.push(ScriptRef::Inline {
+            code: html.to_string(),
+            script_type: None,
+            is_javascript: true,
+            line: 1,
+            column: 1,
+        });
+    }
     doc
 }
 

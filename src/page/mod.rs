@@ -7,6 +7,7 @@
 //! anything unusable (an unparsable `src`) is kept as a raw string so the inventory still
 //! shows it.
 
+mod bare_script;
 mod decode;
 mod extract;
 mod headers;

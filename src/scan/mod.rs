@@ -7,6 +7,7 @@
 //! incomplete; only problems with the request itself (a bad CA file) are errors here.
 
 pub mod analysis;
+pub mod containers;
 pub mod crawl;
 pub mod deadline;
 pub mod modules;
@@ -358,6 +359,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // analysed like any other script.
     // Isolated: a script that crashes or exhausts its worker costs that script, not the scan.
     let engine = Engine::new(req.rules.clone(), policy.clone()).isolated();
+    containers::expand(&mut entries, 0);
     let first = analysis::analyse_until(&engine, &mut entries, 0, &pages, &deadline).await;
     tracing::info!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
@@ -409,6 +411,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         if entries.len() == before {
             break;
         }
+        containers::expand(&mut entries, before);
         let next = analysis::analyse_until(&engine, &mut entries, before, &pages, &deadline).await;
         findings.extend(next.findings);
         errors.extend(next.errors);

@@ -369,7 +369,7 @@ pub async fn collect_dynamic(
         let mut seen = std::collections::BTreeSet::new();
         for (raw, _by) in list {
             let Ok(url) = p.url.join(&raw) else { continue };
-            if !matches!(url.scheme(), "http" | "https") {
+            if !matches!(url.scheme(), "http" | "https" | "data") {
                 continue;
             }
             let name = url.to_string();

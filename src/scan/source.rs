@@ -223,6 +223,29 @@ impl Loader {
                     body: f.body,
                 })
             }
+            // The script is in the URL itself: its code is analysed like any other.
+            "data" => {
+                let data = data_url::DataUrl::process(url.as_str())
+                    .map_err(|e| LoadError::Failed(format!("malformed data: URL: {e:?}")))?;
+                let (body, _) = data
+                    .decode_to_vec()
+                    .map_err(|e| LoadError::Failed(format!("malformed data: URL: {e:?}")))?;
+                if body.len() as u64 > self.max_body {
+                    return Err(LoadError::Failed(format!(
+                        "data: URL larger than the {}-byte limit",
+                        self.max_body
+                    )));
+                }
+                Ok(Loaded {
+                    url: url.clone(),
+                    status: None,
+                    headers: vec![("content-type".into(), data.mime_type().to_string())],
+                    body,
+                })
+            }
+            "blob" => Err(LoadError::Failed(
+                "a blob: URL only exists in the browser that made it; the code that makes it (new Blob([…])) is analysed where it runs".into(),
+            )),
             other => Err(LoadError::Failed(format!(
                 "unsupported URL scheme `{other}`"
             ))),
