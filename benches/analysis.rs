@@ -84,6 +84,7 @@ fn full_analysis(b: Bencher) {
             page_url: name.clone(),
             page_host: None,
             payment_page: true,
+            page_fields: Vec::new(),
             line_offset: 1,
             column_offset: 1,
         })

@@ -22,6 +22,7 @@ fn main() -> anyhow::Result<()> {
         page_url: path.clone(),
         page_host: None,
         payment_page: true,
+        page_fields: Vec::new(),
         line_offset: 1,
         column_offset: 1,
     };

@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules(RulesCommand::List(src)) => rules_list(&src),
         Command::Rules(RulesCommand::Test { dir, source }) => rules_test(dir, &source),
         Command::Explain(args) => explain(&args.id, &args.source),
+        Command::History(cmd) => crate::history_cmd::run(cmd),
     };
     match result {
         Ok(code) => code,
@@ -103,6 +104,18 @@ pub fn scan_targets(
     extra_allowed: Vec<crate::hosts::HostPattern>,
     quiet: bool,
 ) -> Result<ScanOutcome, UsageError> {
+    scan_targets_keeping(config, rules, targets, extra_allowed, quiet, None)
+}
+
+/// [`scan_targets`], keeping every body loaded for `--evidence`.
+pub fn scan_targets_keeping(
+    config: Config,
+    rules: Arc<RuleSet>,
+    targets: Vec<Target>,
+    extra_allowed: Vec<crate::hosts::HostPattern>,
+    quiet: bool,
+    keep: Option<Arc<crate::evidence::Artifacts>>,
+) -> Result<ScanOutcome, UsageError> {
     let multi = targets.len() > 1
         || targets
             .iter()
@@ -115,6 +128,7 @@ pub fn scan_targets(
         rules,
         extra_allowed,
         progress,
+        keep,
     }));
     // A parse abandoned after its time budget may still be running on a blocking thread; do
     // not wait for it (its result is already reported as an error).
@@ -124,6 +138,16 @@ pub fn scan_targets(
 
 /// Write a report in the configured format to stdout or `--output`.
 pub fn emit(outcome: &ScanOutcome, config: &Config, rules: &RuleSet) -> Result<(), UsageError> {
+    emit_with(outcome, config, rules, report::html::Html::default())
+}
+
+/// [`emit`], with what only the HTML report shows (baseline notes, the history's timeline).
+pub fn emit_with(
+    outcome: &ScanOutcome,
+    config: &Config,
+    rules: &RuleSet,
+    html: report::html::Html,
+) -> Result<(), UsageError> {
     let to_terminal = config.output.is_none() && std::io::stdout().is_terminal();
     let ctx = FormatContext {
         sources: &outcome.sources,
@@ -134,6 +158,7 @@ pub fn emit(outcome: &ScanOutcome, config: &Config, rules: &RuleSet) -> Result<(
         Format::Text => Box::new(report::text::Text),
         Format::Json => Box::new(report::json::Json),
         Format::Sarif => Box::new(report::sarif::Sarif),
+        Format::Html => Box::new(html),
     };
     let mut buf = Vec::new();
     formatter
@@ -159,9 +184,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
-    let (config, rules, targets) = prepare(&args.options, &args.targets)?;
+    let raw_targets = crate::fleet_cmd::targets(&args.fleet, &args.targets)?;
+    let mut options = args.options;
+    args.report.apply(&mut options);
+    let (config, rules, targets) = prepare(&options, &raw_targets)?;
+    let notify = crate::fleet_cmd::notify_options(&args.fleet, &config)?;
     if let Some(out) = &config.output {
         crate::output::check_writable_dir(out).map_err(UsageError)?;
+        refuse_report_over_inputs(out, &config, options.config.as_deref(), &targets)?;
     }
     let baseline = match &config.baseline {
         Some(p) => Some(crate::baseline_cmd::load(p)?),
@@ -171,12 +201,92 @@ fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
         .as_ref()
         .map(crate::baseline_cmd::authorised_hosts)
         .unwrap_or_default();
-    let mut outcome = scan_targets(config.clone(), rules.clone(), targets, extra, quiet)?;
+    let mut incident = crate::incident::Incident::prepare(&args.incident)?;
+    let mut outcome = scan_targets_keeping(
+        config.clone(),
+        rules.clone(),
+        targets,
+        extra,
+        quiet,
+        incident.keep.clone(),
+    )?;
     if let (Some(b), Some(path)) = (&baseline, &config.baseline) {
         crate::baseline_cmd::compare(b, path, &mut outcome, &rules);
     }
-    emit(&outcome, &config, &rules)?;
-    Ok(exit_code(&outcome.report, config.fail_on))
+    let (html, recorded) = incident.record(&outcome, baseline.as_ref());
+    emit_with(&outcome, &config, &rules, html)?;
+    recorded?;
+    incident.finish(&outcome, &rules)?;
+    let code = exit_code(&outcome.report, config.fail_on);
+    Ok(match &notify {
+        Some(n) => crate::fleet_cmd::notify(n, &outcome.report, &config, code),
+        None => code,
+    })
+}
+
+/// `-o` must never replace what the scan reads: the reviewed baseline above all, but also the
+/// config, rule files, CA files and local targets.
+fn refuse_report_over_inputs(
+    out: &Path,
+    config: &Config,
+    config_file: Option<&Path>,
+    targets: &[Target],
+) -> Result<(), UsageError> {
+    use crate::output::Input;
+    const PAGES_AND_SCRIPTS: &[&str] = &["html", "htm", "js", "mjs", "cjs"];
+    let mut inputs: Vec<Input<'_>> = Vec::new();
+    let store = config
+        .baseline
+        .as_deref()
+        .map(crate::baseline::CodeStore::for_baseline);
+    if let Some(b) = &config.baseline {
+        inputs.push(Input {
+            path: b,
+            what: "the baseline",
+            read: &[],
+        });
+    }
+    if let Some(s) = &store {
+        inputs.push(Input {
+            path: s.dir(),
+            what: "the baseline's code store",
+            read: &["js"],
+        });
+    }
+    if let Some(c) = config_file {
+        inputs.push(Input {
+            path: c,
+            what: "the config file",
+            read: &[],
+        });
+    }
+    for d in &config.rules_dirs {
+        inputs.push(Input {
+            path: d,
+            what: "a rules directory",
+            read: &["toml"],
+        });
+    }
+    for c in &config.fetch.ca_certs {
+        inputs.push(Input {
+            path: c,
+            what: "a CA certificate file",
+            read: &[],
+        });
+    }
+    for t in targets {
+        match t {
+            Target::HtmlFile(p) | Target::JsFile(p) | Target::SiteDir(p) | Target::Har(p) => {
+                inputs.push(Input {
+                    path: p,
+                    what: "a target",
+                    read: PAGES_AND_SCRIPTS,
+                })
+            }
+            Target::Url(_) => {}
+        }
+    }
+    crate::output::refuse_input_overwrite(out, &inputs).map_err(UsageError)
 }
 
 fn rules_list(src: &RuleSourceArgs) -> Result<u8, UsageError> {

@@ -1,10 +1,13 @@
 //! `skimscan baseline create|update` and `scan --baseline`: the glue between the command line
 //! and `crate::baseline`. The library does the work; this file scans, prints and picks the exit
-//! code (a corrupt or unknown-version baseline is exit 2 and is never written).
+//! code (a corrupt or unknown-version baseline is exit 2 and is never written). Both commands
+//! hold the baseline's lock while they run, and `update` refuses to overwrite an edit made
+//! while it scanned.
 
 use crate::app::{self, UsageError};
 use crate::baseline::{self, Baseline, CodeStore};
 use crate::cli::BaselineCommand;
+use crate::finding::{FailOn, Severity};
 use crate::hosts::HostPattern;
 use crate::rules::RuleSet;
 use crate::scan::ScanOutcome;
@@ -48,6 +51,8 @@ pub fn run(cmd: BaselineCommand, quiet: bool) -> Result<u8, UsageError> {
                 )));
             }
             crate::output::check_writable_dir(&out).map_err(UsageError)?;
+            let _lock =
+                baseline::BaselineLock::acquire(&out).map_err(|e| UsageError(e.to_string()))?;
             let (config, rules, targets) = app::prepare(&options, &targets)?;
             let outcome = app::scan_targets(config.clone(), rules, targets, Vec::new(), quiet)?;
             let b = baseline::create_file(&out, force, &outcome.report, &outcome.sources, &now)
@@ -60,7 +65,7 @@ pub fn run(cmd: BaselineCommand, quiet: bool) -> Result<u8, UsageError> {
                     b.pages.len(),
                     CodeStore::for_baseline(&out).dir().display()
                 );
-                warn_findings(&outcome);
+                warn_findings(&outcome, config.fail_on);
             }
             Ok(app::exit_code(&outcome.report, config.fail_on))
         }
@@ -69,8 +74,12 @@ pub fn run(cmd: BaselineCommand, quiet: bool) -> Result<u8, UsageError> {
             targets,
             options,
         } => {
+            // Another command writing this baseline would lose one of the two results.
+            let _lock =
+                baseline::BaselineLock::acquire(&file).map_err(|e| UsageError(e.to_string()))?;
             // Refuse a corrupt or unknown-version file before scanning anything.
-            let old = load(&file)?;
+            let (old, stamp) =
+                baseline::load_stamped(&file).map_err(|e| UsageError(e.to_string()))?;
             let targets = if targets.is_empty() {
                 baseline::default_targets(&old)
             } else {
@@ -84,9 +93,15 @@ pub fn run(cmd: BaselineCommand, quiet: bool) -> Result<u8, UsageError> {
                 baseline::authorised_hosts(&old),
                 quiet,
             )?;
-            let (_, changes) =
-                baseline::update_file(&file, &old, &outcome.report, &outcome.sources, &now)
-                    .map_err(|e| UsageError(e.to_string()))?;
+            let (_, changes) = baseline::update_file_checked(
+                &file,
+                &old,
+                &stamp,
+                &outcome.report,
+                &outcome.sources,
+                &now,
+            )
+            .map_err(|e| UsageError(e.to_string()))?;
             let mut out = std::io::stdout().lock();
             if changes.is_empty() {
                 let _ = writeln!(out, "{}: nothing changed", file.display());
@@ -95,21 +110,42 @@ pub fn run(cmd: BaselineCommand, quiet: bool) -> Result<u8, UsageError> {
                 let _ = writeln!(out, "{c}");
             }
             if !quiet {
-                warn_findings(&outcome);
+                warn_findings(&outcome, config.fail_on);
             }
             Ok(app::exit_code(&outcome.report, config.fail_on))
         }
     }
 }
 
-/// Recording a baseline over a skimmer would bless it: say so.
-fn warn_findings(outcome: &ScanOutcome) {
+/// Recording a baseline over a skimmer would bless it: say so. The warning fires at the level
+/// the scan itself fails at (`--fail-on`, default high), so it agrees with the exit code and is
+/// not worn out by hygiene findings (a lone `low` missing CSP); with `--fail-on never`, which
+/// only silences the exit code, it still fires from `high` up.
+fn warn_findings(outcome: &ScanOutcome, fail_on: FailOn) {
     let r = &outcome.report;
-    if !r.findings.is_empty() {
+    let level = match fail_on {
+        FailOn::At(s) => s,
+        FailOn::Never => Severity::High,
+    };
+    let serious: Vec<Severity> = r
+        .findings
+        .iter()
+        .map(|f| f.severity)
+        .filter(|s| *s >= level)
+        .collect();
+    if !serious.is_empty() {
+        let mut counts: Vec<String> = Vec::new();
+        for s in Severity::ALL.into_iter().rev() {
+            let n = serious.iter().filter(|x| **x == s).count();
+            if n > 0 {
+                counts.push(format!("{n} {}", s.as_str()));
+            }
+        }
         eprintln!(
-            "skimscan: warning: the scan that made this baseline reported {} finding(s) (verdict: {}); review them with `skimscan scan` before trusting the baseline",
-            r.findings.len(),
-            r.verdict.as_str()
+            "skimscan: warning: the scan that made this baseline found {} finding(s) at or above {} ({}); review them with `skimscan scan` before trusting the baseline",
+            serious.len(),
+            level.as_str(),
+            counts.join(", ")
         );
     }
     if !r.complete {

@@ -35,15 +35,143 @@ pub enum Command {
     Rules(RulesCommand),
     /// Show a rule's documentation.
     Explain(ExplainArgs),
+    /// Scans recorded with --history: exposure windows, weekly evidence, imports.
+    #[command(subcommand)]
+    History(HistoryCommand),
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// URLs (http/https), .html files, .js files, or directories holding a built site.
-    #[arg(required = true, value_name = "TARGET")]
+    /// URLs (http/https), .html files, .js files, directories holding a built site, or .har captures.
+    #[arg(required_unless_present = "targets_file", value_name = "TARGET")]
     pub targets: Vec<String>,
     #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
     pub options: ScanOptions,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub incident: IncidentArgs,
+}
+
+/// Scanning many shops on a schedule: targets from a file, shards, alerts (`scan` only).
+#[derive(Debug, Args, Clone, Default)]
+pub struct FleetArgs {
+    /// Targets, one a line (`#` comments), in addition to those on the command line.
+    #[arg(long, value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+    /// Scan only the I-th (0-based) of N stable shares of the targets (Kubernetes Indexed
+    /// Jobs, CI matrices): the same target always lands on the same shard.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// POST a JSON alert here when the scan reaches --fail-on or is incomplete (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub notify: Vec<String>,
+    /// Sign alerts with the secret in this environment variable (X-Skimscan-Signature:
+    /// sha256=<HMAC-SHA256 of the body>).
+    #[arg(long, value_name = "VAR", requires = "notify")]
+    pub notify_secret_env: Option<String>,
+}
+
+/// Options only `scan` takes: the baseline commands write a baseline, not a report, so they
+/// refuse these rather than silently ignore them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportArgs {
+    /// Report format on stdout: text (default), json, sarif or html (one self-contained file).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of stdout (never over an input of the scan).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare with a baseline made by `baseline create`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// Copy these into the options `config::resolve` merges with the config file.
+    pub fn apply(&self, options: &mut ScanOptions) {
+        options.format = self.format;
+        options.output = self.output.clone();
+        options.baseline = self.baseline.clone();
+    }
+}
+
+/// Incident response: evidence kept, scans recorded (`scan` only).
+#[derive(Debug, Args, Clone, Default)]
+pub struct IncidentArgs {
+    /// Keep every artifact under DIR/artifacts/<sha256>, the JSON report as DIR/report.json and
+    /// DIR/MANIFEST.sha256 (checked by `sha256sum -c`).
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// Write --evidence into a directory that is not empty (replacing an earlier bundle).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub history: HistoryDb,
+}
+
+/// Where scans are recorded.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HistoryDb {
+    /// Record the scan in this history: a file path (embedded SQLite, created on first use).
+    #[arg(long = "history", value_name = "DB", env = "SKIMSCAN_HISTORY")]
+    pub db: Option<String>,
+}
+
+/// Output of the history commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum HistoryFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Scans recorded: time, sites, verdict, complete.
+    List {
+        /// Only scans that covered this site (a host, or a local site's folder).
+        #[arg(long, value_name = "HOST")]
+        site: Option<String>,
+        #[command(flatten)]
+        db: HistoryDb,
+        #[arg(long, value_enum, default_value_t)]
+        format: HistoryFormat,
+    },
+    /// Exposure window of a script: first seen, last seen, pages, versions, scans (exit 1 if never seen).
+    Script {
+        /// The script's sha256, or its URL (every version it served).
+        #[arg(value_name = "SHA256|URL")]
+        script: String,
+        #[command(flatten)]
+        db: HistoryDb,
+        #[arg(long, value_enum, default_value_t)]
+        format: HistoryFormat,
+    },
+    /// Exit 1 if a site has no complete scan within --max-age (PCI DSS 11.6.1 weekly evidence).
+    Check {
+        /// The window, e.g. 8d, 36h, 1w.
+        #[arg(long, value_name = "DURATION")]
+        max_age: String,
+        /// Check only this site.
+        #[arg(long, value_name = "HOST")]
+        site: Option<String>,
+        #[command(flatten)]
+        db: HistoryDb,
+        #[arg(long, value_enum, default_value_t)]
+        format: HistoryFormat,
+    },
+    /// Add earlier JSON reports (`scan --format json`); each report's started_at is its time.
+    Import {
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        #[command(flatten)]
+        db: HistoryDb,
+        #[arg(long, value_enum, default_value_t)]
+        format: HistoryFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +242,7 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
@@ -128,14 +257,13 @@ pub enum ColorChoice {
 /// config file, then to the documented default.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ScanOptions {
-    /// Report format on stdout: text (default), json or sarif.
-    #[arg(long, value_enum)]
+    /// `scan`'s [`ReportArgs`], copied in by [`ReportArgs::apply`]; not options of the
+    /// baseline commands.
+    #[arg(skip)]
     pub format: Option<Format>,
-    /// Write the report to FILE instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(skip)]
     pub output: Option<PathBuf>,
-    /// Compare with a baseline made by `baseline create`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(skip)]
     pub baseline: Option<PathBuf>,
     /// Exit 1 when a finding is at least this severe: info, low, medium, high (default), critical, never.
     #[arg(long, value_name = "SEVERITY")]
@@ -179,8 +307,12 @@ pub struct ScanOptions {
     #[arg(long, value_name = "N")]
     pub per_host: Option<usize>,
     /// Per-request timeout in seconds (default 20).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
+    /// The whole scan's time limit in seconds (default 600): pages, scripts and analyses not
+    /// done by then are reported as errors (exit 3 unless a finding fires).
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub deadline: Option<f64>,
     /// Largest response body accepted, after decompression: bytes, or with KB/MB/GB (default 10MB).
     #[arg(long, value_name = "SIZE")]
     pub max_body_size: Option<String>,

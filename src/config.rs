@@ -70,6 +70,7 @@ struct ConfigFile {
     concurrency: Option<usize>,
     per_host: Option<usize>,
     timeout: Option<f64>,
+    deadline: Option<f64>,
     max_body_size: Option<SizeValue>,
     max_redirects: Option<usize>,
     retries: Option<u32>,
@@ -104,6 +105,8 @@ pub struct Config {
     pub max_pages: usize,
     /// Fetch settings; `named_hosts` is completed by the scan with the targets' hosts.
     pub fetch: FetchOptions,
+    /// `--deadline`: the whole scan's time limit, from the start of the pipeline.
+    pub deadline: Duration,
     pub fetch_remote: bool,
     pub color: ColorChoice,
     pub progress: bool,
@@ -113,6 +116,12 @@ pub struct Config {
 
 pub const DEFAULT_DEPTH: u32 = 2;
 pub const DEFAULT_MAX_PAGES: usize = 25;
+/// Ten minutes: far beyond a healthy scan of a shop (seconds), short enough that a scheduled
+/// scan of a site that stalls every script still reports within the hour.
+pub const DEFAULT_DEADLINE_SECS: f64 = 600.0;
+/// A day: a longer limit is no limit.
+const MAX_DEADLINE_SECS: f64 = 86_400.0;
+const MAX_TIMEOUT_SECS: f64 = 3600.0;
 
 impl Config {
     /// Authorised hosts for pages of `page_host`: the global list plus matching `[sites]`.
@@ -177,6 +186,17 @@ fn parse_header(h: &str) -> Result<(String, String), String> {
         ));
     }
     Ok((name.to_string(), value.trim().to_string()))
+}
+
+/// A number of seconds: finite, more than 0, at most `max`.
+fn check_secs(name: &str, v: f64, max: f64) -> Result<(), String> {
+    if v.is_finite() && v > 0.0 && v <= max {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} must be more than 0 and at most {max} seconds, not {v}"
+        ))
+    }
 }
 
 fn host_patterns(list: &[String]) -> Result<Vec<HostPattern>, String> {
@@ -272,12 +292,22 @@ pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
         .timeout
         .or(file.timeout)
         .unwrap_or(fetch::DEFAULT_TIMEOUT_SECS as f64);
-    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
-        let m = format!("timeout must be between 0 and 3600 seconds, not {timeout}");
+    if let Err(m) = check_secs("timeout", timeout, MAX_TIMEOUT_SECS) {
         return Err(if cli.timeout.is_some() {
             ConfigError::Usage(m)
         } else {
             file_err("timeout", m)
+        });
+    }
+    let deadline = cli
+        .deadline
+        .or(file.deadline)
+        .unwrap_or(DEFAULT_DEADLINE_SECS);
+    if let Err(m) = check_secs("deadline", deadline, MAX_DEADLINE_SECS) {
+        return Err(if cli.deadline.is_some() {
+            ConfigError::Usage(m)
+        } else {
+            file_err("deadline", m)
         });
     }
     let max_body = match (&cli.max_body_size, &file.max_body_size) {
@@ -419,6 +449,7 @@ pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
         depth: cli.depth.or(file.depth).unwrap_or(DEFAULT_DEPTH),
         max_pages,
         fetch,
+        deadline: Duration::from_secs_f64(deadline),
         fetch_remote: cli.fetch_remote || file.fetch_remote.unwrap_or(false),
         color: cli.color.or(file.color).unwrap_or(ColorChoice::Auto),
         progress: !(cli.no_progress || file.no_progress.unwrap_or(false)),

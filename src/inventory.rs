@@ -82,6 +82,9 @@ pub struct ScriptRecord {
     /// Outside hosts this script sends data to or loads code from, as the engine found them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destinations: Vec<String>,
+    /// What the engine saw the code read and send (absent when it was not analysed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour: Option<crate::js::behaviour::Behaviour>,
 }
 
 /// A script's text, shared cheaply between the inventory, the analysis and the baseline diff.

@@ -4,6 +4,7 @@
 //! `main.rs` only parses arguments and calls [`app::run`]; tests and benchmarks drive the same
 //! code the command line does.
 
+pub mod alert;
 pub mod app;
 pub mod baseline;
 pub mod baseline_cmd;
@@ -12,9 +13,16 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod csp;
+pub mod evidence;
 pub mod fetch;
 pub mod finding;
+pub mod fleet;
+pub mod fleet_cmd;
+pub mod har;
+pub mod history;
+pub mod history_cmd;
 pub mod hosts;
+pub mod incident;
 pub mod inventory;
 pub mod js;
 pub mod output;

@@ -5,6 +5,14 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Started by a scan as an analysis worker (a hidden first argument): serve and exit.
+    if let Some(code) = skimscan::js::worker::entry_point() {
+        return ExitCode::from(code);
+    }
+    // The command line always analyses in worker processes of this very binary.
+    if let Ok(exe) = std::env::current_exe() {
+        skimscan::js::worker::use_binary(exe);
+    }
     let cli = match skimscan::cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -34,5 +42,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
-    ExitCode::from(skimscan::app::run(cli))
+    let code = skimscan::app::run(cli);
+    // Stop and reap the analysis workers kept for reuse.
+    skimscan::js::worker::release_pools();
+    ExitCode::from(code)
 }

@@ -3,12 +3,34 @@
 //! followed (its target is replaced, not the link), a device or FIFO (`-o /dev/null`, a pipe)
 //! is written to directly, and an existing file keeps its permissions (a new one gets 0644 under
 //! the umask rather than the temporary file's 0600, so a CI job of another user can read it).
+//!
+//! The temporary file is named `.<name>.skimscan-tmp-XXXXXX`, so what a killed run leaves
+//! behind is recognisable (and ignored by git with the README's `.*.skimscan-*` line); the next
+//! write into the same directory deletes such files once they are an hour old — only ours, and
+//! never one a write under way could still be using.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// What marks our temporary files: `.<name>` + this + random characters.
+const TEMP_MARK: &str = ".skimscan-tmp-";
+/// No write of a report or baseline takes this long: an older temporary file is debris.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 /// Write `bytes` to `path` atomically where the path is (or will be) a regular file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_checked(path, bytes, &|| Ok(()))
+}
+
+/// [`write_atomic`], calling `before_rename` once the new content is safely on disk and just
+/// before it replaces the file; an error from it abandons the write and leaves the file as it
+/// is (how `baseline update` refuses to overwrite an edit made while it ran).
+pub fn write_atomic_checked(
+    path: &Path,
+    bytes: &[u8],
+    before_rename: &dyn Fn() -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let target: PathBuf = match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
         _ => path.to_path_buf(),
@@ -29,7 +51,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    remove_stale_temporaries(dir);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}{TEMP_MARK}"))
+        .rand_bytes(6)
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     let perms = match &existing {
@@ -37,10 +67,88 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         None => default_permissions(),
     };
     tmp.as_file().set_permissions(perms)?;
+    // On error the temporary file is deleted when `tmp` is dropped.
+    before_rename()?;
     tmp.persist(&target).map_err(|e| e.error)?;
     // The rename is durable only once the directory entry is; best effort.
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Whether a file name is one of our temporary files (`.<name>.skimscan-tmp-XXXXXX`).
+fn is_our_temporary(name: &str) -> bool {
+    name.starts_with('.')
+        && name
+            .rsplit_once(TEMP_MARK)
+            .is_some_and(|(head, tail)| head.len() > 1 && !tail.is_empty())
+}
+
+/// Delete our temporary files in `dir` that are older than [`STALE_AFTER`]: what a killed run
+/// left. Best effort: a file that cannot be removed is left for the next run.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        if !is_our_temporary(&e.file_name().to_string_lossy()) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok().and_then(|t| now.duration_since(t).ok()));
+        if old.is_some_and(|age| age > STALE_AFTER) {
+            tracing::info!(file = %e.path().display(), "removing a temporary file a killed run left");
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// An input of a scan, which a report must never overwrite.
+pub struct Input<'a> {
+    /// A file, or a directory whose files named `*.<ext>` (one of `read`) the scan reads.
+    pub path: &'a Path,
+    /// What it is, for the message: "the baseline", "the config file", "a target"…
+    pub what: &'static str,
+    /// For a directory: the extensions of the files in it that are inputs. (A report kept
+    /// in the directory, `dist/skimscan.json`, is not one, so a second run still works.)
+    pub read: &'static [&'static str],
+}
+
+/// Refuse to write the report at `out` when that is an input of the scan: the same file
+/// (whatever the spelling: `./b.json`, a symlink, a hard link), or an input file inside an
+/// input directory (a site directory's page or script, a rules directory's rule).
+pub fn refuse_input_overwrite(out: &Path, inputs: &[Input<'_>]) -> Result<(), String> {
+    // A path that does not exist yet overwrites nothing.
+    let Ok(out_real) = std::fs::canonicalize(out) else {
+        return Ok(());
+    };
+    if !out_real.is_file() {
+        return Ok(());
+    }
+    for input in inputs {
+        let hit = if input.path.is_dir() {
+            let ext = out_real
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            input.read.contains(&ext.as_str())
+                && std::fs::canonicalize(input.path).is_ok_and(|d| out_real.starts_with(d))
+        } else {
+            same_file::is_same_file(&out_real, input.path).unwrap_or(false)
+        };
+        if hit {
+            return Err(format!(
+                "refusing to write the report to {}: it is {} ({}), an input of this scan; choose another --output",
+                out.display(),
+                input.what,
+                input.path.display()
+            ));
+        }
     }
     Ok(())
 }
@@ -110,5 +218,25 @@ mod tests {
         }
         assert!(write_atomic(dir.path(), b"x").is_err());
         assert!(check_writable_dir(&dir.path().join("nope/r.json")).is_err());
+    }
+
+    #[test]
+    fn a_failed_check_leaves_the_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.json");
+        write_atomic(&p, b"old").unwrap();
+        let refused = write_atomic_checked(&p, b"new", &|| Err(std::io::Error::other("no")));
+        assert!(refused.is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn temporary_names_are_recognisable() {
+        assert!(is_our_temporary(".shop.json.skimscan-tmp-a1B2c3"));
+        assert!(!is_our_temporary(".tmpa1B2c3"));
+        assert!(!is_our_temporary("shop.json.skimscan-tmp-a1B2c3"));
+        assert!(!is_our_temporary(".skimscan-tmp-"));
     }
 }

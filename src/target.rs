@@ -1,7 +1,7 @@
 //! What the user asked to scan: an http(s) URL, a local `.html` file, a local `.js` file (a
-//! script of a payment page), or a directory holding a built site. Anything else — a missing
-//! path, an unreadable file, another URL scheme, a HAR capture (planned) — is a usage error
-//! (exit 2) before anything is fetched.
+//! script of a payment page), a directory holding a built site, or a `.har` capture (the
+//! incident-response case, read by `crate::har`). Anything else — a missing path, an unreadable
+//! file, another URL scheme — is a usage error (exit 2) before anything is fetched.
 
 use std::path::{Path, PathBuf};
 use url::Url;
@@ -12,6 +12,8 @@ pub enum Target {
     HtmlFile(PathBuf),
     JsFile(PathBuf),
     SiteDir(PathBuf),
+    /// A HAR 1.2 capture: pages and scripts come from its saved bodies.
+    Har(PathBuf),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,20 +28,37 @@ pub enum TargetError {
     Missing { target: String },
     #[error("{target}: cannot read: {message}")]
     Unreadable { target: String, message: String },
-    #[error(
-        "{target}: HAR captures are planned but not supported yet; save the page as .html instead"
-    )]
-    Har { target: String },
     #[error("{target}: the directory holds no .html page")]
     EmptySite { target: String },
 }
 
+/// The pages of a site directory, and what under it was not followed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SitePages {
+    /// Every page, as a path under the directory as given (a page reached through a symbolic
+    /// link keeps the link's path: a server answers for it at that address).
+    pub pages: Vec<PathBuf>,
+    /// Symbolic links to a page or folder that were not followed, with the reason: they leave
+    /// the directory, or lead nowhere.
+    pub refused: Vec<(PathBuf, String)>,
+}
+
+/// How many folders deep the walk goes (links can nest a tree inside itself).
+const MAX_SITE_DEPTH: usize = 64;
+/// How many pages one site directory may hold (links can multiply a tree).
+const MAX_SITE_PAGES: usize = 20_000;
+
 /// Every `.html`/`.htm` file below a site directory, sorted; hidden folders and
-/// `node_modules` are skipped (they are not the built site).
-pub fn site_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
+/// `node_modules` are skipped (they are not the built site). Symbolic links to pages and
+/// folders inside the directory are followed (deploy tools link shared templates into place,
+/// `checkout -> .shared/pay`), links out of it are refused, and a link back to a folder the
+/// walk is already inside (a loop) is not followed again.
+pub fn site_pages(dir: &Path) -> std::io::Result<SitePages> {
+    let root = dir.canonicalize()?;
+    let mut out = SitePages::default();
+    // Each folder to read, with the real folders the walk went through to reach it.
+    let mut stack: Vec<(PathBuf, Vec<PathBuf>)> = vec![(dir.to_path_buf(), vec![root.clone()])];
+    while let Some((d, chain)) = stack.pop() {
         for entry in std::fs::read_dir(&d)? {
             let entry = entry?;
             let name = entry.file_name();
@@ -49,19 +68,56 @@ pub fn site_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             }
             let ft = entry.file_type()?;
             let p = entry.path();
-            if ft.is_dir() {
-                stack.push(p);
-            } else if ft.is_file()
-                && p.extension().is_some_and(|e| {
-                    e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")
-                })
-            {
-                out.push(p);
+            let (is_dir, is_file, real) = if ft.is_symlink() {
+                match p.canonicalize() {
+                    Err(e) => {
+                        if is_page_name(&p) {
+                            out.refused
+                                .push((p, format!("a symbolic link that leads nowhere ({e})")));
+                        }
+                        continue;
+                    }
+                    Ok(real) if !real.starts_with(&root) => {
+                        if real.is_dir() || is_page_name(&p) {
+                            out.refused.push((
+                                p,
+                                format!(
+                                    "a symbolic link to {}, outside the site directory: not followed",
+                                    real.display()
+                                ),
+                            ));
+                        }
+                        continue;
+                    }
+                    Ok(real) => (real.is_dir(), real.is_file(), Some(real)),
+                }
+            } else {
+                (ft.is_dir(), ft.is_file(), None)
+            };
+            if is_dir {
+                let real = match real {
+                    Some(r) => r,
+                    None => p.canonicalize()?,
+                };
+                if chain.contains(&real) || chain.len() > MAX_SITE_DEPTH {
+                    continue;
+                }
+                let mut next = chain.clone();
+                next.push(real);
+                stack.push((p, next));
+            } else if is_file && is_page_name(&p) && out.pages.len() < MAX_SITE_PAGES {
+                out.pages.push(p);
             }
         }
     }
-    out.sort();
+    out.pages.sort();
+    out.refused.sort();
     Ok(out)
+}
+
+fn is_page_name(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
 fn looks_like_html(head: &[u8]) -> bool {
@@ -112,7 +168,7 @@ pub fn parse(raw: &str) -> Result<Target, TargetError> {
             target: raw.to_string(),
             message: e.to_string(),
         })?;
-        if pages.is_empty() {
+        if pages.pages.is_empty() {
             return Err(TargetError::EmptySite {
                 target: raw.to_string(),
             });
@@ -129,11 +185,6 @@ pub fn parse(raw: &str) -> Result<Target, TargetError> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    if ext == "har" {
-        return Err(TargetError::Har {
-            target: raw.to_string(),
-        });
-    }
     // Opening proves readability now, so "permission denied" is a usage error, not a scan error.
     let mut head = Vec::with_capacity(2048);
     {
@@ -150,6 +201,7 @@ pub fn parse(raw: &str) -> Result<Target, TargetError> {
             })?;
     }
     Ok(match ext.as_str() {
+        "har" => Target::Har(path.to_path_buf()),
         "html" | "htm" | "xhtml" | "shtml" | "phtml" => Target::HtmlFile(path.to_path_buf()),
         "js" | "mjs" | "cjs" => Target::JsFile(path.to_path_buf()),
         _ if looks_like_html(&head) => Target::HtmlFile(path.to_path_buf()),
@@ -196,5 +248,41 @@ mod tests {
             Err(TargetError::Missing { .. })
         ));
         assert!(matches!(parse("http://"), Err(TargetError::BadUrl { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_inside_are_followed_outside_refused_loops_ended() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("x.html"), "<p>").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("dist");
+        std::fs::create_dir_all(site.join(".shared/pay")).unwrap();
+        std::fs::create_dir_all(site.join("tpl")).unwrap();
+        std::fs::create_dir_all(site.join("cart")).unwrap();
+        std::fs::write(site.join(".shared/pay/index.html"), "<p>").unwrap();
+        std::fs::write(site.join("tpl/cart.html"), "<p>").unwrap();
+        symlink("../tpl/cart.html", site.join("cart/index.html")).unwrap();
+        symlink(".shared/pay", site.join("checkout")).unwrap();
+        symlink("..", site.join("cart/loop")).unwrap();
+        symlink(outside.path(), site.join("escape")).unwrap();
+        symlink(outside.path().join("x.html"), site.join("x.html")).unwrap();
+        let found = site_pages(&site).unwrap();
+        let rel: Vec<String> = found
+            .pages
+            .iter()
+            .map(|p| p.strip_prefix(&site).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            rel,
+            ["cart/index.html", "checkout/index.html", "tpl/cart.html"]
+        );
+        let refused: Vec<String> = found
+            .refused
+            .iter()
+            .map(|(p, _)| p.strip_prefix(&site).unwrap().display().to_string())
+            .collect();
+        assert_eq!(refused, ["escape", "x.html"]);
     }
 }

@@ -108,8 +108,13 @@ fn a_skimmer_appended_to_a_first_party_script_is_a_change_with_the_host() {
         &fixture("checkout-skimmed.js"),
         &["evil.example"],
     )
-    .critical(CHECKOUT, CHECKOUT_JS, "evil.example");
+    .analysed(CHECKOUT, CHECKOUT_JS);
     let report = scan(&rec, &site);
+    let exfil = by_rule(&report, "payment-data-exfiltration");
+    assert_eq!(exfil.len(), 1, "{:#?}", report.findings);
+    assert_eq!(exfil[0].severity, Severity::Critical);
+    assert_eq!(exfil[0].hosts, vec!["evil.example".to_string()]);
+    assert_eq!(exfil[0].script.as_deref(), Some(CHECKOUT_JS));
 
     assert_eq!(
         status(&report, CHECKOUT, CHECKOUT_JS),

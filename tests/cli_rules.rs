@@ -8,6 +8,7 @@ use predicates::prelude::*;
 #[test]
 fn every_shipped_rule_passes_its_own_examples() {
     skimscan()
+        .timeout(std::time::Duration::from_secs(900))
         .args(["rules", "test"])
         .assert()
         .code(0)
@@ -36,6 +37,7 @@ code = "<p>this page has no payment form, so no page check can fire</p>"
     )
     .unwrap();
     skimscan()
+        .timeout(std::time::Duration::from_secs(900))
         .args(["rules", "test", dir.path().to_str().unwrap()])
         .assert()
         .code(1)
@@ -47,6 +49,7 @@ code = "<p>this page has no payment form, so no page check can fire</p>"
 #[test]
 fn list_and_explain() {
     skimscan()
+        .timeout(std::time::Duration::from_secs(900))
         .args(["rules", "list"])
         .assert()
         .code(0)
@@ -54,15 +57,18 @@ fn list_and_explain() {
         .stdout(predicate::str::contains("baseline-changed-script"))
         .stdout(predicate::str::contains("csp-missing"));
     skimscan()
+        .timeout(std::time::Duration::from_secs(900))
         .args(["explain", "form-action-outside"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("## Why it matters"));
     skimscan()
+        .timeout(std::time::Duration::from_secs(900))
         .args(["explain", "no-such-rule"])
         .assert()
         .code(2);
     skimscan()
+        .timeout(std::time::Duration::from_secs(900))
         .args(["rules", "list", "--no-default-rules"])
         .assert()
         .code(0)

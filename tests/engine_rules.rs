@@ -14,6 +14,7 @@ fn job(code: &str) -> AnalysisJob {
         page_url: "example.js".into(),
         page_host: None,
         payment_page: true,
+        page_fields: Vec::new(),
         line_offset: 1,
         column_offset: 1,
     }

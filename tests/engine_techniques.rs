@@ -25,6 +25,7 @@ fn job(name: &str, code: &str) -> AnalysisJob {
         page_url: name.into(),
         page_host: None,
         payment_page: true,
+        page_fields: Vec::new(),
         line_offset: 1,
         column_offset: 1,
     }

@@ -242,34 +242,54 @@ fn scan_string(chars: &[char], start: usize) -> usize {
 }
 
 /// End of a template literal, skipping `${ … }` substitutions (which may hold strings and
-/// nested templates).
+/// nested templates). Nesting is kept on an explicit stack, not the call stack: a hostile
+/// script can nest hundreds of thousands of templates.
 fn scan_template(chars: &[char], start: usize) -> usize {
+    enum Frame {
+        Text,
+        Substitution(usize),
+    }
+    let mut stack = vec![Frame::Text];
     let mut i = start + 1;
     while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 2,
-            '`' => return i + 1,
-            '$' if chars.get(i + 1) == Some(&'{') => {
-                let mut depth = 1;
-                i += 2;
-                while i < chars.len() && depth > 0 {
-                    match chars[i] {
-                        '{' => depth += 1,
-                        '}' => depth -= 1,
-                        '"' | '\'' => {
-                            i = scan_string(chars, i);
-                            continue;
-                        }
-                        '`' => {
-                            i = scan_template(chars, i);
-                            continue;
-                        }
-                        _ => {}
+        let Some(top) = stack.last_mut() else {
+            return i;
+        };
+        match top {
+            Frame::Text => match chars[i] {
+                '\\' => i += 2,
+                '`' => {
+                    stack.pop();
+                    i += 1;
+                    if stack.is_empty() {
+                        return i;
+                    }
+                }
+                '$' if chars.get(i + 1) == Some(&'{') => {
+                    stack.push(Frame::Substitution(1));
+                    i += 2;
+                }
+                _ => i += 1,
+            },
+            Frame::Substitution(depth) => match chars[i] {
+                '{' => {
+                    *depth += 1;
+                    i += 1;
+                }
+                '}' => {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        stack.pop();
                     }
                     i += 1;
                 }
-            }
-            _ => i += 1,
+                '"' | '\'' => i = scan_string(chars, i),
+                '`' => {
+                    stack.push(Frame::Text);
+                    i += 1;
+                }
+                _ => i += 1,
+            },
         }
     }
     chars.len()
@@ -311,6 +331,23 @@ mod tests {
     fn long(code: &str) -> String {
         // Pad to look minified without changing the code's meaning.
         format!("{code}{}", " ".repeat(MINIFIED_LINE))
+    }
+
+    #[test]
+    fn deeply_nested_templates_do_not_overflow_the_stack() {
+        // Issue 7: a recursive template scanner overflowed the 8 MiB main stack here.
+        let n = 400_000;
+        let src = long(&format!("var t={}x{};f()", "`${".repeat(n), "}`".repeat(n)));
+        let out = beautify(&src);
+        assert!(
+            out.trim_end().ends_with("f()"),
+            "{}",
+            &out[out.len() - 50..]
+        );
+        assert_eq!(
+            scan_template(&['`', '$', '{', '`', 'a', '`', '}', '`'], 0),
+            8
+        );
     }
 
     #[test]

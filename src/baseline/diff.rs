@@ -176,6 +176,22 @@ fn removed_id(page: &str, o: &BaselineScript) -> String {
     }
 }
 
+/// Whether the browser runs this script as JavaScript. Decided by what the page declares (the
+/// tag's `type`), never by whether this scan could fetch or analyse the code: a remote script
+/// of a local `dist/` page is not fetched, yet every customer's browser runs it.
+fn runs_as_javascript(r: &ScriptRecord) -> bool {
+    match r.kind {
+        ScriptKind::External | ScriptKind::Dynamic => {
+            crate::page::is_javascript(r.script_type.as_deref(), None)
+        }
+        // Code in the page is always available: `analysed` is exactly "runs as JavaScript"
+        // (it also honours the legacy `language` attribute, which the record does not keep).
+        ScriptKind::Inline | ScriptKind::Handler => r.analysed,
+        // Seen running in the browser: JavaScript by definition.
+        ScriptKind::Runtime => true,
+    }
+}
+
 struct PageCtx<'a> {
     page: &'a str,
     sources: &'a BTreeMap<String, ScriptText>,
@@ -191,7 +207,7 @@ impl PageCtx<'_> {
         if !self.payment {
             f.severity = f.severity.min(Severity::Medium);
         }
-        if !r.analysed {
+        if !runs_as_javascript(r) {
             // JSON-LD, templates: inventoried, but a browser does not run them as code.
             f.severity = f.severity.min(Severity::Low);
             f.message
@@ -314,10 +330,25 @@ impl PageCtx<'_> {
         } else if !new_dest.is_empty() {
             message.push_str(&format!(" It now contacts {}.", new_dest.join(", ")));
         }
+        let change = behaviour_change(o.behaviour.as_ref(), r.behaviour.as_ref());
+        let same_behaviour = exfil.is_empty() && new_dest.is_empty() && change == Ok(None);
+        match &change {
+            Ok(Some(gained)) => message.push_str(&format!(" Its behaviour changed: {gained}.")),
+            Ok(None) if same_behaviour => message.push_str(
+                " Its behaviour is the same as the recorded version's: it reads no new kind of payment data, sends by no new means and contacts no new outside host (a routine upgrade looks like this); review the diff, then record it with `skimscan baseline update`.",
+            ),
+            Ok(None) => {}
+            Err(why) => message.push_str(&format!(" {why}")),
+        }
         if !o.justification.is_empty() {
             message.push_str(&format!(" Recorded justification: {}", o.justification));
         }
         let mut f = self.rules.finding(RULE_CHANGED_SCRIPT, message)?;
+        if same_behaviour {
+            // A change to review, not an alarm: routine upgrades must not page anyone at the
+            // default --fail-on high (the top complaint about script monitors).
+            f.severity = f.severity.min(Severity::Medium);
+        }
         self.cap_severity(&mut f, r);
         self.place(&mut f, r);
         if let (Some(a), Some(b)) = (old_text, new_text)
@@ -560,4 +591,43 @@ fn added_excerpt(diff: &str, hosts: &[String]) -> Option<String> {
     } else {
         Some(lines.join("\n"))
     }
+}
+
+/// What the new version's behaviour gained over the recorded one: `Ok(None)` when nothing
+/// (both analyses complete), `Ok(Some(text))` naming what is new, `Err(why)` when the two
+/// cannot be compared (an old baseline without behaviour, an analysis that stopped early).
+fn behaviour_change(
+    old: Option<&crate::js::behaviour::Behaviour>,
+    new: Option<&crate::js::behaviour::Behaviour>,
+) -> Result<Option<String>, String> {
+    let (Some(old), Some(new)) = (old, new) else {
+        return Err(
+            "The baseline does not record what the old version did (made before skimscan recorded behaviour, or not analysed), so the change is rated as new code."
+                .into(),
+        );
+    };
+    let reads: Vec<&str> = new
+        .reads
+        .difference(&old.reads)
+        .map(String::as_str)
+        .collect();
+    let sends: Vec<&str> = new
+        .sends
+        .difference(&old.sends)
+        .map(String::as_str)
+        .collect();
+    let mut gained = Vec::new();
+    if !reads.is_empty() {
+        gained.push(format!("it now reads {} data", reads.join(", ")));
+    }
+    if !sends.is_empty() {
+        gained.push(format!("it now sends by {}", sends.join(", ")));
+    }
+    if !gained.is_empty() {
+        return Ok(Some(gained.join("; ")));
+    }
+    if !old.complete || !new.complete {
+        return Err("The analysis of one version stopped early, so the behaviours cannot be called the same.".into());
+    }
+    Ok(None)
 }

@@ -2,10 +2,12 @@
 //! `baseline create` ([`create_file`]), `baseline update` ([`update_file`]) and the targets an
 //! update rescans by default ([`default_targets`]). Each keeps the file and its old-code store
 //! consistent: the JSON is written first (atomically), then the code it refers to.
+//! [`update_file_checked`] is what the command uses: it also refuses to overwrite an edit made
+//! since the file was read, and keeps a local site's page names portable.
 
 use super::model::Baseline;
 use super::record::{self, Change};
-use super::store::{self, BaselineError, CodeStore};
+use super::store::{self, BaselineError, CodeStore, Stamp};
 use crate::inventory::ScriptText;
 use crate::report::Report;
 use std::collections::BTreeMap;
@@ -42,6 +44,33 @@ pub fn update_file(
     sources: &BTreeMap<String, ScriptText>,
     now: &str,
 ) -> Result<(Baseline, Vec<Change>), BaselineError> {
+    update(path, old, None, report, sources, now)
+}
+
+/// [`update_file`] for a file read as `stamp` ([`store::load_stamped`]): refuses with
+/// [`BaselineError::ChangedMeanwhile`] when the file changed since (a hand edit made while the
+/// scan ran is kept, not overwritten), and records a local site scanned through another
+/// spelling of its folder under the baseline's own page names.
+pub fn update_file_checked(
+    path: &Path,
+    old: &Baseline,
+    stamp: &Stamp,
+    report: &Report,
+    sources: &BTreeMap<String, ScriptText>,
+    now: &str,
+) -> Result<(Baseline, Vec<Change>), BaselineError> {
+    let (report, sources) = super::portable::onto_baseline_names(old, report, sources);
+    update(path, old, Some(stamp), &report, &sources, now)
+}
+
+fn update(
+    path: &Path,
+    old: &Baseline,
+    stamp: Option<&Stamp>,
+    report: &Report,
+    sources: &BTreeMap<String, ScriptText>,
+    now: &str,
+) -> Result<(Baseline, Vec<Change>), BaselineError> {
     let code = CodeStore::for_baseline(path);
     let (baseline, changes) = record::update_with_code(old, report, sources, Some(&code), now);
     if baseline_content_equal(old, &baseline) {
@@ -50,7 +79,10 @@ pub fn update_file(
         code.save(old, report, sources)?;
         return Ok((old.clone(), changes));
     }
-    store::save_atomic(path, &baseline)?;
+    match stamp {
+        Some(stamp) => store::save_if_unchanged(path, &baseline, stamp)?,
+        None => store::save_atomic(path, &baseline)?,
+    }
     code.save(&baseline, report, sources)?;
     Ok((baseline, changes))
 }

@@ -10,23 +10,28 @@
 //! - [`record`]: `baseline create` / `baseline update` from a scan report.
 //! - [`diff`]: `scan --baseline`: statuses, `removed[]`, and the baseline findings.
 //! - [`file`]: the `baseline create` / `update` commands as file operations.
+//! - [`lock`]: one writer per baseline at a time.
+//! - [`portable`]: an update through another spelling of a local site keeps portable names.
 //! - [`beautify`]: a small token-aware pretty printer so diffs of minified code are readable.
 
 pub mod beautify;
 pub mod diff;
 pub mod file;
 pub mod headers;
+pub mod lock;
 mod matching;
 pub mod model;
 pub mod normalise;
+pub mod portable;
 pub mod record;
 pub mod store;
 
 pub use diff::compare;
-pub use file::{create_file, default_targets, update_file};
+pub use file::{create_file, default_targets, update_file, update_file_checked};
+pub use lock::BaselineLock;
 pub use model::{Baseline, BaselinePage, BaselineScript};
 pub use record::{Change, create, update};
-pub use store::{BaselineError, CodeStore, load, save_atomic};
+pub use store::{BaselineError, CodeStore, Stamp, load, load_stamped, save_atomic};
 
 use crate::hosts::HostPattern;
 

@@ -85,6 +85,11 @@ pub struct BaselineScript {
     /// Outside hosts this script sends data to or loads code from, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destinations: Vec<String>,
+    /// What the recorded version reads and how it sends (absent in baselines made before
+    /// skimscan recorded it, and for code it did not analyse): a changed script is rated by
+    /// what its behaviour gained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour: Option<crate::js::behaviour::Behaviour>,
     /// When this script was first recorded (kept by `baseline update`).
     pub first_seen: String,
     /// Human field: why this script is on the page (PCI DSS 6.4.3), kept by `baseline update`.

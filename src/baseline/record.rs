@@ -172,6 +172,7 @@ fn fresh(c: &Current<'_>, now: &str) -> BaselineScript {
         size: if volatile { None } else { r.size },
         volatile,
         destinations: sorted_hosts(&r.destinations),
+        behaviour: if volatile { None } else { r.behaviour.clone() },
         first_seen: now.to_string(),
         justification: String::new(),
         owner: String::new(),
@@ -285,6 +286,7 @@ pub fn update_with_code(
                         entry.size = o.size;
                         if not_fetched {
                             entry.destinations = o.destinations.clone();
+                            entry.behaviour = o.behaviour.clone();
                         }
                     }
                     if m.status[ci] == Some(BaselineStatus::Changed) {

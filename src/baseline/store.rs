@@ -4,7 +4,8 @@
 //! a file that is not valid JSON, has an unknown `schema_version` or an unknown field is
 //! refused with the file and line (the CLI exits 2 and leaves it untouched), and a save goes
 //! through a temporary file in the same directory, fsync and rename, so a crash or a full disk
-//! leaves the old file whole.
+//! leaves the old file whole. A save that replaces a file read earlier ([`save_if_unchanged`])
+//! first checks that the file still holds what was read, so an edit made meanwhile is kept.
 //!
 //! The old-code store: a readable diff of a changed script needs the old code, which the JSON
 //! does not hold (it would bloat every review). `create`/`update` write each recorded script's
@@ -45,15 +46,48 @@ pub enum BaselineError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "{path}: the file changed while the update ran (edited by hand or by another program); nothing was written, so the edit is kept. Run `skimscan baseline update` again to record the scan on top of it"
+    )]
+    ChangedMeanwhile { path: PathBuf },
+    #[error(
+        "{path}: another skimscan command is writing this baseline (it holds {lock}); wait for it to finish, then run again"
+    )]
+    Locked { path: PathBuf, lock: PathBuf },
+}
+
+/// What a baseline file held when it was read: the sha256 of its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp(String);
+
+impl Stamp {
+    fn of(bytes: &[u8]) -> Stamp {
+        Stamp(crate::inventory::sha256_hex(bytes))
+    }
 }
 
 /// Read and check a baseline file.
 pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+    load_stamped(path).map(|(b, _)| b)
+}
+
+/// Read and check a baseline file, and stamp what it held (for [`save_if_unchanged`]).
+pub fn load_stamped(path: &Path) -> Result<(Baseline, Stamp), BaselineError> {
+    let read_err = |source| BaselineError::Read {
         path: path.to_path_buf(),
         source,
+    };
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        read_err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text: {e}"),
+        ))
     })?;
-    parse(path, &text)
+    // A byte-order mark (some Windows editors write one) is not JSON; serde_json refuses it at
+    // 1:1, so drop it. (The TOML parser already accepts it in config and rule files.)
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    Ok((parse(path, text)?, Stamp::of(&bytes)))
 }
 
 /// Parse baseline text (`path` is only for messages).
@@ -74,6 +108,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(corrupt)?;
     match value.get("schema_version") {
         Some(v) if v.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {}
+        // "1" or 1.0 is this version written the wrong way, not an unknown version.
+        Some(v) if !v.is_u64() => {
+            return Err(BaselineError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema_version must be the number {SCHEMA_VERSION} (without quotes), not {v}"
+                ),
+            });
+        }
         Some(v) => {
             return Err(BaselineError::UnknownVersion {
                 path: path.to_path_buf(),
@@ -145,6 +188,43 @@ pub fn save_atomic(path: &Path, baseline: &Baseline) -> Result<(), BaselineError
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// [`save_atomic`] over a file read as `stamp`, refusing with
+/// [`BaselineError::ChangedMeanwhile`] when the file no longer holds what was read. The check
+/// is made after the new content is on disk, right before the rename, so the window in which
+/// an edit can still be lost is as short as the file system allows. (Other skimscan commands
+/// are kept out by the baseline's lock, see [`super::lock`].)
+pub fn save_if_unchanged(
+    path: &Path,
+    baseline: &Baseline,
+    stamp: &Stamp,
+) -> Result<(), BaselineError> {
+    let changed = std::cell::Cell::new(false);
+    let check = || {
+        let now = std::fs::read(path).map(|b| Stamp::of(&b));
+        if now.as_ref().ok() != Some(stamp) {
+            changed.set(true);
+            return Err(std::io::Error::other(
+                "the baseline changed since it was read",
+            ));
+        }
+        Ok(())
+    };
+    crate::output::write_atomic_checked(path, to_json(baseline).as_bytes(), &check).map_err(
+        |source| {
+            if changed.get() {
+                BaselineError::ChangedMeanwhile {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                BaselineError::Write {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
+        },
+    )
 }
 
 fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -251,6 +331,33 @@ mod tests {
             BaselineError::Corrupt { line, .. } => assert_eq!(line, 3),
             other => panic!("unexpected {other}"),
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_a_quoted_version_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.json");
+        std::fs::write(&p, "\u{feff}{\"schema_version\": 1, \"site\": \"s\", \"created_at\": \"\", \"updated_at\": \"\", \"pages\": {}}").unwrap();
+        assert!(load(&p).is_ok());
+        let err = parse(&p, "{\"schema_version\": \"1\"}").unwrap_err();
+        assert!(err.to_string().contains("must be the number 1"), "{err}");
+    }
+
+    #[test]
+    fn a_save_over_a_changed_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.json");
+        std::fs::write(&p, "{\"schema_version\": 1, \"site\": \"s\", \"created_at\": \"\", \"updated_at\": \"\", \"pages\": {}}").unwrap();
+        let (b, stamp) = load_stamped(&p).unwrap();
+        std::fs::write(&p, "{\"schema_version\": 1, \"site\": \"edited\", \"created_at\": \"\", \"updated_at\": \"\", \"pages\": {}}").unwrap();
+        let err = save_if_unchanged(&p, &b, &stamp).unwrap_err();
+        assert!(
+            matches!(err, BaselineError::ChangedMeanwhile { .. }),
+            "{err}"
+        );
+        assert!(std::fs::read_to_string(&p).unwrap().contains("edited"));
+        let (b, stamp) = load_stamped(&p).unwrap();
+        save_if_unchanged(&p, &b, &stamp).unwrap();
     }
 
     #[test]

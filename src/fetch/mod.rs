@@ -61,8 +61,15 @@ impl std::str::FromStr for ResolveEntry {
         if host.is_empty() {
             return Err(format!("`{s}`: empty host name"));
         }
+        // The host as a request URL will carry it: an IDN (`bücher.example`) in punycode
+        // (`xn--bcher-kva.example`), or the pin would never match.
+        let host = match Host::parse(host) {
+            Ok(Host::Domain(d)) => d,
+            Ok(ip) => ip.to_string(),
+            Err(e) => return Err(format!("`{s}`: `{host}` is not a host name: {e}")),
+        };
         Ok(ResolveEntry {
-            host: crate::hosts::normalise_host(host),
+            host: crate::hosts::normalise_host(&host),
             port,
             addr,
         })

@@ -5,11 +5,12 @@ use super::budget::{self, Deadline, MAX_SCRIPT_BYTES, TIME_PER_SCRIPT};
 use super::collect::{Collector, Ctx};
 use super::constants::Constants;
 use super::evaluate;
-use super::facts::{Facts, Load, MarkerHit, UrlText, snippet};
+use super::facts::{Facts, HiddenRun, Load, MarkerHit, UrlText, snippet};
 use super::fallback;
 use super::interp::Interp;
 use super::knowledge::Knowledge;
 use super::markup;
+use super::sandbox;
 use super::vocabulary::Vocabulary;
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
 use crate::rules::RuleSet;
@@ -44,27 +45,35 @@ pub fn analyse(
     } else {
         code
     };
+    // The page's own card fields join the vocabulary for this script only.
+    let page_vocab =
+        (!job.page_fields.is_empty()).then(|| k.vocab.with_page_fields(&job.page_fields));
     let ctx = Ctx {
-        vocab: &k.vocab,
+        vocab: page_vocab.as_ref().unwrap_or(&k.vocab),
         deadline,
     };
+    // Code nested beyond what the parser and the walks may recurse on is blanked (offsets
+    // kept); everything else is analysed as usual, and the report says what was not.
     let shape = budget::shape(text);
-    if shape.too_deep() {
-        let why = if shape.max_depth > budget::MAX_NESTING {
+    let blanked;
+    let text: &str = if shape.too_deep() {
+        facts.budget_exceeded = Some((
+            shape.deep_at.unwrap_or(0) as u32,
             format!(
-                "brackets nested {} deep (limit {})",
-                shape.max_depth,
-                budget::MAX_NESTING
-            )
-        } else {
-            format!(
-                "{} operators in one expression (limit {})",
-                shape.max_operator_run,
-                budget::MAX_OPERATOR_RUN
-            )
-        };
-        facts.budget_exceeded = Some((shape.deep_at.unwrap_or(0) as u32, why));
-        analyse_chunks(text, &ctx, &mut facts, true);
+                "{}; {} byte(s) of code were not analysed",
+                shape.reason(),
+                shape.deep_ranges.iter().map(|(s, e)| e - s).sum::<usize>()
+            ),
+        ));
+        blanked = shape.blanked(text);
+        &blanked
+    } else {
+        text
+    };
+    if is_script_block(text) {
+        // A `.js` file that is a `<script>…</script>` block (saved from a page, or injected
+        // that way): the browser runs the code inside the tag; that is not a syntax error.
+        analyse_markup(text, &ctx, &mut facts);
     } else {
         let alloc = Allocator::default();
         let ret = oxc_parser::Parser::new(&alloc, text, SourceType::script()).parse();
@@ -74,14 +83,23 @@ pub fn analyse(
             if contains_script_tag(text) {
                 analyse_markup(text, &ctx, &mut facts);
             } else if !analyse_unescaped(text, 0, &ctx, &mut facts) {
-                analyse_chunks(text, &ctx, &mut facts, false);
+                analyse_chunks(text, &ctx, &mut facts);
             }
         } else {
             let program = alloc.alloc(ret.program);
             analyse_program(text, program, 0, &ctx, &mut facts);
         }
     }
-    evaluate::findings(job, code, facts, k, rules, policy)
+    if facts.graph.truncated {
+        facts.budget_exceeded.get_or_insert((
+            0,
+            "data-flow graph size limit reached; flows beyond it were not followed".into(),
+        ));
+    }
+    let behaviour = super::behaviour::summarise(&facts);
+    let mut out = evaluate::findings(job, code, facts, k, rules, policy);
+    out.behaviour = behaviour;
+    out
 }
 
 fn analyse_program<'a>(
@@ -113,19 +131,138 @@ fn analyse_program<'a>(
     }
     let mut c = Collector::new(text, &interp, facts, ctx, base);
     c.run(program);
-    if interp.timed_out.get() && facts.budget_exceeded.is_none() {
+    let superseded = run_decoders(text, program, base, ctx, facts);
+    // The evaluator may spin out its time on a decoder it cannot fold (a rotation loop over
+    // an encoded table); when the sandbox decoded the whole script and that was analysed in
+    // full, nothing is missing.
+    if interp.timed_out.get() && !superseded && facts.budget_exceeded.is_none() {
         facts.budget_exceeded = Some((base, "analysis time budget exceeded".into()));
+    }
+    if interp.out_of_fuel() && facts.budget_exceeded.is_none() {
+        facts.budget_exceeded = Some((
+            base,
+            "evaluation step budget exhausted; values computed after it are unknown".into(),
+        ));
     }
 }
 
+/// Time for analysing everything the sandbox decoded from one script.
+const LAYER_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Where folding failed, run the script's own decoders in the sealed interpreter and analyse
+/// what they produce (see [`sandbox`]). Layers are analysed once: they do not go back to the
+/// sandbox (the sandbox itself already ran their nested `eval`/`Function` layers). True when
+/// the whole script, its decoder calls replaced, was analysed within its budget.
+fn run_decoders<'a>(
+    text: &'a str,
+    program: &'a oxc_ast::ast::Program<'a>,
+    base: u32,
+    ctx: &Ctx<'_>,
+    facts: &mut Facts,
+) -> bool {
+    let folded: std::collections::HashSet<u32> = facts.hidden.iter().map(|h| h.at).collect();
+    // Code the evaluator decoded that itself builds more code (`Function(s)()` with `s`
+    // computed at run time): the sandbox runs the whole chain.
+    let nested = ["eval", "Function", "setTimeout", "setInterval"]
+        .iter()
+        .any(|w| facts.decoded_text.contains(w));
+    let chain = nested && facts.hidden.iter().any(|h| h.hidden);
+    let decoded = sandbox::decode(
+        text,
+        program,
+        |start| !nested && folded.contains(&(base + start)),
+        chain,
+    );
+    if decoded.layers.is_empty() && decoded.exhausted.is_none() {
+        return false;
+    }
+    // Decoded layers get a time budget of their own: a slow first pass (the evaluator
+    // spinning on a rotation loop it cannot decode) must not leave them none.
+    let layer_ctx = Ctx {
+        vocab: ctx.vocab,
+        deadline: budget::Deadline::after(LAYER_TIME),
+    };
+    let mut superseded = false;
+    for layer in &decoded.layers {
+        let complete = analyse_layer(layer, base, &layer_ctx, facts);
+        superseded |= complete && layer.at.is_none();
+    }
+    if let Some((at, e)) = decoded.exhausted {
+        facts
+            .budget_exceeded
+            .get_or_insert((base + at, e.to_string()));
+        return false;
+    }
+    superseded
+}
+
+/// Analyse one layer the sandbox produced: code the script runs (reported at the place that
+/// runs it, as hidden code), or the script with its decoder calls replaced (its own offsets).
+/// Returns whether the layer was analysed in full.
+fn analyse_layer(layer: &sandbox::Layer, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) -> bool {
+    let code = layer.code.as_str();
+    if let Some(at) = layer.at {
+        if facts.decoded_text.contains(code) {
+            // The constant evaluator decoded the same code and analysed it already.
+            return true;
+        }
+        facts.hidden.push(HiddenRun {
+            at: base + at,
+            hidden: true,
+            evidence: format!(
+                "{} ← decoded by running the script's own decoder: {}",
+                layer.how,
+                snippet(code, 140)
+            ),
+        });
+        facts.add_decoded(code);
+    }
+    let shape = budget::shape(code);
+    if shape.too_deep() {
+        facts
+            .budget_exceeded
+            .get_or_insert((base, "decoded code nested too deeply".into()));
+        return false;
+    }
+    let alloc = Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+    if ret.panicked {
+        return false;
+    }
+    let program = alloc.alloc(ret.program);
+    let consts = Constants::collect(program, code);
+    let interp = Interp::new(code, consts.decls(), ctx.deadline.0);
+    // In the script with its decoder calls replaced, the sandbox already ran the rotation and
+    // its results are literals: running the rotation loop again would only burn fuel.
+    if layer.at.is_some() {
+        for r in &consts.rotators {
+            interp.run_call(r);
+        }
+    }
+    interp.run_top_level(&program.body);
+    let at = layer.at.map(|a| base + a);
+    let mut c = Collector::new(code, &interp, facts, ctx, base).decoded(at);
+    c.run(program);
+    !c.stopped && !interp.timed_out.get() && !ctx.deadline.passed()
+}
+
 /// Analyse the statements tree-sitter could read, each parsed by oxc on its own.
-fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool) {
+fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
     let Some(chunks) = fallback::intact_statements(text, ctx.deadline) else {
         facts
             .problems
             .push("no parser could read the script".into());
         return;
     };
+    if chunks.len() >= fallback::MAX_CHUNKS {
+        facts.budget_exceeded.get_or_insert((
+            chunks.last().map_or(0, |c| c.1 as u32),
+            format!(
+                "more than {} statements around syntax errors; the rest was not analysed",
+                fallback::MAX_CHUNKS
+            ),
+        ));
+    }
     let mut parsed_any = false;
     for (start, end) in chunks {
         if ctx.deadline.passed() {
@@ -137,7 +274,8 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool)
         let Some(piece) = text.get(start..end) else {
             continue;
         };
-        if skip_deep && budget::shape(piece).too_deep() {
+        if budget::shape(piece).too_deep() {
+            note_too_deep(facts, start as u32);
             continue;
         }
         let alloc = Allocator::default();
@@ -149,7 +287,7 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool)
         let program = alloc.alloc(ret.program);
         analyse_program(piece, program, start as u32, ctx, facts);
     }
-    if !parsed_any && !text.trim().is_empty() && !skip_deep {
+    if !parsed_any && !text.trim().is_empty() && facts.budget_exceeded.is_none() {
         facts
             .problems
             .push("no parser produced a usable tree".into());
@@ -165,6 +303,14 @@ fn analyse_unescaped(body: &str, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) ->
         return false;
     }
     let unescaped = body.replace("\\'", "'").replace("\\\"", "\"");
+    // Unescaping turns string contents into code: measure that code again.
+    let shape = budget::shape(&unescaped);
+    let unescaped = if shape.too_deep() {
+        note_too_deep(facts, base);
+        shape.blanked(&unescaped)
+    } else {
+        unescaped
+    };
     let alloc = Allocator::default();
     let ret = oxc_parser::Parser::new(&alloc, &unescaped, SourceType::script()).parse();
     if ret.panicked {
@@ -173,6 +319,13 @@ fn analyse_unescaped(body: &str, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) ->
     let program = alloc.alloc(ret.program);
     analyse_program(&unescaped, program, base, ctx, facts);
     true
+}
+
+/// Text that opens with a `<script>` tag (after white space and a byte-order mark).
+fn is_script_block(text: &str) -> bool {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    t.get(..7)
+        .is_some_and(|h| h.eq_ignore_ascii_case("<script"))
 }
 
 fn contains_script_tag(text: &str) -> bool {
@@ -188,6 +341,7 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
             continue;
         };
         if budget::shape(body).too_deep() {
+            note_too_deep(facts, start as u32);
             continue;
         }
         let alloc = Allocator::default();
@@ -228,6 +382,7 @@ fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) 
             continue;
         };
         if budget::shape(piece).too_deep() {
+            note_too_deep(facts, (base + s) as u32);
             continue;
         }
         let alloc = Allocator::default();
@@ -238,4 +393,12 @@ fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) 
         let program = alloc.alloc(ret.program);
         analyse_program(piece, program, (base + s) as u32, ctx, facts);
     }
+}
+
+/// A piece of code skipped because it nests too deeply: the analysis is partial, say so.
+fn note_too_deep(facts: &mut Facts, at: u32) {
+    facts.budget_exceeded.get_or_insert((
+        at,
+        "code nested too deeply to parse was not analysed".into(),
+    ));
 }

@@ -205,6 +205,17 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         }
     }
 
+    /// For code the sealed interpreter produced (`super::sandbox`): with `at`, code the script
+    /// runs — every value in it counts as decoded and every fact is placed at `at`; without,
+    /// the script itself with its decoder calls replaced, read at its own offsets.
+    pub fn decoded(mut self, at: Option<Offset>) -> Self {
+        if at.is_some() {
+            self.hidden_ctx = true;
+            self.at_override = at;
+        }
+        self
+    }
+
     /// Walk a program and add what was found to the facts.
     pub fn run(&mut self, program: &'a Program<'a>) {
         self.visit_program(program);
@@ -962,6 +973,14 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         if self.hidden_depth >= MAX_HIDDEN_DEPTH
             || self.hidden_bytes + code.len() > MAX_HIDDEN_BYTES
         {
+            // Decoded code left unanalysed: the analysis is partial, and the report says so.
+            self.facts.budget_exceeded.get_or_insert((
+                at,
+                format!(
+                    "decoded code beyond the limits ({MAX_HIDDEN_DEPTH} layers, {} MB in all) was not analysed",
+                    MAX_HIDDEN_BYTES >> 20
+                ),
+            ));
             return;
         }
         let shape = budget::shape(code);
@@ -989,6 +1008,12 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         inner.hidden_depth = self.hidden_depth + 1;
         inner.hidden_bytes = self.hidden_bytes + code.len();
         inner.run(program);
+        if interp.out_of_fuel() {
+            inner.facts.budget_exceeded.get_or_insert((
+                at,
+                "evaluation step budget exhausted in decoded code; values computed after it are unknown".into(),
+            ));
+        }
         let stopped = inner.stopped;
         self.hidden_bytes += code.len();
         if stopped {

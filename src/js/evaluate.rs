@@ -602,6 +602,7 @@ pub fn page_text_findings(
         page_url: page_url.to_string(),
         page_host: None,
         payment_page: false,
+        page_fields: Vec::new(),
         line_offset: 1,
         column_offset: 1,
     };

@@ -78,6 +78,8 @@ pub struct FlowGraph {
     pub fn_params: HashMap<Sym, Vec<Sym>, FxBuild>,
     /// Calls of bound functions with the dependencies of each argument.
     pub calls: Vec<(Sym, Vec<Deps>)>,
+    /// An edge was dropped at the cap: flows through it are not seen (a partial analysis).
+    pub truncated: bool,
 }
 
 /// Cap on edges per script: beyond it the graph stops growing (large bundles stay linear).
@@ -99,8 +101,13 @@ impl FlowGraph {
     }
 
     pub fn edge(&mut self, to: Sym, deps: Deps) {
-        if !deps.is_empty() && self.edges.len() < MAX_EDGES {
+        if deps.is_empty() {
+            return;
+        }
+        if self.edges.len() < MAX_EDGES {
             self.edges.push((to, deps));
+        } else {
+            self.truncated = true;
         }
     }
 

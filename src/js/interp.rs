@@ -90,6 +90,12 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Whether the script's whole step budget was spent: later evaluations computed nothing,
+    /// so the analysis is partial.
+    pub fn out_of_fuel(&self) -> bool {
+        self.total.get() == 0
+    }
+
     pub fn is_global_binding(&self, name: &str) -> bool {
         self.decls.contains_key(name)
     }

@@ -2,11 +2,14 @@
 //! hiding tricks by constant evaluation, find payment-data sources, network sinks and their
 //! destinations, connect them, and turn the facts into findings through the rules.
 //!
-//! Scripts are analysed on a small pool of dedicated threads with large stacks: the parser
-//! and the walks recurse, and a hostile script must not be able to overflow a stack (the
-//! depth pre-scan in [`budget`] keeps the recursion bounded; the stack size gives headroom).
+//! Scripts are analysed in worker processes ([`worker`]) when the scan knows the skimscan
+//! binary (the command line always does), else on a small pool of dedicated threads with
+//! large stacks: the parser and the walks recurse, and the depth pre-scan in [`budget`] keeps
+//! the recursion bounded. The workers are the backstop for what a budget misses: a crash, an
+//! exhausted memory or a runaway loop costs one script (an `errors[]` entry), never the scan.
 
 pub mod analyse;
+pub mod behaviour;
 pub mod budget;
 pub mod collect;
 pub mod constants;
@@ -15,12 +18,15 @@ pub mod evaluate;
 pub mod facts;
 pub mod fallback;
 pub mod flow;
+pub mod imports;
 pub mod indicators;
 pub mod interp;
 pub mod knowledge;
 pub mod markup;
+pub mod sandbox;
 pub mod value;
 pub mod vocabulary;
+pub mod worker;
 
 use crate::finding::Finding;
 use crate::hosts::HostPattern;
@@ -31,9 +37,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Stack of each analysis thread. Reserved, not committed: only what the recursion touches
-/// becomes resident.
-const WORKER_STACK: usize = 256 << 20;
+use worker::WORKER_STACK;
 /// Analysis threads per batch (the machine's cores, at most this many).
 const MAX_WORKERS: usize = 4;
 
@@ -45,11 +49,12 @@ pub struct HostPolicy {
 }
 
 /// One script to analyse, with the page context the classification needs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AnalysisJob {
     /// The script's id (its URL, or `<page>#inline-N`).
     pub script_id: String,
     pub kind: ScriptKind,
+    #[serde(with = "arc_str")]
     pub code: Arc<str>,
     /// The page the script runs on, and that page's host (None for a lone `.js` target, which
     /// is then judged as a third-party script of an unknown payment page).
@@ -57,13 +62,17 @@ pub struct AnalysisJob {
     pub page_host: Option<String>,
     /// The page has payment fields (or the target is a lone script, assumed to be on one).
     pub payment_page: bool,
+    /// Ids and names of the page's payment fields, as the page model found them (labels,
+    /// `autocomplete`, names): reading one of these elements reads a card field even when its
+    /// id has no payment word in it. Empty when the page is unknown.
+    pub page_fields: Vec<String>,
     /// 1-based position of the code's first character in its file (inline code in a page).
     pub line_offset: u32,
     pub column_offset: u32,
 }
 
 /// What the engine found in one script.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ScriptAnalysis {
     /// Findings with `page`, `script`, `location`, `hosts` and `evidence` filled in.
     pub findings: Vec<Finding>,
@@ -73,6 +82,22 @@ pub struct ScriptAnalysis {
     pub destinations: BTreeSet<String>,
     /// Absolute URLs of scripts this code loads at run time (`s.src = …`), when decodable.
     pub loads: Vec<String>,
+    /// What the code reads and how it sends, for comparing two versions of a script.
+    pub behaviour: behaviour::Behaviour,
+}
+
+/// `Arc<str>` as a plain JSON string (serde's `rc` feature would do the same for every crate).
+mod arc_str {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
 }
 
 /// The engine, configured once per scan.
@@ -81,6 +106,8 @@ pub struct Engine {
     rules: Arc<RuleSet>,
     policy: Arc<HostPolicy>,
     knowledge: Arc<Knowledge>,
+    /// Worker processes the batches run on (see [`Engine::isolated`]); none: in-process.
+    pool: Option<Arc<worker::WorkerPool>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -88,6 +115,7 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine")
             .field("rules", &self.rules.len())
             .field("policy", &self.policy)
+            .field("pool", &self.pool)
             .finish()
     }
 }
@@ -99,7 +127,44 @@ impl Engine {
             rules,
             policy: Arc::new(policy),
             knowledge,
+            pool: None,
         }
+    }
+
+    /// The same engine, analysing batches in worker processes started from the skimscan
+    /// binary ([`worker::locate`]) under [`worker::Limits::from_env`]. Without a known binary
+    /// the engine stays in-process, and a warning says the scan is not isolated.
+    pub fn isolated(self) -> Engine {
+        match worker::locate() {
+            Some(exe) => self.with_workers(exe, worker::Limits::from_env()),
+            None => {
+                tracing::warn!(
+                    "analysis runs inside this process: no skimscan binary to start workers from (set {})",
+                    worker::EXE_ENV
+                );
+                self
+            }
+        }
+    }
+
+    /// The same engine, analysing batches in worker processes of `exe` under `limits`.
+    pub fn with_workers(mut self, exe: std::path::PathBuf, limits: worker::Limits) -> Engine {
+        let setup = worker::protocol::Setup {
+            rules: self.rules.sources().clone(),
+            allowed: self
+                .policy
+                .allowed
+                .iter()
+                .map(|h| h.as_str().to_string())
+                .collect(),
+        };
+        self.pool = Some(worker::pool_for(
+            exe,
+            &setup,
+            limits,
+            threads_for(usize::MAX),
+        ));
+        self
     }
 
     /// Analyse one script on the calling thread (tests, benches; the caller provides the
@@ -148,19 +213,19 @@ impl Engine {
         evaluate::page_text_findings(page_url, text, &self.knowledge, &self.rules)
     }
 
-    /// Analyse a batch of scripts, in parallel on big-stack worker threads; results are in the
-    /// order of `jobs`. Blocking: call it from a blocking context. A script whose analysis
-    /// fails in an unexpected way yields an `errors` entry, never a lost scan. Error messages
-    /// do not repeat the script's id (the caller reports them under it).
+    /// Analyse a batch of scripts, in parallel (worker processes, or big-stack threads);
+    /// results are in the order of `jobs`. Blocking: call it from a blocking context. A
+    /// script whose analysis fails in an unexpected way yields an `errors` entry, never a lost
+    /// scan. Error messages do not repeat the script's id (the caller reports them under it).
     pub fn analyse_batch(&self, jobs: Vec<AnalysisJob>) -> Vec<ScriptAnalysis> {
         let n = jobs.len();
         if n == 0 {
             return Vec::new();
         }
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |p| p.get())
-            .clamp(1, MAX_WORKERS)
-            .min(n);
+        if let Some(pool) = &self.pool {
+            return pool.analyse_batch(&jobs);
+        }
+        let workers = threads_for(n);
         let jobs = Arc::new(jobs);
         let next = Arc::new(AtomicUsize::new(0));
         let results: Arc<Mutex<Vec<Option<ScriptAnalysis>>>> = Arc::new(Mutex::new(vec![None; n]));
@@ -211,4 +276,13 @@ impl Engine {
             })
             .collect()
     }
+}
+
+/// Analysis threads (or worker processes) for `n` scripts: the machine's cores, at most
+/// [`MAX_WORKERS`].
+fn threads_for(n: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .clamp(1, MAX_WORKERS)
+        .min(n)
 }

@@ -7,11 +7,14 @@ use crate::rules::schema::VocabularyFile;
 use aho_corasick::AhoCorasick;
 use std::collections::HashSet;
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
     words: HashSet<String>,
     pairs: HashSet<(String, String)>,
     substrings: Option<AhoCorasick>,
+    /// Ids and names of the page's own payment fields (see [`Vocabulary::with_page_fields`]),
+    /// matched exactly.
+    page_fields: HashSet<String>,
 }
 
 impl Vocabulary {
@@ -33,10 +36,31 @@ impl Vocabulary {
         v
     }
 
+    /// This vocabulary plus the ids and names of the payment fields of the page a script runs
+    /// on. The page model knows a field from its label or `autocomplete` even when its id is
+    /// `f3`; a script reading `getElementById('f3')` reads that card field.
+    pub fn with_page_fields(&self, names: &[String]) -> Vocabulary {
+        let mut v = self.clone();
+        v.page_fields.extend(
+            names
+                .iter()
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
+        );
+        v
+    }
+
     /// Whether the text names a payment-card field.
     pub fn matches(&self, text: &str) -> bool {
         if text.len() > 2_000 {
             return false;
+        }
+        if !self.page_fields.is_empty()
+            && selected_names(text)
+                .iter()
+                .any(|n| self.page_fields.contains(*n))
+        {
+            return true;
         }
         let lower = text.to_lowercase();
         if let Some(ac) = &self.substrings
@@ -80,6 +104,48 @@ pub fn split_words(text: &str) -> Vec<String> {
         }
         if parts > 1 {
             out.push(run.to_lowercase());
+        }
+    }
+    out
+}
+
+/// The element ids and names a text selects: the text itself when it is a bare name (an
+/// argument of `getElementById`, a property of `form.elements`), `#id` parts of a selector,
+/// and the values of `[id=…]` / `[name=…]` attribute selectors. Class names and tag names are
+/// not field names, so `input[name=email]` selects `email`, never `name` or `input`.
+fn selected_names(text: &str) -> Vec<&str> {
+    let t = text.trim();
+    let is_name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    if !t.is_empty() && !t.contains(|c: char| c.is_whitespace() || "#.[]=:>,()*~+'\"".contains(c)) {
+        return vec![t];
+    }
+    let mut out = Vec::new();
+    for (i, _) in t.match_indices('#') {
+        let rest = &t[i + 1..];
+        let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
+        if end > 0 {
+            out.push(&rest[..end]);
+        }
+    }
+    for attr in ["[id", "[name"] {
+        for (i, _) in t.match_indices(attr) {
+            let rest = t[i + attr.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix('=') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let (quote, rest) = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => (Some(q), &rest[1..]),
+                _ => (None, rest),
+            };
+            let end = match quote {
+                Some(q) => rest.find(q),
+                None => rest.find(|c: char| c == ']' || c.is_whitespace()),
+            }
+            .unwrap_or(rest.len());
+            if end > 0 {
+                out.push(&rest[..end]);
+            }
         }
     }
     out
@@ -133,6 +199,25 @@ mod tests {
         assert!(!v.matches("accept"));
         assert!(!v.matches("success-message"));
         assert!(!v.matches(".card-body"));
+    }
+
+    #[test]
+    fn page_fields_match_by_id_and_name_only() {
+        let v = vocab().with_page_fields(&["f3".into(), "x_9".into()]);
+        for hit in [
+            "f3",
+            "#f3",
+            "form#pay #f3",
+            "input[name=\"x_9\"]",
+            "[id='f3']",
+            "#cardNumber",
+        ] {
+            assert!(v.matches(hit), "{hit}");
+        }
+        for miss in ["f30", ".f3", "input[name=email]", "f3-label-text ok"] {
+            assert!(!v.matches(miss), "{miss}");
+        }
+        assert!(!vocab().matches("f3"));
     }
 
     #[test]

@@ -3,13 +3,19 @@
 //! Japanese shops still serve Shift_JIS and EUC-JP pages; decoding them as UTF-8 would turn the
 //! payment vocabulary (カード番号, 有効期限…) into replacement characters and hide payment
 //! fields. The order follows the HTML standard: byte-order mark, then the HTTP `Content-Type`
-//! charset, then a `<meta>` prescan of the first 1024 bytes, then UTF-8. Decoding never fails:
-//! malformed bytes become U+FFFD.
+//! charset, then a `<meta>` prescan of the first 1024 bytes, then — when nothing declares an
+//! encoding — the browsers' guess: UTF-8 when the bytes are valid UTF-8, otherwise what
+//! `chardetng` (the detector Firefox uses, made for exactly this case) finds. Many older
+//! Japanese shops serve Shift_JIS or EUC-JP pages with no declaration at all. Decoding never
+//! fails: malformed bytes become U+FFFD.
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
 /// How many bytes the `<meta charset>` prescan looks at (HTML standard: 1024).
 const PRESCAN_LIMIT: usize = 1024;
+/// How many bytes the encoding detector reads: enough text to tell Japanese encodings apart,
+/// without running over a whole large page.
+const SNIFF_LIMIT: usize = 64 * 1024;
 
 /// Decode a page's bytes to text. Returns the text and the name of the encoding used.
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'static str) {
@@ -17,7 +23,7 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
         .and_then(charset_from_content_type)
         .and_then(|label| Encoding::for_label(label.as_bytes()))
         .or_else(|| prescan_meta_charset(bytes))
-        .unwrap_or(UTF_8);
+        .unwrap_or_else(|| sniff_encoding(bytes));
     // `decode` sniffs the BOM first and lets it win over the label, as browsers do.
     let (text, used, _had_errors) = encoding.decode(bytes);
     (text.into_owned(), used.name())
@@ -43,6 +49,22 @@ pub fn decode_script_with_fallback(
         .unwrap_or(UTF_8);
     let (text, _used, _had_errors) = encoding.decode(bytes);
     text.into_owned()
+}
+
+/// The encoding of undeclared bytes: a BOM decides (decoding sniffs it), valid UTF-8 is
+/// UTF-8, anything else is what the detector guesses from the text.
+fn sniff_encoding(bytes: &[u8]) -> &'static Encoding {
+    if Encoding::for_bom(bytes).is_some() || std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    let head = &bytes[..bytes.len().min(SNIFF_LIMIT)];
+    // ISO-2022-JP is not guessed for pages that run scripts (the detector's advice: it lets an
+    // attacker smuggle markup past filters), and UTF-8 was ruled out above.
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(head, head.len() == bytes.len());
+    // No top-level-domain hint: the scan may read a local file, and the content decides well
+    // enough once it holds a few lines of text.
+    detector.guess(None, chardetng::Utf8Detection::Deny)
 }
 
 /// The `charset` parameter of a `Content-Type` value, without quotes.
@@ -244,6 +266,22 @@ mod tests {
     #[test]
     fn meta_beyond_1024_bytes_is_ignored_and_default_is_utf8() {
         let page = format!("{}<meta charset=shift_jis>", " ".repeat(1100));
+        let (_, name) = decode_html(page.as_bytes(), None);
+        assert_eq!(name, "UTF-8");
+    }
+
+    #[test]
+    fn undeclared_japanese_pages_are_detected() {
+        let page = "<html><head><title>お支払い</title></head><body><form>\
+            <label for=\"f1\">カード番号</label><input id=\"f1\">\
+            <label for=\"f2\">有効期限</label><input id=\"f2\">\
+            <label for=\"f3\">セキュリティコード</label><input id=\"f3\">\
+            <p>ご注文内容をご確認のうえ、お支払い情報を入力してください。</p></form>";
+        for encoding in [SHIFT_JIS, EUC_JP] {
+            let (text, name) = decode_html(&encoded(encoding, page), Some("text/html"));
+            assert_eq!(name, encoding.name());
+            assert_eq!(text, page);
+        }
         let (_, name) = decode_html(page.as_bytes(), None);
         assert_eq!(name, "UTF-8");
     }

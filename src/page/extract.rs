@@ -164,6 +164,15 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
         doc.payment_fields.push(field);
     }
     doc.forms = forms;
+    if doc.scripts.is_empty() && super::bare_script::is_bare_script(html) {
+        doc.scripts.push(ScriptRef::Inline {
+            code: html.to_string(),
+            script_type: None,
+            is_javascript: true,
+            line: 1,
+            column: 1,
+        });
+    }
     doc
 }
 
@@ -487,6 +496,10 @@ fn payment_field(
         PaymentField {
             kind: classified.kind,
             name,
+            id: id
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .map(str::to_string),
             evidence: classified.evidence,
         },
         classified.contextual,

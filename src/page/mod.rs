@@ -7,15 +7,18 @@
 //! anything unusable (an unparsable `src`) is kept as a raw string so the inventory still
 //! shows it.
 
+mod bare_script;
 mod decode;
 mod extract;
 mod headers;
+mod import_map;
 mod payment_fields;
 mod positions;
 
 pub use decode::{decode_html, decode_script, decode_script_with_fallback};
 pub use extract::{extract, is_javascript};
 pub use headers::security_headers;
+pub use import_map::ImportMap;
 
 use url::Url;
 
@@ -76,6 +79,9 @@ pub struct PaymentField {
     pub kind: PaymentFieldKind,
     /// The field's name, or its id when it has no name.
     pub name: String,
+    /// The field's `id`, when it has one: scripts select fields by id as often as by name,
+    /// and a field known only by its label has no payment word in either.
+    pub id: Option<String>,
     /// Why we think so: `autocomplete=cc-number`, `name=payment[cc_number]`, `label=カード番号`…
     pub evidence: String,
 }
@@ -145,5 +151,20 @@ impl PageDoc {
     /// A payment page: it has a field for card data (cli.md `pages[].payment_form`).
     pub fn payment_form(&self) -> bool {
         !self.payment_fields.is_empty()
+    }
+
+    /// The names and ids of the page's payment fields, sorted and unique: what the engine must
+    /// treat as card fields on this page even when no payment word is in them
+    /// (`<label for="f3">Card number</label><input id="f3">`).
+    pub fn payment_field_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .payment_fields
+            .iter()
+            .flat_map(|f| std::iter::once(f.name.clone()).chain(f.id.clone()))
+            .filter(|n| !n.trim().is_empty())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 }

@@ -1,6 +1,8 @@
 //! The scan report (cli.md's JSON contract) and its formatters: text for people, JSON for
-//! machines, SARIF for code-scanning dashboards — one trait, one file per format.
+//! machines, SARIF for code-scanning dashboards, HTML for auditors and responders — one trait,
+//! one file per format.
 
+pub mod html;
 pub mod json;
 pub mod sarif;
 pub mod text;

@@ -37,7 +37,7 @@ fn severity_style(s: Severity) -> Style {
 
 /// The line of code a finding points at, cut to a window around the column, with the caret's
 /// offset in that window.
-fn frame_line(ctx: &FormatContext<'_>, f: &Finding) -> Option<(u32, String, usize)> {
+pub(crate) fn frame_line(ctx: &FormatContext<'_>, f: &Finding) -> Option<(u32, String, usize)> {
     let loc = f.location?;
     let src = ctx.sources.get(f.script.as_deref()?)?;
     let rel_line = loc.line.checked_sub(src.line_offset.saturating_sub(1))?;
@@ -46,20 +46,22 @@ fn frame_line(ctx: &FormatContext<'_>, f: &Finding) -> Option<(u32, String, usiz
     if rel_line == 1 {
         col = col.saturating_sub(src.column_offset.saturating_sub(1) as usize);
     }
-    let chars: Vec<char> = line.chars().collect();
-    let col = col.min(chars.len());
+    // A window of the line around the column, read without copying the line: a minified
+    // script can be one 20 MB line, and a report may hold many findings in it.
+    let col = line.chars().take(col).count();
     let start = col.saturating_sub(FRAME_WIDTH / 3);
-    let end = (start + FRAME_WIDTH).min(chars.len());
-    let mut shown: String = chars[start..end]
-        .iter()
-        .map(|c| if c.is_control() { ' ' } else { *c })
+    let mut rest = line.chars().skip(start);
+    let mut shown: String = rest
+        .by_ref()
+        .take(FRAME_WIDTH)
+        .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let mut caret = col - start;
     if start > 0 {
         shown.insert(0, '…');
         caret += 1;
     }
-    if end < chars.len() {
+    if rest.next().is_some() {
         shown.push('…');
     }
     Some((loc.line, shown, caret))

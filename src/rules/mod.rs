@@ -130,6 +130,17 @@ pub struct RuleSet {
     /// Data files by file stem (`payment-vocabulary`, `processors`, `indicators`…), as parsed
     /// TOML; the engine gives them their typed schema.
     data: BTreeMap<String, Vec<(String, toml::Value)>>,
+    /// What the set was loaded from, so an analysis worker process can load the very same set
+    /// (the user's rule files travel as text: the worker never re-reads the disk).
+    sources: RuleSources,
+}
+
+/// The inputs of [`RuleSet::load`]: whether the shipped rules are in, and the text of every
+/// extra rule file (its name for messages, its path relative to its `--rules` directory).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct RuleSources {
+    pub shipped: bool,
+    pub files: Vec<(String, PathBuf, String)>,
 }
 
 /// 1-based line of a byte offset.
@@ -154,22 +165,17 @@ impl RuleSet {
     /// Load the shipped rules (unless `no_default`) and then every `*.toml` under each extra
     /// directory. A later rule with the same id as an earlier one is an error (it would be
     /// ambiguous which one a finding means).
+    ///
+    /// `no_default` drops the shipped code and indicator rules and the shipped data files, but
+    /// not the rules of the checks the pipeline makes in code (`page` and `baseline` rules):
+    /// dropping those would silently turn off every CSP, SRI, form-action and baseline check and
+    /// let a changed checkout pass a CI gate. A rules directory may define one of those ids
+    /// itself (to change its severity or text); otherwise the shipped definition is kept.
     pub fn load(no_default: bool, extra_dirs: &[PathBuf]) -> Result<RuleSet, RuleError> {
-        let mut set = RuleSet::default();
-        if !no_default {
-            let mut files: Vec<&include_dir::File> = Vec::new();
-            collect_embedded(&SHIPPED, &mut files);
-            files.sort_by_key(|f| f.path());
-            for f in files {
-                let name = format!("rules/{}", f.path().display());
-                let text = f.contents_utf8().ok_or_else(|| RuleError {
-                    path: name.clone(),
-                    line: None,
-                    message: "not UTF-8".into(),
-                })?;
-                set.add_file(&name, f.path(), text)?;
-            }
-        }
+        let mut sources = RuleSources {
+            shipped: !no_default,
+            files: Vec::new(),
+        };
         for dir in extra_dirs {
             let mut paths = Vec::new();
             collect_dir(dir, &mut paths).map_err(|e| RuleError {
@@ -185,18 +191,58 @@ impl RuleSet {
                     message: e.to_string(),
                 })?;
                 let rel = p.strip_prefix(dir).unwrap_or(&p).to_path_buf();
-                set.add_file(&p.display().to_string(), &rel, &text)?;
+                sources.files.push((p.display().to_string(), rel, text));
             }
+        }
+        RuleSet::from_sources(&sources)
+    }
+
+    /// Load a set from what [`RuleSet::sources`] recorded (an analysis worker's copy).
+    pub fn from_sources(sources: &RuleSources) -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet {
+            sources: sources.clone(),
+            ..RuleSet::default()
+        };
+        if sources.shipped {
+            for (name, rel, text) in shipped_files()? {
+                set.add_file(&name, rel, text)?;
+            }
+        }
+        for (name, rel, text) in &sources.files {
+            set.add_file(name, rel, text)?;
+        }
+        if !sources.shipped {
+            // The page and baseline checks run whatever rules are loaded (issue 7: dropping
+            // them silently passed every gate); a user's rule of the same id replaces one.
+            set.add_pipeline_rules()?;
         }
         Ok(set)
     }
 
+    /// Add the shipped `page` and `baseline` rules whose ids the loaded set does not define.
+    fn add_pipeline_rules(&mut self) -> Result<(), RuleError> {
+        for (name, rel, text) in shipped_files()? {
+            if is_data_path(rel) {
+                continue;
+            }
+            let mut rule: Rule = toml::from_str(text).map_err(|e| toml_error(&name, text, e))?;
+            if matches!(rule.kind, RuleKind::Page | RuleKind::Baseline)
+                && !self.rules.contains_key(&rule.id)
+            {
+                rule.origin = name;
+                self.rules.insert(rule.id.clone(), rule);
+            }
+        }
+        Ok(())
+    }
+
+    /// What this set was loaded from.
+    pub fn sources(&self) -> &RuleSources {
+        &self.sources
+    }
+
     fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
-        let is_data = rel
-            .components()
-            .next()
-            .is_some_and(|c| c.as_os_str() == "data");
-        if is_data {
+        if is_data_path(rel) {
             let value: toml::Value = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
             let stem = rel
                 .file_stem()
@@ -260,15 +306,60 @@ impl RuleSet {
     }
 }
 
+/// The data files the engine reads, by file stem. Any other name in a `data/` folder is an
+/// error: a misspelt `payment-vocabulry.toml` would otherwise load, extend nothing and leave
+/// the user believing their words are in use.
+pub const DATA_FILES: &[&str] = &["payment-vocabulary", "processors", "well-known-hosts"];
+
 /// Data files the engine reads have a typed schema: check it at load time.
 fn check_data_schema(name: &str, stem: &str, text: &str) -> Result<(), RuleError> {
     let r = match stem {
         "payment-vocabulary" => toml::from_str::<schema::VocabularyFile>(text).map(|_| ()),
         "processors" => toml::from_str::<schema::ProcessorsFile>(text).map(|_| ()),
         "well-known-hosts" => toml::from_str::<schema::WellKnownFile>(text).map(|_| ()),
-        _ => Ok(()),
+        _ => {
+            return Err(RuleError {
+                path: name.to_string(),
+                line: None,
+                message: format!(
+                    "unknown data file `{stem}.toml`: data files are named {}",
+                    DATA_FILES
+                        .iter()
+                        .map(|d| format!("{d}.toml"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
     };
     r.map_err(|e| toml_error(name, text, e))
+}
+
+/// A file in a rules tree's `data/` folder is a data file, not a rule.
+fn is_data_path(rel: &Path) -> bool {
+    rel.components()
+        .next()
+        .is_some_and(|c| c.as_os_str() == "data")
+}
+
+/// The shipped rule and data files (embedded in the binary), sorted by path, with the name
+/// messages show (`rules/page/csp-missing.toml`).
+fn shipped_files() -> Result<Vec<(String, &'static Path, &'static str)>, RuleError> {
+    let mut files: Vec<&include_dir::File> = Vec::new();
+    collect_embedded(&SHIPPED, &mut files);
+    files.sort_by_key(|f| f.path());
+    files
+        .into_iter()
+        .map(|f| {
+            let name = format!("rules/{}", f.path().display());
+            let text = f.contents_utf8().ok_or_else(|| RuleError {
+                path: name.clone(),
+                line: None,
+                message: "not UTF-8".into(),
+            })?;
+            Ok((name, f.path(), text))
+        })
+        .collect()
 }
 
 /// Read the `[match]` table of a code or indicator rule in its typed schema; a code rule must

@@ -19,16 +19,62 @@ pub struct AnalysisOutcome {
     pub loads: BTreeMap<usize, Vec<(String, String)>>,
 }
 
-/// The page context an entry is analysed in: (page name, page host, payment page).
-fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> (String, Option<String>, bool) {
+/// The page context an entry is analysed in.
+struct PageContext {
+    page_url: String,
+    page_host: Option<String>,
+    payment: bool,
+    /// Ids and names of the page's payment fields.
+    fields: Vec<String>,
+}
+
+fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
     match pages.get(e.page_index) {
-        Some(p) => (
-            p.name.clone(),
-            p.url.host_str().map(hosts::normalise_host),
-            p.doc.payment_form(),
-        ),
+        Some(p) => PageContext {
+            page_url: p.name.clone(),
+            page_host: p.url.host_str().map(hosts::normalise_host),
+            payment: p.doc.payment_form(),
+            fields: p.doc.payment_field_names(),
+        },
         // A lone .js target: a script of some payment page we have not seen.
-        None => (e.record.page.clone(), None, true),
+        None => PageContext {
+            page_url: e.record.page.clone(),
+            page_host: None,
+            payment: true,
+            fields: Vec::new(),
+        },
+    }
+}
+
+/// [`analyse`] under the scan's deadline: when it runs out first, every script of the round is
+/// an `errors[]` entry ("not analysed") instead of a silent gap.
+pub async fn analyse_until(
+    engine: &Engine,
+    entries: &mut [ScriptEntry],
+    from: usize,
+    pages: &[ScannedPage],
+    deadline: &super::deadline::Deadline,
+) -> AnalysisOutcome {
+    if let Ok(outcome) = deadline.run(analyse(engine, entries, from, pages)).await {
+        return outcome;
+    }
+    let mut ids: Vec<String> = entries
+        .iter()
+        .skip(from)
+        .filter(|e| e.text.is_some() && e.record.analysed)
+        .map(|e| e.record.id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    AnalysisOutcome {
+        errors: ids
+            .into_iter()
+            .map(|url| ScanError {
+                url,
+                message: deadline.message("not analysed"),
+            })
+            .collect(),
+        ..Default::default()
     }
 }
 
@@ -42,14 +88,27 @@ pub async fn analyse(
     let mut jobs: Vec<AnalysisJob> = Vec::new();
     let mut job_ids: Vec<String> = Vec::new();
     let mut job_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
-    let mut job_keys: BTreeMap<(String, Option<String>, bool), usize> = BTreeMap::new();
+    // A script shared by pages is analysed once per distinct context; pages whose card
+    // fields have other ids are another context (a field id is a card field on one page only).
+    type JobKey = (String, Option<String>, bool, Vec<String>);
+    let mut job_keys: BTreeMap<JobKey, usize> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate().skip(from) {
         let Some(text) = &e.text else { continue };
         if !e.record.analysed {
             continue;
         }
-        let (page_url, page_host, payment) = context(e, pages);
-        let key = (e.record.id.clone(), page_host.clone(), payment);
+        let PageContext {
+            page_url,
+            page_host,
+            payment,
+            fields,
+        } = context(e, pages);
+        let key = (
+            e.record.id.clone(),
+            page_host.clone(),
+            payment,
+            fields.clone(),
+        );
         if let Some(&j) = job_keys.get(&key) {
             job_of_entry[i] = Some(j);
             continue;
@@ -64,6 +123,7 @@ pub async fn analyse(
             page_url,
             page_host,
             payment_page: payment,
+            page_fields: fields,
             line_offset: text.line_offset,
             column_offset: text.column_offset,
         });
@@ -93,6 +153,7 @@ pub async fn analyse(
     for (i, e) in entries.iter_mut().enumerate() {
         if let Some(r) = job_of_entry[i].and_then(|j| results.get(j)) {
             e.record.destinations = r.destinations.iter().cloned().collect();
+            e.record.behaviour = Some(r.behaviour.clone());
             for url in &r.loads {
                 out.loads
                     .entry(e.page_index)

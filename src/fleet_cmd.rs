@@ -1,0 +1,110 @@
+//! The `scan` command's fleet options turned into work: which targets this process scans
+//! (`--targets-file`, `--shard`), and the alert sent when the scan needs a person (`--notify`).
+//! Kept apart from `app.rs` so the single-shop path reads the same as before.
+
+use crate::alert::{self, Notifier, NotifyOptions};
+use crate::app::UsageError;
+use crate::cli::FleetArgs;
+use crate::config::Config;
+use crate::fleet::{self, Shard};
+use crate::report::Report;
+use std::collections::BTreeSet;
+
+/// Exit code when the scan finished but an alert could not be delivered to every `--notify`
+/// URL (the report was still written). It replaces 1 or 3: an alert is only sent for those.
+pub const EXIT_ALERT_FAILED: u8 = 4;
+
+/// The targets this process scans.
+pub fn targets(args: &FleetArgs, command_line: &[String]) -> Result<Vec<String>, UsageError> {
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(UsageError)?;
+    let file = match &args.targets_file {
+        Some(p) => fleet::read_targets_file(p).map_err(|e| UsageError(e.to_string()))?,
+        None => Vec::new(),
+    };
+    if command_line.is_empty() && file.is_empty() {
+        return Err(UsageError(
+            "no targets: the command line and --targets-file name none".into(),
+        ));
+    }
+    let chosen = fleet::select(command_line, &file, shard);
+    if let Some(s) = shard {
+        tracing::info!(
+            shard = %format!("{}/{}", s.index, s.count),
+            targets = chosen.len(),
+            "this shard's share of the targets"
+        );
+    }
+    Ok(chosen)
+}
+
+/// The webhook settings, checked before anything is scanned (a typo must not cost a scan).
+pub fn notify_options(
+    args: &FleetArgs,
+    config: &Config,
+) -> Result<Option<NotifyOptions>, UsageError> {
+    if args.notify.is_empty() {
+        return Ok(None);
+    }
+    let urls = args
+        .notify
+        .iter()
+        .map(|u| alert::deliver::parse_notify_url(u))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(UsageError)?;
+    let secret = match &args.notify_secret_env {
+        Some(var) => match std::env::var_os(var) {
+            Some(v) if !v.is_empty() => Some(v.into_encoded_bytes()),
+            _ => {
+                return Err(UsageError(format!(
+                    "--notify-secret-env {var}: the environment variable is not set or empty"
+                )));
+            }
+        },
+        None => None,
+    };
+    Ok(Some(NotifyOptions {
+        urls,
+        secret,
+        timeout: config.fetch.timeout,
+    }))
+}
+
+/// Send the alert the report calls for, if any; the exit code to use instead of `code` when a
+/// delivery failed.
+pub fn notify(opts: &NotifyOptions, report: &Report, config: &Config, code: u8) -> u8 {
+    let Some(doc) = alert::build(report, config.fail_on, &BTreeSet::new(), &[]) else {
+        return code;
+    };
+    let body = match serde_json::to_vec(&doc) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("skimscan: error: cannot encode the alert: {e}");
+            return EXIT_ALERT_FAILED;
+        }
+    };
+    let failures = match crate::app::runtime() {
+        Ok(rt) => rt.block_on(async {
+            match Notifier::new(opts.clone()) {
+                Ok(n) => n.send(&body).await,
+                Err(e) => vec![e],
+            }
+        }),
+        Err(e) => {
+            eprintln!("skimscan: error: {e}");
+            return EXIT_ALERT_FAILED;
+        }
+    };
+    for f in &failures {
+        eprintln!("skimscan: error: {f}");
+    }
+    if failures.is_empty() {
+        code
+    } else {
+        EXIT_ALERT_FAILED
+    }
+}

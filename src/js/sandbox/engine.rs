@@ -1,0 +1,207 @@
+//! The sealed JavaScript engine: one QuickJS runtime (through `rquickjs`) per script, with the
+//! language and its pure built-ins and nothing else, and hard limits on time, memory, stack
+//! and output.
+//!
+//! Why QuickJS and not boa: QuickJS lets the host cap the heap (`set_memory_limit`) and stop
+//! running code from outside (`set_interrupt_handler`, polled by the interpreter), so a
+//! decoder that loops forever or doubles a string until the machine runs out of memory is
+//! stopped with a budget error. boa 0.22 has neither (its `RuntimeLimits` cover loop
+//! iterations, recursion and stack only), so a memory bomb would be bounded only by the
+//! process; the comparison is in `docs/sandbox.md`.
+//!
+//! What the context does not have: QuickJS's `std` and `os` modules are never loaded, no
+//! module loader is set (so `import()` fails), and there is no `fetch`, `XMLHttpRequest`,
+//! `require`, DOM or timer. `prelude.js` makes time and randomness deterministic and turns
+//! `eval`, `Function`, string timers and script Blobs into recorders (see there).
+
+use rquickjs::{Context, Ctx, Runtime, Value};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// What one sandbox may use.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Wall-clock time for everything the sandbox runs for one script.
+    pub time: Duration,
+    /// Time one statement or one call may take.
+    pub time_per_run: Duration,
+    /// Heap of the JavaScript runtime.
+    pub memory: usize,
+    /// Native stack the interpreter may use (deep recursion throws a RangeError).
+    pub stack: usize,
+    /// Bytes of code and strings handed back.
+    pub output: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            time: Duration::from_secs(3),
+            time_per_run: Duration::from_millis(1_500),
+            memory: 64 << 20,
+            stack: 1 << 20,
+            output: 4 << 20,
+        }
+    }
+}
+
+/// Why the sandbox could not do its work.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum SandboxError {
+    #[error("the decoder ran out of its time budget ({0} ms)")]
+    Time(u128),
+    #[error("the decoder ran out of its memory budget ({0} MB)")]
+    Memory(usize),
+    #[error("the decoder's output exceeded its budget ({0} MB)")]
+    Output(usize),
+    #[error("the JavaScript sandbox could not start: {0}")]
+    Start(String),
+}
+
+/// How one piece of code ended in the sandbox.
+#[derive(Debug)]
+pub enum Outcome {
+    /// It completed; a string result is returned (other values are not needed).
+    Done(Option<String>),
+    /// It threw an ordinary exception (a page API that is absent here, a bug in the code).
+    Threw,
+}
+
+/// One QuickJS runtime and context with the prelude installed.
+pub struct Sandbox {
+    // Field order matters: the context must be dropped before its runtime.
+    context: Context,
+    _runtime: Runtime,
+    limits: Limits,
+    started: Instant,
+    /// Microseconds after `started` at which the running code is interrupted.
+    stop_at: Arc<AtomicU64>,
+    interrupted: Arc<AtomicBool>,
+    /// The first budget the sandbox ran out of; later runs are refused.
+    exhausted: Option<SandboxError>,
+}
+
+impl Sandbox {
+    pub fn new(limits: Limits) -> Result<Sandbox, SandboxError> {
+        let runtime = Runtime::new().map_err(|e| SandboxError::Start(e.to_string()))?;
+        runtime.set_memory_limit(limits.memory);
+        runtime.set_max_stack_size(limits.stack);
+        let started = Instant::now();
+        let stop_at = Arc::new(AtomicU64::new(u64::MAX));
+        let interrupted = Arc::new(AtomicBool::new(false));
+        {
+            let (stop_at, interrupted) = (stop_at.clone(), interrupted.clone());
+            runtime.set_interrupt_handler(Some(Box::new(move || {
+                let now = started.elapsed().as_micros() as u64;
+                let stop = now >= stop_at.load(Ordering::Relaxed);
+                if stop {
+                    interrupted.store(true, Ordering::Relaxed);
+                }
+                stop
+            })));
+        }
+        let context = Context::full(&runtime).map_err(|e| SandboxError::Start(e.to_string()))?;
+        let mut sandbox = Sandbox {
+            context,
+            _runtime: runtime,
+            limits,
+            started,
+            stop_at,
+            interrupted,
+            exhausted: None,
+        };
+        let prelude =
+            include_str!("prelude.js").replace("__OUTPUT_LIMIT__", &limits.output.to_string());
+        match sandbox.run(&prelude)? {
+            Outcome::Done(_) => Ok(sandbox),
+            Outcome::Threw => Err(SandboxError::Start("the prelude failed".into())),
+        }
+    }
+
+    /// The budget the sandbox ran out of, if any.
+    pub fn exhausted(&self) -> Option<&SandboxError> {
+        self.exhausted.as_ref()
+    }
+
+    /// Run `code` as a global script. Ordinary exceptions are an [`Outcome`]; running out of
+    /// time or memory is an error, and every later run is refused with the same error.
+    pub fn run(&mut self, code: &str) -> Result<Outcome, SandboxError> {
+        if let Some(e) = &self.exhausted {
+            return Err(e.clone());
+        }
+        let elapsed = self.started.elapsed();
+        if elapsed >= self.limits.time {
+            return Err(self.exhaust(SandboxError::Time(self.limits.time.as_millis())));
+        }
+        let slice = self.limits.time_per_run.min(self.limits.time - elapsed);
+        self.stop_at
+            .store((elapsed + slice).as_micros() as u64, Ordering::Relaxed);
+        let memory_mb = self.limits.memory >> 20;
+        let result = self.context.with(|ctx| match ctx.eval::<Value, _>(code) {
+            Ok(v) => Ok(Outcome::Done(string_of(&v))),
+            Err(_) => {
+                let exception = ctx.catch();
+                if is_resource_error(&ctx, &exception) {
+                    Err(SandboxError::Memory(memory_mb))
+                } else {
+                    Ok(Outcome::Threw)
+                }
+            }
+        });
+        self.stop_at.store(u64::MAX, Ordering::Relaxed);
+        if self.interrupted.swap(false, Ordering::Relaxed) {
+            return Err(self.exhaust(SandboxError::Time(slice.as_millis())));
+        }
+        result.map_err(|e| self.exhaust(e))
+    }
+
+    /// Take the code the prelude's recorders captured so far: (how it was run, code).
+    pub fn take_layers(&mut self) -> Result<Vec<(String, String)>, SandboxError> {
+        let taken = self.context.with(|ctx| {
+            let take: rquickjs::Function = ctx.globals().get("__skimscan_take").ok()?;
+            let list: Vec<Value> = take.call(()).ok()?;
+            let over: bool = ctx
+                .globals()
+                .get::<_, rquickjs::Function>("__skimscan_over")
+                .ok()
+                .and_then(|f| f.call(()).ok())
+                .unwrap_or(false);
+            let strings: Vec<String> = list.iter().filter_map(string_of).collect();
+            Some((strings, over))
+        });
+        let Some((flat, over)) = taken else {
+            return Ok(Vec::new());
+        };
+        let layers = flat
+            .chunks_exact(2)
+            .map(|p| (p[0].clone(), p[1].clone()))
+            .collect();
+        if over {
+            let e = SandboxError::Output(self.limits.output >> 20);
+            self.exhausted.get_or_insert(e.clone());
+            return Err(e);
+        }
+        Ok(layers)
+    }
+
+    fn exhaust(&mut self, e: SandboxError) -> SandboxError {
+        self.exhausted.get_or_insert(e.clone());
+        e
+    }
+}
+
+fn string_of(v: &Value<'_>) -> Option<String> {
+    v.as_string().and_then(|s| s.to_string().ok())
+}
+
+/// QuickJS reports running out of memory (and being interrupted) as an `InternalError`. A
+/// script could throw a look-alike on purpose; that only makes its own analysis incomplete,
+/// never clean.
+fn is_resource_error<'js>(ctx: &Ctx<'js>, exception: &Value<'js>) -> bool {
+    let _ = ctx;
+    exception
+        .as_object()
+        .and_then(|o| o.get::<_, String>("name").ok())
+        .is_some_and(|n| n == "InternalError")
+}

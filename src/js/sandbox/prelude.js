@@ -1,0 +1,101 @@
+// The sandbox's prelude: runs before any script code, in a QuickJS context that has the
+// language and its pure built-ins only (no std, os, fetch, XMLHttpRequest, timers, DOM or
+// module loader). It makes the context deterministic and turns the places where code becomes
+// code (eval, Function, string timers, script Blobs) into recorders. The recorder hands the
+// text back to skimscan and, for eval and Function, still runs it inside the sandbox, so a
+// second layer that needs a value computed by the first one is decoded too.
+(function () {
+  "use strict";
+  var G = globalThis;
+  var LIMIT = __OUTPUT_LIMIT__;
+  var layers = [];
+  var seen = new Set();
+  var total = 0;
+  var over = false;
+  var realEval = G.eval;
+  var RealFunction = Function;
+  var slice = Array.prototype.slice;
+
+  function keep(kind, code) {
+    if (typeof code !== "string" || !/\S/.test(code) || seen.has(code)) return;
+    if (total + code.length > LIMIT) { over = true; return; }
+    seen.add(code);
+    total += code.length;
+    layers.push(kind, code);
+  }
+
+  // Indirect eval: the code runs in the global scope of the sandbox (a direct eval's access to
+  // the caller's locals is not reproduced).
+  function evalRecorder(code) {
+    if (typeof code !== "string") return code;
+    keep("eval", code);
+    return realEval(code);
+  }
+  function FunctionRecorder() {
+    var args = slice.call(arguments);
+    if (args.length) keep("Function", String(args[args.length - 1]));
+    return RealFunction.apply(null, args);
+  }
+  FunctionRecorder.prototype = RealFunction.prototype;
+  Object.defineProperty(RealFunction.prototype, "constructor", {
+    value: FunctionRecorder, writable: true, configurable: true
+  });
+  // Timers never fire here; a string argument is code the page would run.
+  function timerRecorder(code) {
+    if (typeof code === "string") keep("setTimeout", code);
+    return 0;
+  }
+  function BlobRecorder(parts, options) {
+    var type = options && options.type ? String(options.type) : "";
+    if (/javascript|ecmascript/i.test(type) && parts && parts.length !== undefined) {
+      keep("Blob", slice.call(parts).map(String).join(""));
+    }
+    this.size = 0;
+    this.type = type;
+  }
+
+  // Deterministic time and randomness: the same script decodes the same way on every run.
+  var RealDate = Date;
+  var FIXED = 1700000000000;
+  function FixedDate(a, b, c, d, e, f, g) {
+    var n = arguments.length;
+    if (!new.target) return new RealDate(FIXED).toString();
+    if (n === 0) return new RealDate(FIXED);
+    if (n === 1) return new RealDate(a);
+    return new RealDate(a, b, c === undefined ? 1 : c, d || 0, e || 0, f || 0, g || 0);
+  }
+  FixedDate.prototype = RealDate.prototype;
+  FixedDate.now = function () { return FIXED; };
+  FixedDate.UTC = RealDate.UTC;
+  FixedDate.parse = RealDate.parse;
+  var seed = 0x2545f491;
+  Math.random = function () {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+
+  function define(name, value) {
+    Object.defineProperty(G, name, { value: value, writable: true, configurable: true });
+  }
+  define("eval", evalRecorder);
+  define("Function", FunctionRecorder);
+  define("setTimeout", timerRecorder);
+  define("setInterval", timerRecorder);
+  define("Blob", BlobRecorder);
+  define("Date", FixedDate);
+  // Anything that measures time or schedules work goes.
+  ["performance", "queueMicrotask", "WeakRef", "FinalizationRegistry"].forEach(function (n) {
+    delete G[n];
+  });
+  define("window", G);
+  define("self", G);
+
+  Object.defineProperty(G, "__skimscan_take", {
+    value: function () { var out = layers; layers = []; return out; },
+    writable: false, configurable: false, enumerable: false
+  });
+  Object.defineProperty(G, "__skimscan_over", {
+    value: function () { return over; },
+    writable: false, configurable: false, enumerable: false
+  });
+})();

@@ -1,0 +1,752 @@
+//! Finding the attacker's decoder by its shape, so only that code is run in the sandbox (the
+//! approach of webcrack and synchrony: locate the string array, its rotation and its accessor,
+//! run just those, then evaluate each accessor call whose arguments are constants).
+//!
+//! One walk over the syntax tree records:
+//! - the script's top level, with the bodies of wrapping IIFEs (`(function(){…})()`,
+//!   `!function(){…}()`, `….call(this)`) counted as top level, since that is where decoders,
+//!   string arrays and rotation loops live;
+//! - decoder candidates: top-level functions and objects of functions whose code decodes
+//!   (`fromCharCode`, `charCodeAt`, `atob`, `decodeURIComponent`, `unescape`) or reads a
+//!   string array, plus accessor wrappers anywhere (`function w(a,b){return d(a-0x12,b)}`,
+//!   `const w = d`);
+//! - the maximal constant expressions that call a candidate (`_0x3f(0x1a2,'Xk#2')`,
+//!   `vm([1,104,…])`) or are JSFuck (`(![]+[])[+[]]`), and jQuery entity decodes
+//!   (`$('<div/>').html('&#104;…').text()`);
+//! - code sinks the constant evaluator may not have decoded (`eval(x)`, `Function(…)(…)`,
+//!   `setTimeout(x)` with a non-literal argument) and packers (`eval(function(p,a,c,k,e,d)…)`);
+//! - top-level string variables read inside functions (a VM that assembles the URL at start-up
+//!   for a handler that runs later).
+
+use oxc_ast::ast::*;
+use oxc_ast_visit::{Visit, walk};
+use oxc_span::{GetSpan, Span};
+use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
+use oxc_syntax::scope::ScopeFlags;
+use std::collections::{HashMap, HashSet};
+
+/// Text that marks a function as a decoder.
+const DECODER_WORDS: &[&str] = &[
+    "fromCharCode",
+    "charCodeAt",
+    "atob",
+    "decodeURIComponent",
+    "unescape",
+];
+/// String literals an array needs to count as a string array.
+const MIN_STRING_ARRAY: usize = 5;
+/// How many IIFEs deep the top level is unwrapped.
+const MAX_UNWRAP: u32 = 3;
+/// Constant expressions evaluated per script, at most.
+pub const MAX_EVALUATIONS: usize = 20_000;
+
+/// A constant expression to evaluate in the sandbox and put back as a literal.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    pub span: Span,
+    /// Decode the result's HTML entities (jQuery `.html(x).text()`); `span` is the whole chain,
+    /// `arg` the argument to evaluate.
+    pub entities: Option<Span>,
+    /// The entity argument's value when it is a plain string literal (no sandbox needed).
+    pub literal: Option<String>,
+}
+
+/// What the walk found; see the module documentation.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Top-level statements to run, function declarations first.
+    pub setup: Vec<Span>,
+    /// `let`/`const` statements among `setup`, by start (run as `var`: unwrapped IIFE bodies
+    /// may declare the same name twice).
+    pub lexical: HashSet<u32>,
+    /// Accessor wrappers and aliases defined below the top level.
+    pub wrappers: Vec<Span>,
+    pub evaluations: Vec<Evaluation>,
+    /// Starts of `eval`/`Function`/timer calls whose code is not a literal.
+    pub code_sinks: Vec<u32>,
+    pub packers: Vec<u32>,
+    /// Top-level variable names read inside functions, with the spans of those reads.
+    pub late_reads: Vec<(String, Vec<Span>)>,
+    /// Code that decodes at start-up: a top-level loop using character codes, or a top-level
+    /// variable initialised by a decoding function (a VM run, an XOR decode).
+    pub decoding_loop: bool,
+}
+
+impl Plan {
+    pub fn of<'a>(src: &'a str, program: &'a Program<'a>) -> Plan {
+        let mut w = Walker::new(src);
+        w.top_level(&program.body, 0);
+        w.classify();
+        w.visit_program(program);
+        w.finish()
+    }
+
+    /// Whether the sandbox has anything to do, given which code sinks the constant evaluator
+    /// already decoded.
+    pub fn worth_running(&self, folded: impl Fn(u32) -> bool) -> bool {
+        !self.packers.is_empty()
+            || !self.evaluations.is_empty()
+            || self.decoding_loop
+            || self.code_sinks.iter().any(|s| !folded(*s))
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Node {
+    konst: bool,
+    /// Contains a candidate call or JSFuck worth evaluating.
+    worth: bool,
+    /// Built only from `[]`, `!`, `+` and member reads of such (JSFuck).
+    jsfuck: bool,
+}
+
+struct Walker<'a> {
+    src: &'a str,
+    setup_fns: Vec<Span>,
+    setup_rest: Vec<Span>,
+    lexical: HashSet<u32>,
+    unwrapped: HashSet<u32>,
+    /// Top-level names bound to functions or objects, and whether their code decodes.
+    candidates: HashMap<&'a str, bool>,
+    candidate_spans: Vec<(&'a str, Span)>,
+    holders: Vec<&'a str>,
+    wrappers: Vec<Span>,
+    wrapper_names: HashSet<&'a str>,
+    top_vars: HashSet<&'a str>,
+    /// Top-level `var w = f`: (w, f).
+    aliases: Vec<(&'a str, &'a str)>,
+    /// Top-level `var x = f(…)`: (x, f).
+    inits: Vec<(&'a str, &'a str)>,
+    inner_declared: HashSet<&'a str>,
+    assigned_in_fn: HashSet<&'a str>,
+    reads: HashMap<&'a str, Vec<Span>>,
+    fn_depth: u32,
+    shorthand: bool,
+    stack: Vec<Node>,
+    evaluations: Vec<Evaluation>,
+    code_sinks: Vec<u32>,
+    packers: Vec<u32>,
+    decoding_loop: bool,
+}
+
+impl<'a> Walker<'a> {
+    fn new(src: &'a str) -> Walker<'a> {
+        Walker {
+            src,
+            setup_fns: Vec::new(),
+            setup_rest: Vec::new(),
+            lexical: HashSet::new(),
+            unwrapped: HashSet::new(),
+            candidates: HashMap::new(),
+            candidate_spans: Vec::new(),
+            holders: Vec::new(),
+            wrappers: Vec::new(),
+            wrapper_names: HashSet::new(),
+            top_vars: HashSet::new(),
+            aliases: Vec::new(),
+            inits: Vec::new(),
+            inner_declared: HashSet::new(),
+            assigned_in_fn: HashSet::new(),
+            reads: HashMap::new(),
+            fn_depth: 0,
+            shorthand: false,
+            stack: Vec::new(),
+            evaluations: Vec::new(),
+            code_sinks: Vec::new(),
+            packers: Vec::new(),
+            decoding_loop: false,
+        }
+    }
+
+    fn text(&self, span: Span) -> &'a str {
+        self.src
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    fn decodes(&self, span: Span) -> bool {
+        let t = self.text(span);
+        DECODER_WORDS.iter().any(|w| t.contains(w))
+    }
+
+    fn candidate(&mut self, name: &'a str, span: Span) {
+        self.candidates.insert(name, false);
+        self.candidate_spans.push((name, span));
+    }
+
+    /// Which candidates decode: their code uses a decoding built-in, reads a string array, or
+    /// calls a candidate that decodes (a top-level wrapper); a few rounds reach the wrappers.
+    fn classify(&mut self) {
+        let mut decoding: Vec<&'a str> = Vec::new();
+        for (name, span) in &self.candidate_spans {
+            let t = self.text(*span);
+            if self.decodes(*span) || self.holders.iter().any(|h| *h != *name && t.contains(h)) {
+                decoding.push(name);
+            }
+        }
+        // Wrappers and VM drivers call the decoders; bounded so a library with hundreds of
+        // functions does not pay a quadratic search.
+        let rounds = if decoding.len() > 64 || self.candidate_spans.len() > 4_000 {
+            0
+        } else {
+            3
+        };
+        for _ in 0..rounds {
+            let mut grew = false;
+            for (name, span) in &self.candidate_spans {
+                if decoding.contains(name) {
+                    continue;
+                }
+                let t = self.text(*span);
+                if decoding.iter().any(|d| d.len() >= 3 && t.contains(d)) {
+                    decoding.push(name);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        for (alias, target) in &self.aliases {
+            if decoding.contains(target) {
+                decoding.push(alias);
+            }
+        }
+        for d in decoding {
+            self.candidates.insert(d, true);
+        }
+        // `var u = vm(program)` at start-up: a value a decoder computes before any handler runs.
+        if self
+            .inits
+            .iter()
+            .any(|(_, f)| self.candidates.get(f).copied().unwrap_or(false))
+        {
+            self.decoding_loop = true;
+        }
+    }
+
+    /// The top level, with wrapping IIFE bodies unwrapped.
+    fn top_level(&mut self, body: &'a [Statement<'a>], depth: u32) {
+        for s in body {
+            if depth < MAX_UNWRAP
+                && let Some((f_span, inner)) = iife_body(s)
+            {
+                self.unwrapped.insert(f_span.start);
+                self.top_level(inner, depth + 1);
+                continue;
+            }
+            match s {
+                Statement::FunctionDeclaration(f) => {
+                    if let Some(id) = &f.id {
+                        self.candidate(id.name.as_str(), f.span);
+                        if f.body.as_ref().is_some_and(|b| {
+                            b.statements
+                                .iter()
+                                .any(|st| declares_string_array(st).is_some())
+                        }) {
+                            self.holders.push(id.name.as_str());
+                        }
+                    }
+                    self.setup_fns.push(s.span());
+                }
+                Statement::VariableDeclaration(d) => {
+                    for v in &d.declarations {
+                        let Some(name) = v.id.get_identifier_name() else {
+                            continue;
+                        };
+                        let name = name.as_str();
+                        match v.init.as_ref().map(|e| e.without_parentheses()) {
+                            Some(
+                                Expression::FunctionExpression(_)
+                                | Expression::ArrowFunctionExpression(_)
+                                | Expression::ObjectExpression(_),
+                            ) => {
+                                if let Some(init) = &v.init {
+                                    self.candidate(name, init.span());
+                                }
+                            }
+                            Some(Expression::ArrayExpression(a)) => {
+                                if string_count(a) >= MIN_STRING_ARRAY {
+                                    self.holders.push(name);
+                                }
+                                // A table of functions (a VM's opcodes).
+                                if a.elements.iter().any(|e| {
+                                    matches!(e, ArrayExpressionElement::FunctionExpression(_))
+                                }) && let Some(init) = &v.init
+                                {
+                                    self.candidate(name, init.span());
+                                }
+                                self.top_vars.insert(name);
+                            }
+                            // `var w = _0x4fd1;`: an alias, a candidate when its target is.
+                            Some(Expression::Identifier(t)) => {
+                                self.aliases.push((name, t.name.as_str()));
+                                self.top_vars.insert(name);
+                            }
+                            Some(Expression::CallExpression(c)) => {
+                                if let Expression::Identifier(f) = c.callee.without_parentheses() {
+                                    self.inits.push((name, f.name.as_str()));
+                                }
+                                self.top_vars.insert(name);
+                            }
+                            Some(
+                                Expression::StringLiteral(_)
+                                | Expression::NumericLiteral(_)
+                                | Expression::TemplateLiteral(_),
+                            ) => {}
+                            Some(_) => {
+                                self.top_vars.insert(name);
+                            }
+                            None => {}
+                        }
+                    }
+                    if d.kind != VariableDeclarationKind::Var {
+                        self.lexical.insert(s.span().start);
+                    }
+                    self.setup_rest.push(s.span());
+                }
+                Statement::ForStatement(_)
+                | Statement::WhileStatement(_)
+                | Statement::DoWhileStatement(_)
+                | Statement::ForInStatement(_)
+                | Statement::ForOfStatement(_) => {
+                    let t = self.text(s.span());
+                    if t.contains("fromCharCode") || t.contains("charCodeAt") {
+                        self.decoding_loop = true;
+                    }
+                    self.setup_rest.push(s.span());
+                }
+                _ => self.setup_rest.push(s.span()),
+            }
+        }
+    }
+
+    fn is_candidate_callee(&self, callee: &Expression<'a>) -> bool {
+        match callee.without_parentheses() {
+            Expression::Identifier(id) => {
+                let n = id.name.as_str();
+                self.candidates.get(n).copied().unwrap_or(false) || self.wrapper_names.contains(n)
+            }
+            Expression::StaticMemberExpression(m) => matches!(
+                &m.object, Expression::Identifier(id)
+                    if self.candidates.get(id.name.as_str()).copied().unwrap_or(false)
+            ),
+            Expression::ComputedMemberExpression(m) => {
+                matches!(
+                    &m.object, Expression::Identifier(id)
+                        if self.candidates.get(id.name.as_str()).copied().unwrap_or(false)
+                ) && matches!(m.expression, Expression::StringLiteral(_))
+            }
+            _ => false,
+        }
+    }
+
+    /// Combine the results of an expression's children (pushed since `mark`) into its own.
+    fn judge(&mut self, e: &Expression<'a>, mark: usize) -> Node {
+        let n = self.judge_children(e, &self.stack[mark.min(self.stack.len())..]);
+        self.stack.truncate(mark);
+        n
+    }
+
+    fn judge_children(&self, e: &Expression<'a>, children: &[Node]) -> Node {
+        let all = |from: usize| children.iter().skip(from).all(|c| c.konst);
+        let any_worth = |from: usize| children.iter().skip(from).any(|c| c.worth);
+        let all_jsfuck = children.iter().all(|c| c.jsfuck);
+        let mut n = Node::default();
+        match e {
+            Expression::StringLiteral(_)
+            | Expression::NumericLiteral(_)
+            | Expression::BooleanLiteral(_)
+            | Expression::NullLiteral(_) => n.konst = true,
+            Expression::TemplateLiteral(t) => n.konst = t.expressions.is_empty(),
+            Expression::Identifier(id) => {
+                n.konst = matches!(id.name.as_str(), "undefined" | "NaN" | "Infinity")
+            }
+            Expression::ParenthesizedExpression(_) => {
+                n = children.first().copied().unwrap_or_default();
+            }
+            Expression::UnaryExpression(u) => {
+                n.konst =
+                    all(0) && !matches!(u.operator, UnaryOperator::Delete | UnaryOperator::Typeof);
+                n.worth = any_worth(0);
+                n.jsfuck = all_jsfuck
+                    && matches!(
+                        u.operator,
+                        UnaryOperator::LogicalNot | UnaryOperator::UnaryPlus
+                    );
+            }
+            Expression::BinaryExpression(b) => {
+                n.konst = all(0)
+                    && !matches!(b.operator, BinaryOperator::In | BinaryOperator::Instanceof);
+                n.worth = any_worth(0);
+                n.jsfuck = all_jsfuck && b.operator == BinaryOperator::Addition;
+            }
+            Expression::ArrayExpression(a) => {
+                n.konst = all(0)
+                    && a.elements
+                        .iter()
+                        .all(|el| !matches!(el, ArrayExpressionElement::SpreadElement(_)));
+                n.worth = any_worth(0);
+                n.jsfuck = a.elements.is_empty() || (all_jsfuck && !children.is_empty());
+            }
+            Expression::ObjectExpression(o) => {
+                n.konst = all(0)
+                    && o.properties.iter().all(|p| match p {
+                        ObjectPropertyKind::ObjectProperty(p) => {
+                            !p.computed && !p.method && !p.shorthand && p.kind == PropertyKind::Init
+                        }
+                        ObjectPropertyKind::SpreadProperty(_) => false,
+                    });
+                n.worth = any_worth(0);
+            }
+            Expression::ComputedMemberExpression(_) => {
+                n.konst = all(0) && children.len() == 2;
+                n.worth = any_worth(0);
+                n.jsfuck = all_jsfuck && children.len() == 2;
+            }
+            Expression::CallExpression(c) => {
+                // The callee is the first child; it is a name, not a constant.
+                let no_spread = c
+                    .arguments
+                    .iter()
+                    .all(|a| !matches!(a, Argument::SpreadElement(_)));
+                if no_spread && all(1) && self.is_candidate_callee(&c.callee) {
+                    n.konst = true;
+                    n.worth = true;
+                }
+            }
+            _ => {}
+        }
+        if n.jsfuck && e.span().size() >= 8 && !matches!(e, Expression::ArrayExpression(_)) {
+            n.worth = true;
+        }
+        n
+    }
+
+    fn record(&mut self, span: Span) {
+        while self
+            .evaluations
+            .last()
+            .is_some_and(|l| l.span.start >= span.start && l.span.end <= span.end)
+        {
+            self.evaluations.pop();
+        }
+        if self.evaluations.len() < MAX_EVALUATIONS {
+            self.evaluations.push(Evaluation {
+                span,
+                entities: None,
+                literal: None,
+            });
+        }
+    }
+
+    fn code_sink(&mut self, c: &CallExpression<'a>) {
+        let name = match c.callee.without_parentheses() {
+            Expression::Identifier(id) => id.name.as_str(),
+            Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+            Expression::ComputedMemberExpression(m) => match &m.expression {
+                Expression::StringLiteral(s) => s.value.as_str(),
+                _ => return,
+            },
+            _ => return,
+        };
+        let Some(first) = c.arguments.first().and_then(|a| a.as_expression()) else {
+            return;
+        };
+        let code = match name {
+            "eval" | "setTimeout" | "setInterval" => first,
+            "Function" => match c.arguments.last().and_then(|a| a.as_expression()) {
+                Some(e) => e,
+                None => return,
+            },
+            _ => return,
+        };
+        if name == "eval"
+            && let Expression::CallExpression(inner) = first.without_parentheses()
+            && let Expression::FunctionExpression(f) = inner.callee.without_parentheses()
+        {
+            let names: Vec<&str> = f
+                .params
+                .items
+                .iter()
+                .filter_map(|p| p.pattern.get_identifier_name())
+                .map(|n| n.as_str())
+                .collect();
+            if names.len() >= 5 && names[..5] == ["p", "a", "c", "k", "e"] {
+                self.packers.push(c.span.start);
+                return;
+            }
+        }
+        if !matches!(
+            code.without_parentheses(),
+            Expression::StringLiteral(_)
+                | Expression::FunctionExpression(_)
+                | Expression::ArrowFunctionExpression(_)
+        ) {
+            self.code_sinks.push(c.span.start);
+        }
+    }
+
+    /// `$(…).html(x).text()` with a constant `x` that holds entities.
+    fn entity_chain(&mut self, c: &CallExpression<'a>) {
+        let Expression::StaticMemberExpression(text) = c.callee.without_parentheses() else {
+            return;
+        };
+        if text.property.name != "text" || !c.arguments.is_empty() {
+            return;
+        }
+        let Expression::CallExpression(html) = text.object.without_parentheses() else {
+            return;
+        };
+        let Expression::StaticMemberExpression(h) = html.callee.without_parentheses() else {
+            return;
+        };
+        if h.property.name != "html" || html.arguments.len() != 1 {
+            return;
+        }
+        let Some(arg) = html.arguments[0].as_expression() else {
+            return;
+        };
+        let t = self.text(arg.span());
+        if !(t.contains('&') && t.contains(';')) {
+            return;
+        }
+        let a = arg.span();
+        self.evaluations
+            .retain(|e| !(e.span.start >= a.start && e.span.end <= a.end));
+        let literal = match arg.without_parentheses() {
+            Expression::StringLiteral(s) => Some(s.value.to_string()),
+            _ => None,
+        };
+        self.evaluations.push(Evaluation {
+            span: c.span,
+            entities: Some(a),
+            literal,
+        });
+    }
+
+    fn finish(mut self) -> Plan {
+        let mut setup = std::mem::take(&mut self.setup_fns);
+        setup.append(&mut self.setup_rest);
+        let mut late_reads: Vec<(String, Vec<Span>)> = self
+            .reads
+            .into_iter()
+            .filter(|(n, _)| !self.inner_declared.contains(n) && !self.assigned_in_fn.contains(n))
+            .map(|(n, s)| (n.to_string(), s))
+            .collect();
+        late_reads.sort_by(|a, b| a.0.cmp(&b.0));
+        // Entity chains whose argument is a plain literal need no sandbox; keep order stable.
+        self.evaluations.sort_by_key(|e| e.span.start);
+        Plan {
+            setup,
+            lexical: self.lexical,
+            wrappers: self.wrappers,
+            evaluations: self.evaluations,
+            code_sinks: self.code_sinks,
+            packers: self.packers,
+            late_reads,
+            decoding_loop: self.decoding_loop,
+        }
+    }
+}
+
+/// `(function(){…})()`, `!function(){…}()`, `(function(){…}).call(this)`, `(() => {…})()`
+/// without parameters: the function's span and body.
+fn iife_body<'a>(s: &'a Statement<'a>) -> Option<(Span, &'a [Statement<'a>])> {
+    let Statement::ExpressionStatement(es) = s else {
+        return None;
+    };
+    let mut e = es.expression.without_parentheses();
+    if let Expression::UnaryExpression(u) = e {
+        e = u.argument.without_parentheses();
+    }
+    let Expression::CallExpression(c) = e else {
+        return None;
+    };
+    let mut callee = c.callee.without_parentheses();
+    if let Expression::StaticMemberExpression(m) = callee
+        && matches!(m.property.name.as_str(), "call" | "apply")
+    {
+        callee = m.object.without_parentheses();
+    }
+    // An IIFE with parameters (a rotation loop `(function(arr, n){…})(tbl, 0x1a3)`) needs its
+    // arguments: it runs whole.
+    match callee {
+        Expression::FunctionExpression(f) if f.params.items.is_empty() => {
+            f.body.as_ref().map(|b| (f.span, b.statements.as_slice()))
+        }
+        Expression::ArrowFunctionExpression(f) if f.params.items.is_empty() => match &f.body {
+            ArrowFunctionBody::FunctionBody(b) => Some((f.span, b.statements.as_slice())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<'a> Visit<'a> for Walker<'a> {
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        let it = self.alloc(it);
+        let mark = self.stack.len();
+        walk::walk_expression(self, it);
+        let n = self.judge(it, mark);
+        if n.konst && n.worth {
+            self.record(it.span());
+        }
+        self.stack.push(n);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        let it = self.alloc(it);
+        self.code_sink(it);
+        walk::walk_call_expression(self, it);
+        self.entity_chain(it);
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        let it = self.alloc(it);
+        if matches!(it.callee.without_parentheses(), Expression::Identifier(id) if id.name == "Function")
+            && let Some(code) = it.arguments.last().and_then(|a| a.as_expression())
+            && !matches!(code.without_parentheses(), Expression::StringLiteral(_))
+        {
+            self.code_sinks.push(it.span.start);
+        }
+        walk::walk_new_expression(self, it);
+    }
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        let it = self.alloc(it);
+        let counted = !self.unwrapped.contains(&it.span.start);
+        if counted {
+            self.fn_depth += 1;
+        }
+        if let (Some(id), Some(body)) = (&it.id, &it.body) {
+            let name = id.name.as_str();
+            let forwards_to = wrapped_callee(&body.statements);
+            if self.fn_depth > 1
+                && it.is_declaration()
+                && forwards_to.is_some_and(|t| {
+                    self.candidates.get(t).copied().unwrap_or(false)
+                        || self.wrapper_names.contains(t)
+                })
+            {
+                self.wrappers.push(it.span);
+                self.wrapper_names.insert(name);
+            }
+        }
+        walk::walk_function(self, it, flags);
+        if counted {
+            self.fn_depth -= 1;
+        }
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        let it = self.alloc(it);
+        let counted = !self.unwrapped.contains(&it.span.start);
+        if counted {
+            self.fn_depth += 1;
+        }
+        walk::walk_arrow_function_expression(self, it);
+        if counted {
+            self.fn_depth -= 1;
+        }
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        let it = self.alloc(it);
+        // `const w = _0x4fd1;` inside a function: an alias of an accessor.
+        if self.fn_depth > 0
+            && let (Some(_), Some(Expression::Identifier(target))) =
+                (it.id.get_identifier_name(), it.init.as_ref())
+            && (self
+                .candidates
+                .get(target.name.as_str())
+                .copied()
+                .unwrap_or(false)
+                || self.wrapper_names.contains(target.name.as_str()))
+            && let Some(name) = it.id.get_identifier_name()
+        {
+            self.wrappers.push(it.span);
+            self.wrapper_names.insert(name.as_str());
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_binding_identifier(&mut self, it: &BindingIdentifier<'a>) {
+        if self.fn_depth > 0 {
+            let it = self.alloc(it);
+            self.inner_declared.insert(it.name.as_str());
+        }
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        let it = self.alloc(it);
+        let before = self.shorthand;
+        self.shorthand = it.shorthand;
+        walk::walk_object_property(self, it);
+        self.shorthand = before;
+    }
+
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        if self.fn_depth > 0 && !self.shorthand {
+            let it = self.alloc(it);
+            let name = it.name.as_str();
+            if self.top_vars.contains(name) {
+                self.reads.entry(name).or_default().push(it.span);
+            }
+        }
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        let it = self.alloc(it);
+        if self.fn_depth > 0
+            && let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left
+        {
+            self.assigned_in_fn.insert(id.name.as_str());
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_update_expression(&mut self, it: &UpdateExpression<'a>) {
+        let it = self.alloc(it);
+        if self.fn_depth > 0
+            && let SimpleAssignmentTarget::AssignmentTargetIdentifier(id) = &it.argument
+        {
+            self.assigned_in_fn.insert(id.name.as_str());
+        }
+        walk::walk_update_expression(self, it);
+    }
+}
+
+/// `return d(a - 0x12, b)`: a body that only forwards to another function; that function.
+fn wrapped_callee<'a>(body: &'a [Statement<'a>]) -> Option<&'a str> {
+    let [Statement::ReturnStatement(r)] = body else {
+        return None;
+    };
+    match r.argument.as_ref().map(|e| e.without_parentheses()) {
+        Some(Expression::CallExpression(c)) => match &c.callee {
+            Expression::Identifier(id) => Some(id.name.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn string_count(a: &ArrayExpression<'_>) -> usize {
+    a.elements
+        .iter()
+        .filter(|e| matches!(e, ArrayExpressionElement::StringLiteral(_)))
+        .count()
+}
+
+/// `var a = ['…', '…', …]` (at least [`MIN_STRING_ARRAY`] strings): the array's name.
+fn declares_string_array<'a>(s: &'a Statement<'a>) -> Option<&'a str> {
+    let Statement::VariableDeclaration(d) = s else {
+        return None;
+    };
+    d.declarations.iter().find_map(|v| match v.init.as_ref() {
+        Some(Expression::ArrayExpression(a)) if string_count(a) >= MIN_STRING_ARRAY => {
+            v.id.get_identifier_name().map(|n| n.as_str())
+        }
+        _ => None,
+    })
+}

@@ -1,0 +1,186 @@
+//! Each hiding technique of issue 11 wraps a checkout skimmer (fixtures written by
+//! `scripts/gen_obfuscation_fixtures.py` from public descriptions of the technique): the
+//! engine must run the attacker's own decoder in the sandbox and name the real destination in
+//! a critical finding. The first line of each fixture says which host to expect.
+
+use skimscan::finding::Severity;
+use skimscan::inventory::ScriptKind;
+use skimscan::js::{AnalysisJob, Engine, HostPolicy, ScriptAnalysis};
+use skimscan::rules::RuleSet;
+use std::path::Path;
+use std::sync::Arc;
+
+fn engine() -> Engine {
+    Engine::new(
+        Arc::new(RuleSet::load(false, &[]).expect("shipped rules")),
+        HostPolicy::default(),
+    )
+}
+
+fn job(name: &str, code: &str) -> AnalysisJob {
+    AnalysisJob {
+        script_id: name.into(),
+        kind: ScriptKind::External,
+        code: code.into(),
+        page_url: name.into(),
+        page_host: Some("shop.example".into()),
+        payment_page: true,
+        line_offset: 1,
+        column_offset: 1,
+    }
+}
+
+fn fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/obfuscation")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The host the fixture's first line names (`// … expect: <rule> <host>`).
+fn expected_host(code: &str) -> String {
+    code.lines()
+        .next()
+        .and_then(|l| l.split_whitespace().last())
+        .expect("expect line")
+        .to_string()
+}
+
+fn analyse(name: &str, code: &str) -> ScriptAnalysis {
+    engine()
+        .analyse_batch(vec![job(name, code)])
+        .pop()
+        .expect("one result")
+}
+
+fn assert_exfiltration(name: &str) {
+    let code = fixture(name);
+    let host = expected_host(&code);
+    let a = analyse(name, &code);
+    let found = a.findings.iter().any(|f| {
+        f.rule == "payment-data-exfiltration"
+            && f.severity == Severity::Critical
+            && f.hosts.contains(&host)
+    });
+    assert!(
+        found,
+        "{name}: no critical exfiltration to {host}; findings: {:#?}; errors: {:?}",
+        a.findings
+            .iter()
+            .map(|f| (&f.rule, &f.hosts, &f.evidence))
+            .collect::<Vec<_>>(),
+        a.errors
+    );
+    assert!(a.errors.is_empty(), "{name}: {:?}", a.errors);
+    assert!(
+        a.destinations.contains(&host),
+        "{name}: {:?}",
+        a.destinations
+    );
+}
+
+#[test]
+fn dean_edwards_packer_is_unpacked() {
+    assert_exfiltration("packer.js");
+}
+
+#[test]
+fn string_array_with_base64_rotation_and_wrappers_is_decoded() {
+    assert_exfiltration("string-array-base64.js");
+}
+
+#[test]
+fn string_array_with_rc4_rotation_and_wrappers_is_decoded() {
+    assert_exfiltration("string-array-rc4.js");
+}
+
+#[test]
+fn jsfuck_fragments_are_evaluated() {
+    assert_exfiltration("jsfuck.js");
+}
+
+#[test]
+fn xor_decoder_with_a_computed_key_is_run() {
+    assert_exfiltration("xor-key.js");
+}
+
+#[test]
+fn html_entities_through_jquery_are_decoded() {
+    assert_exfiltration("html-entities.js");
+}
+
+#[test]
+fn vm_dispatch_loop_assembling_the_url_is_run() {
+    assert_exfiltration("vm-dispatch.js");
+}
+
+#[test]
+fn function_chain_whose_second_layer_needs_the_first_is_decoded() {
+    assert_exfiltration("function-chain.js");
+}
+
+#[test]
+fn decoded_layers_are_reported_as_hidden_code() {
+    let code = fixture("function-chain.js");
+    let a = analyse("function-chain.js", &code);
+    assert!(
+        a.findings.iter().any(|f| f.rule == "hidden-code-execution"),
+        "{:#?}",
+        a.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_decoder_that_never_ends_makes_the_analysis_incomplete() {
+    // The decoder loops forever before producing the code it would eval: the sandbox stops it
+    // and the script is reported as only partly analysed, never as clean.
+    let code = "function _dec(s){var o='';while(true){o+=String.fromCharCode(s.charCodeAt(0)^1);o=o.slice(-8);}return o;}\n\
+                var _p=_dec('x');\neval(_p);\n";
+    let a = analyse("spin.js", code);
+    assert!(
+        a.errors.iter().any(|e| e.contains("time budget")),
+        "{:?}",
+        a.errors
+    );
+    assert!(
+        a.findings
+            .iter()
+            .any(|f| f.rule == "analysis-budget-exceeded"),
+        "{:#?}",
+        a.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_memory_bomb_in_a_decoder_is_stopped() {
+    let code = "function _grow(s){while(true){s=s+s;}}\nvar _u=_grow('ab');\neval(_u);\n";
+    let a = analyse("bomb.js", code);
+    assert!(
+        a.errors
+            .iter()
+            .any(|e| e.contains("memory budget") || e.contains("time budget")),
+        "{:?}",
+        a.errors
+    );
+}
+
+#[test]
+fn ordinary_code_with_decoders_stays_clean() {
+    // A shop's own helper decodes a Base64 configuration string and posts non-payment
+    // analytics to its own host: the sandbox may run, but nothing suspicious appears.
+    let code = r#"
+function cfg(s){ return JSON.parse(decodeURIComponent(escape(atob(s)))); }
+var settings = cfg('eyJlbmRwb2ludCI6Ii9hcGkvZXZlbnRzIiwic2FtcGxlIjowLjV9');
+function track(name){ var x = new XMLHttpRequest(); x.open('POST', settings.endpoint); x.send(JSON.stringify({e: name})); }
+document.addEventListener('click', function(){ track(String.fromCharCode(99,108,105,99,107)); });
+"#;
+    let a = analyse("shop-analytics.js", code);
+    let strong: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Medium)
+        .map(|f| (&f.rule, &f.hosts))
+        .collect();
+    assert!(strong.is_empty(), "{strong:?}");
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+}
