@@ -49,6 +49,7 @@ fn main() -> anyhow::Result<()> {
                     code: text[s..e].into(),
                     line_offset: line,
                     column_offset: col,
+                    page_fields: Vec::new(),
                     ..job.clone()
                 }
             })

@@ -26,6 +26,7 @@ fn analyse(code: String) -> ScriptAnalysis {
         payment_page: true,
         line_offset: 1,
         column_offset: 1,
+        page_fields: Vec::new(),
     };
     engine.analyse_batch(vec![job]).pop().unwrap()
 }

@@ -217,6 +217,7 @@ fn worker_results_keep_the_order_of_the_jobs() {
             payment_page: true,
             line_offset: 1,
             column_offset: 1,
+            page_fields: Vec::new(),
         })
         .collect();
     let results = engine.analyse_batch(jobs);

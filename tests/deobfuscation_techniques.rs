@@ -27,6 +27,7 @@ fn job(name: &str, code: &str) -> AnalysisJob {
         payment_page: true,
         line_offset: 1,
         column_offset: 1,
+        page_fields: Vec::new(),
     }
 }
 

@@ -154,6 +154,7 @@ impl Site {
             payment_page: self.pages.iter().any(|p| p.url == page && p.payment_form),
             line_offset: text.line_offset,
             column_offset: text.column_offset,
+            page_fields: Vec::new(),
         };
         let r = engine
             .analyse_batch(vec![job])
