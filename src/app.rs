@@ -276,13 +276,12 @@ fn refuse_report_over_inputs(
     }
     for t in targets {
         match t {
-            Target::HtmlFile(p) | Target::JsFile(p) | Target::SiteDir(p) | Target::Har(p) => {
-                inputs.push(Input {
+            Target::HtmlFile(p) | Target::JsFile(p) | Target::SiteDir(p) | Target::Har(p) => inputs
+                .push(Input {
                     path: p,
                     what: "a target",
                     read: PAGES_AND_SCRIPTS,
-                })
-            }
+                }),
             Target::Url(_) => {}
         }
     }

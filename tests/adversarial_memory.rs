@@ -156,6 +156,7 @@ fn code_frames_on_a_huge_line_copy_only_a_window() {
         pages: Vec::new(),
         scripts: Vec::new(),
         removed: Vec::new(),
+        browser: Vec::new(),
         findings,
         errors: Vec::new(),
     };

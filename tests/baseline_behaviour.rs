@@ -61,7 +61,7 @@ fn site(dir: &Path, bundle: &str) {
     std::fs::write(dir.join("static/cart.js"), bundle).unwrap();
 }
 
-fn changed<'a>(r: &'a serde_json::Value) -> Vec<&'a serde_json::Value> {
+fn changed(r: &serde_json::Value) -> Vec<&serde_json::Value> {
     r["findings"]
         .as_array()
         .unwrap()

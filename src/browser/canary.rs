@@ -39,7 +39,7 @@ pub fn luhn_valid(digits: &str) -> bool {
     if digits.len() < 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    luhn_sum(digits, false) % 10 == 0
+    luhn_sum(digits, false).is_multiple_of(10)
 }
 
 /// The Luhn sum of `digits`; `appending` when a check digit will follow (so the rightmost

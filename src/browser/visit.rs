@@ -201,8 +201,8 @@ async fn steps(
     let mut pay_from = None;
     for f in &fields {
         let value = value_for(f, plan.canary);
-        if type_into(page, f.node_id.clone(), &value).await.is_ok() {
-            pay_from.get_or_insert_with(|| f.doc_id.clone());
+        if type_into(page, f.node_id, &value).await.is_ok() {
+            pay_from.get_or_insert(f.doc_id);
             outcome.typed.push(format!(
                 "{} {}{}",
                 kind_name(f.kind),
@@ -334,7 +334,7 @@ struct FoundField {
 fn documents(node: &dom::Node, top: bool, out: &mut Vec<(dom::NodeId, String, bool)>) {
     if node.node_name == "#document" {
         out.push((
-            node.node_id.clone(),
+            node.node_id,
             node.document_url.clone().unwrap_or_default(),
             !top,
         ));
@@ -360,7 +360,7 @@ async fn find_card_fields(page: &Page) -> Result<Vec<FoundField>, VisitError> {
     let mut out = Vec::new();
     for (doc_id, doc_url, in_iframe) in docs {
         let html_params = dom::GetOuterHtmlParams {
-            node_id: Some(doc_id.clone()),
+            node_id: Some(doc_id),
             ..Default::default()
         };
         let Ok(html) = call(page, html_params).await else {
@@ -377,7 +377,7 @@ async fn find_card_fields(page: &Page) -> Result<Vec<FoundField>, VisitError> {
             let quoted = f.name.replace('\\', "\\\\").replace('"', "\\\"");
             let mut node = None;
             for sel in [format!("[name=\"{quoted}\"]"), format!("[id=\"{quoted}\"]")] {
-                if let Ok(r) = call(page, dom::QuerySelectorParams::new(doc_id.clone(), sel)).await
+                if let Ok(r) = call(page, dom::QuerySelectorParams::new(doc_id, sel)).await
                     && *r.node_id.inner() != 0
                 {
                     node = Some(r.node_id);
@@ -397,7 +397,7 @@ async fn find_card_fields(page: &Page) -> Result<Vec<FoundField>, VisitError> {
             };
             out.push(FoundField {
                 node_id,
-                doc_id: doc_id.clone(),
+                doc_id,
                 kind: f.kind,
                 name: f.name,
                 expiry_part,
@@ -440,7 +440,7 @@ fn value_for(f: &FoundField, c: &Canary) -> String {
 /// expect (`keydown`, `keypress`, `input`, `keyup` per character).
 async fn type_into(page: &Page, node: dom::NodeId, value: &str) -> Result<(), VisitError> {
     let scroll = dom::ScrollIntoViewIfNeededParams {
-        node_id: Some(node.clone()),
+        node_id: Some(node),
         ..Default::default()
     };
     let _ = call(page, scroll).await;
@@ -522,7 +522,7 @@ const PAY_BUTTONS: &[&str] = &[
 async fn press_pay(page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
     let mut button = None;
     for sel in PAY_BUTTONS {
-        if let Ok(r) = call(page, dom::QuerySelectorParams::new(doc.clone(), *sel)).await
+        if let Ok(r) = call(page, dom::QuerySelectorParams::new(doc, *sel)).await
             && *r.node_id.inner() != 0
         {
             button = Some(r.node_id);
@@ -533,7 +533,7 @@ async fn press_pay(page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
         return Ok(false);
     };
     let scroll = dom::ScrollIntoViewIfNeededParams {
-        node_id: Some(button.clone()),
+        node_id: Some(button),
         ..Default::default()
     };
     let _ = call(page, scroll).await;

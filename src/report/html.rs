@@ -412,6 +412,7 @@ mod tests {
             pages: Vec::new(),
             scripts: Vec::new(),
             removed: Vec::new(),
+            browser: Vec::new(),
             findings: vec![Finding {
                 rule: "payment-data-exfiltration".into(),
                 severity: Severity::Critical,

@@ -359,7 +359,7 @@ fn luhn(d: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn percent_decode(s: &str) -> String {
