@@ -189,7 +189,10 @@ impl RuleSet {
         Ok(set)
     }
 
-    fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
+    /// Add one rule or data file from its text: `name` is for messages, `rel` is its path
+    /// inside a rules directory (`data/…` makes it a data file). [`RuleSet::load`] calls this
+    /// for every file; the fuzz targets feed it untrusted text directly.
+    pub fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
         let is_data = rel
             .components()
             .next()
