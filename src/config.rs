@@ -288,7 +288,10 @@ fn resolve_file(
         (Some(s), _) => {
             parse_size(s).map_err(|m| ConfigError::Usage(format!("--max-body-size {m}")))?
         }
-        (None, Some(SizeValue::Bytes(b))) => *b,
+        // A plain number gets the same range check as "10MB" (0 would refuse every body).
+        (None, Some(SizeValue::Bytes(b))) => {
+            parse_size(&b.to_string()).map_err(|m| file_err("max-body-size", m))?
+        }
         (None, Some(SizeValue::Text(s))) => {
             parse_size(s).map_err(|m| file_err("max-body-size", m))?
         }
@@ -423,6 +426,9 @@ mod tests {
         assert!(err.to_string().contains("skimscan.toml:3"), "{err}");
         let err = with_file("timeout = \"soon\"\n").unwrap_err();
         assert!(err.to_string().contains("skimscan.toml:1"), "{err}");
+        // Found writing the `config` fuzz target: a numeric size skipped the range check.
+        let err = with_file("depth = 1\nmax-body-size = 0\n").unwrap_err();
+        assert!(err.to_string().contains("skimscan.toml:2"), "{err}");
     }
 
     #[test]

@@ -113,7 +113,8 @@ const SINKS: &[(&str, &str)] = &[
     ("document.write('<script src=\"' + ", " + '\"></script>')"),
     ("localStorage.setItem('k', ", ")"),
 ];
-/// Openers (and their closers) the `deep` production repeats, in expression position.
+/// Openers (and their closers) the `deep` production repeats (in statement or expression
+/// position; some nest without a single bracket, which the depth pre-scan must still see).
 const NESTERS: &[(&str, &str)] = &[
     ("(", ")"),
     ("[", "]"),
@@ -131,6 +132,10 @@ const NESTERS: &[(&str, &str)] = &[
     ("a.b(", ").c"),
     ("{", "}"),
     ("if (a) ", ""),
+    ("while (a) ", ""),
+    ("typeof ", ""),
+    ("new ", ""),
+    ("async () => await ", ""),
     ("'", "'"),
 ];
 

@@ -22,9 +22,15 @@ pub fn run(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     for line in text.lines() {
         host(line);
-        // Only URL-looking targets: anything else is a local path, and the fuzzer must not
-        // go looking through the file system.
-        if line.contains("://") {
+        // Only URL-looking targets (`scheme://…`): anything else is a local path (`/tmp://`
+        // is the directory /tmp), and the fuzzer must not go looking through the file system.
+        let has_scheme = line.split_once("://").is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        });
+        if has_scheme {
             match parse(line) {
                 Ok(Target::Url(url)) => {
                     assert!(matches!(url.scheme(), "http" | "https"), "{url}");
