@@ -216,24 +216,37 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
 
 /// Merge the command line with the config file (if any) into a [`Config`].
 pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
-    let (file, text, path) = match &cli.config {
+    match &cli.config {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
                 path: p.clone(),
                 line: None,
                 message: format!("cannot read: {e}"),
             })?;
-            let parsed: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::File {
-                path: p.clone(),
-                line: e.span().map(|s| crate::rules::line_of(&text, s.start)),
-                message: e.message().trim().to_string(),
-            })?;
-            (parsed, text, Some(p.clone()))
+            resolve_text(cli, p, &text)
         }
-        None => (ConfigFile::default(), String::new(), None),
-    };
+        None => resolve_file(cli, ConfigFile::default(), "", None),
+    }
+}
+
+/// Like [`resolve`], with the config file's text already read (`path` names it in errors and
+/// anchors its relative paths). The fuzz targets load untrusted config text through this.
+pub fn resolve_text(cli: &ScanOptions, path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let parsed: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::File {
+        path: path.to_path_buf(),
+        line: e.span().map(|s| crate::rules::line_of(text, s.start)),
+        message: e.message().trim().to_string(),
+    })?;
+    resolve_file(cli, parsed, text, Some(path))
+}
+
+fn resolve_file(
+    cli: &ScanOptions,
+    file: ConfigFile,
+    text: &str,
+    path: Option<&Path>,
+) -> Result<Config, ConfigError> {
     let base_dir = path
-        .as_deref()
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .unwrap_or_default();
@@ -245,10 +258,10 @@ pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
         }
     };
     // A bad value from the file names the file and the key's line; from the CLI, the option.
-    let file_err = |key: &str, message: String| match &path {
+    let file_err = |key: &str, message: String| match path {
         Some(p) => ConfigError::File {
-            path: p.clone(),
-            line: line_of_key(&text, key),
+            path: p.to_path_buf(),
+            line: line_of_key(text, key),
             message,
         },
         None => ConfigError::Usage(message),
@@ -314,7 +327,10 @@ pub fn resolve(cli: &ScanOptions) -> Result<Config, ConfigError> {
         (Some(s), _) => {
             parse_size(s).map_err(|m| ConfigError::Usage(format!("--max-body-size {m}")))?
         }
-        (None, Some(SizeValue::Bytes(b))) => *b,
+        // A plain number gets the same range check as "10MB" (0 would refuse every body).
+        (None, Some(SizeValue::Bytes(b))) => {
+            parse_size(&b.to_string()).map_err(|m| file_err("max-body-size", m))?
+        }
         (None, Some(SizeValue::Text(s))) => {
             parse_size(s).map_err(|m| file_err("max-body-size", m))?
         }
@@ -494,6 +510,9 @@ mod tests {
         assert!(err.to_string().contains("skimscan.toml:3"), "{err}");
         let err = with_file("timeout = \"soon\"\n").unwrap_err();
         assert!(err.to_string().contains("skimscan.toml:1"), "{err}");
+        // Found writing the `config` fuzz target: a numeric size skipped the range check.
+        let err = with_file("depth = 1\nmax-body-size = 0\n").unwrap_err();
+        assert!(err.to_string().contains("skimscan.toml:2"), "{err}");
     }
 
     #[test]

@@ -241,7 +241,10 @@ impl RuleSet {
         &self.sources
     }
 
-    fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
+    /// Add one rule or data file from its text: `name` is for messages, `rel` is its path
+    /// inside a rules directory (`data/…` makes it a data file). [`RuleSet::load`] calls this
+    /// for every file; the fuzz targets feed it untrusted text directly.
+    pub fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
         if is_data_path(rel) {
             let value: toml::Value = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
             let stem = rel
