@@ -112,8 +112,16 @@ fn decoded_code_beyond_the_layer_limit_is_reported() {
     assert_eq!(m.code, 1, "{}", m.stderr);
     let report = m.json();
     assert!(
-        report["findings"].as_array().unwrap().iter().any(|f| f["severity"] == "critical"
-            && f["hosts"].as_array().unwrap().iter().any(|h| h == "c.example")),
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["severity"] == "critical"
+                && f["hosts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|h| h == "c.example")),
         "{report}"
     );
     // Within the limit: fully analysed, nothing to report about budgets.

@@ -35,6 +35,7 @@ pub fn checkout_job(code: &str) -> AnalysisJob {
         payment_page: true,
         line_offset: 1,
         column_offset: 1,
+        page_fields: Vec::new(),
     }
 }
 
