@@ -750,3 +750,86 @@ fn a_missing_or_broken_browser_is_never_a_clean_scan() {
         "{report:#}"
     );
 }
+
+/// `--evidence` with the browser pass keeps what the browser saw: a PNG screenshot of every
+/// visit and the pass's HAR, stored by hash and listed in the manifest like every other artifact.
+#[test]
+fn evidence_keeps_the_browser_screenshot_and_har() {
+    if !chromium_available("evidence_keeps_the_browser_screenshot_and_har") {
+        return;
+    }
+    let shop = build_shop();
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("case-77");
+    let mut args: Vec<String> = vec![
+        "--browser".into(),
+        "--contain".into(),
+        "--depth".into(),
+        "0".into(),
+        "--browser-wait".into(),
+        "1".into(),
+        "--evidence".into(),
+        ev.to_str().unwrap().into(),
+    ];
+    args.extend(pins(&shop));
+    args.push(shop.site.url(SHOP, "/checkout/keylogger"));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, report, stderr) = common::scan_json(&argv);
+    assert_eq!(code, 1, "{stderr}\n{report:#}");
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(ev.join("index.json")).unwrap()).unwrap();
+    let index = index.as_object().unwrap();
+    let with_source = |prefix: &str| -> Vec<(String, Vec<u8>)> {
+        index
+            .iter()
+            .filter(|(_, v)| {
+                v["sources"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s.as_str().unwrap().starts_with(prefix))
+            })
+            .map(|(sha, _)| {
+                (
+                    sha.clone(),
+                    std::fs::read(ev.join("artifacts").join(sha)).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let shots = with_source("browser screenshot: ");
+    assert_eq!(shots.len(), 1, "{index:#?}");
+    assert!(shots[0].1.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let hars = with_source("browser HAR");
+    assert_eq!(hars.len(), 1, "{index:#?}");
+    let har: Value = serde_json::from_slice(&hars[0].1).unwrap();
+    let entries = har["log"]["entries"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["request"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("/checkout/keylogger")),
+        "{har:#}"
+    );
+    // The manifest covers them: every artifact's name is its hash and is listed.
+    let manifest = std::fs::read_to_string(ev.join("MANIFEST.sha256")).unwrap();
+    for (sha, bytes) in shots.iter().chain(&hars) {
+        use sha2::Digest as _;
+        let hash: String = sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(*sha, hash);
+        assert!(
+            manifest.contains(&format!("{sha}  artifacts/{sha}\n")),
+            "{manifest}"
+        );
+    }
+    let check = std::process::Command::new("sha256sum")
+        .args(["-c", "--quiet", "MANIFEST.sha256"])
+        .current_dir(&ev)
+        .output()
+        .expect("sha256sum (GNU coreutils) is installed");
+    assert!(check.status.success(), "{check:?}");
+    assert_nothing_left(&shop);
+}

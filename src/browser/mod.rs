@@ -58,6 +58,9 @@ pub struct BrowserOptions {
     /// The whole pass.
     pub overall_timeout: Duration,
     pub request_cap: usize,
+    /// `--evidence`: a screenshot of every visit and the pass's HAR are kept as artifacts
+    /// (`PassOutcome::artifacts`), whether or not `--har` also writes the HAR to a file.
+    pub evidence: bool,
 }
 
 impl BrowserOptions {
@@ -71,6 +74,7 @@ impl BrowserOptions {
             page_timeout: timeout + DEFAULT_WAIT_AFTER_CLICK + Duration::from_secs(10),
             overall_timeout: Duration::from_secs(30 * 60),
             request_cap: DEFAULT_REQUEST_CAP,
+            evidence: false,
         }
     }
 }

@@ -66,6 +66,9 @@ pub struct PassOutcome {
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
     pub visits: Vec<BrowserVisit>,
+    /// With `BrowserOptions::evidence`: what the browser saw, for the evidence bundle, as
+    /// (where it came from, bytes): a PNG screenshot per visit and the HAR of the whole pass.
+    pub artifacts: Vec<(String, Vec<u8>)>,
 }
 
 type VisitResult = (usize, Profile, Result<(VisitOutcome, Vec<String>), String>);
@@ -218,6 +221,12 @@ pub async fn run(
             scripts,
             outside_hosts: outside,
         });
+        if let Some(png) = &visit.screenshot {
+            out.artifacts.push((
+                format!("browser screenshot: {} ({profile})", page.name),
+                png.clone(),
+            ));
+        }
         har_visits.push(har::HarVisit {
             id: format!("page_{index}_{profile}"),
             title: format!("{} ({profile})", page.name),
@@ -231,16 +240,26 @@ pub async fn run(
                 .extend(verdict::profile_differences(rules, &page.name, v));
         }
     }
-    if let Some(path) = &opts.har {
+    if opts.har.is_some() || opts.evidence {
         let doc = har::build(&har_visits, &matcher);
-        let written = serde_json::to_vec_pretty(&doc)
-            .map_err(|e| e.to_string())
-            .and_then(|b| std::fs::write(path, b).map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            out.errors.push(ScanError {
-                url: path.display().to_string(),
-                message: format!("cannot write the HAR file: {e}"),
-            });
+        match serde_json::to_vec_pretty(&doc) {
+            Ok(bytes) => {
+                if let Some(path) = &opts.har
+                    && let Err(e) = std::fs::write(path, &bytes)
+                {
+                    out.errors.push(ScanError {
+                        url: path.display().to_string(),
+                        message: format!("cannot write the HAR file: {e}"),
+                    });
+                }
+                if opts.evidence {
+                    out.artifacts.push(("browser HAR".into(), bytes));
+                }
+            }
+            Err(e) => out.errors.push(ScanError {
+                url: "browser HAR".into(),
+                message: format!("cannot serialise the HAR: {e}"),
+            }),
         }
     }
     out
@@ -325,7 +344,7 @@ async fn visit_one(
         },
         wait_after_click: opts.wait_after_click,
         page_timeout: opts.page_timeout,
-        screenshot: false,
+        screenshot: opts.evidence,
     };
     let outcome = visit::visit(&tab, plan).await;
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tab.close()).await;

@@ -25,6 +25,8 @@ pub struct BrowserAdditions {
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
     pub visits: Vec<BrowserVisit>,
+    /// Screenshots and the HAR for `--evidence` (see `PassOutcome::artifacts`).
+    pub artifacts: Vec<(String, Vec<u8>)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -150,5 +152,6 @@ pub async fn run(
         findings: outcome.findings,
         errors,
         visits: outcome.visits,
+        artifacts: outcome.artifacts,
     }
 }

@@ -468,8 +468,10 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             b.set_message("browser");
         }
         let before = entries.len();
+        let mut opts = opts.clone();
+        opts.evidence = req.keep.is_some();
         let added = browser::run(
-            opts,
+            &opts,
             binary,
             cfg,
             contain_hosts(cfg, &req.targets),
@@ -483,6 +485,11 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         findings.extend(added.findings);
         errors.extend(added.errors);
         browser_visits = added.visits;
+        if let Some(keep) = &req.keep {
+            for (source, bytes) in &added.artifacts {
+                keep.add(source, bytes);
+            }
+        }
         let runtime = analysis::analyse(&engine, &mut entries, before, &pages).await;
         findings.extend(runtime.findings);
         errors.extend(runtime.errors);
