@@ -126,8 +126,12 @@ pub fn notify(
     for f in &failures {
         eprintln!("skimscan: error: {f}");
     }
-    // Remember only what someone was told: with no delivery, the next scan alerts again.
-    let delivered = failures.len() < opts.urls.len();
+    // Remember only what someone was told: with no delivery (every URL failed, or no client
+    // to send with), the next scan alerts again.
+    let no_client = failures
+        .iter()
+        .any(|f| matches!(f, alert::DeliveryError::Client(_)));
+    let delivered = !no_client && failures.len() < opts.urls.len();
     if delivered
         && let Some(store) = history
         && let Err(e) = alert::state::remember(store, report, config.fail_on, &plan, &doc)

@@ -31,6 +31,8 @@ use std::time::Duration;
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed after the TCP connect for start-up and authentication.
 const HANDSHAKE_GRACE: Duration = Duration::from_secs(5);
+/// Idle time before TCP keepalive probes start, unless the URL says otherwise.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
 /// The advisory lock key migrations hold (any constant; "skimscan" in ASCII, truncated).
 const MIGRATION_LOCK: i64 = 0x736b_696d_7363_616e;
 
@@ -121,6 +123,11 @@ impl Postgres {
             .copied()
             .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         config.connect_timeout(connect_timeout);
+        // A scan holds the connection for minutes before recording: keep it alive through
+        // NAT and firewall idle limits (libpq's default probes only after two hours).
+        if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+            config.keepalives_idle(KEEPALIVE_IDLE);
+        }
         if config.get_application_name().is_none() {
             config.application_name("skimscan");
         }
