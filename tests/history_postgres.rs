@@ -162,7 +162,11 @@ fn a_wrong_password_is_exit_2_without_either_password() {
     let mut url = url::Url::parse(&admin_url).unwrap();
     let real = url.password().unwrap_or_default().to_string();
     if real.is_empty() {
-        eprintln!("SKIPPED a_wrong_password: SKIMSCAN_TEST_POSTGRES has no password to get wrong");
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED a_wrong_password: SKIMSCAN_TEST_POSTGRES has no password to get wrong"
+        );
         return;
     }
     url.set_password(Some(PASSWORD)).unwrap();

@@ -53,7 +53,11 @@ impl Backend {
                  must run (.ci/run starts a server and sets it)"
             ),
             _ => {
-                eprintln!(
+                // Straight to stderr, not through eprintln!, which the test harness captures:
+                // a skip must be seen in a plain `cargo test`.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
                     "SKIPPED {test} on PostgreSQL: set {POSTGRES_ENV}=postgres://user:pw@127.0.0.1:port/db \
                      to run it (CI fails instead of skipping)"
                 );
