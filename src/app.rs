@@ -219,7 +219,9 @@ fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
     incident.finish(&outcome, &rules)?;
     let code = exit_code(&outcome.report, config.fail_on);
     Ok(match &notify {
-        Some(n) => crate::fleet_cmd::notify(n, &outcome.report, &config, code),
+        Some(n) => {
+            crate::fleet_cmd::notify(n, &outcome.report, &config, code, incident.history_mut())
+        }
         None => code,
     })
 }

@@ -115,7 +115,8 @@ pub struct IncidentArgs {
 /// Where scans are recorded.
 #[derive(Debug, Args, Clone, Default)]
 pub struct HistoryDb {
-    /// Record the scan in this history: a file path (embedded SQLite, created on first use).
+    /// Record the scan in this history: a file path (embedded SQLite, created on first use) or
+    /// a postgres://user:password@host:port/db URL (PostgreSQL; tables created on first use).
     #[arg(long = "history", value_name = "DB", env = "SKIMSCAN_HISTORY")]
     pub db: Option<String>,
 }
@@ -150,7 +151,8 @@ pub enum HistoryCommand {
         #[arg(long, value_enum, default_value_t)]
         format: HistoryFormat,
     },
-    /// Exit 1 if a site has no complete scan within --max-age (PCI DSS 11.6.1 weekly evidence).
+    /// Exit 1 if a site (or a target of --targets-file) has no complete scan within --max-age
+    /// (PCI DSS 11.6.1 weekly evidence).
     Check {
         /// The window, e.g. 8d, 36h, 1w.
         #[arg(long, value_name = "DURATION")]
@@ -158,6 +160,10 @@ pub enum HistoryCommand {
         /// Check only this site.
         #[arg(long, value_name = "HOST")]
         site: Option<String>,
+        /// Check every target of this file (the fleet's `scan --targets-file`): exit 1 if any
+        /// has no complete scan in the window, listing them.
+        #[arg(long, value_name = "FILE", conflicts_with = "site")]
+        targets_file: Option<PathBuf>,
         #[command(flatten)]
         db: HistoryDb,
         #[arg(long, value_enum, default_value_t)]

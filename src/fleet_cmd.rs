@@ -7,8 +7,8 @@ use crate::app::UsageError;
 use crate::cli::FleetArgs;
 use crate::config::Config;
 use crate::fleet::{self, Shard};
+use crate::history::HistoryStore;
 use crate::report::Report;
-use std::collections::BTreeSet;
 
 /// Exit code when the scan finished but an alert could not be delivered to every `--notify`
 /// URL (the report was still written). It replaces 1 or 3: an alert is only sent for those.
@@ -75,9 +75,33 @@ pub fn notify_options(
 }
 
 /// Send the alert the report calls for, if any; the exit code to use instead of `code` when a
-/// delivery failed.
-pub fn notify(opts: &NotifyOptions, report: &Report, config: &Config, code: u8) -> u8 {
-    let Some(doc) = alert::build(report, config.fail_on, &BTreeSet::new(), &[]) else {
+/// delivery failed. With a history, findings already alerted on are left out, findings gone
+/// are reported resolved, and what was delivered is remembered (`alert::state`).
+pub fn notify(
+    opts: &NotifyOptions,
+    report: &Report,
+    config: &Config,
+    code: u8,
+    mut history: Option<&mut dyn HistoryStore>,
+) -> u8 {
+    let plan = match history.as_deref() {
+        Some(store) => match alert::state::plan(store, report) {
+            Ok(p) => p,
+            Err(e) => {
+                // Better a repeated alert than a missed one.
+                eprintln!("skimscan: warning: {e}; alerting without de-duplication");
+                history = None;
+                alert::state::Plan::default()
+            }
+        },
+        None => alert::state::Plan::default(),
+    };
+    let Some(doc) = alert::build(
+        report,
+        config.fail_on,
+        &plan.already_alerted,
+        &plan.resolved,
+    ) else {
         return code;
     };
     let body = match serde_json::to_vec(&doc) {
@@ -101,6 +125,20 @@ pub fn notify(opts: &NotifyOptions, report: &Report, config: &Config, code: u8) 
     };
     for f in &failures {
         eprintln!("skimscan: error: {f}");
+    }
+    // Remember only what someone was told: with no delivery (every URL failed, or no client
+    // to send with), the next scan alerts again.
+    let no_client = failures
+        .iter()
+        .any(|f| matches!(f, alert::DeliveryError::Client(_)));
+    let delivered = !no_client && failures.len() < opts.urls.len();
+    if delivered
+        && let Some(store) = history
+        && let Err(e) = alert::state::remember(store, report, config.fail_on, &plan, &doc)
+    {
+        eprintln!(
+            "skimscan: warning: the alert was sent but not remembered ({e}); it will be sent again"
+        );
     }
     if failures.is_empty() {
         code

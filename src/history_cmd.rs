@@ -2,9 +2,10 @@
 //! `crate::history`. The history is named by `--history DB` or `SKIMSCAN_HISTORY`; every
 //! command prints text for people or, with `--format json`, one JSON document.
 //!
-//! Exit codes: 0 done; 1 `check` found a site without a complete scan in the window, or
-//! `script` found no scan that saw the script; 2 a usage or input error (no history named, a
-//! bad duration, a report that is not a skimscan JSON report — then nothing is imported).
+//! Exit codes: 0 done; 1 `check` found a site (or a `--targets-file` target) without a
+//! complete scan in the window, or `script` found no scan that saw the script; 2 a usage or
+//! input error (no history named, a bad duration, a report that is not a skimscan JSON report —
+//! then nothing is imported —, a history database that cannot be opened or reached).
 
 use crate::app::{EXIT_FINDINGS, EXIT_OK, UsageError};
 use crate::cli::{HistoryCommand, HistoryDb, HistoryFormat};
@@ -44,6 +45,23 @@ pub fn run(cmd: HistoryCommand) -> Result<u8, UsageError> {
         HistoryCommand::Check {
             max_age,
             site,
+            targets_file: Some(file),
+            db,
+            format,
+        } => {
+            let _ = site; // clap refuses --site with --targets-file
+            let since = window_start(&max_age)?;
+            let targets =
+                crate::fleet::read_targets_file(&file).map_err(|e| UsageError(e.to_string()))?;
+            if targets.is_empty() {
+                return Err(UsageError(format!("{}: names no target", file.display())));
+            }
+            check_targets(&*open(&db)?, &since, &targets, format)
+        }
+        HistoryCommand::Check {
+            max_age,
+            site,
+            targets_file: None,
             db,
             format,
         } => check(&*open(&db)?, &max_age, site.as_deref(), format),
@@ -148,18 +166,7 @@ fn check(
     site: Option<&str>,
     format: HistoryFormat,
 ) -> Result<u8, UsageError> {
-    let age = humantime::parse_duration(max_age.trim())
-        .map_err(|e| UsageError(format!("--max-age `{max_age}`: {e} (try 8d, 36h or 1w)")))?;
-    let age = time::Duration::try_from(age)
-        .map_err(|_| UsageError(format!("--max-age `{max_age}` is too long")))?;
-    let since = time::OffsetDateTime::now_utc()
-        .checked_sub(age)
-        .and_then(|t| t.replace_nanosecond(0).ok())
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .ok_or_else(|| UsageError(format!("--max-age `{max_age}` is too long")))?;
+    let since = window_start(max_age)?;
     let scans = store.list(site).map_err(|e| UsageError(e.to_string()))?;
     let mut sites = history::check(&scans, &since);
     if let Some(s) = site {
@@ -193,6 +200,99 @@ fn check(
                 } else {
                     format!(" (none since {since})")
                 }
+            ));
+        }
+        print_text(&t)?;
+    }
+    Ok(if ok { EXIT_OK } else { EXIT_FINDINGS })
+}
+
+/// The start of the `--max-age` window (now minus the duration), as stored times are written.
+fn window_start(max_age: &str) -> Result<String, UsageError> {
+    let age = humantime::parse_duration(max_age.trim())
+        .map_err(|e| UsageError(format!("--max-age `{max_age}`: {e} (try 8d, 36h or 1w)")))?;
+    let age = time::Duration::try_from(age)
+        .map_err(|_| UsageError(format!("--max-age `{max_age}` is too long")))?;
+    time::OffsetDateTime::now_utc()
+        .checked_sub(age)
+        .and_then(|t| t.replace_nanosecond(0).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .ok_or_else(|| UsageError(format!("--max-age `{max_age}` is too long")))
+}
+
+/// One target of a `--targets-file` and its evidence.
+#[derive(Debug, Serialize)]
+struct TargetCheck<'t> {
+    target: &'t str,
+    /// The site its scans are recorded under (a URL's host, a local site's folder).
+    site: String,
+    last_scan: Option<String>,
+    last_complete_scan: Option<String>,
+    ok: bool,
+}
+
+/// `history check --targets-file`: every target of the fleet needs a complete scan in the
+/// window, whichever shard scanned it; the ones without are listed (exit 1).
+fn check_targets(
+    store: &dyn HistoryStore,
+    since: &str,
+    targets: &[String],
+    format: HistoryFormat,
+) -> Result<u8, UsageError> {
+    let scans = store.list(None).map_err(|e| UsageError(e.to_string()))?;
+    let by_site: std::collections::BTreeMap<String, history::SiteCheck> =
+        history::check(&scans, since)
+            .into_iter()
+            .map(|c| (c.site.clone(), c))
+            .collect();
+    let checks: Vec<TargetCheck<'_>> = targets
+        .iter()
+        .map(|t| {
+            let site = history::record::site_of_target(t);
+            let found = by_site.get(&site);
+            TargetCheck {
+                target: t,
+                last_scan: found.and_then(|c| c.last_scan.clone()),
+                last_complete_scan: found.and_then(|c| c.last_complete_scan.clone()),
+                ok: found.is_some_and(|c| c.ok),
+                site,
+            }
+        })
+        .collect();
+    let missing: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.target).collect();
+    let ok = missing.is_empty();
+    if format == HistoryFormat::Json {
+        print_json(&serde_json::json!({
+            "since": since, "ok": ok, "targets": checks, "missing": missing
+        }))?;
+    } else {
+        let mut t = String::new();
+        for c in &checks {
+            let site = if c.site == c.target {
+                String::new()
+            } else {
+                format!(" ({})", c.site)
+            };
+            t.push_str(&format!(
+                "{}  {}{site}  last complete scan {}\n",
+                if c.ok { "ok     " } else { "MISSING" },
+                c.target,
+                c.last_complete_scan.as_deref().unwrap_or("never")
+            ));
+        }
+        if ok {
+            t.push_str(&format!(
+                "all {} target(s) have a complete scan since {since}\n",
+                checks.len()
+            ));
+        } else {
+            t.push_str(&format!(
+                "{} of {} target(s) have no complete scan since {since}\n",
+                missing.len(),
+                checks.len()
             ));
         }
         print_text(&t)?;

@@ -63,6 +63,14 @@ impl Incident {
         (html, Ok(()))
     }
 
+    /// The history (with `--history`), for the alert's de-duplication state.
+    pub fn history_mut(&mut self) -> Option<&mut dyn HistoryStore> {
+        match self.history.as_mut() {
+            Some(h) => Some(h.as_mut()),
+            None => None,
+        }
+    }
+
     /// Finish the evidence bundle (with `--evidence`).
     pub fn finish(&self, outcome: &ScanOutcome, rules: &RuleSet) -> Result<(), UsageError> {
         let Some(keep) = &self.keep else {

@@ -1,8 +1,13 @@
 //! `--notify`: a signed JSON alert when the scan reaches --fail-on or is incomplete, retried on
 //! transient failures, never followed through a redirect, never hanging the scan; a failed
 //! delivery is exit 4. The receiver is a loopback server that checks the signature itself.
+//! With `--history` (SQLite and PostgreSQL, tests/history_support), a finding is alerted on
+//! once, its disappearance once, and an undelivered alert is sent again by the next scan.
 
 mod common;
+mod history_support;
+
+use history_support::Backend;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -280,4 +285,155 @@ fn bad_notify_settings_fail_before_scanning() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SKIMSCAN_UNSET_SECRET"));
+}
+
+/// The checkout page with a script the directory does not have: the scan is incomplete.
+fn incomplete_shop(dir: &Path, skimmer: bool) -> String {
+    let page = shop(dir, skimmer);
+    let html = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(
+        &page,
+        html.replace("</form>", "</form><script src=\"/js/missing.js\"></script>"),
+    )
+    .unwrap();
+    page
+}
+
+fn alerts(r: &Receiver) -> Vec<serde_json::Value> {
+    r.seen.lock().unwrap().alerts.clone()
+}
+
+/// The critical findings' outside hosts of an alert.
+fn critical_hosts(a: &serde_json::Value) -> Vec<String> {
+    a["new_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "critical")
+        .flat_map(|f| f["hosts"].as_array().unwrap().iter())
+        .filter_map(|h| h.as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn without_history_every_scan_alerts_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = shop(tmp.path(), true);
+    let r = receiver(Mode::Accept);
+    for _ in 0..2 {
+        let (code, err, _) = scan_notify(&page, &r.url, &[]);
+        assert_eq!(code, 1, "{err}");
+    }
+    assert_eq!(alerts(&r).len(), 2);
+}
+
+crate::on_both_backends!(
+    with_history_a_finding_is_alerted_once_and_its_end_once,
+    an_undelivered_alert_is_not_remembered,
+);
+
+fn with_history_a_finding_is_alerted_once_and_its_end_once(backend: &Backend) {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = backend.db("dedup");
+    let r = receiver(Mode::Accept);
+    let history = ["--history", db.spec.as_str()];
+    let step = |page: String, want_code: i32, want_alerts: usize, what: &str| {
+        let (code, err, _) = scan_notify(&page, &r.url, &history);
+        assert_eq!(code, want_code, "{what}: {err}");
+        let got = alerts(&r);
+        assert_eq!(got.len(), want_alerts, "{what}: {got:#?}\n{err}");
+        got
+    };
+
+    // 1. The skimmer appears: one alert naming the collector.
+    let got = step(shop(tmp.path(), true), 1, 1, "malicious");
+    assert_eq!(got[0]["reason"], "findings");
+    assert!(critical_hosts(&got[0]).contains(&"img.cdn-metrics.net".to_string()));
+    assert_eq!(got[0]["resolved_findings"], serde_json::json!([]));
+
+    // 2. Still there, unchanged: nothing new to tell.
+    step(shop(tmp.path(), true), 1, 1, "unchanged");
+
+    // 3. Gone: one "resolved" alert naming what was resolved.
+    let got = step(shop(tmp.path(), false), 0, 2, "resolved");
+    let a = &got[1];
+    assert_eq!(a["reason"], "resolved");
+    assert_eq!(a["verdict"], "clean");
+    assert_eq!(a["new_findings"], serde_json::json!([]));
+    let resolved = a["resolved_findings"].as_array().unwrap();
+    assert!(!resolved.is_empty(), "{a:#}");
+    assert!(
+        resolved.iter().any(|k| k["hosts"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("img.cdn-metrics.net"))),
+        "{a:#}"
+    );
+    // The key names the shop and the script's content, not its place.
+    assert_eq!(resolved[0]["site"], tmp.path().to_string_lossy().as_ref());
+    assert_eq!(resolved[0]["script"].as_str().unwrap().len(), 64, "{a:#}");
+    assert!(a["text"].as_str().unwrap().contains("resolved"), "{a:#}");
+
+    // 4. Still gone: said once, not again.
+    step(shop(tmp.path(), false), 0, 2, "resolved again");
+
+    // 5. Back: alerted again, as new.
+    let got = step(shop(tmp.path(), true), 1, 3, "malicious again");
+    assert_eq!(got[2]["reason"], "findings");
+    assert!(critical_hosts(&got[2]).contains(&"img.cdn-metrics.net".to_string()));
+
+    // 6. Incomplete, skimmer still there: an "incomplete" alert (every time), nothing new.
+    let got = step(incomplete_shop(tmp.path(), true), 1, 4, "incomplete");
+    assert_eq!(got[3]["reason"], "incomplete");
+    assert_eq!(got[3]["complete"], false);
+    assert_eq!(got[3]["new_findings"], serde_json::json!([]));
+
+    // 7. Incomplete without the skimmer: the scan did not see everything, so it resolves
+    //    nothing — it alerts as incomplete.
+    let got = step(
+        incomplete_shop(tmp.path(), false),
+        3,
+        5,
+        "incomplete, skimmer gone",
+    );
+    assert_eq!(got[4]["reason"], "incomplete");
+    assert_eq!(got[4]["resolved_findings"], serde_json::json!([]));
+
+    // 8. A complete clean scan: now it is resolved.
+    let got = step(shop(tmp.path(), false), 0, 6, "resolved after the gap");
+    assert_eq!(got[5]["reason"], "resolved");
+    assert_eq!(r.seen.lock().unwrap().bad_signatures, 0);
+}
+
+fn an_undelivered_alert_is_not_remembered(backend: &Backend) {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = backend.db("undelivered");
+    let page = shop(tmp.path(), true);
+    let history = ["--history", db.spec.as_str()];
+    // The only webhook refuses: exit 4, and the finding is not marked as alerted…
+    let refusing = receiver(Mode::Reject);
+    let (code, err, _) = scan_notify(&page, &refusing.url, &history);
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(refusing.seen.lock().unwrap().attempts, 1);
+    // …so the next scan sends it, and the one after does not.
+    let r = receiver(Mode::Accept);
+    for want in [1, 1] {
+        let (code, err, _) = scan_notify(&page, &r.url, &history);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(alerts(&r).len(), want);
+    }
+    assert_eq!(alerts(&r)[0]["reason"], "findings");
+    // One of two webhooks taking it is a delivery: remembered, though the scan exits 4.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let page2 = shop(&tmp2.path().join("second-shop"), true);
+    let (code, err, _) = scan_notify(
+        &page2,
+        &r.url,
+        &[&history[..], &["--notify", refusing.url.as_str()]].concat(),
+    );
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(alerts(&r).len(), 2, "the second shop is news");
+    let (code, err, _) = scan_notify(&page2, &r.url, &history);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(alerts(&r).len(), 2, "and was remembered");
 }

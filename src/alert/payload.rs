@@ -26,13 +26,15 @@ pub enum AlertReason {
 }
 
 /// What identifies "the same finding" across scans: the rule, the script's content (sha256,
-/// or its id when the scan has no bytes for it) and the outside hosts. A finding whose script
-/// changed is new; the same skimmer seen again next week is not.
+/// or its id when the scan has no bytes for it), the outside hosts and the site (shop) it was
+/// found on. A finding whose script changed is new; the same skimmer seen again next week is
+/// not; the same skimmer on a second shop is.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct FindingKey {
     pub rule: String,
     pub script: String,
     pub hosts: Vec<String>,
+    pub site: String,
 }
 
 impl FindingKey {
@@ -53,12 +55,33 @@ impl FindingKey {
         let mut hosts = f.hosts.clone();
         hosts.sort();
         hosts.dedup();
+        let site = f
+            .page
+            .as_deref()
+            .or(f.script.as_deref())
+            .map(|p| crate::history::record::site_of_page(report, p))
+            .unwrap_or_default();
         FindingKey {
             rule: f.rule.clone(),
             script,
             hosts,
+            site,
         }
     }
+}
+
+/// The findings of `report` an alert tells of: at or above `fail_on`, and not already alerted.
+pub fn new_findings<'r>(
+    report: &'r Report,
+    fail_on: FailOn,
+    already_alerted: &BTreeSet<FindingKey>,
+) -> Vec<&'r Finding> {
+    report
+        .findings
+        .iter()
+        .filter(|f| fail_on.trips(f.severity))
+        .filter(|f| !already_alerted.contains(&FindingKey::of(f, report)))
+        .collect()
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -121,12 +144,7 @@ pub fn build(
     already_alerted: &BTreeSet<FindingKey>,
     resolved: &[FindingKey],
 ) -> Option<Alert> {
-    let new: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| fail_on.trips(f.severity))
-        .filter(|f| !already_alerted.contains(&FindingKey::of(f, report)))
-        .collect();
+    let new = new_findings(report, fail_on, already_alerted);
     let reason = if !new.is_empty() {
         AlertReason::Findings
     } else if !report.complete {

@@ -3,12 +3,16 @@
 //! live, and on which pages?" and a security team can prove a complete scan ran every week
 //! (PCI DSS 11.6.1).
 //!
-//! The store is behind the small [`HistoryStore`] trait so a second backend fits beside the
-//! embedded SQLite one (PostgreSQL for fleets, issue 13): a backend only stores rows and
-//! answers three plain queries; everything computed from them — exposure windows, which sites
-//! are overdue — is computed here once, in [`exposure`] and [`check`], for every backend.
+//! The store is behind the small [`HistoryStore`] trait, with two backends: an embedded SQLite
+//! file ([`sqlite`]) for one machine and PostgreSQL ([`postgres`]) for a fleet whose shards
+//! record into one database. Both apply the same schema from the same SQL files
+//! ([`migrations`]). A backend only stores rows and answers a few plain queries; everything
+//! computed from them — exposure windows, which sites are overdue, which alerts are repeats —
+//! is computed once, above the trait, for every backend.
 
 pub mod exposure;
+pub mod migrations;
+pub mod postgres;
 pub mod record;
 pub mod sqlite;
 
@@ -19,12 +23,9 @@ use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
+    /// `db` is the database as shown to people: a path, or a URL without its password.
     #[error("history {db}: {message}")]
     Store { db: String, message: String },
-    #[error(
-        "history {0}: PostgreSQL history is not available yet; use a file path (embedded SQLite)"
-    )]
-    Unsupported(String),
     #[error("{0}")]
     Input(String),
 }
@@ -63,6 +64,20 @@ pub enum Recorded {
     AlreadyThere(i64),
 }
 
+/// A finding an alert was delivered for and that has not been reported resolved since: the
+/// alert de-duplication state (`scan --notify … --history`). `site`, `rule`, `script` and
+/// `hosts` (sorted, space-separated) are the key; `page` is where it was seen.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AlertedFinding {
+    pub site: String,
+    pub rule: String,
+    pub script: String,
+    pub hosts: String,
+    pub severity: String,
+    pub page: String,
+    pub alerted_at: String,
+}
+
 /// A history backend. Times are RFC 3339 UTC strings to the second (`2026-11-24T10:00:00Z`),
 /// which sort as text in every SQL database.
 pub trait HistoryStore {
@@ -74,14 +89,23 @@ pub trait HistoryStore {
     fn sightings(&self, query: &ScriptQuery) -> Result<Vec<Sighting>, HistoryError>;
     /// The scans (id, start time) that covered any of these pages, in time order.
     fn scans_of_pages(&self, pages: &[String]) -> Result<Vec<(i64, String)>, HistoryError>;
+    /// The alerted findings of these sites.
+    fn alerted(&self, sites: &[String]) -> Result<Vec<AlertedFinding>, HistoryError>;
+    /// After an alert was delivered, in one transaction: remember `alerted` (a key already
+    /// there is kept as it was) and forget `resolved` (matched by key).
+    fn update_alerted(
+        &mut self,
+        alerted: &[AlertedFinding],
+        resolved: &[AlertedFinding],
+    ) -> Result<(), HistoryError>;
 }
 
-/// Open the history named by `--history` / `SKIMSCAN_HISTORY`: a file path is an embedded
-/// SQLite database, created and migrated on first use.
+/// Open the history named by `--history` / `SKIMSCAN_HISTORY`: a `postgres://` or
+/// `postgresql://` URL is a PostgreSQL database, anything else a file path for an embedded
+/// SQLite database; either is created (tables) and migrated on first use.
 pub fn open(spec: &str) -> Result<Box<dyn HistoryStore>, HistoryError> {
-    let lower = spec.to_ascii_lowercase();
-    if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-        return Err(HistoryError::Unsupported(spec.to_string()));
+    if postgres::is_url(spec) {
+        return Ok(Box::new(postgres::Postgres::open(spec)?));
     }
     Ok(Box::new(sqlite::Sqlite::open(std::path::Path::new(spec))?))
 }

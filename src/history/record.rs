@@ -50,48 +50,110 @@ pub struct ScanRecord {
 /// The site a page belongs to: its host for a URL, else the folder of a local page (the site
 /// directory as typed, e.g. `demo/shop`, when every page shares it).
 fn sites_of(names: &[&str]) -> Vec<String> {
-    let mut sites = BTreeSet::new();
-    let mut local: Vec<Vec<&str>> = Vec::new();
-    for n in names {
-        match url::Url::parse(n) {
-            Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => {
-                if let Some(h) = u.host_str() {
-                    sites.insert(crate::hosts::normalise_host(h));
+    let split = SiteSplit::of(names);
+    let mut sites = split.hosts;
+    sites.extend(split.local_root);
+    sites.into_iter().collect()
+}
+
+/// A scan's pages split into the hosts of its URLs and the one root folder of its local pages.
+struct SiteSplit {
+    hosts: BTreeSet<String>,
+    local_root: Option<String>,
+}
+
+impl SiteSplit {
+    fn of(names: &[&str]) -> SiteSplit {
+        let mut hosts = BTreeSet::new();
+        let mut local: Vec<Vec<&str>> = Vec::new();
+        for n in names {
+            match host_of(n) {
+                Some(h) => {
+                    hosts.insert(h);
                 }
-            }
-            _ => {
-                let mut parts: Vec<&str> = n.split('/').collect();
-                if parts.len() > 1 {
-                    parts.pop();
+                None => {
+                    let mut parts: Vec<&str> = n.split('/').collect();
+                    if parts.len() > 1 {
+                        parts.pop();
+                    }
+                    local.push(parts);
                 }
-                local.push(parts);
             }
         }
-    }
-    if let Some(first) = local.first() {
-        let common = local.iter().fold(first.len(), |k, p| {
-            k.min(first.iter().zip(p).take_while(|(a, b)| a == b).count())
+        let local_root = local.first().map(|first| {
+            let common = local.iter().fold(first.len(), |k, p| {
+                k.min(first.iter().zip(p).take_while(|(a, b)| a == b).count())
+            });
+            first[..common.max(1).min(first.len())].join("/")
         });
-        let root = first[..common.max(1).min(first.len())].join("/");
-        sites.insert(root);
+        SiteSplit { hosts, local_root }
     }
-    sites.into_iter().collect()
+}
+
+fn host_of(name: &str) -> Option<String> {
+    match url::Url::parse(name) {
+        Ok(u) => u
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .map(crate::hosts::normalise_host),
+        Err(_) => None,
+    }
+}
+
+/// The site (as the history records it) that one page of `report` belongs to: the page's host,
+/// or the root folder the report's local pages share. Alerts key their de-duplication on it, so
+/// the same skimmer on two shops is two findings.
+pub fn site_of_page(report: &Report, page: &str) -> String {
+    if let Some(h) = host_of(page) {
+        return h;
+    }
+    let names = page_names(report);
+    SiteSplit::of(&names)
+        .local_root
+        .unwrap_or_else(|| page.to_string())
+}
+
+/// The names the sites of a report are taken from: its pages, or for a lone script target
+/// (no page) the script's page field, which names the script.
+fn page_names(report: &Report) -> Vec<&str> {
+    let mut names: Vec<&str> = report.pages.iter().map(|p| p.url.as_str()).collect();
+    if names.is_empty() {
+        names = report.scripts.iter().map(|s| s.page.as_str()).collect();
+    }
+    names
+}
+
+/// The sites of a report, as recorded.
+pub fn sites_of_report(report: &Report) -> Vec<String> {
+    sites_of(&page_names(report))
+}
+
+/// The site a target of a targets file stands for (`history check --targets-file`): a URL's
+/// host; a local site directory as typed; a local page or script file's folder (what a scan of
+/// it records).
+pub fn site_of_target(target: &str) -> String {
+    if let Some(h) = host_of(target) {
+        return h;
+    }
+    let t = target.trim_end_matches('/');
+    if std::path::Path::new(t).is_dir() {
+        return t.to_string();
+    }
+    sites_of(&[t])
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| t.to_string())
 }
 
 impl ScanRecord {
     pub fn from_report(report: &Report, source: &str) -> Result<ScanRecord, String> {
         let started_at = normalise_time(&report.started_at)?;
         let finished_at = normalise_time(&report.finished_at).unwrap_or(started_at.clone());
-        let mut names: Vec<&str> = report.pages.iter().map(|p| p.url.as_str()).collect();
-        if names.is_empty() {
-            // A lone script target has no page: the script is the site.
-            names = report.scripts.iter().map(|s| s.page.as_str()).collect();
-        }
         let json = serde_json::to_vec(report).map_err(|e| e.to_string())?;
         Ok(ScanRecord {
             started_at,
             finished_at,
-            sites: sites_of(&names),
+            sites: sites_of_report(report),
             verdict: report.verdict.as_str().to_string(),
             complete: report.complete,
             source: source.to_string(),

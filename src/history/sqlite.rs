@@ -6,56 +6,14 @@
 //! transaction (a writer takes the lock up front instead of failing half-way on upgrade), and
 //! a busy database is waited for rather than reported as an error.
 
+use super::migrations::{self, Dialect};
 use super::record::ScanRecord;
-use super::{HistoryError, HistoryStore, Recorded, ScanSummary, ScriptQuery, Sighting};
+use super::{
+    AlertedFinding, HistoryError, HistoryStore, Recorded, ScanSummary, ScriptQuery, Sighting,
+};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 use std::time::Duration;
-
-/// Schema migrations, applied in order, each once. Plain SQL that PostgreSQL also reads, apart
-/// from the key columns, so a second backend can share the same steps.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE scans (
-        id INTEGER PRIMARY KEY,
-        started_at TEXT NOT NULL,
-        finished_at TEXT NOT NULL,
-        verdict TEXT NOT NULL,
-        complete INTEGER NOT NULL,
-        source TEXT NOT NULL,
-        report_sha256 TEXT NOT NULL UNIQUE
-    );
-    CREATE TABLE scan_sites (
-        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
-        site TEXT NOT NULL
-    );
-    CREATE TABLE scan_pages (
-        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
-        url TEXT NOT NULL,
-        payment_form INTEGER NOT NULL
-    );
-    CREATE TABLE scan_scripts (
-        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
-        page TEXT NOT NULL,
-        url TEXT,
-        script_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        sha256 TEXT
-    );
-    CREATE TABLE scan_findings (
-        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
-        rule TEXT NOT NULL,
-        severity TEXT NOT NULL,
-        page TEXT,
-        script TEXT,
-        hosts TEXT NOT NULL
-    );
-    CREATE INDEX scans_started ON scans(started_at);
-    CREATE INDEX scan_sites_site ON scan_sites(site);
-    CREATE INDEX scan_pages_url ON scan_pages(url);
-    CREATE INDEX scan_scripts_sha ON scan_scripts(sha256);
-    CREATE INDEX scan_scripts_url ON scan_scripts(url);",
-)];
 
 /// How long a writer waits for another to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -109,17 +67,14 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         [],
         |r| r.get(0),
     )?;
-    let newest = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
-    if current > newest {
+    if current > migrations::newest() {
         return Err(rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISMATCH),
-            Some(format!(
-                "the database has schema version {current}, newer than this skimscan knows ({newest})"
-            )),
+            Some(migrations::too_new(current)),
         ));
     }
-    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        tx.execute_batch(sql)?;
+    for (version, sql) in migrations::MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.execute_batch(&migrations::render(sql, Dialect::Sqlite))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
             params![version, crate::scan::now_rfc3339()],
@@ -295,5 +250,85 @@ impl HistoryStore for Sqlite {
         out.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
         out.dedup();
         Ok(out)
+    }
+
+    fn alerted(&self, sites: &[String]) -> Result<Vec<AlertedFinding>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT site, rule, script, hosts, severity, page, alerted_at FROM alert_state
+                 WHERE site = ?1 ORDER BY rule, script, hosts",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for site in sites {
+            let rows = stmt
+                .query_map([site], |r| {
+                    Ok(AlertedFinding {
+                        site: r.get(0)?,
+                        rule: r.get(1)?,
+                        script: r.get(2)?,
+                        hosts: r.get(3)?,
+                        severity: r.get(4)?,
+                        page: r.get(5)?,
+                        alerted_at: r.get(6)?,
+                    })
+                })
+                .map_err(|e| self.err(e))?;
+            for row in rows {
+                out.push(row.map_err(|e| self.err(e))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn update_alerted(
+        &mut self,
+        alerted: &[AlertedFinding],
+        resolved: &[AlertedFinding],
+    ) -> Result<(), HistoryError> {
+        let name = self.name.clone();
+        let err = |e: rusqlite::Error| HistoryError::Store {
+            db: name.clone(),
+            message: e.to_string(),
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        {
+            let mut add = tx
+                .prepare(
+                    "INSERT INTO alert_state
+                        (site, rule, script, hosts, severity, page, alerted_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (site, rule, script, hosts) DO NOTHING",
+                )
+                .map_err(err)?;
+            for a in alerted {
+                add.execute(params![
+                    a.site,
+                    a.rule,
+                    a.script,
+                    a.hosts,
+                    a.severity,
+                    a.page,
+                    a.alerted_at
+                ])
+                .map_err(err)?;
+            }
+            let mut forget = tx
+                .prepare(
+                    "DELETE FROM alert_state
+                     WHERE site = ?1 AND rule = ?2 AND script = ?3 AND hosts = ?4",
+                )
+                .map_err(err)?;
+            for r in resolved {
+                forget
+                    .execute(params![r.site, r.rule, r.script, r.hosts])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
     }
 }
