@@ -1,8 +1,12 @@
 //! One script, start to finish: budgets, parsing (oxc; tree-sitter when oxc gives no tree),
 //! the constants pre-pass and start-up table rotation, the fact walk, then findings.
+//!
+//! Code decoded from `eval`, `Function`, `setTimeout(string)` or `document.write` goes
+//! through the same path ([`analyse_layer`]): the same top-level run, the same fallback parser
+//! and the same facts when it does not parse, so a decoder is judged the same wherever it sits.
 
 use super::budget::{self, Deadline, MAX_SCRIPT_BYTES, TIME_PER_SCRIPT};
-use super::collect::{Collector, Ctx};
+use super::collect::{Collector, Ctx, Layer};
 use super::constants::Constants;
 use super::evaluate;
 use super::facts::{Facts, Load, MarkerHit, UrlText, snippet};
@@ -46,6 +50,7 @@ pub fn analyse(
     };
     let ctx = Ctx {
         vocab: &k.vocab,
+        apis: &k.web_api,
         deadline,
     };
     let shape = budget::shape(text);
@@ -78,10 +83,56 @@ pub fn analyse(
             }
         } else {
             let program = alloc.alloc(ret.program);
-            analyse_program(text, program, 0, &ctx, &mut facts);
+            let _ = analyse_program(text, program, 0, &ctx, &mut facts, &mut Layer::default());
         }
     }
     evaluate::findings(job, code, facts, k, rules, policy)
+}
+
+/// Analyse a layer of decoded code the way a script is analysed. Returns whether the walk
+/// stopped on a budget, and the evaluator fuel it used (charged to the enclosing script).
+pub fn analyse_layer(code: &str, layer: &Layer, ctx: &Ctx<'_>, facts: &mut Facts) -> (bool, u64) {
+    let at = layer.at.unwrap_or(0);
+    if budget::shape(code).too_deep() {
+        facts
+            .budget_exceeded
+            .get_or_insert((at, "decoded code nested too deeply".into()));
+        return (false, 0);
+    }
+    let mut layer = layer.clone();
+    let start = layer.fuel.unwrap_or(0);
+    let stopped = analyse_layer_code(code, &mut layer, ctx, facts);
+    (stopped, start.saturating_sub(layer.fuel.unwrap_or(0)))
+}
+
+fn analyse_layer_code(code: &str, layer: &mut Layer, ctx: &Ctx<'_>, facts: &mut Facts) -> bool {
+    let alloc = Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+    if !ret.panicked {
+        let program = alloc.alloc(ret.program);
+        return analyse_program(code, program, 0, ctx, facts, layer);
+    }
+    drop(ret);
+    // A function body (`new Function(body)`) may `return` at its top level.
+    if code.contains("return") {
+        let wrapped = format!("(function(){{\n{code}\n}})();");
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, &wrapped, SourceType::script()).parse();
+        if !ret.panicked {
+            let program = alloc.alloc(ret.program);
+            return analyse_program(&wrapped, program, 0, ctx, facts, layer);
+        }
+    }
+    facts.fallback_used = true;
+    match analyse_chunks_at(code, 0, ctx, facts, layer) {
+        Some(stopped) => stopped,
+        None => {
+            facts
+                .problems
+                .push("decoded code could not be read by any parser".into());
+            false
+        }
+    }
 }
 
 fn analyse_program<'a>(
@@ -90,9 +141,14 @@ fn analyse_program<'a>(
     base: u32,
     ctx: &Ctx<'_>,
     facts: &mut Facts,
-) {
+    layer: &mut Layer,
+) -> bool {
     let consts = Constants::collect(program, text);
-    let interp = Interp::new(text, consts.decls(), ctx.deadline.0);
+    let mut interp = Interp::new(text, consts.decls(), ctx.deadline.0)
+        .with_changes(consts.volatile.clone(), consts.staged.clone());
+    if let Some(f) = layer.fuel {
+        interp = interp.with_fuel(f);
+    }
     for r in &consts.rotators {
         interp.run_call(r);
     }
@@ -111,11 +167,16 @@ fn analyse_program<'a>(
             ),
         });
     }
-    let mut c = Collector::new(text, &interp, facts, ctx, base);
+    let mut c = Collector::new(text, &interp, facts, ctx, base).for_layer(layer);
     c.run(program);
+    let stopped = c.stopped;
+    if layer.fuel.is_some() {
+        layer.fuel = Some(interp.remaining());
+    }
     if interp.timed_out.get() && facts.budget_exceeded.is_none() {
         facts.budget_exceeded = Some((base, "analysis time budget exceeded".into()));
     }
+    stopped
 }
 
 /// Analyse the statements tree-sitter could read, each parsed by oxc on its own.
@@ -147,7 +208,14 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts, skip_deep: bool)
         }
         parsed_any = true;
         let program = alloc.alloc(ret.program);
-        analyse_program(piece, program, start as u32, ctx, facts);
+        let _ = analyse_program(
+            piece,
+            program,
+            start as u32,
+            ctx,
+            facts,
+            &mut Layer::default(),
+        );
     }
     if !parsed_any && !text.trim().is_empty() && !skip_deep {
         facts
@@ -171,7 +239,7 @@ fn analyse_unescaped(body: &str, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) ->
         return false;
     }
     let program = alloc.alloc(ret.program);
-    analyse_program(&unescaped, program, base, ctx, facts);
+    let _ = analyse_program(&unescaped, program, base, ctx, facts, &mut Layer::default());
     true
 }
 
@@ -194,14 +262,21 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
         let ret = oxc_parser::Parser::new(&alloc, body, SourceType::script()).parse();
         if !ret.panicked {
             let program = alloc.alloc(ret.program);
-            analyse_program(body, program, start as u32, ctx, facts);
+            let _ = analyse_program(
+                body,
+                program,
+                start as u32,
+                ctx,
+                facts,
+                &mut Layer::default(),
+            );
             continue;
         }
         drop(ret);
         if analyse_unescaped(body, start as u32, ctx, facts) {
             continue;
         }
-        analyse_chunks_at(body, start, ctx, facts);
+        let _ = analyse_chunks_at(body, start, ctx, facts, &mut Layer::default());
     }
     let m = markup::scan(text, &Vocabulary::default());
     for src in m.script_srcs {
@@ -219,10 +294,18 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
     }
 }
 
-fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) {
-    let Some(chunks) = fallback::intact_statements(body, ctx.deadline) else {
-        return;
-    };
+/// Analyse the statements tree-sitter could read, each parsed by oxc on its own, at `base`
+/// (offsets in the script) within `layer`. None when no parser could read the text; else
+/// whether a walk stopped on a budget.
+fn analyse_chunks_at(
+    body: &str,
+    base: usize,
+    ctx: &Ctx<'_>,
+    facts: &mut Facts,
+    layer: &mut Layer,
+) -> Option<bool> {
+    let chunks = fallback::intact_statements(body, ctx.deadline)?;
+    let mut stopped = false;
     for (s, e) in chunks {
         let Some(piece) = body.get(s..e) else {
             continue;
@@ -236,6 +319,7 @@ fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) 
             continue;
         }
         let program = alloc.alloc(ret.program);
-        analyse_program(piece, program, (base + s) as u32, ctx, facts);
+        stopped |= analyse_program(piece, program, (base + s) as u32, ctx, facts, layer);
     }
+    Some(stopped)
 }

@@ -12,6 +12,7 @@ pub mod collect;
 pub mod constants;
 pub mod destinations;
 pub mod evaluate;
+pub mod fact_kinds;
 pub mod facts;
 pub mod fallback;
 pub mod flow;
@@ -19,8 +20,11 @@ pub mod indicators;
 pub mod interp;
 pub mod knowledge;
 pub mod markup;
+pub mod pipes;
+pub mod urls;
 pub mod value;
 pub mod vocabulary;
+pub mod web_api;
 
 use crate::finding::Finding;
 use crate::hosts::HostPattern;
@@ -73,6 +77,9 @@ pub struct ScriptAnalysis {
     pub destinations: BTreeSet<String>,
     /// Absolute URLs of scripts this code loads at run time (`s.src = …`), when decodable.
     pub loads: Vec<String>,
+    /// What the script hands to other scripts of its page and sends out of them (storage,
+    /// events, messages, DOM staging), for [`Engine::join_pipes`].
+    pub pipes: pipes::PipeFacts,
 }
 
 /// The engine, configured once per scan.
@@ -146,6 +153,15 @@ impl Engine {
     /// known skimmer domains and kit fingerprints named anywhere in the page.
     pub fn check_page_text(&self, page_url: &str, text: &str) -> Vec<Finding> {
         evaluate::page_text_findings(page_url, text, &self.knowledge, &self.rules)
+    }
+
+    /// Findings for data that one script of a page hands to another (through storage, an
+    /// event, a message, IndexedDB or a staged element) which sends it outside. `scripts` are
+    /// the (script id, analysis) of one page's scripts; each script's facts stay its own.
+    pub fn join_pipes(&self, page_url: &str, scripts: &[(&str, &ScriptAnalysis)]) -> Vec<Finding> {
+        let facts: Vec<(&str, &pipes::PipeFacts)> =
+            scripts.iter().map(|(id, a)| (*id, &a.pipes)).collect();
+        pipes::join(page_url, &facts, &self.rules)
     }
 
     /// Analyse a batch of scripts, in parallel on big-stack worker threads; results are in the

@@ -264,6 +264,7 @@ fn check_data_schema(name: &str, stem: &str, text: &str) -> Result<(), RuleError
         "payment-vocabulary" => toml::from_str::<schema::VocabularyFile>(text).map(|_| ()),
         "processors" => toml::from_str::<schema::ProcessorsFile>(text).map(|_| ()),
         "well-known-hosts" => toml::from_str::<schema::WellKnownFile>(text).map(|_| ()),
+        "web-api" => toml::from_str::<schema::WebApiFile>(text).map(|_| ()),
         _ => Ok(()),
     };
     r.map_err(|e| toml_error(name, text, e))
