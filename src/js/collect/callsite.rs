@@ -135,16 +135,22 @@ impl<'a> Collector<'a, '_, '_> {
     /// spelled out.
     fn callee_may_alias(&self, callee: &'a Expression<'a>, name: Option<&str>) -> bool {
         match callee.without_parentheses() {
+            // Aliases are the script's own constant bindings (the evaluator knows no others).
             Expression::Identifier(id) => {
                 !crate::js::web_api::is_browser_global(id.name.as_str())
                     && !super::untainted(id.name.as_str())
+                    && self.interp.is_global_binding(id.name.as_str())
             }
             Expression::StaticMemberExpression(m) => {
                 // `o.send(…)` where o is the script's own object holding a browser function.
-                matches!(m.object.without_parentheses(), Expression::Identifier(_))
+                matches!(m.object.without_parentheses(), Expression::Identifier(id) if self.interp.is_global_binding(id.name.as_str()))
                     && name.is_some_and(|n| !self.methods.contains(n))
             }
-            Expression::ComputedMemberExpression(_) | Expression::CallExpression(_) => true,
+            Expression::ComputedMemberExpression(m) => matches!(
+                m.object.without_parentheses(),
+                Expression::Identifier(id) if self.interp.is_global_binding(id.name.as_str())
+            ),
+            Expression::CallExpression(_) => true,
             _ => false,
         }
     }

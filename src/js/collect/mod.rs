@@ -410,7 +410,10 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 Expression::Identifier(id) => {
                     // `var d = document; d.cookie`: an alias of a browser object is that object.
                     let name = id.name.as_str();
-                    if !crate::js::web_api::is_browser_global(name) && !untainted(name) {
+                    if !crate::js::web_api::is_browser_global(name)
+                        && !untainted(name)
+                        && self.interp.is_global_binding(name)
+                    {
                         match self.interp.peek(cur) {
                             Value::Api(p) => {
                                 parts.push(p.to_string());

@@ -197,6 +197,10 @@ impl<'a> Collector<'a, '_, '_> {
     /// Mark the operands of a test, a length read or a masking call: reading them there is
     /// not reading the value (called before the walk reaches the operands).
     pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
+        // Only keystroke callbacks ask (see `keystroke_read`); elsewhere this is wasted work.
+        if self.keystroke_params.is_empty() {
+            return;
+        }
         match e {
             Expression::BinaryExpression(b) if is_test(b.operator) => {
                 for side in [&b.left, &b.right] {
