@@ -1,16 +1,21 @@
 //! One script, start to finish: budgets, parsing (oxc; tree-sitter when oxc gives no tree),
 //! the constants pre-pass and start-up table rotation, the fact walk, then findings.
+//!
+//! Code decoded from `eval`, `Function`, `setTimeout(string)` or `document.write` goes
+//! through the same path ([`analyse_layer`]): the same top-level run, the same fallback parser
+//! and the same facts when it does not parse, so a decoder is judged the same wherever it sits.
+//! Decoders the evaluator cannot fold run in the sealed interpreter ([`super::decoders`]).
 
 use super::budget::{self, Deadline, MAX_SCRIPT_BYTES, TIME_PER_SCRIPT};
-use super::collect::{Collector, Ctx};
+use super::collect::{Collector, Ctx, Layer};
 use super::constants::Constants;
+use super::decoders::run_decoders;
 use super::evaluate;
-use super::facts::{Facts, HiddenRun, Load, MarkerHit, UrlText, snippet};
+use super::facts::{Facts, Load, MarkerHit, UrlText, snippet};
 use super::fallback;
 use super::interp::Interp;
 use super::knowledge::Knowledge;
 use super::markup;
-use super::sandbox;
 use super::vocabulary::Vocabulary;
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
 use crate::rules::RuleSet;
@@ -50,6 +55,7 @@ pub fn analyse(
         (!job.page_fields.is_empty()).then(|| k.vocab.with_page_fields(&job.page_fields));
     let ctx = Ctx {
         vocab: page_vocab.as_ref().unwrap_or(&k.vocab),
+        apis: &k.web_api,
         deadline,
     };
     // Code nested beyond what the parser and the walks may recurse on is blanked (offsets
@@ -87,7 +93,7 @@ pub fn analyse(
             }
         } else {
             let program = alloc.alloc(ret.program);
-            analyse_program(text, program, 0, &ctx, &mut facts);
+            let _ = analyse_program(text, program, 0, &ctx, &mut facts, &mut Layer::default());
         }
     }
     if facts.graph.truncated {
@@ -102,15 +108,69 @@ pub fn analyse(
     out
 }
 
+/// Analyse a layer of decoded code the way a script is analysed. Returns whether the walk
+/// stopped on a budget, and the evaluator fuel it used (charged to the enclosing script).
+pub fn analyse_layer(code: &str, layer: &Layer, ctx: &Ctx<'_>, facts: &mut Facts) -> (bool, u64) {
+    let at = layer.at.unwrap_or(0);
+    if budget::shape(code).too_deep() {
+        facts
+            .budget_exceeded
+            .get_or_insert((at, "decoded code nested too deeply".into()));
+        return (false, 0);
+    }
+    let mut layer = layer.clone();
+    let start = layer.fuel.unwrap_or(0);
+    let stopped = analyse_layer_code(code, &mut layer, ctx, facts);
+    (stopped, start.saturating_sub(layer.fuel.unwrap_or(0)))
+}
+
+fn analyse_layer_code(code: &str, layer: &mut Layer, ctx: &Ctx<'_>, facts: &mut Facts) -> bool {
+    let alloc = Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+    if !ret.panicked {
+        let program = alloc.alloc(ret.program);
+        return analyse_program(code, program, 0, ctx, facts, layer);
+    }
+    drop(ret);
+    // A function body (`new Function(body)`) may `return` at its top level.
+    if code.contains("return") {
+        let wrapped = format!("(function(){{\n{code}\n}})();");
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, &wrapped, SourceType::script()).parse();
+        if !ret.panicked {
+            let program = alloc.alloc(ret.program);
+            return analyse_program(&wrapped, program, 0, ctx, facts, layer);
+        }
+    }
+    facts.fallback_used = true;
+    match analyse_chunks_at(code, 0, ctx, facts, layer) {
+        Some(stopped) => stopped,
+        None => {
+            facts
+                .problems
+                .push("decoded code could not be read by any parser".into());
+            false
+        }
+    }
+}
+
+/// Analyse one parsed program: the script itself, a fallback chunk of it, or a layer of code
+/// decoded from it (`layer`, whose fuel it updates). Returns whether the walk stopped on a
+/// budget.
 fn analyse_program<'a>(
     text: &'a str,
     program: &'a oxc_ast::ast::Program<'a>,
     base: u32,
     ctx: &Ctx<'_>,
     facts: &mut Facts,
-) {
+    layer: &mut Layer,
+) -> bool {
     let consts = Constants::collect(program, text);
-    let interp = Interp::new(text, consts.decls(), ctx.deadline.0);
+    let mut interp = Interp::new(text, consts.decls(), ctx.deadline.0)
+        .with_changes(consts.volatile.clone(), consts.staged.clone());
+    if let Some(f) = layer.fuel {
+        interp = interp.with_fuel(f);
+    }
     for r in &consts.rotators {
         interp.run_call(r);
     }
@@ -129,8 +189,23 @@ fn analyse_program<'a>(
             ),
         });
     }
-    let mut c = Collector::new(text, &interp, facts, ctx, base);
+    let mut c = Collector::new(text, &interp, facts, ctx, base).for_layer(layer);
     c.run(program);
+    let stopped = c.stopped;
+    if layer.fuel.is_some() {
+        layer.fuel = Some(interp.remaining());
+    }
+    if let Some(at) = layer.at {
+        // A decoded layer: the sandbox already ran the whole chain from the script itself,
+        // so layers do not go back to it.
+        if interp.out_of_fuel() {
+            facts.budget_exceeded.get_or_insert((
+                at,
+                "evaluation step budget exhausted in decoded code; values computed after it are unknown".into(),
+            ));
+        }
+        return stopped;
+    }
     let superseded = run_decoders(text, program, base, ctx, facts);
     // The evaluator may spin out its time on a decoder it cannot fold (a rotation loop over
     // an encoded table); when the sandbox decoded the whole script and that was analysed in
@@ -144,106 +219,7 @@ fn analyse_program<'a>(
             "evaluation step budget exhausted; values computed after it are unknown".into(),
         ));
     }
-}
-
-/// Time for analysing everything the sandbox decoded from one script.
-const LAYER_TIME: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Where folding failed, run the script's own decoders in the sealed interpreter and analyse
-/// what they produce (see [`sandbox`]). Layers are analysed once: they do not go back to the
-/// sandbox (the sandbox itself already ran their nested `eval`/`Function` layers). True when
-/// the whole script, its decoder calls replaced, was analysed within its budget.
-fn run_decoders<'a>(
-    text: &'a str,
-    program: &'a oxc_ast::ast::Program<'a>,
-    base: u32,
-    ctx: &Ctx<'_>,
-    facts: &mut Facts,
-) -> bool {
-    let folded: std::collections::HashSet<u32> = facts.hidden.iter().map(|h| h.at).collect();
-    // Code the evaluator decoded that itself builds more code (`Function(s)()` with `s`
-    // computed at run time): the sandbox runs the whole chain.
-    let nested = ["eval", "Function", "setTimeout", "setInterval"]
-        .iter()
-        .any(|w| facts.decoded_text.contains(w));
-    let chain = nested && facts.hidden.iter().any(|h| h.hidden);
-    let decoded = sandbox::decode(
-        text,
-        program,
-        |start| !nested && folded.contains(&(base + start)),
-        chain,
-    );
-    if decoded.layers.is_empty() && decoded.exhausted.is_none() {
-        return false;
-    }
-    // Decoded layers get a time budget of their own: a slow first pass (the evaluator
-    // spinning on a rotation loop it cannot decode) must not leave them none.
-    let layer_ctx = Ctx {
-        vocab: ctx.vocab,
-        deadline: budget::Deadline::after(LAYER_TIME),
-    };
-    let mut superseded = false;
-    for layer in &decoded.layers {
-        let complete = analyse_layer(layer, base, &layer_ctx, facts);
-        superseded |= complete && layer.at.is_none();
-    }
-    if let Some((at, e)) = decoded.exhausted {
-        facts
-            .budget_exceeded
-            .get_or_insert((base + at, e.to_string()));
-        return false;
-    }
-    superseded
-}
-
-/// Analyse one layer the sandbox produced: code the script runs (reported at the place that
-/// runs it, as hidden code), or the script with its decoder calls replaced (its own offsets).
-/// Returns whether the layer was analysed in full.
-fn analyse_layer(layer: &sandbox::Layer, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) -> bool {
-    let code = layer.code.as_str();
-    if let Some(at) = layer.at {
-        if facts.decoded_text.contains(code) {
-            // The constant evaluator decoded the same code and analysed it already.
-            return true;
-        }
-        facts.hidden.push(HiddenRun {
-            at: base + at,
-            hidden: true,
-            evidence: format!(
-                "{} ← decoded by running the script's own decoder: {}",
-                layer.how,
-                snippet(code, 140)
-            ),
-        });
-        facts.add_decoded(code);
-    }
-    let shape = budget::shape(code);
-    if shape.too_deep() {
-        facts
-            .budget_exceeded
-            .get_or_insert((base, "decoded code nested too deeply".into()));
-        return false;
-    }
-    let alloc = Allocator::default();
-    let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
-    if ret.panicked {
-        return false;
-    }
-    let program = alloc.alloc(ret.program);
-    let consts = Constants::collect(program, code);
-    let interp = Interp::new(code, consts.decls(), ctx.deadline.0);
-    // In the script with its decoder calls replaced, the sandbox already ran the rotation and
-    // its results are literals: running the rotation loop again would only burn fuel.
-    if layer.at.is_some() {
-        for r in &consts.rotators {
-            interp.run_call(r);
-        }
-    }
-    interp.run_top_level(&program.body);
-    let at = layer.at.map(|a| base + a);
-    let mut c = Collector::new(code, &interp, facts, ctx, base).decoded(at);
-    c.run(program);
-    !c.stopped && !interp.timed_out.get() && !ctx.deadline.passed()
+    stopped
 }
 
 /// Analyse the statements tree-sitter could read, each parsed by oxc on its own.
@@ -285,7 +261,14 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
         }
         parsed_any = true;
         let program = alloc.alloc(ret.program);
-        analyse_program(piece, program, start as u32, ctx, facts);
+        let _ = analyse_program(
+            piece,
+            program,
+            start as u32,
+            ctx,
+            facts,
+            &mut Layer::default(),
+        );
     }
     if !parsed_any && !text.trim().is_empty() && facts.budget_exceeded.is_none() {
         facts
@@ -317,7 +300,7 @@ fn analyse_unescaped(body: &str, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) ->
         return false;
     }
     let program = alloc.alloc(ret.program);
-    analyse_program(&unescaped, program, base, ctx, facts);
+    let _ = analyse_program(&unescaped, program, base, ctx, facts, &mut Layer::default());
     true
 }
 
@@ -348,14 +331,21 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
         let ret = oxc_parser::Parser::new(&alloc, body, SourceType::script()).parse();
         if !ret.panicked {
             let program = alloc.alloc(ret.program);
-            analyse_program(body, program, start as u32, ctx, facts);
+            let _ = analyse_program(
+                body,
+                program,
+                start as u32,
+                ctx,
+                facts,
+                &mut Layer::default(),
+            );
             continue;
         }
         drop(ret);
         if analyse_unescaped(body, start as u32, ctx, facts) {
             continue;
         }
-        analyse_chunks_at(body, start, ctx, facts);
+        let _ = analyse_chunks_at(body, start, ctx, facts, &mut Layer::default());
     }
     let m = markup::scan(text, &Vocabulary::default());
     for src in m.script_srcs {
@@ -373,10 +363,18 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
     }
 }
 
-fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) {
-    let Some(chunks) = fallback::intact_statements(body, ctx.deadline) else {
-        return;
-    };
+/// Analyse the statements tree-sitter could read, each parsed by oxc on its own, at `base`
+/// (offsets in the script) within `layer`. None when no parser could read the text; else
+/// whether a walk stopped on a budget.
+fn analyse_chunks_at(
+    body: &str,
+    base: usize,
+    ctx: &Ctx<'_>,
+    facts: &mut Facts,
+    layer: &mut Layer,
+) -> Option<bool> {
+    let chunks = fallback::intact_statements(body, ctx.deadline)?;
+    let mut stopped = false;
     for (s, e) in chunks {
         let Some(piece) = body.get(s..e) else {
             continue;
@@ -391,8 +389,9 @@ fn analyse_chunks_at(body: &str, base: usize, ctx: &Ctx<'_>, facts: &mut Facts) 
             continue;
         }
         let program = alloc.alloc(ret.program);
-        analyse_program(piece, program, (base + s) as u32, ctx, facts);
+        stopped |= analyse_program(piece, program, (base + s) as u32, ctx, facts, layer);
     }
+    Some(stopped)
 }
 
 /// A piece of code skipped because it nests too deeply: the analysis is partial, say so.

@@ -2,12 +2,32 @@
 //! once, never reassigned), which functions the evaluator may call by name, and which
 //! start-up calls rotate a string table (`(function(a, n){ … a.push(a.shift()) … })(tbl, 0x1a3)`)
 //! so the table is read in its run-time order. One walk over the tree.
+//!
+//! It also finds the names whose value changes after their declaration — reassigned or
+//! mutated (`push`, `reverse`, `a[i] = …`, `o.host = …`) inside a function, which runs at an
+//! unknown time (a callback, a timer): those are *volatile*, and the evaluator treats them as
+//! unknown rather than use a stale constant. Names mutated only by top-level statements are
+//! *staged*: the top-level run executes those statements in order, so their value is the one
+//! later code sees.
 
 use super::interp::GlobalDecl;
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::GetSpan;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// Array methods that change the array they are called on.
+const MUTATING: &[&str] = &[
+    "push",
+    "pop",
+    "shift",
+    "unshift",
+    "reverse",
+    "splice",
+    "sort",
+    "fill",
+    "copyWithin",
+];
 
 #[derive(Default)]
 pub struct Constants<'a> {
@@ -16,6 +36,15 @@ pub struct Constants<'a> {
     /// Calls that rotate a string table at start-up, in source order.
     pub rotators: Vec<&'a CallExpression<'a>>,
     src: &'a str,
+    /// Names changed inside functions (see the module doc), and names changed by top-level
+    /// statements.
+    pub volatile: HashSet<&'a str>,
+    pub staged: HashSet<&'a str>,
+    fn_depth: u32,
+    in_rotator: u32,
+    /// Parameters of each enclosing function: a change to one of those is the parameter's.
+    /// (Declarations need no such care: a name declared twice is never a constant.)
+    locals: Vec<HashSet<&'a str>>,
 }
 
 impl<'a> Constants<'a> {
@@ -33,7 +62,7 @@ impl<'a> Constants<'a> {
         let mut out = HashMap::new();
         for (name, (count, decl)) in &self.declared {
             let Some(d) = decl else { continue };
-            if *count != 1 {
+            if *count != 1 || self.staged.contains(name) {
                 continue;
             }
             match d {
@@ -49,6 +78,25 @@ impl<'a> Constants<'a> {
             out.insert(*name, *d);
         }
         out
+    }
+
+    /// A change to `name` (reassignment or mutation) at the current place.
+    fn changed(&mut self, name: &'a str, reassigned: bool) {
+        if self.in_rotator > 0 || self.locals.iter().any(|l| l.contains(name)) {
+            return;
+        }
+        if self.fn_depth > 0 {
+            // Functions keep their self-replacing accessor pattern (handled by the evaluator).
+            let is_fn = matches!(
+                self.declared.get(name),
+                Some((_, Some(GlobalDecl::Func(_))))
+            );
+            if !is_fn {
+                self.volatile.insert(name);
+            }
+        } else if !reassigned {
+            self.staged.insert(name);
+        }
     }
 
     fn declare(&mut self, name: &'a str, d: Option<GlobalDecl<'a>>) {
@@ -79,13 +127,41 @@ impl<'a> Visit<'a> for Constants<'a> {
         {
             self.declare(id.name.as_str(), Some(GlobalDecl::Func(it)));
         }
+        let mut locals = HashSet::new();
+        param_names(&it.params, &mut locals);
+        self.locals.push(locals);
+        self.fn_depth += 1;
         walk::walk_function(self, it, flags);
+        self.fn_depth -= 1;
+        self.locals.pop();
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        let it = self.alloc(it);
+        let mut locals = HashSet::new();
+        param_names(&it.params, &mut locals);
+        self.locals.push(locals);
+        self.fn_depth += 1;
+        walk::walk_arrow_function_expression(self, it);
+        self.fn_depth -= 1;
+        self.locals.pop();
     }
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         let it = self.alloc(it);
-        if let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left {
-            *self.assigned.entry(id.name.as_str()).or_default() += 1;
+        match &it.left {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => {
+                *self.assigned.entry(id.name.as_str()).or_default() += 1;
+                self.changed(id.name.as_str(), true);
+            }
+            target => {
+                // `a[i] = v`, `o.host = v`: the object changes under its name.
+                if let Some(m) = target.as_member_expression()
+                    && let Expression::Identifier(id) = m.object().without_parentheses()
+                {
+                    self.changed(id.name.as_str(), false);
+                }
+            }
         }
         walk::walk_assignment_expression(self, it);
     }
@@ -101,6 +177,13 @@ impl<'a> Visit<'a> for Constants<'a> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         let it = self.alloc(it);
         let callee = it.callee.without_parentheses();
+        if let Expression::StaticMemberExpression(m) = callee
+            && MUTATING.contains(&m.property.name.as_str())
+            && let Expression::Identifier(id) = m.object.without_parentheses()
+        {
+            self.changed(id.name.as_str(), false);
+        }
+        let rotators_before = self.rotators.len();
         if matches!(
             callee,
             Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
@@ -125,6 +208,47 @@ impl<'a> Visit<'a> for Constants<'a> {
                 self.rotators.push(it);
             }
         }
+        let rotator = self.rotators.len() > rotators_before;
+        if rotator {
+            self.in_rotator += 1;
+        }
         walk::walk_call_expression(self, it);
+        if rotator {
+            self.in_rotator -= 1;
+        }
+    }
+}
+
+fn pattern_names<'a>(p: &'a BindingPattern<'a>, out: &mut HashSet<&'a str>) {
+    match p {
+        BindingPattern::BindingIdentifier(id) => {
+            out.insert(id.name.as_str());
+        }
+        BindingPattern::AssignmentPattern(a) => pattern_names(&a.left, out),
+        BindingPattern::ObjectPattern(o) => {
+            for prop in &o.properties {
+                pattern_names(&prop.value, out);
+            }
+            if let Some(r) = &o.rest {
+                pattern_names(&r.argument, out);
+            }
+        }
+        BindingPattern::ArrayPattern(a) => {
+            for el in a.elements.iter().flatten() {
+                pattern_names(el, out);
+            }
+            if let Some(r) = &a.rest {
+                pattern_names(&r.argument, out);
+            }
+        }
+    }
+}
+
+fn param_names<'a>(params: &'a FormalParameters<'a>, out: &mut HashSet<&'a str>) {
+    for p in &params.items {
+        pattern_names(&p.pattern, out);
+    }
+    if let Some(r) = &params.rest {
+        pattern_names(&r.rest.argument, out);
     }
 }

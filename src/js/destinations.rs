@@ -5,6 +5,7 @@
 //! outside unless authorised.
 
 use super::facts::UrlText;
+use super::value::HOLE;
 use crate::hosts::{self, HostPattern};
 use crate::rules::schema::DestinationClass;
 use std::net::IpAddr;
@@ -21,6 +22,16 @@ pub fn target_of(url: &UrlText) -> Target {
     let Some(text) = url.text.as_deref() else {
         return Target::Unknown;
     };
+    // A complete URL: the host the browser contacts (percent-decoded, IDNA-mapped).
+    if url.complete
+        && let Some(h) = super::urls::whatwg_host(text)
+        && !h.is_empty()
+    {
+        return Target::Host(hosts::normalise_host(&h));
+    }
+    if text.contains(HOLE) {
+        return holed_target(text);
+    }
     let t = text.trim();
     let lower = t.to_ascii_lowercase();
     let rest = if let Some(r) = lower.strip_prefix("//") {
@@ -82,6 +93,58 @@ pub fn target_of(url: &UrlText) -> Target {
         Target::Host(hosts::normalise_host(host))
     } else {
         Target::Unknown
+    }
+}
+
+/// A URL with unknown runs (`"https://" + x + ".collector.example/p"`): when only labels at
+/// the start of the host are unknown, the known rest names the site it goes to — its
+/// registrable domain is known even if the first label is not.
+fn holed_target(text: &str) -> Target {
+    let lower = text.trim().to_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("//") {
+        r
+    } else if let Some(i) = lower.find("://") {
+        if !matches!(&lower[..i], "http" | "https" | "ws" | "wss") {
+            return Target::Unknown;
+        }
+        &lower[i + 3..]
+    } else {
+        return Target::Unknown;
+    };
+    // A string that ends in known text ends there; one that ends unknown may go on.
+    let end = match rest.find(['/', '?', '#', '\\']) {
+        Some(e) => e,
+        None if !rest.ends_with(HOLE) => rest.len(),
+        None => return Target::Unknown,
+    };
+    let authority = &rest[..end];
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    if !host.contains(HOLE) {
+        return match host.parse::<IpAddr>() {
+            Ok(_) => Target::Host(host.to_string()),
+            Err(_) if host.contains('.') => Target::Host(hosts::normalise_host(host)),
+            Err(_) => Target::Unknown,
+        };
+    }
+    // Only whole labels may be unknown, and only before the known suffix.
+    let Some(last_hole) = host.rfind(HOLE) else {
+        return Target::Unknown;
+    };
+    let suffix = &host[last_hole + HOLE.len_utf8()..];
+    let Some(suffix) = suffix.strip_prefix('.') else {
+        return Target::Unknown;
+    };
+    let valid = suffix
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !valid || !suffix.contains('.') {
+        return Target::Unknown;
+    }
+    // The known part must reach the registrable domain (`x.co.uk` is not a site).
+    match psl::domain_str(suffix) {
+        Some(d) if suffix.ends_with(d) => Target::Host(hosts::normalise_host(suffix)),
+        _ => Target::Unknown,
     }
 }
 
@@ -150,6 +213,41 @@ mod tests {
         assert_eq!(
             target_of(&u("stun:1.2.3.4:3479", true)),
             Target::Host("1.2.3.4".into())
+        );
+        // What the browser contacts, not the text.
+        assert_eq!(
+            target_of(&u("https://%65vil.example/c", true)),
+            Target::Host("evil.example".into())
+        );
+        // Unknown first labels before a known registrable suffix.
+        let h = |s: &str| s.replace('*', &HOLE.to_string());
+        assert_eq!(
+            target_of(&u(&h("https://*.collector.example/p.gif?*"), false)),
+            Target::Host("collector.example".into())
+        );
+        assert_eq!(
+            target_of(&u(&h("https://*.*.cdn.collector.example/x"), false)),
+            Target::Host("cdn.collector.example".into())
+        );
+        assert_eq!(
+            target_of(&u(&h("https://*.co.uk/x"), false)),
+            Target::Unknown
+        );
+        assert_eq!(
+            target_of(&u(&h("https://a*b.example/x"), false)),
+            Target::Unknown
+        );
+        assert_eq!(
+            target_of(&u(&h("https://*.example"), false)),
+            Target::Unknown
+        );
+        assert_eq!(
+            target_of(&u(&h("//*.*.dns.cdn-resolve.example"), false)),
+            Target::Host("dns.cdn-resolve.example".into())
+        );
+        assert_eq!(
+            target_of(&u(&h("https://a.example*"), false)),
+            Target::Unknown
         );
     }
 

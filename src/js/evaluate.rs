@@ -7,6 +7,7 @@ use super::destinations::{PageContext, Target, classify, target_of};
 use super::facts::{Facts, Offset, snippet};
 use super::flow::{Deps, SRC_HARVEST, SRC_KEYSTROKE, SRC_PAYMENT, bits_of};
 use super::knowledge::Knowledge;
+use super::pipes::{PipeFacts, PipeSend};
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
 use crate::finding::{Finding, Location};
 use crate::hosts;
@@ -203,7 +204,8 @@ pub fn findings(
 
     let mut flow_outside = false;
     let mut first_outside_sink: Option<(Offset, String, String)> = None;
-    for sink in &facts.sinks {
+    let mut outside_sinks: Vec<(usize, String)> = Vec::new();
+    for (si, sink) in facts.sinks.iter().enumerate() {
         let target = target_of(&sink.url);
         let class = classify(&target, &ctx);
         let host = match &target {
@@ -214,6 +216,7 @@ pub fn findings(
             && let Some(h) = &host
         {
             outside_hosts.push((h.clone(), sink.at));
+            outside_sinks.push((si, h.clone()));
             if sink.channel != Channel::Analytics && first_outside_sink.is_none() {
                 first_outside_sink = Some((sink.at, h.clone(), sink.evidence.clone()));
             }
@@ -268,6 +271,11 @@ pub fn findings(
             SourceKind::Keystroke => SRC_KEYSTROKE,
         }
     });
+    // Without a proven flow, card reads and keystrokes count only when their data reached
+    // state the analysis may lose track of (a global, storage, a pipe): a value read, checked
+    // and masked inside one function is accounted for. Harvesting every field always counts.
+    let shared = facts.graph.shared_taint(&taint);
+    let source_bits_all = source_bits_all & (SRC_HARVEST | shared);
     if !flow_outside
         && source_bits_all != 0
         && let Some((at, host, evidence)) = first_outside_sink
@@ -363,6 +371,20 @@ pub fn findings(
         }
     }
 
+    let lines = Lines::new(text);
+    out.pipes = export_pipes(&facts, &taint, &outside_sinks, &lines, job);
+
+    // A processor's frame hidden by a script that brings its own card form: the overlay.
+    if !facts.injections.is_empty() {
+        for (at, ev) in facts.hidden_frames.iter().take(2) {
+            events.push(Event::new(
+                FactKind::InjectedPaymentForm,
+                *at,
+                ev.clone(),
+                "The script hides the payment processor's frame and shows card fields of its own: card data typed there never reaches the processor. Remove the script.".into(),
+            ));
+        }
+    }
     for inj in &facts.injections {
         events.push(Event::new(
             FactKind::InjectedPaymentForm,
@@ -418,7 +440,6 @@ pub fn findings(
         out.errors.push(p.clone());
     }
 
-    let lines = Lines::new(text);
     let mut findings: Vec<Finding> = Vec::new();
     for rule in &k.code_rules {
         let mut emitted: Vec<Option<String>> = Vec::new();
@@ -515,6 +536,58 @@ pub fn findings(
     out.destinations = outside_hosts.into_iter().map(|(h, _)| h).collect();
     out.loads.sort();
     out
+}
+
+/// The pipes this script fills with payment data, and those it reads back into an outside
+/// sink (see [`super::pipes`]).
+fn export_pipes(
+    facts: &Facts,
+    taint: &[u8],
+    outside_sinks: &[(usize, String)],
+    lines: &Lines<'_>,
+    job: &AnalysisJob,
+) -> PipeFacts {
+    let mut p = PipeFacts::default();
+    let graph = &facts.graph;
+    for key in &facts.pipes_written {
+        if let Some(s) = graph.existing_global(&format!("$pipe:{key}")) {
+            let bits = taint.get(s as usize).copied().unwrap_or(0);
+            if bits != 0 {
+                p.written.insert(key.clone(), describe_sources(bits));
+            }
+        }
+    }
+    if facts.pipes_read.is_empty() || outside_sinks.is_empty() {
+        return p;
+    }
+    let users = graph.users();
+    for key in facts.pipes_read.iter().take(32) {
+        let Some(seed) = graph.existing_global(&format!("$pipe:{key}")) else {
+            continue;
+        };
+        let reached = graph.reach(&users, seed);
+        for (si, host) in outside_sinks {
+            let Some(sink) = facts.sinks.get(*si) else {
+                continue;
+            };
+            let hit = sink
+                .deps
+                .syms
+                .iter()
+                .any(|s| reached.get(*s as usize).copied().unwrap_or(false));
+            if hit {
+                p.sent.push(PipeSend {
+                    key: key.clone(),
+                    host: host.clone(),
+                    channel: sink.channel,
+                    location: lines.location(sink.at as usize, job),
+                    evidence: snippet(&sink.evidence, 120),
+                });
+                break;
+            }
+        }
+    }
+    p
 }
 
 fn marker_name(m: Marker) -> &'static str {

@@ -96,6 +96,12 @@ pub struct Facts {
     pub problems: Vec<String>,
     pub budget_exceeded: Option<(Offset, String)>,
     pub fallback_used: bool,
+    /// Pipe keys data was put into (`storage:local:k`, `event:name`, `dom:id`, `message`…)
+    /// and pipe keys read back, for the page-level join across scripts (see `pipes`).
+    pub pipes_written: std::collections::BTreeSet<String>,
+    pub pipes_read: std::collections::BTreeSet<String>,
+    /// A payment processor's frame or container hidden by the script (overlay attacks).
+    pub hidden_frames: Vec<(Offset, String)>,
 }
 
 /// Upper bound on `Facts::decoded_text`.
@@ -129,7 +135,10 @@ pub fn snippet(s: &str, max: usize) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() {
+        if c == super::value::HOLE {
+            // An unknown run of a partly known string.
+            out.push('…');
+        } else if c.is_control() {
             out.push('?');
         } else {
             out.push(c);

@@ -153,6 +153,57 @@ impl FlowGraph {
     }
 }
 
+impl FlowGraph {
+    /// The symbol of a global name, if the script used it.
+    pub fn existing_global(&self, name: &str) -> Option<Sym> {
+        self.globals.get(name).copied()
+    }
+
+    /// The source bits that reached state shared beyond one function: global names, pipes,
+    /// storage. Data that stays in locals and is only tested, measured or masked is not here.
+    pub fn shared_taint(&self, taint: &[u8]) -> u8 {
+        self.globals
+            .iter()
+            .filter(|(name, _)| !name.starts_with("$method."))
+            .fold(0, |acc, (_, s)| {
+                acc | taint.get(*s as usize).copied().unwrap_or(0)
+            })
+    }
+
+    /// For each symbol, the edges that read it (after [`FlowGraph::solve`]).
+    pub fn users(&self) -> Vec<Vec<u32>> {
+        let n = self.next as usize + 1;
+        let mut users: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (i, (_, d)) in self.edges.iter().enumerate() {
+            for s in &d.syms {
+                if let Some(u) = users.get_mut(*s as usize) {
+                    u.push(i as u32);
+                }
+            }
+        }
+        users
+    }
+
+    /// Every symbol whose value depends on `seed` (a pipe read back, for the page join).
+    pub fn reach(&self, users: &[Vec<u32>], seed: Sym) -> Vec<bool> {
+        let mut seen = vec![false; users.len()];
+        let mut work = vec![seed];
+        if let Some(s) = seen.get_mut(seed as usize) {
+            *s = true;
+        }
+        while let Some(s) = work.pop() {
+            for &e in users.get(s as usize).map(Vec::as_slice).unwrap_or(&[]) {
+                let to = self.edges[e as usize].0 as usize;
+                if !seen[to] {
+                    seen[to] = true;
+                    work.push(to as Sym);
+                }
+            }
+        }
+        seen
+    }
+}
+
 /// The source bits of an expression's dependencies, given the solved symbols.
 pub fn bits_of(d: &Deps, taint: &[u8]) -> u8 {
     d.syms.iter().fold(d.src, |acc, s| {

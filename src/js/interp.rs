@@ -12,10 +12,12 @@
 //! (per expression and per script) and checks the time budget, so hostile code cannot make it
 //! loop or grow without bound.
 
+use super::urls::{new_url, url_part};
 use super::value::{
-    Closure, FnBody, Frame, MAX_STRING, Scope, Value, num_to_radix, num_to_string, parse_int,
-    to_i32,
+    Closure, FnBody, Frame, HOLE, MAX_STRING, Scope, Value, holed_concat, num_to_radix,
+    num_to_string, parse_int, to_i32,
 };
+use super::web_api;
 use base64::Engine as _;
 use oxc_ast::ast::*;
 use oxc_syntax::operator::{
@@ -70,6 +72,10 @@ pub struct Interp<'a> {
     pub decoded: Cell<bool>,
     deadline: Instant,
     pub timed_out: Cell<bool>,
+    /// Names changed at unknown times (inside functions): never read as constants.
+    volatile: HashSet<&'a str>,
+    /// Names changed by top-level statements, which the top-level run executes in order.
+    staged: HashSet<&'a str>,
 }
 
 impl<'a> Interp<'a> {
@@ -87,6 +93,8 @@ impl<'a> Interp<'a> {
             decoded: Cell::new(false),
             deadline,
             timed_out: Cell::new(false),
+            volatile: HashSet::new(),
+            staged: HashSet::new(),
         }
     }
 
@@ -94,6 +102,29 @@ impl<'a> Interp<'a> {
     /// so the analysis is partial.
     pub fn out_of_fuel(&self) -> bool {
         self.total.get() == 0
+    }
+
+    /// Fuel left for the whole script (decoded layers share it with the script they are in).
+    pub fn remaining(&self) -> u64 {
+        self.total.get()
+    }
+
+    /// Start with at most `fuel` for the whole script (a decoded layer's share).
+    pub fn with_fuel(self, fuel: u64) -> Self {
+        self.total.set(fuel.min(FUEL_PER_SCRIPT));
+        self
+    }
+
+    /// Spend fuel used elsewhere on this script's behalf (by a decoded layer).
+    pub fn spend(&self, used: u64) {
+        self.total.set(self.total.get().saturating_sub(used));
+    }
+
+    /// The names [`super::constants`] found changing after their declaration.
+    pub fn with_changes(mut self, volatile: HashSet<&'a str>, staged: HashSet<&'a str>) -> Self {
+        self.volatile = volatile;
+        self.staged = staged;
+        self
     }
 
     pub fn is_global_binding(&self, name: &str) -> bool {
@@ -142,6 +173,22 @@ impl<'a> Interp<'a> {
         self.decoded.set(false);
         for s in body {
             let runs = match s {
+                // A staged name is declared and then changed at the top level: run both.
+                Statement::VariableDeclaration(d)
+                    if d.declarations.iter().any(|d| {
+                        d.id.get_identifier_name()
+                            .is_some_and(|n| self.staged.contains(n.as_str()))
+                    }) =>
+                {
+                    true
+                }
+                Statement::ExpressionStatement(e)
+                    if matches!(e.expression.without_parentheses(), Expression::CallExpression(c)
+                        if matches!(c.callee.without_parentheses(), Expression::StaticMemberExpression(m)
+                            if matches!(m.object.without_parentheses(), Expression::Identifier(id) if self.staged.contains(id.name.as_str())))) =>
+                {
+                    true
+                }
                 Statement::VariableDeclaration(d) => d.declarations.iter().all(|d| {
                     d.init.as_ref().is_none_or(|e| {
                         !matches!(
@@ -383,7 +430,8 @@ impl<'a> Interp<'a> {
                         .unwrap_or(Value::Unknown),
                     UnaryOperator::Void => Value::Undefined,
                     UnaryOperator::Typeof => match v {
-                        Value::Str(_) | Value::Prefix(_) => Value::str("string"),
+                        Value::Str(_) | Value::Prefix(_) | Value::Holed(_) => Value::str("string"),
+                        Value::Url(_) => Value::str("object"),
                         Value::Num(_) => Value::str("number"),
                         Value::Bool(_) => Value::str("boolean"),
                         Value::Undefined => Value::str("undefined"),
@@ -425,6 +473,10 @@ impl<'a> Interp<'a> {
                         let args = self.args(&n.arguments, sc);
                         self.call_global("String", &args)
                     }
+                    Some("URL") => {
+                        let args = self.args(&n.arguments, sc);
+                        new_url(args.first(), args.get(1))
+                    }
                     Some("RegExp") => {
                         let args = self.args(&n.arguments, sc);
                         match (args.first().and_then(Value::as_str), args.get(1)) {
@@ -465,6 +517,7 @@ impl<'a> Interp<'a> {
 
     fn ev_template(&self, t: &'a TemplateLiteral<'a>, sc: Option<&Scope<'a>>) -> Value<'a> {
         let mut out = String::new();
+        let mut holes = false;
         for (i, q) in t.quasis.iter().enumerate() {
             match &q.value.cooked {
                 Some(c) => out.push_str(c.as_str()),
@@ -473,9 +526,22 @@ impl<'a> Interp<'a> {
             if let Some(x) = t.expressions.get(i) {
                 match self.ev(x, sc).to_js_string() {
                     Some(s) => out.push_str(&s),
-                    None => return prefix_or_unknown(out),
+                    None => {
+                        holes = true;
+                        if !out.ends_with(HOLE) {
+                            out.push(HOLE);
+                        }
+                    }
                 }
             }
+        }
+        if holes {
+            // `${x}.collector.example`: the known pieces after the first unknown one still
+            // name a host's registrable suffix.
+            if out.len() > MAX_STRING || !out.chars().any(|c| c != HOLE) {
+                return Value::Unknown;
+            }
+            return Value::Holed(out.into());
         }
         Value::str(out)
     }
@@ -504,6 +570,9 @@ impl<'a> Interp<'a> {
                 return v.clone();
             }
             cur = f.parent.as_ref();
+        }
+        if self.volatile.contains(name) {
+            return Value::Unknown;
         }
         if let Some(v) = self.cache.borrow().get(name) {
             if self.decoded_names.borrow().contains(name) {
@@ -548,6 +617,9 @@ impl<'a> Interp<'a> {
             | "encodeURIComponent" | "encodeURI" | "parseInt" | "parseFloat" => {
                 Value::Host(builtin_name(name))
             }
+            // A browser object or function the script did not redefine: a value the
+            // collector can recognise wherever it travels (`const f = fetch; f(u)`).
+            n if web_api::is_browser_global(n) => Value::Api(n.into()),
             _ => Value::Unknown,
         }
     }
@@ -640,9 +712,26 @@ impl<'a> Interp<'a> {
         use BinaryOperator as B;
         match op {
             B::Addition => {
-                let stringy =
-                    |v: &Value| matches!(v, Value::Str(_) | Value::Prefix(_) | Value::Array(_));
+                let stringy = |v: &Value| {
+                    matches!(
+                        v,
+                        Value::Str(_)
+                            | Value::Prefix(_)
+                            | Value::Holed(_)
+                            | Value::Url(_)
+                            | Value::Array(_)
+                    )
+                };
                 if stringy(&l) || stringy(&r) {
+                    if let Some(h) = holed_concat(&l, &r) {
+                        // Building it costs what it copies, like any string.
+                        if let Value::Holed(t) = &h
+                            && !self.charge(t.len())
+                        {
+                            return Value::Unknown;
+                        }
+                        return h;
+                    }
                     let ls = match &l {
                         Value::Prefix(p) => return Value::Prefix(p.clone()),
                         v => v.to_js_string(),
@@ -684,8 +773,8 @@ impl<'a> Interp<'a> {
                     }
                     (Value::Unknown, _)
                     | (_, Value::Unknown)
-                    | (Value::Prefix(_), _)
-                    | (_, Value::Prefix(_)) => None,
+                    | (Value::Prefix(_) | Value::Holed(_) | Value::Api(_), _)
+                    | (_, Value::Prefix(_) | Value::Holed(_) | Value::Api(_)) => None,
                     _ if matches!(op, B::StrictEquality | B::StrictInequality) => Some(false),
                     _ => None,
                 };
@@ -786,6 +875,12 @@ impl<'a> Interp<'a> {
                 Some(v) => v,
                 None => Value::Unknown,
             },
+            (Value::Url(href), Value::Str(k)) => url_part(href, k),
+            // `navigator.sendBeacon`, `XMLHttpRequest.prototype.open`: a path into the
+            // browser's objects, short enough to name an API.
+            (Value::Api(p), Value::Str(k)) if p.matches('.').count() < 4 && !k.is_empty() => {
+                Value::Api(format!("{p}.{k}").into())
+            }
             _ => Value::Unknown,
         }
     }
@@ -802,8 +897,13 @@ impl<'a> Interp<'a> {
             }
             _ => {
                 // `window.foo` / `window['foo']` where foo is a global binding of the script.
-                let name = self.decls.get_key_value(k).map(|(n, _)| *n)?;
-                return Some(self.lookup(name, None));
+                if let Some(name) = self.decls.get_key_value(k).map(|(n, _)| *n) {
+                    return Some(self.lookup(name, None));
+                }
+                if web_api::is_browser_global(k) {
+                    return Some(Value::Api(k.into()));
+                }
+                return None;
             }
         })
     }
@@ -1157,6 +1257,19 @@ impl<'a> Interp<'a> {
                 }
             }
             Value::Host("JSON") if name == "parse" => Value::Unknown,
+            // `f.bind(x)` is still f for what it reaches (its receiver is the collector's
+            // business); `Reflect.apply(f, t, args)` calls f.
+            Value::Api(p) if name == "bind" => Value::Api(p),
+            Value::Func(cl) if name == "bind" => Value::Func(cl),
+            Value::Api(p) if &*p == "Reflect" && name == "apply" => {
+                let f = args.first().cloned().unwrap_or(Value::Unknown);
+                let rest = match args.get(2) {
+                    Some(Value::Array(a)) => a.borrow().clone(),
+                    _ => Vec::new(),
+                };
+                self.call_value(f, rest)
+            }
+            Value::Url(h) if matches!(name, "toString" | "toJSON") => Value::Str(h),
             Value::Host(h) if name == "call" || name == "apply" => {
                 let rest = if name == "call" {
                     args.into_iter().skip(1).collect::<Vec<_>>()

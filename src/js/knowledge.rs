@@ -4,9 +4,10 @@
 
 use super::indicators::IndicatorRule;
 use super::vocabulary::Vocabulary;
+use super::web_api::WebApi;
 use crate::finding::Severity;
 use crate::hosts::{Brand, HostPattern};
-use crate::rules::schema::{CodeMatch, ProcessorsFile, VocabularyFile, WellKnownFile};
+use crate::rules::schema::{CodeMatch, ProcessorsFile, VocabularyFile, WebApiFile, WellKnownFile};
 use crate::rules::{RuleKind, RuleSet, TypedMatch};
 
 pub struct CodeRule {
@@ -21,6 +22,8 @@ pub struct Knowledge {
     pub brands: Vec<Brand>,
     pub code_rules: Vec<CodeRule>,
     pub indicators: Vec<IndicatorRule>,
+    /// The sending and loading calls of `rules/data/web-api.toml`.
+    pub web_api: WebApi,
 }
 
 impl Knowledge {
@@ -50,6 +53,11 @@ impl Knowledge {
                 }));
             }
         }
+        let api_files: Vec<WebApiFile> = rules
+            .data("web-api")
+            .iter()
+            .filter_map(|(_, v)| v.clone().try_into().ok())
+            .collect();
         let mut code_rules = Vec::new();
         let mut indicators = Vec::new();
         for r in rules.iter() {
@@ -71,6 +79,7 @@ impl Knowledge {
             brands,
             code_rules,
             indicators,
+            web_api: WebApi::from_files(&api_files),
         }
     }
 }

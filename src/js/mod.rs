@@ -13,8 +13,10 @@ pub mod behaviour;
 pub mod budget;
 pub mod collect;
 pub mod constants;
+pub mod decoders;
 pub mod destinations;
 pub mod evaluate;
+pub mod fact_kinds;
 pub mod facts;
 pub mod fallback;
 pub mod flow;
@@ -23,9 +25,12 @@ pub mod indicators;
 pub mod interp;
 pub mod knowledge;
 pub mod markup;
+pub mod pipes;
 pub mod sandbox;
+pub mod urls;
 pub mod value;
 pub mod vocabulary;
+pub mod web_api;
 pub mod worker;
 
 use crate::finding::Finding;
@@ -84,6 +89,10 @@ pub struct ScriptAnalysis {
     pub loads: Vec<String>,
     /// What the code reads and how it sends, for comparing two versions of a script.
     pub behaviour: behaviour::Behaviour,
+    /// What the script hands to other scripts of its page and sends out of them (storage,
+    /// events, messages, DOM staging), for [`Engine::join_pipes`]. It travels with the rest of
+    /// the analysis from a worker process, so the page-level join happens in the parent.
+    pub pipes: pipes::PipeFacts,
 }
 
 /// `Arc<str>` as a plain JSON string (serde's `rc` feature would do the same for every crate).
@@ -211,6 +220,15 @@ impl Engine {
     /// known skimmer domains and kit fingerprints named anywhere in the page.
     pub fn check_page_text(&self, page_url: &str, text: &str) -> Vec<Finding> {
         evaluate::page_text_findings(page_url, text, &self.knowledge, &self.rules)
+    }
+
+    /// Findings for data that one script of a page hands to another (through storage, an
+    /// event, a message, IndexedDB or a staged element) which sends it outside. `scripts` are
+    /// the (script id, analysis) of one page's scripts; each script's facts stay its own.
+    pub fn join_pipes(&self, page_url: &str, scripts: &[(&str, &ScriptAnalysis)]) -> Vec<Finding> {
+        let facts: Vec<(&str, &pipes::PipeFacts)> =
+            scripts.iter().map(|(id, a)| (*id, &a.pipes)).collect();
+        pipes::join(page_url, &facts, &self.rules)
     }
 
     /// Analyse a batch of scripts, in parallel (worker processes, or big-stack threads);

@@ -1,6 +1,10 @@
 //! Values of the constant evaluator: what an expression is known to be without running the
 //! page. `Prefix` keeps the known start of a string whose end is computed at run time
-//! (`"https://evil.example/c?d=" + data`), which is enough to name a destination host.
+//! (`"https://evil.example/c?d=" + data`), which is enough to name a destination host;
+//! `Holed` keeps every known piece with the unknown runs marked (`x + ".collector.example"`:
+//! the registrable suffix of the host is known even if its first label is not). Functions are
+//! values too: a Web API reached through an alias, `bind` or an object map is the `Host` of
+//! its canonical name, so the collector sees `window['fe'+'tch']` as `fetch`.
 
 use oxc_ast::ast::{Expression, FormalParameters, FunctionBody};
 use std::cell::RefCell;
@@ -9,6 +13,9 @@ use std::rc::Rc;
 
 /// Largest string the evaluator builds; anything bigger is `Unknown` (keeps memory linear).
 pub const MAX_STRING: usize = 4 << 20;
+
+/// Marks an unknown run inside a [`Value::Holed`] string (a character no URL contains).
+pub const HOLE: char = '\u{FFFC}';
 
 /// A plain object's own properties, in insertion order, shared like a JavaScript object.
 pub type ObjectRef<'a> = Rc<RefCell<Vec<(Rc<str>, Value<'a>)>>>;
@@ -22,6 +29,13 @@ pub enum Value<'a> {
     Str(Rc<str>),
     /// A string whose first characters are known and the rest is not.
     Prefix(Rc<str>),
+    /// A string with known pieces and unknown runs, each run marked by [`HOLE`].
+    Holed(Rc<str>),
+    /// A `URL` object (`new URL(path, base)`), by its `href`.
+    Url(Rc<str>),
+    /// A browser object or function by its path (`fetch`, `navigator.sendBeacon`,
+    /// `XMLHttpRequest.prototype.open`): what the page would call, however it was reached.
+    Api(Rc<str>),
     Array(Rc<RefCell<Vec<Value<'a>>>>),
     Object(ObjectRef<'a>),
     Func(Rc<Closure<'a>>),
@@ -70,7 +84,19 @@ impl<'a> Value<'a> {
     /// The known text: the whole string, or its known prefix.
     pub fn known_text(&self) -> Option<&str> {
         match self {
-            Value::Str(s) | Value::Prefix(s) => Some(s),
+            Value::Str(s) | Value::Prefix(s) | Value::Url(s) => Some(s),
+            Value::Holed(s) => match s.split(HOLE).next() {
+                Some(p) if !p.is_empty() => Some(p),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The known pieces with the unknown runs marked, for strings that are partly known.
+    pub fn pattern(&self) -> Option<&str> {
+        match self {
+            Value::Holed(s) => Some(s),
             _ => None,
         }
     }
@@ -105,6 +131,7 @@ impl<'a> Value<'a> {
                 out
             }
             Value::Regex(p, f) => format!("/{p}/{f}"),
+            Value::Url(h) => h.to_string(),
             _ => return None,
         })
     }
@@ -141,6 +168,16 @@ impl<'a> Value<'a> {
             Value::Str(s) => !s.is_empty(),
             Value::Prefix(s) if !s.is_empty() => true,
             Value::Prefix(_) => return None,
+            Value::Holed(s) => {
+                if s.chars().any(|c| c != HOLE) {
+                    true
+                } else {
+                    return None;
+                }
+            }
+            Value::Url(_) => true,
+            // A browser global may be missing (`if (window.fetch)`), a property may be empty.
+            Value::Api(_) => return None,
             Value::Array(_)
             | Value::Object(_)
             | Value::Func(_)
@@ -228,4 +265,39 @@ pub fn to_i32(n: f64) -> i32 {
         return 0;
     }
     (n.trunc() as i64 & 0xffff_ffff) as u32 as i32
+}
+
+/// `a + b` when either side is only partly known: the known pieces are kept with the unknown
+/// runs marked, so a host's known suffix survives an unknown first label. None when both
+/// sides are fully known or the result is no better than a prefix (the caller handles those).
+pub fn holed_concat<'a>(l: &Value<'a>, r: &Value<'a>) -> Option<Value<'a>> {
+    fn piece(v: &Value<'_>) -> Option<String> {
+        Some(match v {
+            Value::Holed(s) => s.to_string(),
+            Value::Prefix(s) => format!("{s}{HOLE}"),
+            Value::Unknown | Value::Api(_) => HOLE.to_string(),
+            v => v.to_js_string()?,
+        })
+    }
+    let partial = |v: &Value<'_>| matches!(v, Value::Holed(_) | Value::Unknown | Value::Api(_));
+    let useful = match (l, r) {
+        // A known start with an unknown rest is a plain prefix (handled by the caller).
+        (Value::Str(_), Value::Unknown | Value::Api(_)) => false,
+        (Value::Prefix(_), Value::Unknown | Value::Api(_)) => false,
+        (Value::Prefix(_), _) => true,
+        (l, r) => partial(l) || partial(r),
+    };
+    if !useful {
+        return None;
+    }
+    let mut out = piece(l)?;
+    let rs = piece(r)?;
+    if out.ends_with(HOLE) && rs.starts_with(HOLE) {
+        out.pop();
+    }
+    out.push_str(&rs);
+    if out.len() > MAX_STRING || !out.chars().any(|c| c != HOLE) {
+        return Some(Value::Unknown);
+    }
+    Some(Value::Holed(out.into()))
 }

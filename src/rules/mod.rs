@@ -312,7 +312,12 @@ impl RuleSet {
 /// The data files the engine reads, by file stem. Any other name in a `data/` folder is an
 /// error: a misspelt `payment-vocabulry.toml` would otherwise load, extend nothing and leave
 /// the user believing their words are in use.
-pub const DATA_FILES: &[&str] = &["payment-vocabulary", "processors", "well-known-hosts"];
+pub const DATA_FILES: &[&str] = &[
+    "payment-vocabulary",
+    "processors",
+    "well-known-hosts",
+    "web-api",
+];
 
 /// Data files the engine reads have a typed schema: check it at load time.
 fn check_data_schema(name: &str, stem: &str, text: &str) -> Result<(), RuleError> {
@@ -320,6 +325,7 @@ fn check_data_schema(name: &str, stem: &str, text: &str) -> Result<(), RuleError
         "payment-vocabulary" => toml::from_str::<schema::VocabularyFile>(text).map(|_| ()),
         "processors" => toml::from_str::<schema::ProcessorsFile>(text).map(|_| ()),
         "well-known-hosts" => toml::from_str::<schema::WellKnownFile>(text).map(|_| ()),
+        "web-api" => toml::from_str::<schema::WebApiFile>(text).map(|_| ()),
         _ => {
             return Err(RuleError {
                 path: name.to_string(),

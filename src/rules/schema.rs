@@ -4,88 +4,8 @@
 
 use serde::Deserialize;
 
-/// What kind of fact a code rule matches. The engine produces these facts per script; a code
-/// rule selects among them with the filters in [`CodeMatch`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FactKind {
-    /// Data read from a source reaches a sink (proven through the flow analysis).
-    Flow,
-    /// Sources are read and an outside sink exists in the same script, without a proven flow.
-    CoOccurrence,
-    /// Code loads more code (script element, `document.write('<script src>')`, `$.getScript`).
-    Load,
-    /// A form's `action` is set at run time.
-    FormAction,
-    /// Markup that contains payment fields is injected (a fake payment form).
-    InjectedPaymentForm,
-    /// Code hidden in a string is executed (`eval`, `new Function`, `setTimeout(string)`).
-    HiddenCode,
-    /// Obfuscation or evasion markers (string tables, packers, anti-debugging, URL gates).
-    Obfuscation,
-    /// A destination host looks like a well-known host but is not it.
-    Lookalike,
-    /// A per-script budget (size, nesting depth, time) was exceeded.
-    BudgetExceeded,
-    /// The primary parser failed and the fallback parser was used.
-    ParseFallback,
-}
-
-/// Where data is read from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SourceKind {
-    /// A field selected by a payment-vocabulary id, name, class or selector.
-    Payment,
-    /// Every field of a form or page (`form.elements`, `FormData`, `serialize()`).
-    Harvest,
-    /// Keystroke / input event listeners.
-    Keystroke,
-}
-
-/// How data leaves (or code arrives).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Channel {
-    Xhr,
-    Fetch,
-    Beacon,
-    ElementSrc,
-    WebSocket,
-    EventSource,
-    WebRtc,
-    PostMessage,
-    FormAction,
-    Navigation,
-    Jquery,
-    DocumentWrite,
-    Markup,
-    Analytics,
-    ScriptLoad,
-}
-
-/// The class of a destination relative to the page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DestinationClass {
-    FirstParty,
-    Authorised,
-    Outside,
-    /// The URL could not be resolved from constants.
-    Unresolved,
-}
-
-/// Obfuscation and evasion markers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Marker {
-    StringTable,
-    EscapeDensity,
-    CharCodeBuild,
-    Packer,
-    AntiDebug,
-    CheckoutGate,
-}
+// The fact vocabulary belongs to the engine (it produces the facts); rule files name it.
+pub use crate::js::fact_kinds::{Channel, DestinationClass, FactKind, Marker, SourceKind};
 
 /// The `[match]` table of a `code` rule: the fact kind plus filters; an empty filter list
 /// accepts anything.
@@ -179,6 +99,61 @@ pub struct WellKnownBrand {
     pub domains: Vec<String>,
     /// What the brand is (analytics, cdn, processor, tag-manager, messaging).
     pub category: String,
+}
+
+/// `rules/data/web-api.toml`: the browser calls that send data out or load code, with the
+/// argument that is the destination and the arguments that carry data. The engine matches a
+/// call by its function's name however the function was reached (directly, through an alias,
+/// `bind`, `call`/`apply`, `Reflect.apply` or an object map).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebApiFile {
+    #[serde(default)]
+    pub api: Vec<WebApiEntry>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebApiEntry {
+    /// The function or constructor name (`fetch`, `sendBeacon`, `WebSocket`).
+    pub name: String,
+    /// Objects it must be called on (`navigator`, `location`); empty: a global function.
+    #[serde(default)]
+    pub receivers: Vec<String>,
+    /// Called with `new`.
+    #[serde(default)]
+    pub construct: bool,
+    /// `sink` (data leaves) or `load` (code arrives).
+    pub kind: WebApiKind,
+    pub channel: Channel,
+    /// Index of the argument that is the URL.
+    pub url: usize,
+    /// Which arguments carry data: `all` or `url`.
+    #[serde(default = "default_data")]
+    pub data: WebApiData,
+    /// Later `x.send(…)` calls on the object it returns carry data to it (WebSocket).
+    #[serde(default)]
+    pub handle: bool,
+    /// A short script that must produce this sink (checked by the engine's tests).
+    pub example: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WebApiKind {
+    Sink,
+    Load,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WebApiData {
+    All,
+    Url,
+}
+
+fn default_data() -> WebApiData {
+    WebApiData::All
 }
 
 /// Wrapper used to re-read a rule file for its typed `[match]` table, so errors keep spans.

@@ -162,6 +162,30 @@ pub async fn analyse(
             }
         }
     }
+    // A page's scripts share one window: join what one hands to another.
+    let mut per_page: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(j) = job_of_entry[i] {
+            let v = per_page.entry(e.page_index).or_default();
+            if !v.contains(&j) {
+                v.push(j);
+            }
+        }
+    }
+    for (page_index, jobs_of_page) in &per_page {
+        if jobs_of_page.len() < 2 {
+            continue;
+        }
+        let page_name = match pages.get(*page_index) {
+            Some(p) => p.name.clone(),
+            None => continue,
+        };
+        let scripts: Vec<(&str, &ScriptAnalysis)> = jobs_of_page
+            .iter()
+            .filter_map(|&j| Some((job_ids.get(j)?.as_str(), results.get(j)?)))
+            .collect();
+        out.findings.extend(engine.join_pipes(&page_name, &scripts));
+    }
     let mut seen = BTreeSet::new();
     for (j, r) in results.iter().enumerate() {
         out.findings.extend(r.findings.iter().cloned());

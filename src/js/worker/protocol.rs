@@ -108,4 +108,28 @@ mod tests {
             Err(FrameError::TooLarge(_))
         ));
     }
+
+    /// The page-level join (`Engine::join_pipes`) runs in the parent on what the workers send
+    /// back: a script's pipe facts must survive the trip.
+    #[test]
+    fn an_answer_keeps_its_pipe_facts() {
+        use crate::finding::Location;
+        use crate::js::pipes::PipeSend;
+        use crate::rules::schema::Channel;
+        let mut a = Answer::default();
+        a.pipes
+            .written
+            .insert("local:k".into(), "the card number".into());
+        a.pipes.sent.push(PipeSend {
+            key: "session:k".into(),
+            host: "collector.example".into(),
+            channel: Channel::Beacon,
+            location: Location { line: 2, column: 5 },
+            evidence: "navigator.sendBeacon(…)".into(),
+        });
+        let mut buf = Vec::new();
+        write_frame(&mut buf, &a).unwrap();
+        let back: Answer = read_frame(&mut buf.as_slice()).unwrap();
+        assert_eq!(back.pipes, a.pipes);
+    }
 }

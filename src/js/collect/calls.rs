@@ -1,0 +1,418 @@
+//! Calls: sinks, loads, hidden code, storage and pipes, sources (selectors, serialisation,
+//! listeners), callbacks and the script's own functions — on the call as resolved by
+//! [`super::callsite`].
+
+use super::callsite::arg_exprs;
+use super::{
+    Collector, HTTP_METHODS, KEY_EVENTS, SELECTOR_METHODS, is_jquery_name, is_jquery_path,
+    untainted,
+};
+use crate::js::facts::{Send, UrlText};
+use crate::js::flow::Deps;
+use crate::js::value::Value;
+use crate::js::vocabulary::is_harvest_selector;
+use crate::rules::schema::{Channel, Marker, SourceKind};
+use oxc_ast::ast::*;
+use oxc_span::{GetSpan, Span};
+
+impl<'a> Collector<'a, '_, '_> {
+    pub(super) fn on_call(&mut self, c: &'a CallExpression<'a>) {
+        let site = self.resolve_call(c);
+        let obj = site.obj;
+        let name = site.name.clone();
+        // `f.constructor(…)`, `var F = x.constructor; F(…)`: the Function constructor unnamed.
+        if name.as_deref() != Some("Function")
+            && !matches!(c.callee.without_parentheses(), Expression::Identifier(id) if untainted(id.name.as_str()))
+            && self.interp.is_function_ctor(&c.callee)
+        {
+            let args = arg_exprs(&c.arguments);
+            self.function_ctor(&args, c.span);
+        }
+        let Some(name) = name else {
+            self.note_fn_ctor_call(c);
+            self.callbacks(c, None);
+            return;
+        };
+        let args: &[&'a Expression<'a>] = &site.args;
+        let a0 = args.first().copied();
+        let a1 = args.get(1).copied();
+        let span = c.span;
+        let obj_path = match &site.value_path {
+            Some(p) => Some(p.clone()),
+            None => obj.and_then(|o| self.path_of(o)),
+        };
+        let all_deps = |me: &mut Self| {
+            let mut d = Deps::default();
+            for x in args {
+                me.deps_into(x, &mut d, 0);
+            }
+            d
+        };
+        // The catalogue of sending and loading calls (rules/data/web-api.toml).
+        let receiver = if site.is_method() {
+            Some(obj_path.as_deref().unwrap_or("?"))
+        } else {
+            None
+        };
+        if let Some(entry) = self.k.apis.find(&name, receiver, false) {
+            let entry = entry.clone();
+            self.api_call(&entry, args, span);
+        }
+        self.pipe_call(&site, &name, obj_path.as_deref(), span);
+        match (site.is_method(), name.as_str()) {
+            (false, "eval" | "execScript") => {
+                if let Some(a) = a0 {
+                    self.packer_check(a, span);
+                    self.try_hidden(a, span, &name);
+                }
+            }
+            (false, "setTimeout" | "setInterval") => {
+                if let Some(a) = a0
+                    && !matches!(
+                        a,
+                        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+                    )
+                {
+                    self.try_hidden(a, span, &name);
+                }
+            }
+            (false, "Function") => self.function_ctor(args, span),
+            (false, "import") => {
+                if let Some(a) = a0 {
+                    let url = self.url_text(a);
+                    self.load(Channel::ScriptLoad, span, url);
+                }
+            }
+            (false, "ga" | "gtag" | "__gaTracker") => {
+                let d = all_deps(self);
+                if !d.is_empty() {
+                    let url = UrlText {
+                        text: Some("https://www.google-analytics.com/collect".into()),
+                        complete: true,
+                        hidden: false,
+                    };
+                    self.sink(Channel::Analytics, span, url, d, None);
+                }
+            }
+            (true, "open") if args.len() >= 2 => {
+                let method = a0.map(|a| self.interp.peek(a));
+                let is_method = method
+                    .as_ref()
+                    .and_then(|m| m.as_str())
+                    .is_some_and(|m| HTTP_METHODS.contains(&m.to_ascii_uppercase().as_str()));
+                if is_method && let (Some(o), Some(u)) = (obj, a1) {
+                    let url = self.url_text(u);
+                    let d = self.deps(u);
+                    let h = self.base_sym(o);
+                    self.sink(Channel::Xhr, span, url, d, h);
+                }
+            }
+            (true, "send") => {
+                if let Some(o) = obj {
+                    let handle = self.base_sym(o);
+                    let d = all_deps(self);
+                    let at = self.at(span);
+                    self.facts.sends.push(Send {
+                        handle,
+                        deps: d,
+                        at,
+                    });
+                }
+            }
+            (true, "postMessage") => {
+                if let Some(a) = a0 {
+                    let url = match a1 {
+                        Some(o) => self.url_text(o),
+                        None => UrlText::default(),
+                    };
+                    // `*` means any origin: the destination is not known.
+                    let url = if url.text.as_deref() == Some("*") {
+                        UrlText::default()
+                    } else {
+                        url
+                    };
+                    let d = self.deps(a);
+                    if !d.is_empty() {
+                        self.sink(Channel::PostMessage, span, url, d, None);
+                    }
+                }
+            }
+            (true, "setAttribute" | "attr" | "prop") if args.len() >= 2 => {
+                let attr = a0.map(|a| self.interp.peek(a));
+                let attr = attr
+                    .as_ref()
+                    .and_then(|v| v.as_str())
+                    .map(str::to_ascii_lowercase);
+                if let (Some(attr), Some(o), Some(v)) = (attr, obj, a1) {
+                    self.attribute_write(o, &attr, v, span);
+                }
+            }
+            (true, "ajax" | "post" | "get" | "getJSON" | "getScript" | "load")
+                if obj_path.as_deref().is_some_and(is_jquery_path) =>
+            {
+                self.jquery_ajax(&name, args, span);
+            }
+            (true, "write" | "writeln") if obj_path.as_deref() == Some("document") => {
+                let mut html = String::new();
+                let mut hidden = false;
+                for x in args {
+                    let (v, dec) = self.interp_eval(x);
+                    hidden |= dec;
+                    if let Some(t) = v.known_text() {
+                        html.push_str(t);
+                    }
+                }
+                let d = all_deps(self);
+                self.on_markup(&html, hidden, span, d, Channel::DocumentWrite);
+            }
+            (
+                true,
+                "insertAdjacentHTML" | "html" | "append" | "prepend" | "after" | "before"
+                | "replaceWith" | "appendTo",
+            ) => {
+                let target = if name == "insertAdjacentHTML" { a1 } else { a0 };
+                if matches!(name.as_str(), "append" | "prepend")
+                    && let Some(o) = obj
+                {
+                    // `FormData.append(k, v)`, `params.append(k, v)`: the object carries v.
+                    let d = all_deps(self);
+                    self.edge_to_target(o, d);
+                }
+                if let Some(t) = target {
+                    let (v, dec) = self.interp_eval(t);
+                    if let Some(html) = v.known_text() {
+                        let html = html.to_string();
+                        let d = self.deps(t);
+                        self.on_markup(&html, dec, span, d, Channel::Markup);
+                    }
+                }
+            }
+            (true, "push")
+                if obj_path
+                    .as_deref()
+                    .is_some_and(|p| p == "dataLayer" || p == "_gaq") =>
+            {
+                let d = all_deps(self);
+                if !d.is_empty() {
+                    let url = UrlText {
+                        text: Some("https://www.googletagmanager.com/".into()),
+                        complete: true,
+                        hidden: false,
+                    };
+                    self.sink(Channel::Analytics, span, url, d, None);
+                }
+            }
+            (true, "createElement") => {}
+            (false, "assign") | (true, "assign") if obj_path.as_deref() == Some("Object") => {
+                if let Some(t) = a0 {
+                    let mut d = Deps::default();
+                    for x in args.iter().skip(1) {
+                        self.deps_into(x, &mut d, 0);
+                    }
+                    self.edge_to_target(t, d);
+                }
+            }
+            (true, "push" | "unshift" | "set" | "add" | "concat" | "splice" | "put") => {
+                if let Some(o) = obj {
+                    let d = all_deps(self);
+                    self.edge_to_target(o, d);
+                }
+            }
+            _ => {}
+        }
+        // Sources: selectors, serialisation, listeners.
+        let selector =
+            SELECTOR_METHODS.contains(&name.as_str()) || (obj.is_none() && is_jquery_name(&name));
+        if selector && let Some(a) = a0 {
+            let texts = self.selector_texts(a);
+            if texts.iter().any(|s| self.k.vocab.matches(s)) {
+                self.source(SourceKind::Payment, span);
+            } else if texts.iter().any(|s| is_harvest_selector(s)) {
+                self.source(SourceKind::Harvest, span);
+            }
+        }
+        if matches!(name.as_str(), "serialize" | "serializeArray") && args.is_empty() {
+            self.source(SourceKind::Harvest, span);
+        }
+        if matches!(
+            name.as_str(),
+            "indexOf" | "includes" | "match" | "search" | "test" | "startsWith"
+        ) && let Some(a) = a0
+            && let Some(s) = self.interp.peek(a).known_text()
+            && self.k.vocab.matches(s)
+        {
+            self.source(SourceKind::Payment, span);
+        }
+        if name == "fromCharCode" && (args.len() >= 12 || self.text(c.span).contains("charCodeAt"))
+        {
+            self.marker(Marker::CharCodeBuild, self.at(span), self.evidence(span));
+        }
+        if name == "apply" && self.text(c.callee.span()).contains("fromCharCode") {
+            self.marker(Marker::CharCodeBuild, self.at(span), self.evidence(span));
+        }
+        let listener = match name.as_str() {
+            "addEventListener" | "on" | "bind" | "live" | "delegate" | "one" => a0
+                .map(|a| self.interp.peek(a))
+                .and_then(|v| v.as_str().map(str::to_string)),
+            n if KEY_EVENTS.contains(&n) && obj.is_some() => Some(n.to_string()),
+            _ => None,
+        };
+        let keystroke = listener.as_deref().is_some_and(|evs| {
+            evs.split_whitespace()
+                .any(|e| KEY_EVENTS.contains(&e.split('.').next().unwrap_or("")))
+        });
+        if let Some(evs) = &listener {
+            self.pipe_listener(c, evs);
+        }
+        let bits = if keystroke {
+            self.keystroke_listener(c, obj, span)
+        } else {
+            None
+        };
+        self.callbacks(c, bits);
+        // Calls of the script's own functions and methods: parameters receive the arguments.
+        let own = if obj.is_none() {
+            match c.callee.without_parentheses() {
+                Expression::Identifier(id) => self.lookup(id.name.as_str()),
+                _ => None,
+            }
+        } else {
+            self.method_sym(&name)
+        };
+        if !site.via_value && obj.is_none() {
+            self.note_param_call(c);
+        }
+        if let Some(f) = own {
+            if !self.k.apis.entries.is_empty() {
+                self.note_fn_args(f, args);
+            }
+            let mut ds = Vec::with_capacity(args.len());
+            for a in args {
+                ds.push(self.deps(a));
+            }
+            if ds.iter().any(|d| !d.is_empty()) {
+                self.facts.graph.calls.push((f, ds));
+            }
+        }
+    }
+
+    /// Function arguments of a call get the receiver's and the other arguments' data as their
+    /// parameters (`inputs.forEach(el => …)`, `fd.forEach((v, k) => …)`, `$(x).each(…)`).
+    pub(super) fn callbacks(&mut self, c: &'a CallExpression<'a>, extra: Option<u8>) {
+        let has_fn = c.arguments.iter().any(|a| {
+            matches!(
+                a.as_expression(),
+                Some(Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_))
+            )
+        });
+        if !has_fn {
+            return;
+        }
+        self.iteration_texts(c);
+        let mut d = Deps::default();
+        if let Some(o) = c.callee.without_parentheses().as_member_expression() {
+            self.deps_into(o.object(), &mut d, 0);
+        }
+        for a in &c.arguments {
+            if let Some(x) = a.as_expression()
+                && !matches!(
+                    x,
+                    Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+                )
+            {
+                self.deps_into(x, &mut d, 0);
+            }
+        }
+        if let Some(bits) = extra {
+            d.src |= bits;
+        }
+        if d.is_empty() {
+            return;
+        }
+        for a in &c.arguments {
+            if let Some(
+                x @ (Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)),
+            ) = a.as_expression()
+            {
+                self.pending_params.insert(x.span().start, d.clone());
+            }
+        }
+    }
+
+    /// `['#cc-number', '#cvv'].forEach(s => $(s).val())`: the callback's first parameter
+    /// takes each constant string of the array, so selectors read through it are known.
+    pub(super) fn iteration_texts(&mut self, c: &'a CallExpression<'a>) {
+        let Some(m) = c.callee.without_parentheses().as_member_expression() else {
+            return;
+        };
+        if !matches!(
+            m.static_property_name(),
+            Some(
+                "forEach"
+                    | "map"
+                    | "flatMap"
+                    | "filter"
+                    | "some"
+                    | "every"
+                    | "find"
+                    | "reduce"
+                    | "reduceRight"
+            )
+        ) {
+            return;
+        }
+        // `reduce((acc, s) => …)`: the element is the second parameter.
+        let index = usize::from(matches!(
+            m.static_property_name(),
+            Some("reduce" | "reduceRight")
+        ));
+        let Value::Array(items) = self.interp.peek(m.object()) else {
+            return;
+        };
+        let texts: Vec<String> = items
+            .borrow()
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .take(256)
+            .collect();
+        if texts.is_empty() {
+            return;
+        }
+        if let Some(
+            x @ (Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)),
+        ) = c.arguments.first().and_then(|a| a.as_expression())
+        {
+            self.pending_param_texts
+                .insert(x.span().start, (index, texts));
+        }
+    }
+
+    pub(super) fn jquery_ajax(&mut self, name: &str, args: &[&'a Expression<'a>], span: Span) {
+        let a0 = args.first().copied();
+        let mut d = Deps::default();
+        for x in args {
+            self.deps_into(x, &mut d, 0);
+        }
+        let url = match a0 {
+            Some(Expression::ObjectExpression(o)) => self.object_url(o),
+            Some(x) => self.url_text(x),
+            None => UrlText::default(),
+        };
+        if name == "getScript" {
+            self.load(Channel::ScriptLoad, span, url);
+        } else {
+            self.sink(Channel::Jquery, span, url, d, None);
+        }
+    }
+
+    pub(super) fn object_url(&mut self, o: &'a ObjectExpression<'a>) -> UrlText {
+        for p in &o.properties {
+            if let ObjectPropertyKind::ObjectProperty(p) = p
+                && p.key.static_name().as_deref() == Some("url")
+            {
+                return self.url_text(&p.value);
+            }
+        }
+        UrlText::default()
+    }
+}

@@ -1,0 +1,231 @@
+//! Call sites as the browser resolves them. Functions are values: `const f =
+//! window['fe' + 'tch']; f(u)`, `navigator.sendBeacon.bind(navigator)` kept in a map and
+//! picked by a computed key, `Reflect.apply(fetch, window, [u, o])`,
+//! `xhr.open.call(xhr, 'POST', u)` and `Function.prototype.call.call(xhr.open, xhr, …)` all
+//! call the same browser function with the same receiver and arguments. The collector
+//! recognises sources and sinks on the resolved call, never on the spelling.
+
+use super::Collector;
+use crate::js::value::Value;
+use oxc_ast::ast::*;
+
+/// One call, resolved: the function's name, its receiver and its arguments.
+pub(super) struct CallSite<'a> {
+    pub name: Option<String>,
+    /// The receiver expression (`xhr` in `xhr.open(…)`, the `this` of `f.call(t, …)`).
+    pub obj: Option<&'a Expression<'a>>,
+    /// The receiver's path when it is known from the function value rather than the syntax
+    /// (`navigator` for an alias of `navigator.sendBeacon`).
+    pub value_path: Option<String>,
+    pub args: Vec<&'a Expression<'a>>,
+    /// The call reached its function through a value (alias, bind, call/apply, a map).
+    pub via_value: bool,
+}
+
+impl<'a> CallSite<'a> {
+    /// Whether the function was called as a method (on an object) rather than as a global.
+    pub fn is_method(&self) -> bool {
+        self.obj.is_some() || self.value_path.is_some()
+    }
+}
+
+pub(super) fn arg_exprs<'a>(args: &'a [Argument<'a>]) -> Vec<&'a Expression<'a>> {
+    args.iter()
+        .map(|a| match a {
+            Argument::SpreadElement(s) => &s.argument,
+            other => other.to_expression(),
+        })
+        .collect()
+}
+
+/// The elements of an array literal (the argument list of `apply`), or the expression itself.
+fn spread_list<'a>(e: Option<&'a Expression<'a>>) -> Vec<&'a Expression<'a>> {
+    match e.map(|e| e.without_parentheses()) {
+        Some(Expression::ArrayExpression(a)) => a
+            .elements
+            .iter()
+            .filter_map(|el| match el {
+                ArrayExpressionElement::SpreadElement(s) => Some(&s.argument),
+                other => other.as_expression(),
+            })
+            .collect(),
+        Some(x) => vec![x],
+        None => Vec::new(),
+    }
+}
+
+impl<'a> Collector<'a, '_, '_> {
+    /// Resolve a call expression to the function it runs.
+    pub(super) fn resolve_call(&mut self, c: &'a CallExpression<'a>) -> CallSite<'a> {
+        let (obj, name) = self.callee_name(&c.callee);
+        let args = arg_exprs(&c.arguments);
+        let plain = CallSite {
+            name: name.clone(),
+            obj,
+            value_path: None,
+            args: args.clone(),
+            via_value: false,
+        };
+        match (name.as_deref(), obj) {
+            // `Reflect.apply(f, this, [args])`
+            (Some("apply"), Some(o)) if self.path_of(o).as_deref() == Some("Reflect") => {
+                let f = args.first().copied();
+                let this = args.get(1).copied();
+                let rest = spread_list(args.get(2).copied());
+                if let Some(site) = f.and_then(|f| self.resolve_fn(f, this, rest)) {
+                    return site;
+                }
+            }
+            // `f.call(this, …)`, `f.apply(this, [..])`, `Function.prototype.call.call(f, this, …)`
+            (Some(m @ ("call" | "apply")), Some(f)) => {
+                let inner_is_call = matches!(
+                    f.without_parentheses(),
+                    Expression::StaticMemberExpression(s) if matches!(s.property.name.as_str(), "call" | "apply")
+                ) || matches!(
+                    self.interp.peek(f),
+                    Value::Api(p) if p.ends_with(".call") || p.ends_with(".apply")
+                );
+                let (f, this, rest) = if inner_is_call {
+                    // `X.call.call(f, this, a, b)`: the first argument is the function.
+                    (
+                        args.first().copied(),
+                        args.get(1).copied(),
+                        args.iter().skip(2).copied().collect(),
+                    )
+                } else if m == "call" {
+                    (
+                        Some(f),
+                        args.first().copied(),
+                        args.iter().skip(1).copied().collect(),
+                    )
+                } else {
+                    (
+                        Some(f),
+                        args.first().copied(),
+                        spread_list(args.get(1).copied()),
+                    )
+                };
+                if let Some(site) = f.and_then(|f| self.resolve_fn(f, this, rest)) {
+                    return site;
+                }
+            }
+            _ => {}
+        }
+        // A function reached through a value: an alias, a bound copy, a map entry, a function's
+        // return value.
+        if self.callee_may_alias(&c.callee, name.as_deref())
+            && let Value::Api(path) = self.interp.peek(&c.callee)
+        {
+            let (recv, fname) = split_api(&path);
+            if Some(fname) != name.as_deref() || obj.is_none() && recv.is_some() {
+                return CallSite {
+                    name: Some(fname.to_string()),
+                    obj: None,
+                    value_path: recv.map(str::to_string),
+                    args,
+                    via_value: true,
+                };
+            }
+        }
+        plain
+    }
+
+    /// Whether a callee is worth evaluating to find the function it holds: not a plain name
+    /// of a browser function (that is already its name) and not a method of a browser object
+    /// spelled out.
+    fn callee_may_alias(&self, callee: &'a Expression<'a>, name: Option<&str>) -> bool {
+        match callee.without_parentheses() {
+            // Aliases are the script's own constant bindings (the evaluator knows no others).
+            Expression::Identifier(id) => {
+                !crate::js::web_api::is_browser_global(id.name.as_str())
+                    && !super::untainted(id.name.as_str())
+                    && self.interp.is_global_binding(id.name.as_str())
+            }
+            Expression::StaticMemberExpression(m) => {
+                // `o.send(…)` where o is the script's own object holding a browser function.
+                matches!(m.object.without_parentheses(), Expression::Identifier(id) if self.interp.is_global_binding(id.name.as_str()))
+                    && name.is_some_and(|n| !self.methods.contains(n))
+            }
+            Expression::ComputedMemberExpression(m) => matches!(
+                m.object.without_parentheses(),
+                Expression::Identifier(id) if self.interp.is_global_binding(id.name.as_str())
+            ),
+            Expression::CallExpression(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The call of function expression `f` with receiver `this` and arguments `rest`, when `f`
+    /// names a function (a member of an object, or a value of a browser function).
+    fn resolve_fn(
+        &mut self,
+        f: &'a Expression<'a>,
+        this: Option<&'a Expression<'a>>,
+        rest: Vec<&'a Expression<'a>>,
+    ) -> Option<CallSite<'a>> {
+        let this = this.filter(|t| {
+            !matches!(
+                t.without_parentheses(),
+                Expression::NullLiteral(_)
+            ) && !self.is_windowish(t)
+                && !matches!(t.without_parentheses(), Expression::Identifier(id) if id.name == "undefined")
+        });
+        let (obj, name) = self.callee_name(f);
+        if let Value::Api(path) = self.interp.peek(f) {
+            let (recv, fname) = split_api(&path);
+            return Some(CallSite {
+                name: Some(fname.to_string()),
+                obj: this.or(obj),
+                value_path: recv.map(str::to_string),
+                args: rest,
+                via_value: true,
+            });
+        }
+        let name = name?;
+        // Only the browser's functions are worth re-routing; the script's own functions keep
+        // their `call`/`apply` handling (their parameters are joined by name).
+        if !SENDING_METHODS.contains(&name.as_str())
+            && !crate::js::web_api::is_browser_global(&name)
+        {
+            return None;
+        }
+        Some(CallSite {
+            name: Some(name),
+            obj: this.or(obj),
+            value_path: None,
+            args: rest,
+            via_value: true,
+        })
+    }
+}
+
+/// Methods of browser objects that send, stage or load data when reached through
+/// `call`/`apply` on their object.
+const SENDING_METHODS: &[&str] = &[
+    "open",
+    "send",
+    "sendBeacon",
+    "postMessage",
+    "setAttribute",
+    "setItem",
+    "write",
+    "writeln",
+    "assign",
+    "replace",
+    "ajax",
+    "post",
+    "getJSON",
+    "dispatchEvent",
+    "appendChild",
+    "put",
+    "add",
+];
+
+/// `navigator.sendBeacon` → (Some("navigator"), "sendBeacon"); `fetch` → (None, "fetch").
+fn split_api(path: &str) -> (Option<&str>, &str) {
+    let path = path.strip_prefix("window.").unwrap_or(path);
+    match path.rsplit_once('.') {
+        Some((r, n)) => (Some(r), n),
+        None => (None, path),
+    }
+}

