@@ -15,6 +15,7 @@
 
 use super::canary::{Matcher, SplitTracker};
 use super::egress::Egress;
+use super::frames::Session;
 use super::profiles::Profile;
 use super::record::{Channel, Decision, RecordedRequest};
 use super::visit::{VisitError, call};
@@ -111,7 +112,7 @@ impl Interceptor {
         call(page, enable).await?;
 
         let mut tasks = Vec::new();
-        let (st, p) = (state.clone(), page.clone());
+        let (st, p) = (state.clone(), Session::Page(page.clone()));
         tasks.push(tokio::spawn(async move {
             while let Some(ev) = paused.next().await {
                 decide(&st, &p, &ev).await;
@@ -167,6 +168,12 @@ impl Interceptor {
             }
         }));
         Ok(Interceptor { state, tasks })
+    }
+
+    /// The same decision for requests paused in another session (an out-of-process iframe,
+    /// a worker: [`super::frames`]), recorded with the page's.
+    pub fn decider(&self) -> Decider {
+        Decider(self.state.clone())
     }
 
     pub fn enter_canary_phase(&self) {
@@ -238,6 +245,16 @@ impl Interceptor {
             });
         }
         out
+    }
+}
+
+/// Decides on requests paused in a child session; see [`Interceptor::decider`].
+#[derive(Clone)]
+pub struct Decider(Arc<State>);
+
+impl Decider {
+    pub async fn decide(&self, session: &Session, ev: &fetch::EventRequestPaused) {
+        decide(&self.0, session, ev).await;
     }
 }
 
@@ -346,7 +363,7 @@ fn headers_of(req: &network::Request) -> Vec<(String, String)> {
     out
 }
 
-async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
+async fn decide(st: &State, session: &Session, ev: &fetch::EventRequestPaused) {
     *lock(&st.last_request) = Instant::now();
     let s = &st.settings;
     let url = ev.request.url.clone() + ev.request.url_fragment.as_deref().unwrap_or("");
@@ -388,12 +405,13 @@ async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
         Decision::Continued
     };
     let result = match rec.decision {
-        Decision::BlockedCanary | Decision::OverCap => call(
-            page,
-            fetch::FailRequestParams::new(id, network::ErrorReason::BlockedByClient),
-        )
-        .await
-        .map(|_| ()),
+        Decision::BlockedCanary | Decision::OverCap => session
+            .call(fetch::FailRequestParams::new(
+                id,
+                network::ErrorReason::BlockedByClient,
+            ))
+            .await
+            .map(|_| ()),
         Decision::Contained => {
             let mut f = fetch::FulfillRequestParams::new(id, 200);
             f.response_headers = Some(vec![
@@ -401,7 +419,7 @@ async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
                 fetch::HeaderEntry::new("Access-Control-Allow-Origin", "*"),
             ]);
             f.body = Some(chromiumoxide::Binary::from(String::new()));
-            call(page, f).await.map(|_| ())
+            session.call(f).await.map(|_| ())
         }
         _ => {
             let mut c = fetch::ContinueRequestParams::new(id);
@@ -409,7 +427,7 @@ async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
             {
                 c.headers = Some(with_user_headers(&rec.headers, &s.headers, &s.cookie));
             }
-            call(page, c).await.map(|_| ())
+            session.call(c).await.map(|_| ())
         }
     };
     if let Err(e) = result {
