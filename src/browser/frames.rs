@@ -18,6 +18,7 @@
 //! data once the canary is typed, so nothing leaves either way.
 
 use super::intercept::Decider;
+use super::profiles::Persona;
 use super::visit::{CDP_TIMEOUT, INTERNAL_SOURCE, STEALTH, VisitError, call};
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::{fetch, page as cdp_page, target};
@@ -113,6 +114,8 @@ type Answer = tokio::sync::oneshot::Sender<Result<Value, String>>;
 struct Hub {
     page: Page,
     decider: Decider,
+    /// Who the visitor is: iframes get the same user agent as the page.
+    persona: Persona,
     next_id: AtomicU64,
     pending: Mutex<HashMap<(Vec<String>, u64), Answer>>,
     children: Mutex<Vec<ChildTarget>>,
@@ -277,6 +280,9 @@ async fn adopt(hub: Arc<Hub>, path: Vec<String>, ev: target::EventAttachedToTarg
             tracing::debug!(error = %e, "child Fetch.enable");
         }
         if kind == "iframe" {
+            if let Err(e) = super::visit::emulate(&session, &hub.persona).await {
+                tracing::debug!(error = %e, "child emulation");
+            }
             let mut stealth = cdp_page::AddScriptToEvaluateOnNewDocumentParams::new(STEALTH);
             stealth.run_immediately = Some(true);
             let _ = session.call(stealth).await;
@@ -315,10 +321,15 @@ pub struct Children {
 
 impl Children {
     /// Start holding the page's future child targets; call before navigating.
-    pub async fn start(page: &Page, decider: Decider) -> Result<Children, VisitError> {
+    pub async fn start(
+        page: &Page,
+        decider: Decider,
+        persona: Persona,
+    ) -> Result<Children, VisitError> {
         let hub = Arc::new(Hub {
             page: page.clone(),
             decider,
+            persona,
             next_id: AtomicU64::new(1),
             pending: Mutex::default(),
             children: Mutex::default(),

@@ -122,7 +122,7 @@ pub async fn visit(page: &Page, plan: VisitPlan<'_>) -> VisitOutcome {
             return outcome;
         }
     };
-    let children = match Children::start(page, interceptor.decider()).await {
+    let children = match Children::start(page, interceptor.decider(), persona.clone()).await {
         Ok(c) => c,
         Err(e) => {
             outcome.problems.push(e.to_string());
@@ -204,7 +204,7 @@ async fn steps(
     children: &Children,
     outcome: &mut VisitOutcome,
 ) -> Result<(), VisitError> {
-    emulate(page, persona).await?;
+    emulate(&Session::Page(page.clone()), persona).await?;
     let mut script = cdp_page::AddScriptToEvaluateOnNewDocumentParams::new(STEALTH);
     script.run_immediately = Some(true);
     call(page, script).await?;
@@ -258,19 +258,24 @@ async fn steps(
     Ok(())
 }
 
-async fn emulate(page: &Page, p: &Persona) -> Result<(), VisitError> {
-    let metrics = emulation::SetDeviceMetricsOverrideParams::new(
-        i64::from(p.width),
-        i64::from(p.height),
-        p.device_scale,
-        p.mobile,
-    );
-    call(page, metrics).await?;
+/// Make the session's frame look like the profile's device. An out-of-process iframe gets the
+/// same user agent, touch points and locale (the page's override does not reach it), but not
+/// the screen: its size is the page's to set.
+pub(crate) async fn emulate(session: &Session, p: &Persona) -> Result<(), VisitError> {
+    if !session.is_child() {
+        let metrics = emulation::SetDeviceMetricsOverrideParams::new(
+            i64::from(p.width),
+            i64::from(p.height),
+            p.device_scale,
+            p.mobile,
+        );
+        session.call(metrics).await?;
+    }
     let mut touch = emulation::SetTouchEmulationEnabledParams::new(p.touch_points > 0);
     if p.touch_points > 0 {
         touch.max_touch_points = Some(i64::from(p.touch_points));
     }
-    call(page, touch).await?;
+    session.call(touch).await?;
     let mut ua = emulation::SetUserAgentOverrideParams::new(p.user_agent);
     ua.accept_language = Some(p.accept_language.to_string());
     ua.platform = Some(p.platform.to_string());
@@ -295,12 +300,12 @@ async fn emulate(page: &Page, p: &Persona) -> Result<(), VisitError> {
         };
         ua.user_agent_metadata = Some(meta);
     }
-    call(page, ua).await?;
+    session.call(ua).await?;
     let locale = emulation::SetLocaleOverrideParams {
         locale: Some(p.locale.to_string()),
     };
     // Some builds refuse a locale override equal to the current one; not worth failing for.
-    let _ = call(page, locale).await;
+    let _ = session.call(locale).await;
     Ok(())
 }
 
