@@ -1,7 +1,8 @@
 //! The browser pass against real Chromium on loopback: skimmers written to defeat the static
 //! engine (a WebSocket second stage, a bytecode VM, a cloaked one, a mobile-only one, a
-//! tag-manager injection, a worker, a keylogger, a delayed sender, a fake form over a
-//! processor iframe) must each be caught by the canary with the right host, while legitimate
+//! tag-manager injection, a worker importing its helper, a keylogger, a delayed sender, a fake
+//! form over a processor iframe, a skimmer inside a cross-origin card iframe, a phone-only one
+//! there) must each be caught by the canary with the right host, while legitimate
 //! checkouts (a processor iframe, an address lookup, analytics, a first-party checkout API,
 //! session replay with masking) raise nothing — and no collector ever receives the canary.
 //!
