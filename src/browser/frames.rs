@@ -118,9 +118,20 @@ struct Hub {
     persona: Persona,
     next_id: AtomicU64,
     pending: Mutex<HashMap<(Vec<String>, u64), Answer>>,
+    /// The envelope of a nested command (at its level) → the command inside: a target gone
+    /// below the envelope fails it at once instead of leaving the command unanswered.
+    envelopes: Mutex<HashMap<(Vec<String>, u64), (Vec<String>, u64)>>,
     children: Mutex<Vec<ChildTarget>>,
-    /// (session path, script id) → URL, for every script a child compiled.
-    scripts: Mutex<BTreeMap<(Vec<String>, String), Option<String>>>,
+    /// Every script a child compiled, by (session path, script id).
+    scripts: Mutex<BTreeMap<(Vec<String>, String), Script>>,
+}
+
+/// A child's script: its URL, and its source once read. Sources are asked for as soon as a
+/// script is seen, since a worker may be gone by the end of the visit.
+#[derive(Clone)]
+struct Script {
+    url: Option<String>,
+    text: Option<String>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -140,12 +151,13 @@ impl Hub {
         lock(&self.pending).insert(key.clone(), tx);
         let message = json!({"id": id, "method": method, "params": params}).to_string();
         let exchange = async {
-            self.send_raw(path, message).await?;
+            self.send_raw(path, id, message).await?;
             rx.await
                 .map_err(|_| VisitError::Cdp(method.to_string(), "session closed".into()))
         };
         let r = tokio::time::timeout(CDP_TIMEOUT, exchange).await;
         lock(&self.pending).remove(&key);
+        lock(&self.envelopes).retain(|_, inner| *inner != key);
         match r {
             Err(_) => Err(VisitError::Hung(method.to_string(), CDP_TIMEOUT.as_secs())),
             Ok(Err(e)) => Err(e),
@@ -156,7 +168,7 @@ impl Hub {
 
     /// Wrap `message` once per level below the page's own child, innermost first, and send it
     /// through the page's session. The wrappers' own answers are not waited for.
-    async fn send_raw(&self, path: &[String], message: String) -> Result<(), VisitError> {
+    async fn send_raw(&self, path: &[String], id: u64, message: String) -> Result<(), VisitError> {
         let Some((outer, inner)) = path.split_first() else {
             return Err(VisitError::Cdp(
                 "Target.sendMessageToTarget".into(),
@@ -164,9 +176,10 @@ impl Hub {
             ));
         };
         let mut msg = message;
-        for sid in inner.iter().rev() {
-            let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-            msg = json!({"id": id, "method": "Target.sendMessageToTarget",
+        for (level, sid) in inner.iter().enumerate().rev() {
+            let envelope = self.next_id.fetch_add(1, Ordering::SeqCst);
+            lock(&self.envelopes).insert((path[..=level].to_vec(), envelope), (path.to_vec(), id));
+            msg = json!({"id": envelope, "method": "Target.sendMessageToTarget",
                          "params": {"sessionId": sid, "message": msg}})
             .to_string();
         }
@@ -186,6 +199,15 @@ impl Hub {
                 return;
             };
             if let Some(id) = v.get("id").and_then(Value::as_u64) {
+                let inner = lock(&self.envelopes).remove(&(path.clone(), id));
+                if let Some(inner) = inner {
+                    if let Some(e) = v.get("error")
+                        && let Some(tx) = lock(&self.pending).remove(&inner)
+                    {
+                        let _ = tx.send(Err(e.to_string()));
+                    }
+                    return;
+                }
                 if let Some(tx) = lock(&self.pending).remove(&(path, id)) {
                     let r = match v.get("error") {
                         Some(e) => Err(e.to_string()),
@@ -217,8 +239,10 @@ impl Hub {
                     return;
                 }
                 "Debugger.scriptParsed" => {
-                    if let Ok(ev) = serde_json::from_value::<debugger::EventScriptParsed>(params) {
-                        record_script(&self.scripts, path, &ev);
+                    if let Ok(ev) = serde_json::from_value::<debugger::EventScriptParsed>(params)
+                        && let Some(key) = record_script(&self.scripts, path, &ev)
+                    {
+                        tokio::spawn(read_source(self.clone(), key));
                     }
                     return;
                 }
@@ -239,17 +263,38 @@ impl Hub {
     }
 }
 
+type ScriptKey = (Vec<String>, String);
+
 fn record_script(
-    into: &Mutex<BTreeMap<(Vec<String>, String), Option<String>>>,
+    into: &Mutex<BTreeMap<ScriptKey, Script>>,
     path: Vec<String>,
     ev: &debugger::EventScriptParsed,
-) {
+) -> Option<ScriptKey> {
     // The scanner's own code, and chromiumoxide's utility-world helpers.
     if ev.url.contains(INTERNAL_SOURCE) || ev.url.starts_with("____chromiumoxide") {
-        return;
+        return None;
     }
     let url = (!ev.url.is_empty()).then(|| ev.url.clone());
-    lock(into).insert((path, ev.script_id.inner().clone()), url);
+    let key = (path, ev.script_id.inner().clone());
+    lock(into).insert(key.clone(), Script { url, text: None });
+    Some(key)
+}
+
+/// Read one script's source into the inventory; a target already gone has none to give.
+async fn read_source(hub: Arc<Hub>, key: ScriptKey) {
+    let child = Child {
+        path: key.0.clone(),
+        hub: hub.clone(),
+    };
+    let params = debugger::GetScriptSourceParams::new(runtime::ScriptId::new(key.1.clone()));
+    match child.call(params).await {
+        Ok(src) => {
+            if let Some(s) = lock(&hub.scripts).get_mut(&key) {
+                s.text = Some(src.script_source);
+            }
+        }
+        Err(e) => tracing::debug!(error = %e, "a child's script source"),
+    }
 }
 
 /// A new child target, held before its first line: switch on what the visit needs there,
@@ -332,6 +377,7 @@ impl Children {
             persona,
             next_id: AtomicU64::new(1),
             pending: Mutex::default(),
+            envelopes: Mutex::default(),
             children: Mutex::default(),
             scripts: Mutex::default(),
         });
@@ -394,27 +440,26 @@ impl Children {
             .collect()
     }
 
-    /// The source of every script the children compiled, read while they are still alive.
+    /// The source of every script the children compiled. Those not read yet (a script seen
+    /// just now) are asked for once more; a target gone since has none to give.
     pub async fn scripts(&self) -> Vec<super::visit::RanScript> {
-        let ids: Vec<((Vec<String>, String), Option<String>)> = lock(&self.hub.scripts)
+        let unread: Vec<ScriptKey> = lock(&self.hub.scripts)
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .filter(|(_, s)| s.text.is_none())
+            .map(|(k, _)| k.clone())
             .collect();
-        let mut out = Vec::new();
-        for ((path, id), url) in ids {
-            let child = Child {
-                path,
-                hub: self.hub.clone(),
-            };
-            let params = debugger::GetScriptSourceParams::new(runtime::ScriptId::new(id));
-            if let Ok(src) = child.call(params).await {
-                out.push(super::visit::RanScript {
-                    url,
-                    text: src.script_source,
-                });
-            }
+        for key in unread {
+            read_source(self.hub.clone(), key).await;
         }
-        out
+        lock(&self.hub.scripts)
+            .values()
+            .filter_map(|s| {
+                Some(super::visit::RanScript {
+                    url: s.url.clone(),
+                    text: s.text.clone()?,
+                })
+            })
+            .collect()
     }
 }
 
