@@ -110,6 +110,8 @@ pub struct ChildTarget {
 }
 
 type Answer = tokio::sync::oneshot::Sender<Result<Value, String>>;
+/// A command in flight: the session path it was sent to, and its id.
+type RequestKey = (Vec<String>, u64);
 
 struct Hub {
     page: Page,
@@ -117,10 +119,10 @@ struct Hub {
     /// Who the visitor is: iframes get the same user agent as the page.
     persona: Persona,
     next_id: AtomicU64,
-    pending: Mutex<HashMap<(Vec<String>, u64), Answer>>,
+    pending: Mutex<HashMap<RequestKey, Answer>>,
     /// The envelope of a nested command (at its level) → the command inside: a target gone
     /// below the envelope fails it at once instead of leaving the command unanswered.
-    envelopes: Mutex<HashMap<(Vec<String>, u64), (Vec<String>, u64)>>,
+    envelopes: Mutex<HashMap<RequestKey, RequestKey>>,
     children: Mutex<Vec<ChildTarget>>,
     /// Every script a child compiled, by (session path, script id).
     scripts: Mutex<BTreeMap<(Vec<String>, String), Script>>,
