@@ -19,7 +19,7 @@
 
 use super::intercept::Decider;
 use super::profiles::Persona;
-use super::visit::{CDP_TIMEOUT, INTERNAL_SOURCE, STEALTH, VisitError, call};
+use super::visit::{CDP_TIMEOUT, STEALTH, VisitError, call, not_the_pages};
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::{fetch, page as cdp_page, target};
 use chromiumoxide::cdp::js_protocol::{debugger, runtime};
@@ -272,8 +272,7 @@ fn record_script(
     path: Vec<String>,
     ev: &debugger::EventScriptParsed,
 ) -> Option<ScriptKey> {
-    // The scanner's own code, and chromiumoxide's utility-world helpers.
-    if ev.url.contains(INTERNAL_SOURCE) || ev.url.starts_with("____chromiumoxide") {
+    if not_the_pages(&ev.url) {
         return None;
     }
     let url = (!ev.url.is_empty()).then(|| ev.url.clone());

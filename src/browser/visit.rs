@@ -184,8 +184,7 @@ async fn watch_scripts(
     call(page, debugger::EnableParams::default()).await.ok()?;
     Some(tokio::spawn(async move {
         while let Some(ev) = parsed.next().await {
-            // The scanner's own code, and chromiumoxide's utility-world helpers.
-            if ev.url.contains(INTERNAL_SOURCE) || ev.url.starts_with("____chromiumoxide") {
+            if not_the_pages(&ev.url) {
                 continue;
             }
             let url = (!ev.url.is_empty()).then(|| ev.url.clone());
@@ -194,6 +193,15 @@ async fn watch_scripts(
             }
         }
     }))
+}
+
+/// Code the browser runs that is not the page's: the scanner's own, chromiumoxide's
+/// utility-world helpers, and Chromium's error pages (a frame that failed to load).
+pub(crate) fn not_the_pages(url: &str) -> bool {
+    url.contains(INTERNAL_SOURCE)
+        || url.starts_with("____chromiumoxide")
+        || url.starts_with("chrome-error:")
+        || url.starts_with("chrome:")
 }
 
 async fn steps(
@@ -633,4 +641,22 @@ async fn press_pay(session: &Session, page: &Page, doc: dom::NodeId) -> Result<b
         call(page, ev).await?;
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_pages_and_the_scanners_own_code_are_not_the_pages_scripts() {
+        assert!(not_the_pages("chrome-error://chromewebdata/"));
+        assert!(not_the_pages("skimscan-internal"));
+        assert!(not_the_pages(
+            "____chromiumoxide_utility_world___evaluation_script__"
+        ));
+        // What a page runs stays, whatever its scheme: a worker's blob:, an eval (no URL).
+        assert!(!not_the_pages("blob:https://shop.example/6f1c"));
+        assert!(!not_the_pages("https://pay.example/frame.html"));
+        assert!(!not_the_pages(""));
+    }
 }
