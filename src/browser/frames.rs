@@ -308,6 +308,7 @@ async fn adopt(hub: Arc<Hub>, path: Vec<String>, ev: target::EventAttachedToTarg
     };
     let session = Session::Child(child.clone());
     let ours = matches!(kind.as_str(), "iframe" | "worker") && path.len() <= MAX_DEPTH;
+    hub.decider.child_held();
     tracing::debug!(kind = %kind, url = %ev.target_info.url, depth = path.len(), "child target");
     if ours {
         if let Err(e) = session.call(debugger::EnableParams::default()).await {
@@ -348,6 +349,7 @@ async fn adopt(hub: Arc<Hub>, path: Vec<String>, ev: target::EventAttachedToTarg
     {
         tracing::debug!(error = %e, "child Runtime.runIfWaitingForDebugger");
     }
+    hub.decider.child_released();
 }
 
 fn auto_attach() -> target::SetAutoAttachParams {

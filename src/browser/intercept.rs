@@ -51,6 +51,9 @@ struct State {
     canary_phase: AtomicBool,
     count: AtomicUsize,
     last_request: Mutex<Instant>,
+    /// Child targets (iframes, workers) being set up and not yet let run: the page is not
+    /// settled while one is, since its first requests are still to come.
+    children_held: AtomicUsize,
     initiators: Mutex<BTreeMap<String, String>>,
     statuses: Mutex<BTreeMap<String, u16>>,
 }
@@ -73,6 +76,7 @@ impl Interceptor {
             canary_phase: AtomicBool::new(false),
             count: AtomicUsize::new(0),
             last_request: Mutex::new(Instant::now()),
+            children_held: AtomicUsize::new(0),
             initiators: Mutex::default(),
             statuses: Mutex::default(),
         });
@@ -185,7 +189,8 @@ impl Interceptor {
         let start = Instant::now();
         loop {
             let last = *lock(&self.state.last_request);
-            if last.elapsed() >= quiet || start.elapsed() >= max {
+            let held = self.state.children_held.load(Ordering::SeqCst) > 0;
+            if (last.elapsed() >= quiet && !held) || start.elapsed() >= max {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -253,6 +258,17 @@ impl Interceptor {
 pub struct Decider(Arc<State>);
 
 impl Decider {
+    /// A child target is held while the visit sets it up ([`Interceptor::settle`] waits).
+    pub fn child_held(&self) {
+        self.0.children_held.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The child target runs now: its requests are yet to come, so the quiet period restarts.
+    pub fn child_released(&self) {
+        self.0.children_held.fetch_sub(1, Ordering::SeqCst);
+        *lock(&self.0.last_request) = Instant::now();
+    }
+
     pub async fn decide(&self, session: &Session, ev: &fetch::EventRequestPaused) {
         decide(&self.0, session, ev).await;
     }
