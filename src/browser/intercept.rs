@@ -15,6 +15,7 @@
 
 use super::canary::{Matcher, SplitTracker};
 use super::egress::Egress;
+use super::frames::Session;
 use super::profiles::Profile;
 use super::record::{Channel, Decision, RecordedRequest};
 use super::visit::{VisitError, call};
@@ -50,6 +51,9 @@ struct State {
     canary_phase: AtomicBool,
     count: AtomicUsize,
     last_request: Mutex<Instant>,
+    /// Child targets (iframes, workers) being set up and not yet let run: the page is not
+    /// settled while one is, since its first requests are still to come.
+    children_held: AtomicUsize,
     initiators: Mutex<BTreeMap<String, String>>,
     statuses: Mutex<BTreeMap<String, u16>>,
 }
@@ -72,6 +76,7 @@ impl Interceptor {
             canary_phase: AtomicBool::new(false),
             count: AtomicUsize::new(0),
             last_request: Mutex::new(Instant::now()),
+            children_held: AtomicUsize::new(0),
             initiators: Mutex::default(),
             statuses: Mutex::default(),
         });
@@ -111,7 +116,7 @@ impl Interceptor {
         call(page, enable).await?;
 
         let mut tasks = Vec::new();
-        let (st, p) = (state.clone(), page.clone());
+        let (st, p) = (state.clone(), Session::Page(page.clone()));
         tasks.push(tokio::spawn(async move {
             while let Some(ev) = paused.next().await {
                 decide(&st, &p, &ev).await;
@@ -169,6 +174,12 @@ impl Interceptor {
         Ok(Interceptor { state, tasks })
     }
 
+    /// The same decision for requests paused in another session (an out-of-process iframe,
+    /// a worker: [`super::frames`]), recorded with the page's.
+    pub fn decider(&self) -> Decider {
+        Decider(self.state.clone())
+    }
+
     pub fn enter_canary_phase(&self) {
         self.state.canary_phase.store(true, Ordering::SeqCst);
     }
@@ -178,7 +189,8 @@ impl Interceptor {
         let start = Instant::now();
         loop {
             let last = *lock(&self.state.last_request);
-            if last.elapsed() >= quiet || start.elapsed() >= max {
+            let held = self.state.children_held.load(Ordering::SeqCst) > 0;
+            if (last.elapsed() >= quiet && !held) || start.elapsed() >= max {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -238,6 +250,27 @@ impl Interceptor {
             });
         }
         out
+    }
+}
+
+/// Decides on requests paused in a child session; see [`Interceptor::decider`].
+#[derive(Clone)]
+pub struct Decider(Arc<State>);
+
+impl Decider {
+    /// A child target is held while the visit sets it up ([`Interceptor::settle`] waits).
+    pub fn child_held(&self) {
+        self.0.children_held.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The child target runs now: its requests are yet to come, so the quiet period restarts.
+    pub fn child_released(&self) {
+        self.0.children_held.fetch_sub(1, Ordering::SeqCst);
+        *lock(&self.0.last_request) = Instant::now();
+    }
+
+    pub async fn decide(&self, session: &Session, ev: &fetch::EventRequestPaused) {
+        decide(&self.0, session, ev).await;
     }
 }
 
@@ -346,7 +379,7 @@ fn headers_of(req: &network::Request) -> Vec<(String, String)> {
     out
 }
 
-async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
+async fn decide(st: &State, session: &Session, ev: &fetch::EventRequestPaused) {
     *lock(&st.last_request) = Instant::now();
     let s = &st.settings;
     let url = ev.request.url.clone() + ev.request.url_fragment.as_deref().unwrap_or("");
@@ -388,12 +421,13 @@ async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
         Decision::Continued
     };
     let result = match rec.decision {
-        Decision::BlockedCanary | Decision::OverCap => call(
-            page,
-            fetch::FailRequestParams::new(id, network::ErrorReason::BlockedByClient),
-        )
-        .await
-        .map(|_| ()),
+        Decision::BlockedCanary | Decision::OverCap => session
+            .call(fetch::FailRequestParams::new(
+                id,
+                network::ErrorReason::BlockedByClient,
+            ))
+            .await
+            .map(|_| ()),
         Decision::Contained => {
             let mut f = fetch::FulfillRequestParams::new(id, 200);
             f.response_headers = Some(vec![
@@ -401,7 +435,7 @@ async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
                 fetch::HeaderEntry::new("Access-Control-Allow-Origin", "*"),
             ]);
             f.body = Some(chromiumoxide::Binary::from(String::new()));
-            call(page, f).await.map(|_| ())
+            session.call(f).await.map(|_| ())
         }
         _ => {
             let mut c = fetch::ContinueRequestParams::new(id);
@@ -409,7 +443,7 @@ async fn decide(st: &State, page: &Page, ev: &fetch::EventRequestPaused) {
             {
                 c.headers = Some(with_user_headers(&rec.headers, &s.headers, &s.cookie));
             }
-            call(page, c).await.map(|_| ())
+            session.call(c).await.map(|_| ())
         }
     };
     if let Err(e) = result {

@@ -4,9 +4,10 @@
 //! a [`tempfile::TempDir`] owned by [`Launched`]), no background networking of its own (this
 //! machine's network, and a suspect site's, are no place for Chromium's update and safe-browsing
 //! pings), its own DNS switched off (every connection goes through the per-visit egress proxy,
-//! which resolves), site isolation off (so a cross-origin iframe's requests are paused in the
-//! page's own DevTools session), WebRTC limited to proxied connections (so no UDP goes out),
-//! and automation markers off. The sandbox stays on unless we run as root, where Chromium
+//! which resolves), WebRTC limited to proxied connections (so no UDP goes out), and automation
+//! markers off. Site isolation stays as a customer's Chrome has it (cross-origin iframes out of
+//! process): the visit reaches into those frames through sessions of their own
+//! ([`super::frames`]), and a page behaves as it would for a customer. The sandbox stays on unless we run as root, where Chromium
 //! refuses to start with it.
 //!
 //! `--ca-cert`: an extra root is trusted the way Chromium on Linux trusts a corporate CA — in
@@ -186,8 +187,8 @@ fn flags(user_agent: &str) -> Vec<String> {
         "--password-store=basic",
         "--use-mock-keychain",
         "--no-pings",
-        "--disable-site-isolation-trials",
-        "--disable-features=IsolateOrigins,site-per-process,Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,PrivateNetworkAccessRespectPreflightResults,InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater",
+        "--site-per-process",
+        "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,PrivateNetworkAccessRespectPreflightResults,InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater",
         "--disable-blink-features=AutomationControlled",
         // Nothing resolves inside the browser: every name goes to the egress proxy.
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
@@ -275,6 +276,9 @@ mod tests {
         );
         assert!(f.iter().any(|a| a.contains("disable_non_proxied_udp")));
         assert!(!f.iter().any(|a| a.contains("enable-automation")));
+        // Cross-origin iframes run out of process, as for a customer (frames.rs reaches them).
+        assert!(f.contains(&"--site-per-process".to_string()));
+        assert!(!f.iter().any(|a| a.contains("site-isolation")));
         assert!(f.contains(&"--user-agent=UA".to_string()));
     }
 }

@@ -11,8 +11,9 @@
 //! Files: [`canary`] (the card and the search for it), [`profiles`] (who the visitor is),
 //! [`record`] (what a visit saw), [`verdict`] (records → findings), [`har`] (the HAR file);
 //! behind the `browser` feature, [`launch`] (Chromium), [`egress`] (the proxy every
-//! connection goes through), [`intercept`] (the decision on each request), [`visit`] (one
-//! customer's visit) and [`pass`] (all visits of a scan).
+//! connection goes through), [`intercept`] (the decision on each request), [`frames`]
+//! (out-of-process iframes and workers, in sessions of their own), [`visit`] (one customer's
+//! visit) and [`pass`] (all visits of a scan).
 
 pub mod canary;
 pub mod har;
@@ -22,6 +23,8 @@ pub mod verdict;
 
 #[cfg(feature = "browser")]
 pub mod egress;
+#[cfg(feature = "browser")]
+pub mod frames;
 #[cfg(feature = "browser")]
 pub mod intercept;
 #[cfg(feature = "browser")]

@@ -7,6 +7,7 @@
 
 use super::canary::Canary;
 use super::egress::Egress;
+use super::frames::{Children, Session};
 use super::intercept::{self, Interceptor};
 use super::profiles::{Persona, Profile};
 use super::record::RecordedRequest;
@@ -22,14 +23,14 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 /// The longest one DevTools command may take before the browser counts as hung.
-const CDP_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const CDP_TIMEOUT: Duration = Duration::from_secs(15);
 /// The network counts as settled after this long without a new request.
 const QUIET: Duration = Duration::from_millis(500);
 /// Marks code the scanner evaluates itself, so the inventory leaves it out.
 pub const INTERNAL_SOURCE: &str = "skimscan-internal";
 
 /// Hides what headless automation exposes; skimmers check these before running.
-const STEALTH: &str = r#"(() => {
+pub(crate) const STEALTH: &str = r#"(() => {
   try { Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true }); } catch (e) {}
   if (!window.chrome) { window.chrome = { runtime: {} }; }
   try {
@@ -121,9 +122,17 @@ pub async fn visit(page: &Page, plan: VisitPlan<'_>) -> VisitOutcome {
             return outcome;
         }
     };
+    let children = match Children::start(page, interceptor.decider(), persona.clone()).await {
+        Ok(c) => c,
+        Err(e) => {
+            outcome.problems.push(e.to_string());
+            outcome.requests = interceptor.finish(plan.egress).await;
+            return outcome;
+        }
+    };
     let script_watch = watch_scripts(page, scripts.clone()).await;
     let budget = plan.page_timeout;
-    let run = steps(page, &plan, &persona, &interceptor, &mut outcome);
+    let run = steps(page, &plan, &persona, &interceptor, &children, &mut outcome);
     match tokio::time::timeout(budget, run).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => outcome.problems.push(e.to_string()),
@@ -145,9 +154,18 @@ pub async fn visit(page: &Page, plan: VisitPlan<'_>) -> VisitOutcome {
             });
         }
     }
+    // Out-of-process iframes' and workers' scripts, bounded like the rest of the visit.
+    let theirs = tokio::time::timeout(Duration::from_secs(20), children.scripts()).await;
+    match theirs {
+        Ok(s) => outcome.scripts.extend(s),
+        Err(_) => outcome.problems.push(
+            "the sources of the iframes' and workers' scripts were not read within 20 s".into(),
+        ),
+    }
     if let Some(h) = script_watch {
         h.abort();
     }
+    drop(children);
     outcome.requests = interceptor.finish(plan.egress).await;
     outcome.millis = clock.elapsed().as_millis() as u64;
     outcome
@@ -166,8 +184,7 @@ async fn watch_scripts(
     call(page, debugger::EnableParams::default()).await.ok()?;
     Some(tokio::spawn(async move {
         while let Some(ev) = parsed.next().await {
-            // The scanner's own code, and chromiumoxide's utility-world helpers.
-            if ev.url.contains(INTERNAL_SOURCE) || ev.url.starts_with("____chromiumoxide") {
+            if not_the_pages(&ev.url) {
                 continue;
             }
             let url = (!ev.url.is_empty()).then(|| ev.url.clone());
@@ -178,14 +195,24 @@ async fn watch_scripts(
     }))
 }
 
+/// Code the browser runs that is not the page's: the scanner's own, chromiumoxide's
+/// utility-world helpers, and Chromium's error pages (a frame that failed to load).
+pub(crate) fn not_the_pages(url: &str) -> bool {
+    url.contains(INTERNAL_SOURCE)
+        || url.starts_with("____chromiumoxide")
+        || url.starts_with("chrome-error:")
+        || url.starts_with("chrome:")
+}
+
 async fn steps(
     page: &Page,
     plan: &VisitPlan<'_>,
     persona: &Persona,
     interceptor: &Interceptor,
+    children: &Children,
     outcome: &mut VisitOutcome,
 ) -> Result<(), VisitError> {
-    emulate(page, persona).await?;
+    emulate(&Session::Page(page.clone()), persona).await?;
     let mut script = cdp_page::AddScriptToEvaluateOnNewDocumentParams::new(STEALTH);
     script.run_immediately = Some(true);
     call(page, script).await?;
@@ -194,15 +221,15 @@ async fn steps(
     }
     navigate(page, plan.url, persona.referrer, interceptor).await?;
 
-    let fields = find_card_fields(page).await?;
+    let fields = find_card_fields(page, children).await?;
     // From here on the card exists: only the shop and its processors can be reached.
     plan.egress.enter_canary_phase();
     interceptor.enter_canary_phase();
     let mut pay_from = None;
     for f in &fields {
         let value = value_for(f, plan.canary);
-        if type_into(page, f.node_id, &value).await.is_ok() {
-            pay_from.get_or_insert(f.doc_id);
+        if type_into(&f.session, page, f.node_id, &value).await.is_ok() {
+            pay_from.get_or_insert((f.session.clone(), f.doc_id));
             outcome.typed.push(format!(
                 "{} {}{}",
                 kind_name(f.kind),
@@ -215,11 +242,11 @@ async fn steps(
             ));
         }
     }
-    if let Some(first) = pay_from {
+    if let Some((session, doc)) = pay_from {
         // Leaving the last field (blur/change listeners fire), then pay: the button of the
         // form the first field typed into (a hidden field of a hidden iframe cannot be).
         key(page, "Tab", "Tab", 9, None).await?;
-        match press_pay(page, first).await {
+        match press_pay(&session, page, doc).await {
             Ok(pressed) => outcome.pressed_pay = pressed,
             Err(e) => tracing::info!(error = %e, "the pay button could not be pressed"),
         }
@@ -239,19 +266,24 @@ async fn steps(
     Ok(())
 }
 
-async fn emulate(page: &Page, p: &Persona) -> Result<(), VisitError> {
-    let metrics = emulation::SetDeviceMetricsOverrideParams::new(
-        i64::from(p.width),
-        i64::from(p.height),
-        p.device_scale,
-        p.mobile,
-    );
-    call(page, metrics).await?;
+/// Make the session's frame look like the profile's device. An out-of-process iframe gets the
+/// same user agent, touch points and locale (the page's override does not reach it), but not
+/// the screen: its size is the page's to set.
+pub(crate) async fn emulate(session: &Session, p: &Persona) -> Result<(), VisitError> {
+    if !session.is_child() {
+        let metrics = emulation::SetDeviceMetricsOverrideParams::new(
+            i64::from(p.width),
+            i64::from(p.height),
+            p.device_scale,
+            p.mobile,
+        );
+        session.call(metrics).await?;
+    }
     let mut touch = emulation::SetTouchEmulationEnabledParams::new(p.touch_points > 0);
     if p.touch_points > 0 {
         touch.max_touch_points = Some(i64::from(p.touch_points));
     }
-    call(page, touch).await?;
+    session.call(touch).await?;
     let mut ua = emulation::SetUserAgentOverrideParams::new(p.user_agent);
     ua.accept_language = Some(p.accept_language.to_string());
     ua.platform = Some(p.platform.to_string());
@@ -276,12 +308,12 @@ async fn emulate(page: &Page, p: &Persona) -> Result<(), VisitError> {
         };
         ua.user_agent_metadata = Some(meta);
     }
-    call(page, ua).await?;
+    session.call(ua).await?;
     let locale = emulation::SetLocaleOverrideParams {
         locale: Some(p.locale.to_string()),
     };
     // Some builds refuse a locale override equal to the current one; not worth failing for.
-    let _ = call(page, locale).await;
+    let _ = session.call(locale).await;
     Ok(())
 }
 
@@ -319,6 +351,8 @@ async fn navigate(
 /// A card field found in the rendered DOM of the page or one of its frames.
 #[derive(Clone, Debug)]
 struct FoundField {
+    /// The page's session, or the out-of-process iframe's that holds the field.
+    session: Session,
     node_id: dom::NodeId,
     /// The document (top or iframe) the field is in.
     doc_id: dom::NodeId,
@@ -348,22 +382,47 @@ fn documents(node: &dom::Node, top: bool, out: &mut Vec<(dom::NodeId, String, bo
 }
 
 /// Find card fields the way the static pass does: the rendered HTML of every frame goes
-/// through the same extraction, then each field is located by its name or id.
-async fn find_card_fields(page: &Page) -> Result<Vec<FoundField>, VisitError> {
+/// through the same extraction, then each field is located by its name or id. The page's
+/// session sees its own document and its same-process iframes; each out-of-process iframe
+/// is asked in its own session.
+async fn find_card_fields(page: &Page, children: &Children) -> Result<Vec<FoundField>, VisitError> {
+    let mut out = Vec::new();
+    fields_in(&Session::Page(page.clone()), false, &mut out).await?;
+    for child in children.iframes() {
+        // A frame gone or not yet ready is skipped: the page's own fields are still typed.
+        if let Err(e) = fields_in(&Session::Child(child.session), true, &mut out).await {
+            tracing::debug!(frame = %child.url, error = %e, "card fields of an iframe");
+        }
+    }
+    // The card number first, the way a customer fills a card form.
+    out.sort_by_key(|f| match f.kind {
+        PaymentFieldKind::CardNumber => 0,
+        PaymentFieldKind::Expiry => 1,
+        PaymentFieldKind::SecurityCode => 2,
+        PaymentFieldKind::Holder => 3,
+    });
+    Ok(out)
+}
+
+/// The card fields of every document one session sees.
+async fn fields_in(
+    session: &Session,
+    out_of_process: bool,
+    out: &mut Vec<FoundField>,
+) -> Result<(), VisitError> {
     let params = dom::GetDocumentParams {
         depth: Some(-1),
         pierce: Some(true),
     };
-    let root = call(page, params).await?.root;
+    let root = session.call(params).await?.root;
     let mut docs = Vec::new();
     documents(&root, true, &mut docs);
-    let mut out = Vec::new();
     for (doc_id, doc_url, in_iframe) in docs {
         let html_params = dom::GetOuterHtmlParams {
             node_id: Some(doc_id),
             ..Default::default()
         };
-        let Ok(html) = call(page, html_params).await else {
+        let Ok(html) = session.call(html_params).await else {
             continue;
         };
         let base = Url::parse(&doc_url)
@@ -377,7 +436,9 @@ async fn find_card_fields(page: &Page) -> Result<Vec<FoundField>, VisitError> {
             let quoted = f.name.replace('\\', "\\\\").replace('"', "\\\"");
             let mut node = None;
             for sel in [format!("[name=\"{quoted}\"]"), format!("[id=\"{quoted}\"]")] {
-                if let Ok(r) = call(page, dom::QuerySelectorParams::new(doc_id, sel)).await
+                if let Ok(r) = session
+                    .call(dom::QuerySelectorParams::new(doc_id, sel))
+                    .await
                     && *r.node_id.inner() != 0
                 {
                     node = Some(r.node_id);
@@ -396,24 +457,18 @@ async fn find_card_fields(page: &Page) -> Result<Vec<FoundField>, VisitError> {
                 ""
             };
             out.push(FoundField {
+                session: session.clone(),
                 node_id,
                 doc_id,
                 kind: f.kind,
                 name: f.name,
                 expiry_part,
-                in_iframe,
+                in_iframe: in_iframe || out_of_process,
                 frame_url: doc_url.clone(),
             });
         }
     }
-    // The card number first, the way a customer fills a card form.
-    out.sort_by_key(|f| match f.kind {
-        PaymentFieldKind::CardNumber => 0,
-        PaymentFieldKind::Expiry => 1,
-        PaymentFieldKind::SecurityCode => 2,
-        PaymentFieldKind::Holder => 3,
-    });
-    Ok(out)
+    Ok(())
 }
 
 fn kind_name(k: PaymentFieldKind) -> &'static str {
@@ -436,19 +491,26 @@ fn value_for(f: &FoundField, c: &Canary) -> String {
     }
 }
 
-/// Focus the field and type `value` with real key events, one key at a time, as keyloggers
-/// expect (`keydown`, `keypress`, `input`, `keyup` per character).
-async fn type_into(page: &Page, node: dom::NodeId, value: &str) -> Result<(), VisitError> {
+/// Focus the field (in its own frame's session) and type `value` with real key events, one
+/// key at a time, as keyloggers expect (`keydown`, `keypress`, `input`, `keyup` per
+/// character). Keys go to the page, which hands them to the focused frame, out of process
+/// or not, as it does a customer's.
+async fn type_into(
+    session: &Session,
+    page: &Page,
+    node: dom::NodeId,
+    value: &str,
+) -> Result<(), VisitError> {
     let scroll = dom::ScrollIntoViewIfNeededParams {
         node_id: Some(node),
         ..Default::default()
     };
-    let _ = call(page, scroll).await;
+    let _ = session.call(scroll).await;
     let focus = dom::FocusParams {
         node_id: Some(node),
         ..Default::default()
     };
-    call(page, focus).await?;
+    session.call(focus).await?;
     for ch in value.chars() {
         let s = ch.to_string();
         let (code, vk) = key_code(ch);
@@ -518,11 +580,13 @@ const PAY_BUTTONS: &[&str] = &[
     "[role=button]",
 ];
 
-/// Click the pay button with the mouse, where it is on screen.
-async fn press_pay(page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
+/// Click the pay button with the mouse, where it is on screen; in an out-of-process iframe
+/// (whose coordinates are its own, not the page's), focus it and press Enter, which
+/// activates a button the same way.
+async fn press_pay(session: &Session, page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
     let mut button = None;
     for sel in PAY_BUTTONS {
-        if let Ok(r) = call(page, dom::QuerySelectorParams::new(doc, *sel)).await
+        if let Ok(r) = session.call(dom::QuerySelectorParams::new(doc, *sel)).await
             && *r.node_id.inner() != 0
         {
             button = Some(r.node_id);
@@ -532,6 +596,20 @@ async fn press_pay(page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
     let Some(button) = button else {
         return Ok(false);
     };
+    if session.is_child() {
+        let scroll = dom::ScrollIntoViewIfNeededParams {
+            node_id: Some(button),
+            ..Default::default()
+        };
+        let _ = session.call(scroll).await;
+        let focus = dom::FocusParams {
+            node_id: Some(button),
+            ..Default::default()
+        };
+        session.call(focus).await?;
+        key(page, "Enter", "Enter", 13, Some("\r")).await?;
+        return Ok(true);
+    }
     let scroll = dom::ScrollIntoViewIfNeededParams {
         node_id: Some(button),
         ..Default::default()
@@ -563,4 +641,22 @@ async fn press_pay(page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
         call(page, ev).await?;
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_pages_and_the_scanners_own_code_are_not_the_pages_scripts() {
+        assert!(not_the_pages("chrome-error://chromewebdata/"));
+        assert!(not_the_pages("skimscan-internal"));
+        assert!(not_the_pages(
+            "____chromiumoxide_utility_world___evaluation_script__"
+        ));
+        // What a page runs stays, whatever its scheme: a worker's blob:, an eval (no URL).
+        assert!(!not_the_pages("blob:https://shop.example/6f1c"));
+        assert!(!not_the_pages("https://pay.example/frame.html"));
+        assert!(!not_the_pages(""));
+    }
 }
