@@ -3,12 +3,15 @@
 //! back onto every inventory row of that script, and collect findings and analysis errors.
 
 use super::crawl::ScannedPage;
+use super::reuse::Reuse;
 use super::scripts::ScriptEntry;
+use crate::cache::{Identity, Unbound};
 use crate::finding::Finding;
 use crate::hosts;
 use crate::js::{AnalysisJob, Engine, ScriptAnalysis};
 use crate::report::ScanError;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// What the analysis of a set of entries produced.
 #[derive(Default)]
@@ -50,12 +53,16 @@ fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
 /// an `errors[]` entry ("not analysed") instead of a silent gap.
 pub async fn analyse_until(
     engine: &Engine,
+    reuse: &Reuse,
     entries: &mut [ScriptEntry],
     from: usize,
     pages: &[ScannedPage],
     deadline: &super::deadline::Deadline,
 ) -> AnalysisOutcome {
-    if let Ok(outcome) = deadline.run(analyse(engine, entries, from, pages)).await {
+    if let Ok(outcome) = deadline
+        .run(analyse(engine, reuse, entries, from, pages))
+        .await
+    {
         return outcome;
     }
     let mut ids: Vec<String> = entries
@@ -81,6 +88,7 @@ pub async fn analyse_until(
 /// Analyse `entries[from..]` (earlier entries were analysed in an earlier round).
 pub async fn analyse(
     engine: &Engine,
+    reuse: &Reuse,
     entries: &mut [ScriptEntry],
     from: usize,
     pages: &[ScannedPage],
@@ -132,21 +140,18 @@ pub async fn analyse(
         return AnalysisOutcome::default();
     }
     let n = jobs.len();
-    let results: Vec<ScriptAnalysis> = {
-        let engine = engine.clone();
-        match tokio::task::spawn_blocking(move || engine.analyse_batch(jobs)).await {
-            Ok(r) => r,
-            // The engine isolates each script; reaching this means a bug, and the scan must
-            // say it saw nothing rather than report clean.
-            Err(e) => {
-                return AnalysisOutcome {
-                    errors: vec![ScanError {
-                        url: "(analysis)".into(),
-                        message: format!("the analysis of {n} scripts failed: {e}"),
-                    }],
-                    ..Default::default()
-                };
-            }
+    let results = match run_sharing(engine, reuse, jobs).await {
+        Ok(r) => r,
+        // The engine isolates each script; reaching this means a bug, and the scan must
+        // say it saw nothing rather than report clean.
+        Err(e) => {
+            return AnalysisOutcome {
+                errors: vec![ScanError {
+                    url: "(analysis)".into(),
+                    message: format!("the analysis of {n} scripts failed: {e}"),
+                }],
+                ..Default::default()
+            };
         }
     };
     let mut out = AnalysisOutcome::default();
@@ -175,14 +180,134 @@ pub async fn analyse(
             }
         }
     }
-    if results.len() != n {
+    let answered = results.len();
+    if answered != n {
         out.errors.push(ScanError {
             url: "(analysis)".into(),
-            message: format!(
-                "the engine returned {} results for {n} scripts",
-                results.len()
-            ),
+            message: format!("the engine returned {answered} results for {n} scripts"),
         });
     }
     out
+}
+
+/// How one job gets its result.
+enum Plan {
+    /// From an earlier job of the same key (this scan or the cache).
+    Recalled(Arc<Unbound>),
+    /// Analysed, at this place of the batch.
+    Lead(usize),
+    /// Takes the result of this (lead) job, relabelled.
+    Follow(usize),
+}
+
+/// Analyse `jobs`, each distinct analysis once: a job whose key an earlier job (or the cache)
+/// has answered takes that answer with its own labels. A lead whose result cannot be
+/// relabelled ([`Unbound::unbind`] refuses) has its followers analysed on their own. Results
+/// are in job order; fewer than `jobs` only when the engine returned fewer.
+async fn run_sharing(
+    engine: &Engine,
+    reuse: &Reuse,
+    jobs: Vec<AnalysisJob>,
+) -> Result<Vec<ScriptAnalysis>, tokio::task::JoinError> {
+    let keys: Vec<_> = jobs.iter().map(|j| reuse.key(j)).collect();
+    let mut plans = Vec::with_capacity(jobs.len());
+    let mut lead_of_key = std::collections::HashMap::new();
+    let mut batch = Vec::new();
+    for (j, key) in keys.iter().enumerate() {
+        let plan = match key {
+            Some(k) => match reuse.recall(k) {
+                Some(u) => Plan::Recalled(u),
+                None => match lead_of_key.get(k) {
+                    Some(&lead) => Plan::Follow(lead),
+                    None => {
+                        lead_of_key.insert(k.clone(), j);
+                        batch.push(j);
+                        Plan::Lead(batch.len() - 1)
+                    }
+                },
+            },
+            None => {
+                batch.push(j);
+                Plan::Lead(batch.len() - 1)
+            }
+        };
+        plans.push(plan);
+    }
+    let analysed = run_batch(engine, batch.iter().map(|&j| jobs[j].clone()).collect()).await?;
+    // Each lead's result, unbound from its identity when it can be.
+    let mut unbound: Vec<Option<Arc<Unbound>>> = vec![None; batch.len()];
+    for (b, r) in analysed.iter().enumerate() {
+        let j = batch[b];
+        if let Some(k) = &keys[j]
+            && let Some(u) = Unbound::unbind(r, &Identity::of(&jobs[j]))
+        {
+            let u = Arc::new(u);
+            reuse.remember(k.clone(), u.clone());
+            unbound[b] = Some(u);
+        }
+    }
+    // Followers of a lead that could not be unbound: analysed on their own.
+    let mut alone = Vec::new();
+    for (j, plan) in plans.iter().enumerate() {
+        if let Plan::Follow(lead) = plan
+            && let Plan::Lead(b) = plans[*lead]
+            && unbound.get(b).is_none_or(|u| u.is_none())
+            && b < analysed.len()
+        {
+            alone.push(j);
+        }
+    }
+    let mut own = if alone.is_empty() {
+        Vec::new()
+    } else {
+        run_batch(engine, alone.iter().map(|&j| jobs[j].clone()).collect()).await?
+    };
+    let mut own_of = std::collections::HashMap::new();
+    for (a, &j) in alone.iter().enumerate().rev() {
+        if a < own.len() {
+            own_of.insert(j, own.swap_remove(a));
+        }
+    }
+    let recalled = plans
+        .iter()
+        .filter(|p| matches!(p, Plan::Recalled(_)))
+        .count();
+    tracing::info!(
+        "analyses: {} jobs, {} analysed, {recalled} from the cache, {} shared in this scan",
+        jobs.len(),
+        batch.len() + alone.len(),
+        jobs.len() - recalled - batch.len() - alone.len()
+    );
+    let mut analysed: Vec<Option<ScriptAnalysis>> = analysed.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(jobs.len());
+    for (j, plan) in plans.iter().enumerate() {
+        let id = Identity::of(&jobs[j]);
+        let r = match plan {
+            Plan::Recalled(u) => Some(u.bind(&id)),
+            Plan::Lead(b) => analysed.get_mut(*b).and_then(Option::take),
+            Plan::Follow(lead) => match plans[*lead] {
+                Plan::Lead(b) => match unbound.get(b).and_then(Option::as_ref) {
+                    Some(u) => Some(u.bind(&id)),
+                    None => own_of.remove(&j),
+                },
+                _ => None,
+            },
+        };
+        // None: the engine answered fewer jobs than it was given; the caller reports it.
+        let Some(r) = r else { break };
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// One batch on the engine, off the async threads.
+async fn run_batch(
+    engine: &Engine,
+    jobs: Vec<AnalysisJob>,
+) -> Result<Vec<ScriptAnalysis>, tokio::task::JoinError> {
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let engine = engine.clone();
+    tokio::task::spawn_blocking(move || engine.analyse_batch(jobs)).await
 }
