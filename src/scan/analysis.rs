@@ -140,7 +140,7 @@ pub async fn analyse(
         return AnalysisOutcome::default();
     }
     let n = jobs.len();
-    let results = match run_sharing(engine, reuse, jobs).await {
+    let results = match run_sharing(async |jobs| run_batch(engine, jobs).await, reuse, jobs).await {
         Ok(r) => r,
         // The engine isolates each script; reaching this means a bug, and the scan must
         // say it saw nothing rather than report clean.
@@ -204,11 +204,11 @@ enum Plan {
 /// has answered takes that answer with its own labels. A lead whose result cannot be
 /// relabelled ([`Unbound::unbind`] refuses) has its followers analysed on their own. Results
 /// are in job order; fewer than `jobs` only when the engine returned fewer.
-async fn run_sharing(
-    engine: &Engine,
+async fn run_sharing<E>(
+    analyse: impl AsyncFn(Vec<AnalysisJob>) -> Result<Vec<ScriptAnalysis>, E>,
     reuse: &Reuse,
     jobs: Vec<AnalysisJob>,
-) -> Result<Vec<ScriptAnalysis>, tokio::task::JoinError> {
+) -> Result<Vec<ScriptAnalysis>, E> {
     let keys: Vec<_> = jobs.iter().map(|j| reuse.key(j)).collect();
     let mut plans = Vec::with_capacity(jobs.len());
     let mut lead_of_key = std::collections::HashMap::new();
@@ -233,7 +233,7 @@ async fn run_sharing(
         };
         plans.push(plan);
     }
-    let analysed = run_batch(engine, batch.iter().map(|&j| jobs[j].clone()).collect()).await?;
+    let analysed = analyse(batch.iter().map(|&j| jobs[j].clone()).collect()).await?;
     // Each lead's result, unbound from its identity when it can be.
     let mut unbound: Vec<Option<Arc<Unbound>>> = vec![None; batch.len()];
     for (b, r) in analysed.iter().enumerate() {
@@ -257,17 +257,13 @@ async fn run_sharing(
             alone.push(j);
         }
     }
-    let mut own = if alone.is_empty() {
+    let own = if alone.is_empty() {
         Vec::new()
     } else {
-        run_batch(engine, alone.iter().map(|&j| jobs[j].clone()).collect()).await?
+        analyse(alone.iter().map(|&j| jobs[j].clone()).collect()).await?
     };
-    let mut own_of = std::collections::HashMap::new();
-    for (a, &j) in alone.iter().enumerate().rev() {
-        if a < own.len() {
-            own_of.insert(j, own.swap_remove(a));
-        }
-    }
+    let mut own_of: std::collections::HashMap<usize, ScriptAnalysis> =
+        alone.iter().copied().zip(own).collect();
     let recalled = plans
         .iter()
         .filter(|p| matches!(p, Plan::Recalled(_)))
@@ -310,4 +306,96 @@ async fn run_batch(
     }
     let engine = engine.clone();
     tokio::task::spawn_blocking(move || engine.analyse_batch(jobs)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::CacheSetting;
+    use crate::finding::{Finding, Location, Severity};
+    use crate::inventory::ScriptKind;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn job(code: &str, page: usize, line: u32) -> AnalysisJob {
+        AnalysisJob {
+            script_id: format!("https://s.example/p/{page}#inline-0"),
+            kind: ScriptKind::Inline,
+            code: code.into(),
+            page_url: format!("https://s.example/p/{page}"),
+            page_host: Some("s.example".into()),
+            payment_page: false,
+            page_fields: Vec::new(),
+            line_offset: line,
+            column_offset: 1,
+        }
+    }
+
+    /// A stand-in engine: labels a finding as the engine does; code saying `LEAK` also names
+    /// its page in `loads`, a result that cannot be relabelled.
+    fn fake(j: &AnalysisJob) -> ScriptAnalysis {
+        ScriptAnalysis {
+            findings: vec![Finding {
+                rule: "r".into(),
+                severity: Severity::High,
+                title: "t".into(),
+                page: Some(j.page_url.clone()),
+                script: Some(j.script_id.clone()),
+                location: Some(Location {
+                    line: j.line_offset + 2,
+                    column: 3,
+                }),
+                hosts: Vec::new(),
+                evidence: Some(j.code.to_string()),
+                message: "m".into(),
+                diff: None,
+            }],
+            loads: if j.code.contains("LEAK") {
+                vec![format!("{}/x.js", j.page_url)]
+            } else {
+                Vec::new()
+            },
+            ..Default::default()
+        }
+    }
+
+    async fn run(reuse: &Reuse, jobs: &[AnalysisJob]) -> (Vec<String>, usize) {
+        let calls = AtomicUsize::new(0);
+        let analyse = async |batch: Vec<AnalysisJob>| {
+            calls.fetch_add(batch.len(), Ordering::SeqCst);
+            Ok::<_, ()>(batch.iter().map(fake).collect::<Vec<_>>())
+        };
+        let got = run_sharing(analyse, reuse, jobs.to_vec()).await.unwrap();
+        let got = got
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap())
+            .collect();
+        (got, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn copies_share_one_analysis_unless_the_result_names_its_page() {
+        let jobs = vec![
+            job("a()", 1, 1),
+            job("LEAK()", 1, 9),
+            job("a()", 2, 5),
+            job("a()", 3, 40),
+            job("LEAK()", 2, 1),
+        ];
+        let want: Vec<String> = jobs
+            .iter()
+            .map(|j| serde_json::to_string(&fake(j)).unwrap())
+            .collect();
+        let shared = Reuse::new(&CacheSetting::Memory, &Default::default(), &[]);
+        let (got, calls) = run(&shared, &jobs).await;
+        assert_eq!(got, want);
+        // a() once; LEAK() on each page.
+        assert_eq!(calls, 3);
+        // A later round recalls what this one kept.
+        let (again, calls) = run(&shared, &jobs[..1]).await;
+        assert_eq!((again.as_slice(), calls), (&want[..1], 0));
+
+        let (got, calls) = run(&Reuse::off(), &jobs).await;
+        assert_eq!(got, want);
+        assert_eq!(calls, 5);
+    }
 }
