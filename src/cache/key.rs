@@ -110,13 +110,13 @@ mod tests {
         b.line_offset = 40;
         b.column_offset = 1;
         assert_eq!(AnalysisKey::of(&fp(), &b), Some(key.clone()));
-        let changes: Vec<Box<dyn Fn(&mut AnalysisJob)>> = vec![
-            Box::new(|j| j.code = "f() ".into()),
-            Box::new(|j| j.kind = ScriptKind::External),
-            Box::new(|j| j.page_host = Some("other.example".into())),
-            Box::new(|j| j.page_host = None),
-            Box::new(|j| j.payment_page = false),
-            Box::new(|j| j.page_fields = vec!["cc2".into()]),
+        let changes: [fn(&mut AnalysisJob); 6] = [
+            |j| j.code = "f() ".into(),
+            |j| j.kind = ScriptKind::External,
+            |j| j.page_host = Some("other.example".into()),
+            |j| j.page_host = None,
+            |j| j.payment_page = false,
+            |j| j.page_fields = vec!["cc2".into()],
         ];
         for change in changes {
             let mut c = a.clone();
