@@ -507,6 +507,42 @@ mod tests {
     }
 
     #[test]
+    fn cache_setting_command_line_then_file_and_no_cache_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("skimscan.toml");
+        let with = |text: &str, cli: ScanOptions| {
+            std::fs::write(&p, text).unwrap();
+            resolve(&ScanOptions {
+                config: Some(p.clone()),
+                ..cli
+            })
+            .unwrap()
+            .cache
+        };
+        assert_eq!(
+            with("cache-dir = \"c\"\n", ScanOptions::default()),
+            CacheSetting::Dir(dir.path().join("c"))
+        );
+        assert_eq!(
+            with("no-cache = true\n", ScanOptions::default()),
+            CacheSetting::Off
+        );
+        let cli_dir = ScanOptions {
+            cache_dir: Some("/x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            with("no-cache = true\n", cli_dir.clone()),
+            CacheSetting::Dir("/x".into())
+        );
+        let cli_off = ScanOptions {
+            no_cache: true,
+            ..cli_dir
+        };
+        assert_eq!(with("cache-dir = \"c\"\n", cli_off), CacheSetting::Off);
+    }
+
+    #[test]
     fn sizes() {
         assert_eq!(parse_size("10MB").unwrap(), 10_000_000);
         assert_eq!(parse_size("1 MiB").unwrap(), 1_048_576);
