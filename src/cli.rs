@@ -338,6 +338,14 @@ pub struct ScanOptions {
     /// No progress bar on stderr.
     #[arg(long)]
     pub no_progress: bool,
+    /// Keep the analysis of code already seen in DIR between runs (default: the user's cache
+    /// folder, e.g. ~/.cache/skimscan).
+    #[arg(long, value_name = "DIR", env = "SKIMSCAN_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Analyse everything afresh: no cache on disk, and every copy of the same code analysed
+    /// on its own (wins over --cache-dir).
+    #[arg(long, env = "SKIMSCAN_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
     #[command(flatten)]
     pub browser: BrowserArgs,
 }

@@ -5,6 +5,7 @@
 //! that name the file and line, because a typo in a security tool's config must not silently
 //! weaken it.
 
+use crate::cache::CacheSetting;
 use crate::cli::{ColorChoice, Format, ScanOptions};
 use crate::fetch::{self, FetchOptions, ResolveEntry};
 use crate::finding::FailOn;
@@ -77,6 +78,8 @@ struct ConfigFile {
     fetch_remote: Option<bool>,
     color: Option<ColorChoice>,
     no_progress: Option<bool>,
+    cache_dir: Option<PathBuf>,
+    no_cache: Option<bool>,
     browser: Option<bool>,
     chromium: Option<PathBuf>,
     #[serde(default)]
@@ -110,6 +113,8 @@ pub struct Config {
     pub fetch_remote: bool,
     pub color: ColorChoice,
     pub progress: bool,
+    /// `--cache-dir` / `--no-cache`: where analyses are kept between runs.
+    pub cache: crate::cache::CacheSetting,
     /// `--browser` and its settings; `None` when the browser pass is off.
     pub browser: Option<crate::browser::BrowserOptions>,
 }
@@ -452,6 +457,20 @@ fn resolve_file(
         None
     };
 
+    // The command line (and its environment variables) first, then the file; `no-cache` wins
+    // at each level. No cache folder known (no HOME): analyses are still shared within the scan.
+    let cache = if cli.no_cache {
+        CacheSetting::Off
+    } else if let Some(d) = &cli.cache_dir {
+        CacheSetting::Dir(d.clone())
+    } else if file.no_cache.unwrap_or(false) {
+        CacheSetting::Off
+    } else if let Some(d) = &file.cache_dir {
+        CacheSetting::Dir(rel(d))
+    } else {
+        crate::cache::default_dir().map_or(CacheSetting::Memory, CacheSetting::Dir)
+    };
+
     Ok(Config {
         browser,
         format: cli.format.or(file.format).unwrap_or(Format::Text),
@@ -469,6 +488,7 @@ fn resolve_file(
         fetch_remote: cli.fetch_remote || file.fetch_remote.unwrap_or(false),
         color: cli.color.or(file.color).unwrap_or(ColorChoice::Auto),
         progress: !(cli.no_progress || file.no_progress.unwrap_or(false)),
+        cache,
     })
 }
 
@@ -484,6 +504,42 @@ mod tests {
             config: Some(p),
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn cache_setting_command_line_then_file_and_no_cache_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("skimscan.toml");
+        let with = |text: &str, cli: ScanOptions| {
+            std::fs::write(&p, text).unwrap();
+            resolve(&ScanOptions {
+                config: Some(p.clone()),
+                ..cli
+            })
+            .unwrap()
+            .cache
+        };
+        assert_eq!(
+            with("cache-dir = \"c\"\n", ScanOptions::default()),
+            CacheSetting::Dir(dir.path().join("c"))
+        );
+        assert_eq!(
+            with("no-cache = true\n", ScanOptions::default()),
+            CacheSetting::Off
+        );
+        let cli_dir = ScanOptions {
+            cache_dir: Some("/x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            with("no-cache = true\n", cli_dir.clone()),
+            CacheSetting::Dir("/x".into())
+        );
+        let cli_off = ScanOptions {
+            no_cache: true,
+            ..cli_dir
+        };
+        assert_eq!(with("cache-dir = \"c\"\n", cli_off), CacheSetting::Off);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod app;
 pub mod baseline;
 pub mod baseline_cmd;
 pub mod browser;
+pub mod cache;
 pub mod checks;
 pub mod cli;
 pub mod config;

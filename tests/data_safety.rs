@@ -120,6 +120,8 @@ impl ServedShop {
         std::process::Command::new(env!("CARGO_BIN_EXE_skimscan"))
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
+            // Never the user's cache folder.
+            .env("SKIMSCAN_NO_CACHE", "1")
             .args(["baseline", "update", "b.json", "--resolve"])
             .arg(self.server.resolve(HOST))
             .stdout(std::process::Stdio::piped())

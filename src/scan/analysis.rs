@@ -3,12 +3,15 @@
 //! back onto every inventory row of that script, and collect findings and analysis errors.
 
 use super::crawl::ScannedPage;
+use super::reuse::Reuse;
 use super::scripts::ScriptEntry;
+use crate::cache::{Identity, Unbound};
 use crate::finding::Finding;
 use crate::hosts;
 use crate::js::{AnalysisJob, Engine, ScriptAnalysis};
 use crate::report::ScanError;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// What the analysis of a set of entries produced.
 #[derive(Default)]
@@ -50,12 +53,16 @@ fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
 /// an `errors[]` entry ("not analysed") instead of a silent gap.
 pub async fn analyse_until(
     engine: &Engine,
+    reuse: &Reuse,
     entries: &mut [ScriptEntry],
     from: usize,
     pages: &[ScannedPage],
     deadline: &super::deadline::Deadline,
 ) -> AnalysisOutcome {
-    if let Ok(outcome) = deadline.run(analyse(engine, entries, from, pages)).await {
+    if let Ok(outcome) = deadline
+        .run(analyse(engine, reuse, entries, from, pages))
+        .await
+    {
         return outcome;
     }
     let mut ids: Vec<String> = entries
@@ -81,6 +88,7 @@ pub async fn analyse_until(
 /// Analyse `entries[from..]` (earlier entries were analysed in an earlier round).
 pub async fn analyse(
     engine: &Engine,
+    reuse: &Reuse,
     entries: &mut [ScriptEntry],
     from: usize,
     pages: &[ScannedPage],
@@ -132,21 +140,18 @@ pub async fn analyse(
         return AnalysisOutcome::default();
     }
     let n = jobs.len();
-    let results: Vec<ScriptAnalysis> = {
-        let engine = engine.clone();
-        match tokio::task::spawn_blocking(move || engine.analyse_batch(jobs)).await {
-            Ok(r) => r,
-            // The engine isolates each script; reaching this means a bug, and the scan must
-            // say it saw nothing rather than report clean.
-            Err(e) => {
-                return AnalysisOutcome {
-                    errors: vec![ScanError {
-                        url: "(analysis)".into(),
-                        message: format!("the analysis of {n} scripts failed: {e}"),
-                    }],
-                    ..Default::default()
-                };
-            }
+    let results = match run_sharing(async |jobs| run_batch(engine, jobs).await, reuse, jobs).await {
+        Ok(r) => r,
+        // The engine isolates each script; reaching this means a bug, and the scan must
+        // say it saw nothing rather than report clean.
+        Err(e) => {
+            return AnalysisOutcome {
+                errors: vec![ScanError {
+                    url: "(analysis)".into(),
+                    message: format!("the analysis of {n} scripts failed: {e}"),
+                }],
+                ..Default::default()
+            };
         }
     };
     let mut out = AnalysisOutcome::default();
@@ -199,14 +204,222 @@ pub async fn analyse(
             }
         }
     }
-    if results.len() != n {
+    let answered = results.len();
+    if answered != n {
         out.errors.push(ScanError {
             url: "(analysis)".into(),
-            message: format!(
-                "the engine returned {} results for {n} scripts",
-                results.len()
-            ),
+            message: format!("the engine returned {answered} results for {n} scripts"),
         });
     }
     out
+}
+
+/// How one job gets its result.
+enum Plan {
+    /// From an earlier job of the same key (this scan or the cache).
+    Recalled(Arc<Unbound>),
+    /// Analysed, at this place of the batch.
+    Lead(usize),
+    /// Takes the result of this (lead) job, relabelled.
+    Follow(usize),
+}
+
+/// Analyse `jobs`, each distinct analysis once: a job whose key an earlier job (or the cache)
+/// has answered takes that answer with its own labels. A lead whose result cannot be
+/// relabelled ([`Unbound::unbind`] refuses) has its followers analysed on their own. Results
+/// are in job order; fewer than `jobs` only when the engine returned fewer.
+async fn run_sharing<E>(
+    analyse: impl AsyncFn(Vec<AnalysisJob>) -> Result<Vec<ScriptAnalysis>, E>,
+    reuse: &Reuse,
+    jobs: Vec<AnalysisJob>,
+) -> Result<Vec<ScriptAnalysis>, E> {
+    let keys: Vec<_> = jobs.iter().map(|j| reuse.key(j)).collect();
+    let mut plans = Vec::with_capacity(jobs.len());
+    let mut lead_of_key = std::collections::HashMap::new();
+    let mut batch = Vec::new();
+    for (j, key) in keys.iter().enumerate() {
+        let plan = match key {
+            Some(k) => match reuse.recall(k) {
+                Some(u) => Plan::Recalled(u),
+                None => match lead_of_key.get(k) {
+                    Some(&lead) => Plan::Follow(lead),
+                    None => {
+                        lead_of_key.insert(k.clone(), j);
+                        batch.push(j);
+                        Plan::Lead(batch.len() - 1)
+                    }
+                },
+            },
+            None => {
+                batch.push(j);
+                Plan::Lead(batch.len() - 1)
+            }
+        };
+        plans.push(plan);
+    }
+    let analysed = analyse(batch.iter().map(|&j| jobs[j].clone()).collect()).await?;
+    // Each lead's result, unbound from its identity when it can be.
+    let mut unbound: Vec<Option<Arc<Unbound>>> = vec![None; batch.len()];
+    for (b, r) in analysed.iter().enumerate() {
+        let j = batch[b];
+        if let Some(k) = &keys[j]
+            && let Some(u) = Unbound::unbind(r, &Identity::of(&jobs[j]))
+        {
+            let u = Arc::new(u);
+            reuse.remember(k.clone(), u.clone());
+            unbound[b] = Some(u);
+        }
+    }
+    // Followers of a lead that could not be unbound: analysed on their own.
+    let mut alone = Vec::new();
+    for (j, plan) in plans.iter().enumerate() {
+        if let Plan::Follow(lead) = plan
+            && let Plan::Lead(b) = plans[*lead]
+            && unbound.get(b).is_none_or(|u| u.is_none())
+            && b < analysed.len()
+        {
+            alone.push(j);
+        }
+    }
+    let own = if alone.is_empty() {
+        Vec::new()
+    } else {
+        analyse(alone.iter().map(|&j| jobs[j].clone()).collect()).await?
+    };
+    let mut own_of: std::collections::HashMap<usize, ScriptAnalysis> =
+        alone.iter().copied().zip(own).collect();
+    let recalled = plans
+        .iter()
+        .filter(|p| matches!(p, Plan::Recalled(_)))
+        .count();
+    tracing::info!(
+        "analyses: {} jobs, {} analysed, {recalled} from the cache, {} shared in this scan",
+        jobs.len(),
+        batch.len() + alone.len(),
+        jobs.len() - recalled - batch.len() - alone.len()
+    );
+    let mut analysed: Vec<Option<ScriptAnalysis>> = analysed.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(jobs.len());
+    for (j, plan) in plans.iter().enumerate() {
+        let id = Identity::of(&jobs[j]);
+        let r = match plan {
+            Plan::Recalled(u) => Some(u.bind(&id)),
+            Plan::Lead(b) => analysed.get_mut(*b).and_then(Option::take),
+            Plan::Follow(lead) => match plans[*lead] {
+                Plan::Lead(b) => match unbound.get(b).and_then(Option::as_ref) {
+                    Some(u) => Some(u.bind(&id)),
+                    None => own_of.remove(&j),
+                },
+                _ => None,
+            },
+        };
+        // None: the engine answered fewer jobs than it was given; the caller reports it.
+        let Some(r) = r else { break };
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// One batch on the engine, off the async threads.
+async fn run_batch(
+    engine: &Engine,
+    jobs: Vec<AnalysisJob>,
+) -> Result<Vec<ScriptAnalysis>, tokio::task::JoinError> {
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let engine = engine.clone();
+    tokio::task::spawn_blocking(move || engine.analyse_batch(jobs)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::CacheSetting;
+    use crate::finding::{Finding, Location, Severity};
+    use crate::inventory::ScriptKind;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn job(code: &str, page: usize, line: u32) -> AnalysisJob {
+        AnalysisJob {
+            script_id: format!("https://s.example/p/{page}#inline-0"),
+            kind: ScriptKind::Inline,
+            code: code.into(),
+            page_url: format!("https://s.example/p/{page}"),
+            page_host: Some("s.example".into()),
+            payment_page: false,
+            page_fields: Vec::new(),
+            line_offset: line,
+            column_offset: 1,
+        }
+    }
+
+    /// A stand-in engine: labels a finding as the engine does; code saying `LEAK` also names
+    /// its page in `loads`, a result that cannot be relabelled.
+    fn fake(j: &AnalysisJob) -> ScriptAnalysis {
+        ScriptAnalysis {
+            findings: vec![Finding {
+                rule: "r".into(),
+                severity: Severity::High,
+                title: "t".into(),
+                page: Some(j.page_url.clone()),
+                script: Some(j.script_id.clone()),
+                location: Some(Location {
+                    line: j.line_offset + 2,
+                    column: 3,
+                }),
+                hosts: Vec::new(),
+                evidence: Some(j.code.to_string()),
+                message: "m".into(),
+                diff: None,
+            }],
+            loads: if j.code.contains("LEAK") {
+                vec![format!("{}/x.js", j.page_url)]
+            } else {
+                Vec::new()
+            },
+            ..Default::default()
+        }
+    }
+
+    async fn run(reuse: &Reuse, jobs: &[AnalysisJob]) -> (Vec<String>, usize) {
+        let calls = AtomicUsize::new(0);
+        let analyse = async |batch: Vec<AnalysisJob>| {
+            calls.fetch_add(batch.len(), Ordering::SeqCst);
+            Ok::<_, ()>(batch.iter().map(fake).collect::<Vec<_>>())
+        };
+        let got = run_sharing(analyse, reuse, jobs.to_vec()).await.unwrap();
+        let got = got
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap())
+            .collect();
+        (got, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn copies_share_one_analysis_unless_the_result_names_its_page() {
+        let jobs = vec![
+            job("a()", 1, 1),
+            job("LEAK()", 1, 9),
+            job("a()", 2, 5),
+            job("a()", 3, 40),
+            job("LEAK()", 2, 1),
+        ];
+        let want: Vec<String> = jobs
+            .iter()
+            .map(|j| serde_json::to_string(&fake(j)).unwrap())
+            .collect();
+        let shared = Reuse::new(&CacheSetting::Memory, &Default::default(), &[]);
+        let (got, calls) = run(&shared, &jobs).await;
+        assert_eq!(got, want);
+        // a() once; LEAK() on each page.
+        assert_eq!(calls, 3);
+        // A later round recalls what this one kept.
+        let (again, calls) = run(&shared, &jobs[..1]).await;
+        assert_eq!((again.as_slice(), calls), (&want[..1], 0));
+
+        let (got, calls) = run(&Reuse::off(), &jobs).await;
+        assert_eq!(got, want);
+        assert_eq!(calls, 5);
+    }
 }

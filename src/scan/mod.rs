@@ -13,6 +13,7 @@ pub mod containers;
 pub mod crawl;
 pub mod deadline;
 pub mod modules;
+pub mod reuse;
 pub mod scripts;
 pub mod source;
 
@@ -400,8 +401,12 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // analysed like any other script.
     // Isolated: a script that crashes or exhausts its worker costs that script, not the scan.
     let engine = Engine::new(req.rules.clone(), policy.clone()).isolated();
+    // Each distinct analysis once: copies of the same code share it, and earlier runs' results
+    // are reused (src/cache).
+    let allowed_text: Vec<String> = allowed.iter().map(|h| h.as_str().to_string()).collect();
+    let reuse = reuse::Reuse::new(&cfg.cache, req.rules.sources(), &allowed_text);
     containers::expand(&mut entries, 0);
-    let first = analysis::analyse_until(&engine, &mut entries, 0, &pages, &deadline).await;
+    let first = analysis::analyse_until(&engine, &reuse, &mut entries, 0, &pages, &deadline).await;
     tracing::info!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         "scripts analysed"
@@ -453,7 +458,8 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             break;
         }
         containers::expand(&mut entries, before);
-        let next = analysis::analyse_until(&engine, &mut entries, before, &pages, &deadline).await;
+        let next =
+            analysis::analyse_until(&engine, &reuse, &mut entries, before, &pages, &deadline).await;
         findings.extend(next.findings);
         errors.extend(next.errors);
         pending = next.loads;
@@ -490,10 +496,12 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
                 keep.add(source, bytes);
             }
         }
-        let runtime = analysis::analyse(&engine, &mut entries, before, &pages).await;
+        let runtime = analysis::analyse(&engine, &reuse, &mut entries, before, &pages).await;
         findings.extend(runtime.findings);
         errors.extend(runtime.errors);
     }
+
+    reuse.finish();
 
     // Page checks and page records.
     let mut page_records = Vec::new();

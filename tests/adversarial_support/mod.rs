@@ -160,6 +160,8 @@ pub fn run_measured(args: &[&str], envs: &[(&str, &str)]) -> Measured {
         .envs(envs.iter().copied())
         .env("NO_COLOR", "1")
         .env_remove("SKIMSCAN_LOG")
+        // What is measured is the analysis itself, never a result kept by an earlier run.
+        .env("SKIMSCAN_NO_CACHE", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -209,10 +209,19 @@ fn bytes_chunk() -> Vec<u8> {
     b"<p>still going</p>\n".repeat(8)
 }
 
+/// The analysis cache the tests' scans share: under cargo's scratch folder for tests, never
+/// the user's. Shared on purpose: every test's report then also checks that results kept by
+/// earlier scans (of this run or the last) change nothing (tests/analysis_cache.rs).
+pub fn test_cache_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("skimscan-analysis-cache")
+}
+
 /// The skimscan binary with logging quiet and no colour, ready for arguments.
 pub fn skimscan() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("skimscan").unwrap();
     c.env("NO_COLOR", "1")
+        .env("SKIMSCAN_CACHE_DIR", test_cache_dir())
+        .env_remove("SKIMSCAN_NO_CACHE")
         .env_remove("SKIMSCAN_LOG")
         .timeout(Duration::from_secs(120));
     c

@@ -1,0 +1,101 @@
+//! The scan's memory of analyses: which analysis a job is ([`AnalysisKey`]), what an earlier
+//! job with that key produced (in this scan, or in an earlier run through the on-disk
+//! [`Store`]), and what to keep. Everything here is an optimisation the report cannot see:
+//! `--no-cache` turns it off and must give the same report, byte for byte.
+
+use crate::cache::{AnalysisKey, CacheSetting, DEFAULT_MAX_BYTES, Fingerprint, Store, Unbound};
+use crate::js::AnalysisJob;
+use crate::rules::RuleSources;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub struct Reuse {
+    /// `None`: `--no-cache`, every job is analysed on its own.
+    fingerprint: Option<Fingerprint>,
+    memory: Mutex<HashMap<AnalysisKey, Arc<Unbound>>>,
+    store: Option<Store>,
+    /// A write failed: warned once, and the scan goes on without writing.
+    write_failed: AtomicBool,
+    wrote: AtomicBool,
+}
+
+impl Reuse {
+    /// Nothing shared, nothing kept.
+    pub fn off() -> Reuse {
+        Reuse {
+            fingerprint: None,
+            memory: Mutex::new(HashMap::new()),
+            store: None,
+            write_failed: AtomicBool::new(false),
+            wrote: AtomicBool::new(false),
+        }
+    }
+
+    /// The memory for a scan with these rules and authorised hosts. A cache folder that
+    /// cannot be created costs one warning; analyses are then shared within the scan only.
+    pub fn new(setting: &CacheSetting, rules: &RuleSources, allowed: &[String]) -> Reuse {
+        let store = match setting {
+            CacheSetting::Off => return Reuse::off(),
+            CacheSetting::Memory => None,
+            CacheSetting::Dir(dir) => match Store::open(dir, DEFAULT_MAX_BYTES) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::warn!("{e}; scanning without the analysis cache");
+                    None
+                }
+            },
+        };
+        Reuse {
+            fingerprint: Some(Fingerprint::new(rules, allowed)),
+            store,
+            ..Reuse::off()
+        }
+    }
+
+    /// The job's key, when jobs are shared at all.
+    pub fn key(&self, job: &AnalysisJob) -> Option<AnalysisKey> {
+        AnalysisKey::of(self.fingerprint.as_ref()?, job)
+    }
+
+    /// What an earlier job of this key produced: in this scan, else on disk.
+    pub fn recall(&self, key: &AnalysisKey) -> Option<Arc<Unbound>> {
+        if let Some(u) = self.memory.lock().ok()?.get(key) {
+            return Some(u.clone());
+        }
+        let found = Arc::new(self.store.as_ref()?.get(key)?);
+        if let Ok(mut m) = self.memory.lock() {
+            m.insert(key.clone(), found.clone());
+        }
+        Some(found)
+    }
+
+    /// Keep a result for later jobs of this key: in this scan whatever it says (the same code
+    /// is not re-run into the same budget or crash), on disk only when it is complete.
+    pub fn remember(&self, key: AnalysisKey, result: Arc<Unbound>) {
+        if let (Some(store), true) = (&self.store, result.complete())
+            && !self.write_failed.load(Ordering::Relaxed)
+        {
+            match store.put(&key, &result) {
+                Ok(_) => self.wrote.store(true, Ordering::Relaxed),
+                Err(e) => {
+                    if !self.write_failed.swap(true, Ordering::Relaxed) {
+                        tracing::warn!("{e}; analyses of this scan are not kept");
+                    }
+                }
+            }
+        }
+        if let Ok(mut m) = self.memory.lock() {
+            m.insert(key, result);
+        }
+    }
+
+    /// At the end of the scan: keep the cache within its bound.
+    pub fn finish(&self) {
+        if let Some(store) = &self.store
+            && self.wrote.load(Ordering::Relaxed)
+        {
+            store.evict();
+        }
+    }
+}
