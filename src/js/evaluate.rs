@@ -535,6 +535,7 @@ pub fn findings(
     out.findings = findings;
     out.destinations = outside_hosts.into_iter().map(|(h, _)| h).collect();
     out.loads.sort();
+    out.decoded = std::mem::take(&mut facts.decoded_text);
     out
 }
 

@@ -93,6 +93,11 @@ pub struct ScriptAnalysis {
     /// events, messages, DOM staging), for [`Engine::join_pipes`]. It travels with the rest of
     /// the analysis from a worker process, so the page-level join happens in the parent.
     pub pipes: pipes::PipeFacts,
+    /// The code the engine decoded out of this script (constant-folded `eval`/`Function`/
+    /// `document.write` arguments and the sandbox's layers), one layer per line, at most
+    /// `facts::MAX_DECODED_TEXT` bytes: kept with `--evidence` next to the script itself.
+    #[serde(default)]
+    pub decoded: String,
 }
 
 /// `Arc<str>` as a plain JSON string (serde's `rc` feature would do the same for every crate).

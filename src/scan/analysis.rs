@@ -20,6 +20,19 @@ pub struct AnalysisOutcome {
     pub errors: Vec<ScanError>,
     /// Scripts loaded at run time, per page index: (absolute URL, the loading script's id).
     pub loads: BTreeMap<usize, Vec<(String, String)>>,
+    /// Code the engine decoded out of a script, as (script id, decoded layers): kept with
+    /// `--evidence` beside the script it came from.
+    pub decoded: Vec<(String, String)>,
+}
+
+/// `--evidence`: the code decoded out of each script is an artifact of its own, named in the
+/// index by the script it came from.
+pub fn keep_decoded(keep: Option<&crate::evidence::Artifacts>, decoded: &[(String, String)]) {
+    if let Some(keep) = keep {
+        for (id, code) in decoded {
+            keep.add(&format!("decoded from {id}"), code.as_bytes());
+        }
+    }
 }
 
 /// The page context an entry is analysed in.
@@ -159,6 +172,9 @@ pub async fn analyse(
         if let Some(r) = job_of_entry[i].and_then(|j| results.get(j)) {
             e.record.destinations = r.destinations.iter().cloned().collect();
             e.record.behaviour = Some(r.behaviour.clone());
+            if !r.decoded.is_empty() {
+                out.decoded.push((e.record.id.clone(), r.decoded.clone()));
+            }
             for url in &r.loads {
                 out.loads
                     .entry(e.page_index)

@@ -413,6 +413,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     );
     findings.extend(first.findings);
     errors.extend(first.errors);
+    analysis::keep_decoded(req.keep.as_deref(), &first.decoded);
     // Loaders chain (a stub loads stage 2, which loads stage 3): follow a bounded number of
     // rounds, and say so when code still loads more, so the scan is never "complete" without
     // having seen what runs.
@@ -462,6 +463,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             analysis::analyse_until(&engine, &reuse, &mut entries, before, &pages, &deadline).await;
         findings.extend(next.findings);
         errors.extend(next.errors);
+        analysis::keep_decoded(req.keep.as_deref(), &next.decoded);
         pending = next.loads;
     }
 
@@ -499,6 +501,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         let runtime = analysis::analyse(&engine, &reuse, &mut entries, before, &pages).await;
         findings.extend(runtime.findings);
         errors.extend(runtime.errors);
+        analysis::keep_decoded(req.keep.as_deref(), &runtime.decoded);
     }
 
     reuse.finish();
