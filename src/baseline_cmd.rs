@@ -4,9 +4,9 @@
 //! hold the baseline's lock while they run, and `update` refuses to overwrite an edit made
 //! while it scanned.
 
-use crate::app::{self, UsageError};
 use crate::baseline::{self, Baseline, CodeStore};
 use crate::cli::BaselineCommand;
+use crate::command::{self as app, UsageError};
 use crate::finding::{FailOn, Severity};
 use crate::hosts::HostPattern;
 use crate::rules::RuleSet;

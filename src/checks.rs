@@ -6,11 +6,9 @@
 
 use crate::csp;
 use crate::finding::{Finding, Location};
-use crate::inventory::{IntegrityCheck, Party};
-use crate::page::{PaymentField, PaymentFieldKind};
+use crate::inventory::{IntegrityCheck, Party, ScriptEntry};
+use crate::page::{PaymentField, PaymentFieldKind, ScannedPage};
 use crate::rules::RuleSet;
-use crate::scan::crawl::ScannedPage;
-use crate::scan::scripts::ScriptEntry;
 
 /// Run every page check on one page. `authorised(host)` says whether a host may receive
 /// payment data from this page (first party, allowed by the user, or a known processor).

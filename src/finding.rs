@@ -189,6 +189,14 @@ pub fn normalise(findings: &mut Vec<Finding>) {
     findings.dedup();
 }
 
+/// Something the scan could not do (cli.md `errors[]`): a page or script not fetched, a script
+/// not analysed. Any entry makes the scan incomplete.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScanError {
+    pub url: String,
+    pub message: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,8 @@
 //! Kept apart from `app.rs` so the single-shop path reads the same as before.
 
 use crate::alert::{self, Notifier, NotifyOptions};
-use crate::app::UsageError;
 use crate::cli::FleetArgs;
+use crate::command::UsageError;
 use crate::config::Config;
 use crate::fleet::{self, Shard};
 use crate::history::HistoryStore;
@@ -111,7 +111,7 @@ pub fn notify(
             return EXIT_ALERT_FAILED;
         }
     };
-    let failures = match crate::app::runtime() {
+    let failures = match crate::command::runtime() {
         Ok(rt) => rt.block_on(async {
             match Notifier::new(opts.clone()) {
                 Ok(n) => n.send(&body).await,

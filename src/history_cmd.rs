@@ -7,8 +7,8 @@
 //! input error (no history named, a bad duration, a report that is not a skimscan JSON report —
 //! then nothing is imported —, a history database that cannot be opened or reached).
 
-use crate::app::{EXIT_FINDINGS, EXIT_OK, UsageError};
 use crate::cli::{HistoryCommand, HistoryDb, HistoryFormat};
+use crate::command::{EXIT_FINDINGS, EXIT_OK, UsageError};
 use crate::history::{self, HistoryStore, Recorded, ScanRecord, ScriptQuery};
 use crate::report::Report;
 use serde::Serialize;

@@ -4,7 +4,7 @@
 //! The registrable domain ("eTLD+1") is what makes `cdn.shop.co.jp` first party on
 //! `www.shop.co.jp` while `shop.github.io` and `evil.github.io` stay strangers.
 
-use crate::inventory::Party;
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
 /// Lower-case a host and drop a trailing dot and IPv6 brackets, so comparisons are exact.
@@ -31,6 +31,14 @@ pub fn registrable_domain(host: &str) -> String {
 /// Whether `host` is the same site as `page_host` (same registrable domain).
 pub fn same_site(host: &str, page_host: &str) -> bool {
     registrable_domain(host) == registrable_domain(page_host)
+}
+
+/// First party: same registrable domain as the page. Third party: anything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Party {
+    First,
+    Third,
 }
 
 pub fn party(host: &str, page_host: &str) -> Party {

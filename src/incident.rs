@@ -3,9 +3,9 @@
 //! scanned), the scan recorded in the history, the HTML report's extras (the baseline's notes
 //! on each script, the history's timeline), and the bundle finished after the report.
 
-use crate::app::UsageError;
 use crate::baseline::Baseline;
 use crate::cli::IncidentArgs;
+use crate::command::UsageError;
 use crate::evidence::Artifacts;
 use crate::history::{self, HistoryStore, ScanRecord, ScriptQuery};
 use crate::report::html::{Annotation, Html, TimelineRow};

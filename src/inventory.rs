@@ -9,41 +9,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha384};
 use std::sync::Arc;
 
-/// Where a piece of JavaScript on a page comes from (cli.md `scripts[].kind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ScriptKind {
-    /// `<script src>`, `<link rel=preload|modulepreload as=script>`, or a `.js` target.
-    External,
-    /// Code between `<script>` tags.
-    Inline,
-    /// An `on*=` attribute or a `javascript:` URL.
-    Handler,
-    /// A script the page's code loads at run time (found by the analysis).
-    Dynamic,
-    /// Seen running in the browser pass only: injected, eval'd, from a tag manager, a worker.
-    Runtime,
-}
-
-impl ScriptKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScriptKind::External => "external",
-            ScriptKind::Inline => "inline",
-            ScriptKind::Handler => "handler",
-            ScriptKind::Dynamic => "dynamic",
-            ScriptKind::Runtime => "runtime",
-        }
-    }
-}
-
-/// First party: same registrable domain as the page. Third party: anything else.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Party {
-    First,
-    Third,
-}
+pub use crate::hosts::Party;
+pub use crate::script_kind::ScriptKind;
 
 /// How a script compares with the baseline (cli.md `scripts[].baseline`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -172,6 +139,26 @@ pub fn check_integrity(attr: &str, bytes: &[u8]) -> IntegrityCheck {
                 .collect(),
         }
     }
+}
+
+/// A script found on a page, ready for the inventory and the analysis.
+#[derive(Debug, Clone)]
+pub struct ScriptEntry {
+    pub record: ScriptRecord,
+    /// The code, when we have it (not for scripts that could not be loaded).
+    pub text: Option<ScriptText>,
+    /// The `integrity` attribute checked against the bytes served.
+    pub integrity: Option<IntegrityCheck>,
+    /// Index of the page in the scan's page list.
+    pub page_index: usize,
+    /// The script is referenced but was not fetched by policy (a local page's remote script).
+    pub not_fetched: bool,
+    /// Where the code is addressed from: the URL it loads from (a `file:` URL for a local
+    /// file), or the page's base URL for code in the page. Imports resolve against it.
+    pub base_url: Option<url::Url>,
+    /// The code runs as a module (`type="module"`, `modulepreload`, or imported by one): its
+    /// static imports load with it.
+    pub module: bool,
 }
 
 #[cfg(test)]

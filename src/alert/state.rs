@@ -87,7 +87,7 @@ pub fn remember(
     plan: &Plan,
     alert: &Alert,
 ) -> Result<(), HistoryError> {
-    let at = crate::scan::now_rfc3339();
+    let at = crate::clock::now_rfc3339();
     let alerted: Vec<AlertedFinding> = new_findings(report, fail_on, &plan.already_alerted)
         .into_iter()
         .map(|f| {

@@ -21,7 +21,7 @@ pub mod headers;
 pub mod lock;
 mod matching;
 pub mod model;
-pub mod normalise;
+pub use crate::normalise;
 pub mod portable;
 pub mod record;
 pub mod store;

@@ -233,7 +233,7 @@ impl Interceptor {
             out.push(RecordedRequest {
                 profile: st.settings.profile,
                 page: st.settings.page_name.clone(),
-                started: crate::scan::now_rfc3339(),
+                started: crate::clock::now_rfc3339(),
                 method,
                 url,
                 host: s.host.clone(),
@@ -307,7 +307,7 @@ fn record_observed(st: &State, method: &str, url: &str, body: Option<String>, id
     let mut rec = RecordedRequest {
         profile: st.settings.profile,
         page: st.settings.page_name.clone(),
-        started: crate::scan::now_rfc3339(),
+        started: crate::clock::now_rfc3339(),
         method: method.to_string(),
         url: url.to_string(),
         host: host.clone(),
@@ -388,7 +388,7 @@ async fn decide(st: &State, session: &Session, ev: &fetch::EventRequestPaused) {
     let mut rec = RecordedRequest {
         profile: s.profile,
         page: s.page_name.clone(),
-        started: crate::scan::now_rfc3339(),
+        started: crate::clock::now_rfc3339(),
         method: ev.request.method.clone(),
         url: url.clone(),
         host: host.clone(),

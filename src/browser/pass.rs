@@ -15,8 +15,8 @@ use super::{BrowserOptions, har, intercept, launch};
 use crate::fetch::FetchOptions;
 use crate::fetch::guard::AddressGuard;
 use crate::finding::Finding;
+use crate::finding::ScanError;
 use crate::hosts::{self, HostPattern};
-use crate::report::ScanError;
 use crate::rules::RuleSet;
 use chromiumoxide::Browser;
 use chromiumoxide::cdp::browser_protocol::target::{

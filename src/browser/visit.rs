@@ -100,7 +100,7 @@ pub struct VisitPlan<'a> {
 
 /// Run the visit on a fresh page of its own context.
 pub async fn visit(page: &Page, plan: VisitPlan<'_>) -> VisitOutcome {
-    let started = crate::scan::now_rfc3339();
+    let started = crate::clock::now_rfc3339();
     let persona = plan.profile.persona();
     let scripts: Arc<Mutex<BTreeMap<String, Option<String>>>> = Arc::default();
     let mut outcome = VisitOutcome {

@@ -203,7 +203,7 @@ impl Postgres {
                 .map_err(|e| self.err(e))?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                &[version, &crate::scan::now_rfc3339()],
+                &[version, &crate::clock::now_rfc3339()],
             )
             .map_err(|e| self.err(e))?;
         }

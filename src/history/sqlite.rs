@@ -77,7 +77,7 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.execute_batch(&migrations::render(sql, Dialect::Sqlite))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            params![version, crate::scan::now_rfc3339()],
+            params![version, crate::clock::now_rfc3339()],
         )?;
     }
     tx.commit()

@@ -671,7 +671,7 @@ pub fn page_text_findings(
     let lines = Lines::new(text);
     let page_job = AnalysisJob {
         script_id: page_url.to_string(),
-        kind: crate::inventory::ScriptKind::Inline,
+        kind: crate::script_kind::ScriptKind::Inline,
         code: "".into(),
         page_url: page_url.to_string(),
         page_host: None,

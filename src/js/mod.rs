@@ -16,7 +16,7 @@ pub mod constants;
 pub mod decoders;
 pub mod destinations;
 pub mod evaluate;
-pub mod fact_kinds;
+pub use crate::rules::fact_kinds;
 pub mod facts;
 pub mod fallback;
 pub mod flow;
@@ -35,8 +35,8 @@ pub mod worker;
 
 use crate::finding::Finding;
 use crate::hosts::HostPattern;
-use crate::inventory::ScriptKind;
 use crate::rules::RuleSet;
+use crate::script_kind::ScriptKind;
 use knowledge::Knowledge;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -14,12 +14,14 @@ mod headers;
 mod import_map;
 mod payment_fields;
 mod positions;
+mod scanned;
 
 pub use decode::{decode_html, decode_script, decode_script_with_fallback};
 pub use extract::{extract, is_javascript};
 pub use headers::security_headers;
 pub use import_map::ImportMap;
 
+pub use scanned::ScannedPage;
 use url::Url;
 
 /// How an external script is referenced.

@@ -7,6 +7,7 @@ pub mod json;
 pub mod sarif;
 pub mod text;
 
+pub use crate::finding::ScanError;
 use crate::finding::{Finding, Verdict};
 use crate::inventory::ScriptRecord;
 use serde::{Deserialize, Serialize};
@@ -70,14 +71,6 @@ pub struct RemovedScript {
     pub id: String,
     pub kind: crate::inventory::ScriptKind,
     pub sha256: Option<String>,
-}
-
-/// Something the scan could not do (cli.md `errors[]`): a page or script not fetched, a script
-/// not analysed. Any entry makes the scan incomplete.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ScanError {
-    pub url: String,
-    pub message: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

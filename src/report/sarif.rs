@@ -354,7 +354,7 @@ fn fingerprint(f: &Finding, report: &Report) -> String {
     let evidence = f
         .evidence
         .as_deref()
-        .map(crate::baseline::normalise::normalise_code)
+        .map(crate::normalise::normalise_code)
         .unwrap_or_default();
     let key = [
         f.rule.as_str(),

@@ -8,6 +8,7 @@
 //! changes) — their file still carries the id, severity and documentation, so a rule is
 //! registered in exactly one place.
 
+pub mod fact_kinds;
 pub mod schema;
 
 use crate::finding::{Finding, Severity};

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 // The fact vocabulary belongs to the engine (it produces the facts); rule files name it.
-pub use crate::js::fact_kinds::{Channel, DestinationClass, FactKind, Marker, SourceKind};
+pub use super::fact_kinds::{Channel, DestinationClass, FactKind, Marker, SourceKind};
 
 /// The `[match]` table of a `code` rule: the fact kind plus filters; an empty filter list
 /// accepts anything.

@@ -21,20 +21,7 @@ pub struct PageTask {
     pub found_by: &'static str,
 }
 
-/// A loaded and parsed page.
-#[derive(Debug, Clone)]
-pub struct ScannedPage {
-    /// How reports name the page (the URL, or the local path as typed).
-    pub name: String,
-    pub url: Url,
-    pub requested: Option<Url>,
-    pub local: Option<Arc<LocalRoot>>,
-    pub status: Option<u16>,
-    pub headers: Vec<(String, String)>,
-    pub doc: PageDoc,
-    pub encoding: String,
-    pub found_by: &'static str,
-}
+pub use crate::page::ScannedPage;
 
 /// How reports name a URL: the local path as typed, or the URL without credentials (a
 /// `user:password@` in a target must not end up in reports, baselines and CI logs).

@@ -69,13 +69,7 @@ pub enum SetupError {
 /// How many rounds of scripts-loading-scripts are followed (a loader, its stage 2, stage 3…).
 const MAX_DYNAMIC_ROUNDS: usize = 4;
 
-pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    now.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
-}
+pub use crate::clock::now_rfc3339;
 
 fn display_path(p: &Path) -> String {
     p.to_string_lossy().trim_end_matches('/').to_string()

@@ -13,25 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use url::Url;
 
-/// A script found on a page, ready for the inventory and the analysis.
-#[derive(Debug, Clone)]
-pub struct ScriptEntry {
-    pub record: ScriptRecord,
-    /// The code, when we have it (not for scripts that could not be loaded).
-    pub text: Option<ScriptText>,
-    /// The `integrity` attribute checked against the bytes served.
-    pub integrity: Option<IntegrityCheck>,
-    /// Index of the page in the scan's page list.
-    pub page_index: usize,
-    /// The script is referenced but was not fetched by policy (a local page's remote script).
-    pub not_fetched: bool,
-    /// Where the code is addressed from: the URL it loads from (a `file:` URL for a local
-    /// file), or the page's base URL for code in the page. Imports resolve against it.
-    pub base_url: Option<Url>,
-    /// The code runs as a module (`type="module"`, `modulepreload`, or imported by one): its
-    /// static imports load with it.
-    pub module: bool,
-}
+pub use crate::inventory::ScriptEntry;
 
 /// A loaded script, reduced to what the inventory needs: hashes, size, integrity verdicts for
 /// the `integrity` attributes pages gave it, and the text. The raw bytes are dropped right after

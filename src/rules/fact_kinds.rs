@@ -1,7 +1,8 @@
 //! The engine's fact vocabulary: the kinds of facts it produces about a script, where data is
 //! read from, how it leaves, what class a destination is, and which obfuscation markers it
-//! recognises. Rule files select facts by these names (kebab-case in TOML); the rules module
-//! re-exports them, so this leaf module is the one place they are defined.
+//! recognises. Rule files select facts by these names (kebab-case in TOML). The engine produces
+//! them and re-exports this module as `js::fact_kinds`; it lives here, below both, so rules
+//! never import the engine.
 
 use serde::{Deserialize, Serialize};
 

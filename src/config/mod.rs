@@ -6,10 +6,12 @@
 //! weaken it.
 
 use crate::cache::CacheSetting;
-use crate::cli::{ColorChoice, Format, ScanOptions};
+pub mod options;
+
 use crate::fetch::{self, FetchOptions, ResolveEntry};
 use crate::finding::FailOn;
 use crate::hosts::HostPattern;
+pub use options::{ColorChoice, Format, ScanOptions};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,9 @@
 //! incident-response case, read by `crate::har`). Anything else — a missing path, an unreadable
 //! file, another URL scheme — is a usage error (exit 2) before anything is fetched.
 
+mod local;
+
+pub use local::LocalRoot;
 use std::path::{Path, PathBuf};
 use url::Url;
 
