@@ -36,3 +36,4 @@ pub mod rules;
 pub mod scan;
 pub mod script_kind;
 pub mod target;
+pub mod text;

@@ -15,6 +15,7 @@
 //! - [`beautify`]: a small token-aware pretty printer so diffs of minified code are readable.
 
 pub mod beautify;
+pub mod checks;
 pub mod diff;
 pub mod file;
 pub mod headers;

@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub const EXFILTRATION_RULE: &str = "exfiltration-observed";
 pub const PROFILE_RULE: &str = "browser-profile-difference";
+/// The rules of the browser pass's checks (see `tests/checks_registry.rs`).
+pub const RULES: &[&str] = &[EXFILTRATION_RULE, PROFILE_RULE];
 
 /// Findings for requests that carried the canary to a host that may not receive card data;
 /// returns them with the hosts that received it and may (for the inventory).
