@@ -54,6 +54,73 @@ pub struct ScriptRecord {
     pub behaviour: Option<crate::js::behaviour::Behaviour>,
 }
 
+/// What the bytes of a script are: the three columns of `scripts[]` that come from the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeDigest {
+    pub sha256: String,
+    pub sri: String,
+    pub size: u64,
+}
+
+impl CodeDigest {
+    pub fn of(bytes: &[u8]) -> CodeDigest {
+        CodeDigest {
+            sha256: sha256_hex(bytes),
+            sri: sri_sha384(bytes),
+            size: bytes.len() as u64,
+        }
+    }
+}
+
+impl ScriptRecord {
+    /// A row for code of `kind` on `page`, named `id` (findings name scripts by it), before
+    /// anything is known about it: first party, no URL, not read, not analysed. The one place
+    /// a row is made; every source (page, file, run-time load, browser, tag container) starts
+    /// here and fills in what it knows.
+    pub fn new(page: impl Into<String>, id: impl Into<String>, kind: ScriptKind) -> ScriptRecord {
+        ScriptRecord {
+            page: page.into(),
+            url: None,
+            kind,
+            host: None,
+            party: Party::First,
+            sha256: None,
+            sri: None,
+            integrity_attr: None,
+            size: None,
+            baseline: None,
+            id: id.into(),
+            script_type: None,
+            analysed: false,
+            page_line: None,
+            destinations: Vec::new(),
+            behaviour: None,
+        }
+    }
+
+    /// Loaded from `url`: its host (None for local files) and whether that is another site
+    /// than the page's (a page without a host, a lone `.js` file, makes every host third party).
+    pub fn at_url(mut self, url: &str, host: Option<String>, page_host: Option<&str>) -> Self {
+        self.url = Some(url.to_string());
+        self.party = match (&host, page_host) {
+            (Some(h), Some(ph)) => crate::hosts::party(h, ph),
+            (Some(_), None) => Party::Third,
+            (None, _) => Party::First,
+        };
+        self.host = host;
+        self
+    }
+
+    /// The code was read: its hashes and size; `analysed` says whether it runs as JavaScript.
+    pub fn read(mut self, digest: &CodeDigest, analysed: bool) -> Self {
+        self.sha256 = Some(digest.sha256.clone());
+        self.sri = Some(digest.sri.clone());
+        self.size = Some(digest.size);
+        self.analysed = analysed;
+        self
+    }
+}
+
 /// A script's text, shared cheaply between the inventory, the analysis and the baseline diff.
 #[derive(Clone, Debug)]
 pub struct ScriptText {
@@ -159,6 +226,34 @@ pub struct ScriptEntry {
     /// The code runs as a module (`type="module"`, `modulepreload`, or imported by one): its
     /// static imports load with it.
     pub module: bool,
+}
+
+impl ScriptText {
+    /// The text of a whole file (it starts at line 1, column 1).
+    pub fn file(id: impl Into<String>, text: Arc<str>) -> ScriptText {
+        ScriptText {
+            id: id.into(),
+            text,
+            line_offset: 1,
+            column_offset: 1,
+        }
+    }
+}
+
+impl ScriptEntry {
+    /// An entry for `record` on the page at `page_index`, with its code when there is some;
+    /// not a module, no integrity attribute checked, fetched.
+    pub fn new(record: ScriptRecord, text: Option<ScriptText>, page_index: usize) -> ScriptEntry {
+        ScriptEntry {
+            record,
+            text,
+            integrity: None,
+            page_index,
+            not_fetched: false,
+            base_url: None,
+            module: false,
+        }
+    }
 }
 
 #[cfg(test)]

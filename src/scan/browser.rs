@@ -116,37 +116,13 @@ pub async fn run(
         } else {
             id
         };
-        entries.push(ScriptEntry {
-            record: ScriptRecord {
-                page: page.name.clone(),
-                url: s.url.clone(),
-                kind: ScriptKind::Runtime,
-                host,
-                party,
-                sha256: Some(sha),
-                sri: Some(inventory::sri_sha384(bytes)),
-                integrity_attr: None,
-                size: Some(bytes.len() as u64),
-                baseline: None,
-                id: id.clone(),
-                script_type: None,
-                analysed: true,
-                page_line: None,
-                destinations: Vec::new(),
-                behaviour: None,
-            },
-            text: Some(ScriptText {
-                id,
-                text: Arc::from(s.text.as_str()),
-                line_offset: 1,
-                column_offset: 1,
-            }),
-            integrity: None,
-            base_url: None,
-            module: false,
-            page_index: s.page_index,
-            not_fetched: false,
-        });
+        let mut record = ScriptRecord::new(page.name.clone(), id.clone(), ScriptKind::Runtime)
+            .read(&inventory::CodeDigest::of(bytes), true);
+        record.url = s.url.clone();
+        record.host = host;
+        record.party = party;
+        let text = ScriptText::file(id, Arc::from(s.text.as_str()));
+        entries.push(ScriptEntry::new(record, Some(text), s.page_index));
     }
     BrowserAdditions {
         findings: outcome.findings,

@@ -61,34 +61,18 @@ pub fn expand(entries: &mut Vec<ScriptEntry>, from: usize) {
         for (n, code) in custom_html_scripts(&text.text).into_iter().enumerate() {
             let id = format!("{}#gtm-tag-{}", e.record.id, n + 1);
             let bytes = code.as_bytes();
-            added.push(ScriptEntry {
-                record: ScriptRecord {
-                    url: None,
-                    kind: ScriptKind::Inline,
-                    sha256: Some(inventory::sha256_hex(bytes)),
-                    sri: Some(inventory::sri_sha384(bytes)),
-                    integrity_attr: None,
-                    size: Some(bytes.len() as u64),
-                    baseline: None,
-                    id: id.clone(),
-                    script_type: None,
-                    analysed: true,
-                    destinations: Vec::new(),
-                    behaviour: None,
-                    ..e.record.clone()
-                },
-                text: Some(ScriptText {
-                    id,
-                    text: Arc::from(code.as_str()),
-                    line_offset: 1,
-                    column_offset: 1,
-                }),
-                integrity: None,
-                base_url: e.base_url.clone(),
-                module: false,
-                page_index: e.page_index,
-                not_fetched: false,
-            });
+            // A tag of the container: code in the page the container runs on, at the
+            // container's place in it (host, party and line of the container's row).
+            let mut record =
+                ScriptRecord::new(e.record.page.clone(), id.clone(), ScriptKind::Inline)
+                    .read(&inventory::CodeDigest::of(bytes), true);
+            record.host = e.record.host.clone();
+            record.party = e.record.party;
+            record.page_line = e.record.page_line;
+            let text = ScriptText::file(id, Arc::from(code.as_str()));
+            let mut entry = ScriptEntry::new(record, Some(text), e.page_index);
+            entry.base_url = e.base_url.clone();
+            added.push(entry);
         }
     }
     entries.extend(added);

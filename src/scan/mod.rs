@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::fetch::{ClientError, Fetcher};
 use crate::finding::{self, Finding, Verdict};
 use crate::hosts::{self, HostPattern};
-use crate::inventory::{Party, ScriptKind, ScriptRecord, ScriptText};
+use crate::inventory::{CodeDigest, ScriptKind, ScriptRecord, ScriptText};
 use crate::js::{Engine, HostPolicy};
 use crate::page;
 use crate::report::{FormRecord, PageRecord, Report, ScanError, Tool};
@@ -333,38 +333,12 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
             }),
             Ok(bytes) => {
                 let text = page::decode_script(&bytes, None);
-                entries.push(ScriptEntry {
-                    record: ScriptRecord {
-                        page: name.clone(),
-                        url: Some(name.clone()),
-                        kind: ScriptKind::External,
-                        host: None,
-                        party: Party::First,
-                        sha256: Some(crate::inventory::sha256_hex(&bytes)),
-                        sri: Some(crate::inventory::sri_sha384(&bytes)),
-                        integrity_attr: None,
-                        size: Some(bytes.len() as u64),
-                        baseline: None,
-                        id: name.clone(),
-                        script_type: None,
-                        analysed: true,
-                        page_line: None,
-                        destinations: Vec::new(),
-                        behaviour: None,
-                    },
-                    text: Some(ScriptText {
-                        id: name,
-                        text: Arc::from(text.as_str()),
-                        line_offset: 1,
-                        column_offset: 1,
-                    }),
-                    integrity: None,
-                    page_index: usize::MAX,
-                    not_fetched: false,
-                    // No page: its imports have no site to resolve in.
-                    base_url: None,
-                    module: false,
-                });
+                let record = ScriptRecord::new(name.clone(), name.clone(), ScriptKind::External)
+                    .at_url(&name, None, None)
+                    .read(&CodeDigest::of(&bytes), true);
+                let text = ScriptText::file(name, Arc::from(text.as_str()));
+                // No page (index MAX) and no base URL: its imports have no site to resolve in.
+                entries.push(ScriptEntry::new(record, Some(text), usize::MAX));
             }
             Err(e) => errors.push(ScanError {
                 url: name,

@@ -5,7 +5,7 @@
 use super::crawl::{ScannedPage, display};
 use super::source::{LoadError, Loaded, Loader, LocalRoot};
 use crate::hosts;
-use crate::inventory::{self, IntegrityCheck, Party, ScriptKind, ScriptRecord, ScriptText};
+use crate::inventory::{self, IntegrityCheck, ScriptKind, ScriptRecord, ScriptText};
 use crate::page::{self, ExternalVia, ScriptRef};
 use crate::report::ScanError;
 use futures::StreamExt;
@@ -20,9 +20,7 @@ pub use crate::inventory::ScriptEntry;
 /// hashing so a large site does not hold every script twice.
 #[derive(Clone, Debug)]
 pub(super) struct LoadedScript {
-    sha256: String,
-    sri: String,
-    size: u64,
+    digest: inventory::CodeDigest,
     integrity: BTreeMap<String, IntegrityCheck>,
     text: Arc<str>,
 }
@@ -51,9 +49,7 @@ pub(super) async fn digest(
             .map(|a| (a.clone(), inventory::check_integrity(a, &l.body)))
             .collect();
         LoadedScript {
-            sha256: inventory::sha256_hex(&l.body),
-            sri: inventory::sri_sha384(&l.body),
-            size: l.body.len() as u64,
+            digest: inventory::CodeDigest::of(&l.body),
             integrity,
             text: Arc::from(text),
         }
@@ -161,40 +157,20 @@ pub async fn collect(
                         .filter(|u| u.scheme() != "file")
                         .and_then(|u| u.host_str())
                         .map(hosts::normalise_host);
-                    let party = match (&host, &page_host) {
-                        (Some(h), Some(ph)) => hosts::party(h, ph),
-                        (Some(_), None) => Party::Third,
-                        (None, _) => Party::First,
-                    };
                     let is_js = *via != ExternalVia::Preload || script_type.is_none();
                     let is_js = is_js && page::is_javascript(script_type.as_deref(), None);
-                    let mut record = ScriptRecord {
-                        page: p.name.clone(),
-                        url: Some(name.clone()),
-                        kind: ScriptKind::External,
-                        host,
-                        party,
-                        sha256: None,
-                        sri: None,
-                        integrity_attr: integrity.clone(),
-                        size: None,
-                        baseline: None,
-                        id: name.clone(),
-                        script_type: script_type.clone(),
-                        analysed: false,
-                        page_line: Some(*line),
-                        destinations: Vec::new(),
-                        behaviour: None,
-                    };
+                    let mut record =
+                        ScriptRecord::new(p.name.clone(), name.clone(), ScriptKind::External)
+                            .at_url(&name, host, page_host.as_deref());
+                    record.integrity_attr = integrity.clone();
+                    record.script_type = script_type.clone();
+                    record.page_line = Some(*line);
                     let mut entry_text = None;
                     let mut integrity_check = None;
                     let mut not_fetched = false;
                     match resolved.as_ref().and_then(|u| loaded.get(&fetch_key(u))) {
                         Some(Ok(loaded)) => {
-                            record.sha256 = Some(loaded.sha256.clone());
-                            record.sri = Some(loaded.sri.clone());
-                            record.size = Some(loaded.size);
-                            record.analysed = is_js;
+                            record = record.read(&loaded.digest, is_js);
                             integrity_check = integrity
                                 .as_deref()
                                 .and_then(|a| loaded.integrity.get(a).cloned());
@@ -294,37 +270,22 @@ fn code_entry(
 ) -> ScriptEntry {
     let bytes = code.as_bytes();
     let script_type_is_module = script_type.as_deref() == Some("module");
-    ScriptEntry {
-        record: ScriptRecord {
-            page: p.name.clone(),
-            url: None,
-            kind,
-            host: page_host.clone(),
-            party: Party::First,
-            sha256: Some(inventory::sha256_hex(bytes)),
-            sri: Some(inventory::sri_sha384(bytes)),
-            integrity_attr: None,
-            size: Some(bytes.len() as u64),
-            baseline: None,
-            id: id.clone(),
-            script_type,
-            analysed: is_js,
-            page_line: Some(line),
-            destinations: Vec::new(),
-            behaviour: None,
-        },
-        text: Some(ScriptText {
-            id,
-            text: Arc::from(code),
-            line_offset: line,
-            column_offset: column,
-        }),
-        integrity: None,
-        page_index,
-        not_fetched: false,
-        base_url: Some(p.doc.base_url.clone().unwrap_or_else(|| p.url.clone())),
-        module: kind == ScriptKind::Inline && script_type_is_module,
-    }
+    let mut record = ScriptRecord::new(p.name.clone(), id.clone(), kind)
+        .read(&inventory::CodeDigest::of(bytes), is_js);
+    // Code in the page is the page's own: first party, on the page's host.
+    record.host = page_host.clone();
+    record.script_type = script_type;
+    record.page_line = Some(line);
+    let text = ScriptText {
+        id,
+        text: Arc::from(code),
+        line_offset: line,
+        column_offset: column,
+    };
+    let mut entry = ScriptEntry::new(record, Some(text), page_index);
+    entry.base_url = Some(p.doc.base_url.clone().unwrap_or_else(|| p.url.clone()));
+    entry.module = kind == ScriptKind::Inline && script_type_is_module;
+    entry
 }
 
 /// Add the scripts that page code loads at run time (`s.src = "…"` found by the engine) as
@@ -422,43 +383,18 @@ pub(super) fn url_entry(
         .and_then(|u| u.host_str())
         .map(hosts::normalise_host);
     let page_host = p.url.host_str().map(hosts::normalise_host);
-    let party = match (&host, &page_host) {
-        (Some(h), Some(ph)) => hosts::party(h, ph),
-        (Some(_), None) => Party::Third,
-        (None, _) => Party::First,
-    };
-    let mut record = ScriptRecord {
-        page: p.name.clone(),
-        url: Some(name.clone()),
-        kind,
+    let mut record = ScriptRecord::new(p.name.clone(), name.clone(), kind).at_url(
+        &name,
         host,
-        party,
-        sha256: None,
-        sri: None,
-        integrity_attr: None,
-        size: None,
-        baseline: None,
-        id: name.clone(),
-        script_type: module.then(|| "module".to_string()),
-        analysed: false,
-        page_line: None,
-        destinations: Vec::new(),
-        behaviour: None,
-    };
+        page_host.as_deref(),
+    );
+    record.script_type = module.then(|| "module".to_string());
     let mut text = None;
     let mut not_fetched = false;
     match loaded {
         Some(Ok(l)) => {
-            record.sha256 = Some(l.sha256.clone());
-            record.sri = Some(l.sri.clone());
-            record.size = Some(l.size);
-            record.analysed = true;
-            text = Some(ScriptText {
-                id: name.clone(),
-                text: l.text.clone(),
-                line_offset: 1,
-                column_offset: 1,
-            });
+            record = record.read(&l.digest, true);
+            text = Some(ScriptText::file(name.clone(), l.text.clone()));
         }
         Some(Err(LoadError::NotFetched)) => not_fetched = true,
         Some(Err(LoadError::Failed(m))) if reported.insert(name.clone()) => {
