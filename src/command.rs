@@ -101,7 +101,12 @@ pub fn scan_targets_keeping(
         || targets
             .iter()
             .any(|t| matches!(t, Target::Url(_) | Target::SiteDir(_)));
-    let progress = config.progress && !quiet && multi && std::io::stderr().is_terminal();
+    let progress: Arc<dyn scan::progress::Progress> =
+        if config.progress && !quiet && multi && std::io::stderr().is_terminal() {
+            Arc::new(crate::spinner::Spinner::start())
+        } else {
+            Arc::new(scan::progress::Silent)
+        };
     let rt = runtime()?;
     let outcome = rt.block_on(scan::scan(ScanRequest {
         targets,

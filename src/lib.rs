@@ -35,5 +35,6 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod script_kind;
+pub mod spinner;
 pub mod target;
 pub mod text;

@@ -13,6 +13,7 @@ pub mod containers;
 pub mod crawl;
 pub mod deadline;
 pub mod modules;
+pub mod progress;
 pub mod reuse;
 pub mod scripts;
 pub mod source;
@@ -41,8 +42,8 @@ pub struct ScanRequest {
     pub rules: Arc<RuleSet>,
     /// Hosts authorised by a baseline, on top of the configuration's.
     pub extra_allowed: Vec<HostPattern>,
-    /// Show a progress spinner on stderr.
-    pub progress: bool,
+    /// Told how far the scan got (the command layer's spinner, or [`progress::Silent`]).
+    pub progress: Arc<dyn progress::Progress>,
     /// `--evidence`: keep every body loaded.
     pub keep: Option<Arc<crate::evidence::Artifacts>>,
 }
@@ -232,21 +233,8 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         keep: req.keep.clone(),
     };
 
-    let bar = req.progress.then(|| {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} pages {wide_msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        b.enable_steady_tick(std::time::Duration::from_millis(120));
-        b
-    });
-    let on_page = |name: &str| {
-        if let Some(b) = &bar {
-            b.inc(1);
-            b.set_message(name.to_string());
-        }
-    };
+    let progress = req.progress.clone();
+    let on_page = |name: &str| progress.page(name);
     let limits = CrawlLimits {
         depth: cfg.depth,
         max_pages: cfg.max_pages,
@@ -271,9 +259,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         elapsed_ms = clock.elapsed().as_millis() as u64,
         "pages loaded"
     );
-    if let Some(b) = &bar {
-        b.set_message("scripts");
-    }
+    progress.stage("scripts");
     let mut entries = scripts::collect(&loader, &pages, cfg.fetch.concurrency, &mut errors).await;
     modules::follow(
         &loader,
@@ -440,9 +426,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     let mut browser_visits = Vec::new();
     #[cfg(feature = "browser")]
     if let (Some(opts), Some(binary)) = (&cfg.browser, &chromium) {
-        if let Some(b) = &bar {
-            b.set_message("browser");
-        }
+        progress.stage("browser");
         let before = entries.len();
         let mut opts = opts.clone();
         opts.evidence = req.keep.is_some();
@@ -540,9 +524,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         }
         script_records.push(e.record);
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    progress.finish();
 
     finding::normalise(&mut findings);
     errors.sort();
