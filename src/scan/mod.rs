@@ -30,7 +30,7 @@ use crate::rules::RuleSet;
 use crate::target::Target;
 use crawl::{CrawlLimits, PageTask};
 use scripts::ScriptEntry;
-use source::{Loader, LocalRoot};
+use source::{Loader, LoaderSettings, LocalRoot};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -219,7 +219,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     } else {
         None
     };
-    let loader = Loader {
+    let loader = Loader::new(LoaderSettings {
         fetcher,
         max_body: cfg.fetch.max_body,
         fetch_remote: cfg.fetch_remote,
@@ -231,7 +231,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         deadline,
         capture: capture.clone(),
         keep: req.keep.clone(),
-    };
+    });
 
     let progress = req.progress.clone();
     let on_page = |name: &str| progress.page(name);
