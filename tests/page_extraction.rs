@@ -2,7 +2,7 @@
 //! iframes and links `page::extract` finds, with source lines, on well-formed, malformed,
 //! Shift_JIS and very large pages.
 
-use skimscan::fetch::discover::checkout_links;
+use skimscan::page::discover::checkout_links;
 use skimscan::page::{
     self, ExternalVia, PageDoc, PaymentFieldKind, ScriptRef, decode_html, extract,
 };

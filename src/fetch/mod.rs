@@ -4,7 +4,6 @@
 //! checkout discovery.
 
 pub mod client;
-pub mod discover;
 pub mod guard;
 pub mod politeness;
 pub mod retry;

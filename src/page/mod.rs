@@ -9,6 +9,7 @@
 
 mod bare_script;
 mod decode;
+pub mod discover;
 mod extract;
 mod headers;
 mod import_map;

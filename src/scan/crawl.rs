@@ -148,11 +148,11 @@ pub async fn crawl(
                 // Same-site iframes are part of the page the customer sees (hosted payment
                 // fields often live in one), so they do not use up discovery depth; links do.
                 let mut candidates: Vec<(Url, &'static str, u32)> = Vec::new();
-                for frame in crate::fetch::discover::same_site_frames(&doc, &loaded.url) {
+                for frame in crate::page::discover::same_site_frames(&doc, &loaded.url) {
                     candidates.push((frame, "iframe", task.depth));
                 }
                 if task.depth < limits.depth {
-                    for link in crate::fetch::discover::checkout_links(&doc, &loaded.url) {
+                    for link in crate::page::discover::checkout_links(&doc, &loaded.url) {
                         candidates.push((link, "link", task.depth + 1));
                     }
                 }

@@ -6,8 +6,8 @@
 //! and query (so `/%E3%82%AB%E3%83%BC%E3%83%88` is カート) and in the link text; English words
 //! match whole tokens (`pay` does not match `paypal` or `display`), Japanese words substrings.
 
+use super::{PageDoc, percent_decode};
 use crate::hosts::same_site;
-use crate::page::{PageDoc, percent_decode};
 use url::Url;
 
 /// Extensions of links that are files, not pages (a cart icon linked directly).
