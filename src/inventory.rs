@@ -168,8 +168,32 @@ pub enum IntegrityCheck {
 /// algorithm present counts; any one of its digests matching is enough; unknown tokens and
 /// options (`?foo`) are ignored.
 pub fn check_integrity(attr: &str, bytes: &[u8]) -> IntegrityCheck {
-    use sha2::Sha512;
-    let b64 = base64::engine::general_purpose::STANDARD;
+    IntegrityHashes::of(bytes).check(attr)
+}
+
+/// The three digests an `integrity` attribute can name (base64 sha256, sha384, sha512), so a
+/// script's bytes can be dropped right after loading and every page's attribute still checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntegrityHashes([String; 3]);
+
+impl IntegrityHashes {
+    pub fn of(bytes: &[u8]) -> IntegrityHashes {
+        use sha2::Sha512;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        IntegrityHashes([
+            b64.encode(Sha256::digest(bytes)),
+            b64.encode(Sha384::digest(bytes)),
+            b64.encode(Sha512::digest(bytes)),
+        ])
+    }
+
+    /// Check an `integrity` attribute as a browser does: the strongest algorithm named decides.
+    pub fn check(&self, attr: &str) -> IntegrityCheck {
+        check_integrity_against(attr, |alg| self.0[alg].clone())
+    }
+}
+
+fn check_integrity_against(attr: &str, actual_of: impl Fn(usize) -> String) -> IntegrityCheck {
     let mut by_alg: [Vec<&str>; 3] = [vec![], vec![], vec![]];
     for token in attr.split_ascii_whitespace() {
         let token = token.split('?').next().unwrap_or(token);
@@ -187,11 +211,7 @@ pub fn check_integrity(attr: &str, bytes: &[u8]) -> IntegrityCheck {
     let Some(strongest) = (0..3).rev().find(|&i| !by_alg[i].is_empty()) else {
         return IntegrityCheck::Unsupported;
     };
-    let actual = match strongest {
-        0 => b64.encode(Sha256::digest(bytes)),
-        1 => b64.encode(Sha384::digest(bytes)),
-        _ => b64.encode(Sha512::digest(bytes)),
-    };
+    let actual = actual_of(strongest);
     // Browsers accept base64url too; compare after normalising the alphabet and padding.
     let norm = |s: &str| s.trim_end_matches('=').replace('-', "+").replace('_', "/");
     let actual_n = norm(&actual);

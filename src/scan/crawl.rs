@@ -75,13 +75,16 @@ pub struct CrawlLimits {
 }
 
 /// Load every target page and what discovery finds from them. `on_page` is called once per
-/// loaded page (progress reporting).
+/// loaded page (progress reporting), `on_parsed` with each page as soon as it is parsed (its
+/// scripts start loading then), in the pages' final order.
+#[allow(clippy::too_many_arguments)]
 pub async fn crawl(
     loader: &Loader,
     targets: Vec<PageTask>,
     limits: &CrawlLimits,
     errors: &mut Vec<ScanError>,
     on_page: &(dyn Fn(&str) + Sync),
+    on_parsed: &(dyn Fn(&ScannedPage) + Sync),
     page_text_check: &(dyn Fn(&str, &str) -> Vec<Finding> + Sync),
     findings: &mut Vec<Finding>,
 ) -> Vec<ScannedPage> {
@@ -99,16 +102,17 @@ pub async fn crawl(
     let mut discovered = 0usize;
     let mut frontier = targets;
     while !frontier.is_empty() {
-        let results: Vec<(PageTask, Result<Loaded, LoadError>)> = futures::stream::iter(frontier)
+        // Each page is handled as soon as it (and those before it) arrived, in target order,
+        // while later pages are still loading: parsing and the page's script loads overlap
+        // the rest of the crawl, and the order of the result does not depend on timing.
+        let mut results = futures::stream::iter(frontier)
             .map(|task| async move {
                 let r = loader.load(&task.url, task.local.as_deref()).await;
                 (task, r)
             })
-            .buffered(limits.concurrency.max(1))
-            .collect()
-            .await;
+            .buffered(limits.concurrency.max(1));
         let mut next = Vec::new();
-        for (task, result) in results {
+        while let Some((task, result)) = results.next().await {
             let name = display(&task.url, task.local.as_deref());
             on_page(&name);
             let loaded = match result {
@@ -189,6 +193,9 @@ pub async fn crawl(
                 encoding: encoding.to_string(),
                 found_by: task.found_by,
             });
+            if let Some(page) = pages.last() {
+                on_parsed(page);
+            }
         }
         frontier = next;
     }

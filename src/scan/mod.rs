@@ -235,6 +235,9 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
 
     let progress = req.progress.clone();
     let on_page = |name: &str| progress.page(name);
+    let loader = Arc::new(loader);
+    let prefetch = scripts::Prefetch::default();
+    let on_parsed = |p: &crate::page::ScannedPage| prefetch.page(&loader, p);
     let limits = CrawlLimits {
         depth: cfg.depth,
         max_pages: cfg.max_pages,
@@ -250,6 +253,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         &limits,
         &mut errors,
         &on_page,
+        &on_parsed,
         &page_text_check,
         &mut findings,
     )
@@ -260,7 +264,14 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         "pages loaded"
     );
     progress.stage("scripts");
-    let mut entries = scripts::collect(&loader, &pages, cfg.fetch.concurrency, &mut errors).await;
+    let mut entries = scripts::collect(
+        &loader,
+        &prefetch,
+        &pages,
+        cfg.fetch.concurrency,
+        &mut errors,
+    )
+    .await;
     modules::follow(
         &loader,
         &pages,

@@ -222,10 +222,7 @@ async fn load_missing(
     let results: Vec<(String, Fetched)> = futures::stream::iter(todo)
         .map(|(url, local, encoding)| async move {
             let r = loader.load(&url, local.as_deref()).await;
-            (
-                url.to_string(),
-                scripts::digest(r, Vec::new(), Some(encoding)).await,
-            )
+            (url.to_string(), scripts::digest(r, Some(encoding)).await)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()

@@ -5,7 +5,7 @@
 use super::crawl::{ScannedPage, display};
 use super::source::{LoadError, Loaded, Loader, LocalRoot};
 use crate::hosts;
-use crate::inventory::{self, IntegrityCheck, ScriptKind, ScriptRecord, ScriptText};
+use crate::inventory::{self, ScriptKind, ScriptRecord, ScriptText};
 use crate::page::{self, ExternalVia, ScriptRef};
 use crate::report::ScanError;
 use futures::StreamExt;
@@ -21,22 +21,19 @@ pub use crate::inventory::ScriptEntry;
 #[derive(Clone, Debug)]
 pub(super) struct LoadedScript {
     digest: inventory::CodeDigest,
-    integrity: BTreeMap<String, IntegrityCheck>,
+    /// Every page's `integrity` attribute is checked against these.
+    integrity: inventory::IntegrityHashes,
     text: Arc<str>,
 }
 
 pub(super) type Fetched = Result<LoadedScript, LoadError>;
 
-/// Turn a load result into a [`LoadedScript`]: a non-2xx status is an error; hashing, integrity
-/// checks and decoding run on a blocking thread so a large site's scripts are hashed on every
+/// Turn a load result into a [`LoadedScript`]: a non-2xx status is an error; hashing and
+/// decoding run on a blocking thread so a large site's scripts are hashed on every
 /// core while other downloads continue. A script that declares no charset is decoded with the
 /// encoding of the page that includes it, as browsers do (a Shift_JIS page's scripts are
 /// Shift_JIS too, and their `'カード番号'` must survive).
-pub(super) async fn digest(
-    r: Result<Loaded, LoadError>,
-    attrs: Vec<String>,
-    page_encoding: Option<String>,
-) -> Fetched {
+pub(super) async fn digest(r: Result<Loaded, LoadError>, page_encoding: Option<String>) -> Fetched {
     let l = r?;
     if let Some(s) = l.status.filter(|s| !(200..300).contains(s)) {
         return Err(LoadError::Failed(format!("HTTP status {s}")));
@@ -44,13 +41,9 @@ pub(super) async fn digest(
     tokio::task::spawn_blocking(move || {
         let text =
             page::decode_script_with_fallback(&l.body, l.content_type(), page_encoding.as_deref());
-        let integrity = attrs
-            .iter()
-            .map(|a| (a.clone(), inventory::check_integrity(a, &l.body)))
-            .collect();
         LoadedScript {
             digest: inventory::CodeDigest::of(&l.body),
-            integrity,
+            integrity: inventory::IntegrityHashes::of(&l.body),
             text: Arc::from(text),
         }
     })
@@ -82,47 +75,90 @@ pub(super) fn target_url(url: &Url, local: Option<&LocalRoot>) -> Option<Url> {
     }
 }
 
+/// Script loads started while the pages were still being crawled: a page's scripts begin to
+/// download (and are hashed and decoded) as soon as the page is parsed, instead of after the
+/// last page. [`collect`] takes each from here, or loads it itself when nobody started it.
+#[derive(Default)]
+pub struct Prefetch {
+    started: std::sync::Mutex<BTreeMap<String, tokio::task::JoinHandle<Fetched>>>,
+}
+
+impl Prefetch {
+    /// Start loading the external scripts of a freshly parsed page (each URL once per scan).
+    pub fn page(&self, loader: &Arc<Loader>, p: &ScannedPage) {
+        let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
+        for (url, local, encoding) in external_urls(p) {
+            let key = fetch_key(&url);
+            if started.contains_key(&key) {
+                continue;
+            }
+            let loader = loader.clone();
+            let task = tokio::spawn(async move {
+                let r = loader.load(&url, local.as_deref()).await;
+                digest(r, Some(encoding)).await
+            });
+            started.insert(key, task);
+        }
+    }
+
+    fn take(&self, key: &str) -> Option<tokio::task::JoinHandle<Fetched>> {
+        self.started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key)
+    }
+}
+
+impl Drop for Prefetch {
+    /// Loads nobody took (a scan that ended early) stop with it.
+    fn drop(&mut self) {
+        for (_, task) in std::mem::take(self.started.get_mut().unwrap_or_else(|e| e.into_inner())) {
+            task.abort();
+        }
+    }
+}
+
+/// The external scripts a page loads: URL to fetch, the page's local root, its encoding.
+fn external_urls(p: &ScannedPage) -> Vec<(Url, Option<Arc<LocalRoot>>, String)> {
+    p.doc
+        .scripts
+        .iter()
+        .filter_map(|s| match s {
+            ScriptRef::External { url: Ok(u), .. } => target_url(u, p.local.as_deref()),
+            _ => None,
+        })
+        .map(|t| (t, p.local.clone(), p.encoding.clone()))
+        .collect()
+}
+
 pub async fn collect(
     loader: &Loader,
+    prefetch: &Prefetch,
     pages: &[ScannedPage],
     concurrency: usize,
     errors: &mut Vec<ScanError>,
 ) -> Vec<ScriptEntry> {
-    // Every distinct external URL once, in first-seen order.
+    // Every distinct external URL once, in first-seen order (the first page that names a
+    // script decides the encoding it is decoded with).
     let mut wanted: Vec<(Url, Option<Arc<LocalRoot>>, String)> = Vec::new();
-    let mut attrs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut seen = std::collections::BTreeSet::new();
     for p in pages {
-        for s in &p.doc.scripts {
-            if let ScriptRef::External {
-                url: Ok(u),
-                integrity,
-                ..
-            } = s
-                && let Some(t) = target_url(u, p.local.as_deref())
-            {
-                let k = fetch_key(&t);
-                let list = match attrs.get_mut(&k) {
-                    Some(l) => l,
-                    None => {
-                        wanted.push((t, p.local.clone(), p.encoding.clone()));
-                        attrs.entry(k).or_default()
-                    }
-                };
-                if let Some(a) = integrity
-                    && !list.contains(a)
-                {
-                    list.push(a.clone());
-                }
+        for w in external_urls(p) {
+            if seen.insert(fetch_key(&w.0)) {
+                wanted.push(w);
             }
         }
     }
-    let attrs = &attrs;
     let loaded: BTreeMap<String, Fetched> = futures::stream::iter(wanted)
         .map(|(url, local, encoding)| async move {
-            let r = loader.load(&url, local.as_deref()).await;
             let key = fetch_key(&url);
-            let wanted_attrs = attrs.get(&key).cloned().unwrap_or_default();
-            (key, digest(r, wanted_attrs, Some(encoding)).await)
+            let fetched = match prefetch.take(&key) {
+                Some(task) => task
+                    .await
+                    .unwrap_or_else(|e| Err(LoadError::Failed(format!("loading failed: {e}")))),
+                None => digest(loader.load(&url, local.as_deref()).await, Some(encoding)).await,
+            };
+            (key, fetched)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -171,9 +207,8 @@ pub async fn collect(
                     match resolved.as_ref().and_then(|u| loaded.get(&fetch_key(u))) {
                         Some(Ok(loaded)) => {
                             record = record.read(&loaded.digest, is_js);
-                            integrity_check = integrity
-                                .as_deref()
-                                .and_then(|a| loaded.integrity.get(a).cloned());
+                            integrity_check =
+                                integrity.as_deref().map(|a| loaded.integrity.check(a));
                             entry_text = Some(ScriptText {
                                 id: name.clone(),
                                 text: loaded.text.clone(),
@@ -339,7 +374,7 @@ pub async fn collect_dynamic(
     let loaded: BTreeMap<String, Fetched> = futures::stream::iter(unique)
         .map(|(url, local, encoding)| async move {
             let r = loader.load(&url, local.as_deref()).await;
-            (url.to_string(), digest(r, Vec::new(), Some(encoding)).await)
+            (url.to_string(), digest(r, Some(encoding)).await)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
