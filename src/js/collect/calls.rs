@@ -221,8 +221,9 @@ impl<'a> Collector<'a, '_, '_> {
             _ => {}
         }
         // Sources: selectors, serialisation, listeners.
-        let selector =
-            SELECTOR_METHODS.contains(&name.as_str()) || (obj.is_none() && is_jquery_name(&name));
+        let selector = SELECTOR_METHODS.contains(&name.as_str())
+            || (obj.is_none()
+                && (is_jquery_name(&name) || self.is_jquery_param(&name, c.callee.span())));
         if selector && let Some(a) = a0 {
             let texts = self.selector_texts(a);
             if texts.iter().any(|s| self.k.vocab.matches(s)) {

@@ -85,6 +85,9 @@ pub fn run(src: &str, plan: &Plan, limits: Limits, folded: impl Fn(u32) -> bool)
     };
     let text = |s: oxc_span::Span| src.get(s.start as usize..s.end as usize).unwrap_or("");
     let mut steps = || -> Result<Vec<rewrite::Replacement>, SandboxError> {
+        for (name, f) in &plan.named {
+            sandbox.run(&format!("var {name} = ({});", text(*f)))?;
+        }
         for s in &plan.setup {
             let code = text(*s);
             if plan.lexical.contains(&s.start) {

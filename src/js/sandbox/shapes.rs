@@ -56,6 +56,10 @@ pub struct Evaluation {
 pub struct Plan {
     /// Top-level statements to run, function declarations first.
     pub setup: Vec<Span>,
+    /// Named IIFEs whose bodies were unwrapped, by name and function span: the name is
+    /// defined before the setup runs, since such a function may read itself (a decoder keyed
+    /// on its own source text, `f.toString()`, defeats a beautified or edited copy).
+    pub named: Vec<(String, Span)>,
     /// `let`/`const` statements among `setup`, by start (run as `var`: unwrapped IIFE bodies
     /// may declare the same name twice).
     pub lexical: HashSet<u32>,
@@ -106,10 +110,14 @@ struct Walker<'a> {
     setup_rest: Vec<Span>,
     lexical: HashSet<u32>,
     unwrapped: HashSet<u32>,
+    named: Vec<(String, Span)>,
     /// Top-level names bound to functions or objects, and whether their code decodes.
     candidates: HashMap<&'a str, bool>,
     candidate_spans: Vec<(&'a str, Span)>,
     holders: Vec<&'a str>,
+    /// Top-level variables with the spans of the values they are given at the top level
+    /// (`var t = …`, `t = …`): a table computed at start-up is a string array too.
+    computed: Vec<(&'a str, Span)>,
     wrappers: Vec<Span>,
     wrapper_names: HashSet<&'a str>,
     top_vars: HashSet<&'a str>,
@@ -137,9 +145,11 @@ impl<'a> Walker<'a> {
             setup_rest: Vec::new(),
             lexical: HashSet::new(),
             unwrapped: HashSet::new(),
+            named: Vec::new(),
             candidates: HashMap::new(),
             candidate_spans: Vec::new(),
             holders: Vec::new(),
+            computed: Vec::new(),
             wrappers: Vec::new(),
             wrapper_names: HashSet::new(),
             top_vars: HashSet::new(),
@@ -177,6 +187,25 @@ impl<'a> Walker<'a> {
     /// Which candidates decode: their code uses a decoding built-in, reads a string array, or
     /// calls a candidate that decodes (a top-level wrapper); a few rounds reach the wrappers.
     fn classify(&mut self) {
+        // A table decoded at start-up (`var t = decode("…").split("\n")`, `t = String
+        // .fromCharCode(…).split(",")`) is read by its accessor like a literal string array.
+        let decoder_fns: Vec<&'a str> = self
+            .candidate_spans
+            .iter()
+            .filter(|(_, span)| self.decodes(*span))
+            .map(|(n, _)| *n)
+            .collect();
+        for (name, value) in &self.computed {
+            let t = self.text(*value);
+            if !self.holders.contains(name)
+                && (self.decodes(*value)
+                    || decoder_fns
+                        .iter()
+                        .any(|f| f.len() >= 3 && t.contains(&format!("{f}("))))
+            {
+                self.holders.push(name);
+            }
+        }
         let mut decoding: Vec<&'a str> = Vec::new();
         for (name, span) in &self.candidate_spans {
             let t = self.text(*span);
@@ -229,9 +258,12 @@ impl<'a> Walker<'a> {
     fn top_level(&mut self, body: &'a [Statement<'a>], depth: u32) {
         for s in body {
             if depth < MAX_UNWRAP
-                && let Some((f_span, inner)) = iife_body(s)
+                && let Some((f_span, name, inner)) = iife_body(s)
             {
                 self.unwrapped.insert(f_span.start);
+                if let Some(name) = name {
+                    self.named.push((name.to_string(), f_span));
+                }
                 self.top_level(inner, depth + 1);
                 continue;
             }
@@ -287,6 +319,7 @@ impl<'a> Walker<'a> {
                                 if let Expression::Identifier(f) = c.callee.without_parentheses() {
                                     self.inits.push((name, f.name.as_str()));
                                 }
+                                self.computed.push((name, c.span));
                                 self.top_vars.insert(name);
                             }
                             Some(
@@ -315,6 +348,15 @@ impl<'a> Walker<'a> {
                         self.decoding_loop = true;
                     }
                     self.setup_rest.push(s.span());
+                }
+                Statement::ExpressionStatement(es) => {
+                    if let Expression::AssignmentExpression(a) = es.expression.without_parentheses()
+                        && let AssignmentTarget::AssignmentTargetIdentifier(id) = &a.left
+                        && a.operator == oxc_syntax::operator::AssignmentOperator::Assign
+                    {
+                        self.computed.push((id.name.as_str(), a.right.span()));
+                    }
+                    self.setup_rest.push(s.span())
                 }
                 _ => self.setup_rest.push(s.span()),
             }
@@ -539,6 +581,7 @@ impl<'a> Walker<'a> {
         self.evaluations.sort_by_key(|e| e.span.start);
         Plan {
             setup,
+            named: self.named,
             lexical: self.lexical,
             wrappers: self.wrappers,
             evaluations: self.evaluations,
@@ -551,8 +594,8 @@ impl<'a> Walker<'a> {
 }
 
 /// `(function(){…})()`, `!function(){…}()`, `(function(){…}).call(this)`, `(() => {…})()`
-/// without parameters: the function's span and body.
-fn iife_body<'a>(s: &'a Statement<'a>) -> Option<(Span, &'a [Statement<'a>])> {
+/// without parameters: the function's span, its name if it has one, and its body.
+fn iife_body<'a>(s: &'a Statement<'a>) -> Option<(Span, Option<&'a str>, &'a [Statement<'a>])> {
     let Statement::ExpressionStatement(es) = s else {
         return None;
     };
@@ -572,11 +615,15 @@ fn iife_body<'a>(s: &'a Statement<'a>) -> Option<(Span, &'a [Statement<'a>])> {
     // An IIFE with parameters (a rotation loop `(function(arr, n){…})(tbl, 0x1a3)`) needs its
     // arguments: it runs whole.
     match callee {
-        Expression::FunctionExpression(f) if f.params.items.is_empty() => {
-            f.body.as_ref().map(|b| (f.span, b.statements.as_slice()))
-        }
+        Expression::FunctionExpression(f) if f.params.items.is_empty() => f.body.as_ref().map(|b| {
+            (
+                f.span,
+                f.id.as_ref().map(|id| id.name.as_str()),
+                b.statements.as_slice(),
+            )
+        }),
         Expression::ArrowFunctionExpression(f) if f.params.items.is_empty() => match &f.body {
-            ArrowFunctionBody::FunctionBody(b) => Some((f.span, b.statements.as_slice())),
+            ArrowFunctionBody::FunctionBody(b) => Some((f.span, None, b.statements.as_slice())),
             _ => None,
         },
         _ => None,
