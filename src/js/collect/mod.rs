@@ -32,6 +32,7 @@ use super::flow::FxBuild;
 
 mod aliases;
 mod api;
+mod builders;
 mod calls;
 mod callsite;
 mod deps;
@@ -224,6 +225,8 @@ pub struct Collector<'a, 'f, 'k> {
     fn_args: Vec<indirect::FnArg<'a>>,
     /// Names that only ever hold a URL scheme (see [`aliases`]).
     schemes: aliases::SchemeNames<'a>,
+    /// Strings built step by step in one body (see [`builders`]).
+    builders: builders::Builders<'a>,
     /// Parameters that stand for jQuery inside their function (ready callbacks).
     jquery_params: Vec<(&'a str, Span)>,
 }
@@ -281,6 +284,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             param_calls: Vec::new(),
             fn_args: Vec::new(),
             schemes: aliases::SchemeNames::default(),
+            builders: builders::Builders::default(),
             jquery_params: Vec::new(),
         }
     }
@@ -288,6 +292,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     /// Walk a program and add what was found to the facts.
     pub fn run(&mut self, program: &'a Program<'a>) {
         self.schemes = aliases::SchemeNames::of(program);
+        self.builders = builders::Builders::of(program);
         self.visit_program(program);
         self.join_param_calls();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {
@@ -687,6 +692,12 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             }
             v => v.known_text().map(str::to_string),
         };
+        // A string built step by step in this body (`u = "https://"; u += host`).
+        if !matches!(v, Value::Str(_) | Value::Url(_))
+            && let Some(b) = self.built_text(e)
+        {
+            text = Some(b);
+        }
         // An unknown run at the start that can only be a scheme (a variable that only ever
         // holds "https://" or "http://", the page's `location.protocol`): the known text
         // after it names the host whichever scheme runs.
