@@ -85,6 +85,9 @@ pub fn run(src: &str, plan: &Plan, limits: Limits, folded: impl Fn(u32) -> bool)
     };
     let text = |s: oxc_span::Span| src.get(s.start as usize..s.end as usize).unwrap_or("");
     let mut steps = || -> Result<Vec<rewrite::Replacement>, SandboxError> {
+        // Only the script's own text (see `self_document.js`).
+        let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
+        sandbox.run(&format!("{}({own});", include_str!("self_document.js")))?;
         for (name, f) in &plan.named {
             sandbox.run(&format!("var {name} = ({});", text(*f)))?;
         }

@@ -118,6 +118,12 @@ struct Walker<'a> {
     /// Top-level variables with the spans of the values they are given at the top level
     /// (`var t = …`, `t = …`): a table computed at start-up is a string array too.
     computed: Vec<(&'a str, Span)>,
+    /// Those of `computed` that hold a decoded table: their constant reads are evaluated.
+    tables: HashSet<&'a str>,
+    /// `f.x = …` at the top level, by `f`: a function or object whose members are assigned
+    /// one by one (JScrambler's `function r0(){}` followed by `r0.y0 = (function(){…})()`);
+    /// those values are part of `f`'s code.
+    member_defs: Vec<(&'a str, Span)>,
     wrappers: Vec<Span>,
     wrapper_names: HashSet<&'a str>,
     top_vars: HashSet<&'a str>,
@@ -150,6 +156,8 @@ impl<'a> Walker<'a> {
             candidate_spans: Vec::new(),
             holders: Vec::new(),
             computed: Vec::new(),
+            tables: HashSet::new(),
+            member_defs: Vec::new(),
             wrappers: Vec::new(),
             wrapper_names: HashSet::new(),
             top_vars: HashSet::new(),
@@ -177,6 +185,11 @@ impl<'a> Walker<'a> {
     fn decodes(&self, span: Span) -> bool {
         let t = self.text(span);
         DECODER_WORDS.iter().any(|w| t.contains(w))
+            // `String["\u0066\u0072…"]`: the same words behind escapes.
+            || (t.contains('\\') && {
+                let u = unescape_literals(t);
+                DECODER_WORDS.iter().any(|w| u.contains(w))
+            })
     }
 
     fn candidate(&mut self, name: &'a str, span: Span) {
@@ -187,6 +200,11 @@ impl<'a> Walker<'a> {
     /// Which candidates decode: their code uses a decoding built-in, reads a string array, or
     /// calls a candidate that decodes (a top-level wrapper); a few rounds reach the wrappers.
     fn classify(&mut self) {
+        for (name, span) in std::mem::take(&mut self.member_defs) {
+            if self.candidates.contains_key(name) {
+                self.candidate_spans.push((name, span));
+            }
+        }
         // A table decoded at start-up (`var t = decode("…").split("\n")`, `t = String
         // .fromCharCode(…).split(",")`) is read by its accessor like a literal string array.
         let decoder_fns: Vec<&'a str> = self
@@ -204,6 +222,7 @@ impl<'a> Walker<'a> {
                         .any(|f| f.len() >= 3 && t.contains(&format!("{f}("))))
             {
                 self.holders.push(name);
+                self.tables.insert(name);
             }
         }
         let mut decoding: Vec<&'a str> = Vec::new();
@@ -356,6 +375,12 @@ impl<'a> Walker<'a> {
                     {
                         self.computed.push((id.name.as_str(), a.right.span()));
                     }
+                    if let Expression::AssignmentExpression(a) = es.expression.without_parentheses()
+                        && let AssignmentTarget::StaticMemberExpression(m) = &a.left
+                        && let Expression::Identifier(obj) = &m.object
+                    {
+                        self.member_defs.push((obj.name.as_str(), a.right.span()));
+                    }
                     self.setup_rest.push(s.span())
                 }
                 _ => self.setup_rest.push(s.span()),
@@ -440,6 +465,14 @@ impl<'a> Walker<'a> {
                         ObjectPropertyKind::SpreadProperty(_) => false,
                     });
                 n.worth = any_worth(0);
+            }
+            // `t[3]` of a table decoded at start-up: its value is known once the decoder ran.
+            Expression::ComputedMemberExpression(m)
+                if matches!(&m.object, Expression::Identifier(id) if self.tables.contains(id.name.as_str()))
+                    && children.last().is_some_and(|c| c.konst) =>
+            {
+                n.konst = true;
+                n.worth = true;
             }
             Expression::ComputedMemberExpression(_) => {
                 n.konst = all(0) && children.len() == 2;
@@ -796,4 +829,35 @@ fn declares_string_array<'a>(s: &'a Statement<'a>) -> Option<&'a str> {
         }
         _ => None,
     })
+}
+
+/// `\uXXXX` and `\xXX` escapes replaced by their characters (enough to read property names
+/// written with escapes; other text is kept as it is).
+fn unescape_literals(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (len, digits) = match after.as_bytes().first() {
+            Some(b'u') => (5, after.get(1..5)),
+            Some(b'x') => (3, after.get(1..3)),
+            _ => (0, None),
+        };
+        match digits
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+            .and_then(char::from_u32)
+        {
+            Some(c) => {
+                out.push(c);
+                rest = &after[len..];
+            }
+            None => {
+                out.push('\\');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
