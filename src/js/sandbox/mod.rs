@@ -19,6 +19,7 @@
 //! rather than silently clean.
 
 pub mod engine;
+mod locals;
 pub mod rewrite;
 pub mod shapes;
 
@@ -107,6 +108,14 @@ pub fn run(src: &str, plan: &Plan, limits: Limits, folded: impl Fn(u32) -> bool)
             let value = match (&e.entities, &e.literal) {
                 (Some(_), Some(lit)) => Some(lit.clone()),
                 (Some(arg), None) => match sandbox.run(&format!("({})", text(*arg)))? {
+                    Outcome::Done(v) => v,
+                    Outcome::Threw => None,
+                },
+                (None, _) if !e.env.is_empty() => match sandbox.run(&format!(
+                    "(function(){{var {};return ({});}})()",
+                    e.env.join(","),
+                    text(e.span)
+                ))? {
                     Outcome::Done(v) => v,
                     Outcome::Threw => None,
                 },

@@ -49,6 +49,9 @@ pub struct Evaluation {
     pub entities: Option<Span>,
     /// The entity argument's value when it is a plain string literal (no sandbox needed).
     pub literal: Option<String>,
+    /// Locals of the enclosing functions the expression reads, as `name=value` code (see
+    /// [`super::locals`]).
+    pub env: Vec<String>,
 }
 
 /// What the walk found; see the module documentation.
@@ -124,6 +127,8 @@ struct Walker<'a> {
     /// one by one (JScrambler's `function r0(){}` followed by `r0.y0 = (function(){…})()`);
     /// those values are part of `f`'s code.
     member_defs: Vec<(&'a str, Span)>,
+    /// Constant locals of the functions being walked, innermost last.
+    locals: Vec<HashMap<&'a str, Span>>,
     wrappers: Vec<Span>,
     wrapper_names: HashSet<&'a str>,
     top_vars: HashSet<&'a str>,
@@ -158,6 +163,7 @@ impl<'a> Walker<'a> {
             computed: Vec::new(),
             tables: HashSet::new(),
             member_defs: Vec::new(),
+            locals: Vec::new(),
             wrappers: Vec::new(),
             wrapper_names: HashSet::new(),
             top_vars: HashSet::new(),
@@ -428,6 +434,14 @@ impl<'a> Walker<'a> {
             Expression::TemplateLiteral(t) => n.konst = t.expressions.is_empty(),
             Expression::Identifier(id) => {
                 n.konst = matches!(id.name.as_str(), "undefined" | "NaN" | "Infinity")
+                    || self.locals.iter().any(|l| l.contains_key(id.name.as_str()))
+            }
+            // `d.X6F` of a decoder object: a property its top level set (`d.X6F = 94`).
+            Expression::StaticMemberExpression(m)
+                if matches!(&m.object, Expression::Identifier(o)
+                    if self.candidates.get(o.name.as_str()).copied().unwrap_or(false)) =>
+            {
+                n.konst = true;
             }
             Expression::ParenthesizedExpression(_) => {
                 n = children.first().copied().unwrap_or_default();
@@ -507,10 +521,22 @@ impl<'a> Walker<'a> {
             self.evaluations.pop();
         }
         if self.evaluations.len() < MAX_EVALUATIONS {
+            let text = self.text(span);
+            let mut env = Vec::new();
+            let mut bound = HashSet::new();
+            for l in self.locals.iter().rev() {
+                for (name, value) in l {
+                    if text.contains(name) && bound.insert(*name) {
+                        env.push(format!("{name}=({})", self.text(*value)));
+                    }
+                }
+            }
+            env.sort();
             self.evaluations.push(Evaluation {
                 span,
                 entities: None,
                 literal: None,
+                env,
             });
         }
     }
@@ -597,6 +623,7 @@ impl<'a> Walker<'a> {
             span: c.span,
             entities: Some(a),
             literal,
+            env: Vec::new(),
         });
     }
 
@@ -713,7 +740,15 @@ impl<'a> Visit<'a> for Walker<'a> {
                 self.wrapper_names.insert(name);
             }
         }
+        let locals = match &it.body {
+            Some(body) => super::locals::of(&it.params, body, &|c| {
+                self.is_candidate_callee(&c.callee)
+            }),
+            None => HashMap::new(),
+        };
+        self.locals.push(locals);
         walk::walk_function(self, it, flags);
+        self.locals.pop();
         if counted {
             self.fn_depth -= 1;
         }
