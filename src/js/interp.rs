@@ -942,9 +942,7 @@ impl<'a> Interp<'a> {
     /// so the value is `s` with its character references decoded (a URL hidden as entities).
     fn entity_text(&self, c: &'a CallExpression<'a>, sc: Option<&Scope<'a>>) -> Option<Value<'a>> {
         let name = |callee: &'a Expression<'a>| match callee.without_parentheses() {
-            Expression::StaticMemberExpression(m) => {
-                Some((m.property.name.to_string(), &m.object))
-            }
+            Expression::StaticMemberExpression(m) => Some((m.property.name.to_string(), &m.object)),
             Expression::ComputedMemberExpression(m) => self
                 .ev(&m.expression, sc)
                 .as_str()
@@ -969,7 +967,9 @@ impl<'a> Interp<'a> {
         let s = self.ev(arg, sc);
         let s = s.as_str().filter(|s| s.contains('&') && s.contains(';'))?;
         self.decoded.set(true);
-        Some(Value::str(html_escape::decode_html_entities(s).into_owned()))
+        Some(Value::str(
+            html_escape::decode_html_entities(s).into_owned(),
+        ))
     }
 
     fn call_value(&self, f: Value<'a>, args: Vec<Value<'a>>) -> Value<'a> {

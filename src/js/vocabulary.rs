@@ -166,13 +166,14 @@ pub fn is_harvest_selector(sel: &str) -> bool {
         // `*` (every element, `getElementsByTagName('*')`) includes every field.
         last == "*"
             || ["input", "select", "textarea", ":input", "form"]
-            .iter()
-            .any(|t| {
-                last == *t || (last.starts_with(t) && last[t.len()..].starts_with([':', '[', '.']))
-            })
-            && !last.contains("type=hidden")
-            && !last.contains("type=\"hidden\"")
-            && !last.contains("type=submit")
+                .iter()
+                .any(|t| {
+                    last == *t
+                        || (last.starts_with(t) && last[t.len()..].starts_with([':', '[', '.']))
+                })
+                && !last.contains("type=hidden")
+                && !last.contains("type=\"hidden\"")
+                && !last.contains("type=submit")
     })
 }
 

@@ -281,8 +281,7 @@ impl<'a> Collector<'a, '_, '_> {
     fn leaf_text(&self, l: &'a Expression<'a>, name: &str, so_far: &str) -> String {
         match l {
             Expression::Identifier(id) if id.name == name => return so_far.to_string(),
-            Expression::ComputedMemberExpression(m)
-                if matches!(m.object.without_parentheses(), Expression::Identifier(id) if id.name == name) =>
+            Expression::ComputedMemberExpression(m) if matches!(m.object.without_parentheses(), Expression::Identifier(id) if id.name == name) =>
             {
                 if let Value::Num(n) = self.interp.peek(&m.expression)
                     && n >= 0.0
@@ -298,9 +297,7 @@ impl<'a> Collector<'a, '_, '_> {
         match self.interp.peek(l) {
             Value::Holed(h) => h.to_string(),
             Value::Prefix(p) => format!("{p}{HOLE}"),
-            v => v
-                .to_js_string()
-                .unwrap_or_else(|| HOLE.to_string()),
+            v => v.to_js_string().unwrap_or_else(|| HOLE.to_string()),
         }
     }
 }

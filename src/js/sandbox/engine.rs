@@ -144,17 +144,20 @@ impl Sandbox {
         // default, where such a loop throws before it decodes anything.
         let mut options = EvalOptions::default();
         options.strict = false;
-        let result = self.context.with(|ctx| match ctx.eval_with_options::<Value, _>(code, options) {
-            Ok(v) => Ok(Outcome::Done(string_of(&v))),
-            Err(_) => {
-                let exception = ctx.catch();
-                if is_resource_error(&ctx, &exception) {
-                    Err(SandboxError::Memory(memory_mb))
-                } else {
-                    Ok(Outcome::Threw)
-                }
-            }
-        });
+        let result =
+            self.context.with(
+                |ctx| match ctx.eval_with_options::<Value, _>(code, options) {
+                    Ok(v) => Ok(Outcome::Done(string_of(&v))),
+                    Err(_) => {
+                        let exception = ctx.catch();
+                        if is_resource_error(&ctx, &exception) {
+                            Err(SandboxError::Memory(memory_mb))
+                        } else {
+                            Ok(Outcome::Threw)
+                        }
+                    }
+                },
+            );
         self.stop_at.store(u64::MAX, Ordering::Relaxed);
         if self.interrupted.swap(false, Ordering::Relaxed) {
             return Err(self.exhaust(SandboxError::Time(slice.as_millis())));

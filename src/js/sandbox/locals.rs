@@ -16,12 +16,20 @@ use std::collections::{HashMap, HashSet};
 
 /// Whether `e` is a constant worth binding: a number, a string, `-n`, or a call that
 /// `constant_call` accepts (a decoder or identity call with literal arguments).
-fn simple<'a>(e: &'a Expression<'a>, constant_call: &dyn Fn(&'a CallExpression<'a>) -> bool) -> bool {
+fn simple<'a>(
+    e: &'a Expression<'a>,
+    constant_call: &dyn Fn(&'a CallExpression<'a>) -> bool,
+) -> bool {
     match e.without_parentheses() {
         Expression::NumericLiteral(_) | Expression::StringLiteral(_) => true,
         Expression::UnaryExpression(u) => {
-            matches!(u.operator, UnaryOperator::UnaryNegation | UnaryOperator::UnaryPlus)
-                && matches!(u.argument.without_parentheses(), Expression::NumericLiteral(_))
+            matches!(
+                u.operator,
+                UnaryOperator::UnaryNegation | UnaryOperator::UnaryPlus
+            ) && matches!(
+                u.argument.without_parentheses(),
+                Expression::NumericLiteral(_)
+            )
         }
         Expression::CallExpression(c) => {
             constant_call(c)

@@ -675,13 +675,15 @@ fn iife_body<'a>(s: &'a Statement<'a>) -> Option<(Span, Option<&'a str>, &'a [St
     // An IIFE with parameters (a rotation loop `(function(arr, n){…})(tbl, 0x1a3)`) needs its
     // arguments: it runs whole.
     match callee {
-        Expression::FunctionExpression(f) if f.params.items.is_empty() => f.body.as_ref().map(|b| {
-            (
-                f.span,
-                f.id.as_ref().map(|id| id.name.as_str()),
-                b.statements.as_slice(),
-            )
-        }),
+        Expression::FunctionExpression(f) if f.params.items.is_empty() => {
+            f.body.as_ref().map(|b| {
+                (
+                    f.span,
+                    f.id.as_ref().map(|id| id.name.as_str()),
+                    b.statements.as_slice(),
+                )
+            })
+        }
         Expression::ArrowFunctionExpression(f) if f.params.items.is_empty() => match &f.body {
             ArrowFunctionBody::FunctionBody(b) => Some((f.span, None, b.statements.as_slice())),
             _ => None,
@@ -741,9 +743,9 @@ impl<'a> Visit<'a> for Walker<'a> {
             }
         }
         let locals = match &it.body {
-            Some(body) => super::locals::of(&it.params, body, &|c| {
-                self.is_candidate_callee(&c.callee)
-            }),
+            Some(body) => {
+                super::locals::of(&it.params, body, &|c| self.is_candidate_callee(&c.callee))
+            }
             None => HashMap::new(),
         };
         self.locals.push(locals);
