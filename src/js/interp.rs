@@ -911,6 +911,9 @@ impl<'a> Interp<'a> {
     // ---- calls --------------------------------------------------------------------------
 
     fn ev_call(&self, c: &'a CallExpression<'a>, sc: Option<&Scope<'a>>) -> Value<'a> {
+        if let Some(v) = self.entity_text(c, sc) {
+            return v;
+        }
         let callee = c.callee.without_parentheses();
         match callee {
             Expression::StaticMemberExpression(m) => {
@@ -933,6 +936,40 @@ impl<'a> Interp<'a> {
                 self.call_value(f, args)
             }
         }
+    }
+
+    /// `$('<div/>').html(s).text()`: the browser parses `s` as HTML and reads back its text,
+    /// so the value is `s` with its character references decoded (a URL hidden as entities).
+    fn entity_text(&self, c: &'a CallExpression<'a>, sc: Option<&Scope<'a>>) -> Option<Value<'a>> {
+        let name = |callee: &'a Expression<'a>| match callee.without_parentheses() {
+            Expression::StaticMemberExpression(m) => Some((m.property.name.to_string(), &m.object)),
+            Expression::ComputedMemberExpression(m) => self
+                .ev(&m.expression, sc)
+                .as_str()
+                .map(|k| (k.to_string(), &m.object)),
+            _ => None,
+        };
+        if !c.arguments.is_empty() {
+            return None;
+        }
+        let (text, obj) = name(&c.callee)?;
+        let Expression::CallExpression(inner) = obj.without_parentheses() else {
+            return None;
+        };
+        if text != "text" || inner.arguments.len() != 1 {
+            return None;
+        }
+        let (html, _) = name(&inner.callee)?;
+        let arg = inner.arguments[0].as_expression()?;
+        if html != "html" {
+            return None;
+        }
+        let s = self.ev(arg, sc);
+        let s = s.as_str().filter(|s| s.contains('&') && s.contains(';'))?;
+        self.decoded.set(true);
+        Some(Value::str(
+            html_escape::decode_html_entities(s).into_owned(),
+        ))
     }
 
     fn call_value(&self, f: Value<'a>, args: Vec<Value<'a>>) -> Value<'a> {

@@ -152,23 +152,28 @@ fn selected_names(text: &str) -> Vec<&str> {
 }
 
 /// Whether a selector selects every field of a form or page (`input`, `select`, `:input`,
-/// `form input`, `input[type=text]`) rather than named fields.
+/// `form input`, `input[type=text]`) rather than named fields. A selector list is a union:
+/// when one of its parts selects every field, so does the list, whatever the other parts add
+/// (`"input, select, checkbox"` still reads every input although `checkbox` matches nothing).
 pub fn is_harvest_selector(sel: &str) -> bool {
     let s = sel.trim().to_ascii_lowercase();
     if s.is_empty() || s.len() > 200 {
         return false;
     }
-    s.split(',').all(|part| {
+    s.split(',').any(|part| {
         let last = part.split_whitespace().last().unwrap_or("");
         let last = last.trim_start_matches('>');
-        ["input", "select", "textarea", ":input", "form"]
-            .iter()
-            .any(|t| {
-                last == *t || (last.starts_with(t) && last[t.len()..].starts_with([':', '[', '.']))
-            })
-            && !last.contains("type=hidden")
-            && !last.contains("type=\"hidden\"")
-            && !last.contains("type=submit")
+        // `*` (every element, `getElementsByTagName('*')`) includes every field.
+        last == "*"
+            || ["input", "select", "textarea", ":input", "form"]
+                .iter()
+                .any(|t| {
+                    last == *t
+                        || (last.starts_with(t) && last[t.len()..].starts_with([':', '[', '.']))
+                })
+                && !last.contains("type=hidden")
+                && !last.contains("type=\"hidden\"")
+                && !last.contains("type=submit")
     })
 }
 
@@ -229,5 +234,12 @@ mod tests {
         assert!(!is_harvest_selector("#cc_number"));
         assert!(!is_harvest_selector("input[type=hidden]"));
         assert!(!is_harvest_selector(".inputs"));
+        // A list is a union: one part that selects every field is enough.
+        assert!(is_harvest_selector("input, select, textarea, checkbox"));
+        assert!(!is_harvest_selector("#cc_number, .inputs"));
+        assert!(!is_harvest_selector("input[type=hidden], .x"));
+        assert!(is_harvest_selector("*"));
+        assert!(is_harvest_selector("form *"));
+        assert!(!is_harvest_selector("*.card-body"));
     }
 }

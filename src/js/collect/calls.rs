@@ -100,8 +100,22 @@ impl<'a> Collector<'a, '_, '_> {
                     .as_ref()
                     .and_then(|m| m.as_str())
                     .is_some_and(|m| HTTP_METHODS.contains(&m.to_ascii_uppercase().as_str()));
-                if is_method && let (Some(o), Some(u)) = (obj, a1) {
-                    let url = self.url_text(u);
+                // A method the evaluator cannot resolve (obfuscators reuse one short name in
+                // many scopes, so a local `m = "post"` is not a script-wide constant) still
+                // opens a request when the second argument is an absolute URL: no other
+                // `open(x, url)` of the page takes a URL second.
+                let unknown_method = method.as_ref().is_some_and(|m| m.is_unknown());
+                let url = match a1 {
+                    Some(u) if is_method || unknown_method => Some(self.url_text(u)),
+                    _ => None,
+                };
+                let absolute = url
+                    .as_ref()
+                    .and_then(|u| u.text.as_deref())
+                    .is_some_and(|t| t.starts_with("//") || t.contains("://"));
+                if (is_method || absolute)
+                    && let (Some(o), Some(u), Some(url)) = (obj, a1, url)
+                {
                     let d = self.deps(u);
                     let h = self.base_sym(o);
                     self.sink(Channel::Xhr, span, url, d, h);
@@ -221,8 +235,9 @@ impl<'a> Collector<'a, '_, '_> {
             _ => {}
         }
         // Sources: selectors, serialisation, listeners.
-        let selector =
-            SELECTOR_METHODS.contains(&name.as_str()) || (obj.is_none() && is_jquery_name(&name));
+        let selector = SELECTOR_METHODS.contains(&name.as_str())
+            || (obj.is_none()
+                && (is_jquery_name(&name) || self.is_jquery_param(&name, c.callee.span())));
         if selector && let Some(a) = a0 {
             let texts = self.selector_texts(a);
             if texts.iter().any(|s| self.k.vocab.matches(s)) {

@@ -193,8 +193,9 @@ impl<'a> Collector<'a, '_, '_> {
     pub(super) fn call_deps(&mut self, c: &'a CallExpression<'a>, d: &mut Deps, n: u32) {
         let (obj, name) = self.callee_name(&c.callee);
         if let Some(name) = name.as_deref() {
-            let selector =
-                SELECTOR_METHODS.contains(&name) || (obj.is_none() && is_jquery_name(name));
+            let selector = SELECTOR_METHODS.contains(&name)
+                || (obj.is_none()
+                    && (is_jquery_name(name) || self.is_jquery_param(name, c.callee.span())));
             if selector && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) {
                 for s in self.selector_texts(a0) {
                     if self.k.vocab.matches(&s) {

@@ -30,7 +30,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::flow::FxBuild;
 
+mod aliases;
 mod api;
+mod builders;
 mod calls;
 mod callsite;
 mod deps;
@@ -221,6 +223,12 @@ pub struct Collector<'a, 'f, 'k> {
     param_index: HashMap<Sym, (Sym, usize)>,
     param_calls: Vec<indirect::ParamCall<'a>>,
     fn_args: Vec<indirect::FnArg<'a>>,
+    /// Names that only ever hold a URL scheme (see [`aliases`]).
+    schemes: aliases::SchemeNames<'a>,
+    /// Strings built step by step in one body (see [`builders`]).
+    builders: builders::Builders<'a>,
+    /// Parameters that stand for jQuery inside their function (ready callbacks).
+    jquery_params: Vec<(&'a str, Span)>,
 }
 
 impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
@@ -275,11 +283,16 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             param_index: HashMap::new(),
             param_calls: Vec::new(),
             fn_args: Vec::new(),
+            schemes: aliases::SchemeNames::default(),
+            builders: builders::Builders::default(),
+            jquery_params: Vec::new(),
         }
     }
 
     /// Walk a program and add what was found to the facts.
     pub fn run(&mut self, program: &'a Program<'a>) {
+        self.schemes = aliases::SchemeNames::of(program);
+        self.builders = builders::Builders::of(program);
         self.visit_program(program);
         self.join_param_calls();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {
@@ -410,6 +423,10 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
                 Expression::Identifier(id) => {
                     // `var d = document; d.cookie`: an alias of a browser object is that object.
                     let name = id.name.as_str();
+                    if self.is_jquery_param(name, id.span) {
+                        parts.push("jQuery".into());
+                        break;
+                    }
                     if !crate::js::web_api::is_browser_global(name)
                         && !untainted(name)
                         && self.interp.is_global_binding(name)
@@ -669,12 +686,27 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         let (v, dec) = self.interp_eval(e);
         let hidden = dec || self.hidden_ctx;
         // A partly known URL keeps its known pieces (a host's registrable suffix).
-        let text = match &v {
+        let mut text = match &v {
             Value::Holed(h) if h.chars().any(|c| c != crate::js::value::HOLE) => {
                 Some(h.to_string())
             }
             v => v.known_text().map(str::to_string),
         };
+        // A string built step by step in this body (`u = "https://"; u += host`).
+        if !matches!(v, Value::Str(_) | Value::Url(_))
+            && let Some(b) = self.built_text(e)
+        {
+            text = Some(b);
+        }
+        // An unknown run at the start that can only be a scheme (a variable that only ever
+        // holds "https://" or "http://", the page's `location.protocol`): the known text
+        // after it names the host whichever scheme runs.
+        if let Some(t) = &text
+            && let Some(rest) = t.strip_prefix(crate::js::value::HOLE)
+            && let Some(scheme) = self.schemes.leading_scheme(e)
+        {
+            text = Some(format!("{scheme}{rest}"));
+        }
         if hidden && let Some(t) = &text {
             self.facts.add_decoded(t);
         }
@@ -683,6 +715,13 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             text,
             hidden,
         }
+    }
+
+    /// Whether `name` at `at` is the jQuery a ready callback was handed.
+    fn is_jquery_param(&self, name: &str, at: Span) -> bool {
+        self.jquery_params
+            .iter()
+            .any(|(n, f)| *n == name && f.start <= at.start && at.end <= f.end)
     }
 
     fn interp_eval(&self, e: &'a Expression<'a>) -> (Value<'a>, bool) {
@@ -1152,6 +1191,13 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             return;
         }
         let it = self.alloc(it);
+        let is_jq = |e: &'a Expression<'a>| {
+            self.path_of(e)
+                .is_some_and(|p| is_jquery_name(&p) || p == "jQuery")
+        };
+        if let Some(p) = aliases::jquery_ready_param(it, is_jq) {
+            self.jquery_params.push(p);
+        }
         self.on_call(it);
         walk::walk_call_expression(self, it);
     }

@@ -14,6 +14,7 @@
 //! `require`, DOM or timer. `prelude.js` makes time and randomness deterministic and turns
 //! `eval`, `Function`, string timers and script Blobs into recorders (see there).
 
+use rquickjs::context::EvalOptions;
 use rquickjs::{Context, Ctx, Runtime, Value};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -138,17 +139,25 @@ impl Sandbox {
         self.stop_at
             .store((elapsed + slice).as_micros() as u64, Ordering::Relaxed);
         let memory_mb = self.limits.memory >> 20;
-        let result = self.context.with(|ctx| match ctx.eval::<Value, _>(code) {
-            Ok(v) => Ok(Outcome::Done(string_of(&v))),
-            Err(_) => {
-                let exception = ctx.catch();
-                if is_resource_error(&ctx, &exception) {
-                    Err(SandboxError::Memory(memory_mb))
-                } else {
-                    Ok(Outcome::Threw)
-                }
-            }
-        });
+        // A page's classic scripts run in sloppy mode, and decoders rely on it (`for(i=0;…)`
+        // with an undeclared `i`, `this` at the top level); rquickjs evaluates strictly by
+        // default, where such a loop throws before it decodes anything.
+        let mut options = EvalOptions::default();
+        options.strict = false;
+        let result =
+            self.context.with(
+                |ctx| match ctx.eval_with_options::<Value, _>(code, options) {
+                    Ok(v) => Ok(Outcome::Done(string_of(&v))),
+                    Err(_) => {
+                        let exception = ctx.catch();
+                        if is_resource_error(&ctx, &exception) {
+                            Err(SandboxError::Memory(memory_mb))
+                        } else {
+                            Ok(Outcome::Threw)
+                        }
+                    }
+                },
+            );
         self.stop_at.store(u64::MAX, Ordering::Relaxed);
         if self.interrupted.swap(false, Ordering::Relaxed) {
             return Err(self.exhaust(SandboxError::Time(slice.as_millis())));

@@ -19,6 +19,7 @@
 //! rather than silently clean.
 
 pub mod engine;
+mod locals;
 pub mod rewrite;
 pub mod shapes;
 
@@ -85,6 +86,12 @@ pub fn run(src: &str, plan: &Plan, limits: Limits, folded: impl Fn(u32) -> bool)
     };
     let text = |s: oxc_span::Span| src.get(s.start as usize..s.end as usize).unwrap_or("");
     let mut steps = || -> Result<Vec<rewrite::Replacement>, SandboxError> {
+        // Only the script's own text (see `self_document.js`).
+        let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
+        sandbox.run(&format!("{}({own});", include_str!("self_document.js")))?;
+        for (name, f) in &plan.named {
+            sandbox.run(&format!("var {name} = ({});", text(*f)))?;
+        }
         for s in &plan.setup {
             let code = text(*s);
             if plan.lexical.contains(&s.start) {
@@ -101,6 +108,14 @@ pub fn run(src: &str, plan: &Plan, limits: Limits, folded: impl Fn(u32) -> bool)
             let value = match (&e.entities, &e.literal) {
                 (Some(_), Some(lit)) => Some(lit.clone()),
                 (Some(arg), None) => match sandbox.run(&format!("({})", text(*arg)))? {
+                    Outcome::Done(v) => v,
+                    Outcome::Threw => None,
+                },
+                (None, _) if !e.env.is_empty() => match sandbox.run(&format!(
+                    "(function(){{var {};return ({});}})()",
+                    e.env.join(","),
+                    text(e.span)
+                ))? {
                     Outcome::Done(v) => v,
                     Outcome::Threw => None,
                 },

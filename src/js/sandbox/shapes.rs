@@ -49,6 +49,9 @@ pub struct Evaluation {
     pub entities: Option<Span>,
     /// The entity argument's value when it is a plain string literal (no sandbox needed).
     pub literal: Option<String>,
+    /// Locals of the enclosing functions the expression reads, as `name=value` code (see
+    /// [`super::locals`]).
+    pub env: Vec<String>,
 }
 
 /// What the walk found; see the module documentation.
@@ -56,6 +59,10 @@ pub struct Evaluation {
 pub struct Plan {
     /// Top-level statements to run, function declarations first.
     pub setup: Vec<Span>,
+    /// Named IIFEs whose bodies were unwrapped, by name and function span: the name is
+    /// defined before the setup runs, since such a function may read itself (a decoder keyed
+    /// on its own source text, `f.toString()`, defeats a beautified or edited copy).
+    pub named: Vec<(String, Span)>,
     /// `let`/`const` statements among `setup`, by start (run as `var`: unwrapped IIFE bodies
     /// may declare the same name twice).
     pub lexical: HashSet<u32>,
@@ -106,10 +113,22 @@ struct Walker<'a> {
     setup_rest: Vec<Span>,
     lexical: HashSet<u32>,
     unwrapped: HashSet<u32>,
+    named: Vec<(String, Span)>,
     /// Top-level names bound to functions or objects, and whether their code decodes.
     candidates: HashMap<&'a str, bool>,
     candidate_spans: Vec<(&'a str, Span)>,
     holders: Vec<&'a str>,
+    /// Top-level variables with the spans of the values they are given at the top level
+    /// (`var t = …`, `t = …`): a table computed at start-up is a string array too.
+    computed: Vec<(&'a str, Span)>,
+    /// Those of `computed` that hold a decoded table: their constant reads are evaluated.
+    tables: HashSet<&'a str>,
+    /// `f.x = …` at the top level, by `f`: a function or object whose members are assigned
+    /// one by one (JScrambler's `function r0(){}` followed by `r0.y0 = (function(){…})()`);
+    /// those values are part of `f`'s code.
+    member_defs: Vec<(&'a str, Span)>,
+    /// Constant locals of the functions being walked, innermost last.
+    locals: Vec<HashMap<&'a str, Span>>,
     wrappers: Vec<Span>,
     wrapper_names: HashSet<&'a str>,
     top_vars: HashSet<&'a str>,
@@ -137,9 +156,14 @@ impl<'a> Walker<'a> {
             setup_rest: Vec::new(),
             lexical: HashSet::new(),
             unwrapped: HashSet::new(),
+            named: Vec::new(),
             candidates: HashMap::new(),
             candidate_spans: Vec::new(),
             holders: Vec::new(),
+            computed: Vec::new(),
+            tables: HashSet::new(),
+            member_defs: Vec::new(),
+            locals: Vec::new(),
             wrappers: Vec::new(),
             wrapper_names: HashSet::new(),
             top_vars: HashSet::new(),
@@ -167,6 +191,11 @@ impl<'a> Walker<'a> {
     fn decodes(&self, span: Span) -> bool {
         let t = self.text(span);
         DECODER_WORDS.iter().any(|w| t.contains(w))
+            // `String["\u0066\u0072…"]`: the same words behind escapes.
+            || (t.contains('\\') && {
+                let u = unescape_literals(t);
+                DECODER_WORDS.iter().any(|w| u.contains(w))
+            })
     }
 
     fn candidate(&mut self, name: &'a str, span: Span) {
@@ -177,6 +206,31 @@ impl<'a> Walker<'a> {
     /// Which candidates decode: their code uses a decoding built-in, reads a string array, or
     /// calls a candidate that decodes (a top-level wrapper); a few rounds reach the wrappers.
     fn classify(&mut self) {
+        for (name, span) in std::mem::take(&mut self.member_defs) {
+            if self.candidates.contains_key(name) {
+                self.candidate_spans.push((name, span));
+            }
+        }
+        // A table decoded at start-up (`var t = decode("…").split("\n")`, `t = String
+        // .fromCharCode(…).split(",")`) is read by its accessor like a literal string array.
+        let decoder_fns: Vec<&'a str> = self
+            .candidate_spans
+            .iter()
+            .filter(|(_, span)| self.decodes(*span))
+            .map(|(n, _)| *n)
+            .collect();
+        for (name, value) in &self.computed {
+            let t = self.text(*value);
+            if !self.holders.contains(name)
+                && (self.decodes(*value)
+                    || decoder_fns
+                        .iter()
+                        .any(|f| f.len() >= 3 && t.contains(&format!("{f}("))))
+            {
+                self.holders.push(name);
+                self.tables.insert(name);
+            }
+        }
         let mut decoding: Vec<&'a str> = Vec::new();
         for (name, span) in &self.candidate_spans {
             let t = self.text(*span);
@@ -229,9 +283,12 @@ impl<'a> Walker<'a> {
     fn top_level(&mut self, body: &'a [Statement<'a>], depth: u32) {
         for s in body {
             if depth < MAX_UNWRAP
-                && let Some((f_span, inner)) = iife_body(s)
+                && let Some((f_span, name, inner)) = iife_body(s)
             {
                 self.unwrapped.insert(f_span.start);
+                if let Some(name) = name {
+                    self.named.push((name.to_string(), f_span));
+                }
                 self.top_level(inner, depth + 1);
                 continue;
             }
@@ -287,6 +344,7 @@ impl<'a> Walker<'a> {
                                 if let Expression::Identifier(f) = c.callee.without_parentheses() {
                                     self.inits.push((name, f.name.as_str()));
                                 }
+                                self.computed.push((name, c.span));
                                 self.top_vars.insert(name);
                             }
                             Some(
@@ -315,6 +373,21 @@ impl<'a> Walker<'a> {
                         self.decoding_loop = true;
                     }
                     self.setup_rest.push(s.span());
+                }
+                Statement::ExpressionStatement(es) => {
+                    if let Expression::AssignmentExpression(a) = es.expression.without_parentheses()
+                        && let AssignmentTarget::AssignmentTargetIdentifier(id) = &a.left
+                        && a.operator == oxc_syntax::operator::AssignmentOperator::Assign
+                    {
+                        self.computed.push((id.name.as_str(), a.right.span()));
+                    }
+                    if let Expression::AssignmentExpression(a) = es.expression.without_parentheses()
+                        && let AssignmentTarget::StaticMemberExpression(m) = &a.left
+                        && let Expression::Identifier(obj) = &m.object
+                    {
+                        self.member_defs.push((obj.name.as_str(), a.right.span()));
+                    }
+                    self.setup_rest.push(s.span())
                 }
                 _ => self.setup_rest.push(s.span()),
             }
@@ -361,6 +434,14 @@ impl<'a> Walker<'a> {
             Expression::TemplateLiteral(t) => n.konst = t.expressions.is_empty(),
             Expression::Identifier(id) => {
                 n.konst = matches!(id.name.as_str(), "undefined" | "NaN" | "Infinity")
+                    || self.locals.iter().any(|l| l.contains_key(id.name.as_str()))
+            }
+            // `d.X6F` of a decoder object: a property its top level set (`d.X6F = 94`).
+            Expression::StaticMemberExpression(m)
+                if matches!(&m.object, Expression::Identifier(o)
+                    if self.candidates.get(o.name.as_str()).copied().unwrap_or(false)) =>
+            {
+                n.konst = true;
             }
             Expression::ParenthesizedExpression(_) => {
                 n = children.first().copied().unwrap_or_default();
@@ -399,6 +480,14 @@ impl<'a> Walker<'a> {
                     });
                 n.worth = any_worth(0);
             }
+            // `t[3]` of a table decoded at start-up: its value is known once the decoder ran.
+            Expression::ComputedMemberExpression(m)
+                if matches!(&m.object, Expression::Identifier(id) if self.tables.contains(id.name.as_str()))
+                    && children.last().is_some_and(|c| c.konst) =>
+            {
+                n.konst = true;
+                n.worth = true;
+            }
             Expression::ComputedMemberExpression(_) => {
                 n.konst = all(0) && children.len() == 2;
                 n.worth = any_worth(0);
@@ -432,10 +521,22 @@ impl<'a> Walker<'a> {
             self.evaluations.pop();
         }
         if self.evaluations.len() < MAX_EVALUATIONS {
+            let text = self.text(span);
+            let mut env = Vec::new();
+            let mut bound = HashSet::new();
+            for l in self.locals.iter().rev() {
+                for (name, value) in l {
+                    if text.contains(name) && bound.insert(*name) {
+                        env.push(format!("{name}=({})", self.text(*value)));
+                    }
+                }
+            }
+            env.sort();
             self.evaluations.push(Evaluation {
                 span,
                 entities: None,
                 literal: None,
+                env,
             });
         }
     }
@@ -522,6 +623,7 @@ impl<'a> Walker<'a> {
             span: c.span,
             entities: Some(a),
             literal,
+            env: Vec::new(),
         });
     }
 
@@ -539,6 +641,7 @@ impl<'a> Walker<'a> {
         self.evaluations.sort_by_key(|e| e.span.start);
         Plan {
             setup,
+            named: self.named,
             lexical: self.lexical,
             wrappers: self.wrappers,
             evaluations: self.evaluations,
@@ -551,8 +654,8 @@ impl<'a> Walker<'a> {
 }
 
 /// `(function(){…})()`, `!function(){…}()`, `(function(){…}).call(this)`, `(() => {…})()`
-/// without parameters: the function's span and body.
-fn iife_body<'a>(s: &'a Statement<'a>) -> Option<(Span, &'a [Statement<'a>])> {
+/// without parameters: the function's span, its name if it has one, and its body.
+fn iife_body<'a>(s: &'a Statement<'a>) -> Option<(Span, Option<&'a str>, &'a [Statement<'a>])> {
     let Statement::ExpressionStatement(es) = s else {
         return None;
     };
@@ -573,10 +676,16 @@ fn iife_body<'a>(s: &'a Statement<'a>) -> Option<(Span, &'a [Statement<'a>])> {
     // arguments: it runs whole.
     match callee {
         Expression::FunctionExpression(f) if f.params.items.is_empty() => {
-            f.body.as_ref().map(|b| (f.span, b.statements.as_slice()))
+            f.body.as_ref().map(|b| {
+                (
+                    f.span,
+                    f.id.as_ref().map(|id| id.name.as_str()),
+                    b.statements.as_slice(),
+                )
+            })
         }
         Expression::ArrowFunctionExpression(f) if f.params.items.is_empty() => match &f.body {
-            ArrowFunctionBody::FunctionBody(b) => Some((f.span, b.statements.as_slice())),
+            ArrowFunctionBody::FunctionBody(b) => Some((f.span, None, b.statements.as_slice())),
             _ => None,
         },
         _ => None,
@@ -633,7 +742,15 @@ impl<'a> Visit<'a> for Walker<'a> {
                 self.wrapper_names.insert(name);
             }
         }
+        let locals = match &it.body {
+            Some(body) => {
+                super::locals::of(&it.params, body, &|c| self.is_candidate_callee(&c.callee))
+            }
+            None => HashMap::new(),
+        };
+        self.locals.push(locals);
         walk::walk_function(self, it, flags);
+        self.locals.pop();
         if counted {
             self.fn_depth -= 1;
         }
@@ -749,4 +866,35 @@ fn declares_string_array<'a>(s: &'a Statement<'a>) -> Option<&'a str> {
         }
         _ => None,
     })
+}
+
+/// `\uXXXX` and `\xXX` escapes replaced by their characters (enough to read property names
+/// written with escapes; other text is kept as it is).
+fn unescape_literals(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (len, digits) = match after.as_bytes().first() {
+            Some(b'u') => (5, after.get(1..5)),
+            Some(b'x') => (3, after.get(1..3)),
+            _ => (0, None),
+        };
+        match digits
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+            .and_then(char::from_u32)
+        {
+            Some(c) => {
+                out.push(c);
+                rest = &after[len..];
+            }
+            None => {
+                out.push('\\');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -1,0 +1,50 @@
+//! Print what the sealed interpreter plans and produces for one script (a development aid):
+//! `cargo run --example sandbox_probe -- FILE.js`.
+
+use oxc_allocator::Allocator;
+use oxc_span::SourceType;
+use skimscan::js::sandbox::{self, engine::Limits, shapes::Plan};
+
+fn main() -> anyhow::Result<()> {
+    let path = std::env::args()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: sandbox_probe FILE.js"))?;
+    let src = std::fs::read_to_string(&path)?;
+    let alloc = Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, &src, SourceType::script()).parse();
+    let plan = Plan::of(&src, &ret.program);
+    let text = |s: oxc_span::Span| src.get(s.start as usize..s.end as usize).unwrap_or("");
+    println!("setup: {}", plan.setup.len());
+    for s in &plan.setup {
+        println!(
+            "  setup {:?}",
+            &text(*s).chars().take(100).collect::<String>()
+        );
+    }
+    println!("evaluations: {}", plan.evaluations.len());
+    for e in plan.evaluations.iter().take(20) {
+        println!(
+            "  eval {:?}",
+            &text(e.span).chars().take(100).collect::<String>()
+        );
+    }
+    println!(
+        "code_sinks {:?} packers {:?} loop {}",
+        plan.code_sinks, plan.packers, plan.decoding_loop
+    );
+    println!(
+        "late_reads {:?}",
+        plan.late_reads.iter().map(|r| &r.0).collect::<Vec<_>>()
+    );
+    let d = sandbox::run(&src, &plan, Limits::default(), |_| false);
+    println!("exhausted {:?} replaced {}", d.exhausted, d.replaced);
+    for l in &d.layers {
+        println!(
+            "--- layer {} at {:?}:\n{}",
+            l.how,
+            l.at,
+            l.code.chars().take(400_000).collect::<String>()
+        );
+    }
+    Ok(())
+}
