@@ -229,7 +229,9 @@ impl Interceptor {
             let scheme = if s.tls { "https" } else { "http" };
             let url = format!("{scheme}://{}:{}{}", s.host, s.port, target);
             let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
-            let found = matcher.find(text.as_bytes());
+            // The host name too: a TLS connection shows nothing else, and a name can carry
+            // the card itself (`<number>.collector.example`, a DNS-style channel).
+            let found = matcher.find(format!("{}\n{text}", s.host).as_bytes());
             out.push(RecordedRequest {
                 profile: st.settings.profile,
                 page: st.settings.page_name.clone(),
@@ -271,6 +273,40 @@ impl Decider {
 
     pub async fn decide(&self, session: &Session, ev: &fetch::EventRequestPaused) {
         decide(&self.0, session, ev).await;
+    }
+
+    /// A request seen in a worker's `Network` domain that its `Fetch` domain could not pause
+    /// (a shared worker reached after it started, [`super::workers`]): recorded and searched
+    /// for the canary like the rest. It was not held: the egress proxy is what keeps it from
+    /// every host that may not receive card data once the canary exists.
+    pub fn observed(&self, ev: &network::EventRequestWillBeSent) {
+        let st = &self.0;
+        *lock(&st.last_request) = Instant::now();
+        let url = ev.request.url.clone() + ev.request.url_fragment.as_deref().unwrap_or("");
+        let mut rec = RecordedRequest {
+            profile: st.settings.profile,
+            page: st.settings.page_name.clone(),
+            started: crate::scan::now_rfc3339(),
+            method: ev.request.method.clone(),
+            host: host_of(&url),
+            url,
+            headers: headers_of(&ev.request),
+            body: body_of(&ev.request),
+            channel: Channel::Http,
+            resource_type: ev
+                .r#type
+                .as_ref()
+                .map(|t| format!("{t:?}"))
+                .unwrap_or_else(|| "Other".into()),
+            decision: Decision::Observed,
+            status: None,
+            initiator: initiator_url(&ev.initiator),
+            after_canary: st.canary_phase.load(Ordering::SeqCst),
+            found: None,
+            network_id: None,
+        };
+        rec.found = find(st, &rec);
+        lock(&st.records).push(rec);
     }
 }
 

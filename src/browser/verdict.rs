@@ -41,6 +41,16 @@ pub fn exfiltration(
             .and_modify(|e| e.0 += 1)
             .or_insert((1, r));
     }
+    // A request of a worker that could only be watched (not paused) is also answered by the
+    // sinkhole, which knows no initiator: one finding for the host, the one naming the script.
+    let named: BTreeSet<String> = by_dest
+        .keys()
+        .filter(|(_, i)| i.is_some())
+        .map(|(h, _)| h.clone())
+        .collect();
+    by_dest.retain(|(host, initiator), (_, r)| {
+        !(initiator.is_none() && r.decision == Decision::Sinkholed && named.contains(host))
+    });
     let mut out = Vec::new();
     for ((host, initiator), (count, r)) in by_dest {
         let found = r.found.as_ref().map(|f| f.to_string()).unwrap_or_default();
