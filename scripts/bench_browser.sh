@@ -29,7 +29,7 @@ profile_args=()
 for p in $PROFILES; do profile_args+=(--profile "$p"); done
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s.%N)
-SKIMSCAN_LOG=skimscan::browser::visit=debug ./target/$BUILD/skimscan scan --format json --depth 0 --browser --browser-wait "$WAIT" \
+SKIMSCAN_LOG=skimscan::browser::visit=debug,skimscan::browser::pass=debug ./target/$BUILD/skimscan scan --format json --depth 0 --browser --browser-wait "$WAIT" \
   "${profile_args[@]}" --concurrency "$CONC" --per-host 8 --resolve "bench.test:$PORT:127.0.0.1" \
   "${pages[@]}" > "$work/report.json" 2> "$work/log.txt" & scan=$!
 peak=0
@@ -51,9 +51,13 @@ import json, re, sys
 r = json.load(open(sys.argv[1]))
 phases = {}
 for line in open(sys.argv[7], errors="replace"):
-    if "visit phases" not in line:
+    if "visit phases" in line:
+        part = line.split("phases=", 1)[-1]
+    elif "visit overhead:" in line:
+        part = line.split("visit overhead:", 1)[-1]
+    else:
         continue
-    for name, ms in re.findall(r"([a-z][a-z ]*?)=(\d+)", line.split("phases=", 1)[-1]):
+    for name, ms in re.findall(r"([a-z][a-z ]*?)=(\d+)", part):
         phases.setdefault(name.strip(), []).append(int(ms))
 start, end, peak, conc, wait = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 v = r.get("browser", [])

@@ -24,10 +24,16 @@ use base64::Engine as _;
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::{fetch, network};
 use futures::StreamExt;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// A request under way longer than this is taken for a long-lived one (a long poll, a
+/// stream) and no longer keeps the page from counting as settled.
+const LONG_LIVED: Duration = Duration::from_secs(3);
+/// How often [`Interceptor::settle`] looks.
+const SETTLE_POLL: Duration = Duration::from_millis(20);
 
 /// How the interceptor decides, for one visit.
 #[derive(Clone)]
@@ -50,7 +56,11 @@ struct State {
     split: Mutex<SplitTracker>,
     canary_phase: AtomicBool,
     count: AtomicUsize,
+    /// The last network activity: a request made, paused, or finished.
     last_request: Mutex<Instant>,
+    /// The page's requests under way (by network id, with when they started): the page is
+    /// not settled while one is, since what it brings back may make more.
+    in_flight: Mutex<HashMap<String, Instant>>,
     /// Child targets (iframes, workers) being set up and not yet let run: the page is not
     /// settled while one is, since its first requests are still to come.
     children_held: AtomicUsize,
@@ -76,6 +86,7 @@ impl Interceptor {
             canary_phase: AtomicBool::new(false),
             count: AtomicUsize::new(0),
             last_request: Mutex::new(Instant::now()),
+            in_flight: Mutex::default(),
             children_held: AtomicUsize::new(0),
             initiators: Mutex::default(),
             statuses: Mutex::default(),
@@ -93,6 +104,14 @@ impl Interceptor {
             .map_err(listen)?;
         let mut responses = page
             .event_listener::<network::EventResponseReceived>()
+            .await
+            .map_err(listen)?;
+        let mut finished = page
+            .event_listener::<network::EventLoadingFinished>()
+            .await
+            .map_err(listen)?;
+        let mut failed = page
+            .event_listener::<network::EventLoadingFailed>()
             .await
             .map_err(listen)?;
         let mut ws_created = page
@@ -125,6 +144,9 @@ impl Interceptor {
         let st = state.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(ev) = will_send.next().await {
+                let now = Instant::now();
+                lock(&st.in_flight).insert(ev.request_id.inner().clone(), now);
+                *lock(&st.last_request) = now;
                 if let Some(url) = initiator_url(&ev.initiator) {
                     lock(&st.initiators).insert(ev.request_id.inner().clone(), url);
                 }
@@ -135,6 +157,18 @@ impl Interceptor {
             while let Some(ev) = responses.next().await {
                 let status = u16::try_from(ev.response.status).unwrap_or(0);
                 lock(&st.statuses).insert(ev.request_id.inner().clone(), status);
+            }
+        }));
+        let st = state.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let id = tokio::select! {
+                    Some(ev) = finished.next() => ev.request_id.inner().clone(),
+                    Some(ev) = failed.next() => ev.request_id.inner().clone(),
+                    else => return,
+                };
+                lock(&st.in_flight).remove(&id);
+                *lock(&st.last_request) = Instant::now();
             }
         }));
         let st = state.clone();
@@ -184,16 +218,23 @@ impl Interceptor {
         self.state.canary_phase.store(true, Ordering::SeqCst);
     }
 
-    /// Wait until no request has been made for `quiet`, at most `max`.
+    /// Wait until the network has settled, at most `max`: no request under way (but for
+    /// long-lived ones: a long poll, a stream), no child target being set up, and no network
+    /// activity for `quiet`. Because requests under way are waited for, `quiet` only has to
+    /// cover the time a page takes to act on a response (parse and run a script), not the
+    /// response's own time, however slow the server.
     pub async fn settle(&self, quiet: Duration, max: Duration) {
         let start = Instant::now();
         loop {
             let last = *lock(&self.state.last_request);
             let held = self.state.children_held.load(Ordering::SeqCst) > 0;
-            if (last.elapsed() >= quiet && !held) || start.elapsed() >= max {
+            let busy = lock(&self.state.in_flight)
+                .values()
+                .any(|t| t.elapsed() < LONG_LIVED);
+            if (last.elapsed() >= quiet && !held && !busy) || start.elapsed() >= max {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(SETTLE_POLL).await;
         }
     }
 

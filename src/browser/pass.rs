@@ -305,6 +305,7 @@ async fn visit_one(
     canary: &Canary,
     matcher: &Matcher,
 ) -> Result<(VisitOutcome, Vec<String>), String> {
+    let clock = std::time::Instant::now();
     let page_host = page.url.host_str().map(hosts::normalise_host);
     let authority = ctx.card_authority.clone();
     let ph = page_host.clone();
@@ -362,13 +363,21 @@ async fn visit_one(
         screenshot: opts.evidence,
         link: Some((link.clone(), context_id.inner().clone())),
     };
+    let opened = clock.elapsed().as_millis();
     let outcome = visit::visit(&tab, plan).await;
+    let visited = clock.elapsed().as_millis();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tab.close()).await;
     let _ = tokio::time::timeout(
         std::time::Duration::from_secs(5),
         browser.dispose_browser_context(context_id),
     )
     .await;
+    tracing::debug!(
+        page = %page.name,
+        profile = %profile,
+        "visit overhead: open={opened} close={}",
+        clock.elapsed().as_millis() - visited
+    );
     let refused = egress.refused();
     Ok((outcome, refused))
 }

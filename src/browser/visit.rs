@@ -24,8 +24,9 @@ use url::Url;
 
 /// The longest one DevTools command may take before the browser counts as hung.
 pub(crate) const CDP_TIMEOUT: Duration = Duration::from_secs(15);
-/// The network counts as settled after this long without a new request.
-const QUIET: Duration = Duration::from_millis(500);
+/// The network counts as settled after this long without activity and with no request under
+/// way ([`Interceptor::settle`]): the time a page takes to act on what just arrived.
+const QUIET: Duration = Duration::from_millis(300);
 /// After typing, a shorter quiet period: what the keys set off starts at once.
 const QUIET_AFTER_TYPING: Duration = Duration::from_millis(200);
 /// The longest any settle wait may take.
@@ -167,15 +168,18 @@ pub async fn visit(page: &Page, plan: VisitPlan<'_>) -> VisitOutcome {
         .lock()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
-    for (id, url) in ids {
+    // Asked for all at once (answers keep the order asked in): one round trip's wait, not one
+    // per script.
+    let reads = ids.into_iter().map(|(id, url)| async move {
         let params = debugger::GetScriptSourceParams::new(runtime::ScriptId::new(id));
-        if let Ok(src) = call(page, params).await {
-            outcome.scripts.push(RanScript {
-                url,
-                text: src.script_source,
-            });
-        }
-    }
+        call(page, params).await.ok().map(|src| RanScript {
+            url,
+            text: src.script_source,
+        })
+    });
+    outcome
+        .scripts
+        .extend(futures::future::join_all(reads).await.into_iter().flatten());
     // Out-of-process iframes' and workers' scripts, bounded like the rest of the visit.
     let theirs = tokio::time::timeout(Duration::from_secs(20), children.scripts()).await;
     match theirs {
@@ -681,9 +685,9 @@ async fn type_into(
     for ch in value.chars() {
         let s = ch.to_string();
         let (code, vk) = key_code(ch);
+        // No pause between keys: every key event fires whatever the speed, and a keylogger
+        // that debounces sends once the typing stops, with the whole number.
         key(page, &s, &code, vk, Some(&s)).await?;
-        // A human's typing speed, roughly; some keyloggers debounce.
-        tokio::time::sleep(Duration::from_millis(8)).await;
     }
     Ok(())
 }
@@ -719,7 +723,8 @@ fn key_code(ch: char) -> (String, i64) {
     }
 }
 
-/// One key press: keyDown (with text, which types it) and keyUp.
+/// One key press: keyDown (with text, which types it) and keyUp, sent together (one round
+/// trip instead of two; Chromium dispatches a session's input events in the order sent).
 async fn key(
     page: &Page,
     key_name: &str,
@@ -727,11 +732,9 @@ async fn key(
     vk: i64,
     text: Option<&str>,
 ) -> Result<(), VisitError> {
-    for kind in [
-        input::DispatchKeyEventType::KeyDown,
-        input::DispatchKeyEventType::KeyUp,
-    ] {
-        let mut ev = input::DispatchKeyEventParams::new(kind.clone());
+    let event = |kind: input::DispatchKeyEventType| {
+        let down = kind == input::DispatchKeyEventType::KeyDown;
+        let mut ev = input::DispatchKeyEventParams::new(kind);
         ev.key = Some(key_name.to_string());
         if !code.is_empty() {
             ev.code = Some(code.to_string());
@@ -740,14 +743,15 @@ async fn key(
             ev.windows_virtual_key_code = Some(vk);
             ev.native_virtual_key_code = Some(vk);
         }
-        if kind == input::DispatchKeyEventType::KeyDown
-            && let Some(t) = text
-        {
+        if down && let Some(t) = text {
             ev.text = Some(t.to_string());
             ev.unmodified_text = Some(t.to_string());
         }
-        call(page, ev).await?;
-    }
+        ev
+    };
+    let down = event(input::DispatchKeyEventType::KeyDown);
+    let up = event(input::DispatchKeyEventType::KeyUp);
+    futures::future::try_join(call(page, down), call(page, up)).await?;
     Ok(())
 }
 
