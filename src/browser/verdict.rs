@@ -225,6 +225,37 @@ mod tests {
     }
 
     #[test]
+    fn a_watched_request_and_its_sinkhole_copy_are_one_finding() {
+        let c = Canary::from_seed(9);
+        let m = Matcher::new(&c);
+        let url = format!("http://sh.evil.test/s?n={}", c.number);
+        let mut watched = req("sh.evil.test", &url, Some(Found(Vec::new())));
+        watched.decision = Decision::Observed;
+        let mut sunk = req("sh.evil.test", &url, Some(Found(Vec::new())));
+        sunk.decision = Decision::Sinkholed;
+        sunk.channel = Channel::Sinkhole;
+        sunk.initiator = None;
+        // Another host reached only by the sinkhole keeps its own finding.
+        let mut other = sunk.clone();
+        other.host = "dns.evil.test".into();
+        let reqs = vec![sunk, watched, other];
+        let (findings, _) = exfiltration(
+            &rules(),
+            "https://shop.test/checkout",
+            &reqs,
+            &m,
+            &|h: &str| h == "shop.test",
+        );
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        let sh: Vec<_> = findings
+            .iter()
+            .filter(|f| f.hosts == vec!["sh.evil.test".to_string()])
+            .collect();
+        assert_eq!(sh.len(), 1, "{findings:#?}");
+        assert_eq!(sh[0].script.as_deref(), Some("https://cdn.test/x.js"));
+    }
+
+    #[test]
     fn profile_only_scripts_and_hosts_are_reported() {
         let mk = |p, scripts: &[(&str, &str)], hosts: &[&str]| ProfileView {
             profile: p,
