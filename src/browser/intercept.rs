@@ -256,43 +256,50 @@ impl Interceptor {
                 }
             }
         }
-        let matcher = &st.settings.matcher;
         for s in egress.sinkholed() {
-            let text = String::from_utf8_lossy(&s.bytes).into_owned();
-            let (method, target) = text
-                .lines()
-                .next()
-                .and_then(|l| {
-                    let mut p = l.split_whitespace();
-                    Some((p.next()?.to_string(), p.next()?.to_string()))
-                })
-                .unwrap_or_else(|| (if s.tls { "TLS" } else { "CONNECT" }.into(), "/".into()));
-            let scheme = if s.tls { "https" } else { "http" };
-            let url = format!("{scheme}://{}:{}{}", s.host, s.port, target);
-            let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
-            // The host name too: a TLS connection shows nothing else, and a name can carry
-            // the card itself (`<number>.collector.example`, a DNS-style channel).
-            let found = matcher.find(format!("{}\n{text}", s.host).as_bytes());
-            out.push(RecordedRequest {
-                profile: st.settings.profile,
-                page: st.settings.page_name.clone(),
-                started: crate::scan::now_rfc3339(),
-                method,
-                url,
-                host: s.host.clone(),
-                headers: Vec::new(),
-                body: body.filter(|b| !b.is_empty()),
-                channel: Channel::Sinkhole,
-                resource_type: if s.tls { "TLS" } else { "Other" }.into(),
-                decision: Decision::Sinkholed,
-                status: None,
-                initiator: None,
-                after_canary: s.after_canary,
-                found,
-                network_id: None,
-            });
+            out.push(from_sinkhole(&st.settings, &s));
         }
         out
+    }
+}
+
+/// A connection the egress proxy answered itself, as a record: a plain request in full, a TLS
+/// one by its host alone. The canary is searched for in the host name too: a TLS connection
+/// shows nothing else, and a name can carry the card itself (`<number>.collector.example`, a
+/// DNS-style channel).
+fn from_sinkhole(settings: &Settings, s: &super::egress::Sinkholed) -> RecordedRequest {
+    let text = String::from_utf8_lossy(&s.bytes).into_owned();
+    let (method, target) = text
+        .lines()
+        .next()
+        .and_then(|l| {
+            let mut p = l.split_whitespace();
+            Some((p.next()?.to_string(), p.next()?.to_string()))
+        })
+        .unwrap_or_else(|| (if s.tls { "TLS" } else { "CONNECT" }.into(), "/".into()));
+    let scheme = if s.tls { "https" } else { "http" };
+    let url = format!("{scheme}://{}:{}{}", s.host, s.port, target);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
+    let found = settings
+        .matcher
+        .find(format!("{}\n{text}", s.host).as_bytes());
+    RecordedRequest {
+        profile: settings.profile,
+        page: settings.page_name.clone(),
+        started: crate::scan::now_rfc3339(),
+        method,
+        url,
+        host: s.host.clone(),
+        headers: Vec::new(),
+        body: body.filter(|b| !b.is_empty()),
+        channel: Channel::Sinkhole,
+        resource_type: if s.tls { "TLS" } else { "Other" }.into(),
+        decision: Decision::Sinkholed,
+        status: None,
+        initiator: None,
+        after_canary: s.after_canary,
+        found,
+        network_id: None,
     }
 }
 
@@ -569,6 +576,52 @@ fn with_user_headers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_card_spelled_into_a_tls_host_name_is_found() {
+        let c = super::super::canary::Canary::from_seed(11);
+        let settings = Settings {
+            profile: Profile::Desktop,
+            page_name: "https://shop.test/checkout".into(),
+            matcher: Matcher::new(&c),
+            contain: None,
+            named: Vec::new(),
+            headers: Vec::new(),
+            cookie: None,
+            request_cap: 10,
+        };
+        let tls = |host: String| super::super::egress::Sinkholed {
+            host,
+            port: 443,
+            bytes: Vec::new(),
+            tls: true,
+            after_canary: true,
+        };
+        let r = from_sinkhole(&settings, &tls(format!("{}.dns.evil.test", c.number)));
+        assert!(r.found.is_some(), "{r:?}");
+        assert_eq!(r.decision, Decision::Sinkholed);
+        assert!(
+            from_sinkhole(&settings, &tls("cdn.evil.test".into()))
+                .found
+                .is_none()
+        );
+        // A plain request is searched in full, body included.
+        let plain = super::super::egress::Sinkholed {
+            host: "c.evil.test".into(),
+            port: 80,
+            bytes: format!(
+                "POST /c HTTP/1.1\r\nHost: c.evil.test\r\n\r\nn={}",
+                c.number
+            )
+            .into_bytes(),
+            tls: false,
+            after_canary: true,
+        };
+        let r = from_sinkhole(&settings, &plain);
+        assert!(r.found.is_some());
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.url, "http://c.evil.test:80/c");
+    }
 
     #[test]
     fn user_headers_win_and_cookies_merge() {
