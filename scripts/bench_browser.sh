@@ -3,8 +3,11 @@
 # card form, so every visit types the canary and presses pay) served on loopback, scanned with
 # --browser per profile. Prints seconds per page per profile (median, p95, from the report's
 # browser[].millis), the wall time of the scan, and the peak RSS of skimscan plus every
-# Chromium process (sampled every 100 ms over the whole process tree). Run from the repository
-# root; CONC, WAIT, PROFILES, PORT override the defaults.
+# Chromium process (sampled every 100 ms over the whole process tree), where a visit's time
+# goes (median milliseconds per phase, from the visits' debug log: load, settle, fields,
+# typing, late fields, pay, wait after pay) and the load average before and after (the
+# machine is shared: numbers mean little without it). Run from the repository root; CONC,
+# WAIT, PROFILES, PORT override the defaults.
 set -euo pipefail
 CONC=${CONC:-4}
 WAIT=${WAIT:-0}
@@ -24,10 +27,11 @@ pages=()
 while read -r p; do case $p in /p/*) pages+=("http://bench.test:$PORT$p");; esac; done < "$work/shop/urls.txt"
 profile_args=()
 for p in $PROFILES; do profile_args+=(--profile "$p"); done
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s.%N)
-./target/$BUILD/skimscan scan --format json --depth 0 --browser --browser-wait "$WAIT" \
+SKIMSCAN_LOG=skimscan::browser::visit=debug,skimscan::browser::pass=debug ./target/$BUILD/skimscan scan --format json --depth 0 --browser --browser-wait "$WAIT" \
   "${profile_args[@]}" --concurrency "$CONC" --per-host 8 --resolve "bench.test:$PORT:127.0.0.1" \
-  "${pages[@]}" > "$work/report.json" & scan=$!
+  "${pages[@]}" > "$work/report.json" 2> "$work/log.txt" & scan=$!
 peak=0
 while kill -0 "$scan" 2>/dev/null; do
   # RSS of skimscan and all its descendants (Chromium's browser, renderer, GPU and utility
@@ -40,9 +44,21 @@ while kill -0 "$scan" 2>/dev/null; do
 done
 wait "$scan" || true
 end=$(date +%s.%N)
-python3 - "$work/report.json" "$start" "$end" "$peak" "$CONC" "$WAIT" <<'PY'
-import json, sys
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "load average (1, 5, 15 min): before $load_before, after $load_after"
+python3 - "$work/report.json" "$start" "$end" "$peak" "$CONC" "$WAIT" "$work/log.txt" <<'PY'
+import json, re, sys
 r = json.load(open(sys.argv[1]))
+phases = {}
+for line in open(sys.argv[7], errors="replace"):
+    if "visit phases" in line:
+        part = line.split("phases=", 1)[-1]
+    elif "visit overhead:" in line:
+        part = line.split("visit overhead:", 1)[-1]
+    else:
+        continue
+    for name, ms in re.findall(r"([a-z][a-z ]*?)=(\d+)", part):
+        phases.setdefault(name.strip(), []).append(int(ms))
 start, end, peak, conc, wait = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 v = r.get("browser", [])
 by = {}
@@ -57,6 +73,9 @@ for prof, t in sorted(by.items()):
     print(f"profile {prof}: {len(t)} visits, per page median {med:.2f} s, p95 {p95:.2f} s")
 print(f"wall time {end - start:.1f} s for {len(v)} visits at concurrency {conc}, browser-wait {wait} s "
       f"({(end - start) / max(1, len(v)):.2f} s per visit in wall time); peak RSS skimscan + Chromium {peak // 1024} MB")
+if phases:
+    med = lambda t: sorted(t)[(len(t) - 1) // 2]
+    print("median ms per phase: " + ", ".join(f"{k} {med(v)}" for k, v in phases.items()))
 for e in r["errors"][:5]:
     print("error:", e)
 PY

@@ -20,13 +20,14 @@
 use super::intercept::Decider;
 use super::profiles::Persona;
 use super::visit::{CDP_TIMEOUT, STEALTH, VisitError, call, not_the_pages};
+use super::workers::{BROWSER_LEVEL_KINDS, Link, SendMessageToTarget};
 use chromiumoxide::Page;
-use chromiumoxide::cdp::browser_protocol::{fetch, page as cdp_page, target};
+use chromiumoxide::cdp::browser_protocol::{fetch, network, page as cdp_page, target};
 use chromiumoxide::cdp::js_protocol::{debugger, runtime};
-use chromiumoxide::types::{Command, Method, MethodId};
+use chromiumoxide::types::Command;
 use futures::StreamExt;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -34,24 +35,9 @@ use std::sync::{Arc, Mutex};
 /// and left to the egress proxy, so a page cannot make the scanner recurse without end.
 const MAX_DEPTH: usize = 4;
 
-/// `Target.sendMessageToTarget`: deprecated for flattened sessions, and left out of
-/// chromiumoxide's generated protocol for that reason, but the way into non-flattened ones.
-#[derive(Debug, serde::Serialize)]
-struct SendMessageToTarget {
-    #[serde(rename = "sessionId")]
-    session_id: String,
-    message: String,
-}
-
-impl Method for SendMessageToTarget {
-    fn identifier(&self) -> MethodId {
-        "Target.sendMessageToTarget".into()
-    }
-}
-
-impl Command for SendMessageToTarget {
-    type Response = Value;
-}
+// `Target.sendMessageToTarget` is deprecated for flattened sessions and left out of
+// chromiumoxide's generated protocol for that reason, but it is the way into non-flattened
+// ones: declared in [`super::workers`], which sends it at the browser level too.
 
 /// One DevTools session a visit talks to: the page's own, or a child target's.
 #[derive(Clone)]
@@ -113,8 +99,12 @@ type Answer = tokio::sync::oneshot::Sender<Result<Value, String>>;
 /// A command in flight: the session path it was sent to, and its id.
 type RequestKey = (Vec<String>, u64);
 
-struct Hub {
+pub(crate) struct Hub {
     page: Page,
+    /// The browser session, for the service and shared workers of this visit's context
+    /// ([`super::workers`]); their session ids are in `browser_sessions`.
+    link: Option<Link>,
+    browser_sessions: Mutex<HashSet<String>>,
     decider: Decider,
     /// Who the visitor is: iframes get the same user agent as the page.
     persona: Persona,
@@ -185,6 +175,11 @@ impl Hub {
                          "params": {"sessionId": sid, "message": msg}})
             .to_string();
         }
+        if lock(&self.browser_sessions).contains(outer)
+            && let Some(link) = &self.link
+        {
+            return link.send(outer, msg).await;
+        }
         let send = SendMessageToTarget {
             session_id: outer.clone(),
             message: msg,
@@ -194,7 +189,7 @@ impl Hub {
 
     /// One message from a child session (`path`): an answer, an event, or a message from a
     /// grandchild to unwrap.
-    fn on_message(self: &Arc<Self>, mut path: Vec<String>, message: &str) {
+    pub(crate) fn on_message(self: &Arc<Self>, mut path: Vec<String>, message: &str) {
         let mut text = message.to_string();
         loop {
             let Ok(v) = serde_json::from_str::<Value>(&text) else {
@@ -245,6 +240,14 @@ impl Hub {
                         && let Some(key) = record_script(&self.scripts, path, &ev)
                     {
                         tokio::spawn(read_source(self.clone(), key));
+                    }
+                    return;
+                }
+                "Network.requestWillBeSent" => {
+                    if let Ok(ev) =
+                        serde_json::from_value::<network::EventRequestWillBeSent>(params)
+                    {
+                        self.decider.observed(&ev);
                     }
                     return;
                 }
@@ -307,7 +310,9 @@ async fn adopt(hub: Arc<Hub>, path: Vec<String>, ev: target::EventAttachedToTarg
         hub: hub.clone(),
     };
     let session = Session::Child(child.clone());
-    let ours = matches!(kind.as_str(), "iframe" | "worker") && path.len() <= MAX_DEPTH;
+    let ours = (matches!(kind.as_str(), "iframe" | "worker")
+        || BROWSER_LEVEL_KINDS.contains(&kind.as_str()))
+        && path.len() <= MAX_DEPTH;
     hub.decider.child_held();
     tracing::debug!(kind = %kind, url = %ev.target_info.url, depth = path.len(), "child target");
     if ours {
@@ -325,6 +330,14 @@ async fn adopt(hub: Arc<Hub>, path: Vec<String>, ev: target::EventAttachedToTarg
         };
         if let Err(e) = session.call(enable).await {
             tracing::debug!(error = %e, "child Fetch.enable");
+        }
+        // A shared worker was already running when its session came: its requests cannot
+        // be paused (its loader was set up without interception), only watched.
+        if kind == "shared_worker" {
+            let net = network::EnableParams::default();
+            if let Err(e) = session.call(net).await {
+                tracing::debug!(error = %e, "worker Network.enable");
+            }
         }
         if kind == "iframe" {
             if let Err(e) = super::visit::emulate(&session, &hub.persona).await {
@@ -352,12 +365,38 @@ async fn adopt(hub: Arc<Hub>, path: Vec<String>, ev: target::EventAttachedToTarg
     hub.decider.child_released();
 }
 
+/// A service worker or shared worker held at the browser level ([`super::workers`]) for this
+/// visit: the same set-up as a child of the page.
+pub(crate) async fn adopt_browser_level(
+    hub: Arc<Hub>,
+    session: String,
+    ev: target::EventAttachedToTarget,
+) {
+    lock(&hub.browser_sessions).insert(session.clone());
+    adopt(hub, vec![session], ev).await;
+}
+
+/// The page's (and each iframe's) own auto-attach: iframes and dedicated workers, held before
+/// they run. Service and shared workers are left out (the browser session holds those,
+/// [`super::workers`]): chromiumoxide would detach a page's service-worker session at once.
 fn auto_attach() -> target::SetAutoAttachParams {
+    let mut filter: Vec<target::FilterEntry> = BROWSER_LEVEL_KINDS
+        .iter()
+        .chain(["browser", "tab"].iter())
+        .map(|k| target::FilterEntry {
+            exclude: Some(true),
+            r#type: Some((*k).to_string()),
+        })
+        .collect();
+    filter.push(target::FilterEntry {
+        exclude: None,
+        r#type: None,
+    });
     target::SetAutoAttachParams {
         auto_attach: true,
         wait_for_debugger_on_start: true,
         flatten: Some(false),
-        filter: None,
+        filter: Some(target::TargetFilter::new(filter)),
     }
 }
 
@@ -365,17 +404,24 @@ fn auto_attach() -> target::SetAutoAttachParams {
 pub struct Children {
     hub: Arc<Hub>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The browser link and this visit's context, to unregister from when done.
+    link: Option<(Link, String)>,
 }
 
 impl Children {
     /// Start holding the page's future child targets; call before navigating.
+    /// `link`: the pass's browser link and the visit's browser context, so the context's
+    /// service and shared workers come to this visit.
     pub async fn start(
         page: &Page,
         decider: Decider,
         persona: Persona,
+        link: Option<(Link, String)>,
     ) -> Result<Children, VisitError> {
         let hub = Arc::new(Hub {
             page: page.clone(),
+            link: link.as_ref().map(|(l, _)| l.clone()),
+            browser_sessions: Mutex::default(),
             decider,
             persona,
             next_id: AtomicU64::new(1),
@@ -431,7 +477,10 @@ impl Children {
                 });
             }
         }));
-        Ok(Children { hub, tasks })
+        if let Some((l, context)) = &link {
+            l.register(context, &hub);
+        }
+        Ok(Children { hub, tasks, link })
     }
 
     /// The iframes (out of process) the visit holds sessions with, in the order they came.
@@ -468,6 +517,9 @@ impl Children {
 
 impl Drop for Children {
     fn drop(&mut self) {
+        if let Some((l, context)) = &self.link {
+            l.unregister(context);
+        }
         for t in &self.tasks {
             t.abort();
         }

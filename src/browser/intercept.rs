@@ -24,10 +24,16 @@ use base64::Engine as _;
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::{fetch, network};
 use futures::StreamExt;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// A request under way longer than this is taken for a long-lived one (a long poll, a
+/// stream) and no longer keeps the page from counting as settled.
+const LONG_LIVED: Duration = Duration::from_secs(3);
+/// How often [`Interceptor::settle`] looks.
+const SETTLE_POLL: Duration = Duration::from_millis(20);
 
 /// How the interceptor decides, for one visit.
 #[derive(Clone)]
@@ -50,7 +56,11 @@ struct State {
     split: Mutex<SplitTracker>,
     canary_phase: AtomicBool,
     count: AtomicUsize,
+    /// The last network activity: a request made, paused, or finished.
     last_request: Mutex<Instant>,
+    /// The page's requests under way (by network id, with when they started): the page is
+    /// not settled while one is, since what it brings back may make more.
+    in_flight: Mutex<HashMap<String, Instant>>,
     /// Child targets (iframes, workers) being set up and not yet let run: the page is not
     /// settled while one is, since its first requests are still to come.
     children_held: AtomicUsize,
@@ -76,6 +86,7 @@ impl Interceptor {
             canary_phase: AtomicBool::new(false),
             count: AtomicUsize::new(0),
             last_request: Mutex::new(Instant::now()),
+            in_flight: Mutex::default(),
             children_held: AtomicUsize::new(0),
             initiators: Mutex::default(),
             statuses: Mutex::default(),
@@ -93,6 +104,14 @@ impl Interceptor {
             .map_err(listen)?;
         let mut responses = page
             .event_listener::<network::EventResponseReceived>()
+            .await
+            .map_err(listen)?;
+        let mut finished = page
+            .event_listener::<network::EventLoadingFinished>()
+            .await
+            .map_err(listen)?;
+        let mut failed = page
+            .event_listener::<network::EventLoadingFailed>()
             .await
             .map_err(listen)?;
         let mut ws_created = page
@@ -125,6 +144,9 @@ impl Interceptor {
         let st = state.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(ev) = will_send.next().await {
+                let now = Instant::now();
+                lock(&st.in_flight).insert(ev.request_id.inner().clone(), now);
+                *lock(&st.last_request) = now;
                 if let Some(url) = initiator_url(&ev.initiator) {
                     lock(&st.initiators).insert(ev.request_id.inner().clone(), url);
                 }
@@ -135,6 +157,18 @@ impl Interceptor {
             while let Some(ev) = responses.next().await {
                 let status = u16::try_from(ev.response.status).unwrap_or(0);
                 lock(&st.statuses).insert(ev.request_id.inner().clone(), status);
+            }
+        }));
+        let st = state.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let id = tokio::select! {
+                    Some(ev) = finished.next() => ev.request_id.inner().clone(),
+                    Some(ev) = failed.next() => ev.request_id.inner().clone(),
+                    else => return,
+                };
+                lock(&st.in_flight).remove(&id);
+                *lock(&st.last_request) = Instant::now();
             }
         }));
         let st = state.clone();
@@ -184,16 +218,23 @@ impl Interceptor {
         self.state.canary_phase.store(true, Ordering::SeqCst);
     }
 
-    /// Wait until no request has been made for `quiet`, at most `max`.
+    /// Wait until the network has settled, at most `max`: no request under way (but for
+    /// long-lived ones: a long poll, a stream), no child target being set up, and no network
+    /// activity for `quiet`. Because requests under way are waited for, `quiet` only has to
+    /// cover the time a page takes to act on a response (parse and run a script), not the
+    /// response's own time, however slow the server.
     pub async fn settle(&self, quiet: Duration, max: Duration) {
         let start = Instant::now();
         loop {
             let last = *lock(&self.state.last_request);
             let held = self.state.children_held.load(Ordering::SeqCst) > 0;
-            if (last.elapsed() >= quiet && !held) || start.elapsed() >= max {
+            let busy = lock(&self.state.in_flight)
+                .values()
+                .any(|t| t.elapsed() < LONG_LIVED);
+            if (last.elapsed() >= quiet && !held && !busy) || start.elapsed() >= max {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(SETTLE_POLL).await;
         }
     }
 
@@ -215,41 +256,50 @@ impl Interceptor {
                 }
             }
         }
-        let matcher = &st.settings.matcher;
         for s in egress.sinkholed() {
-            let text = String::from_utf8_lossy(&s.bytes).into_owned();
-            let (method, target) = text
-                .lines()
-                .next()
-                .and_then(|l| {
-                    let mut p = l.split_whitespace();
-                    Some((p.next()?.to_string(), p.next()?.to_string()))
-                })
-                .unwrap_or_else(|| (if s.tls { "TLS" } else { "CONNECT" }.into(), "/".into()));
-            let scheme = if s.tls { "https" } else { "http" };
-            let url = format!("{scheme}://{}:{}{}", s.host, s.port, target);
-            let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
-            let found = matcher.find(text.as_bytes());
-            out.push(RecordedRequest {
-                profile: st.settings.profile,
-                page: st.settings.page_name.clone(),
-                started: crate::clock::now_rfc3339(),
-                method,
-                url,
-                host: s.host.clone(),
-                headers: Vec::new(),
-                body: body.filter(|b| !b.is_empty()),
-                channel: Channel::Sinkhole,
-                resource_type: if s.tls { "TLS" } else { "Other" }.into(),
-                decision: Decision::Sinkholed,
-                status: None,
-                initiator: None,
-                after_canary: s.after_canary,
-                found,
-                network_id: None,
-            });
+            out.push(from_sinkhole(&st.settings, &s));
         }
         out
+    }
+}
+
+/// A connection the egress proxy answered itself, as a record: a plain request in full, a TLS
+/// one by its host alone. The canary is searched for in the host name too: a TLS connection
+/// shows nothing else, and a name can carry the card itself (`<number>.collector.example`, a
+/// DNS-style channel).
+fn from_sinkhole(settings: &Settings, s: &super::egress::Sinkholed) -> RecordedRequest {
+    let text = String::from_utf8_lossy(&s.bytes).into_owned();
+    let (method, target) = text
+        .lines()
+        .next()
+        .and_then(|l| {
+            let mut p = l.split_whitespace();
+            Some((p.next()?.to_string(), p.next()?.to_string()))
+        })
+        .unwrap_or_else(|| (if s.tls { "TLS" } else { "CONNECT" }.into(), "/".into()));
+    let scheme = if s.tls { "https" } else { "http" };
+    let url = format!("{scheme}://{}:{}{}", s.host, s.port, target);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
+    let found = settings
+        .matcher
+        .find(format!("{}\n{text}", s.host).as_bytes());
+    RecordedRequest {
+        profile: settings.profile,
+        page: settings.page_name.clone(),
+        started: crate::clock::now_rfc3339(),
+        method,
+        url,
+        host: s.host.clone(),
+        headers: Vec::new(),
+        body: body.filter(|b| !b.is_empty()),
+        channel: Channel::Sinkhole,
+        resource_type: if s.tls { "TLS" } else { "Other" }.into(),
+        decision: Decision::Sinkholed,
+        status: None,
+        initiator: None,
+        after_canary: s.after_canary,
+        found,
+        network_id: None,
     }
 }
 
@@ -271,6 +321,40 @@ impl Decider {
 
     pub async fn decide(&self, session: &Session, ev: &fetch::EventRequestPaused) {
         decide(&self.0, session, ev).await;
+    }
+
+    /// A request seen in a worker's `Network` domain that its `Fetch` domain could not pause
+    /// (a shared worker reached after it started, [`super::workers`]): recorded and searched
+    /// for the canary like the rest. It was not held: the egress proxy is what keeps it from
+    /// every host that may not receive card data once the canary exists.
+    pub fn observed(&self, ev: &network::EventRequestWillBeSent) {
+        let st = &self.0;
+        *lock(&st.last_request) = Instant::now();
+        let url = ev.request.url.clone() + ev.request.url_fragment.as_deref().unwrap_or("");
+        let mut rec = RecordedRequest {
+            profile: st.settings.profile,
+            page: st.settings.page_name.clone(),
+            started: crate::clock::now_rfc3339(),
+            method: ev.request.method.clone(),
+            host: host_of(&url),
+            url,
+            headers: headers_of(&ev.request),
+            body: body_of(&ev.request),
+            channel: Channel::Http,
+            resource_type: ev
+                .r#type
+                .as_ref()
+                .map(|t| format!("{t:?}"))
+                .unwrap_or_else(|| "Other".into()),
+            decision: Decision::Observed,
+            status: None,
+            initiator: initiator_url(&ev.initiator),
+            after_canary: st.canary_phase.load(Ordering::SeqCst),
+            found: None,
+            network_id: None,
+        };
+        rec.found = find(st, &rec);
+        lock(&st.records).push(rec);
     }
 }
 
@@ -492,6 +576,52 @@ fn with_user_headers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_card_spelled_into_a_tls_host_name_is_found() {
+        let c = super::super::canary::Canary::from_seed(11);
+        let settings = Settings {
+            profile: Profile::Desktop,
+            page_name: "https://shop.test/checkout".into(),
+            matcher: Matcher::new(&c),
+            contain: None,
+            named: Vec::new(),
+            headers: Vec::new(),
+            cookie: None,
+            request_cap: 10,
+        };
+        let tls = |host: String| super::super::egress::Sinkholed {
+            host,
+            port: 443,
+            bytes: Vec::new(),
+            tls: true,
+            after_canary: true,
+        };
+        let r = from_sinkhole(&settings, &tls(format!("{}.dns.evil.test", c.number)));
+        assert!(r.found.is_some(), "{r:?}");
+        assert_eq!(r.decision, Decision::Sinkholed);
+        assert!(
+            from_sinkhole(&settings, &tls("cdn.evil.test".into()))
+                .found
+                .is_none()
+        );
+        // A plain request is searched in full, body included.
+        let plain = super::super::egress::Sinkholed {
+            host: "c.evil.test".into(),
+            port: 80,
+            bytes: format!(
+                "POST /c HTTP/1.1\r\nHost: c.evil.test\r\n\r\nn={}",
+                c.number
+            )
+            .into_bytes(),
+            tls: false,
+            after_canary: true,
+        };
+        let r = from_sinkhole(&settings, &plain);
+        assert!(r.found.is_some());
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.url, "http://c.evil.test:80/c");
+    }
 
     #[test]
     fn user_headers_win_and_cookies_merge() {

@@ -12,8 +12,9 @@
 //! [`record`] (what a visit saw), [`verdict`] (records → findings), [`har`] (the HAR file);
 //! behind the `browser` feature, [`launch`] (Chromium), [`egress`] (the proxy every
 //! connection goes through), [`intercept`] (the decision on each request), [`frames`]
-//! (out-of-process iframes and workers, in sessions of their own), [`visit`] (one customer's
-//! visit) and [`pass`] (all visits of a scan).
+//! (out-of-process iframes and workers, in sessions of their own), [`workers`] (service and
+//! shared workers, held at the browser level), [`visit`] (one customer's visit) and [`pass`]
+//! (all visits of a scan).
 
 pub mod canary;
 pub mod har;
@@ -33,6 +34,8 @@ pub mod launch;
 pub mod pass;
 #[cfg(feature = "browser")]
 pub mod visit;
+#[cfg(feature = "browser")]
+pub mod workers;
 
 use profiles::Profile;
 use std::path::PathBuf;

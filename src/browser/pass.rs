@@ -11,7 +11,7 @@ use super::profiles::Profile;
 use super::record::{BrowserVisit, Channel};
 use super::verdict::{self, ProfileView};
 use super::visit::{self, VisitOutcome, VisitPlan};
-use super::{BrowserOptions, har, intercept, launch};
+use super::{BrowserOptions, har, intercept, launch, workers};
 use crate::fetch::FetchOptions;
 use crate::fetch::guard::AddressGuard;
 use crate::finding::Finding;
@@ -105,16 +105,29 @@ pub async fn run(
     let mut results: Vec<VisitResult> = Vec::new();
     {
         let browser = &launched.browser;
-        let (ctx, canary, matcher) = (&ctx, &canary, &matcher);
+        let (link, outgoing) = workers::link();
+        let (ctx, canary, matcher, l) = (&ctx, &canary, &matcher, &link);
         let mut stream = futures::stream::iter(jobs.iter().cloned())
             .map(|(page, profile)| async move {
-                let r = visit_one(browser, &page, profile, opts, ctx, canary, matcher).await;
+                let r = visit_one(browser, l, &page, profile, opts, ctx, canary, matcher).await;
                 (page.index, profile, r)
             })
             .buffer_unordered(ctx.concurrency.max(1));
+        // The browser-level holder of service and shared workers runs beside the visits and
+        // ends with them; should it stop early, the visits go on without it.
         let drive = async {
-            while let Some(r) = stream.next().await {
-                results.push(r);
+            let serve = async {
+                workers::serve(browser, l, outgoing).await;
+                futures::future::pending::<()>().await
+            };
+            let visits = async {
+                while let Some(r) = stream.next().await {
+                    results.push(r);
+                }
+            };
+            tokio::select! {
+                () = visits => {}
+                () = serve => {}
             }
         };
         if tokio::time::timeout(opts.overall_timeout, drive)
@@ -281,8 +294,10 @@ fn browser_service(host: &str) -> bool {
     .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn visit_one(
     browser: &Browser,
+    link: &workers::Link,
     page: &PassPage,
     profile: Profile,
     opts: &BrowserOptions,
@@ -290,6 +305,7 @@ async fn visit_one(
     canary: &Canary,
     matcher: &Matcher,
 ) -> Result<(VisitOutcome, Vec<String>), String> {
+    let clock = std::time::Instant::now();
     let page_host = page.url.host_str().map(hosts::normalise_host);
     let authority = ctx.card_authority.clone();
     let ph = page_host.clone();
@@ -345,14 +361,23 @@ async fn visit_one(
         wait_after_click: opts.wait_after_click,
         page_timeout: opts.page_timeout,
         screenshot: opts.evidence,
+        link: Some((link.clone(), context_id.inner().clone())),
     };
+    let opened = clock.elapsed().as_millis();
     let outcome = visit::visit(&tab, plan).await;
+    let visited = clock.elapsed().as_millis();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tab.close()).await;
     let _ = tokio::time::timeout(
         std::time::Duration::from_secs(5),
         browser.dispose_browser_context(context_id),
     )
     .await;
+    tracing::debug!(
+        page = %page.name,
+        profile = %profile,
+        "visit overhead: open={opened} close={}",
+        clock.elapsed().as_millis() - visited
+    );
     let refused = egress.refused();
     Ok((outcome, refused))
 }

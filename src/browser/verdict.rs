@@ -43,6 +43,16 @@ pub fn exfiltration(
             .and_modify(|e| e.0 += 1)
             .or_insert((1, r));
     }
+    // A request of a worker that could only be watched (not paused) is also answered by the
+    // sinkhole, which knows no initiator: one finding for the host, the one naming the script.
+    let named: BTreeSet<String> = by_dest
+        .keys()
+        .filter(|(_, i)| i.is_some())
+        .map(|(h, _)| h.clone())
+        .collect();
+    by_dest.retain(|(host, initiator), (_, r)| {
+        !(initiator.is_none() && r.decision == Decision::Sinkholed && named.contains(host))
+    });
     let mut out = Vec::new();
     for ((host, initiator), (count, r)) in by_dest {
         let found = r.found.as_ref().map(|f| f.to_string()).unwrap_or_default();
@@ -214,6 +224,37 @@ mod tests {
         assert!(ev.contains("evil.test/c?d=[canary]"), "{ev}");
         assert!(f.message.contains("2 requests"), "{}", f.message);
         assert_eq!(expected.into_iter().collect::<Vec<_>>(), vec!["shop.test"]);
+    }
+
+    #[test]
+    fn a_watched_request_and_its_sinkhole_copy_are_one_finding() {
+        let c = Canary::from_seed(9);
+        let m = Matcher::new(&c);
+        let url = format!("http://sh.evil.test/s?n={}", c.number);
+        let mut watched = req("sh.evil.test", &url, Some(Found(Vec::new())));
+        watched.decision = Decision::Observed;
+        let mut sunk = req("sh.evil.test", &url, Some(Found(Vec::new())));
+        sunk.decision = Decision::Sinkholed;
+        sunk.channel = Channel::Sinkhole;
+        sunk.initiator = None;
+        // Another host reached only by the sinkhole keeps its own finding.
+        let mut other = sunk.clone();
+        other.host = "dns.evil.test".into();
+        let reqs = vec![sunk, watched, other];
+        let (findings, _) = exfiltration(
+            &rules(),
+            "https://shop.test/checkout",
+            &reqs,
+            &m,
+            &|h: &str| h == "shop.test",
+        );
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        let sh: Vec<_> = findings
+            .iter()
+            .filter(|f| f.hosts == vec!["sh.evil.test".to_string()])
+            .collect();
+        assert_eq!(sh.len(), 1, "{findings:#?}");
+        assert_eq!(sh[0].script.as_deref(), Some("https://cdn.test/x.js"));
     }
 
     #[test]

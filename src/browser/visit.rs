@@ -17,15 +17,28 @@ use chromiumoxide::cdp::browser_protocol::{dom, emulation, input, page as cdp_pa
 use chromiumoxide::cdp::js_protocol::{debugger, runtime};
 use chromiumoxide::types::Command;
 use futures::StreamExt;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use url::Url;
 
 /// The longest one DevTools command may take before the browser counts as hung.
 pub(crate) const CDP_TIMEOUT: Duration = Duration::from_secs(15);
-/// The network counts as settled after this long without a new request.
-const QUIET: Duration = Duration::from_millis(500);
+/// The network counts as settled after this long without activity and with no request under
+/// way ([`Interceptor::settle`]): the time a page takes to act on what just arrived.
+const QUIET: Duration = Duration::from_millis(300);
+/// After typing, a shorter quiet period: what the keys set off starts at once.
+const QUIET_AFTER_TYPING: Duration = Duration::from_millis(200);
+/// The longest any settle wait may take.
+const SETTLE_MAX: Duration = Duration::from_secs(5);
+/// How long a page without card fields gets for a form drawn late.
+const LATE_FORM: Duration = Duration::from_secs(2);
+/// How often late card fields are looked for.
+const LATE_POLL: Duration = Duration::from_millis(250);
+/// Time for a focus listener's reaction (an injected frame) to reach the network.
+const FOCUS_REACTION: Duration = Duration::from_millis(100);
+/// Rounds of typing into fields that appeared while typing.
+const LATE_ROUNDS: usize = 3;
 /// Marks code the scanner evaluates itself, so the inventory leaves it out.
 pub const INTERNAL_SOURCE: &str = "skimscan-internal";
 
@@ -96,6 +109,9 @@ pub struct VisitPlan<'a> {
     pub wait_after_click: Duration,
     pub page_timeout: Duration,
     pub screenshot: bool,
+    /// The pass's browser link and this visit's browser context: its service and shared
+    /// workers ([`super::workers`]).
+    pub link: Option<(super::workers::Link, String)>,
 }
 
 /// Run the visit on a fresh page of its own context.
@@ -122,7 +138,14 @@ pub async fn visit(page: &Page, plan: VisitPlan<'_>) -> VisitOutcome {
             return outcome;
         }
     };
-    let children = match Children::start(page, interceptor.decider(), persona.clone()).await {
+    let children = match Children::start(
+        page,
+        interceptor.decider(),
+        persona.clone(),
+        plan.link.clone(),
+    )
+    .await
+    {
         Ok(c) => c,
         Err(e) => {
             outcome.problems.push(e.to_string());
@@ -145,15 +168,18 @@ pub async fn visit(page: &Page, plan: VisitPlan<'_>) -> VisitOutcome {
         .lock()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
-    for (id, url) in ids {
+    // Asked for all at once (answers keep the order asked in): one round trip's wait, not one
+    // per script.
+    let reads = ids.into_iter().map(|(id, url)| async move {
         let params = debugger::GetScriptSourceParams::new(runtime::ScriptId::new(id));
-        if let Ok(src) = call(page, params).await {
-            outcome.scripts.push(RanScript {
-                url,
-                text: src.script_source,
-            });
-        }
-    }
+        call(page, params).await.ok().map(|src| RanScript {
+            url,
+            text: src.script_source,
+        })
+    });
+    outcome
+        .scripts
+        .extend(futures::future::join_all(reads).await.into_iter().flatten());
     // Out-of-process iframes' and workers' scripts, bounded like the rest of the visit.
     let theirs = tokio::time::timeout(Duration::from_secs(20), children.scripts()).await;
     match theirs {
@@ -216,44 +242,106 @@ async fn steps(
     let mut script = cdp_page::AddScriptToEvaluateOnNewDocumentParams::new(STEALTH);
     script.run_immediately = Some(true);
     call(page, script).await?;
+    let mut phases = Phases::new();
     if persona.visit_twice {
-        navigate(page, plan.url, None, interceptor).await?;
+        navigate(page, plan.url, None, interceptor, &mut phases).await?;
     }
-    navigate(page, plan.url, persona.referrer, interceptor).await?;
+    navigate(page, plan.url, persona.referrer, interceptor, &mut phases).await?;
 
-    let fields = find_card_fields(page, children).await?;
+    let mut fields = find_card_fields(page, children).await?;
+    if fields.is_empty() {
+        // A payment page whose card form is drawn late (a timer, a script waiting for the
+        // page to be idle) gets a little longer before the visit gives up on typing.
+        let until = Instant::now() + LATE_FORM;
+        while fields.is_empty() && Instant::now() < until {
+            tokio::time::sleep(LATE_POLL).await;
+            fields = find_card_fields(page, children).await?;
+        }
+    }
+    if !fields.is_empty() {
+        // Each card field gets focus once before the card exists: a skimmer that injects its
+        // fake payment frame when a card field is focused does it now, while the frame's host
+        // can still be reached, and that frame's fields are typed into with the rest.
+        for f in &fields {
+            let _ = focus(&f.session, f.node_id).await;
+        }
+        tokio::time::sleep(FOCUS_REACTION).await;
+        interceptor.settle(QUIET, SETTLE_MAX).await;
+        fields = find_card_fields(page, children).await?;
+    }
+    phases.mark("fields");
     // From here on the card exists: only the shop and its processors can be reached.
     plan.egress.enter_canary_phase();
     interceptor.enter_canary_phase();
-    let mut pay_from = None;
-    for f in &fields {
-        let value = value_for(f, plan.canary);
-        if type_into(&f.session, page, f.node_id, &value).await.is_ok() {
-            pay_from.get_or_insert((f.session.clone(), f.doc_id));
-            outcome.typed.push(format!(
-                "{} {}{}",
-                kind_name(f.kind),
-                f.name,
-                if f.in_iframe {
-                    format!(" (iframe {})", f.frame_url)
-                } else {
-                    String::new()
-                }
-            ));
+    let mut typed = BTreeSet::new();
+    let mut docs = Vec::new();
+    type_fields(page, plan.canary, &fields, &mut typed, outcome, &mut docs).await;
+    let pay_from = docs.into_iter().next();
+    phases.mark("typing");
+    // Fields that appeared while typing (a frame injected on a key press, on the first
+    // field's change): typed too, a few rounds at most.
+    let mut late_docs = Vec::new();
+    for _ in 0..LATE_ROUNDS {
+        interceptor.settle(QUIET_AFTER_TYPING, SETTLE_MAX).await;
+        let more = untyped(find_card_fields(page, children).await?, &typed);
+        if more.is_empty() {
+            break;
         }
+        type_fields(
+            page,
+            plan.canary,
+            &more,
+            &mut typed,
+            outcome,
+            &mut late_docs,
+        )
+        .await;
     }
-    if let Some((session, doc)) = pay_from {
+    phases.mark("late fields");
+    if let Some((session, doc)) = &pay_from {
         // Leaving the last field (blur/change listeners fire), then pay: the button of the
-        // form the first field typed into (a hidden field of a hidden iframe cannot be).
+        // form the first field typed into (a hidden field of a hidden iframe cannot be), then
+        // that of each form that appeared late, as a customer who saw it would.
         key(page, "Tab", "Tab", 9, None).await?;
-        match press_pay(&session, page, doc).await {
+        match press_pay(session, page, doc).await {
             Ok(pressed) => outcome.pressed_pay = pressed,
             Err(e) => tracing::info!(error = %e, "the pay button could not be pressed"),
         }
+        for (session, doc) in late_docs.drain(..) {
+            let _ = press_pay(&session, page, &doc).await;
+        }
+        phases.mark("pay");
         // Senders that wait (a timer after the click) get their chance; with no card typed
-        // there is nothing to wait for.
-        tokio::time::sleep(plan.wait_after_click).await;
+        // there is nothing to wait for. Meanwhile a card form drawn after the click (a fake
+        // "payment failed, enter your card again" frame) is typed into and paid from too.
+        let until = Instant::now() + plan.wait_after_click;
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            tokio::time::sleep(left.min(LATE_POLL)).await;
+            let more = untyped(find_card_fields(page, children).await?, &typed);
+            if more.is_empty() {
+                continue;
+            }
+            type_fields(
+                page,
+                plan.canary,
+                &more,
+                &mut typed,
+                outcome,
+                &mut late_docs,
+            )
+            .await;
+            key(page, "Tab", "Tab", 9, None).await?;
+            for (session, doc) in late_docs.drain(..) {
+                let _ = press_pay(&session, page, &doc).await;
+            }
+        }
+        phases.mark("wait after pay");
     }
+    tracing::debug!(page = %plan.page_name, profile = %plan.profile, phases = %phases, "visit phases");
     if plan.screenshot {
         let shot = cdp_page::CaptureScreenshotParams::default();
         if let Ok(r) = call(page, shot).await {
@@ -264,6 +352,98 @@ async fn steps(
         }
     }
     Ok(())
+}
+
+/// How long each step of a visit took, for `SKIMSCAN_LOG=skimscan::browser::visit=debug`
+/// and the benchmark.
+struct Phases {
+    last: Instant,
+    done: Vec<(&'static str, u128)>,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases {
+            last: Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, name: &'static str) {
+        self.done.push((name, self.last.elapsed().as_millis()));
+        self.last = Instant::now();
+    }
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (name, ms)) in self.done.iter().enumerate() {
+            write!(f, "{}{name}={ms}", if i == 0 { "" } else { " " })?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a field is, independent of DOM node ids (which change with every `DOM.getDocument`).
+fn field_key(f: &FoundField) -> String {
+    format!(
+        "{:?}|{}|{}|{:?}",
+        f.session,
+        without_query(&f.frame_url),
+        f.name,
+        f.kind
+    )
+}
+
+/// A frame's URL as the report shows it: without query or fragment, where a form that was
+/// submitted with GET would put the typed card.
+fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+/// The fields of `found` not typed into yet.
+fn untyped(found: Vec<FoundField>, typed: &BTreeSet<String>) -> Vec<FoundField> {
+    found
+        .into_iter()
+        .filter(|f| !typed.contains(&field_key(f)))
+        .collect()
+}
+
+/// Type the canary's part into each field; the documents typed into are added to `docs`
+/// (once each, in order, by session and URL: node ids do not outlive the next look at the
+/// DOM), where the pay button is looked for.
+async fn type_fields(
+    page: &Page,
+    canary: &Canary,
+    fields: &[FoundField],
+    typed: &mut BTreeSet<String>,
+    outcome: &mut VisitOutcome,
+    docs: &mut Vec<(Session, String)>,
+) {
+    let mut seen_docs: Vec<(String, String)> = Vec::new();
+    for f in fields {
+        if !typed.insert(field_key(f)) {
+            continue;
+        }
+        let value = value_for(f, canary);
+        if type_into(&f.session, page, f.node_id, &value).await.is_ok() {
+            let doc = (format!("{:?}", f.session), f.frame_url.clone());
+            if !seen_docs.contains(&doc) {
+                seen_docs.push(doc);
+                docs.push((f.session.clone(), f.frame_url.clone()));
+            }
+            outcome.typed.push(format!(
+                "{} {}{}",
+                kind_name(f.kind),
+                f.name,
+                if f.in_iframe {
+                    format!(" (iframe {})", without_query(&f.frame_url))
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
 }
 
 /// Make the session's frame look like the profile's device. An out-of-process iframe gets the
@@ -323,6 +503,7 @@ async fn navigate(
     url: &Url,
     referrer: Option<&str>,
     interceptor: &Interceptor,
+    phases: &mut Phases,
 ) -> Result<(), VisitError> {
     let mut loaded = page
         .event_listener::<cdp_page::EventLoadEventFired>()
@@ -344,7 +525,9 @@ async fn navigate(
     }
     // The load event, or the page timeout (a page that never fires it still gets looked at).
     let _ = tokio::time::timeout(Duration::from_secs(10), loaded.next()).await;
-    interceptor.settle(QUIET, Duration::from_secs(5)).await;
+    phases.mark("load");
+    interceptor.settle(QUIET, SETTLE_MAX).await;
+    phases.mark("settle");
     Ok(())
 }
 
@@ -354,8 +537,6 @@ struct FoundField {
     /// The page's session, or the out-of-process iframe's that holds the field.
     session: Session,
     node_id: dom::NodeId,
-    /// The document (top or iframe) the field is in.
-    doc_id: dom::NodeId,
     kind: PaymentFieldKind,
     name: String,
     /// `month`, `year` or empty: which part of the expiry a split expiry field wants.
@@ -459,7 +640,6 @@ async fn fields_in(
             out.push(FoundField {
                 session: session.clone(),
                 node_id,
-                doc_id,
                 kind: f.kind,
                 name: f.name,
                 expiry_part,
@@ -501,6 +681,19 @@ async fn type_into(
     node: dom::NodeId,
     value: &str,
 ) -> Result<(), VisitError> {
+    focus(session, node).await?;
+    for ch in value.chars() {
+        let s = ch.to_string();
+        let (code, vk) = key_code(ch);
+        // No pause between keys: every key event fires whatever the speed, and a keylogger
+        // that debounces sends once the typing stops, with the whole number.
+        key(page, &s, &code, vk, Some(&s)).await?;
+    }
+    Ok(())
+}
+
+/// Scroll a field into view and focus it, in its own frame's session.
+async fn focus(session: &Session, node: dom::NodeId) -> Result<(), VisitError> {
     let scroll = dom::ScrollIntoViewIfNeededParams {
         node_id: Some(node),
         ..Default::default()
@@ -510,15 +703,7 @@ async fn type_into(
         node_id: Some(node),
         ..Default::default()
     };
-    session.call(focus).await?;
-    for ch in value.chars() {
-        let s = ch.to_string();
-        let (code, vk) = key_code(ch);
-        key(page, &s, &code, vk, Some(&s)).await?;
-        // A human's typing speed, roughly; some keyloggers debounce.
-        tokio::time::sleep(Duration::from_millis(8)).await;
-    }
-    Ok(())
+    session.call(focus).await.map(|_| ())
 }
 
 fn key_code(ch: char) -> (String, i64) {
@@ -538,7 +723,8 @@ fn key_code(ch: char) -> (String, i64) {
     }
 }
 
-/// One key press: keyDown (with text, which types it) and keyUp.
+/// One key press: keyDown (with text, which types it) and keyUp, sent together (one round
+/// trip instead of two; Chromium dispatches a session's input events in the order sent).
 async fn key(
     page: &Page,
     key_name: &str,
@@ -546,11 +732,9 @@ async fn key(
     vk: i64,
     text: Option<&str>,
 ) -> Result<(), VisitError> {
-    for kind in [
-        input::DispatchKeyEventType::KeyDown,
-        input::DispatchKeyEventType::KeyUp,
-    ] {
-        let mut ev = input::DispatchKeyEventParams::new(kind.clone());
+    let event = |kind: input::DispatchKeyEventType| {
+        let down = kind == input::DispatchKeyEventType::KeyDown;
+        let mut ev = input::DispatchKeyEventParams::new(kind);
         ev.key = Some(key_name.to_string());
         if !code.is_empty() {
             ev.code = Some(code.to_string());
@@ -559,14 +743,15 @@ async fn key(
             ev.windows_virtual_key_code = Some(vk);
             ev.native_virtual_key_code = Some(vk);
         }
-        if kind == input::DispatchKeyEventType::KeyDown
-            && let Some(t) = text
-        {
+        if down && let Some(t) = text {
             ev.text = Some(t.to_string());
             ev.unmodified_text = Some(t.to_string());
         }
-        call(page, ev).await?;
-    }
+        ev
+    };
+    let down = event(input::DispatchKeyEventType::KeyDown);
+    let up = event(input::DispatchKeyEventType::KeyUp);
+    futures::future::try_join(call(page, down), call(page, up)).await?;
     Ok(())
 }
 
@@ -583,7 +768,21 @@ const PAY_BUTTONS: &[&str] = &[
 /// Click the pay button with the mouse, where it is on screen; in an out-of-process iframe
 /// (whose coordinates are its own, not the page's), focus it and press Enter, which
 /// activates a button the same way.
-async fn press_pay(session: &Session, page: &Page, doc: dom::NodeId) -> Result<bool, VisitError> {
+async fn press_pay(session: &Session, page: &Page, doc_url: &str) -> Result<bool, VisitError> {
+    let params = dom::GetDocumentParams {
+        depth: Some(-1),
+        pierce: Some(true),
+    };
+    let root = session.call(params).await?.root;
+    let mut docs = Vec::new();
+    documents(&root, true, &mut docs);
+    let Some(doc) = docs
+        .into_iter()
+        .find(|(_, url, _)| url == doc_url)
+        .map(|(id, _, _)| id)
+    else {
+        return Ok(false);
+    };
     let mut button = None;
     for sel in PAY_BUTTONS {
         if let Ok(r) = session.call(dom::QuerySelectorParams::new(doc, *sel)).await

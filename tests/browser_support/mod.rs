@@ -15,12 +15,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub struct Page {
     pub content_type: &'static str,
     pub body: String,
+    /// How long the server takes to answer (a slow third-party server).
+    pub delay: Duration,
 }
 
 pub fn html(body: impl Into<String>) -> Page {
     Page {
         content_type: "text/html; charset=utf-8",
         body: body.into(),
+        delay: Duration::ZERO,
     }
 }
 
@@ -28,6 +31,7 @@ pub fn js(body: impl Into<String>) -> Page {
     Page {
         content_type: "application/javascript",
         body: body.into(),
+        delay: Duration::ZERO,
     }
 }
 
@@ -35,7 +39,13 @@ pub fn json(body: impl Into<String>) -> Page {
     Page {
         content_type: "application/json",
         body: body.into(),
+        delay: Duration::ZERO,
     }
+}
+
+/// `page`, answered only after `delay`.
+pub fn slow(page: Page, delay: Duration) -> Page {
+    Page { delay, ..page }
 }
 
 /// A WebSocket endpoint that sends `message` once connected.
@@ -43,6 +53,7 @@ pub fn websocket(message: impl Into<String>) -> Page {
     Page {
         content_type: "websocket",
         body: message.into(),
+        delay: Duration::ZERO,
     }
 }
 
@@ -211,6 +222,9 @@ async fn handle(
                 r[index].raw.extend_from_slice(&buf[..n]);
                 r[index].raw.extend_from_slice(&unmask_frames(&buf[..n]));
             }
+        }
+        if let Some(p) = &page {
+            tokio::time::sleep(p.delay).await;
         }
         let (status, ct, body) = match page {
             Some(p) => ("200 OK", p.content_type, p.body),
