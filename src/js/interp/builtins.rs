@@ -1,7 +1,7 @@
 //! Built-in globals (`atob`, `parseInt`, `String.fromCharCode`…), method dispatch and array methods.
 
 use super::Interp;
-use super::strings::{atob, js_regex, percent_decode, percent_encode, unescape};
+use super::strings::{atob, percent_decode, percent_encode, unescape};
 use crate::js::value::{MAX_STRING, Value, num_to_radix, parse_int, to_i32};
 use base64::Engine as _;
 use std::cell::RefCell;
@@ -171,7 +171,7 @@ impl<'a> Interp<'a> {
             },
             Value::Array(a) => self.array_method(&a, name, args),
             Value::Regex(p, f) if name == "test" => match args.first().and_then(Value::as_str) {
-                Some(s) => match js_regex(&p, &f) {
+                Some(s) => match self.regex(&p, &f) {
                     Some(re) => Value::Bool(re.is_match(s)),
                     None => Value::Unknown,
                 },

@@ -1,6 +1,6 @@
 //! Expressions: literals, names and scopes, assignments, operators and property reads.
 
-use super::strings::{cap, prefix_or_unknown, utf16_at};
+use super::strings::{cap, prefix_or_unknown};
 use super::{GlobalDecl, Interp, MAX_EVAL_DEPTH};
 use crate::js::urls::{new_url, url_part};
 use crate::js::value::{Closure, FnBody, HOLE, MAX_STRING, Scope, Value, holed_concat, to_i32};
@@ -574,11 +574,11 @@ impl<'a> Interp<'a> {
                 },
             },
             (Value::Str(s), Value::Str(k)) if &**k == "length" => {
-                Value::Num(s.encode_utf16().count() as f64)
+                Value::Num(self.with_units(s, |u| u.len()) as f64)
             }
             (Value::Str(s), Value::Num(i)) => {
                 if *i >= 0.0 && *i == i.trunc() {
-                    utf16_at(s, *i as usize)
+                    self.with_units(s, |u| u.char_at(*i as usize))
                         .map(|c| Value::str(c.to_string()))
                         .unwrap_or(Value::Undefined)
                 } else {

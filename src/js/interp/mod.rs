@@ -17,11 +17,11 @@ mod calls;
 mod expr;
 mod statements;
 mod strings;
+mod utf16;
 
-use super::value::{Frame, Scope, Value, num_to_string};
+use super::value::{Frame, NameMap, NameSet, Scope, Value, num_to_string};
 use oxc_ast::ast::*;
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -57,11 +57,11 @@ enum Flow<'a> {
 
 pub struct Interp<'a> {
     src: &'a str,
-    decls: HashMap<&'a str, GlobalDecl<'a>>,
-    cache: RefCell<HashMap<&'a str, Value<'a>>>,
+    decls: NameMap<'a, GlobalDecl<'a>>,
+    cache: RefCell<NameMap<'a, Value<'a>>>,
     /// Globals whose value came out of a decoding step while the top level ran.
-    decoded_names: RefCell<HashSet<&'a str>>,
-    resolving: RefCell<HashSet<&'a str>>,
+    decoded_names: RefCell<NameSet<'a>>,
+    resolving: RefCell<NameSet<'a>>,
     fuel: Cell<u64>,
     total: Cell<u64>,
     depth: Cell<u32>,
@@ -72,13 +72,17 @@ pub struct Interp<'a> {
     deadline: Instant,
     pub timed_out: Cell<bool>,
     /// Names changed at unknown times (inside functions): never read as constants.
-    volatile: HashSet<&'a str>,
+    volatile: NameSet<'a>,
     /// Names changed by top-level statements, which the top-level run executes in order.
-    staged: HashSet<&'a str>,
+    staged: NameSet<'a>,
+    /// The code units of the last long string indexed (see [`utf16`]).
+    utf16: RefCell<Option<utf16::Cached>>,
+    /// Regular expressions compiled so far, by their `regex` source (see [`strings`]).
+    regexes: RefCell<std::collections::HashMap<String, Option<regex::Regex>>>,
 }
 
 impl<'a> Interp<'a> {
-    pub fn new(src: &'a str, decls: HashMap<&'a str, GlobalDecl<'a>>, deadline: Instant) -> Self {
+    pub fn new(src: &'a str, decls: NameMap<'a, GlobalDecl<'a>>, deadline: Instant) -> Self {
         Interp {
             src,
             decls,
@@ -92,8 +96,10 @@ impl<'a> Interp<'a> {
             decoded: Cell::new(false),
             deadline,
             timed_out: Cell::new(false),
-            volatile: HashSet::new(),
-            staged: HashSet::new(),
+            volatile: NameSet::default(),
+            staged: NameSet::default(),
+            utf16: RefCell::default(),
+            regexes: RefCell::default(),
         }
     }
 
@@ -120,7 +126,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The names [`super::constants`] found changing after their declaration.
-    pub fn with_changes(mut self, volatile: HashSet<&'a str>, staged: HashSet<&'a str>) -> Self {
+    pub fn with_changes(mut self, volatile: NameSet<'a>, staged: NameSet<'a>) -> Self {
         self.volatile = volatile;
         self.staged = staged;
         self

@@ -14,14 +14,18 @@ impl<'a> Interp<'a> {
         match name {
             "charCodeAt" => {
                 let i = num(0).unwrap_or(0.0);
-                match s.encode_utf16().nth(i.max(0.0) as usize) {
+                match self.with_units(s, |u| u.get(i.max(0.0) as usize)) {
                     Some(u) => Value::Num(f64::from(u)),
                     None => Value::Num(f64::NAN),
                 }
             }
             "charAt" => {
                 let i = num(0).unwrap_or(0.0).max(0.0) as usize;
-                Value::str(utf16_at(s, i).map(|c| c.to_string()).unwrap_or_default())
+                Value::str(
+                    self.with_units(s, |u| u.char_at(i))
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                )
             }
             "toLowerCase" => Value::str(s.to_lowercase()),
             "toUpperCase" => Value::str(s.to_uppercase()),
@@ -42,6 +46,7 @@ impl<'a> Interp<'a> {
             }
             "indexOf" => match str_arg(0) {
                 Some(n) => Value::Num(match s.find(&n) {
+                    Some(b) if s[..b].is_ascii() => b as f64,
                     Some(b) => s[..b].encode_utf16().count() as f64,
                     None => -1.0,
                 }),
@@ -54,7 +59,7 @@ impl<'a> Interp<'a> {
                         s.chars().map(|c| Value::str(c.to_string())).collect()
                     }
                     Some(Value::Str(sep)) => s.split(&**sep).map(Value::str).collect(),
-                    Some(Value::Regex(p, f)) => match js_regex(p, f) {
+                    Some(Value::Regex(p, f)) => match self.regex(p, f) {
                         Some(re) => re.split(s).map(Value::str).collect(),
                         None => return Value::Unknown,
                     },
@@ -63,8 +68,7 @@ impl<'a> Interp<'a> {
                 Value::Array(Rc::new(RefCell::new(parts)))
             }
             "slice" | "substring" | "substr" => {
-                let units: Vec<u16> = s.encode_utf16().collect();
-                let len = units.len() as f64;
+                let len = self.with_units(s, |u| u.len()) as f64;
                 let a = num(0).unwrap_or(0.0);
                 let (start, end) = match name {
                     "slice" => {
@@ -99,9 +103,7 @@ impl<'a> Interp<'a> {
                 if start.is_nan() || end.is_nan() || start >= end {
                     return Value::str("");
                 }
-                Value::str(String::from_utf16_lossy(
-                    &units[start as usize..end as usize],
-                ))
+                Value::str(self.with_units(s, |u| u.slice(start as usize, end as usize)))
             }
             "replace" | "replaceAll" => self.replace(s, args, name == "replaceAll"),
             "repeat" => match num(0) {
@@ -120,8 +122,8 @@ impl<'a> Interp<'a> {
             return Value::Unknown;
         };
         let (re, global) = match pat {
-            Value::Str(p) => (regex::Regex::new(&regex::escape(p)).ok(), all),
-            Value::Regex(p, f) => (js_regex(p, f), f.contains('g')),
+            Value::Str(p) => (self.literal_regex(p), all),
+            Value::Regex(p, f) => (self.regex(p, f), f.contains('g')),
             _ => return Value::Unknown,
         };
         let Some(re) = re else { return Value::Unknown };
@@ -189,13 +191,51 @@ pub(super) fn prefix_or_unknown<'a>(s: String) -> Value<'a> {
     }
 }
 
-pub(super) fn utf16_at(s: &str, i: usize) -> Option<char> {
-    let u = s.encode_utf16().nth(i)?;
-    Some(char::from_u32(u32::from(u)).unwrap_or('\u{fffd}'))
+/// Compiled regular expressions kept per script, at most this many (a script that builds a
+/// new pattern on every iteration must not grow the cache without bound).
+const MAX_CACHED_REGEXES: usize = 256;
+
+impl<'a> Interp<'a> {
+    /// A JavaScript regular expression, compiled once per script: decoder loops call
+    /// `replace`, `split` and `test` with the same literal on every iteration, and compiling
+    /// costs far more than matching a short string.
+    pub(super) fn regex(&self, pattern: &str, flags: &str) -> Option<regex::Regex> {
+        self.compiled(js_regex_source(pattern, flags))
+    }
+
+    /// A string searched for literally (`s.replace('x', …)`).
+    pub(super) fn literal_regex(&self, text: &str) -> Option<regex::Regex> {
+        self.compiled(regex::escape(text))
+    }
+
+    fn compiled(&self, source: String) -> Option<regex::Regex> {
+        let mut cache = self.regexes.borrow_mut();
+        if let Some(re) = cache.get(&source) {
+            return re.clone();
+        }
+        if cache.len() >= MAX_CACHED_REGEXES {
+            cache.clear();
+        }
+        let re = build_regex(&source);
+        cache.insert(source, re.clone());
+        re
+    }
 }
 
 /// Translate a JavaScript regular expression to the `regex` crate where the syntax agrees.
 pub fn js_regex(pattern: &str, flags: &str) -> Option<regex::Regex> {
+    build_regex(&js_regex_source(pattern, flags))
+}
+
+fn build_regex(source: &str) -> Option<regex::Regex> {
+    regex::RegexBuilder::new(source)
+        .size_limit(1 << 20)
+        .build()
+        .ok()
+}
+
+/// The `regex` crate's spelling of a JavaScript pattern and its flags.
+fn js_regex_source(pattern: &str, flags: &str) -> String {
     let mut p = String::new();
     if flags.contains('i') {
         p.push_str("(?i)");
@@ -207,10 +247,7 @@ pub fn js_regex(pattern: &str, flags: &str) -> Option<regex::Regex> {
         p.push_str("(?m)");
     }
     p.push_str(pattern);
-    regex::RegexBuilder::new(&p)
-        .size_limit(1 << 20)
-        .build()
-        .ok()
+    p
 }
 
 /// `atob`: forgiving Base64 to a Latin-1 string.
@@ -286,6 +323,7 @@ pub(super) fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::js::value::parse_int;
 
     #[test]
     fn decoders_match_javascript() {
