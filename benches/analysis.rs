@@ -3,7 +3,7 @@
 //! Inputs: every file in the directories of `SKIMSCAN_BENCH_DIRS` (colon-separated; e.g. the
 //! benign libraries from `benign/fetch.sh` and the real corpus), or, when unset, the engine's
 //! own technique fixtures. Run: `SKIMSCAN_BENCH_DIRS=/tmp/benign:../shared/corpus/real cargo
-//! bench --bench analysis`. The numbers are recorded in BENCHMARKS-engine.md.
+//! bench --bench analysis`. The numbers are recorded in BENCHMARKS.md ("Engine speed").
 
 use divan::Bencher;
 use divan::counter::BytesCount;

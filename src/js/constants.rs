@@ -11,10 +11,10 @@
 //! later code sees.
 
 use super::interp::GlobalDecl;
+use super::value::{NameMap, NameSet};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::GetSpan;
-use std::collections::{HashMap, HashSet};
 
 /// Array methods that change the array they are called on.
 const MUTATING: &[&str] = &[
@@ -31,20 +31,20 @@ const MUTATING: &[&str] = &[
 
 #[derive(Default)]
 pub struct Constants<'a> {
-    declared: HashMap<&'a str, (u32, Option<GlobalDecl<'a>>)>,
-    assigned: HashMap<&'a str, u32>,
+    declared: NameMap<'a, (u32, Option<GlobalDecl<'a>>)>,
+    assigned: NameMap<'a, u32>,
     /// Calls that rotate a string table at start-up, in source order.
     pub rotators: Vec<&'a CallExpression<'a>>,
     src: &'a str,
     /// Names changed inside functions (see the module doc), and names changed by top-level
     /// statements.
-    pub volatile: HashSet<&'a str>,
-    pub staged: HashSet<&'a str>,
+    pub volatile: NameSet<'a>,
+    pub staged: NameSet<'a>,
     fn_depth: u32,
     in_rotator: u32,
     /// Parameters of each enclosing function: a change to one of those is the parameter's.
     /// (Declarations need no such care: a name declared twice is never a constant.)
-    locals: Vec<HashSet<&'a str>>,
+    locals: Vec<NameSet<'a>>,
 }
 
 impl<'a> Constants<'a> {
@@ -58,8 +58,8 @@ impl<'a> Constants<'a> {
     }
 
     /// The bindings the evaluator may resolve by name anywhere in the script.
-    pub fn decls(&self) -> HashMap<&'a str, GlobalDecl<'a>> {
-        let mut out = HashMap::new();
+    pub fn decls(&self) -> NameMap<'a, GlobalDecl<'a>> {
+        let mut out = NameMap::default();
         for (name, (count, decl)) in &self.declared {
             let Some(d) = decl else { continue };
             if *count != 1 || self.staged.contains(name) {
@@ -127,7 +127,7 @@ impl<'a> Visit<'a> for Constants<'a> {
         {
             self.declare(id.name.as_str(), Some(GlobalDecl::Func(it)));
         }
-        let mut locals = HashSet::new();
+        let mut locals = NameSet::default();
         param_names(&it.params, &mut locals);
         self.locals.push(locals);
         self.fn_depth += 1;
@@ -138,7 +138,7 @@ impl<'a> Visit<'a> for Constants<'a> {
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         let it = self.alloc(it);
-        let mut locals = HashSet::new();
+        let mut locals = NameSet::default();
         param_names(&it.params, &mut locals);
         self.locals.push(locals);
         self.fn_depth += 1;
@@ -219,7 +219,7 @@ impl<'a> Visit<'a> for Constants<'a> {
     }
 }
 
-fn pattern_names<'a>(p: &'a BindingPattern<'a>, out: &mut HashSet<&'a str>) {
+fn pattern_names<'a>(p: &'a BindingPattern<'a>, out: &mut NameSet<'a>) {
     match p {
         BindingPattern::BindingIdentifier(id) => {
             out.insert(id.name.as_str());
@@ -244,7 +244,7 @@ fn pattern_names<'a>(p: &'a BindingPattern<'a>, out: &mut HashSet<&'a str>) {
     }
 }
 
-fn param_names<'a>(params: &'a FormalParameters<'a>, out: &mut HashSet<&'a str>) {
+fn param_names<'a>(params: &'a FormalParameters<'a>, out: &mut NameSet<'a>) {
     for p in &params.items {
         pattern_names(&p.pattern, out);
     }

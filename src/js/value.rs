@@ -6,9 +6,10 @@
 //! values too: a Web API reached through an alias, `bind` or an object map is the `Host` of
 //! its canonical name, so the collector sees `window['fe'+'tch']` as `fetch`.
 
+use super::flow::FxBuild;
 use oxc_ast::ast::{Expression, FormalParameters, FunctionBody};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// Largest string the evaluator builds; anything bigger is `Unknown` (keeps memory linear).
@@ -62,10 +63,17 @@ pub enum FnBody<'a> {
 
 pub type Scope<'a> = Rc<Frame<'a>>;
 
+/// Maps and sets keyed by a name in the script. Names are short and looked up at nearly every
+/// node the evaluator and the constants pass touch; SipHash's DoS resistance buys nothing
+/// for names out of the script being analysed (a map's size is bounded by the script), and
+/// hashing was a visible share of the profile.
+pub type NameMap<'a, V> = HashMap<&'a str, V, FxBuild>;
+pub type NameSet<'a> = HashSet<&'a str, FxBuild>;
+
 /// One activation's variables; lookups walk up to the parent, then to the globals.
 #[derive(Debug, Default)]
 pub struct Frame<'a> {
-    pub vars: RefCell<HashMap<&'a str, Value<'a>>>,
+    pub vars: RefCell<NameMap<'a, Value<'a>>>,
     pub parent: Option<Scope<'a>>,
 }
 

@@ -1,0 +1,120 @@
+//! Calls of the script's own functions and closures, and of methods by name.
+
+use super::{Flow, Interp, MAX_CALL_DEPTH};
+use crate::js::value::{Closure, FnBody, Frame, Scope, Value};
+use oxc_ast::ast::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+impl<'a> Interp<'a> {
+    pub(super) fn ev_call(&self, c: &'a CallExpression<'a>, sc: Option<&Scope<'a>>) -> Value<'a> {
+        if let Some(v) = self.entity_text(c, sc) {
+            return v;
+        }
+        let callee = c.callee.without_parentheses();
+        match callee {
+            Expression::StaticMemberExpression(m) => {
+                let obj = self.ev(&m.object, sc);
+                let args = self.args(&c.arguments, sc);
+                self.call_method(obj, m.property.name.as_str(), args)
+            }
+            Expression::ComputedMemberExpression(m) => {
+                let obj = self.ev(&m.object, sc);
+                let key = self.ev(&m.expression, sc);
+                let Some(name) = key.as_str().map(str::to_string) else {
+                    return Value::Unknown;
+                };
+                let args = self.args(&c.arguments, sc);
+                self.call_method(obj, &name, args)
+            }
+            _ => {
+                let f = self.ev(callee, sc);
+                let args = self.args(&c.arguments, sc);
+                self.call_value(f, args)
+            }
+        }
+    }
+
+    /// `$('<div/>').html(s).text()`: the browser parses `s` as HTML and reads back its text,
+    /// so the value is `s` with its character references decoded (a URL hidden as entities).
+    fn entity_text(&self, c: &'a CallExpression<'a>, sc: Option<&Scope<'a>>) -> Option<Value<'a>> {
+        let name = |callee: &'a Expression<'a>| match callee.without_parentheses() {
+            Expression::StaticMemberExpression(m) => Some((m.property.name.to_string(), &m.object)),
+            Expression::ComputedMemberExpression(m) => self
+                .ev(&m.expression, sc)
+                .as_str()
+                .map(|k| (k.to_string(), &m.object)),
+            _ => None,
+        };
+        if !c.arguments.is_empty() {
+            return None;
+        }
+        let (text, obj) = name(&c.callee)?;
+        let Expression::CallExpression(inner) = obj.without_parentheses() else {
+            return None;
+        };
+        if text != "text" || inner.arguments.len() != 1 {
+            return None;
+        }
+        let (html, _) = name(&inner.callee)?;
+        let arg = inner.arguments[0].as_expression()?;
+        if html != "html" {
+            return None;
+        }
+        let s = self.ev(arg, sc);
+        let s = s.as_str().filter(|s| s.contains('&') && s.contains(';'))?;
+        self.decoded.set(true);
+        Some(Value::str(
+            html_escape::decode_html_entities(s).into_owned(),
+        ))
+    }
+
+    pub(super) fn call_value(&self, f: Value<'a>, args: Vec<Value<'a>>) -> Value<'a> {
+        match f {
+            Value::Func(cl) => self.call_closure(&cl, args),
+            Value::Host(name) => self.call_global(name, &args),
+            _ => Value::Unknown,
+        }
+    }
+
+    pub fn call_closure(&self, cl: &Rc<Closure<'a>>, args: Vec<Value<'a>>) -> Value<'a> {
+        if self.calls.get() >= MAX_CALL_DEPTH {
+            return Value::Unknown;
+        }
+        let frame = Rc::new(Frame {
+            vars: RefCell::default(),
+            parent: cl.env.clone(),
+        });
+        {
+            let mut vars = frame.vars.borrow_mut();
+            for (i, p) in cl.params.items.iter().enumerate() {
+                match p.pattern.get_identifier_name() {
+                    Some(n) => {
+                        let v = args.get(i).cloned().unwrap_or(Value::Undefined);
+                        let v = match (&v, &p.initializer) {
+                            (Value::Undefined, Some(init)) => self.ev(init, None),
+                            _ => v,
+                        };
+                        vars.insert(n.as_str(), v);
+                    }
+                    None => return Value::Unknown,
+                }
+            }
+            vars.insert("arguments", Value::Array(Rc::new(RefCell::new(args))));
+        }
+        self.calls.set(self.calls.get() + 1);
+        let r = match cl.body {
+            FnBody::Expr(e) => self.ev(e, Some(&frame)),
+            FnBody::Block(b) => {
+                self.hoist(&b.statements, &frame);
+                match self.exec_block(&b.statements, &frame) {
+                    Flow::Return(v) => v,
+                    Flow::Normal => Value::Undefined,
+                    _ => Value::Unknown,
+                }
+            }
+        };
+        self.calls.set(self.calls.get() - 1);
+        r
+    }
+}
