@@ -16,11 +16,17 @@ BIN=${BIN:-target/release/skimscan}
 work=$(mktemp -d)
 trap 'kill $srv 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 scripts/gen_shared_shop.py "$LIBS" "$work/shop"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=bench.test" \
-  -addext "subjectAltName=DNS:bench.test" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+# A throwaway CA and a server certificate it signs (rustls, like browsers, refuses a CA
+# certificate used as the server's own).
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=bench CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=bench.test" -keyout "$work/key.pem" -out "$work/csr.pem" 2>/dev/null
+printf 'subjectAltName=DNS:bench.test\nbasicConstraints=CA:FALSE\n' > "$work/ext.cnf"
+openssl x509 -req -in "$work/csr.pem" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
+  -days 2 -extfile "$work/ext.cnf" -out "$work/cert.pem" 2>/dev/null
 [ "${SKIP_BUILD:-}" = 1 ] || cargo build --release --quiet
 python3 scripts/latency_server.py "$work/shop" "$PORT" "$work/cert.pem" "$work/key.pem" "$LATENCY_MS" & srv=$!
-for _ in $(seq 50); do curl -s --cacert "$work/cert.pem" --resolve "bench.test:$PORT:127.0.0.1" -o /dev/null "https://bench.test:$PORT/p/0.html" && break; sleep 0.2; done
+for _ in $(seq 50); do curl -s --cacert "$work/ca.pem" --resolve "bench.test:$PORT:127.0.0.1" -o /dev/null "https://bench.test:$PORT/p/0.html" && break; sleep 0.2; done
 pages=()
 while read -r p; do case $p in /p/*) pages+=("https://bench.test:$PORT$p");; esac; done < "$work/shop/urls.txt"
 : > "$work/curl.cfg"
@@ -29,14 +35,14 @@ echo "pages: ${#pages[@]}, distinct urls: $(wc -l < "$work/shop/urls.txt"), byte
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 scan() { # $1: cache dir, $2: report file
   /usr/bin/time -f '%e %M' -o "$work/t" "$BIN" scan --format json --depth 0 --no-progress \
-    --concurrency "$CONC" --per-host "$CONC" --ca-cert "$work/cert.pem" \
+    --concurrency "$CONC" --per-host "$CONC" --ca-cert "$work/ca.pem" \
     --resolve "bench.test:$PORT:127.0.0.1" --cache-dir "$1" "${pages[@]}" > "$2" || true
   tail -1 "$work/t"
 }
 c_t=(); cold_t=(); warm_t=(); rss=()
 for r in $(seq "$RUNS"); do
   /usr/bin/time -f '%e' -o "$work/t" curl -s --no-progress-meter --parallel --parallel-max "$CONC" \
-    --cacert "$work/cert.pem" --resolve "bench.test:$PORT:127.0.0.1" -K "$work/curl.cfg"
+    --cacert "$work/ca.pem" --resolve "bench.test:$PORT:127.0.0.1" -K "$work/curl.cfg"
   c_t+=("$(tail -1 "$work/t")")
   rm -rf "$work/cache"
   read -r t m < <(scan "$work/cache" "$work/cold.json"); cold_t+=("$t"); rss+=("$m")

@@ -34,7 +34,7 @@ pub struct Imports {
 }
 
 /// Why the imports of a script could not be read.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImportsError {
     #[error("its brackets nest too deeply to read its imports")]
     TooDeep,

@@ -19,7 +19,7 @@ use crate::js::imports::{Imports, ImportsError, imports};
 use crate::page::ImportMap;
 use crate::report::ScanError;
 use futures::StreamExt;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use url::Url;
 
@@ -239,8 +239,17 @@ async fn parse_all(level: &[Pending]) -> Vec<Result<Imports, ImportsError>> {
             .name("skimscan-imports".into())
             .stack_size(PARSE_STACK)
             .spawn(move || {
+                // A site-wide library is a script of every page, sharing one text: read its
+                // imports once (the same bytes as a module and as a classic script differ).
+                let mut memo: HashMap<(usize, usize, bool), Result<Imports, ImportsError>> =
+                    HashMap::new();
                 work.iter()
-                    .map(|(code, module)| imports(code, *module))
+                    .map(|(code, module)| {
+                        let key = (code.as_ptr() as usize, code.len(), *module);
+                        memo.entry(key)
+                            .or_insert_with(|| imports(code, *module))
+                            .clone()
+                    })
                     .collect::<Vec<_>>()
             })
             .ok()
