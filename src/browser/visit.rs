@@ -283,19 +283,17 @@ async fn steps(
     let mut late_docs = Vec::new();
     for _ in 0..LATE_ROUNDS {
         interceptor.settle(QUIET_AFTER_TYPING, SETTLE_MAX).await;
-        let more = untyped(find_card_fields(page, children).await?, &typed);
-        if more.is_empty() {
+        let late = Late {
+            page,
+            children,
+            canary: plan.canary,
+        };
+        if !late
+            .type_new_fields(&mut typed, outcome, &mut late_docs)
+            .await?
+        {
             break;
         }
-        type_fields(
-            page,
-            plan.canary,
-            &more,
-            &mut typed,
-            outcome,
-            &mut late_docs,
-        )
-        .await;
     }
     phases.mark("late fields");
     if let Some((session, doc)) = &pay_from {
@@ -321,19 +319,17 @@ async fn steps(
                 break;
             }
             tokio::time::sleep(left.min(LATE_POLL)).await;
-            let more = untyped(find_card_fields(page, children).await?, &typed);
-            if more.is_empty() {
+            let late = Late {
+                page,
+                children,
+                canary: plan.canary,
+            };
+            if !late
+                .type_new_fields(&mut typed, outcome, &mut late_docs)
+                .await?
+            {
                 continue;
             }
-            type_fields(
-                page,
-                plan.canary,
-                &more,
-                &mut typed,
-                outcome,
-                &mut late_docs,
-            )
-            .await;
             key(page, "Tab", "Tab", 9, None).await?;
             for (session, doc) in late_docs.drain(..) {
                 let _ = press_pay(&session, page, &doc).await;
@@ -399,6 +395,31 @@ fn field_key(f: &FoundField) -> String {
 /// submitted with GET would put the typed card.
 fn without_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
+}
+
+/// Where card fields that appear after the first typing are looked for.
+struct Late<'v> {
+    page: &'v Page,
+    children: &'v Children,
+    canary: &'v Canary,
+}
+
+impl Late<'_> {
+    /// Type into the card fields that appeared since the last look (a frame injected on a key
+    /// press or drawn after the click); false when there were none.
+    async fn type_new_fields(
+        &self,
+        typed: &mut BTreeSet<String>,
+        outcome: &mut VisitOutcome,
+        docs: &mut Vec<(Session, String)>,
+    ) -> Result<bool, VisitError> {
+        let more = untyped(find_card_fields(self.page, self.children).await?, typed);
+        if more.is_empty() {
+            return Ok(false);
+        }
+        type_fields(self.page, self.canary, &more, typed, outcome, docs).await;
+        Ok(true)
+    }
 }
 
 /// The fields of `found` not typed into yet.
