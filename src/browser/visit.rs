@@ -281,13 +281,13 @@ async fn steps(
     // Fields that appeared while typing (a frame injected on a key press, on the first
     // field's change): typed too, a few rounds at most.
     let mut late_docs = Vec::new();
+    let late = Late {
+        page,
+        children,
+        canary: plan.canary,
+    };
     for _ in 0..LATE_ROUNDS {
         interceptor.settle(QUIET_AFTER_TYPING, SETTLE_MAX).await;
-        let late = Late {
-            page,
-            children,
-            canary: plan.canary,
-        };
         if !late
             .type_new_fields(&mut typed, outcome, &mut late_docs)
             .await?
@@ -319,11 +319,6 @@ async fn steps(
                 break;
             }
             tokio::time::sleep(left.min(LATE_POLL)).await;
-            let late = Late {
-                page,
-                children,
-                canary: plan.canary,
-            };
             if !late
                 .type_new_fields(&mut typed, outcome, &mut late_docs)
                 .await?
