@@ -178,13 +178,27 @@ pub struct IntegrityHashes([String; 3]);
 
 impl IntegrityHashes {
     pub fn of(bytes: &[u8]) -> IntegrityHashes {
+        Self::with_digest(bytes).1
+    }
+
+    /// The row's [`CodeDigest`] and these, each hash computed once over the bytes (a large
+    /// site's scripts are hashed on the scan's hot path).
+    pub fn with_digest(bytes: &[u8]) -> (CodeDigest, IntegrityHashes) {
         use sha2::Sha512;
         let b64 = base64::engine::general_purpose::STANDARD;
-        IntegrityHashes([
-            b64.encode(Sha256::digest(bytes)),
-            b64.encode(Sha384::digest(bytes)),
+        let sha256 = Sha256::digest(bytes);
+        let sha384 = b64.encode(Sha384::digest(bytes));
+        let digest = CodeDigest {
+            sha256: sha256.iter().map(|b| format!("{b:02x}")).collect(),
+            sri: format!("sha384-{sha384}"),
+            size: bytes.len() as u64,
+        };
+        let hashes = IntegrityHashes([
+            b64.encode(sha256),
+            sha384,
             b64.encode(Sha512::digest(bytes)),
-        ])
+        ]);
+        (digest, hashes)
     }
 
     /// Check an `integrity` attribute as a browser does: the strongest algorithm named decides.
@@ -290,6 +304,14 @@ mod tests {
         assert!(sri_sha384(b"").starts_with(
             "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb"
         ));
+    }
+
+    #[test]
+    fn one_pass_digests_equal_the_separate_ones() {
+        let body = b"window.shop = {};";
+        let (d, h) = IntegrityHashes::with_digest(body);
+        assert_eq!(d, CodeDigest::of(body));
+        assert_eq!(h.check(&sri_sha384(body)), IntegrityCheck::Matches);
     }
 
     #[test]

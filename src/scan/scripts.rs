@@ -41,9 +41,10 @@ pub(super) async fn digest(r: Result<Loaded, LoadError>, page_encoding: Option<S
     tokio::task::spawn_blocking(move || {
         let text =
             page::decode_script_with_fallback(&l.body, l.content_type(), page_encoding.as_deref());
+        let (digest, integrity) = inventory::IntegrityHashes::with_digest(&l.body);
         LoadedScript {
-            digest: inventory::CodeDigest::of(&l.body),
-            integrity: inventory::IntegrityHashes::of(&l.body),
+            digest,
+            integrity,
             text: Arc::from(text),
         }
     })
