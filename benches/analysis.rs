@@ -71,6 +71,25 @@ fn oxc_parse_only(b: Bencher) {
     });
 }
 
+/// What the sealed interpreter adds (issue 11's "≤ 10 % on ordinary code"): parse, find the
+/// decoder shapes, and run the sandbox wherever the plan says it is worth it, counting every
+/// code sink as not folded (an upper bound: the engine skips sinks the evaluator decoded).
+/// Its time minus `oxc_parse_only` is the sandbox's share of `full_analysis`.
+#[divan::bench(sample_count = 10)]
+fn parse_and_sandbox(b: Bencher) {
+    b.counter(BytesCount::new(total_bytes())).bench(|| {
+        let mut layers = 0;
+        for (_, code) in inputs() {
+            let alloc = oxc_allocator::Allocator::default();
+            let ret = oxc_parser::Parser::new(&alloc, code, oxc_span::SourceType::script()).parse();
+            layers += skimscan::js::sandbox::decode(code, &ret.program, |_| false, false)
+                .layers
+                .len();
+        }
+        layers
+    });
+}
+
 #[divan::bench(sample_count = 10)]
 fn full_analysis(b: Bencher) {
     let rules = Arc::new(RuleSet::load(false, &[]).expect("shipped rules"));

@@ -32,6 +32,13 @@ fn main() -> anyhow::Result<()> {
         "code_sinks {:?} packers {:?} loop {}",
         plan.code_sinks, plan.packers, plan.decoding_loop
     );
+    for at in &plan.code_sinks {
+        let rest = src.get(*at as usize..).unwrap_or("");
+        println!("  sink {:?}", rest.chars().take(80).collect::<String>());
+    }
+    if std::env::var_os("PLAN_ONLY").is_some() {
+        return Ok(());
+    }
     println!(
         "late_reads {:?}",
         plan.late_reads.iter().map(|r| &r.0).collect::<Vec<_>>()

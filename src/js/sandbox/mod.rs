@@ -15,13 +15,16 @@
 //! The caller ([`super::analyse`]) analyses each layer like any other hidden code. The sandbox
 //! runs only where folding fails: a packer, a code sink whose argument the evaluator could not
 //! decode, a call of a decoding function with constant arguments, JSFuck, or a decoding loop
-//! at start-up. Running out of a budget is reported, so the script's analysis is incomplete
+//! at start-up — and a sink inside a function counts only in a script that has a decoder (see
+//! `sinks.rs`). Running out of a budget is reported, so the script's analysis is incomplete
 //! rather than silently clean.
 
 pub mod engine;
 mod locals;
 pub mod rewrite;
 pub mod shapes;
+mod sinks;
+mod startup;
 
 use engine::{Limits, Outcome, Sandbox, SandboxError};
 use oxc_ast::ast::Program;

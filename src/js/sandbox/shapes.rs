@@ -14,10 +14,12 @@
 //!   `vm([1,104,…])`) or are JSFuck (`(![]+[])[+[]]`), and jQuery entity decodes
 //!   (`$('<div/>').html('&#104;…').text()`);
 //! - code sinks the constant evaluator may not have decoded (`eval(x)`, `Function(…)(…)`,
-//!   `setTimeout(x)` with a non-literal argument) and packers (`eval(function(p,a,c,k,e,d)…)`);
+//!   `setTimeout(x)` with an argument that is neither a literal nor a function's name; inside a
+//!   function, only when the script has a decoder) and packers (`eval(function(p,a,c,k,e,d)…)`);
 //! - top-level string variables read inside functions (a VM that assembles the URL at start-up
 //!   for a handler that runs later).
 
+use super::sinks::{self, Sink, binds_function};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::{GetSpan, Span};
@@ -121,6 +123,8 @@ struct Walker<'a> {
     /// Top-level variables with the spans of the values they are given at the top level
     /// (`var t = …`, `t = …`): a table computed at start-up is a string array too.
     computed: Vec<(&'a str, Span)>,
+    /// Those of `computed` whose value decodes at start-up (see [`super::startup`]).
+    decoded_at_start: HashSet<&'a str>,
     /// Those of `computed` that hold a decoded table: their constant reads are evaluated.
     tables: HashSet<&'a str>,
     /// `f.x = …` at the top level, by `f`: a function or object whose members are assigned
@@ -143,7 +147,14 @@ struct Walker<'a> {
     shorthand: bool,
     stack: Vec<Node>,
     evaluations: Vec<Evaluation>,
-    code_sinks: Vec<u32>,
+    sinks: Vec<Sink<'a>>,
+    /// Names bound to functions at the top level (`function f(){}`, `var f = () => …`,
+    /// `var f = g.bind(…)`): a timer given one of them runs a function, not code (unless a
+    /// the same name is declared again anywhere).
+    fn_names: HashSet<&'a str>,
+    /// How many times each name is declared anywhere (minified code reuses short names, so
+    /// a name declared twice may be a string where the timer reads it).
+    bindings: HashMap<&'a str, u32>,
     packers: Vec<u32>,
     decoding_loop: bool,
 }
@@ -161,6 +172,7 @@ impl<'a> Walker<'a> {
             candidate_spans: Vec::new(),
             holders: Vec::new(),
             computed: Vec::new(),
+            decoded_at_start: HashSet::new(),
             tables: HashSet::new(),
             member_defs: Vec::new(),
             locals: Vec::new(),
@@ -176,7 +188,9 @@ impl<'a> Walker<'a> {
             shorthand: false,
             stack: Vec::new(),
             evaluations: Vec::new(),
-            code_sinks: Vec::new(),
+            sinks: Vec::new(),
+            fn_names: HashSet::new(),
+            bindings: HashMap::new(),
             packers: Vec::new(),
             decoding_loop: false,
         }
@@ -196,6 +210,13 @@ impl<'a> Walker<'a> {
                 let u = unescape_literals(t);
                 DECODER_WORDS.iter().any(|w| u.contains(w))
             })
+    }
+
+    /// Remember a top-level value that decodes at start-up: a string table in the making.
+    fn note_start_up(&mut self, name: &'a str, value: &Expression<'a>) {
+        if self.decodes(value.span()) && super::startup::decodes_at_start(value, DECODER_WORDS) {
+            self.decoded_at_start.insert(name);
+        }
     }
 
     fn candidate(&mut self, name: &'a str, span: Span) {
@@ -222,7 +243,7 @@ impl<'a> Walker<'a> {
         for (name, value) in &self.computed {
             let t = self.text(*value);
             if !self.holders.contains(name)
-                && (self.decodes(*value)
+                && (self.decoded_at_start.contains(name)
                     || decoder_fns
                         .iter()
                         .any(|f| f.len() >= 3 && t.contains(&format!("{f}("))))
@@ -345,6 +366,9 @@ impl<'a> Walker<'a> {
                                     self.inits.push((name, f.name.as_str()));
                                 }
                                 self.computed.push((name, c.span));
+                                if let Some(init) = &v.init {
+                                    self.note_start_up(name, init);
+                                }
                                 self.top_vars.insert(name);
                             }
                             Some(
@@ -380,6 +404,7 @@ impl<'a> Walker<'a> {
                         && a.operator == oxc_syntax::operator::AssignmentOperator::Assign
                     {
                         self.computed.push((id.name.as_str(), a.right.span()));
+                        self.note_start_up(id.name.as_str(), &a.right);
                     }
                     if let Expression::AssignmentExpression(a) = es.expression.without_parentheses()
                         && let AssignmentTarget::StaticMemberExpression(m) = &a.left
@@ -578,13 +603,24 @@ impl<'a> Walker<'a> {
                 return;
             }
         }
+        let code = code.without_parentheses();
         if !matches!(
-            code.without_parentheses(),
+            code,
             Expression::StringLiteral(_)
                 | Expression::FunctionExpression(_)
                 | Expression::ArrowFunctionExpression(_)
         ) {
-            self.code_sinks.push(c.span.start);
+            let timer_name = match code {
+                Expression::Identifier(id) if name != "eval" && name != "Function" => {
+                    Some(id.name.as_str())
+                }
+                _ => None,
+            };
+            self.sinks.push(Sink {
+                at: c.span.start,
+                in_function: self.fn_depth > 0,
+                timer_name,
+            });
         }
     }
 
@@ -639,13 +675,20 @@ impl<'a> Walker<'a> {
         late_reads.sort_by(|a, b| a.0.cmp(&b.0));
         // Entity chains whose argument is a plain literal need no sandbox; keep order stable.
         self.evaluations.sort_by_key(|e| e.span.start);
+        let decoders = self.candidates.values().any(|d| *d)
+            || !self.holders.is_empty()
+            || self.decoding_loop
+            || !self.evaluations.is_empty();
+        let code_sinks = sinks::worth_running(&self.sinks, decoders, |n| {
+            self.fn_names.contains(n) && self.bindings.get(n).is_some_and(|c| *c == 1)
+        });
         Plan {
             setup,
             named: self.named,
             lexical: self.lexical,
             wrappers: self.wrappers,
             evaluations: self.evaluations,
-            code_sinks: self.code_sinks,
+            code_sinks,
             packers: self.packers,
             late_reads,
             decoding_loop: self.decoding_loop,
@@ -717,7 +760,11 @@ impl<'a> Visit<'a> for Walker<'a> {
             && let Some(code) = it.arguments.last().and_then(|a| a.as_expression())
             && !matches!(code.without_parentheses(), Expression::StringLiteral(_))
         {
-            self.code_sinks.push(it.span.start);
+            self.sinks.push(Sink {
+                at: it.span.start,
+                in_function: self.fn_depth > 0,
+                timer_name: None,
+            });
         }
         walk::walk_new_expression(self, it);
     }
@@ -727,6 +774,12 @@ impl<'a> Visit<'a> for Walker<'a> {
         let counted = !self.unwrapped.contains(&it.span.start);
         if counted {
             self.fn_depth += 1;
+        }
+        if it.is_declaration()
+            && self.fn_depth == u32::from(counted)
+            && let Some(id) = &it.id
+        {
+            self.fn_names.insert(id.name.as_str());
         }
         if let (Some(id), Some(body)) = (&it.id, &it.body) {
             let name = id.name.as_str();
@@ -785,12 +838,19 @@ impl<'a> Visit<'a> for Walker<'a> {
             self.wrappers.push(it.span);
             self.wrapper_names.insert(name.as_str());
         }
+        if self.fn_depth == 0
+            && let (Some(name), Some(init)) = (it.id.get_identifier_name(), &it.init)
+            && binds_function(init)
+        {
+            self.fn_names.insert(name.as_str());
+        }
         walk::walk_variable_declarator(self, it);
     }
 
     fn visit_binding_identifier(&mut self, it: &BindingIdentifier<'a>) {
+        let it = self.alloc(it);
+        *self.bindings.entry(it.name.as_str()).or_default() += 1;
         if self.fn_depth > 0 {
-            let it = self.alloc(it);
             self.inner_declared.insert(it.name.as_str());
         }
     }
