@@ -135,3 +135,35 @@ fn a_decoded_layer_routed_through_a_helper_function_is_still_caught() {
             .collect::<Vec<_>>()
     );
 }
+
+fn plan(code: &str) -> (usize, usize, usize, Vec<String>) {
+    let alloc = oxc_allocator::Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, code, oxc_span::SourceType::script()).parse();
+    assert!(ret.diagnostics.is_empty(), "fixture does not parse");
+    let p = Plan::of(code, &ret.program);
+    (
+        p.packers.len(),
+        p.evaluations.len(),
+        p.code_sinks.len(),
+        p.late_reads.into_iter().map(|(n, _)| n).collect(),
+    )
+}
+
+/// A script without decoders is first walked without its function bodies; what can hide in
+/// them on its own (a packer, JSFuck) must still be found, and a top-level sink still gets
+/// everything the full walk records (the top-level strings read later by functions).
+#[test]
+fn the_quick_walk_of_a_script_without_decoders_misses_nothing() {
+    let packed = "function boot(){ eval(function(p,a,c,k,e,d){ e=String; return p }('0.1(\"2\")',3,3,'x|y|z'.split('|'),0,{})) }\nboot();";
+    assert_eq!(plan(packed).0, 1, "a packer inside a function");
+    let jsfuck = "function pick(){ return window[(![]+[])[+!+[]] + (!![]+[])[+[]]] }";
+    assert!(plan(jsfuck).1 >= 1, "JSFuck inside a function");
+    let late = "var u = document.title + '/x';\nfunction send(){ navigator.sendBeacon(u, 1) }\neval(document.title);";
+    let (_, _, sinks, late_reads) = plan(late);
+    assert_eq!(sinks, 1);
+    assert_eq!(
+        late_reads,
+        vec!["u".to_string()],
+        "top-level strings read in functions"
+    );
+}

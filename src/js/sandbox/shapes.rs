@@ -20,6 +20,7 @@
 //!   for a handler that runs later).
 
 use super::sinks::{self, Sink, binds_function};
+use crate::js::flow::FxBuild;
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::{GetSpan, Span};
@@ -83,10 +84,24 @@ pub struct Plan {
 
 impl Plan {
     pub fn of<'a>(src: &'a str, program: &'a Program<'a>) -> Plan {
-        let mut w = Walker::new(src);
-        w.top_level(&program.body, 0);
-        w.classify();
-        w.visit_program(program);
+        let walk = |allow_shallow: bool| {
+            let mut w = Walker::new(src);
+            w.top_level(&program.body, 0);
+            w.classify();
+            w.shallow = allow_shallow && !w.has_decoders();
+            w.visit_program(program);
+            w
+        };
+        // A script without any decoder (the usual library) can only be worth the sandbox
+        // through a packer, JSFuck, an entity chain or a code sink at its top level (a sink
+        // in a function needs a decoder, see `sinks.rs`). Unless its text hints at the first
+        // three, the first walk skips function bodies; a top-level sink sends the script
+        // through the full walk after all, for everything else the sandbox would use.
+        let w = walk(!hints_anywhere(src));
+        if w.shallow && (!w.sinks.is_empty() || !w.evaluations.is_empty() || !w.packers.is_empty())
+        {
+            return walk(false).finish();
+        }
         w.finish()
     }
 
@@ -109,24 +124,29 @@ struct Node {
     jsfuck: bool,
 }
 
+/// The walker's maps are keyed by names and offsets of one script: Fx hashing (as the
+/// evaluator's), not SipHash, which showed in the profile.
+type Map<K, V> = HashMap<K, V, FxBuild>;
+type Set<K> = HashSet<K, FxBuild>;
+
 struct Walker<'a> {
     src: &'a str,
     setup_fns: Vec<Span>,
     setup_rest: Vec<Span>,
     lexical: HashSet<u32>,
-    unwrapped: HashSet<u32>,
+    unwrapped: Set<u32>,
     named: Vec<(String, Span)>,
     /// Top-level names bound to functions or objects, and whether their code decodes.
-    candidates: HashMap<&'a str, bool>,
+    candidates: Map<&'a str, bool>,
     candidate_spans: Vec<(&'a str, Span)>,
     holders: Vec<&'a str>,
     /// Top-level variables with the spans of the values they are given at the top level
     /// (`var t = …`, `t = …`): a table computed at start-up is a string array too.
     computed: Vec<(&'a str, Span)>,
     /// Those of `computed` whose value decodes at start-up (see [`super::startup`]).
-    decoded_at_start: HashSet<&'a str>,
+    decoded_at_start: Set<&'a str>,
     /// Those of `computed` that hold a decoded table: their constant reads are evaluated.
-    tables: HashSet<&'a str>,
+    tables: Set<&'a str>,
     /// `f.x = …` at the top level, by `f`: a function or object whose members are assigned
     /// one by one (JScrambler's `function r0(){}` followed by `r0.y0 = (function(){…})()`);
     /// those values are part of `f`'s code.
@@ -134,15 +154,15 @@ struct Walker<'a> {
     /// Constant locals of the functions being walked, innermost last.
     locals: Vec<HashMap<&'a str, Span>>,
     wrappers: Vec<Span>,
-    wrapper_names: HashSet<&'a str>,
-    top_vars: HashSet<&'a str>,
+    wrapper_names: Set<&'a str>,
+    top_vars: Set<&'a str>,
     /// Top-level `var w = f`: (w, f).
     aliases: Vec<(&'a str, &'a str)>,
     /// Top-level `var x = f(…)`: (x, f).
     inits: Vec<(&'a str, &'a str)>,
-    inner_declared: HashSet<&'a str>,
-    assigned_in_fn: HashSet<&'a str>,
-    reads: HashMap<&'a str, Vec<Span>>,
+    inner_declared: Set<&'a str>,
+    assigned_in_fn: Set<&'a str>,
+    reads: Map<&'a str, Vec<Span>>,
     fn_depth: u32,
     shorthand: bool,
     stack: Vec<Node>,
@@ -151,10 +171,14 @@ struct Walker<'a> {
     /// Names bound to functions at the top level (`function f(){}`, `var f = () => …`,
     /// `var f = g.bind(…)`): a timer given one of them runs a function, not code (unless a
     /// the same name is declared again anywhere).
-    fn_names: HashSet<&'a str>,
+    fn_names: Set<&'a str>,
     /// How many times each name is declared anywhere (minified code reuses short names, so
     /// a name declared twice may be a string where the timer reads it).
-    bindings: HashMap<&'a str, u32>,
+    bindings: Map<&'a str, u32>,
+    /// Some candidate decodes (set by [`Walker::classify`]).
+    any_decoding: bool,
+    /// Function bodies are skipped (see [`Plan::of`]).
+    shallow: bool,
     packers: Vec<u32>,
     decoding_loop: bool,
 }
@@ -166,31 +190,33 @@ impl<'a> Walker<'a> {
             setup_fns: Vec::new(),
             setup_rest: Vec::new(),
             lexical: HashSet::new(),
-            unwrapped: HashSet::new(),
+            unwrapped: Set::default(),
             named: Vec::new(),
-            candidates: HashMap::new(),
+            candidates: Map::default(),
             candidate_spans: Vec::new(),
             holders: Vec::new(),
             computed: Vec::new(),
-            decoded_at_start: HashSet::new(),
-            tables: HashSet::new(),
+            decoded_at_start: Set::default(),
+            tables: Set::default(),
             member_defs: Vec::new(),
             locals: Vec::new(),
             wrappers: Vec::new(),
-            wrapper_names: HashSet::new(),
-            top_vars: HashSet::new(),
+            wrapper_names: Set::default(),
+            top_vars: Set::default(),
             aliases: Vec::new(),
             inits: Vec::new(),
-            inner_declared: HashSet::new(),
-            assigned_in_fn: HashSet::new(),
-            reads: HashMap::new(),
+            inner_declared: Set::default(),
+            assigned_in_fn: Set::default(),
+            reads: Map::default(),
             fn_depth: 0,
             shorthand: false,
             stack: Vec::new(),
             evaluations: Vec::new(),
             sinks: Vec::new(),
-            fn_names: HashSet::new(),
-            bindings: HashMap::new(),
+            fn_names: Set::default(),
+            bindings: Map::default(),
+            any_decoding: false,
+            shallow: false,
             packers: Vec::new(),
             decoding_loop: false,
         }
@@ -217,6 +243,12 @@ impl<'a> Walker<'a> {
         if self.decodes(value.span()) && super::startup::decodes_at_start(value, DECODER_WORDS) {
             self.decoded_at_start.insert(name);
         }
+    }
+
+    /// Some decoder at the top level: a decoding function, a string array or table, or a
+    /// decoding loop (known after [`Walker::classify`]).
+    fn has_decoders(&self) -> bool {
+        self.any_decoding || !self.holders.is_empty() || self.decoding_loop
     }
 
     fn candidate(&mut self, name: &'a str, span: Span) {
@@ -287,6 +319,7 @@ impl<'a> Walker<'a> {
                 decoding.push(alias);
             }
         }
+        self.any_decoding = !decoding.is_empty();
         for d in decoding {
             self.candidates.insert(d, true);
         }
@@ -664,6 +697,7 @@ impl<'a> Walker<'a> {
     }
 
     fn finish(mut self) -> Plan {
+        let decoders = self.has_decoders() || !self.evaluations.is_empty();
         let mut setup = std::mem::take(&mut self.setup_fns);
         setup.append(&mut self.setup_rest);
         let mut late_reads: Vec<(String, Vec<Span>)> = self
@@ -675,10 +709,6 @@ impl<'a> Walker<'a> {
         late_reads.sort_by(|a, b| a.0.cmp(&b.0));
         // Entity chains whose argument is a plain literal need no sandbox; keep order stable.
         self.evaluations.sort_by_key(|e| e.span.start);
-        let decoders = self.candidates.values().any(|d| *d)
-            || !self.holders.is_empty()
-            || self.decoding_loop
-            || !self.evaluations.is_empty();
         let code_sinks = sinks::worth_running(&self.sinks, decoders, |n| {
             self.fn_names.contains(n) && self.bindings.get(n).is_some_and(|c| *c == 1)
         });
@@ -694,6 +724,18 @@ impl<'a> Walker<'a> {
             decoding_loop: self.decoding_loop,
         }
     }
+}
+
+/// Text that may hold what a shallow walk would miss inside functions: JSFuck (`![]`, `+[]`,
+/// `[]+`), a jQuery entity chain (`.html(…).text()`), a packer (`function(p,a,c,k,e,…)`).
+fn hints_anywhere(src: &str) -> bool {
+    static PACKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\b")
+            .expect("static regex")
+    });
+    ["![]", "+[]", "[]+"].iter().any(|h| src.contains(h))
+        || (src.contains(".html(") && src.contains(".text("))
+        || PACKER.is_match(src)
 }
 
 /// `(function(){…})()`, `!function(){…}()`, `(function(){…}).call(this)`, `(() => {…})()`
@@ -772,6 +814,16 @@ impl<'a> Visit<'a> for Walker<'a> {
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
         let it = self.alloc(it);
         let counted = !self.unwrapped.contains(&it.span.start);
+        if counted && self.shallow {
+            // Its name still counts, for timers given a function's name.
+            if let Some(id) = &it.id {
+                *self.bindings.entry(id.name.as_str()).or_default() += 1;
+                if it.is_declaration() && self.fn_depth == 0 {
+                    self.fn_names.insert(id.name.as_str());
+                }
+            }
+            return;
+        }
         if counted {
             self.fn_depth += 1;
         }
@@ -795,11 +847,13 @@ impl<'a> Visit<'a> for Walker<'a> {
                 self.wrapper_names.insert(name);
             }
         }
+        // Locals matter only for calls of decoding functions; a script without any skips
+        // the extra walk of every function body.
         let locals = match &it.body {
-            Some(body) => {
+            Some(body) if self.any_decoding => {
                 super::locals::of(&it.params, body, &|c| self.is_candidate_callee(&c.callee))
             }
-            None => HashMap::new(),
+            _ => HashMap::new(),
         };
         self.locals.push(locals);
         walk::walk_function(self, it, flags);
@@ -812,6 +866,9 @@ impl<'a> Visit<'a> for Walker<'a> {
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         let it = self.alloc(it);
         let counted = !self.unwrapped.contains(&it.span.start);
+        if counted && self.shallow {
+            return;
+        }
         if counted {
             self.fn_depth += 1;
         }
