@@ -8,7 +8,7 @@ use crate::cli::{Cli, Command, RuleSourceArgs, RulesCommand, ScanArgs, ScanOptio
 pub use crate::command::{
     EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError, exit_code,
 };
-use crate::command::{emit_with, load_rules, prepare, scan_targets, scan_targets_keeping};
+use crate::command::{collect_targets, emit_with, load_rules, prepare, scan_targets};
 use crate::config::{self, Config};
 use crate::rules::ExampleExpectation;
 use crate::target::{self, Target};
@@ -53,7 +53,7 @@ fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
         .map(crate::baseline_cmd::authorised_hosts)
         .unwrap_or_default();
     let mut incident = crate::incident::Incident::prepare(&args.incident)?;
-    let mut outcome = scan_targets_keeping(
+    let mut collected = collect_targets(
         config.clone(),
         rules.clone(),
         targets,
@@ -61,9 +61,12 @@ fn run_scan(args: ScanArgs, quiet: bool) -> Result<u8, UsageError> {
         quiet,
         incident.keep.clone(),
     )?;
+    // The baseline's findings join the scan's before the report exists: its verdict, and so
+    // the exit code, the history and the alerts, are made once from all of them.
     if let (Some(b), Some(path)) = (&baseline, &config.baseline) {
-        crate::baseline_cmd::compare(b, path, &mut outcome, &rules);
+        crate::baseline_cmd::compare(b, path, &mut collected, &rules);
     }
+    let outcome = collected.assemble();
     let (html, recorded) = incident.record(&outcome, baseline.as_ref());
     emit_with(&outcome, &config, &rules, html)?;
     recorded?;

@@ -10,7 +10,7 @@ use crate::command::{self as app, UsageError};
 use crate::finding::{FailOn, Severity};
 use crate::hosts::HostPattern;
 use crate::rules::RuleSet;
-use crate::scan::ScanOutcome;
+use crate::scan::{Collected, ScanOutcome};
 use std::io::Write;
 use std::path::Path;
 
@@ -24,15 +24,12 @@ pub fn authorised_hosts(b: &Loaded) -> Vec<HostPattern> {
     baseline::authorised_hosts(b)
 }
 
-pub fn compare(b: &Loaded, path: &Path, outcome: &mut ScanOutcome, rules: &RuleSet) {
+/// `scan --baseline`: compare what the scan collected with the baseline and add the result to
+/// it, before the report (and its verdict) is assembled.
+pub fn compare(b: &Loaded, path: &Path, collected: &mut Collected, rules: &RuleSet) {
     let store = CodeStore::for_baseline(path);
-    baseline::compare(
-        b,
-        &mut outcome.report,
-        &outcome.sources,
-        Some(&store),
-        rules,
-    );
+    baseline::compare(b, &collected.parts, &collected.sources, Some(&store), rules)
+        .add_to(&mut collected.parts);
 }
 
 pub fn run(cmd: BaselineCommand, quiet: bool) -> Result<u8, UsageError> {

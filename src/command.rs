@@ -8,7 +8,7 @@ use crate::config::{self, Config};
 use crate::finding::FailOn;
 use crate::report::{self, FormatContext, Formatter, Report};
 use crate::rules::RuleSet;
-use crate::scan::{self, ScanOutcome, ScanRequest};
+use crate::scan::{self, Collected, ScanOutcome, ScanRequest};
 use crate::target::{self, Target};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -85,18 +85,20 @@ pub fn scan_targets(
     extra_allowed: Vec<crate::hosts::HostPattern>,
     quiet: bool,
 ) -> Result<ScanOutcome, UsageError> {
-    scan_targets_keeping(config, rules, targets, extra_allowed, quiet, None)
+    collect_targets(config, rules, targets, extra_allowed, quiet, None).map(Collected::assemble)
 }
 
-/// [`scan_targets`], keeping every body loaded for `--evidence`.
-pub fn scan_targets_keeping(
+/// Run the scan pipeline to the report's parts, not yet assembled, so `scan --baseline` can
+/// add its comparison before the verdict is made; `keep` keeps every body loaded for
+/// `--evidence`.
+pub fn collect_targets(
     config: Config,
     rules: Arc<RuleSet>,
     targets: Vec<Target>,
     extra_allowed: Vec<crate::hosts::HostPattern>,
     quiet: bool,
     keep: Option<Arc<crate::evidence::Artifacts>>,
-) -> Result<ScanOutcome, UsageError> {
+) -> Result<Collected, UsageError> {
     let multi = targets.len() > 1
         || targets
             .iter()
@@ -108,7 +110,7 @@ pub fn scan_targets_keeping(
             Arc::new(scan::progress::Silent)
         };
     let rt = runtime()?;
-    let outcome = rt.block_on(scan::scan(ScanRequest {
+    let collected = rt.block_on(scan::collect(ScanRequest {
         targets,
         config,
         rules,
@@ -119,7 +121,7 @@ pub fn scan_targets_keeping(
     // A parse abandoned after its time budget may still be running on a blocking thread; do
     // not wait for it (its result is already reported as an error).
     rt.shutdown_background();
-    outcome.map_err(UsageError::from)
+    collected.map_err(UsageError::from)
 }
 
 /// Write a report in the configured format to stdout or `--output`.

@@ -45,15 +45,7 @@ fn record_shop() -> Recorded {
 
 fn scan(rec: &Recorded, site: &Site) -> Report {
     let rules = RuleSet::load(false, &[]).expect("shipped rules");
-    let mut report = site.report();
-    baseline::compare(
-        &rec.baseline,
-        &mut report,
-        &site.sources,
-        Some(&rec.store),
-        &rules,
-    );
-    report
+    site.compared(&rec.baseline, Some(&rec.store), &rules)
 }
 
 fn by_rule<'a>(r: &'a Report, rule: &str) -> Vec<&'a Finding> {
@@ -368,8 +360,7 @@ fn without_the_code_store_a_change_is_still_reported() {
     let rec = record_shop();
     let site = with_script_text(shop(1), CHECKOUT_JS, &fixture("checkout-skimmed.js"), &[]);
     let rules = RuleSet::load(false, &[]).expect("rules");
-    let mut report = site.report();
-    baseline::compare(&rec.baseline, &mut report, &site.sources, None, &rules);
+    let report = site.compared(&rec.baseline, None, &rules);
     let f = by_rule(&report, "baseline-changed-script");
     assert_eq!(f.len(), 1);
     assert!(f[0].diff.is_none());
@@ -389,14 +380,7 @@ fn baseline_rules_not_loaded_stay_silent() {
         &fixture("checkout-skimmed.js"),
         &["evil.example"],
     );
-    let mut report = site.report();
-    baseline::compare(
-        &rec.baseline,
-        &mut report,
-        &site.sources,
-        Some(&rec.store),
-        &RuleSet::default(),
-    );
+    let report = site.compared(&rec.baseline, Some(&rec.store), &RuleSet::default());
     assert!(report.findings.is_empty());
     assert_eq!(
         status(&report, CHECKOUT, CHECKOUT_JS),

@@ -42,13 +42,14 @@ fn skimmed_report(rules: &RuleSet) -> (Report, Site) {
         &[],
     );
     site.pages[1].headers.clear();
-    let mut report = site.report();
-    baseline::compare(&b, &mut report, &site.sources, None, rules);
-    report.errors.push(ScanError {
+    let mut parts = site.parts();
+    baseline::compare(&b, &parts, &site.sources, None, rules).add_to(&mut parts);
+    parts.errors.push(ScanError {
         url: "https://cdn.example/slow.js".into(),
         message: "timed out after 20 s".into(),
     });
-    report.complete = false;
+    let report = parts.assemble();
+    assert!(!report.complete, "an error makes the scan incomplete");
     (report, site)
 }
 

@@ -183,3 +183,43 @@ fn text_report_puts_the_verdict_first() {
     );
     assert!(!text.contains("\u{1b}["), "no colour without a terminal");
 }
+
+/// `scan --baseline`: the baseline's findings are judged with the scan's, once, when the report
+/// is assembled. A checkout that is clean on its own gains a harmless inline script that the
+/// reviewed inventory lacks: the baseline's high finding is the only one, and it alone must
+/// make the verdict suspicious in every format and the exit code 1.
+#[test]
+fn a_baseline_finding_alone_sets_the_verdict_and_the_exit_code() {
+    let site = tempfile::tempdir().unwrap();
+    let p = page(site.path(), "checkout.html", CLEAN_CHECKOUT);
+    let out = tempfile::tempdir().unwrap();
+    let b = out.path().join("shop.json");
+    let b = b.to_string_lossy();
+    skimscan()
+        .args(["baseline", "create", "--out", &b, &p])
+        .assert()
+        .code(0);
+    let added = CLEAN_CHECKOUT.replace(
+        "</body>",
+        "<script>window.dataLayer = window.dataLayer || [];</script>\n</body>",
+    );
+    std::fs::write(&p, added).unwrap();
+
+    // Without the baseline the changed page is still clean: nothing else can set the verdict.
+    let (code, report, _) = scan_json(&[&p]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["verdict"], "clean", "{report:#}");
+
+    let (code, report, _) = scan_json(&["--baseline", &b, &p]);
+    assert_eq!(rules_of(&report), ["baseline-new-script"], "{report:#}");
+    assert_eq!(report["findings"][0]["severity"], "high");
+    assert_eq!(report["verdict"], "suspicious", "{report:#}");
+    assert_eq!(report["complete"], true);
+    assert_eq!(code, 1, "{report:#}");
+    // The text report heads with the same verdict: one value, read by every formatter.
+    skimscan()
+        .args(["scan", "--baseline", &b, &p])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("verdict: SUSPICIOUS"));
+}

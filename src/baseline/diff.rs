@@ -1,19 +1,22 @@
-//! `scan --baseline`: compare a scan with the reviewed baseline (PCI DSS 11.6.1).
+//! `scan --baseline`: compare what a scan collected with the reviewed baseline (PCI DSS 11.6.1),
+//! before the report exists.
 //!
-//! Sets each script's `baseline` status (`unchanged`, `changed`, `new`), fills `removed[]`, and
-//! reports under the rules in `rules/baseline/`: a new script, a changed script (with a unified
-//! diff of the beautified old and new code), a removed script, a changed security header, a
-//! weakened or removed CSP, and a new outside destination host. A check whose rule is not
-//! loaded stays silent.
+//! Gives each script's `baseline` status (`unchanged`, `changed`, `new`), the `removed[]`
+//! entries, and findings under the rules in `rules/baseline/`: a new script, a changed script
+//! (with a unified diff of the beautified old and new code), a removed script, a changed
+//! security header, a weakened or removed CSP, and a new outside destination host. A check
+//! whose rule is not loaded stays silent. The comparison only reads the scan's parts; its
+//! result is added to them ([`Comparison::add_to`]) before the report, and so its verdict, is
+//! assembled.
 
 use super::beautify::beautify;
 use super::checks;
 use super::matching::{self, Current};
 use super::model::{Baseline, BaselinePage, BaselineScript};
 use super::store::CodeStore;
-use crate::finding::{self, Verdict};
+use crate::finding::Finding;
 use crate::inventory::{BaselineStatus, ScriptKind, ScriptText};
-use crate::report::{RemovedScript, Report};
+use crate::report::{Parts, RemovedScript};
 use crate::rules::RuleSet;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,21 +27,45 @@ const MAX_DIFF_BYTES: usize = 16 * 1024;
 const EVIDENCE_LINES: usize = 3;
 const EVIDENCE_LINE_CHARS: usize = 160;
 
-/// Compare a finished scan with a baseline: statuses, `removed[]`, baseline findings, and the
-/// verdict recomputed. `store` is the baseline's old-code store (see [`CodeStore`]); without it
-/// (or without a script's old code in it) a change is reported with "old code not stored"
-/// instead of a diff.
+/// What the comparison with a baseline found, to be added to the scan's parts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// One per scanned script, in the order of [`Parts::scripts`]: its status, or `None` when
+    /// it cannot be compared (no hash).
+    pub statuses: Vec<Option<BaselineStatus>>,
+    /// Recorded scripts no longer seen.
+    pub removed: Vec<RemovedScript>,
+    pub findings: Vec<Finding>,
+}
+
+impl Comparison {
+    /// Fill in the scripts' statuses and add the removed scripts and the findings, so the
+    /// report assembled from `parts` judges them with everything else.
+    pub fn add_to(self, parts: &mut Parts) {
+        for (s, st) in parts.scripts.iter_mut().zip(self.statuses) {
+            s.baseline = st;
+        }
+        parts.removed.extend(self.removed);
+        parts.findings.extend(self.findings);
+    }
+}
+
+/// Compare what a scan collected with a baseline: statuses, removed scripts and baseline
+/// findings. `store` is the baseline's old-code store (see [`CodeStore`]); without it (or
+/// without a script's old code in it) a change is reported with "old code not stored" instead
+/// of a diff. `scan.findings` are the engine's (a new or changed script that sends data names
+/// the host).
 pub fn compare(
     baseline: &Baseline,
-    report: &mut Report,
+    scan: &Parts,
     sources: &BTreeMap<String, ScriptText>,
     store: Option<&CodeStore>,
     rules: &RuleSet,
-) {
+) -> Comparison {
     let mut findings = Vec::new();
-    let mut statuses: Vec<Option<BaselineStatus>> = vec![None; report.scripts.len()];
+    let mut statuses: Vec<Option<BaselineStatus>> = vec![None; scan.scripts.len()];
     let mut removed = Vec::new();
-    let roots = matching::Roots::new(baseline, report);
+    let roots = matching::Roots::new(baseline, &scan.pages);
     // Every recorded script, by identity and (first-party files) by path within the site.
     let mut known_anywhere: BTreeSet<String> = BTreeSet::new();
     for (_, s) in baseline.scripts() {
@@ -57,17 +84,17 @@ pub fn compare(
     let new_code = |c: &Current<'_>| sources.get(&c.record.id).map(|t| t.text.to_string());
     let empty = BaselinePage::default();
 
-    for page in &report.pages {
+    for page in &scan.pages {
         let recorded = matching::find_page(baseline, page, &roots).map(|(_, p)| p);
         let rec_page = recorded.unwrap_or(&empty);
-        let idx: Vec<usize> = (0..report.scripts.len())
-            .filter(|&i| report.scripts[i].page == page.url)
+        let idx: Vec<usize> = (0..scan.scripts.len())
+            .filter(|&i| scan.scripts[i].page == page.url)
             .collect();
         let current: Vec<Current<'_>> = idx
             .iter()
             .map(|&i| {
                 matching::describe(
-                    &report.scripts[i],
+                    &scan.scripts[i],
                     sources,
                     &baseline.volatile,
                     roots.scan.as_deref(),
@@ -88,7 +115,7 @@ pub fn compare(
             // fields out of reach of the scanner must not also lower the severities.
             payment: page.payment_form || recorded.is_some_and(|r| r.payment_form),
             rules,
-            engine_findings: &report.findings,
+            engine_findings: &scan.findings,
         };
         for (ci, c) in current.iter().enumerate() {
             statuses[idx[ci]] = m.status[ci];
@@ -132,17 +159,16 @@ pub fn compare(
             findings.extend(ctx.header_findings(&r.headers, &page.headers));
         }
     }
-    for (s, st) in report.scripts.iter_mut().zip(statuses) {
-        s.baseline = st;
+    findings.extend(checks::new_destination::check(
+        baseline,
+        &scan.scripts,
+        rules,
+    ));
+    Comparison {
+        statuses,
+        removed,
+        findings,
     }
-    findings.extend(checks::new_destination::check(baseline, report, rules));
-
-    report.findings.extend(findings);
-    finding::normalise(&mut report.findings);
-    removed.sort();
-    removed.dedup();
-    report.removed = removed;
-    report.verdict = Verdict::from_findings(&report.findings);
 }
 
 /// The id a removed script had: its URL, or `<page>#inline-N` as the scan names code in a page.

@@ -104,9 +104,12 @@ pub(crate) struct Roots {
 }
 
 impl Roots {
-    pub(crate) fn new(baseline: &super::model::Baseline, report: &crate::report::Report) -> Roots {
+    pub(crate) fn new(
+        baseline: &super::model::Baseline,
+        scanned: &[crate::report::PageRecord],
+    ) -> Roots {
         Roots {
-            scan: local_root(report.pages.iter().map(|p| p.url.as_str())),
+            scan: local_root(scanned.iter().map(|p| p.url.as_str())),
             baseline: local_root(baseline.pages.keys().map(String::as_str)),
         }
     }

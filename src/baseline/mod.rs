@@ -8,7 +8,8 @@
 //! - [`normalise`]: the identity of inline code with per-request noise (form keys, nonces,
 //!   cart ids, timestamps) masked, and CSP nonces.
 //! - [`record`]: `baseline create` / `baseline update` from a scan report.
-//! - [`diff`]: `scan --baseline`: statuses, `removed[]`, and the baseline findings.
+//! - [`diff`]: `scan --baseline`: statuses, `removed[]`, and the baseline findings, computed
+//!   from what the scan collected and added to it before the report is assembled.
 //! - [`file`]: the `baseline create` / `update` commands as file operations.
 //! - [`lock`]: one writer per baseline at a time.
 //! - [`portable`]: an update through another spelling of a local site keeps portable names.
@@ -27,7 +28,7 @@ pub mod portable;
 pub mod record;
 pub mod store;
 
-pub use diff::compare;
+pub use diff::{Comparison, compare};
 pub use file::{create_file, default_targets, update_file, update_file_checked};
 pub use lock::BaselineLock;
 pub use model::{Baseline, BaselinePage, BaselineScript};

@@ -228,7 +228,7 @@ pub fn update_with_code(
         |s: &BaselineScript| store.and_then(|st| s.sha256.as_deref().and_then(|h| st.get(h)));
     let new_code = |c: &Current<'_>| sources.get(&c.record.id).map(|t| t.text.to_string());
 
-    let roots = matching::Roots::new(old, report);
+    let roots = matching::Roots::new(old, &report.pages);
     let mut scanned: BTreeSet<&String> = BTreeSet::new();
 
     for page in &report.pages {

@@ -1,9 +1,10 @@
 //! The scan report (cli.md's JSON contract) and its formatters: text for people, JSON for
 //! machines, SARIF for code-scanning dashboards, HTML for auditors and responders — one trait,
-//! one file per format.
+//! one file per format. A report is made once, from its [`Parts`], by [`Parts::assemble`].
 
 pub mod html;
 pub mod json;
+pub mod parts;
 pub mod sarif;
 pub mod text;
 
@@ -12,6 +13,8 @@ use crate::finding::{Finding, Verdict};
 use crate::inventory::ScriptRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+pub use parts::Parts;
 
 pub const SCHEMA_VERSION: u32 = 1;
 

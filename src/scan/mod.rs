@@ -20,12 +20,12 @@ pub mod source;
 
 use crate::config::Config;
 use crate::fetch::{ClientError, Fetcher};
-use crate::finding::{self, Finding, Verdict};
+use crate::finding::Finding;
 use crate::hosts::{self, HostPattern};
 use crate::inventory::{CodeDigest, ScriptKind, ScriptRecord, ScriptText};
 use crate::js::{Engine, HostPolicy};
 use crate::page;
-use crate::report::{FormRecord, PageRecord, Report, ScanError, Tool};
+use crate::report::{FormRecord, PageRecord, Parts, Report, ScanError};
 use crate::rules::RuleSet;
 use crate::target::Target;
 use crawl::{CrawlLimits, PageTask};
@@ -52,6 +52,28 @@ pub struct ScanRequest {
 pub struct ScanOutcome {
     pub report: Report,
     pub sources: BTreeMap<String, ScriptText>,
+}
+
+/// What the scan collected, with the report not yet assembled: a stage after the scan (the
+/// baseline comparison) adds its statuses and findings to `parts`, then [`Collected::assemble`]
+/// makes the report, verdict included, once.
+pub struct Collected {
+    pub parts: Parts,
+    pub sources: BTreeMap<String, ScriptText>,
+}
+
+impl Collected {
+    pub fn assemble(self) -> ScanOutcome {
+        ScanOutcome {
+            report: self.parts.assemble(),
+            sources: self.sources,
+        }
+    }
+}
+
+/// The scan to its report, for callers that add nothing to what it collected.
+pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
+    Ok(collect(req).await?.assemble())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +114,8 @@ pub fn contain_hosts(cfg: &Config, targets: &[Target]) -> Vec<HostPattern> {
     out
 }
 
-pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
+/// The pipeline, targets to the report's parts (see [`Collected`]).
+pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     let started_at = now_rfc3339();
     let cfg = &req.config;
     let deadline = deadline::Deadline::starting_now(cfg.deadline);
@@ -537,16 +560,10 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     }
     progress.finish();
 
-    finding::normalise(&mut findings);
-    errors.sort();
-    errors.dedup();
-    let report = Report {
-        schema_version: crate::report::SCHEMA_VERSION,
-        tool: Tool::default(),
+    // Sorting, de-duplication and the verdict happen once, when the report is assembled.
+    let parts = Parts {
         started_at,
         finished_at: now_rfc3339(),
-        verdict: Verdict::from_findings(&findings),
-        complete: errors.is_empty(),
         pages: page_records,
         scripts: script_records,
         removed: Vec::new(),
@@ -554,5 +571,5 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         errors,
         browser: browser_visits,
     };
-    Ok(ScanOutcome { report, sources })
+    Ok(Collected { parts, sources })
 }

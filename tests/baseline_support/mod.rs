@@ -4,10 +4,11 @@
 //! third-party script, a new destination).
 #![allow(dead_code)]
 
-use skimscan::finding::{Finding, Verdict};
+use skimscan::baseline::{self, Baseline, CodeStore};
+use skimscan::finding::Finding;
 use skimscan::inventory::{Party, ScriptKind, ScriptRecord, ScriptText, sha256_hex, sri_sha384};
 use skimscan::js::{AnalysisJob, Engine, HostPolicy};
-use skimscan::report::{PageRecord, Report, Tool};
+use skimscan::report::{PageRecord, Parts, Report};
 use skimscan::rules::RuleSet;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -165,14 +166,11 @@ impl Site {
         self
     }
 
-    pub fn report(&self) -> Report {
-        Report {
-            schema_version: 1,
-            tool: Tool::default(),
+    /// The site as the scan collects it, before anything is compared or judged.
+    pub fn parts(&self) -> Parts {
+        Parts {
             started_at: "2026-11-24T10:00:00Z".into(),
             finished_at: "2026-11-24T10:00:03Z".into(),
-            verdict: Verdict::from_findings(&self.findings),
-            complete: true,
             pages: self.pages.clone(),
             scripts: self.scripts.clone(),
             removed: vec![],
@@ -180,6 +178,19 @@ impl Site {
             errors: vec![],
             browser: vec![],
         }
+    }
+
+    /// The scan's report without a baseline, assembled as the pipeline assembles it.
+    pub fn report(&self) -> Report {
+        self.parts().assemble()
+    }
+
+    /// `scan --baseline` as the pipeline runs it: the comparison is added to the collected
+    /// parts, then the report is assembled once.
+    pub fn compared(&self, b: &Baseline, store: Option<&CodeStore>, rules: &RuleSet) -> Report {
+        let mut parts = self.parts();
+        baseline::compare(b, &parts, &self.sources, store, rules).add_to(&mut parts);
+        parts.assemble()
     }
 }
 

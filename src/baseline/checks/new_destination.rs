@@ -6,24 +6,23 @@ use crate::baseline::record::script_label;
 use crate::finding::Finding;
 use crate::hosts::{self, HostPattern};
 use crate::inventory::ScriptRecord;
-use crate::report::Report;
 use crate::rules::RuleSet;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const RULE: &str = "baseline-new-destination";
 
 /// Outside hosts the scripts contact now that the baseline never recorded (and no authorised
-/// host pattern covers).
-pub fn check(baseline: &Baseline, report: &Report, rules: &RuleSet) -> Vec<Finding> {
+/// host pattern covers). `scripts` in the scan's order: the first to contact a host names it.
+pub fn check(baseline: &Baseline, scripts: &[ScriptRecord], rules: &RuleSet) -> Vec<Finding> {
     let known: BTreeSet<String> = baseline
         .destinations
         .iter()
         .map(|h| hosts::normalise_host(h))
         .collect();
     let authorised: Vec<HostPattern> = crate::baseline::authorised_hosts(baseline);
-    // Host → the first script (in report order) that contacts it.
+    // Host → the first script (in the scan's order) that contacts it.
     let mut first: BTreeMap<String, &ScriptRecord> = BTreeMap::new();
-    for s in &report.scripts {
+    for s in scripts {
         for d in &s.destinations {
             let h = hosts::normalise_host(d);
             if known.contains(&h) || hosts::any_matches(&authorised, &h) {
