@@ -1,0 +1,83 @@
+//! Recording facts: sinks, loads, sources and data-flow edges, each with its place, its
+//! evidence and whether it runs only on checkout pages.
+use super::Collector;
+use crate::js::facts::{Load, Sink, SourceRead, UrlText, snippet};
+use crate::js::flow::{Deps, Sym};
+use crate::rules::schema::{Channel, SourceKind};
+use oxc_ast::ast::*;
+use oxc_span::Span;
+
+impl<'a> Collector<'a, '_, '_> {
+    // ---- recording ----------------------------------------------------------------------
+
+    pub(super) fn gated(&self) -> bool {
+        self.gate > 0 || self.fn_stack.iter().any(|f| f.gated)
+    }
+
+    pub(super) fn sink(
+        &mut self,
+        channel: Channel,
+        span: Span,
+        url: UrlText,
+        deps: Deps,
+        handle: Option<Sym>,
+    ) {
+        let mut evidence = self.evidence(span);
+        if url.hidden
+            && let Some(t) = &url.text
+        {
+            evidence = format!(
+                "{} ← decoded URL {}",
+                snippet(&evidence, 80),
+                snippet(t, 100)
+            );
+        }
+        let at = self.at(span);
+        let gated = self.gated();
+        self.facts.sinks.push(Sink {
+            channel,
+            at,
+            url,
+            deps,
+            handle,
+            evidence,
+            gated,
+        });
+    }
+
+    pub(super) fn load(&mut self, channel: Channel, span: Span, url: UrlText) {
+        let mut evidence = self.evidence(span);
+        if url.hidden
+            && let Some(t) = &url.text
+        {
+            evidence = format!(
+                "{} ← decoded URL {}",
+                snippet(&evidence, 80),
+                snippet(t, 100)
+            );
+        }
+        let at = self.at(span);
+        let gated = self.gated();
+        self.facts.loads.push(Load {
+            channel,
+            at,
+            url,
+            gated,
+            evidence,
+        });
+    }
+
+    pub(super) fn source(&mut self, kind: SourceKind, span: Span) {
+        if self.facts.sources.len() < 64 {
+            let at = self.at(span);
+            let evidence = self.evidence(span);
+            self.facts.sources.push(SourceRead { kind, at, evidence });
+        }
+    }
+
+    pub(super) fn edge_to_target(&mut self, target: &'a Expression<'a>, deps: Deps) {
+        if let Some(s) = self.base_sym(target) {
+            self.facts.graph.edge(s, deps);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Names: the stack of function scopes (parameters, `var`/`let`/`const` and function
+//! declarations, hoisted per body) with one global symbol per name as the fallback, what a
+//! binding's initial value tells about it, and entering and leaving functions.
+use super::{Collector, FnCtx, untainted};
+use crate::js::flow::Sym;
+use oxc_ast::ast::*;
+use std::collections::HashMap;
+
+impl<'a> Collector<'a, '_, '_> {
+    // ---- names ------------------------------------------------------------------------
+
+    pub(super) fn vocab_name(&mut self, name: &'a str) -> bool {
+        if let Some(v) = self.vocab_memo.get(name) {
+            return *v;
+        }
+        let v = self.k.vocab.matches(name);
+        self.vocab_memo.insert(name, v);
+        v
+    }
+
+    pub(super) fn lookup(&mut self, name: &str) -> Option<Sym> {
+        if untainted(name) {
+            return None;
+        }
+        for sc in self.scopes.iter().rev() {
+            if let Some(s) = sc.get(name) {
+                return Some(*s);
+            }
+        }
+        Some(self.facts.graph.global(name))
+    }
+
+    pub(super) fn declare(&mut self, name: &'a str) -> Sym {
+        if let Some(sc) = self.scopes.last()
+            && let Some(s) = sc.get(name)
+        {
+            return *s;
+        }
+        if self.scopes.is_empty() {
+            return self.facts.graph.global(name);
+        }
+        let s = self.facts.graph.fresh();
+        if let Some(sc) = self.scopes.last_mut() {
+            sc.insert(name, s);
+        }
+        s
+    }
+
+    pub(super) fn hoist(&mut self, stmts: &'a [Statement<'a>]) {
+        for s in stmts {
+            match s {
+                Statement::FunctionDeclaration(f) => {
+                    if let Some(id) = &f.id {
+                        self.declare(id.name.as_str());
+                    }
+                }
+                Statement::VariableDeclaration(d) => {
+                    for decl in &d.declarations {
+                        if let Some(n) = decl.id.get_identifier_name() {
+                            self.declare(n.as_str());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // ---- calls ------------------------------------------------------------------------
+
+    pub(super) fn note_binding(&mut self, target: Sym, init: &'a Expression<'a>) {
+        if let Some(k) = self.dom_key(init) {
+            self.elem_keys.insert(target, k);
+        }
+        if let Some(st) = self.idb_store(init) {
+            self.store_names.insert(target, st);
+        }
+        self.note_created_element(target, init);
+        match init.without_parentheses() {
+            Expression::CallExpression(c) if self.is_create_script(c) => {
+                self.script_elems.insert(target);
+            }
+            Expression::FunctionExpression(f) => {
+                self.pending_binding.insert(f.span.start, target);
+            }
+            Expression::ArrowFunctionExpression(f) => {
+                self.pending_binding.insert(f.span.start, target);
+            }
+            Expression::NewExpression(n) => {
+                self.handles.insert(n.span.start, target);
+            }
+            _ => {}
+        }
+    }
+
+    // ---- functions ----------------------------------------------------------------------
+
+    pub(super) fn enter_function(
+        &mut self,
+        span_start: u32,
+        params: &'a FormalParameters<'a>,
+        own_name: Option<Sym>,
+    ) {
+        let ret = own_name
+            .or_else(|| self.pending_binding.remove(&span_start))
+            .or_else(|| self.callback_ret.get(&span_start).copied())
+            .unwrap_or_else(|| self.facts.graph.fresh());
+        self.fn_stack.push(FnCtx { ret, gated: false });
+        self.scopes.push(HashMap::default());
+        let incoming = self.pending_params.remove(&span_start);
+        let texts = self.pending_param_texts.remove(&span_start);
+        let mut syms = Vec::with_capacity(params.items.len());
+        for (i, p) in params.items.iter().enumerate() {
+            let mut names = Vec::new();
+            collect_binding_names(&p.pattern, &mut names);
+            let mut first = None;
+            for n in names {
+                let s = self.declare(n);
+                first.get_or_insert(s);
+                if let Some(d) = &incoming {
+                    self.facts.graph.edge(s, d.clone());
+                }
+            }
+            if let (Some(s), Some((at, t))) = (first, &texts)
+                && *at == i
+            {
+                self.param_texts.insert(s, t.clone());
+            }
+            if i == 0
+                && let Some(s) = first
+            {
+                // `new Promise(resolve => resolve(v))`: calling the first parameter resolves.
+                if let Some(v) = self.promise_execs.remove(&span_start) {
+                    self.facts.graph.fn_params.insert(s, vec![v]);
+                }
+                if let Some(listener) = self.keystroke_cbs.remove(&span_start) {
+                    self.keystroke_params.insert(s, listener);
+                }
+            }
+            if let Some(s) = first {
+                self.param_index.insert(s, (ret, i));
+            }
+            syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
+        }
+        self.facts.graph.fn_params.insert(ret, syms);
+    }
+
+    pub(super) fn leave_function(&mut self) {
+        self.scopes.pop();
+        self.fn_stack.pop();
+    }
+}
+
+pub(super) fn collect_binding_names<'a>(p: &'a BindingPattern<'a>, out: &mut Vec<&'a str>) {
+    match p {
+        BindingPattern::BindingIdentifier(id) => out.push(id.name.as_str()),
+        BindingPattern::AssignmentPattern(a) => collect_binding_names(&a.left, out),
+        BindingPattern::ObjectPattern(o) => {
+            for prop in &o.properties {
+                collect_binding_names(&prop.value, out);
+            }
+            if let Some(r) = &o.rest {
+                collect_binding_names(&r.argument, out);
+            }
+        }
+        BindingPattern::ArrayPattern(a) => {
+            for el in a.elements.iter().flatten() {
+                collect_binding_names(el, out);
+            }
+            if let Some(r) = &a.rest {
+                collect_binding_names(&r.argument, out);
+            }
+        }
+    }
+}

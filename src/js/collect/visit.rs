@@ -1,0 +1,393 @@
+//! The walk itself: the syntax-tree visitor that drives the collector, node by node, into the
+//! files that record what each node does.
+use super::callsite::arg_exprs;
+use super::scopes::collect_binding_names;
+use super::{Collector, aliases, is_jquery_name};
+use crate::js::facts::UrlText;
+use crate::js::flow::Deps;
+use crate::js::value::Value;
+use crate::rules::schema::{Channel, Marker, SourceKind};
+use oxc_ast::ast::*;
+use oxc_ast_visit::{Visit, walk};
+use oxc_span::GetSpan;
+use oxc_syntax::operator::BinaryOperator;
+use oxc_syntax::scope::ScopeFlags;
+
+impl<'a> Visit<'a> for Collector<'a, '_, '_> {
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        if self.tick() {
+            return;
+        }
+        let it = self.alloc(it);
+        self.mark_hidden_reads(it);
+        walk::walk_expression(self, it);
+    }
+
+    fn visit_statement(&mut self, it: &Statement<'a>) {
+        if self.tick() {
+            return;
+        }
+        walk::walk_statement(self, it);
+    }
+
+    fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
+        let raw = self.text(it.span);
+        self.literal_bytes += raw.len();
+        if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
+            return;
+        }
+        // Escapes of ASCII characters hide words; escapes of other scripts are just text
+        // (locale tables in moment.js are full of `\\u0430`).
+        let n = raw.matches("\\x").count() + raw.matches("\\u00").count();
+        if n > 0 {
+            self.escapes += n;
+            if self.first_escape.is_none() {
+                self.first_escape = Some(self.at(it.span));
+            }
+        }
+    }
+
+    fn visit_debugger_statement(&mut self, it: &DebuggerStatement) {
+        if self.hidden_ctx {
+            self.marker(
+                Marker::AntiDebug,
+                self.at(it.span),
+                "debugger statement in decoded code".into(),
+            );
+        }
+    }
+
+    fn visit_program(&mut self, it: &Program<'a>) {
+        let it = self.alloc(it);
+        walk::walk_program(self, it);
+    }
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        let it = self.alloc(it);
+        let own = match (&it.id, it.is_declaration()) {
+            (Some(id), true) => {
+                let name = id.name.as_str();
+                self.lookup(name).or_else(|| Some(self.declare(name)))
+            }
+            _ => None,
+        };
+        self.enter_function(it.span.start, &it.params, own);
+        if let Some(body) = &it.body {
+            self.hoist(&body.statements);
+        }
+        walk::walk_function(self, it, flags);
+        self.leave_function();
+    }
+
+    fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
+        let it = self.alloc(it);
+        let s = self.facts.graph.fresh();
+        self.this_syms.push((s, self.fn_stack.len()));
+        self.this_objs.push(Some(it));
+        walk::walk_object_expression(self, it);
+        self.this_objs.pop();
+        self.this_syms.pop();
+    }
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        let it = self.alloc(it);
+        let s = self.facts.graph.fresh();
+        self.this_syms.push((s, self.fn_stack.len()));
+        self.this_objs.push(None);
+        walk::walk_class(self, it);
+        self.this_objs.pop();
+        self.this_syms.pop();
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        let it = self.alloc(it);
+        self.bind_method(&it.key, &it.value);
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        let it = self.alloc(it);
+        if it.kind == MethodDefinitionKind::Method
+            && let Some(name) = it.key.static_name()
+        {
+            self.methods.insert(name.to_string());
+            let s = self.facts.graph.global(&format!("$method.{name}"));
+            self.pending_binding.insert(it.value.span.start, s);
+        }
+        walk::walk_method_definition(self, it);
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        let it = self.alloc(it);
+        self.enter_function(it.span.start, &it.params, None);
+        match &it.body {
+            ArrowFunctionBody::FunctionBody(b) => self.hoist(&b.statements),
+            // `s => $(s).val()`: the expression is the returned value.
+            body => {
+                if let (Some(e), Some(f)) = (body.as_expression(), self.fn_stack.last()) {
+                    let ret = f.ret;
+                    let d = self.deps(e);
+                    self.facts.graph.edge(ret, d);
+                }
+            }
+        }
+        walk::walk_arrow_function_expression(self, it);
+        self.leave_function();
+    }
+
+    fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
+        let it = self.alloc(it);
+        if let (Some(a), Some(f)) = (&it.argument, self.fn_stack.last()) {
+            let ret = f.ret;
+            let d = self.deps(a);
+            self.facts.graph.edge(ret, d);
+        }
+        walk::walk_return_statement(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        let it = self.alloc(it);
+        let mut names = Vec::new();
+        collect_binding_names(&it.id, &mut names);
+        if let Some(init) = &it.init {
+            let d = self.deps(init);
+            for n in &names {
+                let s = self.declare(n);
+                self.facts.graph.edge(s, d.clone());
+                self.note_binding(s, init);
+                self.note_blob(n, init);
+            }
+            if let Expression::ArrayExpression(a) = init
+                && let Some(first) = names.first()
+            {
+                self.array_marker(a, first);
+            }
+        } else {
+            for n in &names {
+                self.declare(n);
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        let it = self.alloc(it);
+        let rhs = &it.right;
+        match &it.left {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => {
+                let name = id.name.as_str();
+                if name == "location" {
+                    let url = self.url_text(rhs);
+                    let d = self.deps(rhs);
+                    self.sink(Channel::Navigation, it.span, url, d, None);
+                } else if name.starts_with("on")
+                    && self.scopes.iter().all(|sc| !sc.contains_key(name))
+                {
+                    // `onmessage = e => …` in a worker or the page: a global handler.
+                    self.handler_write(None, name, rhs);
+                } else if let Some(s) = self.lookup(name) {
+                    let d = self.deps(rhs);
+                    self.facts.graph.edge(s, d);
+                    self.note_binding(s, rhs);
+                }
+            }
+            target => {
+                if let Some(m) = target.as_member_expression() {
+                    let prop = match m {
+                        MemberExpression::StaticMemberExpression(s) => {
+                            Some(s.property.name.to_string())
+                        }
+                        MemberExpression::ComputedMemberExpression(c) => {
+                            self.interp.peek(&c.expression).as_str().map(str::to_string)
+                        }
+                        MemberExpression::PrivateFieldExpression(_) => None,
+                    };
+                    if let (Some(p), Expression::ThisExpression(_)) =
+                        (&prop, m.object().without_parentheses())
+                        && let Some(this) = self.this_sym()
+                    {
+                        let slot = self
+                            .this_fields
+                            .entry((this, p.clone()))
+                            .or_insert(Some(rhs));
+                        if slot.is_some_and(|x| !std::ptr::eq(x, rhs)) {
+                            *slot = None;
+                        }
+                    }
+                    self.member_write(m.object(), prop.as_deref(), rhs, it.span);
+                }
+            }
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        let it = self.alloc(it);
+        let mut name = self.callee_name(&it.callee).1;
+        // `const W = window['Web' + 'Socket']; new W(u)`: the constructor is a value too.
+        if name
+            .as_deref()
+            .is_some_and(|n| !crate::js::web_api::is_browser_global(n))
+            && let Value::Api(p) = self.interp.peek(&it.callee)
+        {
+            name = Some(p.rsplit('.').next().unwrap_or(&p).to_string());
+        }
+        let a0 = self.arg(&it.arguments, 0);
+        let handle = self.handles.get(&it.span.start).copied();
+        if let Some(entry) = name
+            .as_deref()
+            .and_then(|n| self.k.apis.find(n, None, true))
+        {
+            let entry = entry.clone();
+            let args = arg_exprs(&it.arguments);
+            self.api_new(&entry, &args, it.span, handle);
+        }
+        self.pipe_new(it, name.as_deref());
+        match name.as_deref() {
+            Some("RTCPeerConnection") | Some("webkitRTCPeerConnection") => {
+                let mut url = UrlText::default();
+                if let Some(a) = a0 {
+                    let (v, dec) = self.interp_eval(a);
+                    if let Some(s) = find_ice_url(&v) {
+                        url = UrlText {
+                            text: Some(s),
+                            complete: true,
+                            hidden: dec,
+                        };
+                    }
+                }
+                self.sink(Channel::WebRtc, it.span, url, Deps::default(), handle);
+            }
+            Some("Function") => {
+                let args = arg_exprs(&it.arguments);
+                self.function_ctor(&args, it.span)
+            }
+            Some("FormData") => self.source(SourceKind::Harvest, it.span),
+            Some("Worker" | "SharedWorker") => self.worker_from_blob(a0, it.span),
+            _ => {}
+        }
+        walk::walk_new_expression(self, it);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if self.tick() {
+            return;
+        }
+        let it = self.alloc(it);
+        let is_jq = |e: &'a Expression<'a>| {
+            self.path_of(e)
+                .is_some_and(|p| is_jquery_name(&p) || p == "jQuery")
+        };
+        if let Some(p) = aliases::jquery_ready_param(it, is_jq) {
+            self.jquery_params.push(p);
+        }
+        self.on_call(it);
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        let it = self.alloc(it);
+        self.keystroke_read(it);
+        let p = it.property.name.as_str();
+        if p == "value" && self.is_own_card_field(&it.object) {
+            self.source(SourceKind::Payment, it.span);
+        }
+        if p == "elements"
+            || (p == "forms" && self.path_of(&it.object).as_deref() == Some("document"))
+        {
+            self.source(SourceKind::Harvest, it.span);
+        } else if matches!(
+            p,
+            "Firebug" | "UNMASKED_RENDERER_WEBGL" | "__REACT_DEVTOOLS_GLOBAL_HOOK__"
+        ) && p != "__REACT_DEVTOOLS_GLOBAL_HOOK__"
+        {
+            self.marker(Marker::AntiDebug, self.at(it.span), self.evidence(it.span));
+        } else if matches!(p.len(), 2..=40) && self.vocab_name(p) {
+            // `form.cc_number`, `elements.cvv`: a named card field.
+            if p.len() > 2 || p == "cc" {
+                self.source(SourceKind::Payment, it.span);
+            }
+        }
+        walk::walk_static_member_expression(self, it);
+    }
+
+    fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {
+        let it = self.alloc(it);
+        if it.operator == BinaryOperator::Subtraction {
+            let l = self.text(it.left.span());
+            let r = self.text(it.right.span());
+            if (l.contains("outerWidth") && r.contains("innerWidth"))
+                || (l.contains("outerHeight") && r.contains("innerHeight"))
+            {
+                self.marker(Marker::AntiDebug, self.at(it.span), self.evidence(it.span));
+            }
+        }
+        if it.operator.is_equality() {
+            for side in [&it.left, &it.right] {
+                if let Expression::StringLiteral(s) = side
+                    && self.k.vocab.matches(s.value.as_str())
+                {
+                    self.source(SourceKind::Payment, it.span);
+                }
+            }
+        }
+        walk::walk_binary_expression(self, it);
+    }
+
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        let it = self.alloc(it);
+        if self.tick() {
+            return;
+        }
+        let gate = self.is_gate(&it.test);
+        if gate {
+            let early_exit = matches!(&it.consequent, Statement::ReturnStatement(_))
+                || matches!(&it.consequent, Statement::BlockStatement(b) if b.body.len() == 1 && matches!(b.body[0], Statement::ReturnStatement(_)));
+            if early_exit && let Some(f) = self.fn_stack.last_mut() {
+                f.gated = true;
+            }
+            self.gate += 1;
+            walk::walk_if_statement(self, it);
+            self.gate -= 1;
+        } else {
+            walk::walk_if_statement(self, it);
+        }
+    }
+
+    fn visit_logical_expression(&mut self, it: &LogicalExpression<'a>) {
+        let it = self.alloc(it);
+        let gate = self.is_gate(&it.left);
+        if gate {
+            self.gate += 1;
+        }
+        walk::walk_logical_expression(self, it);
+        if gate {
+            self.gate -= 1;
+        }
+    }
+
+    fn visit_conditional_expression(&mut self, it: &ConditionalExpression<'a>) {
+        let it = self.alloc(it);
+        let gate = self.is_gate(&it.test);
+        if gate {
+            self.gate += 1;
+        }
+        walk::walk_conditional_expression(self, it);
+        if gate {
+            self.gate -= 1;
+        }
+    }
+}
+
+fn find_ice_url(v: &Value<'_>) -> Option<String> {
+    match v {
+        Value::Str(s)
+            if s.starts_with("stun:") || s.starts_with("turn:") || s.starts_with("turns:") =>
+        {
+            Some(s.to_string())
+        }
+        Value::Array(a) => a.borrow().iter().find_map(find_ice_url),
+        Value::Object(o) => o.borrow().iter().find_map(|(_, v)| find_ice_url(v)),
+        _ => None,
+    }
+}
