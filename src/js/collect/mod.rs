@@ -12,7 +12,9 @@
 //! [`calls`] and [`writes`] record what calls and property writes do, [`deps`] computes what
 //! a value depends on, [`api`] applies the Web API catalogue, [`pipes`] follows hand-offs
 //! (events, messages, storage, IndexedDB, DOM staging, promises), [`indirect`] joins sinks
-//! passed as arguments, [`precision`] decides what about a value is read, [`own_form`] finds
+//! passed as arguments, [`params`] resolves sinks whose URL is a parameter at the function's
+//! calls, [`invoke`] records functions the browser calls (timers, promise reactions),
+//! [`precision`] decides what about a value is read, [`own_form`] finds
 //! fields a script creates, [`workers`] inline workers, [`hidden`] decoded code and markup,
 //! and [`gates`] checkout-only code paths.
 
