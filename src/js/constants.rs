@@ -68,7 +68,7 @@ impl<'a> Constants<'a> {
             match d {
                 // Functions may rebind their own name (self-replacing accessors); the
                 // evaluator handles that. Values must never be reassigned.
-                GlobalDecl::Func(_) => {}
+                GlobalDecl::Func(_) | GlobalDecl::Class(_) => {}
                 GlobalDecl::Init(_) => {
                     if self.assigned.get(name).copied().unwrap_or(0) > 0 {
                         continue;
@@ -118,6 +118,16 @@ impl<'a> Visit<'a> for Constants<'a> {
             self.declare(id.as_str(), d);
         }
         walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        let it = self.alloc(it);
+        if it.is_declaration()
+            && let Some(id) = &it.id
+        {
+            self.declare(id.name.as_str(), Some(GlobalDecl::Class(it)));
+        }
+        walk::walk_class(self, it);
     }
 
     fn visit_function(&mut self, it: &Function<'a>, flags: oxc_syntax::scope::ScopeFlags) {

@@ -43,6 +43,9 @@ pub enum Value<'a> {
     Regex(Rc<str>, Rc<str>),
     /// A host object the evaluator knows by name (`window`, `String`, `Math`…).
     Host(&'static str),
+    /// A function that is one of several, chosen at run time (`a ? f : g`, `f || g`): each
+    /// alternative is a function value ([`Value::is_function`]).
+    Either(Rc<Vec<Value<'a>>>),
     Unknown,
 }
 
@@ -191,8 +194,25 @@ impl<'a> Value<'a> {
             | Value::Func(_)
             | Value::Regex(..)
             | Value::Host(_) => true,
-            Value::Unknown => return None,
+            Value::Either(_) | Value::Unknown => return None,
         })
+    }
+
+    /// Whether the value is a function: the script's own, a browser function, or a choice of
+    /// functions.
+    pub fn is_function(&self) -> bool {
+        matches!(self, Value::Func(_) | Value::Api(_) | Value::Either(_))
+    }
+
+    /// The browser function this value calls: the `Api` itself, or the first browser function
+    /// among the alternatives of an `Either` (the script's own alternatives are walked as
+    /// functions of their own).
+    pub fn api_path(&self) -> Option<Rc<str>> {
+        match self {
+            Value::Api(p) => Some(p.clone()),
+            Value::Either(alts) => alts.iter().find_map(Value::api_path),
+            _ => None,
+        }
     }
 }
 

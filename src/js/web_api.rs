@@ -49,6 +49,13 @@ pub fn is_browser_global(name: &str) -> bool {
     BROWSER_GLOBALS.contains(&name)
 }
 
+/// DOM interfaces whose prototypes hold property setters a script may call directly
+/// (`Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src').set`).
+pub fn is_dom_interface(name: &str) -> bool {
+    (name.starts_with("HTML") && name.ends_with("Element") && name.len() <= 32)
+        || matches!(name, "Element" | "Node" | "Location" | "Document")
+}
+
 /// The catalogue of sending and loading calls.
 #[derive(Clone, Debug, Default)]
 pub struct WebApi {

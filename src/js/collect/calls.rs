@@ -56,7 +56,13 @@ impl<'a> Collector<'a, '_, '_> {
         };
         if let Some(entry) = self.k.apis.find(&name, receiver, false) {
             let entry = entry.clone();
-            self.api_call(&entry, args, span);
+            self.api_call(&entry, args, span, site.spread);
+        }
+        // `Object.getOwnPropertyDescriptor(P, 'src').set.call(el, v)` is `el.src = v`.
+        if let Some(prop) = name.strip_suffix(":set")
+            && let (Some(o), Some(v)) = (obj, a0)
+        {
+            self.member_write(o, Some(prop), v, span);
         }
         self.pipe_call(&site, &name, obj_path.as_deref(), span);
         match (site.is_method(), name.as_str()) {
@@ -74,6 +80,20 @@ impl<'a> Collector<'a, '_, '_> {
                     )
                 {
                     self.try_hidden(a, span, &name);
+                    // `setTimeout(f, ms, …args)` calls `f(…args)`.
+                    self.invoke_value(a, args.iter().skip(2).copied().collect(), span);
+                }
+            }
+            (false, "queueMicrotask" | "requestAnimationFrame" | "requestIdleCallback") => {
+                if let Some(a) = a0 {
+                    self.invoke_value(a, Vec::new(), span);
+                }
+            }
+            // `p.then(f)` calls f with what p resolves to.
+            (true, "then") => {
+                if let (Some(o), Some(a)) = (obj, a0) {
+                    let v = self.resolved_expr(o);
+                    self.invoke_value(a, vec![v], span);
                 }
             }
             (false, "Function") => self.function_ctor(args, span),
@@ -224,6 +244,20 @@ impl<'a> Collector<'a, '_, '_> {
                         self.deps_into(x, &mut d, 0);
                     }
                     self.edge_to_target(t, d);
+                    // `Object.assign(img, {src: u})` writes each property: `img.src = u`.
+                    for x in args.iter().skip(1) {
+                        if let Expression::ObjectExpression(o) = x.without_parentheses() {
+                            for p in &o.properties {
+                                if let ObjectPropertyKind::ObjectProperty(p) = p
+                                    && p.kind == PropertyKind::Init
+                                    && !p.method
+                                    && let Some(k) = p.key.static_name()
+                                {
+                                    self.member_write(t, Some(k.as_ref()), &p.value, span);
+                                }
+                            }
+                        }
+                    }
                 }
             }
             (true, "push" | "unshift" | "set" | "add" | "concat" | "splice" | "put") => {
@@ -285,6 +319,7 @@ impl<'a> Collector<'a, '_, '_> {
             None
         };
         self.callbacks(c, bits);
+        self.note_iter_call(c);
         // Calls of the script's own functions and methods: parameters receive the arguments.
         let own = if obj.is_none() {
             match c.callee.without_parentheses() {
@@ -305,6 +340,7 @@ impl<'a> Collector<'a, '_, '_> {
             for a in args {
                 ds.push(self.deps(a));
             }
+            self.note_own_call(f, args, &ds);
             if ds.iter().any(|d| !d.is_empty()) {
                 self.facts.graph.calls.push((f, ds));
             }

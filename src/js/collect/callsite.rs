@@ -20,6 +20,9 @@ pub(super) struct CallSite<'a> {
     pub args: Vec<&'a Expression<'a>>,
     /// The call reached its function through a value (alias, bind, call/apply, a map).
     pub via_value: bool,
+    /// From this position on, the arguments are the elements of `args[i]`, a list the walk
+    /// could not spell out (`f.apply(t, a)`, `f(...a)` with `a` a parameter).
+    pub spread: Option<usize>,
 }
 
 impl<'a> CallSite<'a> {
@@ -38,40 +41,129 @@ pub(super) fn arg_exprs<'a>(args: &'a [Argument<'a>]) -> Vec<&'a Expression<'a>>
         .collect()
 }
 
-/// The elements of an array literal (the argument list of `apply`), or the expression itself.
-fn spread_list<'a>(e: Option<&'a Expression<'a>>) -> Vec<&'a Expression<'a>> {
-    match e.map(|e| e.without_parentheses()) {
-        Some(Expression::ArrayExpression(a)) => a
-            .elements
-            .iter()
-            .filter_map(|el| match el {
-                ArrayExpressionElement::SpreadElement(s) => Some(&s.argument),
-                other => other.as_expression(),
-            })
-            .collect(),
-        Some(x) => vec![x],
-        None => Vec::new(),
-    }
-}
+/// An argument list spelled out: its expressions, and where an unexpanded list starts.
+type ArgList<'a> = (Vec<&'a Expression<'a>>, Option<usize>);
 
 impl<'a> Collector<'a, '_, '_> {
+    /// The elements of a list of arguments (`apply`'s array, a spread): an array literal's, or
+    /// those of a constant binding of one (`const args = [u, {body: d}]; fetch(...args)`); any
+    /// other list stays one expression, marked as where the unexpanded list starts.
+    fn list_exprs(&self, e: Option<&'a Expression<'a>>, out: &mut ArgList<'a>, depth: u32) {
+        let Some(e) = e.map(|e| e.without_parentheses()) else {
+            return;
+        };
+        let lit = match e {
+            Expression::ArrayExpression(a) => Some(a),
+            Expression::Identifier(id) if depth < 4 => match self
+                .interp
+                .decl_init(id.name.as_str())
+                .map(|x| x.without_parentheses())
+            {
+                Some(Expression::ArrayExpression(a)) => Some(a),
+                _ => None,
+            },
+            _ => None,
+        };
+        match lit {
+            Some(a) if out.1.is_none() => {
+                for el in &a.elements {
+                    match el {
+                        ArrayExpressionElement::SpreadElement(s) => {
+                            self.list_exprs(Some(&s.argument), out, depth + 1)
+                        }
+                        other => {
+                            if let Some(x) = other.as_expression() {
+                                out.0.push(x);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {
+                out.1.get_or_insert(out.0.len());
+                out.0.push(e);
+            }
+        }
+    }
+
+    /// A call's arguments with spreads spelled out where their lists are known.
+    fn call_args(&self, args: &'a [Argument<'a>]) -> ArgList<'a> {
+        let mut out: ArgList<'a> = (Vec::with_capacity(args.len()), None);
+        for a in args {
+            match a {
+                Argument::SpreadElement(s) => self.list_exprs(Some(&s.argument), &mut out, 0),
+                other => out.0.push(other.to_expression()),
+            }
+        }
+        out
+    }
+
+    /// The arguments a function value was bound with (`f.bind(t, u, d)`,
+    /// `Function.prototype.bind.call(f, t, u)`, through constant bindings), outermost last:
+    /// they come before the arguments of the call.
+    pub(super) fn bound_args(&self, f: &'a Expression<'a>) -> Vec<&'a Expression<'a>> {
+        let mut out = Vec::new();
+        self.bound_into(f, &mut out, 0);
+        out
+    }
+
+    fn bound_into(&self, f: &'a Expression<'a>, out: &mut Vec<&'a Expression<'a>>, depth: u32) {
+        if depth > 8 {
+            return;
+        }
+        match f.without_parentheses() {
+            Expression::Identifier(id) => {
+                if let Some(init) = self.interp.decl_init(id.name.as_str()) {
+                    self.bound_into(init, out, depth + 1);
+                }
+            }
+            Expression::CallExpression(c) => {
+                let Expression::StaticMemberExpression(m) = c.callee.without_parentheses() else {
+                    return;
+                };
+                let args = arg_exprs(&c.arguments);
+                match m.property.name.as_str() {
+                    // `g.bind(t, a…)`
+                    "bind" => {
+                        self.bound_into(&m.object, out, depth + 1);
+                        out.extend(args.iter().skip(1));
+                    }
+                    // `X.bind.call(g, t, a…)`
+                    "call"
+                        if matches!(m.object.without_parentheses(),
+                            Expression::StaticMemberExpression(b) if b.property.name == "bind") =>
+                    {
+                        if let Some(g) = args.first() {
+                            self.bound_into(g, out, depth + 1);
+                        }
+                        out.extend(args.iter().skip(2));
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Resolve a call expression to the function it runs.
     pub(super) fn resolve_call(&mut self, c: &'a CallExpression<'a>) -> CallSite<'a> {
         let (obj, name) = self.callee_name(&c.callee);
-        let args = arg_exprs(&c.arguments);
+        let (args, spread) = self.call_args(&c.arguments);
         let plain = CallSite {
             name: name.clone(),
             obj,
             value_path: None,
             args: args.clone(),
             via_value: false,
+            spread,
         };
         match (name.as_deref(), obj) {
             // `Reflect.apply(f, this, [args])`
             (Some("apply"), Some(o)) if self.path_of(o).as_deref() == Some("Reflect") => {
                 let f = args.first().copied();
                 let this = args.get(1).copied();
-                let rest = spread_list(args.get(2).copied());
+                let mut rest = (Vec::new(), None);
+                self.list_exprs(args.get(2).copied(), &mut rest, 0);
                 if let Some(site) = f.and_then(|f| self.resolve_fn(f, this, rest)) {
                     return site;
                 }
@@ -85,25 +177,24 @@ impl<'a> Collector<'a, '_, '_> {
                     self.interp.peek(f),
                     Value::Api(p) if p.ends_with(".call") || p.ends_with(".apply")
                 );
+                let shift = |n: usize| spread.and_then(|k| k.checked_sub(n));
                 let (f, this, rest) = if inner_is_call {
                     // `X.call.call(f, this, a, b)`: the first argument is the function.
                     (
                         args.first().copied(),
                         args.get(1).copied(),
-                        args.iter().skip(2).copied().collect(),
+                        (args.iter().skip(2).copied().collect(), shift(2)),
                     )
                 } else if m == "call" {
                     (
                         Some(f),
                         args.first().copied(),
-                        args.iter().skip(1).copied().collect(),
+                        (args.iter().skip(1).copied().collect(), shift(1)),
                     )
                 } else {
-                    (
-                        Some(f),
-                        args.first().copied(),
-                        spread_list(args.get(1).copied()),
-                    )
+                    let mut rest = (Vec::new(), None);
+                    self.list_exprs(args.get(1).copied(), &mut rest, 0);
+                    (Some(f), args.first().copied(), rest)
                 };
                 if let Some(site) = f.and_then(|f| self.resolve_fn(f, this, rest)) {
                     return site;
@@ -114,16 +205,24 @@ impl<'a> Collector<'a, '_, '_> {
         // A function reached through a value: an alias, a bound copy, a map entry, a function's
         // return value.
         if self.callee_may_alias(&c.callee, name.as_deref())
-            && let Value::Api(path) = self.interp.peek(&c.callee)
+            && let Some(path) = self.interp.peek(&c.callee).api_path()
         {
             let (recv, fname) = split_api(&path);
-            if Some(fname) != name.as_deref() || obj.is_none() && recv.is_some() {
+            let bound = self.bound_args(&c.callee);
+            if Some(fname) != name.as_deref()
+                || obj.is_none() && recv.is_some()
+                || !bound.is_empty()
+            {
+                let n = bound.len();
+                let mut all = bound;
+                all.extend(args);
                 return CallSite {
                     name: Some(fname.to_string()),
                     obj: None,
                     value_path: recv.map(str::to_string),
-                    args,
+                    args: all,
                     via_value: true,
+                    spread: spread.map(|k| k + n),
                 };
             }
         }
@@ -161,8 +260,17 @@ impl<'a> Collector<'a, '_, '_> {
         &mut self,
         f: &'a Expression<'a>,
         this: Option<&'a Expression<'a>>,
-        rest: Vec<&'a Expression<'a>>,
+        rest: ArgList<'a>,
     ) -> Option<CallSite<'a>> {
+        let bound = self.bound_args(f);
+        let n = bound.len();
+        let (rest, spread) = if n == 0 {
+            rest
+        } else {
+            let mut all = bound;
+            all.extend(rest.0);
+            (all, rest.1.map(|k| k + n))
+        };
         let this = this.filter(|t| {
             !matches!(
                 t.without_parentheses(),
@@ -171,7 +279,7 @@ impl<'a> Collector<'a, '_, '_> {
                 && !matches!(t.without_parentheses(), Expression::Identifier(id) if id.name == "undefined")
         });
         let (obj, name) = self.callee_name(f);
-        if let Value::Api(path) = self.interp.peek(f) {
+        if let Some(path) = self.interp.peek(f).api_path() {
             let (recv, fname) = split_api(&path);
             return Some(CallSite {
                 name: Some(fname.to_string()),
@@ -179,6 +287,7 @@ impl<'a> Collector<'a, '_, '_> {
                 value_path: recv.map(str::to_string),
                 args: rest,
                 via_value: true,
+                spread,
             });
         }
         let name = name?;
@@ -195,6 +304,7 @@ impl<'a> Collector<'a, '_, '_> {
             value_path: None,
             args: rest,
             via_value: true,
+            spread,
         })
     }
 }

@@ -221,6 +221,17 @@ impl<'a> Collector<'a, '_, '_> {
                 self.storage_read(area, key.as_deref(), d);
             }
             self.pipe_call_deps(c, obj, name, d);
+            // A send call's value is the response (a promise, a yes/no), not what it sent: a
+            // request helper's `return fetch(url, {body})` does not make its result card data.
+            let receiver = obj.map(|o| self.path_of(o).unwrap_or_else(|| "?".into()));
+            if self
+                .k
+                .apis
+                .find(name, receiver.as_deref(), false)
+                .is_some_and(|e| e.kind == crate::rules::schema::WebApiKind::Sink)
+            {
+                return;
+            }
             // A yes/no or a position about a value, or a masked copy of it, is not the value.
             if precision::call_hides_value(self, c, name) {
                 return;

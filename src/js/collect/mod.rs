@@ -12,7 +12,9 @@
 //! [`calls`] and [`writes`] record what calls and property writes do, [`deps`] computes what
 //! a value depends on, [`api`] applies the Web API catalogue, [`pipes`] follows hand-offs
 //! (events, messages, storage, IndexedDB, DOM staging, promises), [`indirect`] joins sinks
-//! passed as arguments, [`precision`] decides what about a value is read, [`own_form`] finds
+//! passed as arguments, [`params`] resolves sinks whose URL is a parameter at the function's
+//! calls, [`invoke`] records functions the browser calls (timers, promise reactions),
+//! [`precision`] decides what about a value is read, [`own_form`] finds
 //! fields a script creates, [`workers`] inline workers, [`hidden`] decoded code and markup,
 //! and [`gates`] checkout-only code paths.
 
@@ -38,7 +40,9 @@ mod deps;
 mod gates;
 mod hidden;
 mod indirect;
+mod invoke;
 mod own_form;
+mod params;
 mod pipes;
 mod precision;
 mod record;
@@ -224,6 +228,14 @@ pub struct Collector<'a, 'f, 'k> {
     param_index: HashMap<Sym, (Sym, usize)>,
     param_calls: Vec<indirect::ParamCall<'a>>,
     fn_args: Vec<indirect::FnArg<'a>>,
+    /// Sinks whose URL is a parameter, the calls of the script's functions and iteration
+    /// callbacks, joined at the end (see [`params`]); each function's symbol by its start,
+    /// and its parameters' names.
+    param_sinks: Vec<params::ParamSink<'a>>,
+    own_calls: Vec<params::OwnCall<'a>>,
+    iter_calls: Vec<params::IterCall<'a>>,
+    fn_starts: HashMap<u32, Sym>,
+    fn_param_names: HashMap<Sym, Vec<Option<&'a str>>>,
     /// Names that only ever hold a URL scheme (see [`aliases`]).
     schemes: aliases::SchemeNames<'a>,
     /// Strings built step by step in one body (see [`builders`]).
@@ -284,6 +296,11 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             param_index: HashMap::new(),
             param_calls: Vec::new(),
             fn_args: Vec::new(),
+            param_sinks: Vec::new(),
+            own_calls: Vec::new(),
+            iter_calls: Vec::new(),
+            fn_starts: HashMap::new(),
+            fn_param_names: HashMap::new(),
             schemes: aliases::SchemeNames::default(),
             builders: builders::Builders::default(),
             jquery_params: Vec::new(),
@@ -296,6 +313,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.builders = builders::Builders::of(program);
         self.visit_program(program);
         self.join_param_calls();
+        self.join_param_sinks();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {
             let at = self.first_escape.unwrap_or(self.base);
             self.marker(

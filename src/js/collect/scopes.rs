@@ -86,6 +86,16 @@ impl<'a> Collector<'a, '_, '_> {
             Expression::ArrowFunctionExpression(f) => {
                 self.pending_binding.insert(f.span.start, target);
             }
+            // `a ? f : function (u, d) { … }`, `f || function …`: calling the binding may
+            // call either function.
+            Expression::ConditionalExpression(c) => {
+                self.note_binding(target, &c.consequent);
+                self.note_binding(target, &c.alternate);
+            }
+            Expression::LogicalExpression(l) => {
+                self.note_binding(target, &l.left);
+                self.note_binding(target, &l.right);
+            }
             Expression::NewExpression(n) => {
                 self.handles.insert(n.span.start, target);
             }
@@ -106,6 +116,13 @@ impl<'a> Collector<'a, '_, '_> {
             .or_else(|| self.callback_ret.get(&span_start).copied())
             .unwrap_or_else(|| self.facts.graph.fresh());
         self.fn_stack.push(FnCtx { ret, gated: false });
+        self.fn_starts.insert(span_start, ret);
+        let names = params
+            .items
+            .iter()
+            .map(|p| p.pattern.get_identifier_name().map(|n| n.as_str()))
+            .collect();
+        self.fn_param_names.insert(ret, names);
         self.scopes.push(HashMap::default());
         let incoming = self.pending_params.remove(&span_start);
         let texts = self.pending_param_texts.remove(&span_start);

@@ -101,7 +101,11 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
         let it = self.alloc(it);
-        self.bind_method(&it.key, &it.value);
+        // A getter or setter is not called with the call's arguments (`o.t(u)` of `get t()`
+        // calls what the getter returns).
+        if it.kind == PropertyKind::Init {
+            self.bind_method(&it.key, &it.value);
+        }
         walk::walk_object_property(self, it);
     }
 

@@ -116,8 +116,16 @@ impl<'a> Interp<'a> {
             Value::Host("JSON") if name == "parse" => Value::Unknown,
             // `f.bind(x)` is still f for what it reaches (its receiver is the collector's
             // business); `Reflect.apply(f, t, args)` calls f.
-            Value::Api(p) if name == "bind" => Value::Api(p),
-            Value::Func(cl) if name == "bind" => Value::Func(cl),
+            f @ (Value::Api(_) | Value::Func(_) | Value::Either(_)) if name == "bind" => {
+                self.bind_value(f)
+            }
+            Value::Api(p)
+                if matches!(name, "call" | "apply")
+                    && matches!(p.rsplit('.').next(), Some("bind" | "call" | "apply")) =>
+            {
+                self.call_through(&p, name, args).unwrap_or(Value::Unknown)
+            }
+            Value::Host("Object") if name == "getOwnPropertyDescriptor" => self.descriptor(&args),
             Value::Api(p) if &*p == "Reflect" && name == "apply" => {
                 let f = args.first().cloned().unwrap_or(Value::Unknown);
                 let rest = match args.get(2) {

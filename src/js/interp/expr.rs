@@ -79,8 +79,17 @@ impl<'a> Interp<'a> {
                                 .and_then(|x| self.ev(x, sc).to_js_string())
                                 .map(Rc::from),
                         };
+                        let v = match p.kind {
+                            PropertyKind::Init => self.ev(&p.value, sc),
+                            PropertyKind::Get => {
+                                let g = self.ev(&p.value, sc);
+                                self.getter_value(g)
+                            }
+                            // A setter is not the property's value.
+                            PropertyKind::Set => continue,
+                        };
                         if let Some(k) = key {
-                            out.push((k, self.ev(&p.value, sc)));
+                            out.push((k, v));
                         }
                     }
                 }
@@ -125,13 +134,13 @@ impl<'a> Interp<'a> {
                         Value::Unknown => Value::Unknown,
                         v => v,
                     },
-                    _ => Value::Unknown,
+                    (op, _) => self.either_logical(op, left, &l.right, sc),
                 }
             }
             Expression::ConditionalExpression(c) => match self.ev(&c.test, sc).truthy() {
                 Some(true) => self.ev(&c.consequent, sc),
                 Some(false) => self.ev(&c.alternate, sc),
-                None => Value::Unknown,
+                None => self.either_branch(&c.consequent, &c.alternate, sc),
             },
             Expression::UnaryExpression(u) => {
                 let v = self.ev(&u.argument, sc);
@@ -200,6 +209,10 @@ impl<'a> Interp<'a> {
                         let args = self.args(&n.arguments, sc);
                         new_url(args.first(), args.get(1))
                     }
+                    Some("Proxy") => {
+                        let args = self.args(&n.arguments, sc);
+                        self.new_proxy(&args)
+                    }
                     Some("RegExp") => {
                         let args = self.args(&n.arguments, sc);
                         match (args.first().and_then(Value::as_str), args.get(1)) {
@@ -227,6 +240,7 @@ impl<'a> Interp<'a> {
                 self.assign_name(id.name.as_str(), Value::Num(new), sc);
                 Value::Num(if u.prefix { new } else { old })
             }
+            Expression::ClassExpression(c) => self.ev_class(c, sc),
             Expression::ChainExpression(_) => Value::Unknown,
             _ => Value::Unknown,
         }
@@ -313,6 +327,7 @@ impl<'a> Interp<'a> {
             }
             let v = match d {
                 GlobalDecl::Init(e) => self.ev(e, None),
+                GlobalDecl::Class(c) => self.ev_class(c, None),
                 GlobalDecl::Func(f) => match &f.body {
                     Some(body) => Value::Func(Rc::new(Closure {
                         params: &f.params,
@@ -340,13 +355,16 @@ impl<'a> Interp<'a> {
             "JSON" => Value::Host("JSON"),
             "Array" => Value::Host("Array"),
             "Number" => Value::Host("Number"),
+            "Object" => Value::Host("Object"),
             "atob" | "btoa" | "unescape" | "escape" | "decodeURIComponent" | "decodeURI"
             | "encodeURIComponent" | "encodeURI" | "parseInt" | "parseFloat" => {
                 Value::Host(builtin_name(name))
             }
             // A browser object or function the script did not redefine: a value the
             // collector can recognise wherever it travels (`const f = fetch; f(u)`).
-            n if web_api::is_browser_global(n) => Value::Api(n.into()),
+            n if web_api::is_browser_global(n) || web_api::is_dom_interface(n) => {
+                Value::Api(n.into())
+            }
             _ => Value::Unknown,
         }
     }
@@ -622,6 +640,7 @@ impl<'a> Interp<'a> {
             "Math" => Value::Host("Math"),
             "JSON" => Value::Host("JSON"),
             "Array" => Value::Host("Array"),
+            "Object" => Value::Host("Object"),
             "atob" | "btoa" | "unescape" | "escape" | "decodeURIComponent" | "decodeURI"
             | "encodeURIComponent" | "encodeURI" | "parseInt" | "parseFloat" => {
                 Value::Host(builtin_name(k))

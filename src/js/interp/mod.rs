@@ -15,6 +15,7 @@
 mod builtins;
 mod calls;
 mod expr;
+mod functions;
 mod statements;
 mod strings;
 mod utf16;
@@ -45,6 +46,8 @@ const MAX_EVAL_DEPTH: u32 = 4_000;
 pub enum GlobalDecl<'a> {
     Init(&'a Expression<'a>),
     Func(&'a Function<'a>),
+    /// A class declaration: its static members (see [`functions`]).
+    Class(&'a Class<'a>),
 }
 
 enum Flow<'a> {
@@ -152,6 +155,34 @@ impl<'a> Interp<'a> {
         let v = self.ev(e, None);
         self.end();
         v
+    }
+
+    /// Evaluate with some names bound (a function's parameters, to the arguments of one of
+    /// its calls), and report whether a decoding step was involved.
+    pub fn eval_with(
+        &self,
+        e: &'a Expression<'a>,
+        binds: Vec<(&'a str, Value<'a>)>,
+    ) -> (Value<'a>, bool) {
+        let frame: Scope<'a> = Rc::new(Frame::default());
+        frame.vars.borrow_mut().extend(binds);
+        self.decoded.set(false);
+        self.begin();
+        let v = self.ev(e, Some(&frame));
+        self.end();
+        (v, self.decoded.get())
+    }
+
+    /// The expression a script-wide constant binding is initialised with (`const args = [u,
+    /// o]`), when it never changes.
+    pub fn decl_init(&self, name: &str) -> Option<&'a Expression<'a>> {
+        if self.volatile.contains(name) {
+            return None;
+        }
+        match self.decls.get(name)? {
+            GlobalDecl::Init(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// Evaluate and report whether a decoding step was involved.
