@@ -12,6 +12,7 @@ pub mod browser;
 pub mod containers;
 pub mod crawl;
 pub mod deadline;
+pub mod early;
 pub mod modules;
 pub mod progress;
 pub mod reuse;
@@ -90,6 +91,23 @@ pub fn contain_hosts(cfg: &Config, targets: &[Target]) -> Vec<HostPattern> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Hosts authorised for payment data: the user's, the matching [sites] tables', the
+/// baseline's. (Per-site lists apply when any scanned page belongs to the site.)
+fn authorised_hosts<'a>(
+    cfg: &Config,
+    extra: &[HostPattern],
+    page_hosts: impl Iterator<Item = &'a str>,
+) -> Vec<HostPattern> {
+    let mut allowed = extra.to_vec();
+    allowed.extend(cfg.allowed_for(None));
+    for h in page_hosts {
+        allowed.extend(cfg.allowed_for(Some(&hosts::normalise_host(h))));
+    }
+    allowed.sort();
+    allowed.dedup();
+    allowed
 }
 
 pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
@@ -236,8 +254,44 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     let progress = req.progress.clone();
     let on_page = |name: &str| progress.page(name);
     let loader = Arc::new(loader);
-    let prefetch = scripts::Prefetch::default();
-    let on_parsed = |p: &crate::page::ScannedPage| prefetch.page(&loader, p);
+    // Scripts are analysed as they arrive (scan/early.rs), under the hosts the targets
+    // authorise; `--no-cache` shares no analysis, so there is nothing to start early.
+    let early = (!matches!(cfg.cache, crate::cache::CacheSetting::Off)).then(|| {
+        let allowed = authorised_hosts(
+            cfg,
+            &req.extra_allowed,
+            tasks.iter().filter_map(|t| t.url.host_str()),
+        );
+        let allowed_text: Vec<String> = allowed.iter().map(|h| h.as_str().to_string()).collect();
+        let engine = Engine::new(
+            req.rules.clone(),
+            HostPolicy {
+                allowed: allowed.clone(),
+            },
+        )
+        .isolated();
+        let reuse = reuse::Reuse::new(&cfg.cache, req.rules.sources(), &allowed_text);
+        Arc::new(early::Early::new(
+            engine,
+            reuse,
+            allowed,
+            progress.clone(),
+            deadline,
+        ))
+    });
+    let prefetch = match &early {
+        Some(e) => {
+            let e = e.clone();
+            scripts::Prefetch::telling(Arc::new(move |key, text| e.loaded(key, text)))
+        }
+        None => scripts::Prefetch::default(),
+    };
+    let on_parsed = |p: &crate::page::ScannedPage| {
+        prefetch.page(&loader, p);
+        if let Some(e) = &early {
+            e.page(p);
+        }
+    };
     let limits = CrawlLimits {
         depth: cfg.depth,
         max_pages: cfg.max_pages,
@@ -344,19 +398,11 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
         }
     }
 
-    // Hosts authorised for payment data: the user's, the matching [sites] tables', the
-    // baseline's. (Per-site lists apply when any scanned page belongs to the site.)
-    let mut allowed = req.extra_allowed.clone();
-    let page_hosts: Vec<String> = pages
-        .iter()
-        .filter_map(|p| p.url.host_str().map(hosts::normalise_host))
-        .collect();
-    allowed.extend(cfg.allowed_for(None));
-    for h in &page_hosts {
-        allowed.extend(cfg.allowed_for(Some(h)));
-    }
-    allowed.sort();
-    allowed.dedup();
+    let allowed = authorised_hosts(
+        cfg,
+        &req.extra_allowed,
+        pages.iter().filter_map(|p| p.url.host_str()),
+    );
     let policy = HostPolicy {
         allowed: allowed.clone(),
     };
@@ -369,7 +415,18 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // Each distinct analysis once: copies of the same code share it, and earlier runs' results
     // are reused (src/cache).
     let allowed_text: Vec<String> = allowed.iter().map(|h| h.as_str().to_string()).collect();
-    let reuse = reuse::Reuse::new(&cfg.cache, req.rules.sources(), &allowed_text);
+    // The early analyses' memory when their keys are this round's (scan/early.rs).
+    if let Some(e) = &early {
+        e.settle().await;
+    }
+    let reuse = match early.as_ref().and_then(|e| e.reuse_for(&allowed)) {
+        Some(r) => r,
+        None => Arc::new(reuse::Reuse::new(
+            &cfg.cache,
+            req.rules.sources(),
+            &allowed_text,
+        )),
+    };
     containers::expand(&mut entries, 0);
     let first = analysis::analyse_until(&engine, &reuse, &mut entries, 0, &pages, &deadline).await;
     tracing::info!(
