@@ -1,6 +1,6 @@
-//! Analysis that starts while the downloads go on (issue 8). Each external script a parsed
-//! page includes is analysed, in that page's context, as soon as its body is loaded and
-//! decoded, on at most one blocking worker per core; until then the analysis waited for the
+//! Analysis that starts while the downloads go on (issue 8). The code of a parsed page is
+//! analysed in that page's context right away (inline blocks and handlers) or as soon as its
+//! body is loaded and decoded (external scripts), on at most one blocking worker per core; until then the analysis waited for the
 //! last download, and on a small machine most of it came after the network was done.
 //!
 //! The results go into the scan's [`Reuse`] memory under each job's analysis key, and the
@@ -95,63 +95,92 @@ impl Early {
         }
     }
 
-    /// A page was parsed: each external classic script it runs is to be analysed in its
-    /// context, now if its text is already loaded, else when [`Early::loaded`] brings it.
+    /// A page was parsed: its inline code is analysed now, and each external classic script
+    /// it runs when [`Early::loaded`] brings its text (now, if that already happened).
     pub fn page(&self, p: &ScannedPage) {
         let page_host = p.url.host_str().map(hosts::normalise_host);
         let payment = p.doc.payment_form();
         let fields = p.doc.payment_field_names();
+        // The identity only labels the result (taken off again before it is kept), so it
+        // need not be the row's; it is, as far as scan/scripts.rs numbers the blocks.
+        let job = |script_id: String, kind, code: &str, line_offset, column_offset| AnalysisJob {
+            script_id,
+            kind,
+            code: Arc::from(code),
+            page_url: p.name.clone(),
+            page_host: page_host.clone(),
+            payment_page: payment,
+            page_fields: fields.clone(),
+            line_offset,
+            column_offset,
+        };
+        let (mut inline_n, mut handler_n) = (0, 0);
         let mut state = self.inner.lock();
         for s in &p.doc.scripts {
-            let ScriptRef::External {
-                url: Ok(u),
-                script_type,
-                via,
-                ..
-            } = s
-            else {
-                continue;
-            };
-            // Modules are analysed with their imports (scan/modules.rs), not as loaded.
-            let module =
-                *via == ExternalVia::ModulePreload || script_type.as_deref() == Some("module");
-            if module || !runs_as_javascript(*via, script_type.as_deref()) {
-                continue;
-            }
-            let Some(resolved) = target_url(u, p.local.as_deref()) else {
-                continue;
-            };
-            let id = super::crawl::display(&resolved, p.local.as_deref());
-            let context = (id.clone(), page_host.clone(), payment, fields.clone());
-            if !state.contexts.insert(context) {
-                continue;
-            }
-            let job = AnalysisJob {
-                script_id: id,
-                kind: ScriptKind::External,
-                code: Arc::from(""),
-                page_url: p.name.clone(),
-                page_host: page_host.clone(),
-                payment_page: payment,
-                page_fields: fields.clone(),
-                // An external script's code starts its file.
-                line_offset: 1,
-                column_offset: 1,
-            };
-            match state
-                .scripts
-                .entry(fetch_key(&resolved))
-                .or_insert_with(|| Script::Waiting(Vec::new()))
-            {
-                Script::Waiting(jobs) => jobs.push(job),
-                Script::Loaded(text) => {
-                    let job = AnalysisJob {
-                        code: text.clone(),
-                        ..job
-                    };
-                    let task = self.inner.start(job);
+            match s {
+                ScriptRef::Inline {
+                    code,
+                    script_type,
+                    is_javascript,
+                    line,
+                    column,
+                } => {
+                    inline_n += 1;
+                    // Modules are analysed with their imports (scan/modules.rs).
+                    if *is_javascript && script_type.as_deref() != Some("module") {
+                        let id = format!("{}#inline-{inline_n}", p.name);
+                        let task =
+                            self.inner
+                                .start(job(id, ScriptKind::Inline, code, *line, *column));
+                        state.tasks.push(task);
+                    }
+                }
+                ScriptRef::Handler { code, line, .. } => {
+                    handler_n += 1;
+                    let id = format!("{}#handler-{handler_n}", p.name);
+                    let task = self
+                        .inner
+                        .start(job(id, ScriptKind::Handler, code, *line, 1));
                     state.tasks.push(task);
                 }
+                ScriptRef::External {
+                    url: Ok(u),
+                    script_type,
+                    via,
+                    ..
+                } => {
+                    let module = *via == ExternalVia::ModulePreload
+                        || script_type.as_deref() == Some("module");
+                    if module || !runs_as_javascript(*via, script_type.as_deref()) {
+                        continue;
+                    }
+                    let Some(resolved) = target_url(u, p.local.as_deref()) else {
+                        continue;
+                    };
+                    let id = super::crawl::display(&resolved, p.local.as_deref());
+                    let context = (id.clone(), page_host.clone(), payment, fields.clone());
+                    if !state.contexts.insert(context) {
+                        continue;
+                    }
+                    // An external script's code starts its file.
+                    let job = job(id, ScriptKind::External, "", 1, 1);
+                    match state
+                        .scripts
+                        .entry(fetch_key(&resolved))
+                        .or_insert_with(|| Script::Waiting(Vec::new()))
+                    {
+                        Script::Waiting(jobs) => jobs.push(job),
+                        Script::Loaded(text) => {
+                            let job = AnalysisJob {
+                                code: text.clone(),
+                                ..job
+                            };
+                            let task = self.inner.start(job);
+                            state.tasks.push(task);
+                        }
+                    }
+                }
+                ScriptRef::External { url: Err(_), .. } => {}
             }
         }
     }
@@ -187,7 +216,7 @@ impl Early {
         }
         let state = self.inner.lock();
         tracing::info!(
-            "early analyses: {} contexts, {} analysed while loading",
+            "early analyses: {} external script contexts, {} analysed while loading",
             state.contexts.len(),
             state.analysed
         );
