@@ -89,7 +89,17 @@ fn run(
     cache: CacheSetting,
     progress: Arc<dyn Progress>,
 ) -> serde_json::Value {
+    run_with(server, cache, progress, None)
+}
+
+fn run_with(
+    server: &common::Server,
+    cache: CacheSetting,
+    progress: Arc<dyn Progress>,
+    deadline: Option<u64>,
+) -> serde_json::Value {
     let opts = ScanOptions {
+        deadline: deadline.map(|d| d as f64),
         depth: Some(0),
         concurrency: Some(4),
         // Longer than the gate's fallback: the held answer must arrive, late or not.
@@ -172,4 +182,62 @@ fn scripts_are_analysed_while_a_download_is_still_held_and_the_report_is_the_ser
         })
         .count();
     assert!(scripts_with_held > 0, "{:#}", overlapped["findings"]);
+}
+
+/// The deadline still bounds the scan when analyses run beside a download that never ends:
+/// what was analysed early is reported, the held script is an `errors[]` entry, and nothing
+/// waits on the held answer or on an analysis worker past the deadline.
+#[test]
+fn a_held_download_ends_at_the_deadline_with_the_early_analyses_reported() {
+    skimscan::js::worker::use_binary(env!("CARGO_BIN_EXE_skimscan").into());
+    // Never opened: only its (far) fallback would answer.
+    let gate = Gate::closed(Duration::from_secs(300));
+    let server = serve(
+        routes(&gate)
+            .iter()
+            .map(|(p, r)| (p.as_str(), r.clone()))
+            .collect(),
+    );
+    let recorder = Arc::new(OpensGate {
+        analysed: Mutex::new(Vec::new()),
+        gate: Gate::closed(Duration::ZERO),
+    });
+    let deadline = 10;
+    let t = std::time::Instant::now();
+    let report = run_with(
+        &server,
+        CacheSetting::Memory,
+        recorder.clone(),
+        Some(deadline),
+    );
+    let took = t.elapsed();
+    assert!(
+        took < Duration::from_secs(deadline + 20),
+        "took {took:?}: the scan waited past its deadline"
+    );
+    assert_eq!(report["complete"], false);
+    let errors: Vec<String> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {}", e["url"], e["message"]))
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("/s/held.js") && e.contains("deadline")),
+        "{errors:#?}"
+    );
+    // Only the held script is missing: the rest was analysed, the skimmer found.
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let rules = common::rules_of(&report);
+    assert!(
+        rules.iter().any(|r| r == "payment-data-exfiltration"),
+        "{rules:?}"
+    );
+    let analysed = recorder.analysed.lock().unwrap().clone();
+    assert!(
+        analysed.iter().any(|s| s.ends_with("/s/tracker.js")),
+        "{analysed:?}"
+    );
 }
