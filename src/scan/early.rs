@@ -11,7 +11,7 @@
 //!
 //! The hosts authorised for payment data are part of every key, and they are only final once
 //! every page is known; the early jobs use the targets' hosts. When the pages end up on other
-//! hosts (a redirect to another site), [`Early::reuse_for`] says no and the round starts from
+//! hosts (a redirect to another site), [`Early::round_for`] says no and the round starts from
 //! nothing, as before.
 
 use super::crawl::ScannedPage;
@@ -222,10 +222,12 @@ impl Early {
         );
     }
 
-    /// The memory holding the early results, when the analysis round authorises the same
-    /// hosts (its keys are then the same); `None`: the round needs a memory of its own.
-    pub fn reuse_for(&self, allowed: &[HostPattern]) -> Option<Arc<Reuse>> {
-        (self.inner.allowed == allowed).then(|| self.inner.reuse.clone())
+    /// The engine and the memory holding the early results, when the analysis round
+    /// authorises the same hosts (its keys are then the same); `None`: the round needs its
+    /// own.
+    pub fn round_for(&self, allowed: &[HostPattern]) -> Option<(Engine, Arc<Reuse>)> {
+        (self.inner.allowed == allowed)
+            .then(|| (self.inner.engine.clone(), self.inner.reuse.clone()))
     }
 }
 

@@ -411,21 +411,26 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, SetupError> {
     // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
     // analysed like any other script.
     // Isolated: a script that crashes or exhausts its worker costs that script, not the scan.
-    let engine = Engine::new(req.rules.clone(), policy.clone()).isolated();
     // Each distinct analysis once: copies of the same code share it, and earlier runs' results
-    // are reused (src/cache).
-    let allowed_text: Vec<String> = allowed.iter().map(|h| h.as_str().to_string()).collect();
-    // The early analyses' memory when their keys are this round's (scan/early.rs).
+    // are reused (src/cache). When the early analyses (scan/early.rs) authorised these same
+    // hosts, their engine and memory are this round's: the round recalls what they found.
     if let Some(e) = &early {
         e.settle().await;
     }
-    let reuse = match early.as_ref().and_then(|e| e.reuse_for(&allowed)) {
-        Some(r) => r,
-        None => Arc::new(reuse::Reuse::new(
-            &cfg.cache,
-            req.rules.sources(),
-            &allowed_text,
-        )),
+    let (engine, reuse) = match early.as_ref().and_then(|e| e.round_for(&allowed)) {
+        Some(same) => same,
+        None => {
+            let allowed_text: Vec<String> =
+                allowed.iter().map(|h| h.as_str().to_string()).collect();
+            (
+                Engine::new(req.rules.clone(), policy.clone()).isolated(),
+                Arc::new(reuse::Reuse::new(
+                    &cfg.cache,
+                    req.rules.sources(),
+                    &allowed_text,
+                )),
+            )
+        }
     };
     containers::expand(&mut entries, 0);
     let first = analysis::analyse_until(&engine, &reuse, &mut entries, 0, &pages, &deadline).await;
