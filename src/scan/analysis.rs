@@ -253,10 +253,15 @@ async fn run_sharing<E>(
     let mut plans = Vec::with_capacity(jobs.len());
     let mut lead_of_key = std::collections::HashMap::new();
     let mut batch = Vec::new();
+    // Recalled results this scan analysed ahead of the round (scan/early.rs).
+    let mut ahead = 0;
     for (j, key) in keys.iter().enumerate() {
         let plan = match key {
             Some(k) => match reuse.recall(k) {
-                Some(u) => Plan::Recalled(u),
+                Some(u) => {
+                    ahead += usize::from(reuse.take_ahead(k));
+                    Plan::Recalled(u)
+                }
                 None => match lead_of_key.get(k) {
                     Some(&lead) => Plan::Follow(lead),
                     None => {
@@ -309,9 +314,10 @@ async fn run_sharing<E>(
         .filter(|p| matches!(p, Plan::Recalled(_)))
         .count();
     tracing::info!(
-        "analyses: {} jobs, {} analysed, {recalled} from the cache, {} shared in this scan",
+        "analyses: {} jobs, {} analysed ({ahead} while loading), {} from the cache, {} shared in this scan",
         jobs.len(),
-        batch.len() + alone.len(),
+        batch.len() + alone.len() + ahead,
+        recalled - ahead,
         jobs.len() - recalled - batch.len() - alone.len()
     );
     let mut analysed: Vec<Option<ScriptAnalysis>> = analysed.into_iter().map(Some).collect();

@@ -12,6 +12,7 @@ pub mod browser;
 pub mod containers;
 pub mod crawl;
 pub mod deadline;
+pub mod early;
 pub mod modules;
 pub mod progress;
 pub mod reuse;
@@ -112,6 +113,23 @@ pub fn contain_hosts(cfg: &Config, targets: &[Target]) -> Vec<HostPattern> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Hosts authorised for payment data: the user's, the matching [sites] tables', the
+/// baseline's. (Per-site lists apply when any scanned page belongs to the site.)
+fn authorised_hosts<'a>(
+    cfg: &Config,
+    extra: &[HostPattern],
+    page_hosts: impl Iterator<Item = &'a str>,
+) -> Vec<HostPattern> {
+    let mut allowed = extra.to_vec();
+    allowed.extend(cfg.allowed_for(None));
+    for h in page_hosts {
+        allowed.extend(cfg.allowed_for(Some(&hosts::normalise_host(h))));
+    }
+    allowed.sort();
+    allowed.dedup();
+    allowed
 }
 
 /// The pipeline, targets to the report's parts (see [`Collected`]).
@@ -259,8 +277,44 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     let progress = req.progress.clone();
     let on_page = |name: &str| progress.page(name);
     let loader = Arc::new(loader);
-    let prefetch = scripts::Prefetch::default();
-    let on_parsed = |p: &crate::page::ScannedPage| prefetch.page(&loader, p);
+    // Scripts are analysed as they arrive (scan/early.rs), under the hosts the targets
+    // authorise; `--no-cache` shares no analysis, so there is nothing to start early.
+    let early = (!matches!(cfg.cache, crate::cache::CacheSetting::Off)).then(|| {
+        let allowed = authorised_hosts(
+            cfg,
+            &req.extra_allowed,
+            tasks.iter().filter_map(|t| t.url.host_str()),
+        );
+        let allowed_text: Vec<String> = allowed.iter().map(|h| h.as_str().to_string()).collect();
+        let engine = Engine::new(
+            req.rules.clone(),
+            HostPolicy {
+                allowed: allowed.clone(),
+            },
+        )
+        .isolated();
+        let reuse = reuse::Reuse::new(&cfg.cache, req.rules.sources(), &allowed_text);
+        Arc::new(early::Early::new(
+            engine,
+            reuse,
+            allowed,
+            progress.clone(),
+            deadline,
+        ))
+    });
+    let prefetch = match &early {
+        Some(e) => {
+            let e = e.clone();
+            scripts::Prefetch::telling(Arc::new(move |key, text| e.loaded(key, text)))
+        }
+        None => scripts::Prefetch::default(),
+    };
+    let on_parsed = |p: &crate::page::ScannedPage| {
+        prefetch.page(&loader, p);
+        if let Some(e) = &early {
+            e.page(p);
+        }
+    };
     let limits = CrawlLimits {
         depth: cfg.depth,
         max_pages: cfg.max_pages,
@@ -367,19 +421,11 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
         }
     }
 
-    // Hosts authorised for payment data: the user's, the matching [sites] tables', the
-    // baseline's. (Per-site lists apply when any scanned page belongs to the site.)
-    let mut allowed = req.extra_allowed.clone();
-    let page_hosts: Vec<String> = pages
-        .iter()
-        .filter_map(|p| p.url.host_str().map(hosts::normalise_host))
-        .collect();
-    allowed.extend(cfg.allowed_for(None));
-    for h in &page_hosts {
-        allowed.extend(cfg.allowed_for(Some(h)));
-    }
-    allowed.sort();
-    allowed.dedup();
+    let allowed = authorised_hosts(
+        cfg,
+        &req.extra_allowed,
+        pages.iter().filter_map(|p| p.url.host_str()),
+    );
     let policy = HostPolicy {
         allowed: allowed.clone(),
     };
@@ -388,11 +434,27 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
     // analysed like any other script.
     // Isolated: a script that crashes or exhausts its worker costs that script, not the scan.
-    let engine = Engine::new(req.rules.clone(), policy.clone()).isolated();
     // Each distinct analysis once: copies of the same code share it, and earlier runs' results
-    // are reused (src/cache).
-    let allowed_text: Vec<String> = allowed.iter().map(|h| h.as_str().to_string()).collect();
-    let reuse = reuse::Reuse::new(&cfg.cache, req.rules.sources(), &allowed_text);
+    // are reused (src/cache). When the early analyses (scan/early.rs) authorised these same
+    // hosts, their engine and memory are this round's: the round recalls what they found.
+    if let Some(e) = &early {
+        e.settle().await;
+    }
+    let (engine, reuse) = match early.as_ref().and_then(|e| e.round_for(&allowed)) {
+        Some(same) => same,
+        None => {
+            let allowed_text: Vec<String> =
+                allowed.iter().map(|h| h.as_str().to_string()).collect();
+            (
+                Engine::new(req.rules.clone(), policy.clone()).isolated(),
+                Arc::new(reuse::Reuse::new(
+                    &cfg.cache,
+                    req.rules.sources(),
+                    &allowed_text,
+                )),
+            )
+        }
+    };
     containers::expand(&mut entries, 0);
     let first = analysis::analyse_until(&engine, &reuse, &mut entries, 0, &pages, &deadline).await;
     tracing::info!(

@@ -9,6 +9,9 @@ pub trait Progress: Send + Sync {
     fn page(&self, _name: &str) {}
     /// The scan moved on to a stage: `scripts`, `analysis`, `browser`.
     fn stage(&self, _name: &str) {}
+    /// A script was analysed while downloads were still going on (its id; once per distinct
+    /// analysis), ahead of the analysis stage.
+    fn analysed(&self, _script: &str) {}
     /// The scan is done (success or not); a drawn reporter clears itself here.
     fn finish(&self) {}
 }

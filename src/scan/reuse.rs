@@ -6,7 +6,7 @@
 use crate::cache::{AnalysisKey, CacheSetting, DEFAULT_MAX_BYTES, Fingerprint, Store, Unbound};
 use crate::js::AnalysisJob;
 use crate::rules::RuleSources;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -14,6 +14,9 @@ pub struct Reuse {
     /// `None`: `--no-cache`, every job is analysed on its own.
     fingerprint: Option<Fingerprint>,
     memory: Mutex<HashMap<AnalysisKey, Arc<Unbound>>>,
+    /// Keys analysed ahead of the analysis round (scan/early.rs) that no job has taken yet:
+    /// the first job to take one counts as an analysis of this scan, not a cache hit.
+    ahead: Mutex<HashSet<AnalysisKey>>,
     store: Option<Store>,
     /// A write failed: warned once, and the scan goes on without writing.
     write_failed: AtomicBool,
@@ -26,6 +29,7 @@ impl Reuse {
         Reuse {
             fingerprint: None,
             memory: Mutex::new(HashMap::new()),
+            ahead: Mutex::new(HashSet::new()),
             store: None,
             write_failed: AtomicBool::new(false),
             wrote: AtomicBool::new(false),
@@ -88,6 +92,19 @@ impl Reuse {
         if let Ok(mut m) = self.memory.lock() {
             m.insert(key, result);
         }
+    }
+
+    /// [`Reuse::remember`] for an analysis run ahead of the round that will use it.
+    pub fn remember_ahead(&self, key: AnalysisKey, result: Arc<Unbound>) {
+        if let Ok(mut a) = self.ahead.lock() {
+            a.insert(key.clone());
+        }
+        self.remember(key, result);
+    }
+
+    /// Whether `key` was analysed ahead and this is the first job to take it (once per key).
+    pub fn take_ahead(&self, key: &AnalysisKey) -> bool {
+        self.ahead.lock().is_ok_and(|mut a| a.remove(key))
     }
 
     /// At the end of the scan: keep the cache within its bound.

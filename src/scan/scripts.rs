@@ -52,9 +52,20 @@ pub(super) async fn digest(r: Result<Loaded, LoadError>, page_encoding: Option<S
     .map_err(|e| LoadError::Failed(format!("hashing failed: {e}")))
 }
 
-fn fetch_key(url: &Url) -> String {
+pub(super) fn fetch_key(url: &Url) -> String {
     url.to_string()
 }
+
+/// Whether an external reference is code the page runs as a script (a `preload` of another
+/// type, or a `type` no browser executes, is inventoried but not analysed).
+pub(super) fn runs_as_javascript(via: ExternalVia, script_type: Option<&str>) -> bool {
+    (via != ExternalVia::Preload || script_type.is_none()) && page::is_javascript(script_type, None)
+}
+
+/// Told each prefetched script's text as soon as it is loaded and decoded, with its fetch key
+/// (the early analysis starts on it then: scan/early.rs). Called from the loading task: cheap,
+/// never blocking.
+pub type OnLoaded = Arc<dyn Fn(&str, &Arc<str>) + Send + Sync>;
 
 /// Resolve an external reference of a page to the URL to load (local pages: inside the root).
 pub(super) fn target_url(url: &Url, local: Option<&LocalRoot>) -> Option<Url> {
@@ -82,9 +93,18 @@ pub(super) fn target_url(url: &Url, local: Option<&LocalRoot>) -> Option<Url> {
 #[derive(Default)]
 pub struct Prefetch {
     started: std::sync::Mutex<BTreeMap<String, tokio::task::JoinHandle<Fetched>>>,
+    on_loaded: Option<OnLoaded>,
 }
 
 impl Prefetch {
+    /// Prefetching that tells `on_loaded` each script's text as soon as it is ready.
+    pub fn telling(on_loaded: OnLoaded) -> Prefetch {
+        Prefetch {
+            started: Default::default(),
+            on_loaded: Some(on_loaded),
+        }
+    }
+
     /// Start loading the external scripts of a freshly parsed page (each URL once per scan).
     pub fn page(&self, loader: &Arc<Loader>, p: &ScannedPage) {
         let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
@@ -94,9 +114,14 @@ impl Prefetch {
                 continue;
             }
             let loader = loader.clone();
+            let (tell, told_key) = (self.on_loaded.clone(), key.clone());
             let task = tokio::spawn(async move {
                 let r = loader.load(&url, local.as_deref()).await;
-                digest(r, Some(encoding)).await
+                let fetched = digest(r, Some(encoding)).await;
+                if let (Some(tell), Ok(s)) = (&tell, &fetched) {
+                    tell(&told_key, &s.text);
+                }
+                fetched
             });
             started.insert(key, task);
         }
@@ -194,8 +219,7 @@ pub async fn collect(
                         .filter(|u| u.scheme() != "file")
                         .and_then(|u| u.host_str())
                         .map(hosts::normalise_host);
-                    let is_js = *via != ExternalVia::Preload || script_type.is_none();
-                    let is_js = is_js && page::is_javascript(script_type.as_deref(), None);
+                    let is_js = runs_as_javascript(*via, script_type.as_deref());
                     let mut record =
                         ScriptRecord::new(p.name.clone(), name.clone(), ScriptKind::External)
                             .at_url(&name, host, page_host.as_deref());

@@ -29,6 +29,40 @@ pub enum Route {
     Slow(Duration),
     /// Answers as the inner route does, after this delay (a slow script that is still a script).
     Delayed(Duration, Box<Route>),
+    /// Answers as the inner route does once the gate opens, or after its fallback time.
+    Gated(Gate, Box<Route>),
+}
+
+/// Holds a route's answer until the test opens it (a download that ends when the test says,
+/// not after a guessed delay). Past `fallback` it answers anyway and remembers that it had to.
+#[derive(Clone)]
+pub struct Gate {
+    open: Arc<tokio::sync::Semaphore>,
+    fallback: Duration,
+    timed_out: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Gate {
+    pub fn closed(fallback: Duration) -> Gate {
+        Gate {
+            open: Arc::new(tokio::sync::Semaphore::new(0)),
+            fallback,
+            timed_out: Default::default(),
+        }
+    }
+
+    /// Let every request through, now and later.
+    pub fn open(&self) {
+        if self.open.available_permits() == 0 {
+            self.open
+                .add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
+        }
+    }
+
+    /// Whether a request was answered only because the fallback time ran out.
+    pub fn timed_out(&self) -> bool {
+        self.timed_out.load(Ordering::SeqCst)
+    }
 }
 
 pub fn html(body: &str) -> Route {
@@ -158,6 +192,15 @@ async fn respond(route: Option<Route>) -> Response {
         tokio::time::sleep(d).await;
         return Box::pin(respond(Some(*inner))).await;
     }
+    if let Some(Route::Gated(gate, inner)) = route {
+        if tokio::time::timeout(gate.fallback, gate.open.acquire())
+            .await
+            .is_err()
+        {
+            gate.timed_out.store(true, Ordering::SeqCst);
+        }
+        return Box::pin(respond(Some(*inner))).await;
+    }
     match route {
         None => Response::builder()
             .status(404)
@@ -194,7 +237,7 @@ async fn respond(route: Option<Route>) -> Response {
                 .body(Body::from_stream(stream))
                 .unwrap()
         }
-        Some(Route::Delayed(..)) => unreachable!("answered above"),
+        Some(Route::Delayed(..) | Route::Gated(..)) => unreachable!("answered above"),
         Some(Route::Slow(d)) => {
             tokio::time::sleep(d).await;
             Response::builder()
