@@ -233,7 +233,17 @@ impl Engine {
     pub fn join_pipes(&self, page_url: &str, scripts: &[(&str, &ScriptAnalysis)]) -> Vec<Finding> {
         let facts: Vec<(&str, &pipes::PipeFacts)> =
             scripts.iter().map(|(id, a)| (*id, &a.pipes)).collect();
-        pipes::join(page_url, &facts, &self.rules)
+        self.join_pipe_facts(page_url, &facts)
+    }
+
+    /// [`Engine::join_pipes`] on the pipes alone, kept from analyses made at different times
+    /// (scripts loaded at run time are analysed in later rounds than the page's own).
+    pub fn join_pipe_facts(
+        &self,
+        page_url: &str,
+        scripts: &[(&str, &pipes::PipeFacts)],
+    ) -> Vec<Finding> {
+        pipes::join(page_url, scripts, &self.rules)
     }
 
     /// Analyse a batch of scripts, in parallel (worker processes, or big-stack threads);

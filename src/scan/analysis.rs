@@ -8,6 +8,7 @@ use super::scripts::ScriptEntry;
 use crate::cache::{Identity, Unbound};
 use crate::finding::Finding;
 use crate::hosts;
+use crate::js::pipes::PipeFacts;
 use crate::js::{AnalysisJob, Engine, ScriptAnalysis};
 use crate::report::ScanError;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +24,42 @@ pub struct AnalysisOutcome {
     /// Code the engine decoded out of a script, as (script id, decoded layers): kept with
     /// `--evidence` beside the script it came from.
     pub decoded: Vec<(String, String)>,
+    /// What each analysed script of each page hands to others (by page index, script id),
+    /// for the page-level join ([`join_pipes`]) once every round has run.
+    pub pipes: Vec<(usize, String, PipeFacts)>,
+}
+
+/// Findings for data one script of a page hands to another that sends it out, over every
+/// script of the page whatever round analysed it: a loader's stage 2, analysed after the
+/// page's own scripts, reads what they stored just the same.
+pub fn join_pipes(
+    engine: &Engine,
+    pages: &[ScannedPage],
+    pipes: &[(usize, String, PipeFacts)],
+) -> Vec<Finding> {
+    let mut per_page: BTreeMap<usize, BTreeMap<&str, &PipeFacts>> = BTreeMap::new();
+    for (page_index, id, facts) in pipes {
+        if facts.written.is_empty() && facts.sent.is_empty() {
+            continue;
+        }
+        per_page
+            .entry(*page_index)
+            .or_default()
+            .entry(id.as_str())
+            .or_insert(facts);
+    }
+    let mut out = Vec::new();
+    for (page_index, scripts) in per_page {
+        if scripts.len() < 2 {
+            continue;
+        }
+        let Some(page) = pages.get(page_index) else {
+            continue;
+        };
+        let scripts: Vec<(&str, &PipeFacts)> = scripts.into_iter().collect();
+        out.extend(engine.join_pipe_facts(&page.name, &scripts));
+    }
+    out
 }
 
 /// `--evidence`: the code decoded out of each script is an artifact of its own, named in the
@@ -183,29 +220,15 @@ pub async fn analyse(
             }
         }
     }
-    // A page's scripts share one window: join what one hands to another.
-    let mut per_page: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    // A page's scripts share one window: keep what each hands to another for the join
+    // after the last round.
     for (i, e) in entries.iter().enumerate() {
-        if let Some(j) = job_of_entry[i] {
-            let v = per_page.entry(e.page_index).or_default();
-            if !v.contains(&j) {
-                v.push(j);
-            }
+        if let Some(r) = job_of_entry[i].and_then(|j| results.get(j))
+            && let Some(id) = job_of_entry[i].and_then(|j| job_ids.get(j))
+            && !(r.pipes.written.is_empty() && r.pipes.sent.is_empty())
+        {
+            out.pipes.push((e.page_index, id.clone(), r.pipes.clone()));
         }
-    }
-    for (page_index, jobs_of_page) in &per_page {
-        if jobs_of_page.len() < 2 {
-            continue;
-        }
-        let page_name = match pages.get(*page_index) {
-            Some(p) => p.name.clone(),
-            None => continue,
-        };
-        let scripts: Vec<(&str, &ScriptAnalysis)> = jobs_of_page
-            .iter()
-            .filter_map(|&j| Some((job_ids.get(j)?.as_str(), results.get(j)?)))
-            .collect();
-        out.findings.extend(engine.join_pipes(&page_name, &scripts));
     }
     let mut seen = BTreeSet::new();
     for (j, r) in results.iter().enumerate() {

@@ -464,6 +464,7 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     findings.extend(first.findings);
     errors.extend(first.errors);
     analysis::keep_decoded(req.keep.as_deref(), &first.decoded);
+    let mut pipes = first.pipes;
     // Loaders chain (a stub loads stage 2, which loads stage 3): follow a bounded number of
     // rounds, and say so when code still loads more, so the scan is never "complete" without
     // having seen what runs.
@@ -514,6 +515,7 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
         findings.extend(next.findings);
         errors.extend(next.errors);
         analysis::keep_decoded(req.keep.as_deref(), &next.decoded);
+        pipes.extend(next.pipes);
         pending = next.loads;
     }
 
@@ -550,7 +552,9 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
         findings.extend(runtime.findings);
         errors.extend(runtime.errors);
         analysis::keep_decoded(req.keep.as_deref(), &runtime.decoded);
+        pipes.extend(runtime.pipes);
     }
+    findings.extend(analysis::join_pipes(&engine, &pages, &pipes));
 
     reuse.finish();
 
