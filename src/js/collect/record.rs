@@ -22,16 +22,7 @@ impl<'a> Collector<'a, '_, '_> {
         deps: Deps,
         handle: Option<Sym>,
     ) {
-        let mut evidence = self.evidence(span);
-        if url.hidden
-            && let Some(t) = &url.text
-        {
-            evidence = format!(
-                "{} ← decoded URL {}",
-                snippet(&evidence, 80),
-                snippet(t, 100)
-            );
-        }
+        let evidence = self.url_evidence(span, &url);
         let at = self.at(span);
         let gated = self.gated();
         self.facts.sinks.push(Sink {
@@ -46,16 +37,7 @@ impl<'a> Collector<'a, '_, '_> {
     }
 
     pub(super) fn load(&mut self, channel: Channel, span: Span, url: UrlText) {
-        let mut evidence = self.evidence(span);
-        if url.hidden
-            && let Some(t) = &url.text
-        {
-            evidence = format!(
-                "{} ← decoded URL {}",
-                snippet(&evidence, 80),
-                snippet(t, 100)
-            );
-        }
+        let evidence = self.url_evidence(span, &url);
         let at = self.at(span);
         let gated = self.gated();
         self.facts.loads.push(Load {
@@ -65,6 +47,19 @@ impl<'a> Collector<'a, '_, '_> {
             gated,
             evidence,
         });
+    }
+
+    /// The code at `span`, and the URL it sends to or loads when that URL was decoded.
+    fn url_evidence(&self, span: Span, url: &UrlText) -> String {
+        let evidence = self.evidence(span);
+        match &url.text {
+            Some(t) if url.hidden => format!(
+                "{} ← decoded URL {}",
+                snippet(&evidence, 80),
+                snippet(t, 100)
+            ),
+            _ => evidence,
+        }
     }
 
     pub(super) fn source(&mut self, kind: SourceKind, span: Span) {
