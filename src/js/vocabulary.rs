@@ -163,6 +163,10 @@ pub fn is_harvest_selector(sel: &str) -> bool {
     s.split(',').any(|part| {
         let last = part.split_whitespace().last().unwrap_or("");
         let last = last.trim_start_matches('>');
+        // `input[name="payment[method]"]:checked`, `input#email`: one named field, not all.
+        if names_one_field(last) {
+            return false;
+        }
         // `*` (every element, `getElementsByTagName('*')`) includes every field.
         last == "*"
             || ["input", "select", "textarea", ":input", "form"]
@@ -174,6 +178,19 @@ pub fn is_harvest_selector(sel: &str) -> bool {
                 && !last.contains("type=hidden")
                 && !last.contains("type=\"hidden\"")
                 && !last.contains("type=submit")
+    })
+}
+
+/// Whether a compound selector picks a field by its exact id or name (`#x`, `[id=x]`,
+/// `[name="x"]`). Prefix and substring matches (`[name^=payment]`) still select many fields.
+fn names_one_field(compound: &str) -> bool {
+    if compound.contains('#') {
+        return true;
+    }
+    ["[name", "[id"].iter().any(|attr| {
+        compound
+            .match_indices(attr)
+            .any(|(i, _)| compound[i + attr.len()..].trim_start().starts_with('='))
     })
 }
 
@@ -204,6 +221,8 @@ mod tests {
         assert!(!v.matches("accept"));
         assert!(!v.matches("success-message"));
         assert!(!v.matches(".card-body"));
+        // Magento's payment-method radio is not a card field; its card fields are.
+        assert!(!v.matches("input[name=\"payment[method]\"]:checked"));
     }
 
     #[test]
@@ -241,5 +260,13 @@ mod tests {
         assert!(is_harvest_selector("*"));
         assert!(is_harvest_selector("form *"));
         assert!(!is_harvest_selector("*.card-body"));
+        // A field picked by its exact name or id is that field, whatever its tag.
+        assert!(!is_harvest_selector(
+            "input[name=\"payment[method]\"]:checked"
+        ));
+        assert!(!is_harvest_selector("form input#email"));
+        assert!(!is_harvest_selector("select[id='country']"));
+        assert!(is_harvest_selector("input[name^=payment]"));
+        assert!(is_harvest_selector("input[name*=\"card\"], #x"));
     }
 }

@@ -31,6 +31,11 @@ impl<'a> Collector<'a, '_, '_> {
         match e {
             Expression::Identifier(id) => {
                 let s = self.lookup(id.name.as_str());
+                if let Some(s) = s
+                    && !self.form_data.is_empty()
+                {
+                    self.form_data_used(s);
+                }
                 Self::push_sym(d, s);
             }
             Expression::ThisExpression(_) => {
@@ -261,6 +266,9 @@ impl<'a> Collector<'a, '_, '_> {
             d.src |= SRC_PAYMENT;
         }
         match (obj, c.callee.without_parentheses()) {
+            // `fd.get('payment[method]')`: that field of the form, not every field (a card
+            // field's name was counted above).
+            (Some(o), _) if self.named_form_data_read(o, c, name.as_deref()) => {}
             (Some(o), _) => {
                 self.deps_into(o, d, n);
                 // `sk.read()`: a method of the script's own objects or classes returns its data.

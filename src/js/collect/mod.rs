@@ -212,6 +212,9 @@ pub struct Collector<'a, 'f, 'k> {
     /// read only when its data (`key`, `value`…) is, not its timing.
     keystroke_cbs: HashMap<u32, (Span, SourceKind)>,
     keystroke_params: HashMap<Sym, (Span, SourceKind)>,
+    /// Variables holding a `new FormData(…)`: a named `get` of one reads only that field; the
+    /// form counts as harvested (the `new` expression's span) once the FormData is used whole.
+    form_data: HashMap<Sym, Option<Span>>,
     /// Fields the script creates, and those of them it names like card fields.
     created_fields: HashSet<Sym>,
     card_fields: HashSet<Sym>,
@@ -287,6 +290,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             promise_execs: HashMap::new(),
             keystroke_cbs: HashMap::new(),
             keystroke_params: HashMap::new(),
+            form_data: HashMap::new(),
             created_fields: HashSet::new(),
             card_fields: HashSet::new(),
             fn_ctor_args: HashMap::new(),

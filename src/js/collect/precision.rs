@@ -5,7 +5,7 @@
 //! data; only the value of a card field (or every field, or the keys typed anywhere) is.
 
 use super::Collector;
-use crate::js::flow::{SRC_KEYSTROKE, SRC_PAYMENT};
+use crate::js::flow::{SRC_KEYSTROKE, SRC_PAYMENT, Sym};
 use crate::js::value::Value;
 use crate::js::vocabulary::is_harvest_selector;
 use crate::rules::schema::SourceKind;
@@ -13,14 +13,18 @@ use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
 
-/// Properties that describe a value or an event without carrying the value.
+/// Properties that describe a value or an event without carrying the value. An element's
+/// tag, id and `name` attribute say which field was used (an error reporter's breadcrumbs),
+/// not what was typed into it.
 const METADATA: &[&str] = &[
     "length",
     "timeStamp",
     "type",
     "isTrusted",
     "id",
+    "name",
     "nodeName",
+    "localName",
     "tagName",
     "className",
     "checked",
@@ -31,6 +35,9 @@ const METADATA: &[&str] = &[
     "isComposing",
     "eventPhase",
 ];
+
+/// Attributes that name or describe a field (`getAttribute('name')`) rather than hold its data.
+const ATTRIBUTE_METADATA: &[&str] = &["name", "id", "type", "class", "autocomplete", "role"];
 
 /// Properties of a key or input event (or its target) that carry what was typed.
 const KEY_DATA: &[&str] = &[
@@ -76,7 +83,15 @@ pub(super) fn call_hides_value<'a>(
 ) -> bool {
     match name {
         "test" | "includes" | "startsWith" | "endsWith" | "indexOf" | "lastIndexOf" | "search"
-        | "localeCompare" | "hasOwnProperty" | "isNaN" | "isFinite" | "contains" => true,
+        | "localeCompare" | "hasOwnProperty" | "isNaN" | "isFinite" | "contains"
+        | "hasAttribute" => true,
+        // `el.getAttribute('name')`: which field, as with `el.name` (see METADATA).
+        "getAttribute" => call
+            .arguments
+            .first()
+            .and_then(|a| a.as_expression())
+            .and_then(|a| c.interp.peek(a).as_str().map(str::to_ascii_lowercase))
+            .is_some_and(|n| ATTRIBUTE_METADATA.contains(&n.as_str())),
         "replace" | "replaceAll" => {
             // A global replacement of every character (or digit) by a constant is a mask.
             let pat = call.arguments.first().and_then(|a| a.as_expression());
@@ -222,6 +237,55 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl<'a> Collector<'a, '_, '_> {
+    /// `fd.get('grand_total')` on a variable holding a `new FormData(form)`: a named read
+    /// carries that one field, not the whole form. A dynamic name, `entries()`, iteration or
+    /// sending the FormData itself still carries every field.
+    pub(super) fn named_form_data_read(
+        &mut self,
+        recv: &'a Expression<'a>,
+        call: &'a CallExpression<'a>,
+        name: Option<&str>,
+    ) -> bool {
+        if !matches!(name, Some("get" | "getAll" | "has")) || call.arguments.len() != 1 {
+            return false;
+        }
+        let Expression::Identifier(id) = recv.without_parentheses() else {
+            return false;
+        };
+        if !self
+            .lookup(id.name.as_str())
+            .is_some_and(|s| self.form_data.contains_key(&s))
+        {
+            return false;
+        }
+        call.arguments
+            .first()
+            .and_then(|a| a.as_expression())
+            .is_some_and(|a| self.interp.peek(a).known_text().is_some())
+    }
+}
+
+impl<'a> Collector<'a, '_, '_> {
+    /// `new FormData(form)` bound to a variable: the form counts as harvested when the
+    /// FormData is used whole (see [`Collector::form_data_used`]), not by a named `get`.
+    /// Anywhere else (`fetch(u, {body: new FormData(f)})`) it is used whole at once.
+    pub(super) fn form_data_new(&mut self, handle: Option<Sym>, span: Span) {
+        if let Some(slot) = handle.and_then(|h| self.form_data.get_mut(&h)) {
+            *slot = Some(span);
+        } else {
+            self.source(SourceKind::Harvest, span);
+        }
+    }
+
+    /// A variable's value is used: if it holds a FormData not yet counted, count it now.
+    pub(super) fn form_data_used(&mut self, s: Sym) {
+        if let Some(span) = self.form_data.get_mut(&s).and_then(Option::take) {
+            self.source(SourceKind::Harvest, span);
         }
     }
 }

@@ -98,6 +98,12 @@ impl<'a> Collector<'a, '_, '_> {
             }
             Expression::NewExpression(n) => {
                 self.handles.insert(n.span.start, target);
+                if n.callee
+                    .get_identifier_reference()
+                    .is_some_and(|id| id.name == "FormData")
+                {
+                    self.form_data.insert(target, None);
+                }
             }
             _ => {}
         }

@@ -266,7 +266,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 let args = arg_exprs(&it.arguments);
                 self.function_ctor(&args, it.span)
             }
-            Some("FormData") => self.source(SourceKind::Harvest, it.span),
+            Some("FormData") => self.form_data_new(handle, it.span),
             Some("Worker" | "SharedWorker") => self.worker_from_blob(a0, it.span),
             _ => {}
         }
