@@ -64,7 +64,13 @@ pub fn decode<'a>(
     folded: impl Fn(u32) -> bool,
     chain: bool,
 ) -> Decoded {
-    let plan = Plan::of(src, program);
+    // A chain runs whatever the plan says, so it needs everything the full walk records
+    // (the quick walk of a script without decoders skips function bodies).
+    let plan = if chain {
+        Plan::full(src, program)
+    } else {
+        Plan::of(src, program)
+    };
     if !chain && !plan.worth_running(&folded) {
         return Decoded::default();
     }

@@ -83,24 +83,33 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan from a full walk of every function body.
+    pub fn full<'a>(src: &'a str, program: &'a Program<'a>) -> Plan {
+        let mut w = Walker::new(src);
+        w.top_level(&program.body, 0);
+        w.classify();
+        w.visit_program(program);
+        w.finish()
+    }
+
+    /// The plan, from a quick walk where that misses nothing the sandbox could use. A script
+    /// without any decoder (the usual library) can only be worth the sandbox through a
+    /// packer, JSFuck, an entity chain or a code sink at its top level (a sink in a function
+    /// needs a decoder, see `sinks.rs`). Unless its text hints at the first three, the quick
+    /// walk skips function bodies; a top-level sink sends the script through the full walk
+    /// after all, for everything else the sandbox would use (the late reads).
     pub fn of<'a>(src: &'a str, program: &'a Program<'a>) -> Plan {
-        let walk = |allow_shallow: bool| {
-            let mut w = Walker::new(src);
-            w.top_level(&program.body, 0);
-            w.classify();
-            w.shallow = allow_shallow && !w.has_decoders();
-            w.visit_program(program);
-            w
-        };
-        // A script without any decoder (the usual library) can only be worth the sandbox
-        // through a packer, JSFuck, an entity chain or a code sink at its top level (a sink
-        // in a function needs a decoder, see `sinks.rs`). Unless its text hints at the first
-        // three, the first walk skips function bodies; a top-level sink sends the script
-        // through the full walk after all, for everything else the sandbox would use.
-        let w = walk(!hints_anywhere(src));
+        if hints_anywhere(src) {
+            return Plan::full(src, program);
+        }
+        let mut w = Walker::new(src);
+        w.top_level(&program.body, 0);
+        w.classify();
+        w.shallow = !w.has_decoders();
+        w.visit_program(program);
         if w.shallow && (!w.sinks.is_empty() || !w.evaluations.is_empty() || !w.packers.is_empty())
         {
-            return walk(false).finish();
+            return Plan::full(src, program);
         }
         w.finish()
     }
