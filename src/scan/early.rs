@@ -128,7 +128,7 @@ impl Early {
                     inline_n += 1;
                     // Modules are analysed with their imports (scan/modules.rs).
                     if *is_javascript && script_type.as_deref() != Some("module") {
-                        let id = format!("{}#inline-{inline_n}", p.name);
+                        let id = super::scripts::inline_id(&p.name, inline_n);
                         let task =
                             self.inner
                                 .start(job(id, ScriptKind::Inline, code, *line, *column));
@@ -137,7 +137,7 @@ impl Early {
                 }
                 ScriptRef::Handler { code, line, .. } => {
                     handler_n += 1;
-                    let id = format!("{}#handler-{handler_n}", p.name);
+                    let id = super::scripts::handler_id(&p.name, handler_n);
                     let task = self
                         .inner
                         .start(job(id, ScriptKind::Handler, code, *line, 1));

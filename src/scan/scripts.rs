@@ -279,7 +279,7 @@ pub async fn collect(
                     column,
                 } => {
                     inline_n += 1;
-                    let id = format!("{}#inline-{inline_n}", p.name);
+                    let id = inline_id(&p.name, inline_n);
                     out.push(code_entry(
                         p,
                         page_index,
@@ -295,7 +295,7 @@ pub async fn collect(
                 }
                 ScriptRef::Handler { code, line, .. } => {
                     handler_n += 1;
-                    let id = format!("{}#handler-{handler_n}", p.name);
+                    let id = handler_id(&p.name, handler_n);
                     out.push(code_entry(
                         p,
                         page_index,
@@ -474,4 +474,15 @@ pub(super) fn url_entry(
         base_url: Some(url.clone()),
         module,
     }
+}
+
+/// The id of a page's `n`-th inline script (from 1): the inventory and the analysis made
+/// while the page loads (`scan/early.rs`) must name it alike for that analysis to be reused.
+pub(super) fn inline_id(page: &str, n: usize) -> String {
+    format!("{page}#inline-{n}")
+}
+
+/// The id of a page's `n`-th event-handler attribute (from 1); see [`inline_id`].
+pub(super) fn handler_id(page: &str, n: usize) -> String {
+    format!("{page}#handler-{n}")
 }

@@ -25,6 +25,7 @@ pub mod rewrite;
 pub mod shapes;
 mod sinks;
 mod startup;
+mod syntax;
 
 use engine::{Limits, Outcome, Sandbox, SandboxError};
 use oxc_ast::ast::Program;
