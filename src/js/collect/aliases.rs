@@ -11,8 +11,8 @@
 //!   first argument, so `b.ajax` is `jQuery.ajax`.
 
 use oxc_ast::ast::*;
-use oxc_ast_visit::{Visit, walk};
 use oxc_span::{GetSpan, Span};
+use crate::js::flow::FxBuild;
 use std::collections::HashMap;
 
 /// A string that is only a URL scheme (what a scheme variable holds).
@@ -24,21 +24,17 @@ fn is_scheme_text(s: &str) -> bool {
 }
 
 /// The names every one of whose values, anywhere in the program, is a scheme string; each
-/// with the value it is first given.
+/// with the value it is first given. Filled by the walk in [`super::builders`].
 #[derive(Default)]
 pub(super) struct SchemeNames<'a> {
     /// `Some(first scheme)` while every value seen is a scheme, `None` once any is not.
-    names: HashMap<&'a str, Option<&'a str>>,
+    names: HashMap<&'a str, Option<&'a str>, FxBuild>,
 }
 
 impl<'a> SchemeNames<'a> {
-    pub(super) fn of(program: &'a Program<'a>) -> SchemeNames<'a> {
-        let mut s = SchemeNames::default();
-        s.visit_program(program);
-        s
-    }
-
-    fn note(&mut self, name: &'a str, value: Option<&'a Expression<'a>>) {
+    /// Note one write of `name` (`None`: a value that is not a plain expression, such as
+    /// `x++` or `x += e`). Called by the builders' walk, which sees every write anyway.
+    pub(super) fn note(&mut self, name: &'a str, value: Option<&'a Expression<'a>>) {
         let scheme = value.and_then(scheme_value);
         let slot = self.names.entry(name).or_insert(scheme);
         if scheme.is_none() {
@@ -102,34 +98,6 @@ fn is_location(e: &Expression<'_>) -> bool {
                     Expression::Identifier(o) if matches!(o.name.as_str(), "window" | "document" | "self" | "top"))
         }
         _ => false,
-    }
-}
-
-impl<'a> Visit<'a> for SchemeNames<'a> {
-    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
-        let it = self.alloc(it);
-        if let Some(name) = it.id.get_identifier_name() {
-            self.note(name.as_str(), it.init.as_ref());
-        }
-        walk::walk_variable_declarator(self, it);
-    }
-
-    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
-        let it = self.alloc(it);
-        if let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left {
-            let value = (it.operator == oxc_syntax::operator::AssignmentOperator::Assign)
-                .then_some(&it.right);
-            self.note(id.name.as_str(), value);
-        }
-        walk::walk_assignment_expression(self, it);
-    }
-
-    fn visit_update_expression(&mut self, it: &UpdateExpression<'a>) {
-        let it = self.alloc(it);
-        if let SimpleAssignmentTarget::AssignmentTargetIdentifier(id) = &it.argument {
-            self.note(id.name.as_str(), None);
-        }
-        walk::walk_update_expression(self, it);
     }
 }
 

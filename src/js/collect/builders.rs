@@ -15,8 +15,16 @@ use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::{GetSpan, Span};
 use oxc_syntax::operator::{AssignmentOperator, BinaryOperator};
+use super::aliases::SchemeNames;
+use crate::js::flow::FxBuild;
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::{HashMap, HashSet};
+
+/// The walk's maps are keyed by names and offsets of one script: Fx hashing, as elsewhere in
+/// the engine (SipHash's DoS resistance buys nothing for keys bounded by one script's size,
+/// and it was a visible share of the walk's time).
+type Map<K, V> = HashMap<K, V, FxBuild>;
+type Set<K> = HashSet<K, FxBuild>;
 
 /// One variable built in one body: its writes in order, each with the offset where it ends.
 struct Builder<'a> {
@@ -27,7 +35,7 @@ struct Builder<'a> {
 /// Every straight-line builder of a program, by name.
 #[derive(Default)]
 pub(super) struct Builders<'a> {
-    by_name: HashMap<&'a str, Vec<Builder<'a>>>,
+    by_name: Map<&'a str, Vec<Builder<'a>>>,
 }
 
 /// A variable: the start of the body of the function that declares it (the program's start
@@ -35,17 +43,22 @@ pub(super) struct Builders<'a> {
 type VarKey<'a> = (u32, &'a str);
 
 impl<'a> Builders<'a> {
-    pub(super) fn of(program: &'a Program<'a>) -> Builders<'a> {
+    /// The builders and the scheme variables of a program, from one walk: both are facts
+    /// about every write of every name, so one pass over the tree serves them both.
+    pub(super) fn of(program: &'a Program<'a>) -> (Builders<'a>, SchemeNames<'a>) {
         let mut w = Walk::default();
         w.visit_program(program);
         let mut out = Builders::default();
-        for ((scope, name), b) in w.found {
+        let mut found: Vec<_> = w.found.into_iter().collect();
+        // Deterministic order of each name's builders whatever the map's iteration order.
+        found.sort_unstable_by_key(|((scope, name), _)| (*scope, *name));
+        for ((scope, name), b) in found {
             // A variable written anywhere outside its builder's statements is not straight-line.
             if w.writes.get(&(scope, name)).copied().unwrap_or(0) == b.pieces.len() {
                 out.by_name.entry(name).or_default().push(b);
             }
         }
-        out
+        (out, w.schemes)
     }
 
     /// The pieces written to `name` before `at`, in the innermost body holding `at`.
@@ -68,18 +81,24 @@ impl<'a> Builders<'a> {
 
 #[derive(Default)]
 struct Walk<'a> {
-    found: HashMap<VarKey<'a>, Builder<'a>>,
+    found: Map<VarKey<'a>, Builder<'a>>,
     /// Every write of every variable (declarations with a value, assignments, updates).
-    writes: HashMap<VarKey<'a>, usize>,
-    /// The functions being walked: their body's start and the names they declare.
-    scopes: Vec<(u32, HashSet<&'a str>)>,
+    writes: Map<VarKey<'a>, usize>,
+    /// For each name, the body starts of the functions being walked that declare it,
+    /// innermost last: which variable a write means is one lookup, not a search through
+    /// every enclosing scope (bundles nest functions deeply).
+    declaring: Map<&'a str, Vec<u32>>,
+    /// The functions being walked: the names each declares (popped on the way out).
+    scopes: Vec<Vec<&'a str>>,
+    /// Names whose every value is a scheme string (see [`SchemeNames`]), noted on the way.
+    schemes: SchemeNames<'a>,
 }
 
 /// The names a function declares: its parameters and its `var`s (not those of nested
 /// functions), and the names of functions declared in it.
 #[derive(Default)]
 struct Declared<'a> {
-    names: HashSet<&'a str>,
+    names: Set<&'a str>,
 }
 
 impl<'a> Visit<'a> for Declared<'a> {
@@ -100,7 +119,7 @@ impl<'a> Visit<'a> for Declared<'a> {
 impl<'a> Walk<'a> {
     /// The builders among one body's statements: `var x = e` then `x += e` / `x = x + e`.
     fn body(&mut self, body: Span, stmts: &'a [Statement<'a>]) {
-        let mut open: HashMap<&'a str, Builder<'a>> = HashMap::new();
+        let mut open: Map<&'a str, Builder<'a>> = Map::default();
         for s in stmts {
             match s {
                 Statement::VariableDeclaration(d) => {
@@ -157,11 +176,11 @@ impl<'a> Walk<'a> {
 
     /// The body start of the innermost function declaring `name` (0: a global).
     fn declares(&self, name: &str) -> u32 {
-        self.scopes
-            .iter()
-            .rev()
-            .find(|(_, names)| names.contains(name))
-            .map_or(0, |(start, _)| *start)
+        self.declaring
+            .get(name)
+            .and_then(|starts| starts.last())
+            .copied()
+            .unwrap_or(0)
     }
 
     fn wrote(&mut self, name: &'a str) {
@@ -175,7 +194,19 @@ impl<'a> Walk<'a> {
         for s in &body.statements {
             d.visit_statement(s);
         }
-        self.scopes.push((body.span.start, d.names));
+        let names: Vec<&'a str> = d.names.into_iter().collect();
+        for n in &names {
+            self.declaring.entry(n).or_default().push(body.span.start);
+        }
+        self.scopes.push(names);
+    }
+
+    fn leave(&mut self) {
+        for n in self.scopes.pop().unwrap_or_default() {
+            if let Some(starts) = self.declaring.get_mut(n) {
+                starts.pop();
+            }
+        }
     }
 }
 
@@ -195,7 +226,7 @@ impl<'a> Visit<'a> for Walk<'a> {
         self.enter(&it.params, body);
         self.body(body.span, &body.statements);
         walk::walk_function(self, it, flags);
-        self.scopes.pop();
+        self.leave();
     }
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
@@ -207,13 +238,16 @@ impl<'a> Visit<'a> for Walk<'a> {
         self.enter(&it.params, body);
         self.body(body.span, &body.statements);
         walk::walk_arrow_function_expression(self, it);
-        self.scopes.pop();
+        self.leave();
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         let it = self.alloc(it);
-        if let (Some(n), Some(_)) = (it.id.get_identifier_name(), &it.init) {
-            self.wrote(n.as_str());
+        if let Some(n) = it.id.get_identifier_name() {
+            if it.init.is_some() {
+                self.wrote(n.as_str());
+            }
+            self.schemes.note(n.as_str(), it.init.as_ref());
         }
         walk::walk_variable_declarator(self, it);
     }
@@ -222,6 +256,8 @@ impl<'a> Visit<'a> for Walk<'a> {
         let it = self.alloc(it);
         if let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left {
             self.wrote(id.name.as_str());
+            let value = (it.operator == AssignmentOperator::Assign).then_some(&it.right);
+            self.schemes.note(id.name.as_str(), value);
         }
         walk::walk_assignment_expression(self, it);
     }
@@ -232,6 +268,7 @@ impl<'a> Visit<'a> for Walk<'a> {
             // Never part of a builder: counted twice so the name never qualifies.
             self.wrote(id.name.as_str());
             self.wrote(id.name.as_str());
+            self.schemes.note(id.name.as_str(), None);
         }
         walk::walk_update_expression(self, it);
     }

@@ -313,8 +313,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
 
     /// Walk a program and add what was found to the facts.
     pub fn run(&mut self, program: &'a Program<'a>) {
-        self.schemes = aliases::SchemeNames::of(program);
-        self.builders = builders::Builders::of(program);
+        (self.builders, self.schemes) = builders::Builders::of(program);
         self.visit_program(program);
         self.join_param_calls();
         self.join_param_sinks();
