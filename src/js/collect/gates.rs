@@ -6,39 +6,79 @@ use crate::rules::schema::Marker;
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
+/// What the strings of a test mention so far: a page-address word and a checkout word.
+/// Each string is judged as it is met (no copies, no lowercased list): the test runs for
+/// every `if`, ternary and `&&` of every script, so it must cost next to nothing.
+#[derive(Default)]
+struct Seen {
+    location: bool,
+    checkout: bool,
+    /// Strings and names looked at, bounded so one huge condition costs a bounded time.
+    n: usize,
+}
+
+impl Seen {
+    fn note(&mut self, s: &str) {
+        if !self.location
+            && ["location", "href", "pathname", "url", "documenturi"]
+                .iter()
+                .any(|w| s.eq_ignore_ascii_case(w))
+        {
+            self.location = true;
+        }
+        if !self.checkout && CHECKOUT_WORDS.iter().any(|w| contains_ignore_case(s, w)) {
+            self.checkout = true;
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.n > 64 || (self.location && self.checkout)
+    }
+}
+
+/// Whether `s` contains `word` (given in lower case), ASCII case ignored.
+fn contains_ignore_case(s: &str, word: &str) -> bool {
+    let w = word.as_bytes();
+    s.len() >= w.len()
+        && s
+            .as_bytes()
+            .windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w))
+}
+
 impl<'a> Collector<'a, '_, '_> {
-    pub(super) fn gather(&self, e: &'a Expression<'a>, out: &mut Vec<String>, n: &mut usize) {
-        if *n > 64 {
+    fn gather(&self, e: &'a Expression<'a>, seen: &mut Seen) {
+        if seen.done() {
             return;
         }
-        *n += 1;
+        seen.n += 1;
         match e.without_parentheses() {
-            Expression::StringLiteral(s) => out.push(s.value.to_string()),
-            Expression::RegExpLiteral(r) => out.push(r.regex.pattern.text.to_string()),
+            Expression::StringLiteral(s) => seen.note(&s.value),
+            Expression::RegExpLiteral(r) => seen.note(r.regex.pattern.text.as_str()),
             Expression::TemplateLiteral(_) => {
                 if let Some(t) = self.interp.peek(e).known_text() {
-                    out.push(t.to_string());
+                    seen.note(t);
                 }
             }
-            Expression::Identifier(id) => out.push(id.name.to_string()),
+            Expression::Identifier(id) => seen.note(&id.name),
             Expression::StaticMemberExpression(m) => {
-                out.push(m.property.name.to_string());
-                self.gather(&m.object, out, n);
+                seen.note(&m.property.name);
+                self.gather(&m.object, seen);
             }
             Expression::ComputedMemberExpression(m) => {
                 if let Some(t) = self.interp.peek(&m.expression).known_text() {
-                    out.push(t.to_string());
+                    seen.note(t);
                 }
-                self.gather(&m.object, out, n);
+                self.gather(&m.object, seen);
             }
             Expression::CallExpression(c) => {
-                self.gather(&c.callee, out, n);
+                self.gather(&c.callee, seen);
                 for a in &c.arguments {
                     if let Some(x) = a.as_expression() {
                         if let Some(t) = self.interp.peek(x).known_text() {
-                            out.push(t.to_string());
+                            seen.note(t);
                         }
-                        self.gather(x, out, n);
+                        self.gather(x, seen);
                     }
                 }
             }
@@ -47,38 +87,27 @@ impl<'a> Collector<'a, '_, '_> {
                     if let Some(x) = a.as_expression()
                         && let Some(t) = self.interp.peek(x).known_text()
                     {
-                        out.push(t.to_string());
+                        seen.note(t);
                     }
                 }
             }
             Expression::BinaryExpression(b) => {
-                self.gather(&b.left, out, n);
-                self.gather(&b.right, out, n);
+                self.gather(&b.left, seen);
+                self.gather(&b.right, seen);
             }
             Expression::LogicalExpression(b) => {
-                self.gather(&b.left, out, n);
-                self.gather(&b.right, out, n);
+                self.gather(&b.left, seen);
+                self.gather(&b.right, seen);
             }
-            Expression::UnaryExpression(u) => self.gather(&u.argument, out, n),
+            Expression::UnaryExpression(u) => self.gather(&u.argument, seen),
             _ => {}
         }
     }
 
     pub(super) fn is_gate(&mut self, test: &'a Expression<'a>) -> bool {
-        let mut strings = Vec::new();
-        let mut n = 0;
-        self.gather(test, &mut strings, &mut n);
-        let lower: Vec<String> = strings.iter().map(|s| s.to_ascii_lowercase()).collect();
-        let location = lower.iter().any(|s| {
-            matches!(
-                s.as_str(),
-                "location" | "href" | "pathname" | "url" | "documenturi"
-            )
-        });
-        let checkout = lower
-            .iter()
-            .any(|s| CHECKOUT_WORDS.iter().any(|w| s.contains(w)));
-        let gate = location && checkout;
+        let mut seen = Seen::default();
+        self.gather(test, &mut seen);
+        let gate = seen.location && seen.checkout;
         if gate {
             let at = self.at(test.span());
             let ev = self.evidence(test.span());
