@@ -5,12 +5,14 @@
 
 use crate::rules::schema::VocabularyFile;
 use aho_corasick::AhoCorasick;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
     words: HashSet<String>,
-    pairs: HashSet<(String, String)>,
+    /// Two-word names (`card` + `code`): the second words allowed after each first word.
+    /// Keyed by the first word so a lookup borrows the split words instead of cloning them.
+    pairs: HashMap<String, HashSet<String>>,
     substrings: Option<AhoCorasick>,
     /// Ids and names of the page's own payment fields (see [`Vocabulary::with_page_fields`]),
     /// matched exactly.
@@ -23,11 +25,12 @@ impl Vocabulary {
         let mut subs = Vec::new();
         for f in files {
             v.words.extend(f.words.iter().map(|w| w.to_lowercase()));
-            v.pairs.extend(
-                f.pairs
-                    .iter()
-                    .map(|[a, b]| (a.to_lowercase(), b.to_lowercase())),
-            );
+            for [a, b] in &f.pairs {
+                v.pairs
+                    .entry(a.to_lowercase())
+                    .or_default()
+                    .insert(b.to_lowercase());
+            }
             subs.extend(f.substrings.iter().map(|s| s.to_lowercase()));
         }
         if !subs.is_empty() {
@@ -74,7 +77,7 @@ impl Vocabulary {
         }
         words
             .windows(2)
-            .any(|p| self.pairs.contains(&(p[0].clone(), p[1].clone())))
+            .any(|p| self.pairs.get(&p[0]).is_some_and(|s| s.contains(&p[1])))
     }
 }
 
