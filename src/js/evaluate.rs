@@ -9,6 +9,7 @@ use super::flow::{Deps, SRC_HARVEST, SRC_KEYSTROKE, SRC_PAYMENT, bits_of};
 use super::knowledge::Knowledge;
 use super::pipes::{PipeFacts, PipeSend};
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
+use super::indicators::IndicatorHit;
 use crate::finding::{Finding, Location};
 use crate::hosts;
 use crate::rules::RuleSet;
@@ -467,7 +468,10 @@ pub fn findings(
     }
 
     // Indicators: resolved hosts first (with their place), then decoded text, then raw text.
-    for ind in &k.indicators {
+    // Each text is scanned once for all rules, and only if some rule needs it.
+    let mut decoded_hits: Option<Vec<Option<IndicatorHit>>> = None;
+    let mut raw_hits: Option<Vec<Option<IndicatorHit>>> = None;
+    for (r, ind) in k.indicators.rules.iter().enumerate() {
         let mut hit = None;
         for (h, at) in &outside_hosts {
             if ind.host_listed(h) {
@@ -480,12 +484,14 @@ pub fn findings(
             }
         }
         if hit.is_none() {
-            let mut hits = Vec::new();
-            ind.scan(&facts.decoded_text, false, &mut hits);
-            if hits.is_empty() {
-                ind.scan(text, true, &mut hits);
-            }
-            if let Some(h) = hits.into_iter().next() {
+            let decoded = decoded_hits
+                .get_or_insert_with(|| k.indicators.scan(&facts.decoded_text, false))[r]
+                .clone();
+            let found = match decoded {
+                Some(h) => Some(h),
+                None => raw_hits.get_or_insert_with(|| k.indicators.scan(text, true))[r].clone(),
+            };
+            if let Some(h) = found {
                 let ev = if h.offset.is_none() {
                     format!("{} (in decoded code)", h.evidence)
                 } else {
@@ -635,7 +641,7 @@ pub fn url_findings(
         f.evidence = Some(snippet(&evidence, 200));
         f
     };
-    for ind in &k.indicators {
+    for ind in &k.indicators.rules {
         if ind.host_listed(&host)
             && let Some(f) = rules.finding(
                 &ind.id,
@@ -681,10 +687,9 @@ pub fn page_text_findings(
         column_offset: 1,
     };
     let mut out = Vec::new();
-    for ind in &k.indicators {
-        let mut hits = Vec::new();
-        ind.scan(text, true, &mut hits);
-        if let Some(h) = hits.into_iter().next()
+    let hits = k.indicators.scan(text, true);
+    for (ind, h) in k.indicators.rules.iter().zip(hits) {
+        if let Some(h) = h
             && let Some(mut f) = rules.finding(
                 &ind.id,
                 "The page names a published indicator of a skimmer campaign. Treat the page as compromised: find where the text comes from and remove it.",

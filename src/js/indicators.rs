@@ -1,6 +1,10 @@
 //! Indicator rules: known skimmer domains and kit fingerprints from public lists, matched
 //! against the destinations the analysis resolved, the decoded strings and code, and the raw
 //! text (for hosts named in markup or comments). Each rule cites its source.
+//!
+//! Every rule's domains and fingerprint strings are matched by one combined automaton each
+//! ([`Indicators`]): the whole text of every script is scanned, once per text, not once per
+//! rule and list.
 
 use super::facts::snippet;
 use crate::rules::schema::IndicatorMatch;
@@ -12,9 +16,7 @@ pub struct IndicatorRule {
     pub id: String,
     domains: HashSet<String>,
     domain_list: Vec<String>,
-    domain_ac: Option<AhoCorasick>,
     strings: Vec<String>,
-    string_ac: Option<AhoCorasick>,
     regexes: Vec<Regex>,
     /// All regexes in one automaton: one pass tells whether any (and which) match.
     regex_set: Option<RegexSet>,
@@ -37,28 +39,11 @@ impl IndicatorRule {
             .map(|d| d.trim().to_ascii_lowercase())
             .filter(|d| !d.is_empty())
             .collect();
-        let domain_ac = (!domain_list.is_empty())
-            .then(|| {
-                // A DFA: the whole raw text of every script is scanned, so speed matters more
-                // than the build time of a few hundred patterns.
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&domain_list)
-                    .ok()
-            })
-            .flatten();
-        let string_ac = (!m.strings.is_empty())
-            .then(|| AhoCorasick::new(&m.strings).ok())
-            .flatten();
         IndicatorRule {
             id: id.to_string(),
             domains: domain_list.iter().cloned().collect(),
             domain_list,
-            domain_ac,
             strings: m.strings.clone(),
-            string_ac,
             // Regexes were checked when the rule was loaded; if one still fails, none is used,
             // so the set's indexes always line up with the list.
             regexes: m
@@ -88,11 +73,89 @@ impl IndicatorRule {
         }
     }
 
-    /// Scan a text; `raw` says whether offsets refer to the script text.
-    pub fn scan(&self, text: &str, raw: bool, out: &mut Vec<IndicatorHit>) {
+    /// The first of this rule's regexes that matches, as a hit.
+    fn regex_hit(&self, text: &str, raw: bool) -> Option<IndicatorHit> {
+        let first = self
+            .regex_set
+            .as_ref()
+            .and_then(|set| set.matches(text).into_iter().next());
+        let re = first.and_then(|i| self.regexes.get(i))?;
+        let m = re.find(text)?;
+        Some(IndicatorHit {
+            rule: self.id.clone(),
+            offset: raw.then_some(m.start()),
+            host: None,
+            evidence: format!("matches kit fingerprint /{}/", snippet(re.as_str(), 80)),
+        })
+    }
+}
+
+/// All indicator rules, with one automaton for all their domains and one for all their
+/// fingerprint strings.
+#[derive(Default)]
+pub struct Indicators {
+    pub rules: Vec<IndicatorRule>,
+    /// Every rule's domains, ASCII case ignored; pattern i is `domain_owner[i]` = (rule,
+    /// index in the rule's list).
+    domains: Option<AhoCorasick>,
+    domain_owner: Vec<(usize, usize)>,
+    /// Every rule's fingerprint strings, case kept.
+    strings: Option<AhoCorasick>,
+    string_owner: Vec<(usize, usize)>,
+}
+
+impl Indicators {
+    pub fn new(rules: Vec<IndicatorRule>) -> Indicators {
+        let mut domain_pats = Vec::new();
+        let mut domain_owner = Vec::new();
+        let mut string_pats = Vec::new();
+        let mut string_owner = Vec::new();
+        for (r, rule) in rules.iter().enumerate() {
+            for (i, d) in rule.domain_list.iter().enumerate() {
+                domain_pats.push(d.as_str());
+                domain_owner.push((r, i));
+            }
+            for (i, st) in rule.strings.iter().enumerate() {
+                string_pats.push(st.as_str());
+                string_owner.push((r, i));
+            }
+        }
+        // A DFA: the whole raw text of every script is scanned, so speed matters more than
+        // the build time of a few hundred patterns. Standard semantics, so overlapping
+        // matches can be listed: a domain of one rule inside another rule's longer one
+        // (`evil.example` in `x.evil.example`) is still that rule's hit.
+        let domains = (!domain_pats.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&domain_pats)
+                    .ok()
+            })
+            .flatten();
+        let strings = (!string_pats.is_empty())
+            .then(|| AhoCorasick::new(&string_pats).ok())
+            .flatten();
+        Indicators {
+            rules,
+            domains,
+            domain_owner,
+            strings,
+            string_owner,
+        }
+    }
+
+    /// Scan a text once for every rule: each rule's first hit (a listed domain standing alone,
+    /// else a fingerprint string, else a fingerprint regex), by rule index. `raw` says whether
+    /// offsets refer to the script text.
+    pub fn scan(&self, text: &str, raw: bool) -> Vec<Option<IndicatorHit>> {
+        let mut out: Vec<Option<IndicatorHit>> = vec![None; self.rules.len()];
         let b = text.as_bytes();
-        if let Some(ac) = &self.domain_ac {
-            for m in ac.find_iter(text) {
+        if let Some(ac) = &self.domains {
+            // Per rule, the leftmost domain on word boundaries (the longest at that place).
+            let mut best: Vec<Option<(usize, usize, usize)>> = vec![None; self.rules.len()];
+            for m in ac.find_overlapping_iter(text) {
                 let before = m.start().checked_sub(1).map(|i| b[i]);
                 let after = b.get(m.end()).copied();
                 let after2 = b.get(m.end() + 1).copied();
@@ -101,45 +164,54 @@ impl IndicatorRule {
                 let ok_after = after.is_none_or(|c| {
                     !(word(c) || (c == b'.' && after2.is_some_and(|d| d.is_ascii_alphanumeric())))
                 });
-                if ok_before && ok_after {
-                    let d = &self.domain_list[m.pattern().as_usize()];
-                    out.push(IndicatorHit {
-                        rule: self.id.clone(),
-                        offset: raw.then_some(m.start()),
+                if !(ok_before && ok_after) {
+                    continue;
+                }
+                let (r, i) = self.domain_owner[m.pattern().as_usize()];
+                let better = match best[r] {
+                    None => true,
+                    Some((start, len, _)) => {
+                        m.start() < start || (m.start() == start && m.len() > len)
+                    }
+                };
+                if better {
+                    best[r] = Some((m.start(), m.len(), i));
+                }
+            }
+            for (r, found) in best.into_iter().enumerate() {
+                if let Some((start, _, i)) = found {
+                    let rule = &self.rules[r];
+                    let d = &rule.domain_list[i];
+                    out[r] = Some(IndicatorHit {
+                        rule: rule.id.clone(),
+                        offset: raw.then_some(start),
                         host: Some(d.clone()),
                         evidence: format!("names known skimmer domain {d}"),
                     });
-                    break;
                 }
             }
         }
-        if let Some(ac) = &self.string_ac
-            && let Some(m) = ac.find(text)
-        {
-            out.push(IndicatorHit {
-                rule: self.id.clone(),
-                offset: raw.then_some(m.start()),
-                host: None,
-                evidence: format!(
-                    "contains kit fingerprint `{}`",
-                    self.strings[m.pattern().as_usize()]
-                ),
-            });
+        if let Some(ac) = &self.strings {
+            // Per rule without a domain hit, its first fingerprint string.
+            for m in ac.find_overlapping_iter(text) {
+                let (r, i) = self.string_owner[m.pattern().as_usize()];
+                if out[r].is_none() {
+                    let rule = &self.rules[r];
+                    out[r] = Some(IndicatorHit {
+                        rule: rule.id.clone(),
+                        offset: raw.then_some(m.start()),
+                        host: None,
+                        evidence: format!("contains kit fingerprint `{}`", rule.strings[i]),
+                    });
+                }
+            }
         }
-        let first = self
-            .regex_set
-            .as_ref()
-            .and_then(|set| set.matches(text).into_iter().next());
-        if let Some(re) = first.and_then(|i| self.regexes.get(i))
-            && let Some(m) = re.find(text)
-        {
-            out.push(IndicatorHit {
-                rule: self.id.clone(),
-                offset: raw.then_some(m.start()),
-                host: None,
-                evidence: format!("matches kit fingerprint /{}/", snippet(re.as_str(), 80)),
-            });
+        for (r, rule) in self.rules.iter().enumerate() {
+            if out[r].is_none() {
+                out[r] = rule.regex_hit(text, raw);
+            }
         }
+        out
     }
 }
 
@@ -149,21 +221,59 @@ mod tests {
 
     #[test]
     fn domains_match_on_boundaries_only() {
-        let r = IndicatorRule::new(
+        let set = Indicators::new(vec![IndicatorRule::new(
             "x",
             &IndicatorMatch {
                 domains: vec!["baways.com".into(), "zs.mk".into()],
                 ..Default::default()
             },
-        );
-        let mut hits = Vec::new();
-        r.scan("x.src='https://baways.com/a'", true, &mut hits);
+        )]);
+        let hits = set.scan("x.src='https://baways.com/a'", true);
         assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].offset, Some(15));
-        hits.clear();
-        r.scan("britishbaways.com zs.mkd.example", true, &mut hits);
-        assert!(hits.is_empty(), "{hits:?}");
+        assert_eq!(hits[0].as_ref().and_then(|h| h.offset), Some(15));
+        let hits = set.scan("britishbaways.com zs.mkd.example", true);
+        assert_eq!(hits, vec![None]);
+        let r = &set.rules[0];
         assert!(r.host_listed("www.baways.com"));
         assert!(!r.host_listed("baways.com.example"));
+    }
+
+    /// One automaton for all rules must still give each rule its own hit, even where one
+    /// rule's domain sits inside another's, and a fingerprint string where a rule has no domain.
+    #[test]
+    fn each_rule_keeps_its_own_hit_in_the_combined_scan() {
+        let domains = |d: &[&str]| IndicatorMatch {
+            domains: d.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        let set = Indicators::new(vec![
+            IndicatorRule::new("outer", &domains(&["x.evil.example"])),
+            IndicatorRule::new("inner", &domains(&["evil.example", "other.example"])),
+            IndicatorRule::new(
+                "kit",
+                &IndicatorMatch {
+                    strings: vec!["_0xgate".into()],
+                    ..Default::default()
+                },
+            ),
+            IndicatorRule::new("absent", &domains(&["nowhere.example"])),
+        ]);
+        let text = "var u='https://x.evil.example/p'; var _0xgate=1; other.example";
+        let hits = set.scan(text, true);
+        let got: Vec<Option<(String, Option<usize>)>> = hits
+            .iter()
+            .map(|h| h.as_ref().map(|h| (h.rule.clone(), h.offset)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                Some(("outer".to_string(), Some(15))),
+                Some(("inner".to_string(), Some(17))),
+                Some(("kit".to_string(), Some(38))),
+                None,
+            ]
+        );
+        // Decoded text has no offsets in the script.
+        assert_eq!(set.scan(text, false)[0].as_ref().unwrap().offset, None);
     }
 }

@@ -2,7 +2,7 @@
 //! processor hosts, the brands look-alikes imitate, the code rules' typed conditions and the
 //! indicator matchers. Data files with the same stem from `--rules DIR` extend the shipped ones.
 
-use super::indicators::IndicatorRule;
+use super::indicators::{IndicatorRule, Indicators};
 use super::vocabulary::Vocabulary;
 use super::web_api::WebApi;
 use crate::finding::Severity;
@@ -21,7 +21,7 @@ pub struct Knowledge {
     pub processors: Vec<HostPattern>,
     pub brands: Vec<Brand>,
     pub code_rules: Vec<CodeRule>,
-    pub indicators: Vec<IndicatorRule>,
+    pub indicators: Indicators,
     /// The sending and loading calls of `rules/data/web-api.toml`.
     pub web_api: WebApi,
 }
@@ -78,7 +78,7 @@ impl Knowledge {
             processors,
             brands,
             code_rules,
-            indicators,
+            indicators: Indicators::new(indicators),
             web_api: WebApi::from_files(&api_files),
         }
     }
