@@ -6,10 +6,10 @@
 use super::destinations::{PageContext, Target, classify, target_of};
 use super::facts::{Facts, Offset, snippet};
 use super::flow::{Deps, SRC_HARVEST, SRC_KEYSTROKE, SRC_PAYMENT, bits_of};
+use super::indicators::IndicatorHit;
 use super::knowledge::Knowledge;
 use super::pipes::{PipeFacts, PipeSend};
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
-use super::indicators::IndicatorHit;
 use crate::finding::{Finding, Location};
 use crate::hosts;
 use crate::rules::RuleSet;

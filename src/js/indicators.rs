@@ -10,7 +10,7 @@ use super::facts::snippet;
 use crate::rules::schema::IndicatorMatch;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexSet};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub struct IndicatorRule {
     pub id: String,
@@ -95,10 +95,11 @@ impl IndicatorRule {
 #[derive(Default)]
 pub struct Indicators {
     pub rules: Vec<IndicatorRule>,
-    /// Every rule's domains, ASCII case ignored; pattern i is `domain_owner[i]` = (rule,
-    /// index in the rule's list).
+    /// Every distinct domain of every rule, ASCII case ignored; pattern i is `domain_list[i]`.
     domains: Option<AhoCorasick>,
-    domain_owner: Vec<(usize, usize)>,
+    domain_list: Vec<String>,
+    /// Each domain's owners: (rule, index in the rule's list).
+    domain_owners: HashMap<String, Vec<(usize, usize)>>,
     /// Every rule's fingerprint strings, case kept.
     strings: Option<AhoCorasick>,
     string_owner: Vec<(usize, usize)>,
@@ -106,31 +107,31 @@ pub struct Indicators {
 
 impl Indicators {
     pub fn new(rules: Vec<IndicatorRule>) -> Indicators {
-        let mut domain_pats = Vec::new();
-        let mut domain_owner = Vec::new();
+        let mut domain_owners: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut string_pats = Vec::new();
         let mut string_owner = Vec::new();
         for (r, rule) in rules.iter().enumerate() {
             for (i, d) in rule.domain_list.iter().enumerate() {
-                domain_pats.push(d.as_str());
-                domain_owner.push((r, i));
+                domain_owners.entry(d.clone()).or_default().push((r, i));
             }
             for (i, st) in rule.strings.iter().enumerate() {
                 string_pats.push(st.as_str());
                 string_owner.push((r, i));
             }
         }
+        let mut domain_list: Vec<String> = domain_owners.keys().cloned().collect();
+        domain_list.sort();
         // A DFA: the whole raw text of every script is scanned, so speed matters more than
-        // the build time of a few hundred patterns. Standard semantics, so overlapping
-        // matches can be listed: a domain of one rule inside another rule's longer one
-        // (`evil.example` in `x.evil.example`) is still that rule's hit.
-        let domains = (!domain_pats.is_empty())
+        // the build time of a few hundred patterns. Leftmost-longest finds each host once;
+        // a listed domain that is a suffix of it (another rule's `evil.example` inside
+        // `x.evil.example`) is looked up from the match (see [`Indicators::scan`]).
+        let domains = (!domain_list.is_empty())
             .then(|| {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
+                    .match_kind(MatchKind::LeftmostLongest)
                     .kind(Some(AhoCorasickKind::DFA))
-                    .build(&domain_pats)
+                    .build(&domain_list)
                     .ok()
             })
             .flatten();
@@ -140,7 +141,8 @@ impl Indicators {
         Indicators {
             rules,
             domains,
-            domain_owner,
+            domain_list,
+            domain_owners,
             strings,
             string_owner,
         }
@@ -155,7 +157,7 @@ impl Indicators {
         if let Some(ac) = &self.domains {
             // Per rule, the leftmost domain on word boundaries (the longest at that place).
             let mut best: Vec<Option<(usize, usize, usize)>> = vec![None; self.rules.len()];
-            for m in ac.find_overlapping_iter(text) {
+            for m in ac.find_iter(text) {
                 let before = m.start().checked_sub(1).map(|i| b[i]);
                 let after = b.get(m.end()).copied();
                 let after2 = b.get(m.end() + 1).copied();
@@ -167,15 +169,33 @@ impl Indicators {
                 if !(ok_before && ok_after) {
                     continue;
                 }
-                let (r, i) = self.domain_owner[m.pattern().as_usize()];
-                let better = match best[r] {
-                    None => true,
-                    Some((start, len, _)) => {
-                        m.start() < start || (m.start() == start && m.len() > len)
+                // The matched domain, and every listed domain that is a suffix of it at a
+                // label boundary (a dot is not a word character, so those stand alone too).
+                let found = &self.domain_list[m.pattern().as_usize()];
+                let mut owners: Vec<(usize, &(usize, usize))> = Vec::new();
+                for (k, _) in found
+                    .match_indices('.')
+                    .chain(std::iter::once((usize::MAX, "")))
+                {
+                    let (offset, domain) = if k == usize::MAX {
+                        (0, found.as_str())
+                    } else {
+                        (k + 1, &found[k + 1..])
+                    };
+                    if let Some(list) = self.domain_owners.get(domain) {
+                        owners.extend(list.iter().map(|o| (offset, o)));
                     }
-                };
-                if better {
-                    best[r] = Some((m.start(), m.len(), i));
+                }
+                for (offset, &(r, i)) in owners {
+                    let start = m.start() + offset;
+                    let len = m.len() - offset;
+                    let better = match best[r] {
+                        None => true,
+                        Some((s, l, _)) => start < s || (start == s && len > l),
+                    };
+                    if better {
+                        best[r] = Some((start, len, i));
+                    }
                 }
             }
             for (r, found) in best.into_iter().enumerate() {

@@ -10,9 +10,9 @@
 //!   `jQuery(document).ready(function (b) { … })` call the callback with jQuery itself as its
 //!   first argument, so `b.ajax` is `jQuery.ajax`.
 
+use crate::js::flow::FxBuild;
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
-use crate::js::flow::FxBuild;
 use std::collections::HashMap;
 
 /// A string that is only a URL scheme (what a scheme variable holds).

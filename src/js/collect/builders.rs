@@ -10,13 +10,13 @@
 //! resolve such a local even when it is written once (`var u = "https://x.example/"`).
 
 use super::Collector;
+use super::aliases::SchemeNames;
+use crate::js::flow::FxBuild;
 use crate::js::value::{HOLE, Value};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::{GetSpan, Span};
 use oxc_syntax::operator::{AssignmentOperator, BinaryOperator};
-use super::aliases::SchemeNames;
-use crate::js::flow::FxBuild;
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::{HashMap, HashSet};
 

@@ -40,8 +40,7 @@ impl Seen {
 fn contains_ignore_case(s: &str, word: &str) -> bool {
     let w = word.as_bytes();
     s.len() >= w.len()
-        && s
-            .as_bytes()
+        && s.as_bytes()
             .windows(w.len())
             .any(|x| x.eq_ignore_ascii_case(w))
 }
