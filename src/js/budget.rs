@@ -287,13 +287,19 @@ impl Scan<'_> {
                         i += if b[i] == b'\\' { 2 } else { 1 };
                     }
                     let word = &b[start..i.min(b.len())];
-                    let continuing = CONTINUING_WORDS.contains(&word);
+                    // Every listed word is 2 to 10 lower-case letters: most identifiers of
+                    // real code (one-letter minified names, camelCase, `$`) are none of them
+                    // at the cost of two comparisons, not four list searches.
+                    let keyword = (2..=10).contains(&word.len())
+                        && word.iter().all(|c| c.is_ascii_lowercase());
+                    let listed = |list: &[&[u8]]| keyword && list.contains(&word);
+                    let continuing = listed(CONTINUING_WORDS);
                     self.token_start(start, !continuing);
-                    if NESTING_WORDS.contains(&word) {
+                    if listed(NESTING_WORDS) {
                         self.count(start);
                     }
-                    self.last_word_control = CONTROL_WORDS.contains(&word);
-                    self.prev = if EXPR_START_WORDS.contains(&word) {
+                    self.last_word_control = listed(CONTROL_WORDS);
+                    self.prev = if listed(EXPR_START_WORDS) {
                         Prev::ExprStart
                     } else {
                         Prev::ExprEnd
