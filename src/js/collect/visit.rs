@@ -267,7 +267,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.function_ctor(&args, it.span)
             }
             Some("FormData") => self.form_data_new(handle, it.span),
-            Some("Worker" | "SharedWorker") => self.worker_from_blob(a0, it.span),
+            Some("Worker" | "SharedWorker") => self.inline_worker(a0, it.span),
             _ => {}
         }
         walk::walk_new_expression(self, it);
