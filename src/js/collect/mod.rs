@@ -15,7 +15,8 @@
 //! passed as arguments, [`params`] resolves sinks whose URL is a parameter at the function's
 //! calls, [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`precision`] decides what about a value is read, [`own_form`] finds
-//! fields a script creates, [`workers`] inline workers, [`hidden`] decoded code and markup,
+//! fields a script creates, [`alternatives`] URLs read from variables assigned in several
+//! places, [`workers`] inline workers, [`hidden`] decoded code and markup,
 //! and [`gates`] checkout-only code paths.
 
 use super::budget::Deadline;
@@ -32,6 +33,7 @@ use std::collections::{HashMap, HashSet};
 use super::flow::FxBuild;
 
 mod aliases;
+mod alternatives;
 mod api;
 mod builders;
 mod calls;
@@ -227,6 +229,8 @@ pub struct Collector<'a, 'f, 'k> {
     hidden_reads: HashSet<(u32, u32)>,
     /// `new Blob([...])` by the variable holding it (inline workers).
     blob_inits: HashMap<&'a str, &'a NewExpression<'a>>,
+    /// The other values of the last URL resolved (see [`alternatives`]).
+    url_alternatives: Option<alternatives::UrlAlternatives>,
     /// Each parameter's function (by its symbol) and position, for sinks passed as arguments.
     param_index: HashMap<Sym, (Sym, usize)>,
     param_calls: Vec<indirect::ParamCall<'a>>,
@@ -297,6 +301,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             this_fields: HashMap::new(),
             hidden_reads: HashSet::new(),
             blob_inits: HashMap::new(),
+            url_alternatives: None,
             param_index: HashMap::new(),
             param_calls: Vec::new(),
             fn_args: Vec::new(),

@@ -1,0 +1,16 @@
+//! Data values (issue 9, classes 2/3/4/6): variables assigned in several places (every
+//! value named), arrays changed before use (`splice`, `unshift`,
+//! `shift`, index assignment), workers whose code is carried in a `data:` URL or a Blob
+//! built from a template string. Each skimmer names its host; each look-alike stays quiet.
+
+mod engine_support;
+use engine_support::check_dir;
+
+#[test]
+fn data_values_are_followed() {
+    let (skim, legit) = check_dir("data");
+    assert!(
+        skim >= 4 && legit >= 2,
+        "{skim} skimmers, {legit} legitimate"
+    );
+}
