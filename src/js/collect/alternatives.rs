@@ -3,7 +3,9 @@
 //! one of its assigned values when a listener later sends to it; the constant evaluator
 //! rightly calls it unknown. When [`crate::js::constants`] listed every value the name is
 //! given, the sink's URL is evaluated once per value, so each possible host is named and
-//! classified — never only the first constant. The work is bounded: at most
+//! classified — never only the first constant. When one of the values cannot be resolved
+//! (`dest = 'https://' + location.hash.slice(1)`), the name is unknown as a whole: naming
+//! only its other values would report a decoy as the destination. The work is bounded: at most
 //! [`MAX_COMBINATIONS`] evaluations per unresolved URL, over a bounded look at its expression,
 //! and only for URLs the evaluator could not resolve.
 
@@ -24,9 +26,6 @@ pub(super) struct UrlAlternatives {
     /// The URL they are alternatives of (a sink joins them only when its URL is this one).
     of: UrlText,
     urls: Vec<UrlText>,
-    /// Whether every combination names its destination: the alternatives then replace the
-    /// unresolved URL instead of joining it.
-    complete: bool,
 }
 
 impl<'a> Collector<'a, '_, '_> {
@@ -57,7 +56,6 @@ impl<'a> Collector<'a, '_, '_> {
             choices.push((name, values));
         }
         let mut urls = Vec::new();
-        let mut complete = true;
         for i in 0..product {
             let mut k = i;
             let mut binds = Vec::with_capacity(choices.len());
@@ -68,9 +66,9 @@ impl<'a> Collector<'a, '_, '_> {
             let (v, dec) = self.interp.eval_with(e, binds);
             let alt = url_of(&v, dec || self.hidden_ctx);
             if target_of(&alt) == Target::Unknown {
-                complete = false;
+                return;
             }
-            if alt.text.is_some() && !urls.contains(&alt) {
+            if !urls.contains(&alt) {
                 urls.push(alt);
             }
         }
@@ -78,7 +76,6 @@ impl<'a> Collector<'a, '_, '_> {
             self.url_alternatives = Some(UrlAlternatives {
                 of: url.clone(),
                 urls,
-                complete,
             });
         }
     }
@@ -87,13 +84,7 @@ impl<'a> Collector<'a, '_, '_> {
     /// alternatives when they were computed for it.
     pub(super) fn urls_for(&mut self, url: UrlText) -> Vec<UrlText> {
         match self.url_alternatives.take() {
-            Some(alts) if alts.of == url => {
-                let mut out = alts.urls;
-                if !alts.complete {
-                    out.insert(0, url);
-                }
-                out
-            }
+            Some(alts) if alts.of == url => alts.urls,
             _ => vec![url],
         }
     }
