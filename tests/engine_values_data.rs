@@ -1,7 +1,9 @@
 //! Data values (issue 9, classes 2/3/4/6): variables assigned in several places (every
 //! value named), arrays changed before use (`splice`, `unshift`,
 //! `shift`, index assignment), workers whose code is carried in a `data:` URL or a Blob
-//! built from a template string. Each skimmer names its host; each look-alike stays quiet.
+//! built from a template string, data staged on `document.body`/`<html>` (`dataset`,
+//! `setAttribute('data-…')`) and read back, and a card field's listener reading `this.value`.
+//! Each skimmer names its host; each look-alike stays quiet.
 
 mod engine_support;
 use engine_support::check_dir;

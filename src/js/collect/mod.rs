@@ -160,6 +160,9 @@ pub struct Ctx<'k> {
 struct FnCtx {
     ret: Sym,
     gated: bool,
+    /// What `this` carries in this function: a card field's listener is called with the
+    /// field as `this` (see [`precision`]).
+    this_src: u8,
 }
 
 pub struct Collector<'a, 'f, 'k> {
@@ -213,6 +216,8 @@ pub struct Collector<'a, 'f, 'k> {
     /// Keystroke listeners' callbacks (by start) and their event parameters: a keystroke is
     /// read only when its data (`key`, `value`…) is, not its timing.
     keystroke_cbs: HashMap<u32, (Span, SourceKind)>,
+    /// Listener callbacks (by start) whose `this` is a card field.
+    listener_this: HashMap<u32, u8>,
     keystroke_params: HashMap<Sym, (Span, SourceKind)>,
     /// Variables holding a `new FormData(…)`: a named `get` of one reads only that field; the
     /// form counts as harvested (the `new` expression's span) once the FormData is used whole.
@@ -293,6 +298,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             promise_vals: HashMap::new(),
             promise_execs: HashMap::new(),
             keystroke_cbs: HashMap::new(),
+            listener_this: HashMap::new(),
             keystroke_params: HashMap::new(),
             form_data: HashMap::new(),
             created_fields: HashSet::new(),

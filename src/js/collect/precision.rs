@@ -138,6 +138,13 @@ impl<'a> Collector<'a, '_, '_> {
         };
         let mut lazy = false;
         for a in &c.arguments {
+            // `function () { this.value }`: the browser calls a listener with its element as
+            // `this` (an arrow function keeps the outer `this`).
+            if let (Some(Expression::FunctionExpression(f)), SourceKind::Payment) =
+                (a.as_expression(), kind)
+            {
+                self.listener_this.insert(f.span.start, bits);
+            }
             match a.as_expression() {
                 Some(Expression::FunctionExpression(f)) if !f.params.items.is_empty() => {
                     self.keystroke_cbs.insert(f.span.start, (span, kind));
