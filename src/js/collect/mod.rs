@@ -15,7 +15,7 @@
 //! passed as arguments, [`params`] resolves sinks whose URL is a parameter at the function's
 //! calls, [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`precision`] decides what about a value is read, [`own_form`] finds
-//! fields a script creates, [`alternatives`] URLs read from variables assigned in several
+//! fields a script creates, [`handles`] variables holding a card field, [`alternatives`] URLs read from variables assigned in several
 //! places, [`workers`] inline workers, [`hidden`] decoded code and markup,
 //! and [`gates`] checkout-only code paths.
 
@@ -40,6 +40,7 @@ mod calls;
 mod callsite;
 mod deps;
 mod gates;
+mod handles;
 mod hidden;
 mod indirect;
 mod invoke;
@@ -218,6 +219,8 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_cbs: HashMap<u32, (Span, SourceKind)>,
     /// Listener callbacks (by start) whose `this` is a card field.
     listener_this: HashMap<u32, u8>,
+    /// Variables holding a card field's element, and how they are used (see [`handles`]).
+    card_handles: HashMap<Sym, handles::HandleUses>,
     keystroke_params: HashMap<Sym, (Span, SourceKind)>,
     /// Variables holding a `new FormData(…)`: a named `get` of one reads only that field; the
     /// form counts as harvested (the `new` expression's span) once the FormData is used whole.
@@ -299,6 +302,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             promise_execs: HashMap::new(),
             keystroke_cbs: HashMap::new(),
             listener_this: HashMap::new(),
+            card_handles: HashMap::new(),
             keystroke_params: HashMap::new(),
             form_data: HashMap::new(),
             created_fields: HashSet::new(),
@@ -327,6 +331,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.schemes = aliases::SchemeNames::of(program);
         self.builders = builders::Builders::of(program);
         self.visit_program(program);
+        self.finish_handles();
         self.join_param_calls();
         self.join_param_sinks();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {

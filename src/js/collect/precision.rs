@@ -219,8 +219,9 @@ impl<'a> Collector<'a, '_, '_> {
     /// Mark the operands of a test, a length read or a masking call: reading them there is
     /// not reading the value (called before the walk reaches the operands).
     pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
-        // Only keystroke callbacks ask (see `keystroke_read`); elsewhere this is wasted work.
-        if self.keystroke_params.is_empty() {
+        // Only keystroke callbacks and card-field handles ask (see `keystroke_read` and
+        // [`super::handles`]); elsewhere this is wasted work.
+        if self.keystroke_params.is_empty() && !self.has_card_handles() {
             return;
         }
         match e {
@@ -241,6 +242,13 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     let sp = m.object().without_parentheses().span();
                     self.hidden_reads.insert((sp.start, sp.end));
+                    // `/^4/.test(v)`: the value tested is the argument.
+                    if name == "test"
+                        && let Some(a) = c.arguments.first().and_then(|a| a.as_expression())
+                    {
+                        let sp = a.without_parentheses().span();
+                        self.hidden_reads.insert((sp.start, sp.end));
+                    }
                 }
             }
             _ => {}
