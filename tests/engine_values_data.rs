@@ -4,7 +4,8 @@
 //! built from a template string, data staged on `document.body`/`<html>` (`dataset`,
 //! `setAttribute('data-…')`) and read back, and a card field's listener reading `this.value`.
 //! A card field kept in a global and read only for a length, a test or a masked copy is not
-//! card data; one whose value is also read raw still is (class 6).
+//! card data; one whose value is also read raw still is; a count of filled fields is not a
+//! harvest, mapping them is (class 6).
 //! Each skimmer names its host; each look-alike stays quiet.
 
 mod engine_support;

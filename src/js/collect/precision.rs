@@ -219,6 +219,7 @@ impl<'a> Collector<'a, '_, '_> {
     /// Mark the operands of a test, a length read or a masking call: reading them there is
     /// not reading the value (called before the walk reaches the operands).
     pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
+        self.mark_counted_collection(e);
         // Only keystroke callbacks and card-field handles ask (see `keystroke_read` and
         // [`super::handles`]); elsewhere this is wasted work.
         if self.keystroke_params.is_empty() && !self.has_card_handles() {
@@ -257,6 +258,39 @@ impl<'a> Collector<'a, '_, '_> {
 }
 
 impl<'a> Collector<'a, '_, '_> {
+    /// `form.elements.filter(f).length`, `Array.prototype.filter.call(form.elements, f).length`:
+    /// a count of a form's fields is a number about them, not their data (an A/B test's
+    /// "fields filled" goal). Mapping or sending the filtered fields still harvests them.
+    fn mark_counted_collection(&mut self, e: &'a Expression<'a>) {
+        let Expression::StaticMemberExpression(m) = e else {
+            return;
+        };
+        if m.property.name != "length" {
+            return;
+        }
+        let Expression::CallExpression(c) = m.object.without_parentheses() else {
+            return;
+        };
+        let Some(callee) = c.callee.without_parentheses().as_member_expression() else {
+            return;
+        };
+        let counted = match callee.static_property_name() {
+            Some("filter") => Some(callee.object()),
+            // `Array.prototype.filter.call(list, f)`, `[].filter.call(list, f)`.
+            Some("call") => match callee.object().without_parentheses() {
+                Expression::StaticMemberExpression(f) if f.property.name == "filter" => {
+                    c.arguments.first().and_then(|a| a.as_expression())
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(list) = counted {
+            let sp = list.without_parentheses().span();
+            self.hidden_reads.insert((sp.start, sp.end));
+        }
+    }
+
     /// `fd.get('grand_total')` on a variable holding a `new FormData(form)`: a named read
     /// carries that one field, not the whole form. A dynamic name, `entries()`, iteration or
     /// sending the FormData itself still carries every field.

@@ -305,7 +305,10 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         if p == "elements"
             || (p == "forms" && self.path_of(&it.object).as_deref() == Some("document"))
         {
-            self.source(SourceKind::Harvest, it.span);
+            // Only counted (see `precision`): not harvested.
+            if !self.hidden_reads.contains(&(it.span.start, it.span.end)) {
+                self.source(SourceKind::Harvest, it.span);
+            }
         } else if matches!(
             p,
             "Firebug" | "UNMASKED_RENDERER_WEBGL" | "__REACT_DEVTOOLS_GLOBAL_HOOK__"
