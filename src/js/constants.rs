@@ -55,7 +55,8 @@ pub struct Constants<'a> {
     /// (Declarations need no such care: a name declared twice is never a constant.)
     locals: Vec<NameSet<'a>>,
     /// The top-level declaration whose initialiser the walk is in, and the names each such
-    /// initialiser reads (see [`Constants::stage_derived`]).
+    /// initialiser reads outside nested functions (see [`Constants::stage_derived`]; a
+    /// library wrapped in `var lib = (function(){ … })()` is not listed name by name).
     in_init: Option<&'a str>,
     init_reads: Vec<(&'a str, &'a str)>,
     /// Every expression a name is given, or None once a change cannot be listed.
@@ -198,7 +199,9 @@ impl<'a> Visit<'a> for Constants<'a> {
     }
 
     fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
-        if let Some(decl) = self.in_init {
+        if self.fn_depth == 0
+            && let Some(decl) = self.in_init
+        {
             let it = self.alloc(it);
             self.init_reads.push((decl, it.name.as_str()));
         }
