@@ -167,7 +167,8 @@ fn analyse_program<'a>(
 ) -> bool {
     let consts = Constants::collect(program, text);
     let mut interp = Interp::new(text, consts.decls(), ctx.deadline.0)
-        .with_changes(consts.volatile.clone(), consts.staged.clone());
+        .with_changes(consts.volatile.clone(), consts.staged.clone())
+        .with_alternatives(consts.alternatives());
     if let Some(f) = layer.fuel {
         interp = interp.with_fuel(f);
     }

@@ -8,13 +8,22 @@
 //! unknown time (a callback, a timer): those are *volatile*, and the evaluator treats them as
 //! unknown rather than use a stale constant. Names mutated only by top-level statements are
 //! *staged*: the top-level run executes those statements in order, so their value is the one
-//! later code sees.
+//! later code sees. A top-level declaration computed from a staged name (`var host =
+//! parts.join('')` after `parts.reverse()`) is staged too: read lazily, it would see the
+//! array before the statements that change it ran.
+//!
+//! A volatile name is not always hopeless: when every change is a plain assignment (`target
+//! = 'https://…'` in a timer), its value at any later time is one of a short list — the
+//! initialiser and each assigned expression. Those are its *alternatives*; a name changed in
+//! a way that cannot be listed (`+=`, `++`, `push`, a property write) has none and stays
+//! unknown.
 
 use super::interp::GlobalDecl;
 use super::value::{NameMap, NameSet};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::GetSpan;
+use oxc_syntax::operator::AssignmentOperator;
 
 /// Array methods that change the array they are called on.
 const MUTATING: &[&str] = &[
@@ -45,7 +54,21 @@ pub struct Constants<'a> {
     /// Parameters of each enclosing function: a change to one of those is the parameter's.
     /// (Declarations need no such care: a name declared twice is never a constant.)
     locals: Vec<NameSet<'a>>,
+    /// The top-level declaration whose initialiser the walk is in, and the names each such
+    /// initialiser reads outside nested functions (see [`Constants::stage_derived`]; a
+    /// library wrapped in `var lib = (function(){ … })()` is not listed name by name).
+    in_init: Option<&'a str>,
+    init_reads: Vec<(&'a str, &'a str)>,
+    /// Every expression a name is given, or None once a change cannot be listed.
+    given: NameMap<'a, Option<Vec<&'a Expression<'a>>>>,
 }
+
+/// A name given more values than this has no alternatives (it is unknown).
+pub const MAX_ALTERNATIVES: usize = 8;
+
+/// Rounds of [`Constants::stage_derived`]: a chain of derived declarations longer than this
+/// keeps its lazy (possibly stale) reading rather than cost more passes.
+const MAX_STAGE_ROUNDS: usize = 8;
 
 impl<'a> Constants<'a> {
     pub fn collect(program: &'a Program<'a>, src: &'a str) -> Constants<'a> {
@@ -54,7 +77,25 @@ impl<'a> Constants<'a> {
             ..Default::default()
         };
         c.visit_program(program);
+        c.stage_derived();
         c
+    }
+
+    /// Stage the top-level declarations that read a staged name, transitively.
+    fn stage_derived(&mut self) {
+        let reads = std::mem::take(&mut self.init_reads);
+        for _ in 0..MAX_STAGE_ROUNDS {
+            let mut grew = false;
+            for (decl, read) in &reads {
+                if self.staged.contains(read) && !self.staged.contains(decl) {
+                    self.staged.insert(*decl);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
     }
 
     /// The bindings the evaluator may resolve by name anywhere in the script.
@@ -78,6 +119,35 @@ impl<'a> Constants<'a> {
             out.insert(*name, *d);
         }
         out
+    }
+
+    /// The volatile names whose every value is listed (see the module doc), with those
+    /// values' expressions in source order.
+    pub fn alternatives(&self) -> NameMap<'a, Vec<&'a Expression<'a>>> {
+        let mut out = NameMap::default();
+        for name in &self.volatile {
+            if self.declared.get(name).is_some_and(|(n, _)| *n > 1) {
+                continue;
+            }
+            if let Some(Some(list)) = self.given.get(name)
+                && list.len() > 1
+            {
+                out.insert(*name, list.clone());
+            }
+        }
+        out
+    }
+
+    /// `name` is given `value` (None: a change that cannot be listed).
+    fn give(&mut self, name: &'a str, value: Option<&'a Expression<'a>>) {
+        if self.in_rotator > 0 || self.locals.iter().any(|l| l.contains(name)) {
+            return;
+        }
+        let slot = self.given.entry(name).or_insert_with(|| Some(Vec::new()));
+        match (slot.as_mut(), value) {
+            (Some(list), Some(v)) if list.len() < MAX_ALTERNATIVES => list.push(v),
+            _ => *slot = None,
+        }
     }
 
     /// A change to `name` (reassignment or mutation) at the current place.
@@ -116,8 +186,25 @@ impl<'a> Visit<'a> for Constants<'a> {
                 None => None,
             };
             self.declare(id.as_str(), d);
+            if let Some(init) = &it.init {
+                self.give(id.as_str(), Some(init));
+            }
+        }
+        let outer = self.in_init;
+        if self.fn_depth == 0 {
+            self.in_init = it.id.get_identifier_name().map(|n| n.as_str());
         }
         walk::walk_variable_declarator(self, it);
+        self.in_init = outer;
+    }
+
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        if self.fn_depth == 0
+            && let Some(decl) = self.in_init
+        {
+            let it = self.alloc(it);
+            self.init_reads.push((decl, it.name.as_str()));
+        }
     }
 
     fn visit_class(&mut self, it: &Class<'a>) {
@@ -163,6 +250,8 @@ impl<'a> Visit<'a> for Constants<'a> {
             AssignmentTarget::AssignmentTargetIdentifier(id) => {
                 *self.assigned.entry(id.name.as_str()).or_default() += 1;
                 self.changed(id.name.as_str(), true);
+                let listed = (it.operator == AssignmentOperator::Assign).then_some(&it.right);
+                self.give(id.name.as_str(), listed);
             }
             target => {
                 // `a[i] = v`, `o.host = v`: the object changes under its name.
@@ -170,6 +259,7 @@ impl<'a> Visit<'a> for Constants<'a> {
                     && let Expression::Identifier(id) = m.object().without_parentheses()
                 {
                     self.changed(id.name.as_str(), false);
+                    self.give(id.name.as_str(), None);
                 }
             }
         }
@@ -180,6 +270,7 @@ impl<'a> Visit<'a> for Constants<'a> {
         let it = self.alloc(it);
         if let SimpleAssignmentTarget::AssignmentTargetIdentifier(id) = &it.argument {
             *self.assigned.entry(id.name.as_str()).or_default() += 1;
+            self.give(id.name.as_str(), None);
         }
         walk::walk_update_expression(self, it);
     }
@@ -192,6 +283,7 @@ impl<'a> Visit<'a> for Constants<'a> {
             && let Expression::Identifier(id) = m.object.without_parentheses()
         {
             self.changed(id.name.as_str(), false);
+            self.give(id.name.as_str(), None);
         }
         let rotators_before = self.rotators.len();
         if matches!(

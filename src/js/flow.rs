@@ -10,7 +10,7 @@
 //! names, and values that pass through the network or timers as strings. Those cases still
 //! produce the weaker "source and outside sink in one script" fact.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A small, fast hasher for the collector's name tables (keys are short identifiers from the
@@ -80,6 +80,9 @@ pub struct FlowGraph {
     pub calls: Vec<(Sym, Vec<Deps>)>,
     /// An edge was dropped at the cap: flows through it are not seen (a partial analysis).
     pub truncated: bool,
+    /// Globals that hold a card field's element whose value is only ever read for a length,
+    /// a test or a masked copy: not shared card data (see `collect::handles`).
+    pub derived_only: HashSet<Sym, FxBuild>,
 }
 
 /// Cap on edges per script: beyond it the graph stops growing (large bundles stay linear).
@@ -164,7 +167,7 @@ impl FlowGraph {
     pub fn shared_taint(&self, taint: &[u8]) -> u8 {
         self.globals
             .iter()
-            .filter(|(name, _)| !name.starts_with("$method."))
+            .filter(|(name, s)| !name.starts_with("$method.") && !self.derived_only.contains(s))
             .fold(0, |acc, (_, s)| {
                 acc | taint.get(*s as usize).copied().unwrap_or(0)
             })

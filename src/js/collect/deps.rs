@@ -39,6 +39,9 @@ impl<'a> Collector<'a, '_, '_> {
                 Self::push_sym(d, s);
             }
             Expression::ThisExpression(_) => {
+                if let Some(f) = self.fn_stack.last() {
+                    d.src |= f.this_src;
+                }
                 let s = self.this_sym();
                 Self::push_sym(d, s);
             }
@@ -52,6 +55,11 @@ impl<'a> Collector<'a, '_, '_> {
                 if self.is_storage(&m.object) {
                     let area = self.storage_area(&m.object);
                     self.storage_read(area, Some(prop), d);
+                    return;
+                }
+                if let Some(k) = self.document_element_key(m) {
+                    let s = self.pipe_read(&format!("dom:{k}"));
+                    Self::push_sym(d, Some(s));
                     return;
                 }
                 // What about a value is read: its length, its event's timing, an element's

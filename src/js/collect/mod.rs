@@ -15,7 +15,8 @@
 //! passed as arguments, [`params`] resolves sinks whose URL is a parameter at the function's
 //! calls, [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`precision`] decides what about a value is read, [`own_form`] finds
-//! fields a script creates, [`workers`] inline workers, [`hidden`] decoded code and markup,
+//! fields a script creates, [`handles`] variables holding a card field, [`alternatives`] URLs read from variables assigned in several
+//! places, [`workers`] inline workers, [`hidden`] decoded code and markup,
 //! and [`gates`] checkout-only code paths.
 
 use super::budget::Deadline;
@@ -32,12 +33,14 @@ use std::collections::{HashMap, HashSet};
 use super::flow::FxBuild;
 
 mod aliases;
+mod alternatives;
 mod api;
 mod builders;
 mod calls;
 mod callsite;
 mod deps;
 mod gates;
+mod handles;
 mod hidden;
 mod indirect;
 mod invoke;
@@ -158,6 +161,9 @@ pub struct Ctx<'k> {
 struct FnCtx {
     ret: Sym,
     gated: bool,
+    /// What `this` carries in this function: a card field's listener is called with the
+    /// field as `this` (see [`precision`]).
+    this_src: u8,
 }
 
 pub struct Collector<'a, 'f, 'k> {
@@ -211,6 +217,10 @@ pub struct Collector<'a, 'f, 'k> {
     /// Keystroke listeners' callbacks (by start) and their event parameters: a keystroke is
     /// read only when its data (`key`, `value`…) is, not its timing.
     keystroke_cbs: HashMap<u32, (Span, SourceKind)>,
+    /// Listener callbacks (by start) whose `this` is a card field.
+    listener_this: HashMap<u32, u8>,
+    /// Variables holding a card field's element, and how they are used (see [`handles`]).
+    card_handles: HashMap<Sym, handles::HandleUses>,
     keystroke_params: HashMap<Sym, (Span, SourceKind)>,
     /// Variables holding a `new FormData(…)`: a named `get` of one reads only that field; the
     /// form counts as harvested (the `new` expression's span) once the FormData is used whole.
@@ -227,6 +237,8 @@ pub struct Collector<'a, 'f, 'k> {
     hidden_reads: HashSet<(u32, u32)>,
     /// `new Blob([...])` by the variable holding it (inline workers).
     blob_inits: HashMap<&'a str, &'a NewExpression<'a>>,
+    /// The other values of the last URL resolved (see [`alternatives`]).
+    url_alternatives: Option<alternatives::UrlAlternatives>,
     /// Each parameter's function (by its symbol) and position, for sinks passed as arguments.
     param_index: HashMap<Sym, (Sym, usize)>,
     param_calls: Vec<indirect::ParamCall<'a>>,
@@ -289,6 +301,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             promise_vals: HashMap::new(),
             promise_execs: HashMap::new(),
             keystroke_cbs: HashMap::new(),
+            listener_this: HashMap::new(),
+            card_handles: HashMap::new(),
             keystroke_params: HashMap::new(),
             form_data: HashMap::new(),
             created_fields: HashSet::new(),
@@ -297,6 +311,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             this_fields: HashMap::new(),
             hidden_reads: HashSet::new(),
             blob_inits: HashMap::new(),
+            url_alternatives: None,
             param_index: HashMap::new(),
             param_calls: Vec::new(),
             fn_args: Vec::new(),
@@ -315,6 +330,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     pub fn run(&mut self, program: &'a Program<'a>) {
         (self.builders, self.schemes) = builders::Builders::of(program);
         self.visit_program(program);
+        self.finish_handles();
         self.join_param_calls();
         self.join_param_sinks();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {

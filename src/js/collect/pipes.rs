@@ -1,7 +1,8 @@
 //! Hand-offs: data a script puts somewhere the page keeps and reads back later — events
 //! (`CustomEvent` detail, listeners), messages (`postMessage` to itself, `BroadcastChannel`,
 //! `MessageChannel` ports, workers), Web storage by key, cookies, IndexedDB object stores,
-//! DOM staging (a hidden input's value, `dataset`, `textContent`) and promises. Each is a
+//! DOM staging (a hidden input's value, `dataset` — on a selected element or on
+//! `document.body` —, `textContent`) and promises. Each is a
 //! *pipe*: one global symbol per pipe and key, written where data goes in and read where it
 //! comes out. Pipes are shared with decoded code, and their keys are exported with the
 //! script's facts so a page-level join can connect the scripts of one page (they share one
@@ -127,8 +128,23 @@ impl<'a> Collector<'a, '_, '_> {
             Expression::StaticMemberExpression(m) if m.property.name == "dataset" => {
                 self.dom_key(&m.object)
             }
+            Expression::StaticMemberExpression(m) => self.document_element_key(m),
             _ => None,
         }
+    }
+
+    /// `document.body`, `document.head`, `document.documentElement`: elements every script of
+    /// the page reaches without a selector, so data staged on them (`document.body.dataset.k
+    /// = v`, `setAttribute('data-k', v)`) comes back wherever they are read. The key has a dot,
+    /// which no selector's key has.
+    pub(super) fn document_element_key(
+        &mut self,
+        m: &'a StaticMemberExpression<'a>,
+    ) -> Option<String> {
+        let prop = m.property.name.as_str();
+        (matches!(prop, "body" | "head" | "documentElement")
+            && self.path_of(&m.object).as_deref() == Some("document"))
+        .then(|| format!("document.{prop}"))
     }
 
     /// Pipes written or read by a call (messages, storage, object stores, DOM setters).

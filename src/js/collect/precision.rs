@@ -138,6 +138,13 @@ impl<'a> Collector<'a, '_, '_> {
         };
         let mut lazy = false;
         for a in &c.arguments {
+            // `function () { this.value }`: the browser calls a listener with its element as
+            // `this` (an arrow function keeps the outer `this`).
+            if let (Some(Expression::FunctionExpression(f)), SourceKind::Payment) =
+                (a.as_expression(), kind)
+            {
+                self.listener_this.insert(f.span.start, bits);
+            }
             match a.as_expression() {
                 Some(Expression::FunctionExpression(f)) if !f.params.items.is_empty() => {
                     self.keystroke_cbs.insert(f.span.start, (span, kind));
@@ -212,8 +219,10 @@ impl<'a> Collector<'a, '_, '_> {
     /// Mark the operands of a test, a length read or a masking call: reading them there is
     /// not reading the value (called before the walk reaches the operands).
     pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
-        // Only keystroke callbacks ask (see `keystroke_read`); elsewhere this is wasted work.
-        if self.keystroke_params.is_empty() {
+        self.mark_counted_collection(e);
+        // Only keystroke callbacks and card-field handles ask (see `keystroke_read` and
+        // [`super::handles`]); elsewhere this is wasted work.
+        if self.keystroke_params.is_empty() && !self.has_card_handles() {
             return;
         }
         match e {
@@ -234,6 +243,13 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     let sp = m.object().without_parentheses().span();
                     self.hidden_reads.insert((sp.start, sp.end));
+                    // `/^4/.test(v)`: the value tested is the argument.
+                    if name == "test"
+                        && let Some(a) = c.arguments.first().and_then(|a| a.as_expression())
+                    {
+                        let sp = a.without_parentheses().span();
+                        self.hidden_reads.insert((sp.start, sp.end));
+                    }
                 }
             }
             _ => {}
@@ -242,6 +258,39 @@ impl<'a> Collector<'a, '_, '_> {
 }
 
 impl<'a> Collector<'a, '_, '_> {
+    /// `form.elements.filter(f).length`, `Array.prototype.filter.call(form.elements, f).length`:
+    /// a count of a form's fields is a number about them, not their data (an A/B test's
+    /// "fields filled" goal). Mapping or sending the filtered fields still harvests them.
+    fn mark_counted_collection(&mut self, e: &'a Expression<'a>) {
+        let Expression::StaticMemberExpression(m) = e else {
+            return;
+        };
+        if m.property.name != "length" {
+            return;
+        }
+        let Expression::CallExpression(c) = m.object.without_parentheses() else {
+            return;
+        };
+        let Some(callee) = c.callee.without_parentheses().as_member_expression() else {
+            return;
+        };
+        let counted = match callee.static_property_name() {
+            Some("filter") => Some(callee.object()),
+            // `Array.prototype.filter.call(list, f)`, `[].filter.call(list, f)`.
+            Some("call") => match callee.object().without_parentheses() {
+                Expression::StaticMemberExpression(f) if f.property.name == "filter" => {
+                    c.arguments.first().and_then(|a| a.as_expression())
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(list) = counted {
+            let sp = list.without_parentheses().span();
+            self.hidden_reads.insert((sp.start, sp.end));
+        }
+    }
+
     /// `fd.get('grand_total')` on a variable holding a `new FormData(form)`: a named read
     /// carries that one field, not the whole form. A dynamic name, `entries()`, iteration or
     /// sending the FormData itself still carries every field.

@@ -22,31 +22,43 @@ impl<'a> Collector<'a, '_, '_> {
         deps: Deps,
         handle: Option<Sym>,
     ) {
-        let evidence = self.url_evidence(span, &url);
         let at = self.at(span);
         let gated = self.gated();
-        self.facts.sinks.push(Sink {
-            channel,
-            at,
-            url,
-            deps,
-            handle,
-            evidence,
-            gated,
-        });
+        let urls = self.urls_for(url);
+        let last = urls.len().saturating_sub(1);
+        let mut deps = deps;
+        for (i, url) in urls.into_iter().enumerate() {
+            let evidence = self.url_evidence(span, &url);
+            self.facts.sinks.push(Sink {
+                channel,
+                at,
+                url,
+                // Each possible URL is its own sink of the same data.
+                deps: if i == last {
+                    std::mem::take(&mut deps)
+                } else {
+                    deps.clone()
+                },
+                handle,
+                evidence,
+                gated,
+            });
+        }
     }
 
     pub(super) fn load(&mut self, channel: Channel, span: Span, url: UrlText) {
-        let evidence = self.url_evidence(span, &url);
         let at = self.at(span);
         let gated = self.gated();
-        self.facts.loads.push(Load {
-            channel,
-            at,
-            url,
-            gated,
-            evidence,
-        });
+        for url in self.urls_for(url) {
+            let evidence = self.url_evidence(span, &url);
+            self.facts.loads.push(Load {
+                channel,
+                at,
+                url,
+                gated,
+                evidence,
+            });
+        }
     }
 
     /// The code at `span`, and the URL it sends to or loads when that URL was decoded.

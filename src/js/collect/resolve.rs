@@ -283,12 +283,7 @@ impl<'a> Collector<'a, '_, '_> {
         let (v, dec) = self.interp_eval(e);
         let hidden = dec || self.hidden_ctx;
         // A partly known URL keeps its known pieces (a host's registrable suffix).
-        let mut text = match &v {
-            Value::Holed(h) if h.chars().any(|c| c != crate::js::value::HOLE) => {
-                Some(h.to_string())
-            }
-            v => v.known_text().map(str::to_string),
-        };
+        let mut text = super::alternatives::url_of(&v, hidden).text;
         // A string built step by step in this body (`u = "https://"; u += host`).
         if !matches!(v, Value::Str(_) | Value::Url(_))
             && let Some(b) = self.built_text(e)
@@ -307,11 +302,13 @@ impl<'a> Collector<'a, '_, '_> {
         if hidden && let Some(t) = &text {
             self.facts.add_decoded(t);
         }
-        UrlText {
+        let url = UrlText {
             complete: matches!(v, Value::Str(_) | Value::Url(_)),
             text,
             hidden,
-        }
+        };
+        self.note_url_alternatives(e, &url);
+        url
     }
 
     /// Whether `name` at `at` is the jQuery a ready callback was handed.

@@ -121,7 +121,12 @@ impl<'a> Collector<'a, '_, '_> {
             .or_else(|| self.pending_binding.remove(&span_start))
             .or_else(|| self.callback_ret.get(&span_start).copied())
             .unwrap_or_else(|| self.facts.graph.fresh());
-        self.fn_stack.push(FnCtx { ret, gated: false });
+        let this_src = self.listener_this.remove(&span_start).unwrap_or(0);
+        self.fn_stack.push(FnCtx {
+            ret,
+            gated: false,
+            this_src,
+        });
         self.fn_starts.insert(span_start, ret);
         let names = params
             .items

@@ -160,6 +160,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.facts.graph.edge(s, d.clone());
                 self.note_binding(s, init);
                 self.note_blob(n, init);
+                self.note_card_handle(s, init);
             }
             if let Expression::ArrayExpression(a) = init
                 && let Some(first) = names.first()
@@ -267,7 +268,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.function_ctor(&args, it.span)
             }
             Some("FormData") => self.form_data_new(handle, it.span),
-            Some("Worker" | "SharedWorker") => self.worker_from_blob(a0, it.span),
+            Some("Worker" | "SharedWorker") => self.inline_worker(a0, it.span),
             _ => {}
         }
         walk::walk_new_expression(self, it);
@@ -289,9 +290,14 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         walk::walk_call_expression(self, it);
     }
 
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        self.handle_ref(it);
+    }
+
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
         let it = self.alloc(it);
         self.keystroke_read(it);
+        self.handle_member_use(it);
         let p = it.property.name.as_str();
         if p == "value" && self.is_own_card_field(&it.object) {
             self.source(SourceKind::Payment, it.span);
@@ -299,7 +305,10 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         if p == "elements"
             || (p == "forms" && self.path_of(&it.object).as_deref() == Some("document"))
         {
-            self.source(SourceKind::Harvest, it.span);
+            // Only counted (see `precision`): not harvested.
+            if !self.hidden_reads.contains(&(it.span.start, it.span.end)) {
+                self.source(SourceKind::Harvest, it.span);
+            }
         } else if matches!(
             p,
             "Firebug" | "UNMASKED_RENDERER_WEBGL" | "__REACT_DEVTOOLS_GLOBAL_HOOK__"

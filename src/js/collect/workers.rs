@@ -1,7 +1,8 @@
 //! Workers built from the page's own strings: `new Worker(URL.createObjectURL(new
-//! Blob([code])))` runs `code` in a worker that shares nothing but messages with the page. The
-//! code is analysed as a decoded layer of the script, so its `onmessage` handler reads the
-//! page's `postMessage` pipe and its sends are the script's sends.
+//! Blob([code])))` and `new Worker('data:application/javascript,' + encodeURIComponent(code))`
+//! run `code` in a worker that shares nothing but messages with the page. The code is
+//! analysed as a decoded layer of the script, so its `onmessage` handler reads the page's
+//! `postMessage` pipe and its sends are the script's sends.
 
 use super::Collector;
 use crate::js::value::Value;
@@ -9,7 +10,29 @@ use oxc_ast::ast::*;
 use oxc_span::Span;
 
 impl<'a> Collector<'a, '_, '_> {
-    pub(super) fn worker_from_blob(&mut self, arg: Option<&'a Expression<'a>>, span: Span) {
+    /// `new Worker(url)`: analyse the worker's code when the script carries it.
+    pub(super) fn inline_worker(&mut self, arg: Option<&'a Expression<'a>>, span: Span) {
+        if !self.worker_from_data_url(arg, span) {
+            self.worker_from_blob(arg, span);
+        }
+    }
+
+    /// A `data:` URL carries the worker's code itself, percent-encoded or in Base64.
+    fn worker_from_data_url(&mut self, arg: Option<&'a Expression<'a>>, span: Span) -> bool {
+        let Some(arg) = arg else {
+            return false;
+        };
+        let (v, dec) = self.interp_eval(arg);
+        let Some(code) = v.as_str().and_then(data_url_text) else {
+            return false;
+        };
+        if !code.trim().is_empty() {
+            self.run_hidden(&code, span, dec, "Worker(data: URL)");
+        }
+        true
+    }
+
+    fn worker_from_blob(&mut self, arg: Option<&'a Expression<'a>>, span: Span) {
         let Some(Expression::CallExpression(c)) = arg.map(|a| a.without_parentheses()) else {
             return;
         };
@@ -59,5 +82,38 @@ impl<'a> Collector<'a, '_, '_> {
         {
             self.blob_inits.insert(name, n);
         }
+    }
+}
+
+/// The text a `data:` URL carries (`data:[type][;base64],payload`), when the payload decodes.
+fn data_url_text(url: &str) -> Option<String> {
+    let rest = url
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("data:"))
+        .map(|_| &url[5..])?;
+    let (header, payload) = rest.split_once(',')?;
+    if header.to_ascii_lowercase().ends_with(";base64") {
+        let bytes = crate::js::interp::atob(&crate::js::interp::percent_decode(payload)?)?;
+        return Some(bytes);
+    }
+    crate::js::interp::percent_decode(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data_url_text;
+
+    #[test]
+    fn data_urls_give_their_text() {
+        assert_eq!(
+            data_url_text("data:application/javascript,a%3D1%3B").as_deref(),
+            Some("a=1;")
+        );
+        assert_eq!(
+            data_url_text("DATA:text/javascript;base64,YT0x").as_deref(),
+            Some("a=1")
+        );
+        assert_eq!(data_url_text("https://x.example/w.js"), None);
+        assert_eq!(data_url_text("data:text/javascript,%E0%A4%A"), None);
     }
 }

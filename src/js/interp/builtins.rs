@@ -252,6 +252,7 @@ impl<'a> Interp<'a> {
                 }
             }
             "pop" => a.borrow_mut().pop().unwrap_or(Value::Undefined),
+            "splice" => self.splice(a, args),
             "slice" => {
                 let v = a.borrow();
                 let len = v.len() as f64;
@@ -310,5 +311,31 @@ impl<'a> Interp<'a> {
                 .unwrap_or(Value::Unknown),
             _ => Value::Unknown,
         }
+    }
+
+    /// `a.splice(start, count, ...items)`: removes and inserts in place, returns the removed.
+    fn splice(&self, a: &Rc<RefCell<Vec<Value<'a>>>>, args: Vec<Value<'a>>) -> Value<'a> {
+        let mut v = a.borrow_mut();
+        let len = v.len() as f64;
+        let Some(start) = args.first().and_then(Value::to_number) else {
+            return Value::Unknown;
+        };
+        let start = if start < 0.0 {
+            (len + start).max(0.0)
+        } else {
+            start.min(len)
+        } as usize;
+        let count = match args.get(1) {
+            None => v.len() - start,
+            Some(c) => match c.to_number() {
+                Some(c) if c.is_nan() => 0,
+                Some(c) => c.clamp(0.0, (v.len() - start) as f64) as usize,
+                None => return Value::Unknown,
+            },
+        };
+        let removed: Vec<Value<'a>> = v
+            .splice(start..start + count, args.into_iter().skip(2))
+            .collect();
+        Value::Array(Rc::new(RefCell::new(removed)))
     }
 }

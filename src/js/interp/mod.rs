@@ -78,6 +78,8 @@ pub struct Interp<'a> {
     volatile: NameSet<'a>,
     /// Names changed by top-level statements, which the top-level run executes in order.
     staged: NameSet<'a>,
+    /// Every value a volatile name may hold, when all are listed (see [`super::constants`]).
+    alternatives: NameMap<'a, Vec<&'a Expression<'a>>>,
     /// The code units of the last long string indexed (see [`utf16`]).
     utf16: RefCell<Option<utf16::Cached>>,
     /// Regular expressions compiled so far, by their `regex` source (see [`strings`]).
@@ -101,6 +103,7 @@ impl<'a> Interp<'a> {
             timed_out: Cell::new(false),
             volatile: NameSet::default(),
             staged: NameSet::default(),
+            alternatives: NameMap::default(),
             utf16: RefCell::default(),
             regexes: RefCell::default(),
         }
@@ -133,6 +136,17 @@ impl<'a> Interp<'a> {
         self.volatile = volatile;
         self.staged = staged;
         self
+    }
+
+    /// The listed values of volatile names (see [`super::constants`]).
+    pub fn with_alternatives(mut self, alternatives: NameMap<'a, Vec<&'a Expression<'a>>>) -> Self {
+        self.alternatives = alternatives;
+        self
+    }
+
+    /// The expressions a name changed at unknown times may hold, when every one is listed.
+    pub fn alternatives(&self, name: &str) -> Option<&[&'a Expression<'a>]> {
+        self.alternatives.get(name).map(Vec::as_slice)
     }
 
     pub fn is_global_binding(&self, name: &str) -> bool {
