@@ -48,11 +48,20 @@ impl<'a> Collector<'a, '_, '_> {
             let Some(exprs) = self.interp.alternatives(name) else {
                 continue;
             };
-            if product * exprs.len() > MAX_COMBINATIONS {
+            let mut values: Vec<Value<'a>> = exprs.iter().map(|x| self.interp.eval(x)).collect();
+            // `var ep = null` until a callback sets it: a placeholder is no destination (a
+            // send to it is guarded or goes nowhere), so the values it is given later are the
+            // alternatives. Only when something else is left.
+            if values
+                .iter()
+                .any(|v| !matches!(v, Value::Null | Value::Undefined))
+            {
+                values.retain(|v| !matches!(v, Value::Null | Value::Undefined));
+            }
+            if product * values.len() > MAX_COMBINATIONS {
                 break;
             }
-            product *= exprs.len();
-            let values = exprs.iter().map(|x| self.interp.eval(x)).collect();
+            product *= values.len();
             choices.push((name, values));
         }
         let mut urls = Vec::new();
