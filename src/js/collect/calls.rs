@@ -138,6 +138,7 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     let d = self.deps(u);
                     let h = self.base_sym(o);
+                    self.note_param_sink(u, None, &url);
                     self.sink(Channel::Xhr, span, url, d, h);
                 }
             }
@@ -274,7 +275,10 @@ impl<'a> Collector<'a, '_, '_> {
                 && (is_jquery_name(&name) || self.is_jquery_param(&name, c.callee.span())));
         if selector && let Some(a) = a0 {
             let texts = self.selector_texts(a);
-            if texts.iter().any(|s| self.k.vocab.matches(s)) {
+            if texts
+                .iter()
+                .any(|s| self.k.vocab.matches(s) || self.own_card_selector(s))
+            {
                 self.source(SourceKind::Payment, span);
             } else if texts.iter().any(|s| is_harvest_selector(s)) {
                 self.source(SourceKind::Harvest, span);
@@ -336,14 +340,7 @@ impl<'a> Collector<'a, '_, '_> {
             if !self.k.apis.entries.is_empty() {
                 self.note_fn_args(f, args);
             }
-            let mut ds = Vec::with_capacity(args.len());
-            for a in args {
-                ds.push(self.deps(a));
-            }
-            self.note_own_call(f, args, &ds);
-            if ds.iter().any(|d| !d.is_empty()) {
-                self.facts.graph.calls.push((f, ds));
-            }
+            self.call_own(f, args);
         }
     }
 

@@ -13,7 +13,7 @@
 //! a value depends on, [`api`] applies the Web API catalogue, [`pipes`] follows hand-offs
 //! (events, messages, storage, IndexedDB, DOM staging, promises), [`indirect`] joins sinks
 //! passed as arguments, [`params`] resolves sinks whose URL is a parameter at the function's
-//! calls, [`invoke`] records functions the browser calls (timers, promise reactions),
+//! calls (through callers of callers, [`contexts`]), [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`precision`] decides what about a value is read, [`own_form`] finds
 //! fields a script creates, [`workers`] inline workers, [`hidden`] decoded code and markup,
 //! and [`gates`] checkout-only code paths.
@@ -34,12 +34,15 @@ use super::flow::FxBuild;
 mod aliases;
 mod api;
 mod builders;
+mod built_fns;
 mod calls;
 mod callsite;
+mod contexts;
 mod deps;
 mod gates;
 mod hidden;
 mod indirect;
+mod instances;
 mod invoke;
 mod own_form;
 mod params;
@@ -158,6 +161,8 @@ pub struct Ctx<'k> {
 struct FnCtx {
     ret: Sym,
     gated: bool,
+    /// The function is a constructor or a prototype method: it pushed its `this`.
+    instance: bool,
 }
 
 pub struct Collector<'a, 'f, 'k> {
@@ -218,6 +223,8 @@ pub struct Collector<'a, 'f, 'k> {
     /// Fields the script creates, and those of them it names like card fields.
     created_fields: HashSet<Sym>,
     card_fields: HashSet<Sym>,
+    /// Ids and names of card fields in markup the script wrote (`innerHTML`).
+    own_card_keys: HashSet<String>,
     /// Arguments passed to a function built by `Function(…)`, by the building call's start.
     fn_ctor_args: HashMap<u32, Vec<String>>,
     /// `this.url = …` in a class's methods (its constructor), by the class's `this` symbol
@@ -245,6 +252,8 @@ pub struct Collector<'a, 'f, 'k> {
     builders: builders::Builders<'a>,
     /// Parameters that stand for jQuery inside their function (ready callbacks).
     jquery_params: Vec<(&'a str, Span)>,
+    /// The script's constructors, prototypes and proxies (see [`instances`]).
+    instances: instances::Instances,
 }
 
 impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
@@ -293,6 +302,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             form_data: HashMap::new(),
             created_fields: HashSet::new(),
             card_fields: HashSet::new(),
+            own_card_keys: HashSet::new(),
             fn_ctor_args: HashMap::new(),
             this_fields: HashMap::new(),
             hidden_reads: HashSet::new(),
@@ -308,6 +318,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             schemes: aliases::SchemeNames::default(),
             builders: builders::Builders::default(),
             jquery_params: Vec::new(),
+            instances: instances::Instances::default(),
         }
     }
 
@@ -315,6 +326,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     pub fn run(&mut self, program: &'a Program<'a>) {
         self.schemes = aliases::SchemeNames::of(program);
         self.builders = builders::Builders::of(program);
+        self.note_built_fn_calls(program);
         self.visit_program(program);
         self.join_param_calls();
         self.join_param_sinks();
