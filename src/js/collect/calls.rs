@@ -3,6 +3,7 @@
 //! [`super::callsite`].
 
 use super::callsite::arg_exprs;
+use super::instances::Instance;
 use super::{
     Collector, HTTP_METHODS, KEY_EVENTS, SELECTOR_METHODS, is_jquery_name, is_jquery_path,
     untainted,
@@ -340,7 +341,8 @@ impl<'a> Collector<'a, '_, '_> {
             if !self.k.apis.entries.is_empty() {
                 self.note_fn_args(f, args);
             }
-            self.call_own(f, args);
+            let inst = obj.map_or(Instance::None, |o| self.instance_of(o));
+            self.call_own(f, args, inst);
         }
     }
 

@@ -11,6 +11,7 @@
 //! (memoised), so a script is never re-walked per call site.
 
 use super::Collector;
+use super::instances::Instance;
 use super::params::OwnCall;
 use crate::js::flow::{Deps, Sym};
 use crate::js::value::Value;
@@ -28,6 +29,8 @@ pub(super) const MAX_CONTEXTS: usize = 16;
 pub(super) struct CallContext<'a> {
     pub vals: Vec<Value<'a>>,
     pub deps: Vec<Deps>,
+    /// The object the call is about (a method's receiver, a constructor's `new`).
+    pub inst: Instance,
 }
 
 /// The script's calls of its own functions, indexed by function, and the contexts computed.
@@ -92,6 +95,7 @@ impl<'a> Collector<'a, '_, '_> {
                 out.push(CallContext {
                     vals: c.args.iter().map(|a| self.interp.eval(a)).collect(),
                     deps: c.deps.clone(),
+                    inst: c.inst,
                 });
                 continue;
             }
@@ -118,6 +122,12 @@ impl<'a> Collector<'a, '_, '_> {
                         .iter()
                         .map(|d| substitute(d, &params, &o.deps))
                         .collect(),
+                    // `this.m()` in a method is about the object that method was called on.
+                    inst: if c.inst == Instance::This {
+                        o.inst
+                    } else {
+                        c.inst
+                    },
                 });
             }
         }

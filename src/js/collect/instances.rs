@@ -20,6 +20,20 @@ use std::rc::Rc;
 /// Arguments of a call that reach a proxy's `apply` trap's argument list.
 const PROXY_ARGS: usize = 8;
 
+/// Which object a call is about, for telling instances of one constructor apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum Instance {
+    #[default]
+    None,
+    /// A method called on the object made by the `new` at this start (`x.m()` with `var x =
+    /// new X()`, `new X().m()`).
+    On(u32),
+    /// A method called on `this`: the object its own caller's method was called on.
+    This,
+    /// The `new` at this start itself (a call of the constructor).
+    Made(u32),
+}
+
 /// What the walk has learnt about the script's constructors.
 #[derive(Default)]
 pub(super) struct Instances {
@@ -146,8 +160,9 @@ impl<'a> Collector<'a, '_, '_> {
         if p.r#static {
             return;
         }
-        let (Some(name), Some(v), Some(this)) = (p.key.static_name(), &p.value, self.this_sym())
-        else {
+        // The class's own object: the walk is in its body, not in one of its methods.
+        let this = self.this_syms.last().map(|t| t.0);
+        let (Some(name), Some(v), Some(this)) = (p.key.static_name(), &p.value, this) else {
             return;
         };
         let slot = self
@@ -184,7 +199,23 @@ impl<'a> Collector<'a, '_, '_> {
             return;
         }
         let args = super::callsite::arg_exprs(&n.arguments);
-        self.call_own(f, &args);
+        self.call_own(f, &args, Instance::Made(n.span.start));
+    }
+
+    /// The object a method is called on, when it is one `new` of the script's.
+    pub(super) fn instance_of(&self, recv: &'a Expression<'a>) -> Instance {
+        let made = match recv.without_parentheses() {
+            Expression::ThisExpression(_) => return Instance::This,
+            Expression::Identifier(id) => self
+                .interp
+                .decl_init(id.name.as_str())
+                .map(|e| e.without_parentheses()),
+            e => Some(e),
+        };
+        match made {
+            Some(Expression::NewExpression(n)) => Instance::On(n.span.start),
+            _ => Instance::None,
+        }
     }
 
     /// `var p = new Proxy(target, { apply(t, self, args) {…} })`: calling p runs the trap with

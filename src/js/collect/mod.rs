@@ -163,6 +163,8 @@ struct FnCtx {
     gated: bool,
     /// The function is a constructor or a prototype method: it pushed its `this`.
     instance: bool,
+    /// Its own parameters (one of several functions behind one name has its own).
+    params: Vec<Sym>,
 }
 
 pub struct Collector<'a, 'f, 'k> {

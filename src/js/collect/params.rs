@@ -10,9 +10,11 @@
 
 use super::Collector;
 use super::contexts::{Contexts, substitute};
-use crate::js::facts::UrlText;
+use super::instances::Instance;
+use crate::js::facts::{Send, UrlText};
 use crate::js::flow::{Deps, Sym};
 use crate::js::value::{HOLE, Value};
+use crate::rules::schema::Channel;
 use oxc_ast::ast::*;
 
 /// Calls joined per sink, and joins in all.
@@ -27,6 +29,8 @@ pub(super) struct ParamSink<'a> {
     /// The URL is this element of the expression's value (an `apply` list).
     pub elem: Option<usize>,
     pub f: Sym,
+    /// The parameters of the function the sink is written in.
+    pub params: Vec<Sym>,
     /// The object `this` is where the sink is written (a constructor's, a class's).
     pub this: Option<Sym>,
 }
@@ -39,6 +43,8 @@ pub(super) struct OwnCall<'a> {
     /// The function the call is written in (None at the top level): its parameters in the
     /// arguments are bound at that function's own calls (a wrapper of a wrapper).
     pub within: Option<Sym>,
+    /// The object the call is about (see [`Instance`]).
+    pub inst: Instance,
 }
 
 /// `arr.forEach(cb)` / `map` …: the callback (by its start) takes each element of `arr`.
@@ -60,7 +66,7 @@ impl<'a> Collector<'a, '_, '_> {
         if url.complete || self.param_sinks.len() >= 1024 {
             return;
         }
-        let Some(f) = self.fn_stack.last().map(|f| f.ret) else {
+        let Some((f, params)) = self.fn_stack.last().map(|f| (f.ret, f.params.clone())) else {
             return;
         };
         self.param_sinks.push(ParamSink {
@@ -68,21 +74,28 @@ impl<'a> Collector<'a, '_, '_> {
             url: u,
             elem,
             f,
+            params,
             this: self.this_sym(),
         });
     }
 
     /// A call of the script's own function `f`: its parameters receive the arguments' data,
     /// and the call is kept for joining sinks whose URL is a parameter.
-    pub(super) fn call_own(&mut self, f: Sym, args: &[&'a Expression<'a>]) {
+    pub(super) fn call_own(&mut self, f: Sym, args: &[&'a Expression<'a>], inst: Instance) {
         let ds: Vec<Deps> = args.iter().map(|a| self.deps(a)).collect();
-        self.note_own_call(f, args, &ds);
+        self.note_own_call(f, args, &ds, inst);
         if ds.iter().any(|d| !d.is_empty()) {
             self.facts.graph.calls.push((f, ds));
         }
     }
 
-    fn note_own_call(&mut self, f: Sym, args: &[&'a Expression<'a>], deps: &[Deps]) {
+    fn note_own_call(
+        &mut self,
+        f: Sym,
+        args: &[&'a Expression<'a>],
+        deps: &[Deps],
+        inst: Instance,
+    ) {
         if self.own_calls.len() < 8192 {
             let within = self.fn_stack.last().map(|c| c.ret);
             self.own_calls.push(OwnCall {
@@ -90,6 +103,7 @@ impl<'a> Collector<'a, '_, '_> {
                 args: args.to_vec(),
                 deps: deps.to_vec(),
                 within,
+                inst,
             });
         }
     }
@@ -128,18 +142,12 @@ impl<'a> Collector<'a, '_, '_> {
             if !self.fn_param_names.contains_key(&ps.f) {
                 continue;
             }
-            let params = self
-                .facts
-                .graph
-                .fn_params
-                .get(&ps.f)
-                .cloned()
-                .unwrap_or_default();
+            let params = &ps.params;
             // Each call as the values of its arguments and their data.
-            let mut calls: Vec<(Vec<Value<'a>>, Vec<Deps>)> = self
+            let mut calls: Vec<(Vec<Value<'a>>, Vec<Deps>, Instance)> = self
                 .call_contexts(&mut cx, ps.f)
                 .iter()
-                .map(|c| (c.vals.clone(), c.deps.clone()))
+                .map(|c| (c.vals.clone(), c.deps.clone(), c.inst))
                 .collect();
             for it in iters
                 .iter()
@@ -147,26 +155,45 @@ impl<'a> Collector<'a, '_, '_> {
             {
                 if let Value::Array(items) = self.interp.eval(it.recv) {
                     for x in items.borrow().iter().take(MAX_CALLS_PER_SINK) {
-                        calls.push((vec![x.clone()], vec![it.deps.clone()]));
+                        calls.push((vec![x.clone()], vec![it.deps.clone()], Instance::None));
                     }
                 }
             }
             if calls.is_empty() {
-                calls.push((Vec::new(), Vec::new()));
+                calls.push((Vec::new(), Vec::new(), Instance::None));
             }
             // `this` as each `new` of its constructor makes it (or as it is without one).
             let objects = self.this_objects(&mut cx, ps.this);
             let Some(base) = self.facts.sinks.get(ps.sink).cloned() else {
                 continue;
             };
+            // An XHR's data is what its `send` sends: each call's copy gets its own sends.
+            let sends: Vec<usize> = match base.handle {
+                Some(h) if base.channel == Channel::Xhr => (0..self.facts.sends.len())
+                    .filter(|&i| self.facts.sends[i].handle == Some(h))
+                    .collect(),
+                _ => Vec::new(),
+            };
             let mut first = true;
-            let pairs = calls
+            // A method call on a known object pairs with that object's `new` only.
+            let pairs: Vec<_> = calls
                 .into_iter()
-                .flat_map(|c| objects.iter().map(move |o| (c.clone(), o.clone())))
-                .take(MAX_CALLS_PER_SINK);
+                .flat_map(|(vals, deps, inst)| {
+                    let mine: Vec<_> = match inst {
+                        Instance::On(at) if objects.iter().any(|(m, _)| *m == Some(at)) => {
+                            objects.iter().filter(|(m, _)| *m == Some(at)).collect()
+                        }
+                        _ => objects.iter().collect(),
+                    };
+                    mine.into_iter()
+                        .map(|(_, o)| ((vals.clone(), deps.clone()), o.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .take(MAX_CALLS_PER_SINK)
+                .collect();
             for ((vals, deps), this) in pairs {
                 if joins >= MAX_JOINS {
-                    return;
+                    break;
                 }
                 joins += 1;
                 let mut binds = self.param_binds(ps.f, &vals);
@@ -199,7 +226,20 @@ impl<'a> Collector<'a, '_, '_> {
                     text: Some(text),
                     hidden,
                 };
-                sink.deps = substitute(&base.deps, &params, &deps);
+                sink.deps = substitute(&base.deps, params, &deps);
+                if !sends.is_empty() {
+                    let h = self.facts.graph.fresh();
+                    sink.handle = Some(h);
+                    for &i in &sends {
+                        let s = &self.facts.sends[i];
+                        let send = Send {
+                            handle: Some(h),
+                            deps: substitute(&s.deps, params, &deps),
+                            at: s.at,
+                        };
+                        self.facts.sends.push(send);
+                    }
+                }
                 if first {
                     self.facts.sinks[ps.sink] = sink;
                     first = false;
@@ -207,32 +247,50 @@ impl<'a> Collector<'a, '_, '_> {
                     self.facts.sinks.push(sink);
                 }
             }
+            // The sends now belong to the copies (an empty send joins nothing).
+            if !first {
+                for &i in &sends {
+                    self.facts.sends[i].deps = Deps::default();
+                }
+            }
         }
     }
 }
 
 impl<'a> Collector<'a, '_, '_> {
-    /// The values `this` may have: one per call of its constructor (None when the sink is not
-    /// in a method of a known object).
-    fn this_objects(&self, cx: &mut Contexts<'_, 'a>, this: Option<Sym>) -> Vec<Option<Value<'a>>> {
+    /// The values `this` may have: one per call of its constructor, with the start of that
+    /// `new` (None when the sink is not in a method of a known object).
+    fn this_objects(&self, cx: &mut Contexts<'_, 'a>, this: Option<Sym>) -> Vec<ThisObject<'a>> {
         let Some(t) = this else {
-            return vec![None];
+            return vec![(None, None)];
         };
         let ctor = self.instances.ctor_of.get(&t).copied();
-        let mut out: Vec<Option<Value<'a>>> = match ctor {
+        let mut out: Vec<ThisObject<'a>> = match ctor {
             Some(c) => self
                 .call_contexts(cx, c)
                 .iter()
-                .map(|k| Some(self.this_value(t, &self.param_binds(c, &k.vals))))
+                .map(|k| {
+                    let made = match k.inst {
+                        Instance::Made(at) => Some(at),
+                        _ => None,
+                    };
+                    (
+                        made,
+                        Some(self.this_value(t, &self.param_binds(c, &k.vals))),
+                    )
+                })
                 .collect(),
             None => Vec::new(),
         };
         if out.is_empty() {
-            out.push(Some(self.this_value(t, &[])));
+            out.push((None, Some(self.this_value(t, &[]))));
         }
         out
     }
 }
+
+/// A value of `this`, with the start of the `new` that made it when known.
+type ThisObject<'a> = (Option<u32>, Option<Value<'a>>);
 
 /// How much of a URL is known (its characters outside unknown runs).
 fn known_chars(t: Option<&str>) -> usize {

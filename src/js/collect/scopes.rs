@@ -127,6 +127,7 @@ impl<'a> Collector<'a, '_, '_> {
             ret,
             gated: false,
             instance: false,
+            params: Vec::new(),
         });
         self.fn_starts.insert(span_start, ret);
         let names = params
@@ -172,6 +173,9 @@ impl<'a> Collector<'a, '_, '_> {
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
         self.enter_proxy_trap(span_start, &syms);
+        if let Some(f) = self.fn_stack.last_mut() {
+            f.params = syms.clone();
+        }
         // Several functions behind one name (`a ? function (u, d) {…} : function (u, d)
         // {…}`, a method name defined twice): a call may run any of them, so each later
         // function's parameters take what the first's take.
