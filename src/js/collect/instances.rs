@@ -17,6 +17,9 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+/// Fields of one object evaluated for one URL expression.
+const MAX_FIELDS: usize = 64;
+
 /// Arguments of a call that reach a proxy's `apply` trap's argument list.
 const PROXY_ARGS: usize = 8;
 
@@ -264,15 +267,24 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
-    /// The object `this` stands for, with the fields known so far (each written once, with a
-    /// value the evaluator knows without the constructor's arguments).
-    pub(super) fn this_value(&self, this: Sym, ctor_binds: &[(&'a str, Value<'a>)]) -> Value<'a> {
+    /// The object `this` stands for, with the fields known so far that the code `used` names
+    /// (each written once; a constructor's field evaluated with `ctor_binds`, one `new`'s
+    /// arguments). Only named fields are evaluated, at most [`MAX_FIELDS`] of them.
+    pub(super) fn this_value(
+        &self,
+        this: Sym,
+        ctor_binds: &[(&'a str, Value<'a>)],
+        used: &str,
+    ) -> Value<'a> {
         let ctor = self.instances.ctor_of.get(&this).copied();
         let mut props = Vec::new();
         for ((t, p), rhs) in &self.this_fields {
             let Some(rhs) = rhs else { continue };
-            if *t != this {
+            if *t != this || !used.contains(p.as_str()) {
                 continue;
+            }
+            if props.len() >= MAX_FIELDS {
+                break;
             }
             let in_ctor =
                 ctor.is_some() && self.instances.field_fn.get(&(*t, p.clone())).copied() == ctor;
@@ -294,7 +306,7 @@ impl<'a> Collector<'a, '_, '_> {
             return None;
         }
         let this = self.this_sym()?;
-        let obj = self.this_value(this, &[]);
+        let obj = self.this_value(this, &[], self.text(e.span()));
         Some(self.interp.eval_with(e, vec![("this", obj)]))
     }
 }

@@ -16,6 +16,7 @@ use crate::js::flow::{Deps, Sym};
 use crate::js::value::{HOLE, Value};
 use crate::rules::schema::Channel;
 use oxc_ast::ast::*;
+use oxc_span::GetSpan;
 
 /// Calls joined per sink, and joins in all.
 const MAX_CALLS_PER_SINK: usize = 16;
@@ -163,7 +164,7 @@ impl<'a> Collector<'a, '_, '_> {
                 calls.push((Vec::new(), Vec::new(), Instance::None));
             }
             // `this` as each `new` of its constructor makes it (or as it is without one).
-            let objects = self.this_objects(&mut cx, ps.this);
+            let objects = self.this_objects(&mut cx, ps.this, self.text(ps.url.span()));
             let Some(base) = self.facts.sinks.get(ps.sink).cloned() else {
                 continue;
             };
@@ -260,7 +261,12 @@ impl<'a> Collector<'a, '_, '_> {
 impl<'a> Collector<'a, '_, '_> {
     /// The values `this` may have: one per call of its constructor, with the start of that
     /// `new` (None when the sink is not in a method of a known object).
-    fn this_objects(&self, cx: &mut Contexts<'_, 'a>, this: Option<Sym>) -> Vec<ThisObject<'a>> {
+    fn this_objects(
+        &self,
+        cx: &mut Contexts<'_, 'a>,
+        this: Option<Sym>,
+        used: &str,
+    ) -> Vec<ThisObject<'a>> {
         let Some(t) = this else {
             return vec![(None, None)];
         };
@@ -274,16 +280,14 @@ impl<'a> Collector<'a, '_, '_> {
                         Instance::Made(at) => Some(at),
                         _ => None,
                     };
-                    (
-                        made,
-                        Some(self.this_value(t, &self.param_binds(c, &k.vals))),
-                    )
+                    let binds = self.param_binds(c, &k.vals);
+                    (made, Some(self.this_value(t, &binds, used)))
                 })
                 .collect(),
             None => Vec::new(),
         };
         if out.is_empty() {
-            out.push((None, Some(self.this_value(t, &[]))));
+            out.push((None, Some(self.this_value(t, &[], used))));
         }
         out
     }
