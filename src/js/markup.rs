@@ -28,6 +28,17 @@ static FIELD_ATTR: LazyLock<Regex> = LazyLock::new(|| {
     .expect("constant regex")
 });
 
+/// An element's id or name (what a script selects it by).
+static FIELD_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)\b(?:id|name)\s*=\s*["']?([^"'\s>]+)"#).expect("constant regex")
+});
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<label\b([^>]*)>(.*?)</label\s*>"#).expect("constant regex")
+});
+static LABEL_FOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?is)\bfor\s*=\s*["']?([^"'\s>]+)"#).expect("constant regex"));
+static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").expect("constant regex"));
+
 static SCRIPT_OPEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?is)<script\b([^>]*)>").expect("constant regex"));
 static SCRIPT_CLOSE: LazyLock<Regex> =
@@ -68,6 +79,10 @@ pub struct MarkupFacts {
     pub form_actions: Vec<String>,
     /// Input or select elements whose name, id, placeholder or autocomplete names a card field.
     pub payment_fields: usize,
+    /// The ids and names of the fields that are card fields by their attributes or by their
+    /// label (`<label>Card number</label><input id="x1">`, `<label for="x1">`): what the
+    /// script that wrote the markup reads them back by.
+    pub card_field_keys: Vec<String>,
 }
 
 pub fn scan(html: &str, vocab: &Vocabulary) -> MarkupFacts {
@@ -101,19 +116,52 @@ pub fn scan(html: &str, vocab: &Vocabulary) -> MarkupFacts {
         .filter_map(|c| c.get(1))
         .map(|g| g.as_str().to_string())
         .collect();
+    // Labels that name a card field: those for an id, and the one just before a field.
+    let labels: Vec<(usize, Option<String>, bool)> = LABEL
+        .captures_iter(html)
+        .filter_map(|c| {
+            let all = c.get(0)?;
+            let target = c
+                .get(1)
+                .and_then(|a| LABEL_FOR.captures(a.as_str()))
+                .and_then(|f| f.get(1))
+                .map(|g| g.as_str().to_string());
+            let text = c.get(2).map_or("", |g| g.as_str());
+            let card = vocab.matches(TAG.replace_all(text, " ").trim());
+            Some((all.end(), target, card))
+        })
+        .collect();
+    let mut prev_end = 0;
     for tag in INPUT_TAG.find_iter(html) {
         let t = tag.as_str();
+        let after = prev_end;
+        prev_end = tag.end();
         if t.to_ascii_lowercase().contains("type=\"hidden\"")
             || t.to_ascii_lowercase().contains("type=hidden")
         {
             continue;
         }
-        if FIELD_ATTR
+        let by_attr = FIELD_ATTR
             .captures_iter(t)
             .filter_map(|c| c.get(1))
-            .any(|v| vocab.matches(v.as_str()))
-        {
+            .any(|v| vocab.matches(v.as_str()));
+        if by_attr {
             m.payment_fields += 1;
+        }
+        let keys: Vec<String> = FIELD_KEY
+            .captures_iter(t)
+            .filter_map(|c| c.get(1))
+            .map(|g| g.as_str().to_string())
+            .collect();
+        let by_label = labels.iter().any(|(end, target, card)| {
+            *card
+                && match target {
+                    Some(id) => keys.contains(id),
+                    None => *end > after && *end <= tag.start(),
+                }
+        });
+        if by_attr || by_label {
+            m.card_field_keys.extend(keys);
         }
     }
     m
@@ -140,5 +188,22 @@ mod tests {
         assert_eq!(m.resources, vec!["https://x.example/p.gif"]);
         assert_eq!(m.form_actions, vec!["https://f.example/post"]);
         assert_eq!(m.payment_fields, 1);
+        assert_eq!(m.card_field_keys, vec!["cc_number"]);
+    }
+
+    /// A field named only by its label (before it, or `for` its id) is a card field; a field
+    /// after an unrelated label is not.
+    #[test]
+    fn labels_name_card_fields() {
+        let v = Vocabulary::from_files(&[VocabularyFile {
+            words: vec!["card".into(), "cvv".into()],
+            ..Default::default()
+        }]);
+        let m = scan(
+            "<label>Card number</label><input id=\"x1\"><label>Email</label><input id=\"x2\">             <input id='x3'><label for=\"x3\"><b>CVV</b></label>",
+            &v,
+        );
+        assert_eq!(m.card_field_keys, vec!["x1", "x3"]);
+        assert_eq!(m.payment_fields, 0);
     }
 }

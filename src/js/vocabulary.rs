@@ -116,7 +116,7 @@ pub fn split_words(text: &str) -> Vec<String> {
 /// argument of `getElementById`, a property of `form.elements`), `#id` parts of a selector,
 /// and the values of `[id=…]` / `[name=…]` attribute selectors. Class names and tag names are
 /// not field names, so `input[name=email]` selects `email`, never `name` or `input`.
-fn selected_names(text: &str) -> Vec<&str> {
+pub(crate) fn selected_names(text: &str) -> Vec<&str> {
     let t = text.trim();
     let is_name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
     if !t.is_empty() && !t.contains(|c: char| c.is_whitespace() || "#.[]=:>,()*~+'\"".contains(c)) {

@@ -3,6 +3,7 @@
 //! [`super::callsite`].
 
 use super::callsite::arg_exprs;
+use super::instances::Instance;
 use super::{
     Collector, HTTP_METHODS, KEY_EVENTS, SELECTOR_METHODS, is_jquery_name, is_jquery_path,
     untainted,
@@ -138,6 +139,7 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     let d = self.deps(u);
                     let h = self.base_sym(o);
+                    self.note_param_sink(u, None, &url);
                     self.sink(Channel::Xhr, span, url, d, h);
                 }
             }
@@ -274,7 +276,10 @@ impl<'a> Collector<'a, '_, '_> {
                 && (is_jquery_name(&name) || self.is_jquery_param(&name, c.callee.span())));
         if selector && let Some(a) = a0 {
             let texts = self.selector_texts(a);
-            if texts.iter().any(|s| self.k.vocab.matches(s)) {
+            if texts
+                .iter()
+                .any(|s| self.k.vocab.matches(s) || self.own_card_selector(s))
+            {
                 self.source(SourceKind::Payment, span);
             } else if texts.iter().any(|s| is_harvest_selector(s)) {
                 self.source(SourceKind::Harvest, span);
@@ -336,14 +341,8 @@ impl<'a> Collector<'a, '_, '_> {
             if !self.k.apis.entries.is_empty() {
                 self.note_fn_args(f, args);
             }
-            let mut ds = Vec::with_capacity(args.len());
-            for a in args {
-                ds.push(self.deps(a));
-            }
-            self.note_own_call(f, args, &ds);
-            if ds.iter().any(|d| !d.is_empty()) {
-                self.facts.graph.calls.push((f, ds));
-            }
+            let inst = obj.map_or(Instance::None, |o| self.instance_of(o));
+            self.call_own(f, args, inst);
         }
     }
 

@@ -211,7 +211,7 @@ impl<'a> Collector<'a, '_, '_> {
                     && (is_jquery_name(name) || self.is_jquery_param(name, c.callee.span())));
             if selector && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) {
                 for s in self.selector_texts(a0) {
-                    if self.k.vocab.matches(&s) {
+                    if self.k.vocab.matches(&s) || self.own_card_selector(&s) {
                         d.src |= SRC_PAYMENT;
                     }
                     if is_harvest_selector(&s) {

@@ -67,6 +67,8 @@ impl<'a> Collector<'a, '_, '_> {
                 None,
             );
         }
+        self.own_card_keys
+            .extend(m.card_field_keys.iter().take(64).cloned());
         if m.payment_fields > 0 {
             let at = self.at(span);
             let evidence = format!(

@@ -13,10 +13,13 @@
 //! a value depends on, [`api`] applies the Web API catalogue, [`pipes`] follows hand-offs
 //! (events, messages, storage, IndexedDB, DOM staging, promises), [`indirect`] joins sinks
 //! passed as arguments, [`params`] resolves sinks whose URL is a parameter at the function's
-//! calls, [`invoke`] records functions the browser calls (timers, promise reactions),
-//! [`precision`] decides what about a value is read, [`own_form`] finds
-//! fields a script creates, [`handles`] variables holding a card field, [`alternatives`] URLs read from variables assigned in several
-//! places, [`workers`] inline workers, [`hidden`] decoded code and markup,
+//! calls (through callers of callers, [`contexts`]), [`instances`] follows `this` through
+//! constructors, prototypes, classes and Proxy traps, [`built_fns`] functions built by
+//! `Function(…)`, [`invoke`] records functions the browser calls (timers, promise reactions),
+//! [`precision`] decides what about a value is read, [`own_form`] finds fields a script
+//! creates, [`handles`] variables holding a card field, [`alternatives`] URLs read from
+//! variables assigned in several places, [`workers`] inline workers, [`hidden`] decoded code
+//! and markup,
 //! and [`gates`] checkout-only code paths.
 
 use super::budget::Deadline;
@@ -36,13 +39,16 @@ mod aliases;
 mod alternatives;
 mod api;
 mod builders;
+mod built_fns;
 mod calls;
 mod callsite;
+mod contexts;
 mod deps;
 mod gates;
 mod handles;
 mod hidden;
 mod indirect;
+mod instances;
 mod invoke;
 mod own_form;
 mod params;
@@ -164,6 +170,10 @@ struct FnCtx {
     /// What `this` carries in this function: a card field's listener is called with the
     /// field as `this` (see [`precision`]).
     this_src: u8,
+    /// The function is a constructor or a prototype method: it pushed its `this`.
+    instance: bool,
+    /// Its own parameters (one of several functions behind one name has its own).
+    params: Vec<Sym>,
 }
 
 pub struct Collector<'a, 'f, 'k> {
@@ -228,6 +238,8 @@ pub struct Collector<'a, 'f, 'k> {
     /// Fields the script creates, and those of them it names like card fields.
     created_fields: HashSet<Sym>,
     card_fields: HashSet<Sym>,
+    /// Ids and names of card fields in markup the script wrote (`innerHTML`).
+    own_card_keys: HashSet<String>,
     /// Arguments passed to a function built by `Function(…)`, by the building call's start.
     fn_ctor_args: HashMap<u32, Vec<String>>,
     /// `this.url = …` in a class's methods (its constructor), by the class's `this` symbol
@@ -257,6 +269,8 @@ pub struct Collector<'a, 'f, 'k> {
     builders: builders::Builders<'a>,
     /// Parameters that stand for jQuery inside their function (ready callbacks).
     jquery_params: Vec<(&'a str, Span)>,
+    /// The script's constructors, prototypes and proxies (see [`instances`]).
+    instances: instances::Instances,
 }
 
 impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
@@ -307,6 +321,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             form_data: HashMap::new(),
             created_fields: HashSet::new(),
             card_fields: HashSet::new(),
+            own_card_keys: HashSet::new(),
             fn_ctor_args: HashMap::new(),
             this_fields: HashMap::new(),
             hidden_reads: HashSet::new(),
@@ -323,12 +338,14 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             schemes: aliases::SchemeNames::default(),
             builders: builders::Builders::default(),
             jquery_params: Vec::new(),
+            instances: instances::Instances::default(),
         }
     }
 
     /// Walk a program and add what was found to the facts.
     pub fn run(&mut self, program: &'a Program<'a>) {
         (self.builders, self.schemes) = builders::Builders::of(program);
+        self.note_built_fn_calls(program);
         self.visit_program(program);
         self.finish_handles();
         self.join_param_calls();

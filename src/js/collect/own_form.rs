@@ -1,7 +1,7 @@
 //! Skimmers that bring their own form: fields the script creates itself
-//! (`createElement('input')`) and names like card fields (by `name`, `id`, `placeholder`,
-//! `autocomplete` or `aria-label`) are card sources when read, and creating them is an
-//! injected payment form. Hiding a payment processor's frame is recorded too: with a form of
+//! (`createElement('input')`, or markup it writes) and names like card fields (by `name`,
+//! `id`, `placeholder`, `autocomplete` or `aria-label`, or in markup by their label) are card
+//! sources when read, and creating them is an injected payment form. Hiding a payment processor's frame is recorded too: with a form of
 //! the script's own it is the overlay attack.
 
 use super::Collector;
@@ -85,6 +85,16 @@ impl<'a> Collector<'a, '_, '_> {
                 self.facts.injections.push(Injection { at, evidence });
             }
         }
+    }
+
+    /// Whether a selector picks a card field of markup the script wrote itself
+    /// (`box.innerHTML = '<label>Card number</label><input id="x1">'`, then
+    /// `getElementById('x1')`): reading it reads card data whatever the id says.
+    pub(super) fn own_card_selector(&self, s: &str) -> bool {
+        !self.own_card_keys.is_empty()
+            && crate::js::vocabulary::selected_names(s)
+                .iter()
+                .any(|n| self.own_card_keys.contains(*n))
     }
 
     /// Whether an expression is a field the script created and named like a card field.

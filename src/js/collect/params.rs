@@ -9,10 +9,14 @@
 //! arguments in place of the parameters (one caller's card data is not another caller's).
 
 use super::Collector;
-use crate::js::facts::UrlText;
+use super::contexts::{Contexts, substitute};
+use super::instances::Instance;
+use crate::js::facts::{Send, UrlText};
 use crate::js::flow::{Deps, Sym};
 use crate::js::value::{HOLE, Value};
+use crate::rules::schema::Channel;
 use oxc_ast::ast::*;
+use oxc_span::GetSpan;
 
 /// Calls joined per sink, and joins in all.
 const MAX_CALLS_PER_SINK: usize = 16;
@@ -26,6 +30,10 @@ pub(super) struct ParamSink<'a> {
     /// The URL is this element of the expression's value (an `apply` list).
     pub elem: Option<usize>,
     pub f: Sym,
+    /// The parameters of the function the sink is written in.
+    pub params: Vec<Sym>,
+    /// The object `this` is where the sink is written (a constructor's, a class's).
+    pub this: Option<Sym>,
 }
 
 /// A call of one of the script's functions: its arguments, and their data where the call is.
@@ -33,6 +41,11 @@ pub(super) struct OwnCall<'a> {
     pub f: Sym,
     pub args: Vec<&'a Expression<'a>>,
     pub deps: Vec<Deps>,
+    /// The function the call is written in (None at the top level): its parameters in the
+    /// arguments are bound at that function's own calls (a wrapper of a wrapper).
+    pub within: Option<Sym>,
+    /// The object the call is about (see [`Instance`]).
+    pub inst: Instance,
 }
 
 /// `arr.forEach(cb)` / `map` …: the callback (by its start) takes each element of `arr`.
@@ -51,10 +64,10 @@ impl<'a> Collector<'a, '_, '_> {
         elem: Option<usize>,
         url: &UrlText,
     ) {
-        if url.text.is_some() || self.param_sinks.len() >= 1024 {
+        if url.complete || self.param_sinks.len() >= 1024 {
             return;
         }
-        let Some(f) = self.fn_stack.last().map(|f| f.ret) else {
+        let Some((f, params)) = self.fn_stack.last().map(|f| (f.ret, f.params.clone())) else {
             return;
         };
         self.param_sinks.push(ParamSink {
@@ -62,15 +75,36 @@ impl<'a> Collector<'a, '_, '_> {
             url: u,
             elem,
             f,
+            params,
+            this: self.this_sym(),
         });
     }
 
-    pub(super) fn note_own_call(&mut self, f: Sym, args: &[&'a Expression<'a>], deps: &[Deps]) {
+    /// A call of the script's own function `f`: its parameters receive the arguments' data,
+    /// and the call is kept for joining sinks whose URL is a parameter.
+    pub(super) fn call_own(&mut self, f: Sym, args: &[&'a Expression<'a>], inst: Instance) {
+        let ds: Vec<Deps> = args.iter().map(|a| self.deps(a)).collect();
+        self.note_own_call(f, args, &ds, inst);
+        if ds.iter().any(|d| !d.is_empty()) {
+            self.facts.graph.calls.push((f, ds));
+        }
+    }
+
+    fn note_own_call(
+        &mut self,
+        f: Sym,
+        args: &[&'a Expression<'a>],
+        deps: &[Deps],
+        inst: Instance,
+    ) {
         if self.own_calls.len() < 8192 {
+            let within = self.fn_stack.last().map(|c| c.ret);
             self.own_calls.push(OwnCall {
                 f,
                 args: args.to_vec(),
                 deps: deps.to_vec(),
+                within,
+                inst,
             });
         }
     }
@@ -97,56 +131,76 @@ impl<'a> Collector<'a, '_, '_> {
         self.iter_calls.push(IterCall { cb, recv, deps });
     }
 
-    /// Join the sinks with unknown URLs to the calls of their functions.
+    /// Join the sinks with unknown URLs to the calls of their functions (and, through
+    /// [`contexts`](super::contexts), to the calls of their callers).
     pub(super) fn join_param_sinks(&mut self) {
         let sinks = std::mem::take(&mut self.param_sinks);
         let own = std::mem::take(&mut self.own_calls);
         let iters = std::mem::take(&mut self.iter_calls);
+        let mut cx = Contexts::new(&own);
         let mut joins = 0;
         for ps in &sinks {
-            let Some(names) = self.fn_param_names.get(&ps.f).cloned() else {
+            if !self.fn_param_names.contains_key(&ps.f) {
                 continue;
-            };
-            let params = self
-                .facts
-                .graph
-                .fn_params
-                .get(&ps.f)
-                .cloned()
-                .unwrap_or_default();
-            // Each call as the values of its arguments and their data.
-            let mut calls: Vec<(Vec<Value<'a>>, Vec<Deps>)> = Vec::new();
-            for c in own.iter().filter(|c| c.f == ps.f) {
-                let vals = c.args.iter().map(|a| self.interp.eval(a)).collect();
-                calls.push((vals, c.deps.clone()));
-                if calls.len() >= MAX_CALLS_PER_SINK {
-                    break;
-                }
             }
+            let params = &ps.params;
+            // Each call as the values of its arguments and their data.
+            let mut calls: Vec<(Vec<Value<'a>>, Vec<Deps>, Instance)> = self
+                .call_contexts(&mut cx, ps.f)
+                .iter()
+                .map(|c| (c.vals.clone(), c.deps.clone(), c.inst))
+                .collect();
             for it in iters
                 .iter()
                 .filter(|it| self.fn_starts.get(&it.cb) == Some(&ps.f))
             {
                 if let Value::Array(items) = self.interp.eval(it.recv) {
                     for x in items.borrow().iter().take(MAX_CALLS_PER_SINK) {
-                        calls.push((vec![x.clone()], vec![it.deps.clone()]));
+                        calls.push((vec![x.clone()], vec![it.deps.clone()], Instance::None));
                     }
                 }
             }
+            if calls.is_empty() {
+                calls.push((Vec::new(), Vec::new(), Instance::None));
+            }
+            // `this` as each `new` of its constructor makes it (or as it is without one).
+            let objects = self.this_objects(&mut cx, ps.this, self.text(ps.url.span()));
             let Some(base) = self.facts.sinks.get(ps.sink).cloned() else {
                 continue;
             };
+            // An XHR's data is what its `send` sends: each call's copy gets its own sends.
+            let sends: Vec<usize> = match base.handle {
+                Some(h) if base.channel == Channel::Xhr => (0..self.facts.sends.len())
+                    .filter(|&i| self.facts.sends[i].handle == Some(h))
+                    .collect(),
+                _ => Vec::new(),
+            };
             let mut first = true;
-            for (vals, deps) in calls.into_iter().take(MAX_CALLS_PER_SINK) {
+            // A method call on a known object pairs with that object's `new` only.
+            let pairs: Vec<_> = calls
+                .into_iter()
+                .flat_map(|(vals, deps, inst)| {
+                    let mine: Vec<_> = match inst {
+                        Instance::On(at) if objects.iter().any(|(m, _)| *m == Some(at)) => {
+                            objects.iter().filter(|(m, _)| *m == Some(at)).collect()
+                        }
+                        _ => objects.iter().collect(),
+                    };
+                    mine.into_iter()
+                        .map(|(_, o)| ((vals.clone(), deps.clone()), o.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .take(MAX_CALLS_PER_SINK)
+                .collect();
+            for ((vals, deps), this) in pairs {
                 if joins >= MAX_JOINS {
-                    return;
+                    break;
                 }
                 joins += 1;
-                let binds: Vec<(&'a str, Value<'a>)> = names
-                    .iter()
-                    .zip(vals)
-                    .filter_map(|(n, v)| n.map(|n| (n, v)))
-                    .collect();
+                let mut binds = self.param_binds(ps.f, &vals);
+                if let Some(o) = this {
+                    binds.push(("this", o));
+                }
                 let (mut v, hidden) = self.interp.eval_with(ps.url, binds);
                 if let Some(i) = ps.elem {
                     v = match v {
@@ -159,16 +213,34 @@ impl<'a> Collector<'a, '_, '_> {
                     v => v.known_text().map(str::to_string),
                 };
                 let Some(text) = text else { continue };
+                let complete = matches!(v, Value::Str(_) | Value::Url(_));
+                // A partly known URL inside the function is replaced only by one that knows more.
+                if !complete && known_chars(Some(&text)) <= known_chars(base.url.text.as_deref()) {
+                    continue;
+                }
                 if hidden {
                     self.facts.add_decoded(&text);
                 }
                 let mut sink = base.clone();
                 sink.url = UrlText {
-                    complete: matches!(v, Value::Str(_) | Value::Url(_)),
+                    complete,
                     text: Some(text),
                     hidden,
                 };
-                sink.deps = substitute(&base.deps, &params, &deps);
+                sink.deps = substitute(&base.deps, params, &deps);
+                if !sends.is_empty() {
+                    let h = self.facts.graph.fresh();
+                    sink.handle = Some(h);
+                    for &i in &sends {
+                        let s = &self.facts.sends[i];
+                        let send = Send {
+                            handle: Some(h),
+                            deps: substitute(&s.deps, params, &deps),
+                            at: s.at,
+                        };
+                        self.facts.sends.push(send);
+                    }
+                }
                 if first {
                     self.facts.sinks[ps.sink] = sink;
                     first = false;
@@ -176,29 +248,55 @@ impl<'a> Collector<'a, '_, '_> {
                     self.facts.sinks.push(sink);
                 }
             }
+            // The sends now belong to the copies (an empty send joins nothing).
+            if !first {
+                for &i in &sends {
+                    self.facts.sends[i].deps = Deps::default();
+                }
+            }
         }
     }
 }
 
-/// A sink's data for one call: the function's parameters replaced by that call's arguments.
-fn substitute(d: &Deps, params: &[Sym], args: &[Deps]) -> Deps {
-    let mut out = Deps {
-        syms: Vec::new(),
-        src: d.src,
-    };
-    for s in &d.syms {
-        match params.iter().position(|p| p == s) {
-            Some(i) => {
-                if let Some(a) = args.get(i) {
-                    out.merge(a.clone());
-                }
-            }
-            None => {
-                if !out.syms.contains(s) {
-                    out.syms.push(*s);
-                }
-            }
+impl<'a> Collector<'a, '_, '_> {
+    /// The values `this` may have: one per call of its constructor, with the start of that
+    /// `new` (None when the sink is not in a method of a known object).
+    fn this_objects(
+        &self,
+        cx: &mut Contexts<'_, 'a>,
+        this: Option<Sym>,
+        used: &str,
+    ) -> Vec<ThisObject<'a>> {
+        let Some(t) = this else {
+            return vec![(None, None)];
+        };
+        let ctor = self.instances.ctor_of.get(&t).copied();
+        let mut out: Vec<ThisObject<'a>> = match ctor {
+            Some(c) => self
+                .call_contexts(cx, c)
+                .iter()
+                .map(|k| {
+                    let made = match k.inst {
+                        Instance::Made(at) => Some(at),
+                        _ => None,
+                    };
+                    let binds = self.param_binds(c, &k.vals);
+                    (made, Some(self.this_value(t, &binds, used)))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        if out.is_empty() {
+            out.push((None, Some(self.this_value(t, &[], used))));
         }
+        out
     }
-    out
+}
+
+/// A value of `this`, with the start of the `new` that made it when known.
+type ThisObject<'a> = (Option<u32>, Option<Value<'a>>);
+
+/// How much of a URL is known (its characters outside unknown runs).
+fn known_chars(t: Option<&str>) -> usize {
+    t.map_or(0, |t| t.chars().filter(|&c| c != HOLE).count())
 }

@@ -280,7 +280,14 @@ impl<'a> Collector<'a, '_, '_> {
             .this_property(e)
             .or_else(|| self.this_field(e))
             .unwrap_or(e);
-        let (v, dec) = self.interp_eval(e);
+        let (mut v, mut dec) = self.interp_eval(e);
+        // `this.base + '?' + q` in a method of a known object: its fields are known.
+        if !matches!(v, Value::Str(_) | Value::Url(_))
+            && let Some((w, d)) = self.eval_with_this(e)
+            && !matches!(w, Value::Unknown)
+        {
+            (v, dec) = (w, d);
+        }
         let hidden = dec || self.hidden_ctx;
         // A partly known URL keeps its known pieces (a host's registrable suffix).
         let mut text = super::alternatives::url_of(&v, hidden).text;

@@ -2,7 +2,7 @@
 //! declarations, hoisted per body) with one global symbol per name as the fallback, what a
 //! binding's initial value tells about it, and entering and leaving functions.
 use super::{Collector, FnCtx, untainted};
-use crate::js::flow::Sym;
+use crate::js::flow::{Deps, Sym};
 use oxc_ast::ast::*;
 use std::collections::HashMap;
 
@@ -82,6 +82,7 @@ impl<'a> Collector<'a, '_, '_> {
             }
             Expression::FunctionExpression(f) => {
                 self.pending_binding.insert(f.span.start, target);
+                self.note_ctor_candidate(f.span.start);
             }
             Expression::ArrowFunctionExpression(f) => {
                 self.pending_binding.insert(f.span.start, target);
@@ -98,6 +99,7 @@ impl<'a> Collector<'a, '_, '_> {
             }
             Expression::NewExpression(n) => {
                 self.handles.insert(n.span.start, target);
+                self.note_proxy(target, n);
                 if n.callee
                     .get_identifier_reference()
                     .is_some_and(|id| id.name == "FormData")
@@ -126,6 +128,8 @@ impl<'a> Collector<'a, '_, '_> {
             ret,
             gated: false,
             this_src,
+            instance: false,
+            params: Vec::new(),
         });
         self.fn_starts.insert(span_start, ret);
         let names = params
@@ -170,7 +174,31 @@ impl<'a> Collector<'a, '_, '_> {
             }
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
-        self.facts.graph.fn_params.insert(ret, syms);
+        self.enter_proxy_trap(span_start, &syms);
+        if let Some(f) = self.fn_stack.last_mut() {
+            f.params = syms.clone();
+        }
+        // Several functions behind one name (`a ? function (u, d) {…} : function (u, d)
+        // {…}`, a method name defined twice): a call may run any of them, so each later
+        // function's parameters take what the first's take.
+        match self.facts.graph.fn_params.get(&ret).cloned() {
+            Some(first) if !first.is_empty() => {
+                for (p, q) in syms.iter().zip(first) {
+                    if *p != q {
+                        self.facts.graph.edge(
+                            *p,
+                            Deps {
+                                syms: vec![q],
+                                src: 0,
+                            },
+                        );
+                    }
+                }
+            }
+            _ => {
+                self.facts.graph.fn_params.insert(ret, syms);
+            }
+        }
     }
 
     pub(super) fn leave_function(&mut self) {

@@ -71,17 +71,30 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             }
             _ => None,
         };
+        if own.is_some() {
+            self.note_ctor_candidate(it.span.start);
+        }
         self.enter_function(it.span.start, &it.params, own);
+        let instance = match self.fn_stack.last() {
+            Some(f) => self.enter_instance(it.span.start, f.ret),
+            None => false,
+        };
+        if let Some(f) = self.fn_stack.last_mut() {
+            f.instance = instance;
+        }
         if let Some(body) = &it.body {
             self.hoist(&body.statements);
         }
         walk::walk_function(self, it, flags);
+        if instance {
+            self.leave_instance();
+        }
         self.leave_function();
     }
 
     fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
         let it = self.alloc(it);
-        let s = self.facts.graph.fresh();
+        let s = self.literal_this(it);
         self.this_syms.push((s, self.fn_stack.len()));
         self.this_objs.push(Some(it));
         walk::walk_object_expression(self, it);
@@ -91,7 +104,11 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
 
     fn visit_class(&mut self, it: &Class<'a>) {
         let it = self.alloc(it);
-        let s = self.facts.graph.fresh();
+        let binding = match &it.id {
+            Some(id) => self.lookup(id.name.as_str()),
+            None => None,
+        };
+        let s = self.class_this(it, binding);
         self.this_syms.push((s, self.fn_stack.len()));
         self.this_objs.push(None);
         walk::walk_class(self, it);
@@ -107,6 +124,12 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             self.bind_method(&it.key, &it.value);
         }
         walk::walk_object_property(self, it);
+    }
+
+    fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
+        let it = self.alloc(it);
+        self.class_field(it);
+        walk::walk_property_definition(self, it);
     }
 
     fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
@@ -218,8 +241,14 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                         if slot.is_some_and(|x| !std::ptr::eq(x, rhs)) {
                             *slot = None;
                         }
+                        self.note_this_field_fn(this, p);
                     }
                     self.member_write(m.object(), prop.as_deref(), rhs, it.span);
+                    // After the write: a prototype's method is bound by its name, not to the
+                    // object it is stored on.
+                    if let Some(p) = &prop {
+                        self.prototype_write(m.object(), p, rhs);
+                    }
                 }
             }
         }
@@ -248,6 +277,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             self.api_new(&entry, &args, it.span, handle);
         }
         self.pipe_new(it, name.as_deref());
+        self.note_construct(it);
         match name.as_deref() {
             Some("RTCPeerConnection") | Some("webkitRTCPeerConnection") => {
                 let mut url = UrlText::default();

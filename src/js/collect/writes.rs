@@ -119,12 +119,14 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                     self.load(Channel::ScriptLoad, span, url);
                 } else {
+                    self.note_param_sink(v, None, &url);
                     self.sink(Channel::ElementSrc, span, url, d, None);
                 }
             }
             "action" => {
                 let url = self.url_text(v);
                 let d = self.deps(v);
+                self.note_param_sink(v, None, &url);
                 self.sink(Channel::FormAction, span, url, d, None);
             }
             _ => {}

@@ -40,7 +40,8 @@ impl<'a> Interp<'a> {
             ),
             Expression::TemplateLiteral(t) => self.ev_template(t, sc),
             Expression::Identifier(id) => self.lookup(id.name.as_str(), sc),
-            Expression::ThisExpression(_) => Value::Host("window"),
+            // The collector binds `this` in a frame for a method of a known object.
+            Expression::ThisExpression(_) => frame_this(sc).unwrap_or(Value::Host("window")),
             Expression::ParenthesizedExpression(p) => self.ev(&p.expression, sc),
             Expression::SequenceExpression(s) => {
                 let mut last = Value::Undefined;
@@ -691,4 +692,16 @@ pub(super) fn binop_of(op: AssignmentOperator) -> Option<BinaryOperator> {
         A::ShiftRightZeroFill => B::ShiftRightZeroFill,
         _ => return None,
     })
+}
+
+/// `this` bound by the caller of [`Interp::eval_with`] (no script name can be `this`).
+fn frame_this<'a>(sc: Option<&Scope<'a>>) -> Option<Value<'a>> {
+    let mut cur = sc;
+    while let Some(f) = cur {
+        if let Some(v) = f.vars.borrow().get("this") {
+            return Some(v.clone());
+        }
+        cur = f.parent.as_ref();
+    }
+    None
 }
