@@ -13,10 +13,6 @@ use skimscan::rules::RuleSet;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-// The binary's allocator (src/main.rs), so the bench measures what ships.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     divan::main();
 }

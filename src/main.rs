@@ -4,10 +4,6 @@
 use clap::Parser;
 use std::process::ExitCode;
 
-// mimalloc: see Cargo.toml (allocation was a sixth of the engine's time under glibc malloc).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // Started by a scan as an analysis worker (a hidden first argument): serve and exit.
     if let Some(code) = skimscan::js::worker::entry_point() {
