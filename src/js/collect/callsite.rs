@@ -245,10 +245,17 @@ impl<'a> Collector<'a, '_, '_> {
                 matches!(m.object.without_parentheses(), Expression::Identifier(id) if self.interp.is_global_binding(id.name.as_str()))
                     && name.is_some_and(|n| !self.methods.contains(n))
             }
-            Expression::ComputedMemberExpression(m) => matches!(
-                m.object.without_parentheses(),
-                Expression::Identifier(id) if self.interp.is_global_binding(id.name.as_str())
-            ),
+            // `o[k](…)` on the script's own binding, or an element of a literal list or map
+            // picked right away (`[fetch][0](…)`, `({a: fetch}).a(…)` spelled with a key).
+            Expression::ComputedMemberExpression(m) => {
+                matches!(
+                    m.object.without_parentheses(),
+                    Expression::Identifier(id) if self.interp.is_global_binding(id.name.as_str())
+                ) || matches!(
+                    m.object.without_parentheses(),
+                    Expression::ArrayExpression(_) | Expression::ObjectExpression(_)
+                )
+            }
             Expression::CallExpression(_) => true,
             _ => false,
         }
