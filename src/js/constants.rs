@@ -258,8 +258,21 @@ impl<'a> Visit<'a> for Constants<'a> {
                 if let Some(m) = target.as_member_expression()
                     && let Expression::Identifier(id) = m.object().without_parentheses()
                 {
-                    self.changed(id.name.as_str(), false);
-                    self.give(id.name.as_str(), None);
+                    let name = id.name.as_str();
+                    if matches!(name, "window" | "self" | "globalThis" | "top" | "parent")
+                        && !self.declared.contains_key(name)
+                    {
+                        // `window.go = …` changes the global `go`, not the window: `window.fetch`
+                        // is still the browser's.
+                        if let MemberExpression::StaticMemberExpression(s) = m {
+                            let p = s.property.name.as_str();
+                            self.changed(p, true);
+                            self.give(p, None);
+                        }
+                    } else {
+                        self.changed(name, false);
+                        self.give(name, None);
+                    }
                 }
             }
         }

@@ -29,6 +29,7 @@ impl<'a> Collector<'a, '_, '_> {
             let args = arg_exprs(&c.arguments);
             self.function_ctor(&args, c.span);
         }
+        self.call_in_place(c);
         let Some(name) = name else {
             self.note_fn_ctor_call(c);
             self.callbacks(c, None);
@@ -95,6 +96,29 @@ impl<'a> Collector<'a, '_, '_> {
                 if let (Some(o), Some(a)) = (obj, a0) {
                     let v = self.resolved_expr(o);
                     self.invoke_value(a, vec![v], span);
+                    // `Promise.resolve(fetch).then(f => f(u, …))`: the reaction's parameter
+                    // holds what the promise resolves to.
+                    if let Some(s) = self.literal_fn_sym(a) {
+                        self.note_fn_arg(s, 0, v, Vec::new());
+                    }
+                }
+            }
+            // `[url].forEach(navigator.sendBeacon.bind(navigator))`: the browser function is
+            // called with each element first.
+            (true, "forEach" | "map" | "flatMap" | "filter" | "some" | "every" | "find") => {
+                if let (Some(o), Some(a)) = (obj, a0) {
+                    let items: Vec<&'a Expression<'a>> = match o.without_parentheses() {
+                        Expression::ArrayExpression(arr) => arr
+                            .elements
+                            .iter()
+                            .filter_map(|x| x.as_expression())
+                            .take(8)
+                            .collect(),
+                        _ => vec![o],
+                    };
+                    for x in items {
+                        self.invoke_value(a, vec![x], span);
+                    }
                 }
             }
             (false, "Function") => self.function_ctor(args, span),
@@ -329,6 +353,10 @@ impl<'a> Collector<'a, '_, '_> {
         let own = if obj.is_none() {
             match c.callee.without_parentheses() {
                 Expression::Identifier(id) => self.lookup(id.name.as_str()),
+                // `window.go(…)` calls the global `go`.
+                Expression::StaticMemberExpression(_) if !site.via_value => {
+                    Some(self.facts.graph.global(&name))
+                }
                 _ => None,
             }
         } else {

@@ -204,11 +204,15 @@ impl<'a> Collector<'a, '_, '_> {
         }
         // A function reached through a value: an alias, a bound copy, a map entry, a function's
         // return value.
-        if self.callee_may_alias(&c.callee, name.as_deref())
-            && let Some(path) = self.interp.peek(&c.callee).api_path()
+        // A function's variable or `this.x` holding one is resolved through the expression
+        // the value comes from (see [`super::fn_values`]).
+        let source = self.fn_source(&c.callee);
+        let callee = source.unwrap_or(&c.callee);
+        if (source.is_some() || self.callee_may_alias(&c.callee, name.as_deref()))
+            && let Some(path) = self.interp.peek(callee).api_path()
         {
             let (recv, fname) = split_api(&path);
-            let bound = self.bound_args(&c.callee);
+            let bound = self.bound_args(callee);
             if Some(fname) != name.as_deref()
                 || obj.is_none() && recv.is_some()
                 || !bound.is_empty()

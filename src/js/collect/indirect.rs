@@ -78,20 +78,32 @@ impl<'a> Collector<'a, '_, '_> {
                 ),
                 _ => false,
             };
-            if !looks_like_fn {
-                continue;
+            if looks_like_fn {
+                self.note_fn_arg(f, i, a, args.to_vec());
             }
-            if let Value::Api(p) = self.interp.peek(a)
-                && self.k.apis.find_path(&p, false).is_some()
-                && self.fn_args.len() < 1024
-            {
-                self.fn_args.push(FnArg {
-                    f,
-                    index: i,
-                    api: p.to_string(),
-                    args: args.to_vec(),
-                });
-            }
+        }
+    }
+
+    /// Argument `i` of a call of `f` (or its default) is `a`: keep it when it is a browser
+    /// function from the catalogue.
+    pub(super) fn note_fn_arg(
+        &mut self,
+        f: Sym,
+        i: usize,
+        a: &'a Expression<'a>,
+        args: Vec<&'a Expression<'a>>,
+    ) {
+        let a = self.fn_source(a).unwrap_or(a);
+        if let Value::Api(p) = self.interp.peek(a)
+            && self.k.apis.find_path(&p, false).is_some()
+            && self.fn_args.len() < 1024
+        {
+            self.fn_args.push(FnArg {
+                f,
+                index: i,
+                api: p.to_string(),
+                args,
+            });
         }
     }
 

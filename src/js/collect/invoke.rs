@@ -22,6 +22,7 @@ impl<'a> Collector<'a, '_, '_> {
         ) {
             return;
         }
+        let f = self.fn_source(f).unwrap_or(f);
         let Some(path) = self.interp.peek(f).api_path() else {
             return;
         };

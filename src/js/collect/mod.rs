@@ -16,6 +16,7 @@
 //! calls (through callers of callers, [`contexts`]), [`instances`] follows `this` through
 //! constructors, prototypes, classes and Proxy traps, [`built_fns`] functions built by
 //! `Function(…)`, [`invoke`] records functions the browser calls (timers, promise reactions),
+//! [`fn_values`] browser functions held in a function's variables, `this` and parameters,
 //! [`precision`] decides what about a value is read, [`own_form`] finds fields a script
 //! creates, [`handles`] variables holding a card field, [`alternatives`] URLs read from
 //! variables assigned in several places, [`workers`] inline workers, [`hidden`] decoded code
@@ -44,6 +45,7 @@ mod calls;
 mod callsite;
 mod contexts;
 mod deps;
+mod fn_values;
 mod gates;
 mod handles;
 mod hidden;
@@ -255,6 +257,9 @@ pub struct Collector<'a, 'f, 'k> {
     param_index: HashMap<Sym, (Sym, usize)>,
     param_calls: Vec<indirect::ParamCall<'a>>,
     fn_args: Vec<indirect::FnArg<'a>>,
+    /// Functions' variables holding a browser function, with the expression it comes from
+    /// (see [`fn_values`]).
+    local_fns: HashMap<Sym, fn_values::LocalVal<'a>, FxBuild>,
     /// Sinks whose URL is a parameter, the calls of the script's functions and iteration
     /// callbacks, joined at the end (see [`params`]); each function's symbol by its start,
     /// and its parameters' names.
@@ -330,6 +335,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             param_index: HashMap::new(),
             param_calls: Vec::new(),
             fn_args: Vec::new(),
+            local_fns: HashMap::default(),
             param_sinks: Vec::new(),
             own_calls: Vec::new(),
             iter_calls: Vec::new(),

@@ -76,6 +76,7 @@ impl<'a> Collector<'a, '_, '_> {
             self.store_names.insert(target, st);
         }
         self.note_created_element(target, init);
+        self.note_fn_value(target, init);
         match init.without_parentheses() {
             Expression::CallExpression(c) if self.is_create_script(c) => {
                 self.script_elems.insert(target);
@@ -175,6 +176,7 @@ impl<'a> Collector<'a, '_, '_> {
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
         self.enter_proxy_trap(span_start, &syms);
+        self.note_default_fns(ret, params);
         if let Some(f) = self.fn_stack.last_mut() {
             f.params = syms.clone();
         }

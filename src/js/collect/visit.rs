@@ -248,6 +248,14 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                     // object it is stored on.
                     if let Some(p) = &prop {
                         self.prototype_write(m.object(), p, rhs);
+                        // `window.go = function (d) {…}` defines the global `go`, which other
+                        // code (and other scripts of the page) call as `go(…)`.
+                        if self.is_windowish(m.object()) && !p.starts_with("on") {
+                            let s = self.facts.graph.global(p);
+                            let d = self.deps(rhs);
+                            self.facts.graph.edge(s, d);
+                            self.note_binding(s, rhs);
+                        }
                     }
                 }
             }

@@ -126,6 +126,18 @@ impl<'a> Interp<'a> {
                 self.call_through(&p, name, args).unwrap_or(Value::Unknown)
             }
             Value::Host("Object") if name == "getOwnPropertyDescriptor" => self.descriptor(&args),
+            // `Promise.resolve(v)`: where it is awaited or its reaction runs, the value is v
+            // (the evaluator does not model time, only what a promise carries).
+            Value::Host("Promise") if name == "resolve" => {
+                args.into_iter().next().unwrap_or(Value::Undefined)
+            }
+            // `Reflect.get(o, k)` reads `o[k]`.
+            Value::Api(p) if &*p == "Reflect" && name == "get" => {
+                let mut args = args.into_iter();
+                let o = args.next().unwrap_or(Value::Unknown);
+                let k = args.next().unwrap_or(Value::Unknown);
+                self.member(o, &k)
+            }
             Value::Api(p) if &*p == "Reflect" && name == "apply" => {
                 let f = args.first().cloned().unwrap_or(Value::Unknown);
                 let rest = match args.get(2) {

@@ -192,6 +192,11 @@ impl<'a> Interp<'a> {
                     }
                     return v;
                 }
+                if key.is_unknown()
+                    && let Some(v) = self.member_of_either_key(&obj, &m.expression, sc)
+                {
+                    return v;
+                }
                 self.member(obj, &key)
             }
             Expression::CallExpression(c) => self.ev_call(c, sc),
@@ -357,6 +362,7 @@ impl<'a> Interp<'a> {
             "Array" => Value::Host("Array"),
             "Number" => Value::Host("Number"),
             "Object" => Value::Host("Object"),
+            "Promise" => Value::Host("Promise"),
             "atob" | "btoa" | "unescape" | "escape" | "decodeURIComponent" | "decodeURI"
             | "encodeURIComponent" | "encodeURI" | "parseInt" | "parseFloat" => {
                 Value::Host(builtin_name(name))

@@ -31,6 +31,27 @@ impl<'a> Interp<'a> {
         either(a, b)
     }
 
+    /// `m[c ? 'a' : 'b']` with an undecided `c`: when both keys are known and both members
+    /// are functions, either of them (`transports[navigator.sendBeacon ? 'b' : 'f'](u, d)`).
+    pub(super) fn member_of_either_key(
+        &self,
+        obj: &Value<'a>,
+        key: &'a Expression<'a>,
+        sc: Option<&Scope<'a>>,
+    ) -> Option<Value<'a>> {
+        let (x, y) = match key.without_parentheses() {
+            Expression::ConditionalExpression(c) => (&c.consequent, &c.alternate),
+            Expression::LogicalExpression(l) => (&l.left, &l.right),
+            _ => return None,
+        };
+        let (kx, ky) = (self.ev(x, sc), self.ev(y, sc));
+        if kx.as_str().is_none() || ky.as_str().is_none() {
+            return None;
+        }
+        let v = either(self.member(obj.clone(), &kx), self.member(obj.clone(), &ky));
+        (!v.is_unknown()).then_some(v)
+    }
+
     /// `f && g` with an undecided `f`: the value is g when it runs, and a falsy `f` is never
     /// called; `f || g`: either.
     pub(super) fn either_logical(
