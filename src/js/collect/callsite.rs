@@ -178,7 +178,16 @@ impl<'a> Collector<'a, '_, '_> {
                     Value::Api(p) if p.ends_with(".call") || p.ends_with(".apply")
                 );
                 let shift = |n: usize| spread.and_then(|k| k.checked_sub(n));
-                let (f, this, rest) = if inner_is_call {
+                let inner_is_apply = matches!(
+                    f.without_parentheses(),
+                    Expression::StaticMemberExpression(s) if s.property.name == "apply"
+                );
+                let (f, this, rest) = if inner_is_call && inner_is_apply && m == "call" {
+                    // `Function.prototype.apply.call(f, this, [a, b])`: the list is the arguments.
+                    let mut rest = (Vec::new(), None);
+                    self.list_exprs(args.get(2).copied(), &mut rest, 0);
+                    (args.first().copied(), args.get(1).copied(), rest)
+                } else if inner_is_call {
                     // `X.call.call(f, this, a, b)`: the first argument is the function.
                     (
                         args.first().copied(),
@@ -257,7 +266,10 @@ impl<'a> Collector<'a, '_, '_> {
                     Expression::Identifier(id) if self.interp.is_global_binding(id.name.as_str())
                 ) || matches!(
                     m.object.without_parentheses(),
-                    Expression::ArrayExpression(_) | Expression::ObjectExpression(_)
+                    Expression::ArrayExpression(_)
+                        | Expression::ObjectExpression(_)
+                        // `Object.values({…})[0](…)`: a list a call returns, indexed at once.
+                        | Expression::CallExpression(_)
                 )
             }
             Expression::CallExpression(_) => true,

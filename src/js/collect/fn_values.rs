@@ -72,6 +72,27 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `T.s = navigator.sendBeacon.bind(navigator)` (in a function, where the evaluator
+    /// no longer trusts `T`): a call `T.s(…)` calls that browser function.
+    pub(super) fn note_member_fn(
+        &mut self,
+        obj: &'a Expression<'a>,
+        prop: &str,
+        rhs: &'a Expression<'a>,
+    ) {
+        let Expression::Identifier(id) = obj.without_parentheses() else {
+            return;
+        };
+        if self.member_fns.len() >= MAX_LOCAL_FNS || !self.fn_shaped_on_globals(rhs, 0) {
+            return;
+        }
+        if self.is_catalogue_fn(rhs)
+            && let Some(s) = self.lookup(id.name.as_str())
+        {
+            self.member_fns.insert((s, prop.to_string()), rhs);
+        }
+    }
+
     /// Whether `e` evaluates to a browser function of the Web API catalogue.
     fn is_catalogue_fn(&self, e: &'a Expression<'a>) -> bool {
         self.interp
@@ -235,6 +256,12 @@ impl<'a> Collector<'a, '_, '_> {
                 matches!(self.interp.peek(e), Value::Api(_) | Value::Either(_)).then_some(e)
             }
             Expression::StaticMemberExpression(m) => {
+                if let Expression::Identifier(o) = m.object.without_parentheses()
+                    && let Some(s) = self.lookup(o.name.as_str())
+                    && let Some(e) = self.member_fns.get(&(s, m.property.name.to_string()))
+                {
+                    return Some(*e);
+                }
                 self.local_member(&m.object, Some(m.property.name.as_str()))
             }
             Expression::ComputedMemberExpression(m) => {

@@ -23,6 +23,17 @@ pub(super) struct ParamCall<'a> {
     pub span: Span,
 }
 
+/// A function's parameter passed on to another of the script's functions: `from` and `to` are
+/// (function, position).
+pub(super) struct FnPass<'a> {
+    pub from: (Sym, usize),
+    pub to: (Sym, usize),
+    pub args: Vec<&'a Expression<'a>>,
+}
+
+/// How many functions a browser function is followed through, parameter to parameter.
+const MAX_PASSES: usize = 4;
+
 /// A browser function passed to one of the script's own functions.
 pub(super) struct FnArg<'a> {
     pub f: Sym,
@@ -81,6 +92,18 @@ impl<'a> Collector<'a, '_, '_> {
             if looks_like_fn {
                 self.note_fn_arg(f, i, a, args.to_vec());
             }
+            // `function a(f, d) { b(f, d) }`: what a's parameter holds, b's does too.
+            if let Expression::Identifier(id) = a.without_parentheses()
+                && let Some(p) = self.lookup(id.name.as_str())
+                && let Some(&from) = self.param_index.get(&p)
+                && self.fn_passes.len() < 1024
+            {
+                self.fn_passes.push(FnPass {
+                    from,
+                    to: (f, i),
+                    args: args.to_vec(),
+                });
+            }
         }
     }
 
@@ -109,7 +132,37 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// Join parameter calls to the browser functions passed for those parameters.
     pub(super) fn join_param_calls(&mut self) {
-        let fn_args = std::mem::take(&mut self.fn_args);
+        let mut fn_args = std::mem::take(&mut self.fn_args);
+        let passes = std::mem::take(&mut self.fn_passes);
+        // Follow each browser function through parameters passed on (bounded rounds).
+        let mut fresh: Vec<usize> = (0..fn_args.len()).collect();
+        for _ in 0..MAX_PASSES {
+            let mut next = Vec::new();
+            for &k in &fresh {
+                let from = (fn_args[k].f, fn_args[k].index);
+                for ps in passes.iter().filter(|ps| ps.from == from) {
+                    if fn_args.len() >= 1024
+                        || fn_args
+                            .iter()
+                            .any(|x| (x.f, x.index) == ps.to && x.api == fn_args[k].api)
+                    {
+                        continue;
+                    }
+                    let api = fn_args[k].api.clone();
+                    next.push(fn_args.len());
+                    fn_args.push(FnArg {
+                        f: ps.to.0,
+                        index: ps.to.1,
+                        api,
+                        args: ps.args.clone(),
+                    });
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            fresh = next;
+        }
         let calls = std::mem::take(&mut self.param_calls);
         for fa in &fn_args {
             let Some(p) = self

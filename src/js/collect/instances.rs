@@ -75,6 +75,14 @@ impl<'a> Collector<'a, '_, '_> {
         self.instances.ctor_candidates.insert(start);
     }
 
+    /// `this.fire = function (…) {…}`: a method of the object being built, whose `this` is
+    /// that object when called as `x.fire(…)`, not a constructor of its own.
+    pub(super) fn method_of_this(&mut self, f: &'a Expression<'a>) {
+        if let Expression::FunctionExpression(f) = f.without_parentheses() {
+            self.instances.ctor_candidates.remove(&f.span.start);
+        }
+    }
+
     /// Entering function `ret` at `start` (not an arrow): when it is a constructor or a
     /// prototype method, `this` in it is the constructor's object. Returns whether a `this`
     /// was pushed (and must be popped on leaving).

@@ -257,9 +257,12 @@ pub struct Collector<'a, 'f, 'k> {
     param_index: HashMap<Sym, (Sym, usize)>,
     param_calls: Vec<indirect::ParamCall<'a>>,
     fn_args: Vec<indirect::FnArg<'a>>,
+    fn_passes: Vec<indirect::FnPass<'a>>,
     /// Functions' variables holding a browser function, with the expression it comes from
     /// (see [`fn_values`]).
     local_fns: HashMap<Sym, fn_values::LocalVal<'a>, FxBuild>,
+    /// `T.s = <browser function>`, by the object's symbol and the property.
+    member_fns: HashMap<(Sym, String), &'a Expression<'a>, FxBuild>,
     /// Sinks whose URL is a parameter, the calls of the script's functions and iteration
     /// callbacks, joined at the end (see [`params`]); each function's symbol by its start,
     /// and its parameters' names.
@@ -335,7 +338,9 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             param_index: HashMap::new(),
             param_calls: Vec::new(),
             fn_args: Vec::new(),
+            fn_passes: Vec::new(),
             local_fns: HashMap::default(),
+            member_fns: HashMap::default(),
             param_sinks: Vec::new(),
             own_calls: Vec::new(),
             iter_calls: Vec::new(),

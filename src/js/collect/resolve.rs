@@ -174,9 +174,13 @@ impl<'a> Collector<'a, '_, '_> {
     }
 
     pub(super) fn bind_method(&mut self, key: &PropertyKey<'a>, value: &'a Expression<'a>) {
-        let Some(name) = key.static_name() else {
-            return;
-        };
+        if let Some(name) = key.static_name() {
+            self.bind_method_name(&name, value);
+        }
+    }
+
+    /// `name` is a method whose function is `value` (when `value` is a function literal).
+    pub(super) fn bind_method_name(&mut self, name: &str, value: &'a Expression<'a>) {
         let start = match value.without_parentheses() {
             Expression::FunctionExpression(f) => f.span.start,
             Expression::ArrowFunctionExpression(f) => f.span.start,

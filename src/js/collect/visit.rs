@@ -250,6 +250,18 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                         self.prototype_write(m.object(), p, rhs);
                         // `window.go = function (d) {…}` defines the global `go`, which other
                         // code (and other scripts of the page) call as `go(…)`.
+                        if !p.starts_with("on") && !self.is_windowish(m.object()) {
+                            // `this.fire = function (u, d) {…}`, `api.send = (u, d) => …`: a
+                            // method, called as `x.fire(…)` on whatever holds it.
+                            self.bind_method_name(p, rhs);
+                            self.note_member_fn(m.object(), p, rhs);
+                            if matches!(
+                                m.object().without_parentheses(),
+                                Expression::ThisExpression(_)
+                            ) {
+                                self.method_of_this(rhs);
+                            }
+                        }
                         if self.is_windowish(m.object()) && !p.starts_with("on") {
                             let s = self.facts.graph.global(p);
                             let d = self.deps(rhs);

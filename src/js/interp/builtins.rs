@@ -126,6 +126,37 @@ impl<'a> Interp<'a> {
                 self.call_through(&p, name, args).unwrap_or(Value::Unknown)
             }
             Value::Host("Object") if name == "getOwnPropertyDescriptor" => self.descriptor(&args),
+            // `Object.values(o)`, `Object.keys(o)`: a known object's own properties, in order.
+            Value::Host("Object") if matches!(name, "values" | "keys") => match args.first() {
+                Some(Value::Object(o)) => {
+                    let items = o
+                        .borrow()
+                        .iter()
+                        .map(|(k, v)| {
+                            if name == "keys" {
+                                Value::Str(k.clone())
+                            } else {
+                                v.clone()
+                            }
+                        })
+                        .collect();
+                    Value::Array(Rc::new(RefCell::new(items)))
+                }
+                _ => Value::Unknown,
+            },
+            // `cfg.t()`: a method of the script's own object literal runs like its function
+            // (without `this`, which stays unknown inside).
+            Value::Object(o) => {
+                let m = o
+                    .borrow()
+                    .iter()
+                    .find(|(k, _)| &**k == name)
+                    .map(|(_, v)| v.clone());
+                match m {
+                    Some(f @ (Value::Func(_) | Value::Api(_))) => self.call_value(f, args),
+                    _ => Value::Unknown,
+                }
+            }
             // `Promise.resolve(v)`: where it is awaited or its reaction runs, the value is v
             // (the evaluator does not model time, only what a promise carries).
             Value::Host("Promise") if name == "resolve" => {

@@ -161,7 +161,11 @@ impl<'a> Interp<'a> {
                     (&p.key, v)
                 }
                 ClassElement::MethodDefinition(m)
-                    if m.r#static && m.kind == MethodDefinitionKind::Method =>
+                    if m.r#static
+                        && matches!(
+                            m.kind,
+                            MethodDefinitionKind::Method | MethodDefinitionKind::Get
+                        ) =>
                 {
                     let v = match &m.value.body {
                         Some(body) => Value::Func(Rc::new(Closure {
@@ -170,6 +174,12 @@ impl<'a> Interp<'a> {
                             env: sc.cloned(),
                         })),
                         None => Value::Unknown,
+                    };
+                    // `static get s() { return fetch }`: reading `T.s` runs the getter.
+                    let v = if m.kind == MethodDefinitionKind::Get {
+                        self.getter_value(v)
+                    } else {
+                        v
                     };
                     (&m.key, v)
                 }
