@@ -185,12 +185,14 @@ pub fn is_harvest_selector(sel: &str) -> bool {
 }
 
 /// Whether a compound selector picks a field by its exact id or name (`#x`, `[id=x]`,
-/// `[name="x"]`). Prefix and substring matches (`[name^=payment]`) still select many fields.
+/// `[name="x"]`) or its exact autofill token (`[autocomplete="cc-number"]`: the browser's own
+/// name for one kind of field). Prefix and substring matches (`[name^=payment]`) still
+/// select many fields.
 fn names_one_field(compound: &str) -> bool {
     if compound.contains('#') {
         return true;
     }
-    ["[name", "[id"].iter().any(|attr| {
+    ["[name", "[id", "[autocomplete"].iter().any(|attr| {
         compound
             .match_indices(attr)
             .any(|(i, _)| compound[i + attr.len()..].trim_start().starts_with('='))
@@ -269,6 +271,8 @@ mod tests {
         ));
         assert!(!is_harvest_selector("form input#email"));
         assert!(!is_harvest_selector("select[id='country']"));
+        assert!(!is_harvest_selector("input[autocomplete=\"cc-number\"]"));
+        assert!(is_harvest_selector("input[autocomplete^=cc]"));
         assert!(is_harvest_selector("input[name^=payment]"));
         assert!(is_harvest_selector("input[name*=\"card\"], #x"));
     }
