@@ -17,7 +17,7 @@
 //! constructors, prototypes, classes and Proxy traps, [`built_fns`] functions built by
 //! `Function(…)`, [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`precision`] decides what about a value is read, [`own_form`] finds fields a script
-//! creates, [`handles`] variables holding a card field, [`alternatives`] URLs read from
+//! creates, [`handles`] variables holding a card field, [`truncation`] a BIN or last four, [`alternatives`] URLs read from
 //! variables assigned in several places, [`workers`] inline workers, [`hidden`] decoded code
 //! and markup,
 //! and [`gates`] checkout-only code paths.
@@ -57,6 +57,7 @@ mod precision;
 mod record;
 mod resolve;
 mod scopes;
+mod truncation;
 mod visit;
 mod workers;
 mod writes;
@@ -247,6 +248,8 @@ pub struct Collector<'a, 'f, 'k> {
     this_fields: HashMap<(Sym, String), Option<&'a Expression<'a>>>,
     /// Reads whose parent uses only a yes/no, a length or a masked copy of them.
     hidden_reads: HashSet<(u32, u32)>,
+    /// Variables declared from a field's text (see [`truncation`]).
+    text_vars: HashSet<Sym>,
     /// `new Blob([...])` by the variable holding it (inline workers).
     blob_inits: HashMap<&'a str, &'a NewExpression<'a>>,
     /// The other values of the last URL resolved (see [`alternatives`]).
@@ -325,6 +328,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             fn_ctor_args: HashMap::new(),
             this_fields: HashMap::new(),
             hidden_reads: HashSet::new(),
+            text_vars: HashSet::new(),
             blob_inits: HashMap::new(),
             url_alternatives: None,
             param_index: HashMap::new(),

@@ -92,6 +92,12 @@ pub(super) fn call_hides_value<'a>(
             .and_then(|a| a.as_expression())
             .and_then(|a| c.interp.peek(a).as_str().map(str::to_ascii_lowercase))
             .is_some_and(|n| ATTRIBUTE_METADATA.contains(&n.as_str())),
+        // `v.substring(0, 6)`, `v.slice(-4)`: a BIN or the last four (see `truncation`).
+        "slice" | "substring" | "substr" => call
+            .callee
+            .without_parentheses()
+            .as_member_expression()
+            .is_some_and(|m| c.is_truncation(call, m.object(), name)),
         "replace" | "replaceAll" => {
             // A global replacement of every character (or digit) by a constant is a mask.
             let pat = call.arguments.first().and_then(|a| a.as_expression());
@@ -241,8 +247,12 @@ impl<'a> Collector<'a, '_, '_> {
                     && let Some(name) = m.static_property_name()
                     && call_hides_value(self, c, name)
                 {
-                    let sp = m.object().without_parentheses().span();
-                    self.hidden_reads.insert((sp.start, sp.end));
+                    // `e.target.value.replace(/\D/g, '').slice(0, 6)`: down the string
+                    // methods to the field's value.
+                    for r in Self::text_chain(m.object()) {
+                        let sp = r.span();
+                        self.hidden_reads.insert((sp.start, sp.end));
+                    }
                     // `/^4/.test(v)`: the value tested is the argument.
                     if name == "test"
                         && let Some(a) = c.arguments.first().and_then(|a| a.as_expression())
