@@ -274,7 +274,12 @@ impl<'a> Collector<'a, '_, '_> {
         let selector = SELECTOR_METHODS.contains(&name.as_str())
             || (obj.is_none()
                 && (is_jquery_name(&name) || self.is_jquery_param(&name, c.callee.span())));
-        if selector && let Some(a) = a0 {
+        // A selection only counted (`….length`, see `precision`) reads no field.
+        let counted = self.hidden_reads.contains(&(span.start, span.end));
+        if selector
+            && !counted
+            && let Some(a) = a0
+        {
             let texts = self.selector_texts(a);
             if texts
                 .iter()

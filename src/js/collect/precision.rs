@@ -268,9 +268,10 @@ impl<'a> Collector<'a, '_, '_> {
 }
 
 impl<'a> Collector<'a, '_, '_> {
-    /// `form.elements.filter(f).length`, `Array.prototype.filter.call(form.elements, f).length`:
-    /// a count of a form's fields is a number about them, not their data (an A/B test's
-    /// "fields filled" goal). Mapping or sending the filtered fields still harvests them.
+    /// `form.elements.filter(f).length`, `Array.prototype.filter.call(form.elements, f).length`,
+    /// `form.querySelectorAll('input:invalid').length`: a count of a form's fields is a number
+    /// about them, not their data (an A/B test's "fields filled" goal, a form-analytics
+    /// "errors left" flag). Mapping or sending the selected fields still harvests them.
     fn mark_counted_collection(&mut self, e: &'a Expression<'a>) {
         let Expression::StaticMemberExpression(m) = e else {
             return;
@@ -285,6 +286,10 @@ impl<'a> Collector<'a, '_, '_> {
             return;
         };
         let counted = match callee.static_property_name() {
+            // The selection itself, counted (see `calls`: a counted selection is no source).
+            Some(n) if super::SELECTOR_METHODS.contains(&n) && n != "filter" => {
+                Some(m.object.without_parentheses())
+            }
             Some("filter") => Some(callee.object()),
             // `Array.prototype.filter.call(list, f)`, `[].filter.call(list, f)`.
             Some("call") => match callee.object().without_parentheses() {
