@@ -11,7 +11,7 @@ use super::{
 use crate::js::facts::{Send, UrlText};
 use crate::js::flow::Deps;
 use crate::js::value::Value;
-use crate::js::vocabulary::is_harvest_selector;
+use crate::js::vocabulary::selects_fields;
 use crate::rules::schema::{Channel, Marker, SourceKind};
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
@@ -286,7 +286,9 @@ impl<'a> Collector<'a, '_, '_> {
                 .any(|s| self.k.vocab.matches(s) || self.own_card_selector(s))
             {
                 self.source(SourceKind::Payment, span);
-            } else if texts.iter().any(|s| is_harvest_selector(s)) {
+            } else if name != "closest" && texts.iter().any(|s| selects_fields(s)) {
+                // `closest(sel)` picks the element it is called on or an ancestor: one
+                // element, never the other fields (a click's `closest('button, input')`).
                 self.source(SourceKind::Harvest, span);
             }
         }

@@ -214,7 +214,9 @@ impl<'a> Collector<'a, '_, '_> {
                     if self.k.vocab.matches(&s) || self.own_card_selector(&s) {
                         d.src |= SRC_PAYMENT;
                     }
-                    if is_harvest_selector(&s) {
+                    // `closest(sel)`: the receiver or an ancestor, carrying what the
+                    // receiver carries (below), not every field.
+                    if name != "closest" && is_harvest_selector(&s) {
                         d.src |= SRC_HARVEST;
                     }
                 }
