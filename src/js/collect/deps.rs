@@ -140,10 +140,15 @@ impl<'a> Collector<'a, '_, '_> {
                 self.deps_into(&b.left, d, n);
                 self.deps_into(&b.right, d, n);
             }
-            Expression::ConditionalExpression(c) => {
-                self.deps_into(&c.consequent, d, n);
-                self.deps_into(&c.alternate, d, n);
-            }
+            // `cfg.mask ? hide(v) : v`: with the setting shipped, only one branch runs.
+            Expression::ConditionalExpression(c) => match self.constant_test(&c.test) {
+                Some(true) => self.deps_into(&c.consequent, d, n),
+                Some(false) => self.deps_into(&c.alternate, d, n),
+                None => {
+                    self.deps_into(&c.consequent, d, n);
+                    self.deps_into(&c.alternate, d, n);
+                }
+            },
             Expression::SequenceExpression(s) => {
                 if let Some(l) = s.expressions.last() {
                     self.deps_into(l, d, n);

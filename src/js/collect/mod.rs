@@ -17,7 +17,7 @@
 //! constructors, prototypes, classes and Proxy traps, [`built_fns`] functions built by
 //! `Function(…)`, [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`precision`] decides what about a value is read, [`own_form`] finds fields a script
-//! creates, [`handles`] variables holding a card field, [`truncation`] a BIN or last four, [`alternatives`] URLs read from
+//! creates, [`handles`] variables holding a card field, [`truncation`] a BIN or last four, [`dead`] branches a shipped setting turns off, [`alternatives`] URLs read from
 //! variables assigned in several places, [`workers`] inline workers, [`hidden`] decoded code
 //! and markup,
 //! and [`gates`] checkout-only code paths.
@@ -43,6 +43,7 @@ mod built_fns;
 mod calls;
 mod callsite;
 mod contexts;
+mod dead;
 mod deps;
 mod gates;
 mod handles;

@@ -383,6 +383,17 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         if self.tick() {
             return;
         }
+        // A branch a shipped setting turns off never runs (see `dead`).
+        match self.constant_test(&it.test) {
+            Some(true) => return self.visit_statement(&it.consequent),
+            Some(false) => {
+                if let Some(alt) = &it.alternate {
+                    self.visit_statement(alt);
+                }
+                return;
+            }
+            None => {}
+        }
         let gate = self.is_gate(&it.test);
         if gate {
             let early_exit = matches!(&it.consequent, Statement::ReturnStatement(_))
