@@ -75,6 +75,10 @@ impl<'a> Collector<'a, '_, '_> {
                 if self.vocab_name(prop) || (prop == "value" && self.is_own_card_field(&m.object)) {
                     d.src |= SRC_PAYMENT;
                 }
+                // `form.elements.email`: that field, not the form's every field.
+                if self.named_element(e).is_some() {
+                    return;
+                }
                 if self.is_windowish(&m.object) {
                     let s = self.lookup(prop);
                     Self::push_sym(d, s);
@@ -88,6 +92,10 @@ impl<'a> Collector<'a, '_, '_> {
                     && self.k.vocab.matches(k)
                 {
                     d.src |= SRC_PAYMENT;
+                }
+                // `form.elements['g-recaptcha-response']`: that field, not every field.
+                if self.named_element(e).is_some() {
+                    return;
                 }
                 // `window['__' + 'p']`: the global of that name; an unknown one, any of them.
                 if self.is_windowish(&m.object) {

@@ -36,8 +36,52 @@ const METADATA: &[&str] = &[
     "eventPhase",
 ];
 
-/// Attributes that name or describe a field (`getAttribute('name')`) rather than hold its data.
-const ATTRIBUTE_METADATA: &[&str] = &["name", "id", "type", "class", "autocomplete", "role"];
+/// Attributes that name or describe a field or a form (`getAttribute('name')`, a form's
+/// `action`, an input's `placeholder` a translation widget sends) rather than hold its data:
+/// markup the page's author wrote. Typing changes none of them; `value` and `data-*` (where
+/// scripts stage data, see `pipes`) are not here.
+const ATTRIBUTE_METADATA: &[&str] = &[
+    "name",
+    "id",
+    "type",
+    "class",
+    "autocomplete",
+    "role",
+    "action",
+    "method",
+    "placeholder",
+    "title",
+    "alt",
+    "aria-label",
+    "for",
+    "href",
+    "maxlength",
+    "pattern",
+    "inputmode",
+    "lang",
+];
+
+/// Members of a form's `elements` that are not a field's name.
+const COLLECTION_MEMBERS: &[&str] = &[
+    "item",
+    "namedItem",
+    "forEach",
+    "entries",
+    "values",
+    "keys",
+    "map",
+    "filter",
+    "reduce",
+    "slice",
+    "concat",
+    "find",
+    "some",
+    "every",
+    "indexOf",
+    "toString",
+    "call",
+    "apply",
+];
 
 /// Properties of a key or input event (or its target) that carry what was typed.
 const KEY_DATA: &[&str] = &[
@@ -222,10 +266,40 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `form.elements['g-recaptcha-response']`, `form.elements.email`: one field of the form,
+    /// by its name, not every field (a card field's name is a card source of its own).
+    /// Returns the `….elements` expression when `e` is such an access.
+    pub(super) fn named_element(&self, e: &'a Expression<'a>) -> Option<&'a Expression<'a>> {
+        let (obj, named) = match e {
+            // `elements.item(i)`, `elements.forEach`: the collection's methods, not a name.
+            Expression::StaticMemberExpression(m) => (
+                &m.object,
+                !COLLECTION_MEMBERS.contains(&m.property.name.as_str()),
+            ),
+            Expression::ComputedMemberExpression(m) => (
+                &m.object,
+                self.interp.peek(&m.expression).known_text().is_some(),
+            ),
+            _ => return None,
+        };
+        match obj.without_parentheses() {
+            inner @ Expression::StaticMemberExpression(el)
+                if named && el.property.name == "elements" =>
+            {
+                Some(inner)
+            }
+            _ => None,
+        }
+    }
+
     /// Mark the operands of a test, a length read or a masking call: reading them there is
     /// not reading the value (called before the walk reaches the operands).
     pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
         self.mark_counted_collection(e);
+        if let Some(list) = self.named_element(e) {
+            let sp = list.span();
+            self.hidden_reads.insert((sp.start, sp.end));
+        }
         // Only keystroke callbacks and card-field handles ask (see `keystroke_read` and
         // [`super::handles`]); elsewhere this is wasted work.
         if self.keystroke_params.is_empty() && !self.has_card_handles() {
