@@ -119,7 +119,7 @@ pub(super) fn unary_is_test(op: UnaryOperator) -> bool {
 }
 
 /// Calls whose result says something about a value without being it: tests and positions
-/// (`/^4/.test(v)`, `v.indexOf(' ')`), and masking (`v.replace(/\d/g, '*')`).
+/// (`/^4/.test(v)`, `v.indexOf(' ')`, `el.matches(':-webkit-autofill')`), and masking (`v.replace(/\d/g, '*')`).
 pub(super) fn call_hides_value<'a>(
     c: &mut Collector<'a, '_, '_>,
     call: &'a CallExpression<'a>,
@@ -128,7 +128,7 @@ pub(super) fn call_hides_value<'a>(
     match name {
         "test" | "includes" | "startsWith" | "endsWith" | "indexOf" | "lastIndexOf" | "search"
         | "localeCompare" | "hasOwnProperty" | "isNaN" | "isFinite" | "contains"
-        | "hasAttribute" => true,
+        | "hasAttribute" | "matches" => true,
         // `el.getAttribute('name')`: which field, as with `el.name` (see METADATA).
         "getAttribute" => call
             .arguments
