@@ -119,7 +119,8 @@ pub(super) fn unary_is_test(op: UnaryOperator) -> bool {
 }
 
 /// Calls whose result says something about a value without being it: tests and positions
-/// (`/^4/.test(v)`, `v.indexOf(' ')`, `el.matches(':-webkit-autofill')`), and masking (`v.replace(/\d/g, '*')`).
+/// (`/^4/.test(v)`, `v.indexOf(' ')`, `el.matches(':-webkit-autofill')`), masking
+/// (`v.replace(/\d/g, '*')`) and truncation (`v.substring(0, 6)`, see `truncation`).
 pub(super) fn call_hides_value<'a>(
     c: &mut Collector<'a, '_, '_>,
     call: &'a CallExpression<'a>,
