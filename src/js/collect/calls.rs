@@ -289,7 +289,11 @@ impl<'a> Collector<'a, '_, '_> {
             } else if name != "closest" && texts.iter().any(|s| selects_fields(s)) {
                 // `closest(sel)` picks the element it is called on or an ancestor: one
                 // element, never the other fields (a click's `closest('button, input')`).
-                self.source(SourceKind::Harvest, span);
+                if self.is_held_selection(span) {
+                    self.held_harvest(span);
+                } else {
+                    self.source(SourceKind::Harvest, span);
+                }
             }
         }
         if matches!(name.as_str(), "serialize" | "serializeArray") && args.is_empty() {

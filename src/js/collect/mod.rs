@@ -17,7 +17,7 @@
 //! constructors, prototypes, classes and Proxy traps, [`built_fns`] functions built by
 //! `Function(…)`, [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`precision`] decides what about a value is read, [`own_form`] finds fields a script
-//! creates, [`handles`] variables holding a card field, [`truncation`] a BIN or last four, [`dead`] branches a shipped setting turns off, [`alternatives`] URLs read from
+//! creates, [`handles`] variables holding a card field, [`holders`] selections held for listeners, [`truncation`] a BIN or last four, [`dead`] branches a shipped setting turns off, [`alternatives`] URLs read from
 //! variables assigned in several places, [`workers`] inline workers, [`hidden`] decoded code
 //! and markup,
 //! and [`gates`] checkout-only code paths.
@@ -48,6 +48,7 @@ mod deps;
 mod gates;
 mod handles;
 mod hidden;
+mod holders;
 mod indirect;
 mod instances;
 mod invoke;
@@ -251,6 +252,10 @@ pub struct Collector<'a, 'f, 'k> {
     hidden_reads: HashSet<(u32, u32)>,
     /// Variables declared from a field's text (see [`truncation`]).
     text_vars: HashSet<Sym>,
+    /// Selections of every field kept or iterated where made, and the callbacks whose
+    /// parameters hold elements (see [`holders`]).
+    held_selections: HashSet<(u32, u32)>,
+    holder_cbs: HashSet<u32>,
     /// `new Blob([...])` by the variable holding it (inline workers).
     blob_inits: HashMap<&'a str, &'a NewExpression<'a>>,
     /// The other values of the last URL resolved (see [`alternatives`]).
@@ -330,6 +335,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             this_fields: HashMap::new(),
             hidden_reads: HashSet::new(),
             text_vars: HashSet::new(),
+            held_selections: HashSet::new(),
+            holder_cbs: HashSet::new(),
             blob_inits: HashMap::new(),
             url_alternatives: None,
             param_index: HashMap::new(),

@@ -297,6 +297,7 @@ impl<'a> Collector<'a, '_, '_> {
     /// not reading the value (called before the walk reaches the operands).
     pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
         self.mark_counted_collection(e);
+        self.mark_held_calls(e);
         if let Some(list) = self.named_element(e) {
             let sp = list.span();
             self.hidden_reads.insert((sp.start, sp.end));

@@ -185,6 +185,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.note_blob(n, init);
                 self.note_card_handle(s, init);
                 self.note_text_binding(s, init);
+                self.note_element_holder(s, init);
             }
             if let Expression::ArrayExpression(a) = init
                 && let Some(first) = names.first()
