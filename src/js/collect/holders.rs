@@ -13,7 +13,7 @@
 //! callback starts, filled as the walk passes; the check is one pass over the solved taint.
 
 use super::{Collector, SELECTOR_METHODS};
-use crate::js::flow::Sym;
+use crate::js::flow::{SRC_HARVEST, Sym};
 use crate::js::vocabulary::selects_fields;
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
@@ -89,11 +89,17 @@ impl<'a> Collector<'a, '_, '_> {
             return;
         }
         for a in &c.arguments {
-            if let Some(
-                f @ (Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)),
-            ) = a.as_expression()
-            {
-                self.holder_cbs.insert(f.span().start);
+            match a.as_expression() {
+                // `$(…).find('input').each(function () { $(this).val() })`: `this` is the
+                // element too, and reading it reads a field (an arrow keeps the outer `this`).
+                Some(Expression::FunctionExpression(f)) => {
+                    self.holder_cbs.insert(f.span.start);
+                    *self.listener_this.entry(f.span.start).or_insert(0) |= SRC_HARVEST;
+                }
+                Some(Expression::ArrowFunctionExpression(f)) => {
+                    self.holder_cbs.insert(f.span.start);
+                }
+                _ => {}
             }
         }
     }
