@@ -276,7 +276,16 @@ pub fn findings(
     // state the analysis may lose track of (a global, storage, a pipe): a value read, checked
     // and masked inside one function is accounted for. Harvesting every field always counts.
     let shared = facts.graph.shared_taint(&taint);
-    let source_bits_all = source_bits_all & (SRC_HARVEST | shared);
+    // A selection of every field held for listeners counts once its fields' data was read
+    // into something that is not a holder (see `collect::holders`).
+    let held = if !facts.held_harvests.is_empty()
+        && facts.graph.reaches_beyond_holders(&taint, SRC_HARVEST)
+    {
+        SRC_HARVEST
+    } else {
+        0
+    };
+    let source_bits_all = (source_bits_all | held) & (SRC_HARVEST | shared);
     if !flow_outside
         && source_bits_all != 0
         && let Some((at, host, evidence)) = first_outside_sink
@@ -284,6 +293,7 @@ pub fn findings(
         let src_ev = facts
             .sources
             .first()
+            .or(facts.held_harvests.first())
             .map(|s| s.evidence.clone())
             .unwrap_or_default();
         let mut e = Event::new(

@@ -83,6 +83,9 @@ pub struct Injection {
 #[derive(Debug, Default)]
 pub struct Facts {
     pub sources: Vec<SourceRead>,
+    /// Selections of every field kept in a holder: a harvest only once their data is read
+    /// into something (see `collect::holders`).
+    pub held_harvests: Vec<SourceRead>,
     pub sinks: Vec<Sink>,
     pub sends: Vec<Send>,
     pub loads: Vec<Load>,

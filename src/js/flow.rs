@@ -83,6 +83,9 @@ pub struct FlowGraph {
     /// Globals that hold a card field's element whose value is only ever read for a length,
     /// a test or a masked copy: not shared card data (see `collect::handles`).
     pub derived_only: HashSet<Sym, FxBuild>,
+    /// Variables and callback parameters that hold selected elements, not data read from
+    /// them (see `collect::holders`).
+    pub element_holders: HashSet<Sym, FxBuild>,
 }
 
 /// Cap on edges per script: beyond it the graph stops growing (large bundles stay linear).
@@ -171,6 +174,15 @@ impl FlowGraph {
             .fold(0, |acc, (_, s)| {
                 acc | taint.get(*s as usize).copied().unwrap_or(0)
             })
+    }
+
+    /// Whether data with `bit` reached a symbol that is not an element holder: a held
+    /// selection's fields were read into something (see `collect::holders`).
+    pub fn reaches_beyond_holders(&self, taint: &[u8], bit: u8) -> bool {
+        taint
+            .iter()
+            .enumerate()
+            .any(|(s, t)| t & bit != 0 && !self.element_holders.contains(&(s as Sym)))
     }
 
     /// For each symbol, the edges that read it (after [`FlowGraph::solve`]).

@@ -159,6 +159,19 @@ pub(crate) fn selected_names(text: &str) -> Vec<&str> {
 /// when one of its parts selects every field, so does the list, whatever the other parts add
 /// (`"input, select, checkbox"` still reads every input although `checkbox` matches nothing).
 pub fn is_harvest_selector(sel: &str) -> bool {
+    harvest_parts(sel, &["input", "select", "textarea", ":input", "form"])
+}
+
+/// Whether a selector selects the fields themselves, not only a form (`form.checkout`). A
+/// form element is where fields are, not what was typed into them: a script that selects
+/// the checkout form to listen for `submit` reads nothing. Enumerating the form
+/// (`form.elements`, `new FormData(form)`, `serialize()`, its `input`s) is a harvest of its
+/// own, and a form selected into data that is sent still carries every field (the flow).
+pub fn selects_fields(sel: &str) -> bool {
+    harvest_parts(sel, &["input", "select", "textarea", ":input"])
+}
+
+fn harvest_parts(sel: &str, tags: &[&str]) -> bool {
     let s = sel.trim().to_ascii_lowercase();
     if s.is_empty() || s.len() > 200 {
         return false;
@@ -166,31 +179,36 @@ pub fn is_harvest_selector(sel: &str) -> bool {
     s.split(',').any(|part| {
         let last = part.split_whitespace().last().unwrap_or("");
         let last = last.trim_start_matches('>');
+        // `form#co-payment-form`: one form by its id is still all of its fields.
+        if tags.contains(&"form")
+            && (last == "form"
+                || last.starts_with("form") && last[4..].starts_with(['#', ':', '[', '.']))
+        {
+            return true;
+        }
         // `input[name="payment[method]"]:checked`, `input#email`: one named field, not all.
         if names_one_field(last) {
             return false;
         }
         // `*` (every element, `getElementsByTagName('*')`) includes every field.
         last == "*"
-            || ["input", "select", "textarea", ":input", "form"]
-                .iter()
-                .any(|t| {
-                    last == *t
-                        || (last.starts_with(t) && last[t.len()..].starts_with([':', '[', '.']))
-                })
-                && !last.contains("type=hidden")
+            || tags.iter().any(|t| {
+                last == *t || (last.starts_with(t) && last[t.len()..].starts_with([':', '[', '.']))
+            }) && !last.contains("type=hidden")
                 && !last.contains("type=\"hidden\"")
                 && !last.contains("type=submit")
     })
 }
 
 /// Whether a compound selector picks a field by its exact id or name (`#x`, `[id=x]`,
-/// `[name="x"]`). Prefix and substring matches (`[name^=payment]`) still select many fields.
+/// `[name="x"]`) or its exact autofill token (`[autocomplete="cc-number"]`: the browser's own
+/// name for one kind of field). Prefix and substring matches (`[name^=payment]`) still
+/// select many fields.
 fn names_one_field(compound: &str) -> bool {
     if compound.contains('#') {
         return true;
     }
-    ["[name", "[id"].iter().any(|attr| {
+    ["[name", "[id", "[autocomplete"].iter().any(|attr| {
         compound
             .match_indices(attr)
             .any(|(i, _)| compound[i + attr.len()..].trim_start().starts_with('='))
@@ -269,6 +287,14 @@ mod tests {
         ));
         assert!(!is_harvest_selector("form input#email"));
         assert!(!is_harvest_selector("select[id='country']"));
+        assert!(!is_harvest_selector("input[autocomplete=\"cc-number\"]"));
+        assert!(is_harvest_selector("input[autocomplete^=cc]"));
+        assert!(is_harvest_selector("form.checkout"));
+        assert!(is_harvest_selector("form#co-payment-form"));
+        assert!(!is_harvest_selector("formatted-price"));
+        assert!(!selects_fields("form.checkout, form#payment"));
+        assert!(selects_fields("form.checkout input"));
+        assert!(selects_fields("form *"));
         assert!(is_harvest_selector("input[name^=payment]"));
         assert!(is_harvest_selector("input[name*=\"card\"], #x"));
     }

@@ -11,7 +11,7 @@ use super::{
 use crate::js::facts::{Send, UrlText};
 use crate::js::flow::Deps;
 use crate::js::value::Value;
-use crate::js::vocabulary::is_harvest_selector;
+use crate::js::vocabulary::selects_fields;
 use crate::rules::schema::{Channel, Marker, SourceKind};
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
@@ -298,15 +298,26 @@ impl<'a> Collector<'a, '_, '_> {
         let selector = SELECTOR_METHODS.contains(&name.as_str())
             || (obj.is_none()
                 && (is_jquery_name(&name) || self.is_jquery_param(&name, c.callee.span())));
-        if selector && let Some(a) = a0 {
+        // A selection only counted (`….length`, see `precision`) reads no field.
+        let counted = self.hidden_reads.contains(&(span.start, span.end));
+        if selector
+            && !counted
+            && let Some(a) = a0
+        {
             let texts = self.selector_texts(a);
             if texts
                 .iter()
                 .any(|s| self.k.vocab.matches(s) || self.own_card_selector(s))
             {
                 self.source(SourceKind::Payment, span);
-            } else if texts.iter().any(|s| is_harvest_selector(s)) {
-                self.source(SourceKind::Harvest, span);
+            } else if name != "closest" && texts.iter().any(|s| selects_fields(s)) {
+                // `closest(sel)` picks the element it is called on or an ancestor: one
+                // element, never the other fields (a click's `closest('button, input')`).
+                if self.is_held_selection(span) {
+                    self.held_harvest(span);
+                } else {
+                    self.source(SourceKind::Harvest, span);
+                }
             }
         }
         if matches!(name.as_str(), "serialize" | "serializeArray") && args.is_empty() {

@@ -75,6 +75,10 @@ impl<'a> Collector<'a, '_, '_> {
                 if self.vocab_name(prop) || (prop == "value" && self.is_own_card_field(&m.object)) {
                     d.src |= SRC_PAYMENT;
                 }
+                // `form.elements.email`: that field, not the form's every field.
+                if self.named_element(e).is_some() {
+                    return;
+                }
                 if self.is_windowish(&m.object) {
                     let s = self.lookup(prop);
                     Self::push_sym(d, s);
@@ -88,6 +92,10 @@ impl<'a> Collector<'a, '_, '_> {
                     && self.k.vocab.matches(k)
                 {
                     d.src |= SRC_PAYMENT;
+                }
+                // `form.elements['g-recaptcha-response']`: that field, not every field.
+                if self.named_element(e).is_some() {
+                    return;
                 }
                 // `window['__' + 'p']`: the global of that name; an unknown one, any of them.
                 if self.is_windowish(&m.object) {
@@ -140,10 +148,15 @@ impl<'a> Collector<'a, '_, '_> {
                 self.deps_into(&b.left, d, n);
                 self.deps_into(&b.right, d, n);
             }
-            Expression::ConditionalExpression(c) => {
-                self.deps_into(&c.consequent, d, n);
-                self.deps_into(&c.alternate, d, n);
-            }
+            // `cfg.mask ? hide(v) : v`: with the setting shipped, only one branch runs.
+            Expression::ConditionalExpression(c) => match self.constant_test(&c.test) {
+                Some(true) => self.deps_into(&c.consequent, d, n),
+                Some(false) => self.deps_into(&c.alternate, d, n),
+                None => {
+                    self.deps_into(&c.consequent, d, n);
+                    self.deps_into(&c.alternate, d, n);
+                }
+            },
             Expression::SequenceExpression(s) => {
                 if let Some(l) = s.expressions.last() {
                     self.deps_into(l, d, n);
@@ -214,7 +227,9 @@ impl<'a> Collector<'a, '_, '_> {
                     if self.k.vocab.matches(&s) || self.own_card_selector(&s) {
                         d.src |= SRC_PAYMENT;
                     }
-                    if is_harvest_selector(&s) {
+                    // `closest(sel)`: the receiver or an ancestor, carrying what the
+                    // receiver carries (below), not every field.
+                    if name != "closest" && is_harvest_selector(&s) {
                         d.src |= SRC_HARVEST;
                     }
                 }

@@ -18,7 +18,7 @@
 //! `Function(…)`, [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`fn_values`] browser functions held in a function's variables, `this` and parameters,
 //! [`precision`] decides what about a value is read, [`own_form`] finds fields a script
-//! creates, [`handles`] variables holding a card field, [`alternatives`] URLs read from
+//! creates, [`handles`] variables holding a card field, [`holders`] selections held for listeners, [`truncation`] a BIN or last four, [`dead`] branches a shipped setting turns off, [`alternatives`] URLs read from
 //! variables assigned in several places, [`workers`] inline workers, [`hidden`] decoded code
 //! and markup,
 //! and [`gates`] checkout-only code paths.
@@ -44,11 +44,13 @@ mod built_fns;
 mod calls;
 mod callsite;
 mod contexts;
+mod dead;
 mod deps;
 mod fn_values;
 mod gates;
 mod handles;
 mod hidden;
+mod holders;
 mod indirect;
 mod instances;
 mod invoke;
@@ -59,6 +61,7 @@ mod precision;
 mod record;
 mod resolve;
 mod scopes;
+mod truncation;
 mod visit;
 mod workers;
 mod writes;
@@ -249,6 +252,12 @@ pub struct Collector<'a, 'f, 'k> {
     this_fields: HashMap<(Sym, String), Option<&'a Expression<'a>>>,
     /// Reads whose parent uses only a yes/no, a length or a masked copy of them.
     hidden_reads: HashSet<(u32, u32)>,
+    /// Variables declared from a field's text (see [`truncation`]).
+    text_vars: HashSet<Sym>,
+    /// Selections of every field kept or iterated where made, and the callbacks whose
+    /// parameters hold elements (see [`holders`]).
+    held_selections: HashSet<(u32, u32)>,
+    holder_cbs: HashSet<u32>,
     /// `new Blob([...])` by the variable holding it (inline workers).
     blob_inits: HashMap<&'a str, &'a NewExpression<'a>>,
     /// The other values of the last URL resolved (see [`alternatives`]).
@@ -333,6 +342,9 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             fn_ctor_args: HashMap::new(),
             this_fields: HashMap::new(),
             hidden_reads: HashSet::new(),
+            text_vars: HashSet::new(),
+            held_selections: HashSet::new(),
+            holder_cbs: HashSet::new(),
             blob_inits: HashMap::new(),
             url_alternatives: None,
             param_index: HashMap::new(),

@@ -36,8 +36,52 @@ const METADATA: &[&str] = &[
     "eventPhase",
 ];
 
-/// Attributes that name or describe a field (`getAttribute('name')`) rather than hold its data.
-const ATTRIBUTE_METADATA: &[&str] = &["name", "id", "type", "class", "autocomplete", "role"];
+/// Attributes that name or describe a field or a form (`getAttribute('name')`, a form's
+/// `action`, an input's `placeholder` a translation widget sends) rather than hold its data:
+/// markup the page's author wrote. Typing changes none of them; `value` and `data-*` (where
+/// scripts stage data, see `pipes`) are not here.
+const ATTRIBUTE_METADATA: &[&str] = &[
+    "name",
+    "id",
+    "type",
+    "class",
+    "autocomplete",
+    "role",
+    "action",
+    "method",
+    "placeholder",
+    "title",
+    "alt",
+    "aria-label",
+    "for",
+    "href",
+    "maxlength",
+    "pattern",
+    "inputmode",
+    "lang",
+];
+
+/// Members of a form's `elements` that are not a field's name.
+const COLLECTION_MEMBERS: &[&str] = &[
+    "item",
+    "namedItem",
+    "forEach",
+    "entries",
+    "values",
+    "keys",
+    "map",
+    "filter",
+    "reduce",
+    "slice",
+    "concat",
+    "find",
+    "some",
+    "every",
+    "indexOf",
+    "toString",
+    "call",
+    "apply",
+];
 
 /// Properties of a key or input event (or its target) that carry what was typed.
 const KEY_DATA: &[&str] = &[
@@ -75,7 +119,8 @@ pub(super) fn unary_is_test(op: UnaryOperator) -> bool {
 }
 
 /// Calls whose result says something about a value without being it: tests and positions
-/// (`/^4/.test(v)`, `v.indexOf(' ')`), and masking (`v.replace(/\d/g, '*')`).
+/// (`/^4/.test(v)`, `v.indexOf(' ')`, `el.matches(':-webkit-autofill')`), masking
+/// (`v.replace(/\d/g, '*')`) and truncation (`v.substring(0, 6)`, see `truncation`).
 pub(super) fn call_hides_value<'a>(
     c: &mut Collector<'a, '_, '_>,
     call: &'a CallExpression<'a>,
@@ -84,7 +129,7 @@ pub(super) fn call_hides_value<'a>(
     match name {
         "test" | "includes" | "startsWith" | "endsWith" | "indexOf" | "lastIndexOf" | "search"
         | "localeCompare" | "hasOwnProperty" | "isNaN" | "isFinite" | "contains"
-        | "hasAttribute" => true,
+        | "hasAttribute" | "matches" => true,
         // `el.getAttribute('name')`: which field, as with `el.name` (see METADATA).
         "getAttribute" => call
             .arguments
@@ -92,6 +137,12 @@ pub(super) fn call_hides_value<'a>(
             .and_then(|a| a.as_expression())
             .and_then(|a| c.interp.peek(a).as_str().map(str::to_ascii_lowercase))
             .is_some_and(|n| ATTRIBUTE_METADATA.contains(&n.as_str())),
+        // `v.substring(0, 6)`, `v.slice(-4)`: a BIN or the last four (see `truncation`).
+        "slice" | "substring" | "substr" => call
+            .callee
+            .without_parentheses()
+            .as_member_expression()
+            .is_some_and(|m| c.is_truncation(call, m.object(), name)),
         "replace" | "replaceAll" => {
             // A global replacement of every character (or digit) by a constant is a mask.
             let pat = call.arguments.first().and_then(|a| a.as_expression());
@@ -216,10 +267,41 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `form.elements['g-recaptcha-response']`, `form.elements.email`: one field of the form,
+    /// by its name, not every field (a card field's name is a card source of its own).
+    /// Returns the `….elements` expression when `e` is such an access.
+    pub(super) fn named_element(&self, e: &'a Expression<'a>) -> Option<&'a Expression<'a>> {
+        let (obj, named) = match e {
+            // `elements.item(i)`, `elements.forEach`: the collection's methods, not a name.
+            Expression::StaticMemberExpression(m) => (
+                &m.object,
+                !COLLECTION_MEMBERS.contains(&m.property.name.as_str()),
+            ),
+            Expression::ComputedMemberExpression(m) => (
+                &m.object,
+                self.interp.peek(&m.expression).known_text().is_some(),
+            ),
+            _ => return None,
+        };
+        match obj.without_parentheses() {
+            inner @ Expression::StaticMemberExpression(el)
+                if named && el.property.name == "elements" =>
+            {
+                Some(inner)
+            }
+            _ => None,
+        }
+    }
+
     /// Mark the operands of a test, a length read or a masking call: reading them there is
     /// not reading the value (called before the walk reaches the operands).
     pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
         self.mark_counted_collection(e);
+        self.mark_held_calls(e);
+        if let Some(list) = self.named_element(e) {
+            let sp = list.span();
+            self.hidden_reads.insert((sp.start, sp.end));
+        }
         // Only keystroke callbacks and card-field handles ask (see `keystroke_read` and
         // [`super::handles`]); elsewhere this is wasted work.
         if self.keystroke_params.is_empty() && !self.has_card_handles() {
@@ -241,8 +323,12 @@ impl<'a> Collector<'a, '_, '_> {
                     && let Some(name) = m.static_property_name()
                     && call_hides_value(self, c, name)
                 {
-                    let sp = m.object().without_parentheses().span();
-                    self.hidden_reads.insert((sp.start, sp.end));
+                    // `e.target.value.replace(/\D/g, '').slice(0, 6)`: down the string
+                    // methods to the field's value.
+                    for r in Self::text_chain(m.object()) {
+                        let sp = r.span();
+                        self.hidden_reads.insert((sp.start, sp.end));
+                    }
                     // `/^4/.test(v)`: the value tested is the argument.
                     if name == "test"
                         && let Some(a) = c.arguments.first().and_then(|a| a.as_expression())
@@ -258,9 +344,10 @@ impl<'a> Collector<'a, '_, '_> {
 }
 
 impl<'a> Collector<'a, '_, '_> {
-    /// `form.elements.filter(f).length`, `Array.prototype.filter.call(form.elements, f).length`:
-    /// a count of a form's fields is a number about them, not their data (an A/B test's
-    /// "fields filled" goal). Mapping or sending the filtered fields still harvests them.
+    /// `form.elements.filter(f).length`, `Array.prototype.filter.call(form.elements, f).length`,
+    /// `form.querySelectorAll('input:invalid').length`: a count of a form's fields is a number
+    /// about them, not their data (an A/B test's "fields filled" goal, a form-analytics
+    /// "errors left" flag). Mapping or sending the selected fields still harvests them.
     fn mark_counted_collection(&mut self, e: &'a Expression<'a>) {
         let Expression::StaticMemberExpression(m) = e else {
             return;
@@ -275,6 +362,10 @@ impl<'a> Collector<'a, '_, '_> {
             return;
         };
         let counted = match callee.static_property_name() {
+            // The selection itself, counted (see `calls`: a counted selection is no source).
+            Some(n) if super::SELECTOR_METHODS.contains(&n) && n != "filter" => {
+                Some(m.object.without_parentheses())
+            }
             Some("filter") => Some(callee.object()),
             // `Array.prototype.filter.call(list, f)`, `[].filter.call(list, f)`.
             Some("call") => match callee.object().without_parentheses() {

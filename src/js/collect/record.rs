@@ -74,6 +74,19 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// A selection of every field kept in a holder (see `holders`).
+    pub(super) fn held_harvest(&mut self, span: Span) {
+        if self.facts.held_harvests.len() < 64 {
+            let at = self.at(span);
+            let evidence = self.evidence(span);
+            self.facts.held_harvests.push(SourceRead {
+                kind: SourceKind::Harvest,
+                at,
+                evidence,
+            });
+        }
+    }
+
     pub(super) fn source(&mut self, kind: SourceKind, span: Span) {
         if self.facts.sources.len() < 64 {
             let at = self.at(span);

@@ -175,6 +175,7 @@ impl<'a> Collector<'a, '_, '_> {
             }
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
+        self.note_holder_params(span_start, &syms);
         self.enter_proxy_trap(span_start, &syms);
         self.note_default_fns(ret, params);
         if let Some(f) = self.fn_stack.last_mut() {

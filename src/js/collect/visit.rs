@@ -184,6 +184,8 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.note_binding(s, init);
                 self.note_blob(n, init);
                 self.note_card_handle(s, init);
+                self.note_text_binding(s, init);
+                self.note_element_holder(s, init);
             }
             if let Expression::ArrayExpression(a) = init
                 && let Some(first) = names.first()
@@ -401,6 +403,17 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         let it = self.alloc(it);
         if self.tick() {
             return;
+        }
+        // A branch a shipped setting turns off never runs (see `dead`).
+        match self.constant_test(&it.test) {
+            Some(true) => return self.visit_statement(&it.consequent),
+            Some(false) => {
+                if let Some(alt) = &it.alternate {
+                    self.visit_statement(alt);
+                }
+                return;
+            }
+            None => {}
         }
         let gate = self.is_gate(&it.test);
         if gate {
