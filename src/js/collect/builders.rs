@@ -36,6 +36,9 @@ struct Builder<'a> {
 #[derive(Default)]
 pub(super) struct Builders<'a> {
     by_name: Map<&'a str, Vec<Builder<'a>>>,
+    /// The names of every property the program writes (`o.p = …`): a property read from an
+    /// object literal is its initial value only if nothing writes a property of that name.
+    pub written_props: HashSet<&'a str, FxBuild>,
 }
 
 /// A variable: the start of the body of the function that declares it (the program's start
@@ -58,6 +61,7 @@ impl<'a> Builders<'a> {
                 out.by_name.entry(name).or_default().push(b);
             }
         }
+        out.written_props = w.props;
         (out, w.schemes)
     }
 
@@ -92,6 +96,7 @@ struct Walk<'a> {
     scopes: Vec<Vec<&'a str>>,
     /// Names whose every value is a scheme string (see [`SchemeNames`]), noted on the way.
     schemes: SchemeNames<'a>,
+    props: HashSet<&'a str, FxBuild>,
 }
 
 /// The names a function declares: its parameters and its `var`s (not those of nested
@@ -258,6 +263,10 @@ impl<'a> Visit<'a> for Walk<'a> {
             self.wrote(id.name.as_str());
             let value = (it.operator == AssignmentOperator::Assign).then_some(&it.right);
             self.schemes.note(id.name.as_str(), value);
+        } else if let Some(MemberExpression::StaticMemberExpression(m)) =
+            it.left.as_member_expression()
+        {
+            self.props.insert(m.property.name.as_str());
         }
         walk::walk_assignment_expression(self, it);
     }

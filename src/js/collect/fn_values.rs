@@ -28,7 +28,7 @@ pub(super) enum LocalVal<'a> {
     Call(&'a Expression<'a>),
     /// An object literal (`var api = { b: navigator.sendBeacon.bind(navigator) }`): a call
     /// of one of its members is a call of that member's value.
-    Obj(&'a ObjectExpression<'a>),
+    Obj(&'a Expression<'a>),
 }
 
 impl<'a> Collector<'a, '_, '_> {
@@ -41,9 +41,14 @@ impl<'a> Collector<'a, '_, '_> {
             return;
         }
         let init = see_through_await(init);
+        // `var P = w.PaymentsJS = { … }`: the value is the rightmost one.
+        let mut init = init;
+        while let Expression::AssignmentExpression(a) = init.without_parentheses() {
+            init = &a.right;
+        }
         match init.without_parentheses() {
-            Expression::ObjectExpression(o) => {
-                self.local_fns.insert(target, LocalVal::Obj(o));
+            Expression::ObjectExpression(_) => {
+                self.local_fns.insert(target, LocalVal::Obj(init));
                 return;
             }
             Expression::CallExpression(c)
@@ -93,6 +98,34 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// A URL read from a function's object literal (`P.endpoint + '/tokens'` with `var P = {
+    /// endpoint: 'https://…' }`), evaluated with that literal's values — unless the script
+    /// writes the property it reads anywhere, which makes it unknown, not a stale constant.
+    pub(super) fn eval_with_local_objects(
+        &mut self,
+        e: &'a Expression<'a>,
+    ) -> Option<(Value<'a>, bool)> {
+        let mut roots = Vec::new();
+        member_roots(e, &mut roots, 0);
+        let mut binds = Vec::new();
+        for (name, prop) in roots {
+            let Some(s) = self.lookup(name) else { continue };
+            let Some(LocalVal::Obj(o)) = self.local_fns.get(&s).copied() else {
+                continue;
+            };
+            if self.builders.written_props.contains(prop) {
+                return None;
+            }
+            if !binds.iter().any(|(n, _)| *n == name) {
+                binds.push((name, self.interp.peek(o)));
+            }
+        }
+        if binds.is_empty() {
+            return None;
+        }
+        Some(self.interp.eval_with(e, binds))
+    }
+
     /// Whether `e` evaluates to a browser function of the Web API catalogue.
     fn is_catalogue_fn(&self, e: &'a Expression<'a>) -> bool {
         self.interp
@@ -131,7 +164,12 @@ impl<'a> Collector<'a, '_, '_> {
             return None;
         };
         let s = self.lookup(id.name.as_str())?;
-        let Some(LocalVal::Obj(o)) = self.local_fns.get(&s).copied() else {
+        let Some(LocalVal::Obj(Expression::ObjectExpression(o))) =
+            self.local_fns.get(&s).copied().map(|v| match v {
+                LocalVal::Obj(e) => LocalVal::Obj(e.without_parentheses()),
+                v => v,
+            })
+        else {
             return None;
         };
         let mut values = o.properties.iter().filter_map(|p| match p {
@@ -322,6 +360,31 @@ impl<'a> Collector<'a, '_, '_> {
                 self.note_fn_arg(f, i, d, Vec::new());
             }
         }
+    }
+}
+
+/// `(name, property)` of each `name.property` in a URL expression (through `+`, templates and
+/// parentheses).
+fn member_roots<'a>(e: &'a Expression<'a>, out: &mut Vec<(&'a str, &'a str)>, depth: u32) {
+    if depth > 16 || out.len() >= 8 {
+        return;
+    }
+    match e.without_parentheses() {
+        Expression::StaticMemberExpression(m) => {
+            if let Expression::Identifier(id) = m.object.without_parentheses() {
+                out.push((id.name.as_str(), m.property.name.as_str()));
+            }
+        }
+        Expression::BinaryExpression(b) => {
+            member_roots(&b.left, out, depth + 1);
+            member_roots(&b.right, out, depth + 1);
+        }
+        Expression::TemplateLiteral(t) => {
+            for x in &t.expressions {
+                member_roots(x, out, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 

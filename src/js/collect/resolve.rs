@@ -292,6 +292,13 @@ impl<'a> Collector<'a, '_, '_> {
         {
             (v, dec) = (w, d);
         }
+        // `P.endpoint + '/tokens'` with `var P = { endpoint: … }` in the enclosing function.
+        if !matches!(v, Value::Str(_) | Value::Url(_))
+            && let Some((w, d)) = self.eval_with_local_objects(e)
+            && !matches!(w, Value::Unknown)
+        {
+            (v, dec) = (w, d);
+        }
         let hidden = dec || self.hidden_ctx;
         // A partly known URL keeps its known pieces (a host's registrable suffix).
         let mut text = super::alternatives::url_of(&v, hidden).text;
