@@ -93,6 +93,7 @@ fn channel_name(c: Channel) -> &'static str {
         Channel::Markup => "injected markup",
         Channel::Analytics => "an analytics call",
         Channel::ScriptLoad => "a script load",
+        Channel::OpaqueCall => "a call of a function the analysis cannot see into, given the URL",
     }
 }
 
@@ -213,16 +214,24 @@ pub fn findings(
             Target::Host(h) => Some(h.clone()),
             _ => None,
         };
+        let bits = bits_of(&sink.deps, &taint);
+        // A call the analysis cannot see into is a destination only when data it follows
+        // reaches it (see `collect::opaque`).
+        let opaque = sink.channel == Channel::OpaqueCall;
         if class == DestinationClass::Outside
             && let Some(h) = &host
+            && (!opaque || bits != 0)
         {
             outside_hosts.push((h.clone(), sink.at));
-            outside_sinks.push((si, h.clone()));
-            if sink.channel != Channel::Analytics && first_outside_sink.is_none() {
+            if !opaque {
+                outside_sinks.push((si, h.clone()));
+            }
+            if !matches!(sink.channel, Channel::Analytics | Channel::OpaqueCall)
+                && first_outside_sink.is_none()
+            {
                 first_outside_sink = Some((sink.at, h.clone(), sink.evidence.clone()));
             }
         }
-        let bits = bits_of(&sink.deps, &taint);
         let to = host
             .clone()
             .unwrap_or_else(|| "a destination computed at run time".into());

@@ -64,6 +64,8 @@ pub enum Channel {
     Markup,
     Analytics,
     ScriptLoad,
+    /// A call of a function the analysis cannot see into, given data and an absolute URL.
+    OpaqueCall,
 }
 
 /// The class of a destination relative to the page.

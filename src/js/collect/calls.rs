@@ -2,7 +2,7 @@
 //! listeners), callbacks and the script's own functions — on the call as resolved by
 //! [`super::callsite`].
 
-use super::callsite::arg_exprs;
+use super::callsite::{CallSite, arg_exprs};
 use super::instances::Instance;
 use super::{
     Collector, HTTP_METHODS, KEY_EVENTS, SELECTOR_METHODS, is_jquery_name, is_jquery_path,
@@ -11,14 +11,21 @@ use super::{
 use crate::js::facts::{Send, UrlText};
 use crate::js::flow::Deps;
 use crate::js::value::Value;
-use crate::js::vocabulary::selects_fields;
+use crate::js::vocabulary::{bare_field_tag, selects_fields};
 use crate::rules::schema::{Channel, Marker, SourceKind};
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 
 impl<'a> Collector<'a, '_, '_> {
     pub(super) fn on_call(&mut self, c: &'a CallExpression<'a>) {
+        let mark = self.recorded_mark();
         let site = self.resolve_call(c);
+        self.on_resolved_call(c, &site);
+        let recorded = self.recorded_mark() != mark;
+        self.note_opaque_call(c, &site, recorded);
+    }
+
+    fn on_resolved_call(&mut self, c: &'a CallExpression<'a>, site: &CallSite<'a>) {
         let obj = site.obj;
         let name = site.name.clone();
         // `f.constructor(…)`, `var F = x.constructor; F(…)`: the Function constructor unnamed.
@@ -66,7 +73,7 @@ impl<'a> Collector<'a, '_, '_> {
         {
             self.member_write(o, Some(prop), v, span);
         }
-        self.pipe_call(&site, &name, obj_path.as_deref(), span);
+        self.pipe_call(site, &name, obj_path.as_deref(), span);
         match (site.is_method(), name.as_str()) {
             (false, "eval" | "execScript") => {
                 if let Some(a) = a0 {
@@ -310,9 +317,15 @@ impl<'a> Collector<'a, '_, '_> {
                 .any(|s| self.k.vocab.matches(s) || self.own_card_selector(s))
             {
                 self.source(SourceKind::Payment, span);
-            } else if name != "closest" && texts.iter().any(|s| selects_fields(s)) {
+            } else if name != "closest"
+                && texts
+                    .iter()
+                    .any(|s| selects_fields(s) && !(name == "querySelector" && bare_field_tag(s)))
+            {
                 // `closest(sel)` picks the element it is called on or an ancestor: one
                 // element, never the other fields (a click's `closest('button, input')`).
+                // `querySelector(sel)` picks the first match only: one field no card word
+                // names (a chat box's `#chat textarea`) is not every field of the page.
                 if self.is_held_selection(span) {
                     self.held_harvest(span);
                 } else {

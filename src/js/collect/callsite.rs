@@ -42,13 +42,18 @@ pub(super) fn arg_exprs<'a>(args: &'a [Argument<'a>]) -> Vec<&'a Expression<'a>>
 }
 
 /// An argument list spelled out: its expressions, and where an unexpanded list starts.
-type ArgList<'a> = (Vec<&'a Expression<'a>>, Option<usize>);
+pub(super) type ArgList<'a> = (Vec<&'a Expression<'a>>, Option<usize>);
 
 impl<'a> Collector<'a, '_, '_> {
     /// The elements of a list of arguments (`apply`'s array, a spread): an array literal's, or
     /// those of a constant binding of one (`const args = [u, {body: d}]; fetch(...args)`); any
     /// other list stays one expression, marked as where the unexpanded list starts.
-    fn list_exprs(&self, e: Option<&'a Expression<'a>>, out: &mut ArgList<'a>, depth: u32) {
+    pub(super) fn list_exprs(
+        &self,
+        e: Option<&'a Expression<'a>>,
+        out: &mut ArgList<'a>,
+        depth: u32,
+    ) {
         let Some(e) = e.map(|e| e.without_parentheses()) else {
             return;
         };

@@ -18,7 +18,7 @@
 //! `Function(…)`, [`invoke`] records functions the browser calls (timers, promise reactions),
 //! [`fn_values`] browser functions held in a function's variables, `this` and parameters,
 //! [`precision`] decides what about a value is read, [`own_form`] finds fields a script
-//! creates, [`handles`] variables holding a card field, [`holders`] selections held for listeners, [`truncation`] a BIN or last four, [`dead`] branches a shipped setting turns off, [`alternatives`] URLs read from
+//! creates, [`opaque`] calls of functions it cannot see into given data and a URL, [`handles`] variables holding a card field, [`holders`] selections held for listeners, [`truncation`] a BIN or last four, [`dead`] branches a shipped setting turns off, [`alternatives`] URLs read from
 //! variables assigned in several places, [`workers`] inline workers, [`hidden`] decoded code
 //! and markup,
 //! and [`gates`] checkout-only code paths.
@@ -54,6 +54,7 @@ mod holders;
 mod indirect;
 mod instances;
 mod invoke;
+mod opaque;
 mod own_form;
 mod params;
 mod pipes;
@@ -179,6 +180,8 @@ struct FnCtx {
     instance: bool,
     /// Its own parameters (one of several functions behind one name has its own).
     params: Vec<Sym>,
+    /// The function is a keystroke listener's callback: the listener's place and kind.
+    keystroke: Option<(Span, SourceKind)>,
 }
 
 pub struct Collector<'a, 'f, 'k> {
@@ -237,6 +240,8 @@ pub struct Collector<'a, 'f, 'k> {
     /// Variables holding a card field's element, and how they are used (see [`handles`]).
     card_handles: HashMap<Sym, handles::HandleUses>,
     keystroke_params: HashMap<Sym, (Span, SourceKind)>,
+    /// Every keystroke listener's callback (by start), with or without parameters.
+    keystroke_fns: HashMap<u32, (Span, SourceKind)>,
     /// Variables holding a `new FormData(…)`: a named `get` of one reads only that field; the
     /// form counts as harvested (the `new` expression's span) once the FormData is used whole.
     form_data: HashMap<Sym, Option<Span>>,
@@ -288,6 +293,8 @@ pub struct Collector<'a, 'f, 'k> {
     jquery_params: Vec<(&'a str, Span)>,
     /// The script's constructors, prototypes and proxies (see [`instances`]).
     instances: instances::Instances,
+    /// Calls of unknown functions given data and an absolute URL (see [`opaque`]).
+    opaque_calls: Vec<opaque::OpaqueCall>,
 }
 
 impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
@@ -335,6 +342,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             listener_this: HashMap::new(),
             card_handles: HashMap::new(),
             keystroke_params: HashMap::new(),
+            keystroke_fns: HashMap::new(),
             form_data: HashMap::new(),
             created_fields: HashSet::new(),
             card_fields: HashSet::new(),
@@ -362,6 +370,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             builders: builders::Builders::default(),
             jquery_params: Vec::new(),
             instances: instances::Instances::default(),
+            opaque_calls: Vec::new(),
         }
     }
 
@@ -371,6 +380,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.note_built_fn_calls(program);
         self.visit_program(program);
         self.finish_handles();
+        // Before the parameter joins, which consume the calls it looks at.
+        self.join_opaque_calls();
         self.join_param_calls();
         self.join_param_sinks();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {
