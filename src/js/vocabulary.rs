@@ -158,6 +158,17 @@ pub(crate) fn selected_names(text: &str) -> Vec<&str> {
 /// `form input`, `input[type=text]`) rather than named fields. A selector list is a union:
 /// when one of its parts selects every field, so does the list, whatever the other parts add
 /// (`"input, select, checkbox"` still reads every input although `checkbox` matches nothing).
+/// `#chat-widget textarea`: every comma part ends in a bare field tag, with no attribute,
+/// class or id that picks a kind of field. `querySelector` returns the first such element —
+/// one field, whatever it is, not every field of the page.
+pub fn bare_field_tag(sel: &str) -> bool {
+    sel.split(',').all(|part| {
+        let last = part.split_whitespace().last().unwrap_or("");
+        let last = last.trim_start_matches('>').to_ascii_lowercase();
+        matches!(last.as_str(), "input" | "textarea" | "select")
+    })
+}
+
 pub fn is_harvest_selector(sel: &str) -> bool {
     harvest_parts(sel, &["input", "select", "textarea", ":input", "form"])
 }

@@ -4,7 +4,7 @@
 
 use super::{Collector, SELECTOR_METHODS, is_jquery_name, precision};
 use crate::js::flow::{Deps, SRC_HARVEST, SRC_PAYMENT, Sym};
-use crate::js::vocabulary::is_harvest_selector;
+use crate::js::vocabulary::{bare_field_tag, is_harvest_selector};
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
@@ -74,6 +74,9 @@ impl<'a> Collector<'a, '_, '_> {
                 }
                 if self.vocab_name(prop) || (prop == "value" && self.is_own_card_field(&m.object)) {
                     d.src |= SRC_PAYMENT;
+                }
+                if prop == "value" {
+                    d.src |= self.active_element_bits(&m.object);
                 }
                 // `form.elements.email`: that field, not the form's every field.
                 if self.named_element(e).is_some() {
@@ -229,7 +232,10 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                     // `closest(sel)`: the receiver or an ancestor, carrying what the
                     // receiver carries (below), not every field.
-                    if name != "closest" && is_harvest_selector(&s) {
+                    if name != "closest"
+                        && is_harvest_selector(&s)
+                        && !(name == "querySelector" && bare_field_tag(&s))
+                    {
                         d.src |= SRC_HARVEST;
                     }
                 }

@@ -282,6 +282,15 @@ impl<'a> Collector<'a, '_, '_> {
                 let s = self.lookup(id.name.as_str())?;
                 self.local_fn(s)
             }
+            Expression::PrivateFieldExpression(m)
+                if matches!(
+                    m.object.without_parentheses(),
+                    Expression::ThisExpression(_)
+                ) =>
+            {
+                let e = self.this_field(callee)?;
+                matches!(self.interp.peek(e), Value::Api(_) | Value::Either(_)).then_some(e)
+            }
             Expression::StaticMemberExpression(m)
                 if matches!(
                     m.object.without_parentheses(),

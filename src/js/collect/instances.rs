@@ -173,13 +173,14 @@ impl<'a> Collector<'a, '_, '_> {
         }
         // The class's own object: the walk is in its body, not in one of its methods.
         let this = self.this_syms.last().map(|t| t.0);
-        let (Some(name), Some(v), Some(this)) = (p.key.static_name(), &p.value, this) else {
+        let name = match &p.key {
+            PropertyKey::PrivateIdentifier(id) => Some(format!("#{}", id.name)),
+            k => k.static_name().map(|n| n.to_string()),
+        };
+        let (Some(name), Some(v), Some(this)) = (name, &p.value, this) else {
             return;
         };
-        let slot = self
-            .this_fields
-            .entry((this, name.to_string()))
-            .or_insert(Some(v));
+        let slot = self.this_fields.entry((this, name)).or_insert(Some(v));
         if slot.is_some_and(|x| !std::ptr::eq(x, v)) {
             *slot = None;
         }

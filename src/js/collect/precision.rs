@@ -189,6 +189,14 @@ impl<'a> Collector<'a, '_, '_> {
         };
         let mut lazy = false;
         for a in &c.arguments {
+            // Every callback knows it runs on a keystroke (`document.activeElement` in it is
+            // the field being typed in), with or without an event parameter.
+            if let Some(Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)) =
+                a.as_expression()
+                && let Some(x) = a.as_expression()
+            {
+                self.keystroke_fns.insert(x.span().start, (span, kind));
+            }
             // `function () { this.value }`: the browser calls a listener with its element as
             // `this` (an arrow function keeps the outer `this`).
             if let (Some(Expression::FunctionExpression(f)), SourceKind::Payment) =
@@ -241,10 +249,19 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// `e.key`, `e.target.value` in a keystroke callback: keystrokes are read here.
     pub(super) fn keystroke_read(&mut self, m: &'a StaticMemberExpression<'a>) {
-        if self.keystroke_params.is_empty()
-            || !KEY_DATA.contains(&m.property.name.as_str())
+        if !KEY_DATA.contains(&m.property.name.as_str())
             || self.hidden_reads.contains(&(m.span.start, m.span.end))
         {
+            return;
+        }
+        // `document.activeElement.value` in a keystroke callback: the field being typed in.
+        if self.is_active_element(&m.object)
+            && let Some((listener, kind)) = self.fn_stack.iter().rev().find_map(|f| f.keystroke)
+        {
+            self.source(kind, listener);
+            return;
+        }
+        if self.keystroke_params.is_empty() {
             return;
         }
         let mut base = m.object.without_parentheses();
@@ -265,6 +282,31 @@ impl<'a> Collector<'a, '_, '_> {
         if let Some((listener, kind)) = self.keystroke_params.remove(&s) {
             self.source(kind, listener);
         }
+    }
+
+    /// What `document.activeElement.value` carries here: in a keystroke callback, what was
+    /// typed (card data when the listener is on a card field).
+    pub(super) fn active_element_bits(&self, object: &'a Expression<'a>) -> u8 {
+        match self.fn_stack.iter().rev().find_map(|f| f.keystroke) {
+            Some((_, SourceKind::Payment)) if self.is_active_element(object) => SRC_PAYMENT,
+            Some(_) if self.is_active_element(object) => SRC_KEYSTROKE,
+            _ => 0,
+        }
+    }
+
+    /// `document.activeElement`, directly or through a binding of it.
+    fn is_active_element(&self, e: &'a Expression<'a>) -> bool {
+        let e = match e.without_parentheses() {
+            Expression::Identifier(id) => match self.interp.decl_init(id.name.as_str()) {
+                Some(init) => init.without_parentheses(),
+                None => return false,
+            },
+            other => other,
+        };
+        matches!(e, Expression::StaticMemberExpression(m)
+            if m.property.name == "activeElement"
+                && matches!(m.object.without_parentheses(),
+                    Expression::Identifier(d) if d.name == "document"))
     }
 
     /// `form.elements['g-recaptcha-response']`, `form.elements.email`: one field of the form,

@@ -8,6 +8,7 @@ use crate::js::flow::Sym;
 use crate::js::value::Value;
 use oxc_ast::ast::*;
 use oxc_span::Span;
+use oxc_syntax::operator::BinaryOperator;
 
 impl<'a> Collector<'a, '_, '_> {
     /// The dotted path of a member chain (`window.navigator.sendBeacon` → `navigator.sendBeacon`),
@@ -215,6 +216,20 @@ impl<'a> Collector<'a, '_, '_> {
     /// run-time index into a constant table (multi-gateway selector lists) — every string
     /// in the table.
     pub(super) fn selector_texts(&mut self, a: &'a Expression<'a>) -> Vec<String> {
+        // `'[name=' + n + ']'`, `` `#${n}` `` with `n` an iteration callback's parameter:
+        // one selector per constant the parameter takes.
+        if !self.param_texts.is_empty()
+            && matches!(
+                a.without_parentheses(),
+                Expression::BinaryExpression(_) | Expression::TemplateLiteral(_)
+            )
+            && let Some((s, texts)) = self.param_in(a)
+        {
+            return texts
+                .iter()
+                .filter_map(|t| self.text_with(a, s, t, 0))
+                .collect();
+        }
         let v = self.interp.peek(a);
         if let Some(s) = v.known_text() {
             return vec![s.to_string()];
@@ -236,6 +251,50 @@ impl<'a> Collector<'a, '_, '_> {
                 .collect();
         }
         Vec::new()
+    }
+
+    /// The first identifier in a concatenation that is a parameter with known texts.
+    fn param_in(&mut self, e: &'a Expression<'a>) -> Option<(Sym, Vec<String>)> {
+        match e.without_parentheses() {
+            Expression::Identifier(id) => {
+                let s = self.lookup(id.name.as_str())?;
+                Some((s, self.param_texts.get(&s)?.clone()))
+            }
+            Expression::BinaryExpression(b) => {
+                self.param_in(&b.left).or_else(|| self.param_in(&b.right))
+            }
+            Expression::TemplateLiteral(t) => t.expressions.iter().find_map(|x| self.param_in(x)),
+            _ => None,
+        }
+    }
+
+    /// The text of a concatenation with the parameter `s` standing for `t` (None when another
+    /// piece is not a constant).
+    fn text_with(&mut self, e: &'a Expression<'a>, s: Sym, t: &str, depth: u32) -> Option<String> {
+        if depth > 16 {
+            return None;
+        }
+        match e.without_parentheses() {
+            Expression::Identifier(id) if self.lookup(id.name.as_str()) == Some(s) => {
+                Some(t.to_string())
+            }
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                let l = self.text_with(&b.left, s, t, depth + 1)?;
+                let r = self.text_with(&b.right, s, t, depth + 1)?;
+                Some(l + &r)
+            }
+            Expression::TemplateLiteral(tl) => {
+                let mut out = String::new();
+                for (i, q) in tl.quasis.iter().enumerate() {
+                    out.push_str(q.value.cooked.as_deref().unwrap_or(q.value.raw.as_str()));
+                    if let Some(x) = tl.expressions.get(i) {
+                        out.push_str(&self.text_with(x, s, t, depth + 1)?);
+                    }
+                }
+                Some(out)
+            }
+            other => self.interp.peek(other).known_text().map(str::to_string),
+        }
     }
 
     /// `this.host` in a method of an object literal: that literal's `host` property.
@@ -263,20 +322,17 @@ impl<'a> Collector<'a, '_, '_> {
     /// `this.url` in a class method, set once elsewhere in the class (`constructor() {
     /// this.url = … }`).
     pub(super) fn this_field(&self, e: &'a Expression<'a>) -> Option<&'a Expression<'a>> {
-        let Expression::StaticMemberExpression(m) = e.without_parentheses() else {
-            return None;
+        // `this.#url` reads the private field `#url` (a class's `#url = …`).
+        let (object, name) = match e.without_parentheses() {
+            Expression::StaticMemberExpression(m) => (&m.object, m.property.name.to_string()),
+            Expression::PrivateFieldExpression(m) => (&m.object, format!("#{}", m.field.name)),
+            _ => return None,
         };
-        if !matches!(
-            m.object.without_parentheses(),
-            Expression::ThisExpression(_)
-        ) {
+        if !matches!(object.without_parentheses(), Expression::ThisExpression(_)) {
             return None;
         }
         let this = self.this_sym()?;
-        self.this_fields
-            .get(&(this, m.property.name.to_string()))
-            .copied()
-            .flatten()
+        self.this_fields.get(&(this, name)).copied().flatten()
     }
 
     pub(super) fn url_text(&mut self, e: &'a Expression<'a>) -> UrlText {

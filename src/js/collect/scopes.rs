@@ -125,12 +125,14 @@ impl<'a> Collector<'a, '_, '_> {
             .or_else(|| self.callback_ret.get(&span_start).copied())
             .unwrap_or_else(|| self.facts.graph.fresh());
         let this_src = self.listener_this.remove(&span_start).unwrap_or(0);
+        let keystroke = self.keystroke_fns.remove(&span_start);
         self.fn_stack.push(FnCtx {
             ret,
             gated: false,
             this_src,
             instance: false,
             params: Vec::new(),
+            keystroke,
         });
         self.fn_starts.insert(span_start, ret);
         let names = params

@@ -230,7 +230,9 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                         MemberExpression::ComputedMemberExpression(c) => {
                             self.interp.peek(&c.expression).as_str().map(str::to_string)
                         }
-                        MemberExpression::PrivateFieldExpression(_) => None,
+                        MemberExpression::PrivateFieldExpression(p) => {
+                            Some(format!("#{}", p.field.name))
+                        }
                     };
                     if let (Some(p), Expression::ThisExpression(_)) =
                         (&prop, m.object().without_parentheses())
