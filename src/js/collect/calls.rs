@@ -270,6 +270,12 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
             (true, "createElement") => {}
+            // `el.style.setProperty('background-image', 'url(…)')`
+            (true, "setProperty") if args.len() >= 2 => {
+                if let Some(v) = a1 {
+                    self.css_url_write(v, span);
+                }
+            }
             (false, "assign") | (true, "assign") if obj_path.as_deref() == Some("Object") => {
                 if let Some(t) = a0 {
                     let mut d = Deps::default();

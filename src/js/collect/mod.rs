@@ -170,7 +170,7 @@ pub struct Ctx<'k> {
     pub deadline: Deadline,
 }
 
-struct FnCtx {
+struct FnCtx<'a> {
     ret: Sym,
     gated: bool,
     /// What `this` carries in this function: a card field's listener is called with the
@@ -182,6 +182,9 @@ struct FnCtx {
     params: Vec<Sym>,
     /// The function is a keystroke listener's callback: the listener's place and kind.
     keystroke: Option<(Span, SourceKind)>,
+    /// Its parameters and body, to evaluate its variables at a place (see
+    /// [`super::interp::Enclosing`]).
+    body: Option<super::interp::Enclosing<'a>>,
 }
 
 pub struct Collector<'a, 'f, 'k> {
@@ -197,7 +200,7 @@ pub struct Collector<'a, 'f, 'k> {
     hidden_depth: u32,
     hidden_bytes: usize,
     scopes: Vec<HashMap<&'a str, Sym, FxBuild>>,
-    fn_stack: Vec<FnCtx>,
+    fn_stack: Vec<FnCtx<'a>>,
     pending_params: HashMap<u32, Deps>,
     pending_binding: HashMap<u32, Sym>,
     /// Names of the methods the script defines (see `method_sym`).
@@ -295,6 +298,8 @@ pub struct Collector<'a, 'f, 'k> {
     instances: instances::Instances,
     /// Calls of unknown functions given data and an absolute URL (see [`opaque`]).
     opaque_calls: Vec<opaque::OpaqueCall>,
+    /// Evaluations in the context of the enclosing functions so far (see `resolve`).
+    context_evals: u32,
 }
 
 impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
@@ -371,6 +376,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             jquery_params: Vec::new(),
             instances: instances::Instances::default(),
             opaque_calls: Vec::new(),
+            context_evals: 0,
         }
     }
 

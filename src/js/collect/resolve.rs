@@ -7,8 +7,11 @@ use crate::js::facts::UrlText;
 use crate::js::flow::Sym;
 use crate::js::value::Value;
 use oxc_ast::ast::*;
-use oxc_span::Span;
+use oxc_span::{GetSpan, Span};
 use oxc_syntax::operator::BinaryOperator;
+
+/// Evaluations in context per script (see `eval_in_context`).
+const MAX_CONTEXT_EVALS: u32 = 256;
 
 impl<'a> Collector<'a, '_, '_> {
     /// The dotted path of a member chain (`window.navigator.sendBeacon` → `navigator.sendBeacon`),
@@ -297,6 +300,21 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `e` evaluated with the variables of its enclosing functions as the statements before
+    /// it left them; at most `MAX_CONTEXT_EVALS` times per script (each may run a listener's
+    /// statements).
+    fn eval_in_context(&mut self, e: &'a Expression<'a>) -> Option<(Value<'a>, bool)> {
+        if self.fn_stack.is_empty() || self.context_evals >= MAX_CONTEXT_EVALS {
+            return None;
+        }
+        let chain: Vec<_> = self.fn_stack.iter().filter_map(|f| f.body).collect();
+        if chain.is_empty() {
+            return None;
+        }
+        self.context_evals += 1;
+        Some(self.interp.eval_in_context(&chain, e.span().start, e))
+    }
+
     /// `this.host` in a method of an object literal: that literal's `host` property.
     pub(super) fn this_property(&self, e: &'a Expression<'a>) -> Option<&'a Expression<'a>> {
         let Expression::StaticMemberExpression(m) = e.without_parentheses() else {
@@ -345,6 +363,14 @@ impl<'a> Collector<'a, '_, '_> {
         if !matches!(v, Value::Str(_) | Value::Url(_))
             && let Some((w, d)) = self.eval_with_this(e)
             && !matches!(w, Value::Unknown)
+        {
+            (v, dec) = (w, d);
+        }
+        // `var p = []; p.push('https://'); …; fetch(p.join(''))` in the enclosing functions:
+        // their statements before this place, run (see `interp::local`).
+        if !matches!(v, Value::Str(_) | Value::Url(_))
+            && let Some((w, d)) = self.eval_in_context(e)
+            && matches!(w, Value::Str(_) | Value::Url(_))
         {
             (v, dec) = (w, d);
         }

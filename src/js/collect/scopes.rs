@@ -119,6 +119,7 @@ impl<'a> Collector<'a, '_, '_> {
         span_start: u32,
         params: &'a FormalParameters<'a>,
         own_name: Option<Sym>,
+        body: Option<&'a FunctionBody<'a>>,
     ) {
         let ret = own_name
             .or_else(|| self.pending_binding.remove(&span_start))
@@ -133,6 +134,7 @@ impl<'a> Collector<'a, '_, '_> {
             instance: false,
             params: Vec::new(),
             keystroke,
+            body: body.map(|b| (params, b)),
         });
         self.fn_starts.insert(span_start, ret);
         let names = params

@@ -4,7 +4,6 @@ use super::callsite::arg_exprs;
 use super::scopes::collect_binding_names;
 use super::{Collector, aliases, is_jquery_name};
 use crate::js::facts::UrlText;
-use crate::js::flow::Deps;
 use crate::js::value::Value;
 use crate::rules::schema::{Channel, Marker, SourceKind};
 use oxc_ast::ast::*;
@@ -74,7 +73,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         if own.is_some() {
             self.note_ctor_candidate(it.span.start);
         }
-        self.enter_function(it.span.start, &it.params, own);
+        self.enter_function(it.span.start, &it.params, own, it.body.as_deref());
         let instance = match self.fn_stack.last() {
             Some(f) => self.enter_instance(it.span.start, f.ret),
             None => false,
@@ -126,6 +125,18 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         walk::walk_object_property(self, it);
     }
 
+    /// `import(u)` loads a module from `u`; a URL carrying data sends it as it loads.
+    fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
+        let it = self.alloc(it);
+        let url = self.url_text(&it.source);
+        let d = self.deps(&it.source);
+        if !d.is_empty() {
+            self.sink(Channel::ElementSrc, it.span, url.clone(), d, None);
+        }
+        self.load(Channel::ScriptLoad, it.span, url);
+        walk::walk_import_expression(self, it);
+    }
+
     fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
         let it = self.alloc(it);
         self.class_field(it);
@@ -146,7 +157,11 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         let it = self.alloc(it);
-        self.enter_function(it.span.start, &it.params, None);
+        let body = match &it.body {
+            ArrowFunctionBody::FunctionBody(b) => Some(&**b),
+            _ => None,
+        };
+        self.enter_function(it.span.start, &it.params, None, body);
         match &it.body {
             ArrowFunctionBody::FunctionBody(b) => self.hoist(&b.statements),
             // `s => $(s).val()`: the expression is the returned value.
@@ -305,6 +320,9 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         match name.as_deref() {
             Some("RTCPeerConnection") | Some("webkitRTCPeerConnection") => {
                 let mut url = UrlText::default();
+                // Data in the configuration (a TURN server's `username`/`credential`) goes
+                // to the ICE server as the connection starts.
+                let d = a0.map(|a| self.deps(a)).unwrap_or_default();
                 if let Some(a) = a0 {
                     let (v, dec) = self.interp_eval(a);
                     if let Some(s) = find_ice_url(&v) {
@@ -315,7 +333,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                         };
                     }
                 }
-                self.sink(Channel::WebRtc, it.span, url, Deps::default(), handle);
+                self.sink(Channel::WebRtc, it.span, url, d, handle);
             }
             Some("Function") => {
                 let args = arg_exprs(&it.arguments);

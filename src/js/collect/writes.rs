@@ -19,6 +19,13 @@ impl<'a> Collector<'a, '_, '_> {
         let obj_path = self.path_of(obj);
         match prop {
             Some("src" | "href") => self.attribute_write(obj, prop.unwrap_or("src"), rhs, span),
+            // Other properties whose URL the browser requests (a `<link>`'s or `<img>`'s
+            // `srcset`, a video's `poster`, an anchor's `ping`, a button's `formAction`).
+            Some("srcset" | "poster" | "ping") => self.attribute_write(obj, "src", rhs, span),
+            Some("formAction") => self.attribute_write(obj, "action", rhs, span),
+            Some(p) if CSS_URL_PROPS.contains(&p) && is_style(obj) => {
+                self.css_url_write(rhs, span);
+            }
             Some("action") => self.attribute_write(obj, "action", rhs, span),
             Some("location")
                 if obj_path
@@ -104,6 +111,9 @@ impl<'a> Collector<'a, '_, '_> {
         span: Span,
     ) {
         match attr {
+            "srcset" | "poster" | "ping" => self.attribute_write(o, "src", v, span),
+            "formaction" => self.attribute_write(o, "action", v, span),
+            "style" => self.css_url_write(v, span),
             "src" | "href" => {
                 let url = self.url_text(v);
                 let d = self.deps(v);
@@ -131,6 +141,28 @@ impl<'a> Collector<'a, '_, '_> {
             }
             _ => {}
         }
+    }
+
+    /// `el.style.backgroundImage = 'url(https://…?d=' + d + ')'`: the browser fetches the
+    /// image, and the data goes with the request (CSS exfiltration).
+    pub(super) fn css_url_write(&mut self, v: &'a Expression<'a>, span: Span) {
+        let url = self.url_text(v);
+        let Some(text) = url.text.as_deref() else {
+            return;
+        };
+        let Some(i) = text.to_ascii_lowercase().find("url(") else {
+            return;
+        };
+        let inner = text[i + 4..].trim_start_matches(['"', '\'', ' ']);
+        let end = inner.find(['"', '\'', ')', ' ']).unwrap_or(inner.len());
+        let complete = url.complete && end < inner.len();
+        let url = crate::js::facts::UrlText {
+            text: Some(inner[..end].to_string()),
+            complete,
+            hidden: url.hidden,
+        };
+        let d = self.deps(v);
+        self.sink(Channel::ElementSrc, span, url, d, None);
     }
 
     pub(super) fn is_location(&self, o: &'a Expression<'a>) -> bool {
@@ -195,4 +227,23 @@ impl<'a> Collector<'a, '_, '_> {
             );
         }
     }
+}
+
+/// Style properties that take a `url(…)` the browser fetches.
+const CSS_URL_PROPS: &[&str] = &[
+    "background",
+    "backgroundImage",
+    "cssText",
+    "listStyle",
+    "listStyleImage",
+    "borderImage",
+    "borderImageSource",
+    "content",
+    "cursor",
+    "maskImage",
+];
+
+/// `x.style`: an element's inline style.
+fn is_style(e: &Expression<'_>) -> bool {
+    matches!(e.without_parentheses(), Expression::StaticMemberExpression(m) if m.property.name == "style")
 }

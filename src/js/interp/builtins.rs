@@ -113,7 +113,14 @@ impl<'a> Interp<'a> {
                     _ => Value::Unknown,
                 }
             }
-            Value::Host("JSON") if name == "parse" => Value::Unknown,
+            // `JSON.parse('{"u":"https://…"}').u`: configuration shipped as JSON text.
+            Value::Host("JSON") if name == "parse" => match args.first() {
+                Some(Value::Str(t)) if t.len() <= 64 * 1024 => {
+                    serde_json::from_str::<serde_json::Value>(t)
+                        .map_or(Value::Unknown, |j| from_json(&j, 0))
+                }
+                _ => Value::Unknown,
+            },
             // `f.bind(x)` is still f for what it reaches (its receiver is the collector's
             // business); `Reflect.apply(f, t, args)` calls f.
             f @ (Value::Api(_) | Value::Func(_) | Value::Either(_)) if name == "bind" => {
@@ -380,5 +387,26 @@ impl<'a> Interp<'a> {
             .splice(start..start + count, args.into_iter().skip(2))
             .collect();
         Value::Array(Rc::new(RefCell::new(removed)))
+    }
+}
+
+/// A parsed JSON value as an evaluator value (nesting bounded like the parser's input).
+fn from_json<'a>(j: &serde_json::Value, depth: u32) -> Value<'a> {
+    if depth > 32 {
+        return Value::Unknown;
+    }
+    match j {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => n.as_f64().map_or(Value::Unknown, Value::Num),
+        serde_json::Value::String(s) => Value::str(s.as_str()),
+        serde_json::Value::Array(a) => Value::Array(std::rc::Rc::new(std::cell::RefCell::new(
+            a.iter().map(|x| from_json(x, depth + 1)).collect(),
+        ))),
+        serde_json::Value::Object(o) => Value::Object(std::rc::Rc::new(std::cell::RefCell::new(
+            o.iter()
+                .map(|(k, v)| (std::rc::Rc::from(k.as_str()), from_json(v, depth + 1)))
+                .collect(),
+        ))),
     }
 }

@@ -71,6 +71,9 @@ impl<'a> Interp<'a> {
             }
             Expression::ObjectExpression(o) => {
                 let mut out = Vec::new();
+                // Getters run once the object exists, with `this` the object (`get url() {
+                // return this.base + '/c' }`).
+                let mut getters = Vec::new();
                 for p in &o.properties {
                     if let ObjectPropertyKind::ObjectProperty(p) = p {
                         let key = match &p.key {
@@ -83,18 +86,28 @@ impl<'a> Interp<'a> {
                         let v = match p.kind {
                             PropertyKind::Init => self.ev(&p.value, sc),
                             PropertyKind::Get => {
-                                let g = self.ev(&p.value, sc);
-                                self.getter_value(g)
+                                getters.push((out.len(), self.ev(&p.value, sc)));
+                                Value::Unknown
                             }
                             // A setter is not the property's value.
                             PropertyKind::Set => continue,
                         };
-                        if let Some(k) = key {
-                            out.push((k, v));
+                        match key {
+                            Some(k) => out.push((k, v)),
+                            None => {
+                                getters.retain(|(i, _)| *i != out.len());
+                            }
                         }
                     }
                 }
-                Value::Object(Rc::new(RefCell::new(out)))
+                let obj = Rc::new(RefCell::new(out));
+                for (i, g) in getters {
+                    let v = self.getter_value(g, Value::Object(obj.clone()));
+                    if let Some(slot) = obj.borrow_mut().get_mut(i) {
+                        slot.1 = v;
+                    }
+                }
+                Value::Object(obj)
             }
             Expression::FunctionExpression(f) => match &f.body {
                 Some(body) => Value::Func(Rc::new(Closure {
@@ -210,6 +223,14 @@ impl<'a> Interp<'a> {
                     Some("String") => {
                         let args = self.args(&n.arguments, sc);
                         self.call_global("String", &args)
+                    }
+                    // `fetch(new Request(u, init))` requests `u`.
+                    Some("Request") => {
+                        let args = self.args(&n.arguments, sc);
+                        match args.into_iter().next() {
+                            Some(v @ (Value::Str(_) | Value::Url(_) | Value::Prefix(_))) => v,
+                            _ => Value::Unknown,
+                        }
                     }
                     Some("URL") => {
                         let args = self.args(&n.arguments, sc);

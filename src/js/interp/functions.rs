@@ -6,7 +6,7 @@
 //! `f || g`) is [`Value::Either`] of them, so a caller can still see every function it may run.
 
 use super::Interp;
-use crate::js::value::{Closure, FnBody, Scope, Value};
+use crate::js::value::{Closure, FnBody, Frame, Scope, Value};
 use oxc_ast::ast::*;
 use oxc_syntax::operator::LogicalOperator;
 use std::cell::RefCell;
@@ -140,9 +140,22 @@ impl<'a> Interp<'a> {
 
     /// A getter's value in an object literal: what its body returns, computed when the object
     /// is built (the evaluator's objects are constants).
-    pub(super) fn getter_value(&self, g: Value<'a>) -> Value<'a> {
+    pub(super) fn getter_value(&self, g: Value<'a>, this: Value<'a>) -> Value<'a> {
         match g {
-            Value::Func(cl) => self.call_closure(&cl, Vec::new()),
+            Value::Func(cl) => {
+                // The getter's `this`: a frame between the call and the closure's own scope.
+                let env: Scope<'a> = Rc::new(Frame {
+                    vars: Default::default(),
+                    parent: cl.env.clone(),
+                });
+                env.vars.borrow_mut().insert("this", this);
+                let bound = Rc::new(Closure {
+                    params: cl.params,
+                    body: cl.body,
+                    env: Some(env),
+                });
+                self.call_closure(&bound, Vec::new())
+            }
             _ => Value::Unknown,
         }
     }
@@ -177,7 +190,7 @@ impl<'a> Interp<'a> {
                     };
                     // `static get s() { return fetch }`: reading `T.s` runs the getter.
                     let v = if m.kind == MethodDefinitionKind::Get {
-                        self.getter_value(v)
+                        self.getter_value(v, Value::Unknown)
                     } else {
                         v
                     };

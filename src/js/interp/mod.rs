@@ -16,6 +16,8 @@ mod builtins;
 mod calls;
 mod expr;
 mod functions;
+mod local;
+pub use local::Enclosing;
 mod statements;
 mod strings;
 mod utf16;

@@ -1,0 +1,201 @@
+//! Values of a function's own variables at one place in its body. The evaluator otherwise
+//! knows only the script's global constants, while skimmers build their URLs inside the
+//! listener that sends (`var p = []; p.push('https://'); p.push(host); …`, `JSON.parse(cfg)`,
+//! `new URL(…)` with `u.search = …`). To know such a value, the statements of the enclosing
+//! functions that come before the place are run in order, in frames of their own (each
+//! function's parameters unknown, the frames nested as the functions are), and the
+//! expression is evaluated in the innermost one.
+//!
+//! What is never assumed: a statement that contains the place is entered only when it is a
+//! block, an `if` or a `try` (the branch holding the place runs; its test does not decide);
+//! a loop holding the place stops the run; a variable that a nested function assigns (a
+//! callback may change it at any time) is unknown; a body too large to run (a library's
+//! wrapper) only declares its names, unknown, so they never fall through to a global of the
+//! same name. Everything runs on the evaluator's fuel, and calls of the page's functions
+//! return unknown values as everywhere else in the evaluator.
+
+use super::{Flow, Interp};
+use crate::js::value::{Frame, NameSet, Scope, Value};
+use oxc_ast::ast::*;
+use oxc_ast_visit::Visit;
+use oxc_ast_visit::walk;
+use oxc_span::GetSpan;
+use oxc_syntax::scope::ScopeFlags;
+use std::rc::Rc;
+
+/// Bodies larger than this only declare their names (a library's wrapping function).
+const MAX_RUN_BYTES: u32 = 16 * 1024;
+/// Fuel for one evaluation in context (a decoder loop in a listener fits; a library does not).
+const FUEL_LOCAL: u64 = 400_000;
+
+/// One enclosing function, outermost first: its parameters and body.
+pub type Enclosing<'a> = (&'a FormalParameters<'a>, &'a FunctionBody<'a>);
+
+impl<'a> Interp<'a> {
+    /// Evaluate `e`, written at offset `at`, with the variables of its enclosing functions
+    /// as the statements before `at` left them. Reports whether a decoding step was involved.
+    pub fn eval_in_context(
+        &self,
+        chain: &[Enclosing<'a>],
+        at: u32,
+        e: &'a Expression<'a>,
+    ) -> (Value<'a>, bool) {
+        self.decoded.set(false);
+        self.begin_with(FUEL_LOCAL);
+        let mut parent: Option<Scope<'a>> = None;
+        for (params, body) in chain {
+            let frame: Scope<'a> = Rc::new(Frame {
+                vars: Default::default(),
+                parent: parent.clone(),
+            });
+            let mut names = NameSet::default();
+            for p in &params.items {
+                pattern_names(&p.pattern, &mut names);
+            }
+            if let Some(r) = &params.rest {
+                pattern_names(&r.rest.argument, &mut names);
+            }
+            declared_names(&body.statements, &mut names);
+            {
+                let mut vars = frame.vars.borrow_mut();
+                for n in &names {
+                    vars.insert(n, Value::Unknown);
+                }
+            }
+            if body.span.size() <= MAX_RUN_BYTES {
+                self.hoist(&body.statements, &frame);
+                // `hoist` declares `var`s undefined; what the run does not reach stays unknown.
+                for n in &names {
+                    let mut vars = frame.vars.borrow_mut();
+                    if matches!(vars.get(n), Some(Value::Undefined)) {
+                        vars.insert(n, Value::Unknown);
+                    }
+                }
+                self.run_prefix(&body.statements, at, &frame);
+                let mut changed = NameSet::default();
+                let mut v = NestedWrites {
+                    out: &mut changed,
+                    depth: 0,
+                };
+                for s in &body.statements {
+                    v.visit_statement(s);
+                }
+                let mut vars = frame.vars.borrow_mut();
+                for n in changed {
+                    if let Some(x) = vars.get_mut(n) {
+                        *x = Value::Unknown;
+                    }
+                }
+            }
+            parent = Some(frame);
+        }
+        let v = self.ev(e, parent.as_ref());
+        self.end();
+        (v, self.decoded.get())
+    }
+
+    /// Run the statements before `at`; enter the one holding it when it is a block, an `if`
+    /// or a `try`.
+    fn run_prefix(&self, stmts: &'a [Statement<'a>], at: u32, sc: &Scope<'a>) -> bool {
+        for s in stmts {
+            let span = s.span();
+            if span.end <= at {
+                if matches!(s, Statement::FunctionDeclaration(_)) {
+                    continue;
+                }
+                match self.exec(s, sc) {
+                    Flow::Normal | Flow::Abort => {}
+                    // A `return`, `break` or `continue` before the place: the place is not
+                    // reached this way; what ran so far is what is known.
+                    _ => return false,
+                }
+                if self.fuel.get() == 0 {
+                    return false;
+                }
+                continue;
+            }
+            if span.start > at {
+                return true;
+            }
+            return match s {
+                Statement::BlockStatement(b) => self.run_prefix(&b.body, at, sc),
+                Statement::IfStatement(i) => {
+                    if i.consequent.span().start <= at && at < i.consequent.span().end {
+                        self.run_prefix(std::slice::from_ref(&i.consequent), at, sc)
+                    } else if let Some(a) = &i.alternate {
+                        self.run_prefix(std::slice::from_ref(a), at, sc)
+                    } else {
+                        true
+                    }
+                }
+                Statement::TryStatement(t) if t.block.span.start <= at && at < t.block.span.end => {
+                    self.run_prefix(&t.block.body, at, sc)
+                }
+                _ => true,
+            };
+        }
+        true
+    }
+}
+
+/// The names a body declares at its own level (`var`, `let`, `const`, functions).
+fn declared_names<'a>(stmts: &'a [Statement<'a>], out: &mut NameSet<'a>) {
+    for s in stmts {
+        match s {
+            Statement::VariableDeclaration(d) => {
+                for decl in &d.declarations {
+                    pattern_names(&decl.id, out);
+                }
+            }
+            Statement::FunctionDeclaration(f) => {
+                if let Some(id) = &f.id {
+                    out.insert(id.name.as_str());
+                }
+            }
+            Statement::BlockStatement(b) => declared_names(&b.body, out),
+            Statement::IfStatement(i) => {
+                declared_names(std::slice::from_ref(&i.consequent), out);
+                if let Some(a) = &i.alternate {
+                    declared_names(std::slice::from_ref(a), out);
+                }
+            }
+            Statement::TryStatement(t) => declared_names(&t.block.body, out),
+            _ => {}
+        }
+    }
+}
+
+fn pattern_names<'a>(p: &'a BindingPattern<'a>, out: &mut NameSet<'a>) {
+    for id in p.get_binding_identifiers() {
+        out.insert(id.name.as_str());
+    }
+}
+
+/// Names assigned inside functions nested in a body: a callback may change them at any time.
+struct NestedWrites<'a, 'o> {
+    out: &'o mut NameSet<'a>,
+    depth: u32,
+}
+
+impl<'a> Visit<'a> for NestedWrites<'a, '_> {
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        self.depth += 1;
+        walk::walk_function(self, it, flags);
+        self.depth -= 1;
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        self.depth += 1;
+        walk::walk_arrow_function_expression(self, it);
+        self.depth -= 1;
+    }
+
+    fn visit_simple_assignment_target(&mut self, it: &SimpleAssignmentTarget<'a>) {
+        if self.depth > 0
+            && let SimpleAssignmentTarget::AssignmentTargetIdentifier(id) = it
+        {
+            self.out.insert(id.name.as_str());
+        }
+        walk::walk_simple_assignment_target(self, it);
+    }
+}
