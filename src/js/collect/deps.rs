@@ -303,6 +303,15 @@ impl<'a> Collector<'a, '_, '_> {
                 // `sk.read()`: a method of the script's own objects or classes returns its data.
                 if let Some(m) = name.as_deref().and_then(|m| self.method_sym(m)) {
                     Self::push_sym(d, Some(m));
+                    // A method the evaluator knows as the script's own function (`V.check(f)`
+                    // of `var V = { check: function (form) {…} }`): its value is what it
+                    // returns, as for a function called by name.
+                    if matches!(
+                        self.interp.peek(&c.callee),
+                        crate::js::value::Value::Func(_)
+                    ) {
+                        return;
+                    }
                 }
             }
             (None, Expression::Identifier(id)) => {

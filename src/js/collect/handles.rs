@@ -97,6 +97,27 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `cc.value = v` with `cc` a card field's handle: a use of the element (counted as one
+    /// that reads nothing), and no store of `v`. False for anything else.
+    pub(super) fn card_handle_value_write(&mut self, obj: &'a Expression<'a>) -> bool {
+        if self.card_handles.is_empty() {
+            return false;
+        }
+        let Expression::Identifier(id) = obj.without_parentheses() else {
+            return false;
+        };
+        let Some(s) = self.lookup(id.name.as_str()) else {
+            return false;
+        };
+        match self.card_handles.get_mut(&s) {
+            Some(u) => {
+                u.derived += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// After the walk: handles used only for what is derived from their value are not shared
     /// card data.
     pub(super) fn finish_handles(&mut self) {

@@ -88,6 +88,11 @@ impl<'a> Collector<'a, '_, '_> {
             }
             return;
         }
+        // `cc.value = formatted` on a card field's handle gives the field its own (formatted)
+        // value back: the element is used, nothing is staged or stored anywhere new.
+        if prop == Some("value") && self.card_handle_value_write(obj) {
+            return;
+        }
         if let Some(p) = prop {
             self.dom_write(obj, p, rhs);
             self.created_field_write(obj, p, rhs);
