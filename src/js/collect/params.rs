@@ -101,7 +101,16 @@ impl<'a> Collector<'a, '_, '_> {
             let within = self.fn_stack.last().map(|c| c.ret);
             self.own_calls.push(OwnCall {
                 f,
-                args: args.to_vec(),
+                // `this.endpoint` is the caller's field: resolved here, where `this` is known
+                // (the call's contexts are evaluated after the walk).
+                args: args
+                    .iter()
+                    .map(|a| {
+                        self.this_property(a)
+                            .or_else(|| self.this_field(a))
+                            .unwrap_or(a)
+                    })
+                    .collect(),
                 deps: deps.to_vec(),
                 within,
                 inst,
