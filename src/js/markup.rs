@@ -160,7 +160,18 @@ pub fn scan(html: &str, vocab: &Vocabulary) -> MarkupFacts {
                     None => *end > after && *end <= tag.start(),
                 }
         });
-        if by_attr || by_label {
+        // The text just before the field, whatever element holds it (`<dt>カード番号</dt><dd>
+        // <input>`, a table cell, a span): the caption a customer reads.
+        let by_caption = html
+            .get(after..tag.start())
+            .and_then(|between| {
+                TAG.split(between)
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .last()
+            })
+            .is_some_and(|t| t.chars().count() <= 60 && vocab.matches(t));
+        if by_attr || by_label || by_caption {
             m.card_field_keys.extend(keys);
         }
     }
@@ -205,5 +216,21 @@ mod tests {
         );
         assert_eq!(m.card_field_keys, vec!["x1", "x3"]);
         assert_eq!(m.payment_fields, 0);
+    }
+
+    /// A caption in any element just before a field names it (definition lists, table
+    /// cells); a caption further back, before another field, does not.
+    #[test]
+    fn captions_name_card_fields() {
+        let v = Vocabulary::from_files(&[VocabularyFile {
+            words: vec!["card".into(), "cvv".into()],
+            ..Default::default()
+        }]);
+        let m = scan(
+            "<dl><dt>Card number</dt><dd><input id=\"a1\"></dd><dt>Name</dt><dd><input id=\"a2\"></dd></dl>\
+             <table><tr><td>CVV</td><td><input id='a3'></td></tr><tr><td><input id='a4'></td></tr></table>",
+            &v,
+        );
+        assert_eq!(m.card_field_keys, vec!["a1", "a3"]);
     }
 }

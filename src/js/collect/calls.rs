@@ -477,10 +477,16 @@ impl<'a> Collector<'a, '_, '_> {
         let Value::Array(items) = self.interp.peek(m.object()) else {
             return;
         };
+        // Whole numbers too: `[1, 2, 3].map(n => $('#f' + n))` picks `#f1`, `#f2`, `#f3`.
         let texts: Vec<String> = items
             .borrow()
             .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
+            .filter_map(|x| match x {
+                Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                    Some(format!("{}", *n as i64))
+                }
+                x => x.as_str().map(str::to_string),
+            })
             .take(256)
             .collect();
         if texts.is_empty() {
