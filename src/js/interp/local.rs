@@ -24,9 +24,9 @@ use oxc_syntax::scope::ScopeFlags;
 use std::rc::Rc;
 
 /// Bodies larger than this only declare their names (a library's wrapping function).
-const MAX_RUN_BYTES: u32 = 16 * 1024;
+const MAX_RUN_BYTES: u32 = 8 * 1024;
 /// Fuel for one evaluation in context (a decoder loop in a listener fits; a library does not).
-const FUEL_LOCAL: u64 = 400_000;
+const FUEL_LOCAL: u64 = 200_000;
 
 /// One enclosing function, outermost first: its parameters and body.
 pub type Enclosing<'a> = (&'a FormalParameters<'a>, &'a FunctionBody<'a>);
@@ -40,6 +40,21 @@ impl<'a> Interp<'a> {
         at: u32,
         e: &'a Expression<'a>,
     ) -> (Value<'a>, bool) {
+        // Only worth running when the expression names a variable one of the runnable bodies
+        // declares (a parameter or a global is not made known by running anything).
+        let mut used = NameSet::default();
+        Refs { out: &mut used }.visit_expression(e);
+        let declares_used = chain.iter().any(|(_, body)| {
+            if body.span.size() > MAX_RUN_BYTES {
+                return false;
+            }
+            let mut declared = NameSet::default();
+            declared_names(&body.statements, &mut declared);
+            declared.iter().any(|n| used.contains(n))
+        });
+        if !declares_used {
+            return (Value::Unknown, false);
+        }
         self.decoded.set(false);
         self.begin_with(FUEL_LOCAL);
         let mut parent: Option<Scope<'a>> = None;
@@ -197,5 +212,16 @@ impl<'a> Visit<'a> for NestedWrites<'a, '_> {
             self.out.insert(id.name.as_str());
         }
         walk::walk_simple_assignment_target(self, it);
+    }
+}
+
+/// The names an expression reads.
+struct Refs<'a, 'o> {
+    out: &'o mut NameSet<'a>,
+}
+
+impl<'a> Visit<'a> for Refs<'a, '_> {
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        self.out.insert(it.name.as_str());
     }
 }
