@@ -204,6 +204,23 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                 }
             }
+            // `el.setAttributeNS(xlink, 'href', u)` (an SVG `<image>`): the name is second.
+            (true, "setAttributeNS") if args.len() >= 3 => {
+                let attr = self.interp.peek(args[1]);
+                let attr = attr.as_str().map(str::to_ascii_lowercase);
+                if let (Some(attr), Some(o)) = (attr, obj) {
+                    let attr = attr.rsplit(':').next().unwrap_or("").to_string();
+                    self.attribute_write(o, &attr, args[2], span);
+                }
+            }
+            // `Reflect.set(img, 'src', u)` is `img.src = u`.
+            (true, "set") if args.len() >= 3 && obj_path.as_deref() == Some("Reflect") => {
+                let prop = self.interp.peek(args[1]);
+                if let Some(p) = prop.as_str() {
+                    let p = p.to_string();
+                    self.member_write(args[0], Some(&p), args[2], span);
+                }
+            }
             (true, "setAttribute" | "attr" | "prop") if args.len() >= 2 => {
                 let attr = a0.map(|a| self.interp.peek(a));
                 let attr = attr
