@@ -162,6 +162,26 @@ impl<'a> Collector<'a, '_, '_> {
             via_value: false,
             spread,
         };
+        // `Array.prototype.forEach.call([u], fetch)`: the receiver's own `forEach`.
+        if let Some((method, how)) = crate::js::interp::borrowed_method(&c.callee)
+            && let Some(recv) = args.first().copied()
+        {
+            let (rest, spread) = if how == "call" {
+                (args[1..].to_vec(), spread.and_then(|k| k.checked_sub(1)))
+            } else {
+                let mut rest = (Vec::new(), None);
+                self.list_exprs(args.get(1).copied(), &mut rest, 0);
+                rest
+            };
+            return CallSite {
+                name: Some(method.to_string()),
+                obj: Some(recv),
+                value_path: None,
+                args: rest,
+                via_value: true,
+                spread,
+            };
+        }
         match (name.as_deref(), obj) {
             // `Reflect.apply(f, this, [args])`
             (Some("apply"), Some(o)) if self.path_of(o).as_deref() == Some("Reflect") => {

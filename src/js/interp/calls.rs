@@ -12,6 +12,21 @@ impl<'a> Interp<'a> {
             return v;
         }
         let callee = c.callee.without_parentheses();
+        // `Array.prototype.join.call(parts, '/')`, `[].map.apply(list, [f])`: a built-in
+        // method borrowed for another receiver is that receiver's method.
+        if let Some((method, how)) = borrowed_method(callee) {
+            let mut args = self.args(&c.arguments, sc).into_iter();
+            let recv = args.next().unwrap_or(Value::Unknown);
+            let rest: Vec<Value<'a>> = if how == "call" {
+                args.collect()
+            } else {
+                match args.next() {
+                    Some(Value::Array(a)) => a.borrow().clone(),
+                    _ => return Value::Unknown,
+                }
+            };
+            return self.call_method(recv, method, rest);
+        }
         match callee {
             Expression::StaticMemberExpression(m) => {
                 let obj = self.ev(&m.object, sc);
@@ -117,4 +132,29 @@ impl<'a> Interp<'a> {
         self.calls.set(self.calls.get() - 1);
         r
     }
+}
+
+/// `Array.prototype.m.call`, `String.prototype.m.apply`, `[].m.call`, `''.m.call`: the built-in
+/// method `m` and how it is called.
+pub(crate) fn borrowed_method<'a>(callee: &'a Expression<'a>) -> Option<(&'a str, &'a str)> {
+    let Expression::StaticMemberExpression(outer) = callee.without_parentheses() else {
+        return None;
+    };
+    let how = outer.property.name.as_str();
+    if !matches!(how, "call" | "apply") {
+        return None;
+    }
+    let Expression::StaticMemberExpression(m) = outer.object.without_parentheses() else {
+        return None;
+    };
+    let builtin = match m.object.without_parentheses() {
+        Expression::StaticMemberExpression(p) if p.property.name == "prototype" => matches!(
+            p.object.without_parentheses(),
+            Expression::Identifier(id) if matches!(id.name.as_str(), "Array" | "String")
+        ),
+        Expression::ArrayExpression(a) => a.elements.is_empty(),
+        Expression::StringLiteral(_) => true,
+        _ => false,
+    };
+    builtin.then_some((m.property.name.as_str(), how))
 }

@@ -14,6 +14,7 @@
 
 mod builtins;
 mod calls;
+pub(crate) use calls::borrowed_method;
 mod expr;
 mod functions;
 mod local;
