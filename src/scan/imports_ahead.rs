@@ -10,8 +10,8 @@
 //! only what nobody read yet, so the result is the one [`imports`] gives, whenever it ran:
 //! reading ahead decides nothing the report says.
 
+use super::by_text::ByText;
 use crate::js::imports::{Imports, ImportsError, imports};
-use std::collections::HashMap;
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -23,40 +23,66 @@ pub(super) const READER_STACK: usize = 64 << 20;
 /// What reading one script's imports gave.
 pub type ImportsRead = Result<Imports, ImportsError>;
 
-/// Imports already read, per text (by its allocation: a site-wide library is one shared text
-/// however many pages run it) and per way it runs (module or classic script, which differ).
-/// Each entry keeps its text alive, so an address is never reused for another text while it
-/// is a key here.
+/// Imports already read, per text and per way it runs (as a module or as a classic script,
+/// which read differently).
 #[derive(Default)]
 pub struct Memo {
-    read: Mutex<HashMap<TextKey, (Arc<str>, ImportsRead)>>,
+    classic: ByText<ImportsRead>,
+    module: ByText<ImportsRead>,
 }
 
-/// A text's address and length, and whether it runs as a module.
-type TextKey = (usize, usize, bool);
-
 impl Memo {
-    fn key(code: &Arc<str>, module: bool) -> TextKey {
-        (code.as_ptr() as usize, code.len(), module)
+    fn of(&self, module: bool) -> &ByText<ImportsRead> {
+        if module { &self.module } else { &self.classic }
     }
 
     /// What was read for this text, if anything was.
     pub fn get(&self, code: &Arc<str>, module: bool) -> Option<ImportsRead> {
-        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
-        read.get(&Self::key(code, module)).map(|(_, r)| r.clone())
+        self.of(module).get(code)
     }
 
     /// The imports of `code`, read now unless they were read before. Parses: call it on a
     /// thread with a [`READER_STACK`]-sized stack.
     pub fn read(&self, code: &Arc<str>, module: bool) -> ImportsRead {
-        if let Some(r) = self.get(code, module) {
-            return r;
-        }
-        let r = imports(code, module);
-        let mut read = self.read.lock().unwrap_or_else(|e| e.into_inner());
-        read.insert(Self::key(code, module), (code.clone(), r.clone()));
-        r
+        self.of(module).get_or_work_out(code, |code| {
+            if may_import(code, module) {
+                imports(code, module)
+            } else {
+                without_imports(code, module)
+            }
+        })
     }
+}
+
+/// Whether `code` may import anything: the keyword `import` (or, in a module, `export`)
+/// standing as a word of its own. [`imports`] looks for the bare letters before it parses,
+/// so `important`, `imports` or `module.exports` in a library cost it a full parse; a
+/// keyword cannot be written with escapes or run into other letters, so where every
+/// occurrence touches an identifier character the parse can find nothing. (Letters outside
+/// ASCII beside the word are taken as a possible boundary: parsed, as before.)
+fn may_import(code: &str, module: bool) -> bool {
+    has_word(code, b"import") || (module && has_word(code, b"export"))
+}
+
+fn has_word(code: &str, word: &[u8]) -> bool {
+    let bytes = code.as_bytes();
+    let joins = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || b"_$".contains(c));
+    memchr::memmem::find_iter(bytes, word).any(|at| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+        !joins(before) && !joins(bytes.get(at + word.len()))
+    })
+}
+
+/// What [`imports`] gives for code that holds no import keyword: nothing, except that code
+/// where the bare letters occur is first checked for nesting too deep to parse, and that
+/// verdict is kept (the report says the imports were not followed).
+fn without_imports(code: &str, module: bool) -> ImportsRead {
+    let letters = |w: &[u8]| memchr::memmem::find(code.as_bytes(), w).is_some();
+    let checked = letters(b"import") || (module && letters(b"export"));
+    if checked && crate::js::budget::shape(code).too_deep() {
+        return Err(ImportsError::TooDeep);
+    }
+    Ok(Imports::default())
 }
 
 /// The reader thread and its queue; [`ImportsAhead::settle`] waits until the queue is read.
@@ -157,6 +183,46 @@ mod tests {
         // The same bytes in another allocation are another text: read on their own.
         let copy: Arc<str> = Arc::from(&*module);
         assert_eq!(memo.get(&copy, true), None);
+    }
+
+    #[test]
+    fn the_word_check_agrees_with_parsing() {
+        let cases = [
+            "var important = 1; x.imports = 2; module.exports = {};",
+            "import('./a.js')",
+            "import /* c */ ('./b.js')",
+            "import\n('./c.js')",
+            "x.import('./d.js'); reimport('./e.js'); import_('./f.js'); $import('./g.js')",
+            "1import('./h.js')",
+            "\\u0069mport('./i.js')",
+            "let s = 'import(\"./j.js\")';",
+            "export * from './k.js'; export { a } from './l.js';",
+            "var exports = {}; exportsX('./m.js');",
+            "\u{e9}import('./n.js'); éimport('./o.js'); importé('./p.js')",
+        ];
+        let memo = Memo::default();
+        for case in cases {
+            for module in [false, true] {
+                let code: Arc<str> = Arc::from(case);
+                assert_eq!(
+                    memo.read(&code, module),
+                    imports(&code, module),
+                    "{case:?}, module: {module}"
+                );
+            }
+        }
+        assert!(!may_import("var important = 1; module.exports = {};", true));
+        assert!(may_import("import('./a.js')", false));
+    }
+
+    #[test]
+    fn deep_code_with_the_letters_only_is_still_too_deep() {
+        let memo = Memo::default();
+        let deep: Arc<str> = Arc::from(format!("var important;{}", "[".repeat(100_000)));
+        assert_eq!(memo.read(&deep, false), imports(&deep, false));
+        assert_eq!(memo.read(&deep, false), Err(ImportsError::TooDeep));
+        let plain: Arc<str> = Arc::from("[".repeat(100_000));
+        assert_eq!(memo.read(&plain, false), Ok(Imports::default()));
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@
 pub mod analysis;
 #[cfg(feature = "browser")]
 pub mod browser;
+pub mod by_text;
 pub mod containers;
 pub mod crawl;
 pub mod deadline;
