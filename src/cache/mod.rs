@@ -14,7 +14,7 @@ pub mod key;
 pub mod store;
 pub mod unbound;
 
-pub use key::{AnalysisKey, Fingerprint};
+pub use key::{AnalysisKey, Fingerprint, TextDigest};
 pub use store::{DEFAULT_MAX_BYTES, Store, StoreError};
 pub use unbound::{Identity, Unbound};
 

@@ -272,11 +272,39 @@ impl Fetcher {
         let guard = Arc::new(AddressGuard::new(opts.allow_private, named));
         let ca_certs = client::load_ca_certs(&opts.ca_certs)?;
         let user_headers = client::user_headers(&opts)?;
-        let default_client = client::build_client(&opts, &guard, HashMap::new(), &ca_certs)?;
-        let mut pinned = HashMap::new();
-        for (port, pins) in pins_by_port {
-            pinned.insert(port, client::build_client(&opts, &guard, pins, &ca_certs)?);
-        }
+        // Each client loads the platform's root certificates (~10 ms apiece, before the first
+        // request can leave): the pinned ports' clients are built beside the default one.
+        let (default_client, pinned) = std::thread::scope(|s| {
+            let build = |pins| client::build_client(&opts, &guard, pins, &ca_certs);
+            let aside: Vec<_> = pins_by_port
+                .into_iter()
+                .map(|(port, pins)| {
+                    let kept = pins.clone();
+                    let on_thread = std::thread::Builder::new()
+                        .name("skimscan-tls-setup".into())
+                        .spawn_scoped(s, move || build(pins));
+                    (port, on_thread, kept)
+                })
+                .collect();
+            let default_client = build(HashMap::new());
+            let mut pinned = HashMap::new();
+            for (port, on_thread, pins) in aside {
+                let client = match on_thread {
+                    Ok(handle) => handle.join().unwrap_or_else(|_| {
+                        Err(ClientError::Build("building the HTTP client failed".into()))
+                    }),
+                    // No thread to spare: built here.
+                    Err(_) => build(pins),
+                };
+                pinned.insert(port, client);
+            }
+            (default_client, pinned)
+        });
+        let default_client = default_client?;
+        let pinned = pinned
+            .into_iter()
+            .map(|(port, client)| client.map(|c| (port, c)))
+            .collect::<Result<HashMap<_, _>, _>>()?;
         Ok(Fetcher {
             client: default_client,
             pinned,

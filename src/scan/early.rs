@@ -18,12 +18,12 @@ use super::crawl::ScannedPage;
 use super::deadline::Deadline;
 use super::progress::Progress;
 use super::reuse::Reuse;
-use super::scripts::{fetch_key, runs_as_javascript, target_url};
+use super::scripts::{fetch_key, runs_as_javascript, runs_as_module, target_url};
 use crate::cache::{AnalysisKey, Identity, Unbound};
 use crate::hosts::{self, HostPattern};
 use crate::inventory::ScriptKind;
 use crate::js::{AnalysisJob, Engine};
-use crate::page::{ExternalVia, ScriptRef};
+use crate::page::ScriptRef;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -149,9 +149,9 @@ impl Early {
                     via,
                     ..
                 } => {
-                    let module = *via == ExternalVia::ModulePreload
-                        || script_type.as_deref() == Some("module");
-                    if module || !runs_as_javascript(*via, script_type.as_deref()) {
+                    if runs_as_module(*via, script_type.as_deref())
+                        || !runs_as_javascript(*via, script_type.as_deref())
+                    {
                         continue;
                     }
                     let Some(resolved) = target_url(u, p.local.as_deref()) else {
@@ -220,6 +220,12 @@ impl Early {
             state.contexts.len(),
             state.analysed
         );
+    }
+
+    /// The engine of the early analyses. Its knowledge (indicator lists, vocabulary) depends
+    /// on the rules only, so other checks of the scan can use it instead of building another.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
     }
 
     /// The engine and the memory holding the early results, when the analysis round

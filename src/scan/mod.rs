@@ -9,10 +9,12 @@
 pub mod analysis;
 #[cfg(feature = "browser")]
 pub mod browser;
+pub mod by_text;
 pub mod containers;
 pub mod crawl;
 pub mod deadline;
 pub mod early;
+pub mod imports_ahead;
 pub mod modules;
 pub mod progress;
 pub mod reuse;
@@ -322,7 +324,12 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     };
     let clock = std::time::Instant::now();
     let mut findings: Vec<Finding> = Vec::new();
-    let text_engine = Engine::new(req.rules.clone(), HostPolicy::default());
+    // The page-text check reads the rules' knowledge only (no host policy): the early
+    // analyses' engine has it built already, and building it takes as long as a page load.
+    let text_engine = match &early {
+        Some(e) => e.engine().clone(),
+        None => Engine::new(req.rules.clone(), HostPolicy::default()),
+    };
     let page_text_check = |page: &str, text: &str| text_engine.check_page_text(page, text);
     let pages = crawl::crawl(
         &loader,
@@ -349,8 +356,12 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
         &mut errors,
     )
     .await;
+    // The imports of the scripts loaded so far were read while they downloaded.
+    prefetch.imports().settle().await;
+    let imports_read = prefetch.imports().memo();
     modules::follow(
         &loader,
+        &imports_read,
         &pages,
         &mut entries,
         0,
@@ -499,6 +510,7 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
         // Scripts added at run time import modules too.
         modules::follow(
             &loader,
+            &imports_read,
             &pages,
             &mut entries,
             before,

@@ -12,14 +12,15 @@
 //! Remote imports of a local target follow `--fetch-remote` like its remote scripts.
 
 use super::crawl::ScannedPage;
+use super::imports_ahead::{ImportsRead, Memo, READER_STACK};
 use super::scripts::{self, Fetched, ScriptEntry, target_url, url_entry};
 use super::source::{Loader, LocalRoot};
 use crate::inventory::ScriptKind;
-use crate::js::imports::{Imports, ImportsError, imports};
+use crate::js::imports::ImportsError;
 use crate::page::ImportMap;
 use crate::report::ScanError;
 use futures::StreamExt;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use url::Url;
 
@@ -27,9 +28,6 @@ use url::Url;
 pub const MAX_DEPTH: usize = 16;
 /// How many modules one scan loads through imports.
 pub const MAX_MODULES: usize = 2_000;
-/// Stack of the thread that parses for imports (the engine's nesting pre-scan bounds the
-/// recursion; this is headroom).
-const PARSE_STACK: usize = 64 << 20;
 
 /// A script whose imports are to be read.
 struct Pending {
@@ -50,9 +48,11 @@ struct Wanted {
     depth: usize,
 }
 
-/// Follow the imports of `entries[from..]`, adding a row for every module they load.
+/// Follow the imports of `entries[from..]`, adding a row for every module they load. Imports
+/// already read (scan/imports_ahead.rs, while the scripts downloaded) are taken from `memo`.
 pub async fn follow(
     loader: &Loader,
+    memo: &Arc<Memo>,
     pages: &[ScannedPage],
     entries: &mut Vec<ScriptEntry>,
     from: usize,
@@ -84,7 +84,7 @@ pub async fn follow(
     let mut loaded_count = 0usize;
     let mut reported = BTreeSet::new();
     while !level.is_empty() {
-        let parsed = parse_all(&level).await;
+        let parsed = parse_all(memo, &level).await;
         let mut wanted: Vec<Wanted> = Vec::new();
         for (item, result) in level.iter().zip(parsed) {
             let found = match result {
@@ -230,26 +230,26 @@ async fn load_missing(
     cache.extend(results);
 }
 
-/// Read the imports of every pending script on one big-stack thread, off the async workers.
-async fn parse_all(level: &[Pending]) -> Vec<Result<Imports, ImportsError>> {
+/// Read the imports of every pending script on one big-stack thread, off the async workers;
+/// what `memo` already holds is not read again.
+async fn parse_all(memo: &Arc<Memo>, level: &[Pending]) -> Vec<ImportsRead> {
     let work: Vec<(Arc<str>, bool)> = level.iter().map(|p| (p.code.clone(), p.module)).collect();
     let n = work.len();
+    // Read ahead: no thread needed.
+    let known: Option<Vec<ImportsRead>> = work.iter().map(|(c, m)| memo.get(c, *m)).collect();
+    if let Some(known) = known {
+        return known;
+    }
+    let memo = memo.clone();
     let joined = tokio::task::spawn_blocking(move || {
         std::thread::Builder::new()
             .name("skimscan-imports".into())
-            .stack_size(PARSE_STACK)
+            .stack_size(READER_STACK)
+            // A site-wide library is a script of every page, sharing one text: the memo reads
+            // its imports once (the same bytes as a module and as a classic script differ).
             .spawn(move || {
-                // A site-wide library is a script of every page, sharing one text: read its
-                // imports once (the same bytes as a module and as a classic script differ).
-                let mut memo: HashMap<(usize, usize, bool), Result<Imports, ImportsError>> =
-                    HashMap::new();
                 work.iter()
-                    .map(|(code, module)| {
-                        let key = (code.as_ptr() as usize, code.len(), *module);
-                        memo.entry(key)
-                            .or_insert_with(|| imports(code, *module))
-                            .clone()
-                    })
+                    .map(|(code, module)| memo.read(code, *module))
                     .collect::<Vec<_>>()
             })
             .ok()

@@ -3,7 +3,10 @@
 //! [`Store`]), and what to keep. Everything here is an optimisation the report cannot see:
 //! `--no-cache` turns it off and must give the same report, byte for byte.
 
-use crate::cache::{AnalysisKey, CacheSetting, DEFAULT_MAX_BYTES, Fingerprint, Store, Unbound};
+use super::by_text::ByText;
+use crate::cache::{
+    AnalysisKey, CacheSetting, DEFAULT_MAX_BYTES, Fingerprint, Store, TextDigest, Unbound,
+};
 use crate::js::AnalysisJob;
 use crate::rules::RuleSources;
 use std::collections::{HashMap, HashSet};
@@ -13,6 +16,9 @@ use std::sync::{Arc, Mutex};
 pub struct Reuse {
     /// `None`: `--no-cache`, every job is analysed on its own.
     fingerprint: Option<Fingerprint>,
+    /// The digest of each text keyed so far: the early analyses and the analysis round key
+    /// the same texts, and a site-wide library is one text on every page.
+    digests: ByText<TextDigest>,
     memory: Mutex<HashMap<AnalysisKey, Arc<Unbound>>>,
     /// Keys analysed ahead of the analysis round (scan/early.rs) that no job has taken yet:
     /// the first job to take one counts as an analysis of this scan, not a cache hit.
@@ -28,6 +34,7 @@ impl Reuse {
     pub fn off() -> Reuse {
         Reuse {
             fingerprint: None,
+            digests: ByText::default(),
             memory: Mutex::new(HashMap::new()),
             ahead: Mutex::new(HashSet::new()),
             store: None,
@@ -59,7 +66,9 @@ impl Reuse {
 
     /// The job's key, when jobs are shared at all.
     pub fn key(&self, job: &AnalysisJob) -> Option<AnalysisKey> {
-        AnalysisKey::of(self.fingerprint.as_ref()?, job)
+        let fingerprint = self.fingerprint.as_ref()?;
+        let digest = self.digests.get_or_work_out(&job.code, TextDigest::of);
+        AnalysisKey::with_code_digest(fingerprint, job, &digest)
     }
 
     /// What an earlier job of this key produced: in this scan, else on disk.

@@ -3,6 +3,7 @@
 //! record with its hashes, party and integrity check, keeping its text for the analysis.
 
 use super::crawl::{ScannedPage, display};
+use super::imports_ahead::ImportsAhead;
 use super::source::{LoadError, Loaded, Loader, LocalRoot};
 use crate::hosts;
 use crate::inventory::{self, ScriptKind, ScriptRecord, ScriptText};
@@ -90,10 +91,14 @@ pub(super) fn target_url(url: &Url, local: Option<&LocalRoot>) -> Option<Url> {
 /// Script loads started while the pages were still being crawled: a page's scripts begin to
 /// download (and are hashed and decoded) as soon as the page is parsed, instead of after the
 /// last page. [`collect`] takes each from here, or loads it itself when nobody started it.
+///
+/// Each loaded script's imports are read too, while later downloads go on
+/// (scan/imports_ahead.rs); [`Prefetch::imports`] hands the readings to the module graph.
 #[derive(Default)]
 pub struct Prefetch {
     started: std::sync::Mutex<BTreeMap<String, tokio::task::JoinHandle<Fetched>>>,
     on_loaded: Option<OnLoaded>,
+    imports: Arc<ImportsAhead>,
 }
 
 impl Prefetch {
@@ -102,24 +107,38 @@ impl Prefetch {
         Prefetch {
             started: Default::default(),
             on_loaded: Some(on_loaded),
+            imports: Default::default(),
         }
+    }
+
+    /// The imports read ahead of the module graph.
+    pub fn imports(&self) -> &ImportsAhead {
+        &self.imports
     }
 
     /// Start loading the external scripts of a freshly parsed page (each URL once per scan).
     pub fn page(&self, loader: &Arc<Loader>, p: &ScannedPage) {
         let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
-        for (url, local, encoding) in external_urls(p) {
+        for (url, local, encoding, runs_as) in external_urls(p) {
             let key = fetch_key(&url);
             if started.contains_key(&key) {
                 continue;
             }
             let loader = loader.clone();
             let (tell, told_key) = (self.on_loaded.clone(), key.clone());
+            let imports = self.imports.clone();
             let task = tokio::spawn(async move {
                 let r = loader.load(&url, local.as_deref()).await;
                 let fetched = digest(r, Some(encoding)).await;
-                if let (Some(tell), Ok(s)) = (&tell, &fetched) {
-                    tell(&told_key, &s.text);
+                if let Ok(s) = &fetched {
+                    if let Some(tell) = &tell {
+                        tell(&told_key, &s.text);
+                    }
+                    // As the first page naming it runs it; a page that runs it the other way
+                    // has the module graph read that on its own.
+                    if let Some(module) = runs_as {
+                        imports.submit(s.text.clone(), module);
+                    }
                 }
                 fetched
             });
@@ -144,17 +163,35 @@ impl Drop for Prefetch {
     }
 }
 
-/// The external scripts a page loads: URL to fetch, the page's local root, its encoding.
-fn external_urls(p: &ScannedPage) -> Vec<(Url, Option<Arc<LocalRoot>>, String)> {
+/// An external script of a page: URL to fetch, the page's local root, its encoding, and
+/// whether it runs as a module (`None`: it does not run as JavaScript).
+type External = (Url, Option<Arc<LocalRoot>>, String, Option<bool>);
+
+/// The external scripts a page loads.
+fn external_urls(p: &ScannedPage) -> Vec<External> {
     p.doc
         .scripts
         .iter()
         .filter_map(|s| match s {
-            ScriptRef::External { url: Ok(u), .. } => target_url(u, p.local.as_deref()),
+            ScriptRef::External {
+                url: Ok(u),
+                script_type,
+                via,
+                ..
+            } => {
+                let runs_as = runs_as_javascript(*via, script_type.as_deref())
+                    .then(|| runs_as_module(*via, script_type.as_deref()));
+                Some((target_url(u, p.local.as_deref())?, runs_as))
+            }
             _ => None,
         })
-        .map(|t| (t, p.local.clone(), p.encoding.clone()))
+        .map(|(t, runs_as)| (t, p.local.clone(), p.encoding.clone(), runs_as))
         .collect()
+}
+
+/// Whether an external reference runs as a module (its static imports load with it).
+pub(super) fn runs_as_module(via: ExternalVia, script_type: Option<&str>) -> bool {
+    via == ExternalVia::ModulePreload || script_type == Some("module")
 }
 
 pub async fn collect(
@@ -166,7 +203,7 @@ pub async fn collect(
 ) -> Vec<ScriptEntry> {
     // Every distinct external URL once, in first-seen order (the first page that names a
     // script decides the encoding it is decoded with).
-    let mut wanted: Vec<(Url, Option<Arc<LocalRoot>>, String)> = Vec::new();
+    let mut wanted: Vec<External> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for p in pages {
         for w in external_urls(p) {
@@ -176,7 +213,7 @@ pub async fn collect(
         }
     }
     let loaded: BTreeMap<String, Fetched> = futures::stream::iter(wanted)
-        .map(|(url, local, encoding)| async move {
+        .map(|(url, local, encoding, _)| async move {
             let key = fetch_key(&url);
             let fetched = match prefetch.take(&key) {
                 Some(task) => task
@@ -267,8 +304,7 @@ pub async fn collect(
                         page_index,
                         not_fetched,
                         base_url: resolved.clone(),
-                        module: *via == ExternalVia::ModulePreload
-                            || script_type.as_deref() == Some("module"),
+                        module: runs_as_module(*via, script_type.as_deref()),
                     });
                 }
                 ScriptRef::Inline {
