@@ -112,7 +112,35 @@ impl<'a> Interp<'a> {
                 }
                 _ => Value::Unknown,
             },
-            "search" | "match" | "includes" | "startsWith" | "endsWith" => Value::Unknown,
+            // `hex.match(/../g)`: every match with the `g` flag, else the first match and its
+            // groups; `null` when nothing matches.
+            "match" => match args.first() {
+                Some(Value::Regex(p, f)) => match self.regex(p, f) {
+                    Some(re) if f.contains('g') => {
+                        let all: Vec<Value<'a>> = re
+                            .find_iter(s)
+                            .take(1 << 16)
+                            .map(|m| Value::str(m.as_str()))
+                            .collect();
+                        if all.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Array(Rc::new(RefCell::new(all)))
+                        }
+                    }
+                    Some(re) => match re.captures(s) {
+                        Some(c) => Value::Array(Rc::new(RefCell::new(
+                            c.iter()
+                                .map(|g| g.map_or(Value::Undefined, |m| Value::str(m.as_str())))
+                                .collect(),
+                        ))),
+                        None => Value::Null,
+                    },
+                    None => Value::Unknown,
+                },
+                _ => Value::Unknown,
+            },
+            "search" | "includes" | "startsWith" | "endsWith" => Value::Unknown,
             _ => Value::Unknown,
         }
     }
