@@ -94,6 +94,7 @@ fn channel_name(c: Channel) -> &'static str {
         Channel::Analytics => "an analytics call",
         Channel::ScriptLoad => "a script load",
         Channel::OpaqueCall => "a call of a function the analysis cannot see into, given the URL",
+        Channel::ElementUrl => "a URL an element or its style makes the browser fetch",
     }
 }
 
@@ -226,8 +227,10 @@ pub fn findings(
             if !opaque {
                 outside_sinks.push((si, h.clone()));
             }
-            if !matches!(sink.channel, Channel::Analytics | Channel::OpaqueCall)
-                && first_outside_sink.is_none()
+            if !matches!(
+                sink.channel,
+                Channel::Analytics | Channel::OpaqueCall | Channel::ElementUrl
+            ) && first_outside_sink.is_none()
             {
                 first_outside_sink = Some((sink.at, h.clone(), sink.evidence.clone()));
             }

@@ -14,6 +14,9 @@ pub struct Vocabulary {
     /// Keyed by the first word so a lookup borrows the split words instead of cloning them.
     pairs: HashMap<String, HashSet<String>>,
     substrings: Option<AhoCorasick>,
+    /// Two-word names of something about a card that is not its data (`cc` + `type`, `card`
+    /// + `brand`): a part of a selector holding one does not name a card field.
+    not_data: HashMap<String, HashSet<String>>,
     /// Ids and names of the page's own payment fields (see [`Vocabulary::with_page_fields`]),
     /// matched exactly.
     page_fields: HashSet<String>,
@@ -32,6 +35,12 @@ impl Vocabulary {
                     .insert(b.to_lowercase());
             }
             subs.extend(f.substrings.iter().map(|s| s.to_lowercase()));
+            for [a, b] in &f.not_data {
+                v.not_data
+                    .entry(a.to_lowercase())
+                    .or_default()
+                    .insert(b.to_lowercase());
+            }
         }
         if !subs.is_empty() {
             v.substrings = AhoCorasick::new(subs).ok();
@@ -65,6 +74,24 @@ impl Vocabulary {
         {
             return true;
         }
+        if !self.not_data.is_empty() {
+            // Judged per selector part: `#cc-number, #cc-type` still names the number.
+            return text.split(',').any(|part| self.names_card_data(part));
+        }
+        self.names_card(text)
+    }
+
+    /// A part that names a card field and not something about the card (`payment[cc_type]`,
+    /// `card-brand-icon`).
+    fn names_card_data(&self, part: &str) -> bool {
+        let words = split_words(part);
+        let about = words
+            .windows(2)
+            .any(|p| self.not_data.get(&p[0]).is_some_and(|s| s.contains(&p[1])));
+        !about && self.names_card(part)
+    }
+
+    fn names_card(&self, text: &str) -> bool {
         let lower = text.to_lowercase();
         if let Some(ac) = &self.substrings
             && ac.is_match(&lower)
@@ -239,7 +266,23 @@ mod tests {
                 ["security".into(), "code".into()],
             ],
             substrings: vec!["カード番号".into()],
+            not_data: vec![
+                ["cc".into(), "type".into()],
+                ["card".into(), "brand".into()],
+            ],
         }])
+    }
+
+    /// Something about the card (its brand radio, a brand icon) is not a card field; a
+    /// selector's other part still is, and attribute names such as `type` are not affected.
+    #[test]
+    fn what_is_about_a_card_is_not_a_card_field() {
+        let v = vocab();
+        assert!(!v.matches("input[name=\"payment[cc_type]\"]:checked"));
+        assert!(!v.matches("#card-brand-icon"));
+        assert!(v.matches("#cc-number, #cc-type"));
+        assert!(v.matches("input[type=tel][name=cardnumber]"));
+        assert!(v.matches("payment[cc_number]"));
     }
 
     #[test]

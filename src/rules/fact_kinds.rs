@@ -66,6 +66,11 @@ pub enum Channel {
     ScriptLoad,
     /// A call of a function the analysis cannot see into, given data and an absolute URL.
     OpaqueCall,
+    /// A URL an element's attribute or inline style makes the browser fetch (`srcset`,
+    /// `poster`, `ping`, CSS `url()`, an SVG `xlink:href`): data in it is sent, but a constant
+    /// one is a page resource, not a sending channel (never an outside sink for
+    /// co-occurrence).
+    ElementUrl,
 }
 
 /// The class of a destination relative to the page.

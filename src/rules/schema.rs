@@ -65,6 +65,10 @@ pub struct VocabularyFile {
     /// Substrings (non-Latin scripts, platform field names) matched anywhere.
     #[serde(default)]
     pub substrings: Vec<String>,
+    /// Two adjacent words naming something about a card that is not its data (`cc type`,
+    /// `card brand`): a selector part with one of them does not name a card field.
+    #[serde(default)]
+    pub not_data: Vec<[String; 2]>,
 }
 
 /// `rules/data/processors.toml`: hosts authorised to receive payment data.

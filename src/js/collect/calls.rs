@@ -209,8 +209,13 @@ impl<'a> Collector<'a, '_, '_> {
                 let attr = self.interp.peek(args[1]);
                 let attr = attr.as_str().map(str::to_ascii_lowercase);
                 if let (Some(attr), Some(o)) = (attr, obj) {
-                    let attr = attr.rsplit(':').next().unwrap_or("").to_string();
-                    self.attribute_write(o, &attr, args[2], span);
+                    match attr.rsplit(':').next().unwrap_or("") {
+                        "href" | "src" => self.element_url_write(args[2], span),
+                        other => {
+                            let other = other.to_string();
+                            self.attribute_write(o, &other, args[2], span)
+                        }
+                    }
                 }
             }
             // `Reflect.set(img, 'src', u)` is `img.src = u`.

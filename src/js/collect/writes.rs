@@ -21,7 +21,7 @@ impl<'a> Collector<'a, '_, '_> {
             Some("src" | "href") => self.attribute_write(obj, prop.unwrap_or("src"), rhs, span),
             // Other properties whose URL the browser requests (a `<link>`'s or `<img>`'s
             // `srcset`, a video's `poster`, an anchor's `ping`, a button's `formAction`).
-            Some("srcset" | "poster" | "ping") => self.attribute_write(obj, "src", rhs, span),
+            Some("srcset" | "poster" | "ping") => self.element_url_write(rhs, span),
             Some("formAction") => self.attribute_write(obj, "action", rhs, span),
             Some(p) if CSS_URL_PROPS.contains(&p) && is_style(obj) => {
                 self.css_url_write(rhs, span);
@@ -116,7 +116,7 @@ impl<'a> Collector<'a, '_, '_> {
         span: Span,
     ) {
         match attr {
-            "srcset" | "poster" | "ping" => self.attribute_write(o, "src", v, span),
+            "srcset" | "poster" | "ping" => self.element_url_write(v, span),
             "formaction" => self.attribute_write(o, "action", v, span),
             "style" => self.css_url_write(v, span),
             "src" | "href" => {
@@ -167,7 +167,17 @@ impl<'a> Collector<'a, '_, '_> {
             hidden: url.hidden,
         };
         let d = self.deps(v);
-        self.sink(Channel::ElementSrc, span, url, d, None);
+        self.sink(Channel::ElementUrl, span, url, d, None);
+    }
+
+    /// `img.srcset`, `video.poster`, `a.ping`, an SVG `<use>`/`<image>` `xlink:href`: a URL
+    /// the browser requests. Data in it is sent (a flow); a constant one is a page resource,
+    /// not a sending channel (see `Channel::ElementUrl`).
+    pub(super) fn element_url_write(&mut self, v: &'a Expression<'a>, span: Span) {
+        let url = self.url_text(v);
+        let d = self.deps(v);
+        self.note_param_sink(v, None, &url);
+        self.sink(Channel::ElementUrl, span, url, d, None);
     }
 
     pub(super) fn is_location(&self, o: &'a Expression<'a>) -> bool {
