@@ -15,17 +15,11 @@ impl<'a> Interp<'a> {
         // `Array.prototype.join.call(parts, '/')`, `[].map.apply(list, [f])`: a built-in
         // method borrowed for another receiver is that receiver's method.
         if let Some((method, how)) = borrowed_method(callee) {
-            let mut args = self.args(&c.arguments, sc).into_iter();
-            let recv = args.next().unwrap_or(Value::Unknown);
-            let rest: Vec<Value<'a>> = if how == "call" {
-                args.collect()
-            } else {
-                match args.next() {
-                    Some(Value::Array(a)) => a.borrow().clone(),
-                    _ => return Value::Unknown,
-                }
+            let (recv, rest) = this_and_args(how, self.args(&c.arguments, sc));
+            return match rest {
+                Some(rest) => self.call_method(recv, method, rest),
+                None => Value::Unknown,
             };
-            return self.call_method(recv, method, rest);
         }
         match callee {
             Expression::StaticMemberExpression(m) => {
@@ -157,4 +151,23 @@ pub(crate) fn borrowed_method<'a>(callee: &'a Expression<'a>) -> Option<(&'a str
         _ => false,
     };
     builtin.then_some((m.property.name.as_str(), how))
+}
+
+/// The `this` and the argument list of `f.call(this, a, b)` or `f.apply(this, [a, b])`; None
+/// for an `apply` whose list is not a known array.
+pub(super) fn this_and_args<'a>(
+    how: &str,
+    args: Vec<Value<'a>>,
+) -> (Value<'a>, Option<Vec<Value<'a>>>) {
+    let mut args = args.into_iter();
+    let this = args.next().unwrap_or(Value::Unknown);
+    let rest = if how == "call" {
+        Some(args.collect())
+    } else {
+        match args.next() {
+            Some(Value::Array(a)) => Some(a.borrow().clone()),
+            _ => None,
+        }
+    };
+    (this, rest)
 }

@@ -99,16 +99,8 @@ impl<'a> Interp<'a> {
         if !matches!(method, "bind" | "call" | "apply") || !matches!(name, "call" | "apply") {
             return None;
         }
-        let mut args = args.into_iter();
-        let this = args.next().unwrap_or(Value::Unknown);
-        let rest: Vec<Value<'a>> = if name == "call" {
-            args.collect()
-        } else {
-            match args.next() {
-                Some(Value::Array(a)) => a.borrow().clone(),
-                _ => Vec::new(),
-            }
-        };
+        let (this, rest) = super::calls::this_and_args(name, args);
+        let rest = rest.unwrap_or_default();
         Some(match (method, this) {
             ("bind", f) => self.bind_value(f),
             (m, Value::Func(cl)) => {
