@@ -339,6 +339,26 @@ impl<'a> Interp<'a> {
             }
             cur = f.parent.as_ref();
         }
+        // Evaluating in a function's context (see `local`): globals are read into a shadow
+        // frame as copies, so what the run does to them never reaches the script's globals.
+        let shadow = self.shadow.borrow().clone();
+        if let Some(sh) = shadow {
+            if let Some(v) = sh.vars.borrow().get(name) {
+                return v.clone();
+            }
+            let v = self.lookup_global(name);
+            if matches!(v, Value::Array(_) | Value::Object(_)) {
+                let copy = detach(&v, 0);
+                sh.vars.borrow_mut().insert(name, copy.clone());
+                return copy;
+            }
+            return v;
+        }
+        self.lookup_global(name)
+    }
+
+    /// A name's value outside any frame: the script's globals, then the browser's.
+    fn lookup_global(&self, name: &'a str) -> Value<'a> {
         if self.volatile.contains(name) {
             return Value::Unknown;
         }
@@ -407,7 +427,12 @@ impl<'a> Interp<'a> {
             cur = f.parent.as_ref();
         }
         // Sloppy-mode assignment to an undeclared or global name: the global binding changes
-        // (obfuscators' self-replacing accessors rely on this).
+        // (obfuscators' self-replacing accessors rely on this) — in the shadow frame when
+        // evaluating in a function's context.
+        if let Some(sh) = self.shadow.borrow().as_ref() {
+            sh.vars.borrow_mut().insert(name, v);
+            return;
+        }
         self.cache.borrow_mut().insert(name, v);
     }
 
@@ -731,4 +756,29 @@ fn frame_this<'a>(sc: Option<&Scope<'a>>) -> Option<Value<'a>> {
         cur = f.parent.as_ref();
     }
     None
+}
+
+/// A copy of an array or object value, nested ones included (bounded): the original stays as
+/// it was whatever is done to the copy.
+fn detach<'a>(v: &Value<'a>, depth: u32) -> Value<'a> {
+    if depth > 8 {
+        return Value::Unknown;
+    }
+    match v {
+        Value::Array(a) => Value::Array(Rc::new(RefCell::new(
+            a.borrow()
+                .iter()
+                .take(1 << 16)
+                .map(|x| detach(x, depth + 1))
+                .collect(),
+        ))),
+        Value::Object(o) => Value::Object(Rc::new(RefCell::new(
+            o.borrow()
+                .iter()
+                .take(1 << 12)
+                .map(|(k, x)| (k.clone(), detach(x, depth + 1)))
+                .collect(),
+        ))),
+        other => other.clone(),
+    }
 }

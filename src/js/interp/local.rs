@@ -12,7 +12,8 @@
 //! callback may change it at any time) is unknown; a body too large to run (a library's
 //! wrapper) only declares its names, unknown, so they never fall through to a global of the
 //! same name. Everything runs on the evaluator's fuel, and calls of the page's functions
-//! return unknown values as everywhere else in the evaluator.
+//! return unknown values as everywhere else in the evaluator. The run never changes the
+//! script's globals: they are read into a shadow frame as copies, and assigned there.
 
 use super::{Flow, Interp};
 use crate::js::value::{Frame, NameSet, Scope, Value};
@@ -57,6 +58,7 @@ impl<'a> Interp<'a> {
         }
         self.decoded.set(false);
         self.begin_with(FUEL_LOCAL);
+        *self.shadow.borrow_mut() = Some(Rc::new(Frame::default()));
         let mut parent: Option<Scope<'a>> = None;
         for (params, body) in chain {
             let frame: Scope<'a> = Rc::new(Frame {
@@ -105,6 +107,7 @@ impl<'a> Interp<'a> {
             parent = Some(frame);
         }
         let v = self.ev(e, parent.as_ref());
+        *self.shadow.borrow_mut() = None;
         self.end();
         (v, self.decoded.get())
     }
@@ -223,5 +226,89 @@ struct Refs<'a, 'o> {
 impl<'a> Visit<'a> for Refs<'a, '_> {
     fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
         self.out.insert(it.name.as_str());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::js::constants::Constants;
+    use crate::js::interp::{Enclosing, Interp};
+    use crate::js::value::Value;
+    use oxc_allocator::Allocator;
+    use oxc_ast::ast::*;
+    use oxc_span::{GetSpan, SourceType};
+
+    /// The first function of `code` whose body holds `marker`'s call, the URL argument of that
+    /// call evaluated in context, then the global `probe` read afterwards.
+    fn in_context(code: &str, probe: &'static str) -> (String, String) {
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+        let program = alloc.alloc(ret.program);
+        let consts = Constants::collect(program, code);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let interp = Interp::new(code, consts.decls(), deadline)
+            .with_changes(consts.volatile.clone(), consts.staged.clone());
+        interp.run_top_level(&program.body);
+        let f = program
+            .body
+            .iter()
+            .find_map(|s| match s {
+                Statement::FunctionDeclaration(f)
+                    if f.id.as_ref().is_some_and(|i| i.name == "send") =>
+                {
+                    Some(f)
+                }
+                _ => None,
+            })
+            .expect("a function send");
+        let body = f.body.as_ref().expect("a body");
+        let Some(Statement::ExpressionStatement(last)) = body.statements.last() else {
+            panic!("send ends with a call");
+        };
+        let Expression::CallExpression(call) = &last.expression else {
+            panic!("send ends with a call");
+        };
+        let url = call.arguments[0].as_expression().expect("an argument");
+        let chain: Vec<Enclosing> = vec![(&f.params, body)];
+        let show = |v: Value| match v {
+            Value::Str(s) => s.to_string(),
+            v => format!("{v:?}"),
+        };
+        let (v, _) = interp.eval_in_context(&chain, url.span().start, url);
+        let after = interp.lookup(probe, None);
+        (show(v), show(after))
+    }
+
+    #[test]
+    fn a_functions_statements_before_the_place_make_its_variables_known() {
+        let (url, _) = in_context(
+            "function send(d) { var p = []; p.push('https://'); p.push('c.example'); var u = p.join('') + '/x'; beacon(u, d); }",
+            "p",
+        );
+        assert_eq!(url, "https://c.example/x");
+    }
+
+    #[test]
+    fn a_variable_a_callback_assigns_stays_unknown() {
+        let (url, _) = in_context(
+            "function send(d) { var u = 'https://default.example/'; load(function (c) { u = c.url; }); beacon(u, d); }",
+            "u",
+        );
+        assert_eq!(url, "Unknown");
+    }
+
+    #[test]
+    fn the_run_never_changes_the_scripts_globals() {
+        // `tweak` changes the object it is given: inside the run, `cfg` is a copy.
+        let (url, after) = in_context(
+            "var cfg = { base: 'https://g.example' }; function tweak(o) { o.base = 'https://changed.example'; } \
+             function send(d) { tweak(cfg); var b = cfg.base; beacon(b + '/p', d); }",
+            "cfg",
+        );
+        assert_eq!(url, "https://changed.example/p");
+        assert!(
+            after.contains("g.example") && !after.contains("changed"),
+            "{after}"
+        );
     }
 }

@@ -87,6 +87,9 @@ pub struct Interp<'a> {
     utf16: RefCell<Option<utf16::Cached>>,
     /// Regular expressions compiled so far, by their `regex` source (see [`strings`]).
     regexes: RefCell<std::collections::HashMap<String, Option<regex::Regex>>>,
+    /// While evaluating in a function's context (see [`local`]): the frame that takes the
+    /// globals the run reads (as copies) and assigns, so the script's globals never change.
+    shadow: RefCell<Option<Scope<'a>>>,
 }
 
 impl<'a> Interp<'a> {
@@ -109,6 +112,7 @@ impl<'a> Interp<'a> {
             alternatives: NameMap::default(),
             utf16: RefCell::default(),
             regexes: RefCell::default(),
+            shadow: RefCell::default(),
         }
     }
 
