@@ -60,13 +60,33 @@ pub fn is_dom_interface(name: &str) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct WebApi {
     pub entries: Vec<WebApiEntry>,
+    inert_methods: std::collections::HashSet<String>,
+    inert_globals: std::collections::HashSet<String>,
 }
 
 impl WebApi {
     pub fn from_files(files: &[WebApiFile]) -> WebApi {
         WebApi {
             entries: files.iter().flat_map(|f| f.api.iter().cloned()).collect(),
+            inert_methods: files
+                .iter()
+                .flat_map(|f| f.inert_methods.iter().cloned())
+                .collect(),
+            inert_globals: files
+                .iter()
+                .flat_map(|f| f.inert_globals.iter().cloned())
+                .collect(),
         }
+    }
+
+    /// A method of the language or the DOM that never sends (`push`, `setAttribute`).
+    pub fn is_inert_method(&self, name: &str) -> bool {
+        self.inert_methods.contains(name)
+    }
+
+    /// A global function of the language that never sends (`encodeURIComponent`).
+    pub fn is_inert_global(&self, name: &str) -> bool {
+        self.inert_globals.contains(name)
     }
 
     /// The entry for a call of `name` on `receiver` (its dotted path, `None` for a global

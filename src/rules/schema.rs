@@ -114,6 +114,13 @@ pub struct WellKnownBrand {
 pub struct WebApiFile {
     #[serde(default)]
     pub api: Vec<WebApiEntry>,
+    /// Methods of the language and the DOM that never send: a call of one of them given a
+    /// URL is not a call the analysis cannot see into (see `collect::opaque`).
+    #[serde(default)]
+    pub inert_methods: Vec<String>,
+    /// Global functions of the language that never send.
+    #[serde(default)]
+    pub inert_globals: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
