@@ -125,15 +125,16 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         walk::walk_object_property(self, it);
     }
 
-    /// `import(u)` loads a module from `u`; a URL carrying data sends it as it loads.
+    /// `import(u)`: a URL carrying data sends it as the module loads. The load itself is the
+    /// module graph's (`js::imports`, which resolves `u` against the module's own URL, not
+    /// the page's).
     fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
         let it = self.alloc(it);
-        let url = self.url_text(&it.source);
         let d = self.deps(&it.source);
         if !d.is_empty() {
-            self.sink(Channel::ElementSrc, it.span, url.clone(), d, None);
+            let url = self.url_text(&it.source);
+            self.sink(Channel::ElementSrc, it.span, url, d, None);
         }
-        self.load(Channel::ScriptLoad, it.span, url);
         walk::walk_import_expression(self, it);
     }
 
