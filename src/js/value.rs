@@ -104,6 +104,17 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// The text naming something (a field, a selector): the whole string, or — for a string
+    /// with unknown runs — its known pieces with each run as `*` (`'wc-' + gateway +
+    /// '-csc'` → `wc-*-csc`), or its known prefix. A field's name is judged by its words,
+    /// and those are in the code even when the gateway's id between them is not.
+    pub fn name_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::Holed(s) => Some(s.replace(HOLE, "*").into()),
+            v => v.known_text().map(Into::into),
+        }
+    }
+
     /// The known pieces with the unknown runs marked, for strings that are partly known.
     pub fn pattern(&self) -> Option<&str> {
         match self {

@@ -91,8 +91,8 @@ impl<'a> Collector<'a, '_, '_> {
             }
             Expression::ComputedMemberExpression(m) => {
                 let key = self.interp.peek(&m.expression);
-                if let Some(k) = key.as_str()
-                    && self.k.vocab.matches(k)
+                if let Some(k) = key.name_text()
+                    && self.k.vocab.matches(&k)
                 {
                     d.src |= SRC_PAYMENT;
                 }
@@ -289,8 +289,8 @@ impl<'a> Collector<'a, '_, '_> {
                 a0,
                 Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
             )
-            && let Some(s) = self.interp.peek(a0).known_text()
-            && self.k.vocab.matches(s)
+            && let Some(s) = self.interp.peek(a0).name_text()
+            && self.k.vocab.matches(&s)
         {
             d.src |= SRC_PAYMENT;
         }

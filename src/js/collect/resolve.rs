@@ -234,8 +234,8 @@ impl<'a> Collector<'a, '_, '_> {
                 .collect();
         }
         let v = self.interp.peek(a);
-        if let Some(s) = v.known_text() {
-            return vec![s.to_string()];
+        if let Some(s) = v.name_text() {
+            return vec![s.into_owned()];
         }
         if let Expression::Identifier(id) = a.without_parentheses()
             && let Some(s) = self.lookup(id.name.as_str())
