@@ -208,6 +208,8 @@ pub struct Collector<'a, 'f, 'k> {
     /// Constant strings an iteration callback's first parameter takes
     /// (`['#cc-number', '#cvv'].map(s => …)`), by the callback's start, then by its symbol.
     pending_param_texts: HashMap<u32, (usize, Vec<String>)>,
+    /// Functions called where they are written, by start: their arguments.
+    iife_args: HashMap<u32, &'a [Argument<'a>]>,
     param_texts: HashMap<Sym, Vec<String>>,
     /// Return symbols of callbacks whose result is the call's value (`a.map(cb)`), by start.
     callback_ret: HashMap<u32, Sym>,
@@ -326,6 +328,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             pending_binding: HashMap::new(),
             methods: HashSet::new(),
             pending_param_texts: HashMap::new(),
+            iife_args: HashMap::new(),
             param_texts: HashMap::new(),
             callback_ret: HashMap::new(),
             this_syms: Vec::new(),

@@ -134,7 +134,11 @@ impl<'a> Collector<'a, '_, '_> {
             instance: false,
             params: Vec::new(),
             keystroke,
-            body: body.map(|b| (params, b)),
+            body: body.map(|b| crate::js::interp::Enclosing {
+                params,
+                body: b,
+                args: self.iife_args.remove(&span_start),
+            }),
         });
         self.fn_starts.insert(span_start, ret);
         let names = params

@@ -359,6 +359,13 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         if let Some(p) = aliases::jquery_ready_param(it, is_jq) {
             self.jquery_params.push(p);
         }
+        // `(function (cfg) {…})(Site)`: the wrapper's parameters are its arguments (see
+        // `Interp::eval_in_context`).
+        if let Expression::FunctionExpression(f) = it.callee.without_parentheses() {
+            self.iife_args.insert(f.span.start, &it.arguments);
+        } else if let Expression::ArrowFunctionExpression(f) = it.callee.without_parentheses() {
+            self.iife_args.insert(f.span.start, &it.arguments);
+        }
         self.on_call(it);
         walk::walk_call_expression(self, it);
     }

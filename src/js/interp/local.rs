@@ -29,8 +29,15 @@ const MAX_RUN_BYTES: u32 = 8 * 1024;
 /// Fuel for one evaluation in context (a decoder loop in a listener fits; a library does not).
 const FUEL_LOCAL: u64 = 200_000;
 
-/// One enclosing function, outermost first: its parameters and body.
-pub type Enclosing<'a> = (&'a FormalParameters<'a>, &'a FunctionBody<'a>);
+/// One enclosing function, outermost first.
+#[derive(Clone, Copy)]
+pub struct Enclosing<'a> {
+    pub params: &'a FormalParameters<'a>,
+    pub body: &'a FunctionBody<'a>,
+    /// The arguments it is called with where it is written (`(function (cfg) {…})(Site)`):
+    /// a wrapper's parameters are what it was given, known as well as those are.
+    pub args: Option<&'a [Argument<'a>]>,
+}
 
 impl<'a> Interp<'a> {
     /// Evaluate `e`, written at offset `at`, with the variables of its enclosing functions
@@ -45,12 +52,16 @@ impl<'a> Interp<'a> {
         // declares (a parameter or a global is not made known by running anything).
         let mut used = NameSet::default();
         Refs { out: &mut used }.visit_expression(e);
-        let declares_used = chain.iter().any(|(_, body)| {
-            if body.span.size() > MAX_RUN_BYTES {
-                return false;
-            }
+        let declares_used = chain.iter().any(|f| {
             let mut declared = NameSet::default();
-            declared_names(&body.statements, &mut declared);
+            if f.args.is_some() {
+                for p in &f.params.items {
+                    pattern_names(&p.pattern, &mut declared);
+                }
+            }
+            if f.body.span.size() <= MAX_RUN_BYTES {
+                declared_names(&f.body.statements, &mut declared);
+            }
             declared.iter().any(|n| used.contains(n))
         });
         if !declares_used {
@@ -60,7 +71,7 @@ impl<'a> Interp<'a> {
         self.begin_with(FUEL_LOCAL);
         *self.shadow.borrow_mut() = Some(Rc::new(Frame::default()));
         let mut parent: Option<Scope<'a>> = None;
-        for (params, body) in chain {
+        for &Enclosing { params, body, args } in chain {
             let frame: Scope<'a> = Rc::new(Frame {
                 vars: Default::default(),
                 parent: parent.clone(),
@@ -78,6 +89,9 @@ impl<'a> Interp<'a> {
                 for n in &names {
                     vars.insert(n, Value::Unknown);
                 }
+            }
+            if let Some(args) = args {
+                self.bind_args(params, args, body, parent.as_ref(), &frame);
             }
             if body.span.size() <= MAX_RUN_BYTES {
                 self.hoist(&body.statements, &frame);
@@ -110,6 +124,45 @@ impl<'a> Interp<'a> {
         *self.shadow.borrow_mut() = None;
         self.end();
         (v, self.decoded.get())
+    }
+
+    /// A wrapper's simple parameters bound to the arguments it is called with, evaluated
+    /// where the call is. A parameter the body assigns anywhere stays unknown when the body is
+    /// too large to run (the run would not see the assignment); a runnable body's assignments
+    /// before the place are run, and those in nested functions make it unknown afterwards.
+    fn bind_args(
+        &self,
+        params: &'a FormalParameters<'a>,
+        args: &'a [Argument<'a>],
+        body: &'a FunctionBody<'a>,
+        outer: Option<&Scope<'a>>,
+        frame: &Scope<'a>,
+    ) {
+        let mut assigned = NameSet::default();
+        if body.span.size() > MAX_RUN_BYTES {
+            let mut v = NestedWrites {
+                out: &mut assigned,
+                depth: 1,
+            };
+            for s in &body.statements {
+                v.visit_statement(s);
+            }
+        }
+        for (p, a) in params.items.iter().zip(args) {
+            let BindingPattern::BindingIdentifier(id) = &p.pattern else {
+                continue;
+            };
+            let Some(a) = a.as_expression() else {
+                // A spread: the positions after it are not known.
+                break;
+            };
+            let name = id.name.as_str();
+            if assigned.contains(name) {
+                continue;
+            }
+            let v = self.ev(a, outer);
+            frame.vars.borrow_mut().insert(name, v);
+        }
     }
 
     /// Run the statements before `at`; enter the one holding it when it is a block, an `if`
@@ -269,7 +322,11 @@ mod tests {
             panic!("send ends with a call");
         };
         let url = call.arguments[0].as_expression().expect("an argument");
-        let chain: Vec<Enclosing> = vec![(&f.params, body)];
+        let chain: Vec<Enclosing> = vec![Enclosing {
+            params: &f.params,
+            body,
+            args: None,
+        }];
         let show = |v: Value| match v {
             Value::Str(s) => s.to_string(),
             v => format!("{v:?}"),
@@ -277,6 +334,81 @@ mod tests {
         let (v, _) = interp.eval_in_context(&chain, url.span().start, url);
         let after = interp.lookup(probe, None);
         (show(v), show(after))
+    }
+
+    /// `(function (cfg) { … function send(d) { beacon(URL, d) } })(ARG)`: the URL evaluated
+    /// in `send` with the wrapper's parameter bound to its argument.
+    fn in_wrapper(code: &str) -> String {
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+        let program = alloc.alloc(ret.program);
+        let consts = Constants::collect(program, code);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let interp = Interp::new(code, consts.decls(), deadline)
+            .with_changes(consts.volatile.clone(), consts.staged.clone());
+        interp.run_top_level(&program.body);
+        let Some(Statement::ExpressionStatement(st)) = program.body.last() else {
+            panic!("ends with the wrapper's call");
+        };
+        let Expression::CallExpression(call) = st.expression.without_parentheses() else {
+            panic!("a call");
+        };
+        let Expression::FunctionExpression(w) = call.callee.without_parentheses() else {
+            panic!("of a function");
+        };
+        let wbody = w.body.as_ref().expect("a body");
+        let send = wbody
+            .statements
+            .iter()
+            .find_map(|s| match s {
+                Statement::FunctionDeclaration(f) => Some(f),
+                _ => None,
+            })
+            .expect("send");
+        let body = send.body.as_ref().expect("a body");
+        let Some(Statement::ExpressionStatement(last)) = body.statements.last() else {
+            panic!("send ends with a call");
+        };
+        let Expression::CallExpression(c) = &last.expression else {
+            panic!("a call");
+        };
+        let url = c.arguments[0].as_expression().expect("an argument");
+        let chain = vec![
+            Enclosing {
+                params: &w.params,
+                body: wbody,
+                args: Some(&call.arguments),
+            },
+            Enclosing {
+                params: &send.params,
+                body,
+                args: None,
+            },
+        ];
+        match interp.eval_in_context(&chain, url.span().start, url).0 {
+            Value::Str(s) => s.to_string(),
+            v => format!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrappers_parameters_are_its_arguments() {
+        let url = in_wrapper(
+            "var Site = { sync: { host: 'c.example' } }; \
+             (function (cfg) { function send(d) { beacon('https://' + cfg.sync.host + '/p', d); } })(Site);",
+        );
+        assert_eq!(url, "https://c.example/p");
+    }
+
+    #[test]
+    fn a_parameter_a_large_wrapper_reassigns_stays_unknown() {
+        // Too large to run: the reassignment is not seen, so the argument is not trusted.
+        let pad = "x();".repeat(3000);
+        let url = in_wrapper(&format!(
+            "(function (cfg) {{ {pad} if (ready) cfg = other; \
+             function send(d) {{ beacon(cfg.u, d); }} }})({{ u: 'https://stale.example/' }});"
+        ));
+        assert_eq!(url, "Unknown");
     }
 
     #[test]
