@@ -535,6 +535,10 @@ impl<'a> Collector<'a, '_, '_> {
             None => UrlText::default(),
         };
         if name == "getScript" {
+            // A script URL that carries data sends it as it loads (as a `<script src>` does).
+            if !d.is_empty() {
+                self.sink(Channel::ElementSrc, span, url.clone(), d, None);
+            }
             self.load(Channel::ScriptLoad, span, url);
         } else {
             self.sink(Channel::Jquery, span, url, d, None);

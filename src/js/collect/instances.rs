@@ -304,6 +304,33 @@ impl<'a> Collector<'a, '_, '_> {
             };
             props.push((Rc::<str>::from(p.as_str()), v));
         }
+        // In a method of an object literal, its own properties the methods never assign
+        // (`var Lib = { cdn: '//x/', send: function () { load(this.cdn + …) } }`).
+        if let Some(i) = self.this_index().filter(|&i| self.this_syms[i].0 == this)
+            && let Some(Some(obj)) = self.this_objs.get(i)
+        {
+            for p in &obj.properties {
+                let ObjectPropertyKind::ObjectProperty(p) = p else {
+                    continue;
+                };
+                let Some(name) = p.key.static_name() else {
+                    continue;
+                };
+                if p.method
+                    || props.len() >= MAX_FIELDS
+                    || !used.contains(name.as_ref())
+                    || self.this_fields.contains_key(&(this, name.to_string()))
+                    || props.iter().any(|(n, _)| **n == *name)
+                    || matches!(
+                        p.value.without_parentheses(),
+                        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
+                    )
+                {
+                    continue;
+                }
+                props.push((Rc::<str>::from(name.as_ref()), self.interp.eval(&p.value)));
+            }
+        }
         props.sort_by(|a, b| a.0.cmp(&b.0));
         Value::Object(Rc::new(RefCell::new(props)))
     }
