@@ -95,6 +95,7 @@ fn channel_name(c: Channel) -> &'static str {
         Channel::ScriptLoad => "a script load",
         Channel::OpaqueCall => "a call of a function the analysis cannot see into, given the URL",
         Channel::ElementUrl => "a URL an element or its style makes the browser fetch",
+        Channel::CodeDownload => "a response run as code",
     }
 }
 

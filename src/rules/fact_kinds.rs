@@ -71,6 +71,9 @@ pub enum Channel {
     /// one is a page resource, not a sending channel (never an outside sink for
     /// co-occurrence).
     ElementUrl,
+    /// Text a request brings back, run as code (`eval`, `Function`, a timer's string): code
+    /// loaded from the request's host, however it travelled.
+    CodeDownload,
 }
 
 /// The class of a destination relative to the page.

@@ -77,6 +77,7 @@ impl<'a> Collector<'a, '_, '_> {
         match (site.is_method(), name.as_str()) {
             (false, "eval" | "execScript") => {
                 if let Some(a) = a0 {
+                    self.note_code_sink(a, span);
                     self.packer_check(a, span);
                     self.try_hidden(a, span, &name);
                 }
@@ -88,6 +89,7 @@ impl<'a> Collector<'a, '_, '_> {
                         Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
                     )
                 {
+                    self.note_code_sink(a, span);
                     self.try_hidden(a, span, &name);
                     // `setTimeout(f, ms, …args)` calls `f(…args)`.
                     self.invoke_value(a, args.iter().skip(2).copied().collect(), span);
@@ -129,6 +131,11 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
             (false, "Function") => self.function_ctor(args, span),
+            (true, "globalEval") => {
+                if let Some(a) = a0 {
+                    self.note_code_sink(a, span);
+                }
+            }
             (false, "import") => {
                 if let Some(a) = a0 {
                     let url = self.url_text(a);
@@ -147,6 +154,9 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
             (true, "open") if args.len() >= 2 => {
+                if let Some(o) = obj {
+                    self.note_xhr_open(o, args);
+                }
                 let method = a0.map(|a| self.interp.peek(a));
                 let is_method = method
                     .as_ref()

@@ -47,6 +47,9 @@ impl<'a> Collector<'a, '_, '_> {
             }
             Expression::StaticMemberExpression(m) => {
                 let prop = m.property.name.as_str();
+                if let Some(r) = self.xhr_response(m) {
+                    Self::push_sym(d, Some(r));
+                }
                 if prop == "cookie" && self.path_of(&m.object).as_deref() == Some("document") {
                     let s = self.pipe_read("cookie");
                     Self::push_sym(d, Some(s));
@@ -264,6 +267,11 @@ impl<'a> Collector<'a, '_, '_> {
                 .find(name, receiver.as_deref(), false)
                 .is_some_and(|e| e.kind == crate::rules::schema::WebApiKind::Sink)
             {
+                // …but a `fetch`'s response is what its server sent back (see `downloads`).
+                if name == "fetch" && obj.is_none_or(|o| self.is_windowish(o)) {
+                    let r = self.fetch_response(c);
+                    Self::push_sym(d, r);
+                }
                 return;
             }
             // A yes/no or a position about a value, or a masked copy of it, is not the value.

@@ -159,6 +159,7 @@ impl<'a> Collector<'a, '_, '_> {
         let Some(body) = args.last() else {
             return;
         };
+        self.note_code_sink(body, span);
         // `new Function('w', 'd', body)(window, document)`: the parameters are what is passed.
         let mut prefix = String::new();
         if let Some(passed) = self.fn_ctor_args.remove(&span.start) {

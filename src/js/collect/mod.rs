@@ -46,6 +46,7 @@ mod callsite;
 mod contexts;
 mod dead;
 mod deps;
+mod downloads;
 mod fn_values;
 mod gates;
 mod handles;
@@ -208,6 +209,11 @@ pub struct Collector<'a, 'f, 'k> {
     /// Constant strings an iteration callback's first parameter takes
     /// (`['#cc-number', '#cvv'].map(s => …)`), by the callback's start, then by its symbol.
     pending_param_texts: HashMap<u32, (usize, Vec<String>)>,
+    /// Requests whose responses the script reads, and code it runs from strings (see
+    /// `downloads`).
+    responses: Vec<downloads::Response>,
+    response_at: HashMap<u32, Sym>,
+    code_sinks: Vec<downloads::CodeSink>,
     /// Functions called where they are written, by start: their arguments.
     iife_args: HashMap<u32, &'a [Argument<'a>]>,
     param_texts: HashMap<Sym, Vec<String>>,
@@ -329,6 +335,9 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             methods: HashSet::new(),
             pending_param_texts: HashMap::new(),
             iife_args: HashMap::new(),
+            responses: Vec::new(),
+            response_at: HashMap::new(),
+            code_sinks: Vec::new(),
             param_texts: HashMap::new(),
             callback_ret: HashMap::new(),
             this_syms: Vec::new(),
@@ -393,6 +402,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.join_opaque_calls();
         self.join_param_calls();
         self.join_param_sinks();
+        self.join_code_downloads();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {
             let at = self.first_escape.unwrap_or(self.base);
             self.marker(

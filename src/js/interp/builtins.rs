@@ -2,7 +2,7 @@
 
 use super::Interp;
 use super::strings::{atob, percent_decode, percent_encode, unescape};
-use crate::js::value::{MAX_STRING, Value, num_to_radix, parse_int, to_i32};
+use crate::js::value::{HOLE, MAX_STRING, Value, num_to_radix, parse_int, to_i32};
 use base64::Engine as _;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -256,12 +256,29 @@ impl<'a> Interp<'a> {
                 };
                 let items = a.borrow();
                 let mut out = String::new();
+                // An element known only in part (`'lib-' + Date.now() + '.js'`, a label read
+                // from the page) keeps the other elements' text, its unknown runs marked, as
+                // `+` does: the host in `['https:', '', host, 'x.js'].join('/')` survives.
+                let mut holed = false;
                 for (i, v) in items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(&sep);
                     }
                     match v {
                         Value::Undefined | Value::Null => {}
+                        Value::Unknown | Value::Api(_) => {
+                            holed = true;
+                            out.push(HOLE);
+                        }
+                        Value::Prefix(p) => {
+                            holed = true;
+                            out.push_str(p);
+                            out.push(HOLE);
+                        }
+                        Value::Holed(h) => {
+                            holed = true;
+                            out.push_str(h);
+                        }
                         v => match v.to_js_string() {
                             Some(s) => out.push_str(&s),
                             None => return Value::Unknown,
@@ -273,6 +290,15 @@ impl<'a> Interp<'a> {
                 }
                 if !self.charge(out.len()) {
                     return Value::Unknown;
+                }
+                if holed {
+                    return match out.find(HOLE) {
+                        Some(0) if !out.chars().any(|c| c != HOLE) => Value::Unknown,
+                        Some(i) if i + HOLE.len_utf8() == out.len() => {
+                            Value::Prefix(out[..i].into())
+                        }
+                        _ => Value::Holed(out.into()),
+                    };
                 }
                 Value::str(out)
             }

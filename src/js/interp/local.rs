@@ -421,6 +421,20 @@ mod tests {
     }
 
     #[test]
+    fn a_join_keeps_the_known_elements_around_an_unknown_one() {
+        let (url, _) = in_context(
+            "function send(d) { var u = [d.label, 'cdn-relay.example'].join('.'); beacon(u, d); }",
+            "u",
+        );
+        assert_eq!(url, "Holed(\"\u{fffc}.cdn-relay.example\")");
+        let (url, _) = in_context(
+            "function send(d) { var u = ['https:', '', 'c.example', 'lib-' + d.t].join('/'); beacon(u, d); }",
+            "u",
+        );
+        assert_eq!(url, "Prefix(\"https://c.example/lib-\")");
+    }
+
+    #[test]
     fn a_variable_a_callback_assigns_stays_unknown() {
         let (url, _) = in_context(
             "function send(d) { var u = 'https://default.example/'; load(function (c) { u = c.url; }); beacon(u, d); }",

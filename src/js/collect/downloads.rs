@@ -1,0 +1,185 @@
+//! Code downloaded and run. A loader fetches text from its server and runs it with `eval`,
+//! `Function` or a timer's string (`fetch(u).then(r => r.text()).then(t => Function(t)())`,
+//! `setTimeout(atob(xhr.responseText.match(…)[1]))`): the skimmer hides in a favicon's tail,
+//! a "404 page" or a stylesheet, and the script on the page holds no card code at all, only
+//! the request and the run. What it loads is code from that host as surely as a `<script
+//! src>` is, so it is recorded as a load of its own channel ([`Channel::CodeDownload`]).
+//!
+//! How: each request's response is a symbol of the data-flow graph (a `fetch` call's value, an
+//! `XMLHttpRequest`'s `responseText`/`response` read on the object `open` was called on); each
+//! code sink keeps the dependencies of the code it runs; at the end of the walk a response
+//! that reaches a code sink's code is a load of the request's URL. Only data flow counts: a
+//! request and an `eval` side by side, unconnected, are nothing.
+
+use super::Collector;
+use crate::js::facts::{Load, UrlText};
+use crate::js::flow::{Deps, Sym};
+use crate::rules::schema::Channel;
+use oxc_ast::ast::*;
+use oxc_span::{GetSpan, Span};
+
+/// Requests and code sinks remembered per script (a library has few of either).
+const MAX_TRACKED: usize = 64;
+
+/// A request whose response the script may read.
+pub(super) struct Response {
+    sym: Sym,
+    url: UrlText,
+    /// The object an `XMLHttpRequest` was opened on, by its path (`x`, `this.req`).
+    xhr: Option<String>,
+}
+
+/// Code run from a string, with what the string depends on.
+pub(super) struct CodeSink {
+    deps: Deps,
+    span: Span,
+    gated: bool,
+}
+
+impl<'a> Collector<'a, '_, '_> {
+    /// The response of `fetch(u, …)` at `c` (one symbol per call).
+    pub(super) fn fetch_response(&mut self, c: &'a CallExpression<'a>) -> Option<Sym> {
+        if let Some(&s) = self.response_at.get(&c.span.start) {
+            return Some(s);
+        }
+        if self.responses.len() >= MAX_TRACKED {
+            return None;
+        }
+        let a0 = c.arguments.first().and_then(|a| a.as_expression())?;
+        let url = self.url_text(a0);
+        let sym = self.facts.graph.fresh();
+        self.response_at.insert(c.span.start, sym);
+        self.responses.push(Response {
+            sym,
+            url,
+            xhr: None,
+        });
+        Some(sym)
+    }
+
+    /// `x.open('GET', u)`: the request whose response `x.responseText` will hold.
+    pub(super) fn note_xhr_open(&mut self, obj: &'a Expression<'a>, args: &[&'a Expression<'a>]) {
+        let (Some(m), Some(u)) = (args.first(), args.get(1)) else {
+            return;
+        };
+        let is_method = self.interp.peek(m).as_str().is_some_and(|t| {
+            matches!(
+                t.to_ascii_uppercase().as_str(),
+                "GET" | "POST" | "PUT" | "HEAD" | "PATCH" | "DELETE" | "OPTIONS"
+            )
+        });
+        if !is_method {
+            return;
+        }
+        let url = self.url_text(u);
+        let path = self.path_of(obj).unwrap_or_else(|| "?".into());
+        // Its response was read before `open` was reached (a handler set first).
+        if let Some(r) = self
+            .responses
+            .iter_mut()
+            .find(|r| r.xhr.as_deref() == Some(path.as_str()) && r.url.text.is_none())
+        {
+            r.url = url;
+            return;
+        }
+        if self.responses.len() >= MAX_TRACKED {
+            return;
+        }
+        let sym = self.facts.graph.fresh();
+        self.responses.push(Response {
+            sym,
+            url,
+            xhr: Some(path),
+        });
+    }
+
+    /// `x.responseText` / `x.response`: the response of the request opened on `x`. In a
+    /// handler (`this.responseText`, `e.target.response`) the one request the script opens.
+    pub(super) fn xhr_response(&mut self, m: &'a StaticMemberExpression<'a>) -> Option<Sym> {
+        if !matches!(m.property.name.as_str(), "responseText" | "response") {
+            return None;
+        }
+        let path = self.path_of(&m.object)?;
+        if let Some(r) = self
+            .responses
+            .iter()
+            .find(|r| r.xhr.as_deref() == Some(path.as_str()))
+        {
+            return Some(r.sym);
+        }
+        let in_handler =
+            path == "this" || path.ends_with(".target") || path.ends_with(".currentTarget");
+        if in_handler {
+            let mut xhrs = self.responses.iter().filter(|r| r.xhr.is_some());
+            let only = xhrs.next()?;
+            return xhrs.next().is_none().then_some(only.sym);
+        }
+        // Read before the `open` the walk has yet to reach: kept by path, its URL set there.
+        if self.responses.len() >= MAX_TRACKED {
+            return None;
+        }
+        let sym = self.facts.graph.fresh();
+        self.responses.push(Response {
+            sym,
+            url: UrlText::default(),
+            xhr: Some(path),
+        });
+        Some(sym)
+    }
+
+    /// Code run from the string `e` (`eval(e)`, `Function(…, e)`, `setTimeout(e)`).
+    pub(super) fn note_code_sink(&mut self, e: &'a Expression<'a>, span: Span) {
+        if self.code_sinks.len() >= MAX_TRACKED {
+            return;
+        }
+        let deps = self.deps(e);
+        if deps.syms.is_empty() {
+            return;
+        }
+        let gated = self.gated();
+        self.code_sinks.push(CodeSink {
+            deps,
+            span: Span::new(span.start, span.end.max(e.span().end)),
+            gated,
+        });
+    }
+
+    /// At the end of the walk: each response that reaches code the script runs is a load.
+    pub(super) fn join_code_downloads(&mut self) {
+        if self.code_sinks.is_empty() {
+            return;
+        }
+        let users = self.facts.graph.users();
+        for r in std::mem::take(&mut self.responses) {
+            // A response read that no `open` claimed is nobody's download.
+            if r.url.text.is_none() {
+                continue;
+            }
+            let reached = self.facts.graph.reach(&users, r.sym);
+            let Some(sink) = self.code_sinks.iter().find(|k| {
+                k.deps
+                    .syms
+                    .iter()
+                    .any(|s| reached.get(*s as usize).copied().unwrap_or(false))
+            }) else {
+                continue;
+            };
+            let (at, gated) = (self.at(sink.span), sink.gated);
+            let evidence = format!(
+                "{} ← runs the response of {}",
+                crate::js::facts::snippet(&self.evidence(sink.span), 80),
+                crate::js::facts::snippet(r.url.text.as_deref().unwrap_or("?"), 100)
+            );
+            for url in self.urls_for(r.url) {
+                self.facts.loads.push(Load {
+                    channel: Channel::CodeDownload,
+                    at,
+                    url,
+                    gated,
+                    evidence: evidence.clone(),
+                });
+            }
+        }
+        self.code_sinks.clear();
+    }
+}
