@@ -129,7 +129,7 @@ pub(super) fn call_hides_value<'a>(
     match name {
         "test" | "includes" | "startsWith" | "endsWith" | "indexOf" | "lastIndexOf" | "search"
         | "localeCompare" | "hasOwnProperty" | "isNaN" | "isFinite" | "contains"
-        | "hasAttribute" | "matches" => true,
+        | "hasAttribute" | "matches" | "checkValidity" | "reportValidity" => true,
         // `el.getAttribute('name')`: which field, as with `el.name` (see METADATA).
         "getAttribute" => call
             .arguments
