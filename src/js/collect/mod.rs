@@ -63,6 +63,7 @@ mod precision;
 mod record;
 mod resolve;
 mod scopes;
+mod tables;
 mod truncation;
 mod visit;
 mod workers;
@@ -237,6 +238,8 @@ pub struct Collector<'a, 'f, 'k> {
     first_escape: Option<Offset>,
     /// Elements known by an id or name the script gave or selected them by (DOM pipes).
     elem_keys: HashMap<Sym, String>,
+    /// Variables holding a row of a selector table (see `tables`).
+    table_rows: HashMap<Sym, Vec<crate::js::value::Value<'a>>>,
     /// Variables holding an IndexedDB object store, by store name.
     store_names: HashMap<Sym, String>,
     /// What each `new Promise(…)` resolves to, by the expression's start; and the executor
@@ -352,6 +355,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             vocab_memo: HashMap::default(),
             first_escape: None,
             elem_keys: HashMap::new(),
+            table_rows: HashMap::new(),
             store_names: HashMap::new(),
             promise_vals: HashMap::new(),
             promise_execs: HashMap::new(),

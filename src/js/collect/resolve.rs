@@ -243,6 +243,9 @@ impl<'a> Collector<'a, '_, '_> {
         {
             return t.clone();
         }
+        if let Some(texts) = self.table_selector_texts(a) {
+            return texts;
+        }
         if let Expression::ComputedMemberExpression(m) = a.without_parentheses()
             && let Value::Array(items) = self.interp.peek(&m.object)
         {

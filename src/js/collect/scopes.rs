@@ -77,6 +77,7 @@ impl<'a> Collector<'a, '_, '_> {
         }
         self.note_created_element(target, init);
         self.note_fn_value(target, init);
+        self.note_table_row(target, init);
         match init.without_parentheses() {
             Expression::CallExpression(c) if self.is_create_script(c) => {
                 self.script_elems.insert(target);
