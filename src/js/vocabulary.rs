@@ -17,6 +17,8 @@ pub struct Vocabulary {
     /// Two-word names of something about a card that is not its data (`cc` + `type`, `card`
     /// + `brand`): a part of a selector holding one does not name a card field.
     not_data: HashMap<String, HashSet<String>>,
+    /// Words naming a part of the checkout that holds no card field (`other_sections`).
+    other_sections: HashSet<String>,
     /// Ids and names of the page's own payment fields (see [`Vocabulary::with_page_fields`]),
     /// matched exactly.
     page_fields: HashSet<String>,
@@ -35,6 +37,8 @@ impl Vocabulary {
                     .insert(b.to_lowercase());
             }
             subs.extend(f.substrings.iter().map(|s| s.to_lowercase()));
+            v.other_sections
+                .extend(f.other_sections.iter().map(|w| w.to_lowercase()));
             for [a, b] in &f.not_data {
                 v.not_data
                     .entry(a.to_lowercase())
@@ -79,6 +83,44 @@ impl Vocabulary {
             return text.split(',').any(|part| self.names_card_data(part));
         }
         self.names_card(text)
+    }
+
+    /// Whether a scope (an ancestor in a selector, or the element a search starts from)
+    /// names a part of the checkout with no card field: a section word, and nothing naming
+    /// payment or a card field.
+    pub fn names_other_section(&self, scope: &str) -> bool {
+        if self.other_sections.is_empty() || scope.trim().is_empty() || scope.len() > 400 {
+            return false;
+        }
+        let words = split_words(scope);
+        words.iter().any(|w| self.other_sections.contains(w))
+            && !words
+                .iter()
+                .any(|w| matches!(w.as_str(), "payment" | "pay" | "card" | "billing"))
+            && !self.names_card(scope)
+    }
+
+    /// Whether a selector selects every field (see [`is_harvest_selector`]), counting only
+    /// the parts not scoped inside another part of the checkout (`#shipping-step input`).
+    pub fn harvests(&self, sel: &str) -> bool {
+        self.unscoped(sel, is_harvest_selector)
+    }
+
+    /// [`selects_fields`], with the same scoping.
+    pub fn selects_fields(&self, sel: &str) -> bool {
+        self.unscoped(sel, selects_fields)
+    }
+
+    fn unscoped(&self, sel: &str, test: fn(&str) -> bool) -> bool {
+        sel.split(',').any(|part| {
+            test(part) && {
+                let part = part.trim();
+                let scope = part
+                    .rfind(|c: char| c.is_whitespace() || c == '>')
+                    .map_or("", |i| &part[..i]);
+                !self.names_other_section(scope)
+            }
+        })
     }
 
     /// A part that names a card field and not something about the card (`payment[cc_type]`,
@@ -270,7 +312,23 @@ mod tests {
                 ["cc".into(), "type".into()],
                 ["card".into(), "brand".into()],
             ],
+            other_sections: vec!["shipping".into(), "newsletter".into()],
         }])
+    }
+
+    /// Every field inside a part of the checkout with no card field is that part's fields;
+    /// the same scope naming payment, or an unscoped part of the list, still harvests.
+    #[test]
+    fn fields_inside_another_section_are_not_every_field() {
+        let v = vocab();
+        assert!(!v.harvests("#checkout-step-shipping input, #checkout-step-shipping select"));
+        assert!(!v.harvests(".newsletter-box > input"));
+        assert!(v.harvests("#shipping-payment-method input"));
+        assert!(v.harvests("#checkout-step-shipping input, form input"));
+        assert!(v.harvests("input"));
+        assert!(v.names_other_section("#shipping-address"));
+        assert!(!v.names_other_section("#co-payment-form"));
+        assert!(!v.names_other_section("#shipping-cc-number"));
     }
 
     /// Something about the card (its brand radio, a brand icon) is not a card field; a

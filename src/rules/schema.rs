@@ -69,6 +69,10 @@ pub struct VocabularyFile {
     /// `card brand`): a selector part with one of them does not name a card field.
     #[serde(default)]
     pub not_data: Vec<[String; 2]>,
+    /// Words naming a part of the checkout that holds no card field (`shipping`,
+    /// `newsletter`): every field *inside* such a part is not every field of the page.
+    #[serde(default)]
+    pub other_sections: Vec<String>,
 }
 
 /// `rules/data/processors.toml`: hosts authorised to receive payment data.

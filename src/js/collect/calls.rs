@@ -11,7 +11,7 @@ use super::{
 use crate::js::facts::{Send, UrlText};
 use crate::js::flow::Deps;
 use crate::js::value::Value;
-use crate::js::vocabulary::{bare_field_tag, selects_fields};
+use crate::js::vocabulary::bare_field_tag;
 use crate::rules::schema::{Channel, Marker, SourceKind};
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
@@ -356,9 +356,11 @@ impl<'a> Collector<'a, '_, '_> {
             {
                 self.source(SourceKind::Payment, span);
             } else if name != "closest"
-                && texts
-                    .iter()
-                    .any(|s| selects_fields(s) && !(name == "querySelector" && bare_field_tag(s)))
+                && texts.iter().any(|s| {
+                    self.k.vocab.selects_fields(s)
+                        && !(name == "querySelector" && bare_field_tag(s))
+                })
+                && !self.searches_other_section(obj)
             {
                 // `closest(sel)` picks the element it is called on or an ancestor: one
                 // element, never the other fields (a click's `closest('button, input')`).

@@ -4,7 +4,7 @@
 
 use super::{Collector, SELECTOR_METHODS, is_jquery_name, precision};
 use crate::js::flow::{Deps, SRC_HARVEST, SRC_PAYMENT, Sym};
-use crate::js::vocabulary::{bare_field_tag, is_harvest_selector};
+use crate::js::vocabulary::bare_field_tag;
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
@@ -229,6 +229,7 @@ impl<'a> Collector<'a, '_, '_> {
                 || (obj.is_none()
                     && (is_jquery_name(name) || self.is_jquery_param(name, c.callee.span())));
             if selector && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) {
+                let scoped = self.searches_other_section(obj);
                 for s in self.selector_texts(a0) {
                     if self.k.vocab.matches(&s) || self.own_card_selector(&s) {
                         d.src |= SRC_PAYMENT;
@@ -236,7 +237,8 @@ impl<'a> Collector<'a, '_, '_> {
                     // `closest(sel)`: the receiver or an ancestor, carrying what the
                     // receiver carries (below), not every field.
                     if name != "closest"
-                        && is_harvest_selector(&s)
+                        && !scoped
+                        && self.k.vocab.harvests(&s)
                         && !(name == "querySelector" && bare_field_tag(&s))
                     {
                         d.src |= SRC_HARVEST;

@@ -14,7 +14,6 @@
 
 use super::{Collector, SELECTOR_METHODS};
 use crate::js::flow::{SRC_HARVEST, Sym};
-use crate::js::vocabulary::selects_fields;
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 
@@ -24,17 +23,20 @@ impl<'a> Collector<'a, '_, '_> {
         let Expression::CallExpression(c) = e.without_parentheses() else {
             return false;
         };
-        let (_, name) = self.callee_name(&c.callee);
+        let (obj, name) = self.callee_name(&c.callee);
         if !name
             .as_deref()
             .is_some_and(|n| SELECTOR_METHODS.contains(&n))
+            || self.searches_other_section(obj)
         {
             return false;
         }
         let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) else {
             return false;
         };
-        self.selector_texts(a0).iter().any(|t| selects_fields(t))
+        self.selector_texts(a0)
+            .iter()
+            .any(|t| self.k.vocab.selects_fields(t))
     }
 
     /// Whether an expression is a holder variable.

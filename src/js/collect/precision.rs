@@ -222,6 +222,17 @@ impl<'a> Collector<'a, '_, '_> {
         Some(bits)
     }
 
+    /// `$('#checkout-step-shipping').find('input, select')`, `shippingBox.querySelectorAll(
+    /// 'input')`: a search for fields that starts from a part of the checkout with no card
+    /// field selects that part's fields, not every field of the page.
+    pub(super) fn searches_other_section(&mut self, obj: Option<&'a Expression<'a>>) -> bool {
+        let Some(o) = obj else {
+            return false;
+        };
+        let texts = self.receiver_texts(o);
+        !texts.is_empty() && texts.iter().all(|t| self.k.vocab.names_other_section(t))
+    }
+
     /// The selector texts (or the given id/name) of a listener's receiver element.
     fn receiver_texts(&mut self, o: &'a Expression<'a>) -> Vec<String> {
         if let Expression::CallExpression(call) = o.without_parentheses()
