@@ -93,6 +93,7 @@ pub fn analyse(
             }
         } else {
             let program = alloc.alloc(ret.program);
+            super::canon::static_members(&alloc, program);
             let _ = analyse_program(text, program, 0, &ctx, &mut facts, &mut Layer::default());
         }
     }
@@ -129,6 +130,7 @@ fn analyse_layer_code(code: &str, layer: &mut Layer, ctx: &Ctx<'_>, facts: &mut 
     let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
     if !ret.panicked {
         let program = alloc.alloc(ret.program);
+        super::canon::static_members(&alloc, program);
         return analyse_program(code, program, 0, ctx, facts, layer);
     }
     drop(ret);
@@ -139,6 +141,7 @@ fn analyse_layer_code(code: &str, layer: &mut Layer, ctx: &Ctx<'_>, facts: &mut 
         let ret = oxc_parser::Parser::new(&alloc, &wrapped, SourceType::script()).parse();
         if !ret.panicked {
             let program = alloc.alloc(ret.program);
+            super::canon::static_members(&alloc, program);
             return analyse_program(&wrapped, program, 0, ctx, facts, layer);
         }
     }
@@ -262,6 +265,7 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
         }
         parsed_any = true;
         let program = alloc.alloc(ret.program);
+        super::canon::static_members(&alloc, program);
         let _ = analyse_program(
             piece,
             program,
@@ -301,6 +305,7 @@ fn analyse_unescaped(body: &str, base: u32, ctx: &Ctx<'_>, facts: &mut Facts) ->
         return false;
     }
     let program = alloc.alloc(ret.program);
+    super::canon::static_members(&alloc, program);
     let _ = analyse_program(&unescaped, program, base, ctx, facts, &mut Layer::default());
     true
 }
@@ -332,6 +337,7 @@ fn analyse_markup(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
         let ret = oxc_parser::Parser::new(&alloc, body, SourceType::script()).parse();
         if !ret.panicked {
             let program = alloc.alloc(ret.program);
+            super::canon::static_members(&alloc, program);
             let _ = analyse_program(
                 body,
                 program,
@@ -390,6 +396,7 @@ fn analyse_chunks_at(
             continue;
         }
         let program = alloc.alloc(ret.program);
+        super::canon::static_members(&alloc, program);
         stopped |= analyse_program(piece, program, (base + s) as u32, ctx, facts, layer);
     }
     Some(stopped)

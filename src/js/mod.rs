@@ -11,6 +11,7 @@
 pub mod analyse;
 pub mod behaviour;
 pub mod budget;
+pub mod canon;
 pub mod collect;
 pub mod constants;
 pub mod decoders;

@@ -94,6 +94,11 @@ impl<'a> Collector<'a, '_, '_> {
             }
             Expression::ComputedMemberExpression(m) => {
                 let key = self.interp.peek(&m.expression);
+                // `v[_0x1a(0x2f)]` that the evaluator folds to `length`: what about a value
+                // is read, as for `v.length` (obfuscators write every property this way).
+                if key.as_str().is_some_and(precision::is_metadata) {
+                    return;
+                }
                 if let Some(k) = key.name_text()
                     && self.k.vocab.matches(&k)
                 {

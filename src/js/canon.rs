@@ -1,0 +1,117 @@
+//! One spelling for a property read: `x['value']` becomes `x.value` before anything looks at
+//! the syntax tree. Obfuscators turn every `.prop` into `['prop']` (and the sandbox puts the
+//! decoded strings back as literals), so a rule written for `el.value.length`, `form.elements`
+//! or `x.responseText` would otherwise hold only for readable code: a length read was the
+//! field's data once obfuscated. Only a string literal that is a plain identifier name is
+//! rewritten (the two spellings then mean the same to the browser); spans are kept, so places
+//! and evidence still point at the text as written.
+
+use oxc_allocator::{Allocator, TakeIn};
+use oxc_ast::ast::*;
+use oxc_ast::builder::AstBuilder;
+use oxc_ast_visit::{VisitMut, walk_mut};
+use oxc_span::GetSpan;
+
+/// Rewrite every `o['name']` of `program` as `o.name`.
+pub fn static_members<'a>(alloc: &'a Allocator, program: &mut Program<'a>) {
+    Canon {
+        b: AstBuilder::new(alloc),
+    }
+    .visit_program(program);
+}
+
+struct Canon<'a> {
+    b: AstBuilder<'a>,
+}
+
+/// The key of `o['name']` when it is an identifier name.
+fn ident_key<'a>(key: &Expression<'a>) -> Option<&'a str> {
+    let Expression::StringLiteral(s) = key else {
+        return None;
+    };
+    let name: &'a str = s.value.as_str();
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    let ok = name.len() <= 64
+        && (first.is_ascii_alphabetic() || first == '_' || first == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    ok.then_some(name)
+}
+
+impl<'a> VisitMut<'a> for Canon<'a> {
+    fn visit_expression(&mut self, e: &mut Expression<'a>) {
+        walk_mut::walk_expression(self, e);
+        let Expression::ComputedMemberExpression(m) = e else {
+            return;
+        };
+        let Some(name) = ident_key(&m.expression) else {
+            return;
+        };
+        let (span, optional, key_span) = (m.span, m.optional, m.expression.span());
+        let object = m.object.take_in(&self.b);
+        let property = IdentifierName::new(key_span, name, &self.b);
+        *e = Expression::new_static_member_expression(span, object, property, optional, &self.b);
+    }
+
+    fn visit_simple_assignment_target(&mut self, t: &mut SimpleAssignmentTarget<'a>) {
+        walk_mut::walk_simple_assignment_target(self, t);
+        let SimpleAssignmentTarget::ComputedMemberExpression(m) = t else {
+            return;
+        };
+        let Some(name) = ident_key(&m.expression) else {
+            return;
+        };
+        let (span, optional, key_span) = (m.span, m.optional, m.expression.span());
+        let object = m.object.take_in(&self.b);
+        let property = IdentifierName::new(key_span, name, &self.b);
+        *t = SimpleAssignmentTarget::StaticMemberExpression(StaticMemberExpression::boxed(
+            span, object, property, optional, &self.b,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxc_span::SourceType;
+
+    #[test]
+    fn bracket_reads_and_writes_become_dots_with_their_spans() {
+        let alloc = Allocator::default();
+        let code = "el['value']['length']; img['src'] = u; o['a-b']; o[k]; o['0x'];";
+        let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+        let program = alloc.alloc(ret.program);
+        static_members(&alloc, program);
+        let mut kinds = Vec::new();
+        for s in &program.body {
+            let Statement::ExpressionStatement(st) = s else {
+                continue;
+            };
+            let k = match &st.expression {
+                Expression::StaticMemberExpression(m) => format!("static .{}", m.property.name),
+                Expression::ComputedMemberExpression(_) => "computed".into(),
+                Expression::AssignmentExpression(a) => match &a.left {
+                    AssignmentTarget::StaticMemberExpression(m) => {
+                        format!("static = .{}", m.property.name)
+                    }
+                    _ => "other target".into(),
+                },
+                _ => "other".into(),
+            };
+            kinds.push((
+                k,
+                &code[st.expression.span().start as usize..st.expression.span().end as usize],
+            ));
+        }
+        assert_eq!(
+            kinds,
+            vec![
+                ("static .length".to_string(), "el['value']['length']"),
+                ("static = .src".to_string(), "img['src'] = u"),
+                ("computed".to_string(), "o['a-b']"),
+                ("computed".to_string(), "o[k]"),
+                ("computed".to_string(), "o['0x']"),
+            ]
+        );
+    }
+}
