@@ -210,7 +210,7 @@ fn analyse_program<'a>(
         }
         return stopped;
     }
-    let superseded = run_decoders(text, program, base, ctx, facts);
+    let superseded = run_decoders(text, program, base, ctx, facts, 0);
     // The evaluator may spin out its time on a decoder it cannot fold (a rotation loop over
     // an encoded table); when the sandbox decoded the whole script and that was analysed in
     // full, nothing is missing.

@@ -15,16 +15,23 @@ use oxc_span::SourceType;
 /// Time for analysing everything the sandbox decoded from one script.
 const LAYER_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How many times code the sandbox produced goes back to it: a packer around an obfuscated
+/// string array (`eval(function(p,a,c,k,e,d)…)` whose payload is javascript-obfuscator
+/// output) needs the packer run, then the payload's string-array decoder run.
+const MAX_SANDBOX_DEPTH: u32 = 2;
+
 /// Where folding failed, run the script's own decoders in the sealed interpreter and analyse
-/// what they produce (see [`sandbox`]). Layers are analysed once: they do not go back to the
-/// sandbox (the sandbox itself already ran their nested `eval`/`Function` layers). True when
-/// the whole script, its decoder calls replaced, was analysed within its budget.
+/// what they produce (see [`sandbox`]). The sandbox runs the script's nested `eval`/`Function`
+/// chain itself; code it produced goes back to it only for a decoder of its own (at most
+/// [`MAX_SANDBOX_DEPTH`] deep). True when the whole script, its decoder calls replaced, was
+/// analysed within its budget.
 pub(super) fn run_decoders<'a>(
     text: &'a str,
     program: &'a oxc_ast::ast::Program<'a>,
     base: u32,
     ctx: &Ctx<'_>,
     facts: &mut Facts,
+    depth: u32,
 ) -> bool {
     let folded: std::collections::HashSet<u32> = facts.hidden.iter().map(|h| h.at).collect();
     // Code the evaluator decoded that itself builds more code (`Function(s)()` with `s`
@@ -51,7 +58,7 @@ pub(super) fn run_decoders<'a>(
     };
     let mut superseded = false;
     for layer in &decoded.layers {
-        let complete = analyse_sandbox_layer(layer, base, &layer_ctx, facts);
+        let complete = analyse_sandbox_layer(layer, base, &layer_ctx, facts, depth);
         superseded |= complete && layer.at.is_none();
     }
     if let Some((at, e)) = decoded.exhausted {
@@ -71,6 +78,7 @@ fn analyse_sandbox_layer(
     base: u32,
     ctx: &Ctx<'_>,
     facts: &mut Facts,
+    depth: u32,
 ) -> bool {
     let code = layer.code.as_str();
     if let Some(at) = layer.at {
@@ -102,6 +110,8 @@ fn analyse_sandbox_layer(
         return false;
     }
     let program = alloc.alloc(ret.program);
+    super::canon::static_members(&alloc, program);
+    let program: &oxc_ast::ast::Program<'_> = program;
     let consts = Constants::collect(program, code);
     let interp = Interp::new(code, consts.decls(), ctx.deadline.0)
         .with_changes(consts.volatile.clone(), consts.staged.clone());
@@ -116,5 +126,14 @@ fn analyse_sandbox_layer(
     let at = layer.at.map(|a| base + a);
     let mut c = Collector::new(code, &interp, facts, ctx, base).decoded(at);
     c.run(program);
-    !c.stopped && !interp.timed_out.get() && !ctx.deadline.passed()
+    let complete = !c.stopped && !interp.timed_out.get() && !ctx.deadline.passed();
+    // Code the script runs that has a decoder of its own: its facts are reported where the
+    // script runs it (`at`), as the layer's are.
+    if let Some(at) = at
+        && depth + 1 < MAX_SANDBOX_DEPTH
+        && !ctx.deadline.passed()
+    {
+        run_decoders(code, program, at, ctx, facts, depth + 1);
+    }
+    complete
 }
