@@ -91,6 +91,35 @@ impl<'a> Interp<'a> {
                 self.decoded.set(true);
                 Value::str(out)
             }
+            // Web storage written and read back within one evaluation in context.
+            Value::Api(area)
+                if matches!(&*area, "localStorage" | "sessionStorage")
+                    && self.shadow.borrow().is_some() =>
+            {
+                let key = args.first().and_then(|k| k.to_js_string());
+                match (name, key) {
+                    ("setItem", Some(k)) => {
+                        let v = args.get(1).cloned().unwrap_or(Value::Undefined);
+                        let v = match v.to_js_string() {
+                            Some(t) => Value::str(t),
+                            None => Value::Unknown,
+                        };
+                        self.storage.borrow_mut().insert((area.to_string(), k), v);
+                        Value::Undefined
+                    }
+                    ("getItem", Some(k)) => self
+                        .storage
+                        .borrow()
+                        .get(&(area.to_string(), k))
+                        .cloned()
+                        .unwrap_or(Value::Unknown),
+                    ("removeItem", Some(k)) => {
+                        self.storage.borrow_mut().remove(&(area.to_string(), k));
+                        Value::Undefined
+                    }
+                    _ => Value::Unknown,
+                }
+            }
             Value::Host("window") => match self.lookup_host_global(name) {
                 Some(f) => self.call_value(f, args),
                 None => Value::Unknown,

@@ -64,12 +64,15 @@ impl<'a> Interp<'a> {
             }
             declared.iter().any(|n| used.contains(n))
         });
-        if !declares_used {
+        // Or it reads Web storage, which the statements before may have just written.
+        let reads_storage = used.contains("localStorage") || used.contains("sessionStorage");
+        if !declares_used && !reads_storage {
             return (Value::Unknown, false);
         }
         self.decoded.set(false);
         self.begin_with(FUEL_LOCAL);
         *self.shadow.borrow_mut() = Some(Rc::new(Frame::default()));
+        self.storage.borrow_mut().clear();
         let mut parent: Option<Scope<'a>> = None;
         for &Enclosing { params, body, args } in chain {
             let frame: Scope<'a> = Rc::new(Frame {
@@ -122,6 +125,7 @@ impl<'a> Interp<'a> {
         }
         let v = self.ev(e, parent.as_ref());
         *self.shadow.borrow_mut() = None;
+        self.storage.borrow_mut().clear();
         self.end();
         (v, self.decoded.get())
     }
@@ -432,6 +436,21 @@ mod tests {
             "u",
         );
         assert_eq!(url, "Prefix(\"https://c.example/lib-\")");
+    }
+
+    #[test]
+    fn storage_written_before_the_place_is_read_back() {
+        let (url, _) = in_context(
+            "function send(d) { localStorage.setItem('_e', 'https://h.example/c'); beacon(localStorage.getItem('_e'), d); }",
+            "x",
+        );
+        assert_eq!(url, "https://h.example/c");
+        // Written elsewhere (another page load, another script): unknown.
+        let (url, _) = in_context(
+            "function send(d) { beacon(localStorage.getItem('_e'), d); }",
+            "x",
+        );
+        assert_eq!(url, "Unknown");
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub struct Interp<'a> {
     /// While evaluating in a function's context (see [`local`]): the frame that takes the
     /// globals the run reads (as copies) and assigns, so the script's globals never change.
     shadow: RefCell<Option<Scope<'a>>>,
+    /// While evaluating in a function's context: what the run stored in Web storage
+    /// (`localStorage.setItem(k, u)` before `getItem(k)`), by area and key. Empty otherwise:
+    /// storage written elsewhere may change at any time.
+    storage: RefCell<std::collections::HashMap<(String, String), Value<'a>>>,
 }
 
 impl<'a> Interp<'a> {
@@ -113,6 +117,7 @@ impl<'a> Interp<'a> {
             utf16: RefCell::default(),
             regexes: RefCell::default(),
             shadow: RefCell::default(),
+            storage: RefCell::default(),
         }
     }
 
