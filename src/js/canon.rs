@@ -10,7 +10,7 @@ use oxc_allocator::{Allocator, TakeIn};
 use oxc_ast::ast::*;
 use oxc_ast::builder::AstBuilder;
 use oxc_ast_visit::{VisitMut, walk_mut};
-use oxc_span::GetSpan;
+use oxc_span::{GetSpan, Span};
 
 /// Rewrite every `o['name']` of `program` as `o.name`.
 pub fn static_members<'a>(alloc: &'a Allocator, program: &mut Program<'a>) {
@@ -38,35 +38,39 @@ fn ident_key<'a>(key: &Expression<'a>) -> Option<&'a str> {
     ok.then_some(name)
 }
 
+impl<'a> Canon<'a> {
+    /// The parts of `o['name']` as `o.name` (the object taken out of `m`), when `name` is an
+    /// identifier name.
+    fn to_static(
+        &self,
+        m: &mut ComputedMemberExpression<'a>,
+    ) -> Option<(Span, Expression<'a>, IdentifierName<'a>, bool)> {
+        let name = ident_key(&m.expression)?;
+        let property = IdentifierName::new(m.expression.span(), name, &self.b);
+        Some((m.span, m.object.take_in(&self.b), property, m.optional))
+    }
+}
+
 impl<'a> VisitMut<'a> for Canon<'a> {
     fn visit_expression(&mut self, e: &mut Expression<'a>) {
         walk_mut::walk_expression(self, e);
-        let Expression::ComputedMemberExpression(m) = e else {
-            return;
-        };
-        let Some(name) = ident_key(&m.expression) else {
-            return;
-        };
-        let (span, optional, key_span) = (m.span, m.optional, m.expression.span());
-        let object = m.object.take_in(&self.b);
-        let property = IdentifierName::new(key_span, name, &self.b);
-        *e = Expression::new_static_member_expression(span, object, property, optional, &self.b);
+        if let Expression::ComputedMemberExpression(m) = e
+            && let Some((span, object, property, optional)) = self.to_static(m)
+        {
+            *e =
+                Expression::new_static_member_expression(span, object, property, optional, &self.b);
+        }
     }
 
     fn visit_simple_assignment_target(&mut self, t: &mut SimpleAssignmentTarget<'a>) {
         walk_mut::walk_simple_assignment_target(self, t);
-        let SimpleAssignmentTarget::ComputedMemberExpression(m) = t else {
-            return;
-        };
-        let Some(name) = ident_key(&m.expression) else {
-            return;
-        };
-        let (span, optional, key_span) = (m.span, m.optional, m.expression.span());
-        let object = m.object.take_in(&self.b);
-        let property = IdentifierName::new(key_span, name, &self.b);
-        *t = SimpleAssignmentTarget::StaticMemberExpression(StaticMemberExpression::boxed(
-            span, object, property, optional, &self.b,
-        ));
+        if let SimpleAssignmentTarget::ComputedMemberExpression(m) = t
+            && let Some((span, object, property, optional)) = self.to_static(m)
+        {
+            *t = SimpleAssignmentTarget::StaticMemberExpression(StaticMemberExpression::boxed(
+                span, object, property, optional, &self.b,
+            ));
+        }
     }
 }
 

@@ -295,9 +295,8 @@ mod tests {
     use oxc_ast::ast::*;
     use oxc_span::{GetSpan, SourceType};
 
-    /// The first function of `code` whose body holds `marker`'s call, the URL argument of that
-    /// call evaluated in context, then the global `probe` read afterwards.
-    fn in_context(code: &str, probe: &'static str) -> (String, String) {
+    /// `code` parsed, its top level run by the evaluator, then `f` given both.
+    fn with_interp<R>(code: &str, f: impl for<'a> FnOnce(&'a Program<'a>, &Interp<'a>) -> R) -> R {
         let alloc = Allocator::default();
         let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
         let program = alloc.alloc(ret.program);
@@ -306,93 +305,93 @@ mod tests {
         let interp = Interp::new(code, consts.decls(), deadline)
             .with_changes(consts.volatile.clone(), consts.staged.clone());
         interp.run_top_level(&program.body);
-        let f = program
-            .body
-            .iter()
-            .find_map(|s| match s {
-                Statement::FunctionDeclaration(f)
-                    if f.id.as_ref().is_some_and(|i| i.name == "send") =>
-                {
-                    Some(f)
-                }
-                _ => None,
-            })
-            .expect("a function send");
-        let body = f.body.as_ref().expect("a body");
+        f(program, &interp)
+    }
+
+    /// The first argument of the call that ends `body`.
+    fn last_call_url<'a>(body: &'a FunctionBody<'a>) -> &'a Expression<'a> {
         let Some(Statement::ExpressionStatement(last)) = body.statements.last() else {
-            panic!("send ends with a call");
+            panic!("the function ends with a call");
         };
         let Expression::CallExpression(call) = &last.expression else {
-            panic!("send ends with a call");
+            panic!("the function ends with a call");
         };
-        let url = call.arguments[0].as_expression().expect("an argument");
-        let chain: Vec<Enclosing> = vec![Enclosing {
-            params: &f.params,
-            body,
-            args: None,
-        }];
-        let show = |v: Value| match v {
+        call.arguments[0].as_expression().expect("an argument")
+    }
+
+    fn show(v: Value) -> String {
+        match v {
             Value::Str(s) => s.to_string(),
             v => format!("{v:?}"),
-        };
-        let (v, _) = interp.eval_in_context(&chain, url.span().start, url);
-        let after = interp.lookup(probe, None);
-        (show(v), show(after))
+        }
+    }
+
+    /// The URL argument of the call ending the top-level function `send`, evaluated in
+    /// context, then the global `probe` read afterwards.
+    fn in_context(code: &str, probe: &'static str) -> (String, String) {
+        with_interp(code, |program, interp| {
+            let f = program
+                .body
+                .iter()
+                .find_map(|s| match s {
+                    Statement::FunctionDeclaration(f)
+                        if f.id.as_ref().is_some_and(|i| i.name == "send") =>
+                    {
+                        Some(f)
+                    }
+                    _ => None,
+                })
+                .expect("a function send");
+            let body = f.body.as_ref().expect("a body");
+            let url = last_call_url(body);
+            let chain = vec![Enclosing {
+                params: &f.params,
+                body,
+                args: None,
+            }];
+            let (v, _) = interp.eval_in_context(&chain, url.span().start, url);
+            (show(v), show(interp.lookup(probe, None)))
+        })
     }
 
     /// `(function (cfg) { … function send(d) { beacon(URL, d) } })(ARG)`: the URL evaluated
     /// in `send` with the wrapper's parameter bound to its argument.
     fn in_wrapper(code: &str) -> String {
-        let alloc = Allocator::default();
-        let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
-        let program = alloc.alloc(ret.program);
-        let consts = Constants::collect(program, code);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        let interp = Interp::new(code, consts.decls(), deadline)
-            .with_changes(consts.volatile.clone(), consts.staged.clone());
-        interp.run_top_level(&program.body);
-        let Some(Statement::ExpressionStatement(st)) = program.body.last() else {
-            panic!("ends with the wrapper's call");
-        };
-        let Expression::CallExpression(call) = st.expression.without_parentheses() else {
-            panic!("a call");
-        };
-        let Expression::FunctionExpression(w) = call.callee.without_parentheses() else {
-            panic!("of a function");
-        };
-        let wbody = w.body.as_ref().expect("a body");
-        let send = wbody
-            .statements
-            .iter()
-            .find_map(|s| match s {
-                Statement::FunctionDeclaration(f) => Some(f),
-                _ => None,
-            })
-            .expect("send");
-        let body = send.body.as_ref().expect("a body");
-        let Some(Statement::ExpressionStatement(last)) = body.statements.last() else {
-            panic!("send ends with a call");
-        };
-        let Expression::CallExpression(c) = &last.expression else {
-            panic!("a call");
-        };
-        let url = c.arguments[0].as_expression().expect("an argument");
-        let chain = vec![
-            Enclosing {
-                params: &w.params,
-                body: wbody,
-                args: Some(&call.arguments),
-            },
-            Enclosing {
-                params: &send.params,
-                body,
-                args: None,
-            },
-        ];
-        match interp.eval_in_context(&chain, url.span().start, url).0 {
-            Value::Str(s) => s.to_string(),
-            v => format!("{v:?}"),
-        }
+        with_interp(code, |program, interp| {
+            let Some(Statement::ExpressionStatement(st)) = program.body.last() else {
+                panic!("ends with the wrapper's call");
+            };
+            let Expression::CallExpression(call) = st.expression.without_parentheses() else {
+                panic!("a call");
+            };
+            let Expression::FunctionExpression(w) = call.callee.without_parentheses() else {
+                panic!("of a function");
+            };
+            let wbody = w.body.as_ref().expect("a body");
+            let send = wbody
+                .statements
+                .iter()
+                .find_map(|s| match s {
+                    Statement::FunctionDeclaration(f) => Some(f),
+                    _ => None,
+                })
+                .expect("send");
+            let body = send.body.as_ref().expect("a body");
+            let url = last_call_url(body);
+            let chain = vec![
+                Enclosing {
+                    params: &w.params,
+                    body: wbody,
+                    args: Some(&call.arguments),
+                },
+                Enclosing {
+                    params: &send.params,
+                    body,
+                    args: None,
+                },
+            ];
+            show(interp.eval_in_context(&chain, url.span().start, url).0)
+        })
     }
 
     #[test]
