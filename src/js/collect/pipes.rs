@@ -180,6 +180,22 @@ impl<'a> Collector<'a, '_, '_> {
                     self.storage_write(area, key.as_deref(), d);
                 }
             }
+            // jQuery events: `$(document).trigger('cart:sync', [data])` hands `data` to the
+            // extra parameters of every `.on('cart:sync', function (e, data) {…})`.
+            "trigger" | "triggerHandler" if site.obj.is_some() && args.len() >= 2 => {
+                let ev = self
+                    .interp
+                    .peek(args[0])
+                    .as_str()
+                    .map(|e| e.split('.').next().unwrap_or("").to_string());
+                if let Some(ev) = ev.filter(|e| !e.is_empty()) {
+                    let mut d = Deps::default();
+                    for a in &args[1..] {
+                        self.deps_into(a, &mut d, 0);
+                    }
+                    self.pipe_write(&format!("event:{ev}"), d);
+                }
+            }
             // IndexedDB: `store.put(v)`, `store.add(v)`.
             "put" | "add" => {
                 if let (Some(o), Some(v)) = (site.obj, args.first())
