@@ -90,6 +90,9 @@ pub struct Interp<'a> {
     /// While evaluating in a function's context (see [`local`]): the frame that takes the
     /// globals the run reads (as copies) and assigns, so the script's globals never change.
     shadow: RefCell<Option<Scope<'a>>>,
+    /// The names functions nested in a body assign, by body (see [`local`]): a pure function
+    /// of the tree, asked again for every evaluation in the context of the same body.
+    nested_writes: RefCell<local::NestedWritesCache<'a>>,
 }
 
 impl<'a> Interp<'a> {
@@ -113,6 +116,7 @@ impl<'a> Interp<'a> {
             utf16: RefCell::default(),
             regexes: RefCell::default(),
             shadow: RefCell::default(),
+            nested_writes: RefCell::default(),
         }
     }
 
