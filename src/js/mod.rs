@@ -27,6 +27,7 @@ pub mod interp;
 pub mod knowledge;
 pub mod markup;
 pub mod pipes;
+pub mod prefilter;
 pub mod sandbox;
 pub mod urls;
 pub mod value;

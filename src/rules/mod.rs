@@ -210,7 +210,7 @@ impl RuleSet {
             // own rules under --no-default-rules would see no sink at all and every skimmer
             // would pass as clean. It stays; a user's `data/web-api.toml` adds to it.
             if sources.shipped || is_engine_catalogue(rel) {
-                set.add_file(&name, rel, text)?;
+                set.add_checked_file(&name, rel, text, RegexCheck::Syntax)?;
             }
         }
         for (name, rel, text) in &sources.files {
@@ -250,6 +250,17 @@ impl RuleSet {
     /// inside a rules directory (`data/…` makes it a data file). [`RuleSet::load`] calls this
     /// for every file; the fuzz targets feed it untrusted text directly.
     pub fn add_file(&mut self, name: &str, rel: &Path, text: &str) -> Result<(), RuleError> {
+        self.add_checked_file(name, rel, text, RegexCheck::Compile)
+    }
+
+    /// [`RuleSet::add_file`], checking indicator regexes as `check` says.
+    fn add_checked_file(
+        &mut self,
+        name: &str,
+        rel: &Path,
+        text: &str,
+        check: RegexCheck,
+    ) -> Result<(), RuleError> {
         if is_data_path(rel) {
             let value: toml::Value = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
             let stem = rel
@@ -265,7 +276,7 @@ impl RuleSet {
         }
         let mut rule: Rule = toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
         rule.origin = name.to_string();
-        rule.typed = typed_match(name, text, rule.kind)?;
+        rule.typed = typed_match(name, text, rule.kind, check)?;
         validate_id(&rule.id).map_err(|m| RuleError {
             path: name.to_string(),
             line: Some(1),
@@ -382,9 +393,25 @@ fn shipped_files() -> Result<Vec<(String, &'static Path, &'static str)>, RuleErr
         .collect()
 }
 
+/// How an indicator rule's regexes are checked at load time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RegexCheck {
+    /// Compiled, so a user's regex that is too big to compile is refused when loaded, naming
+    /// its line, rather than silently never matching.
+    Compile,
+    /// Parsed only: the shipped rules, loaded by every scan and every analysis worker, whose
+    /// regexes a test compiles. Compiling them here cost more than analysing a small script.
+    Syntax,
+}
+
 /// Read the `[match]` table of a code or indicator rule in its typed schema; a code rule must
-/// have one, and an indicator rule's regexes must compile.
-fn typed_match(name: &str, text: &str, kind: RuleKind) -> Result<Option<TypedMatch>, RuleError> {
+/// have one, and an indicator rule's regexes must be valid (see [`RegexCheck`]).
+fn typed_match(
+    name: &str,
+    text: &str,
+    kind: RuleKind,
+    check: RegexCheck,
+) -> Result<Option<TypedMatch>, RuleError> {
     let missing = || RuleError {
         path: name.to_string(),
         line: None,
@@ -401,7 +428,16 @@ fn typed_match(name: &str, text: &str, kind: RuleKind) -> Result<Option<TypedMat
                 toml::from_str(text).map_err(|e| toml_error(name, text, e))?;
             let m = m.condition.ok_or_else(missing)?;
             for re in &m.regexes {
-                if let Err(e) = regex::Regex::new(re) {
+                let checked = match check {
+                    RegexCheck::Compile => {
+                        regex::Regex::new(re).map(|_| ()).map_err(|e| e.to_string())
+                    }
+                    RegexCheck::Syntax => regex_syntax::Parser::new()
+                        .parse(re)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
+                };
+                if let Err(e) = checked {
                     let line = text.find(re.as_str()).map(|o| line_of(text, o));
                     return Err(RuleError {
                         path: name.to_string(),
@@ -467,6 +503,39 @@ mod tests {
         for r in set.iter() {
             assert!(!r.doc.what.trim().is_empty(), "{} has no doc", r.id);
         }
+    }
+
+    /// The shipped rules' regexes are only parsed when loaded ([`RegexCheck::Syntax`]);
+    /// this is where they are compiled, exactly as the engine compiles them.
+    #[test]
+    fn shipped_indicator_regexes_compile() {
+        let set = RuleSet::load(false, &[]).expect("shipped rules load");
+        let mut n = 0;
+        for r in set.iter() {
+            if let Some(TypedMatch::Indicator(m)) = &r.typed {
+                for re in &m.regexes {
+                    regex::Regex::new(re).unwrap_or_else(|e| panic!("{}: /{re}/: {e}", r.id));
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 0, "no shipped indicator regex was checked");
+    }
+
+    /// A user's regex that parses but is too big to compile is refused at load time, naming
+    /// the file and the line, not dropped when the engine first needs it.
+    #[test]
+    fn a_user_regex_too_big_to_compile_is_refused_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("indicators")).unwrap();
+        let rule = "id = \"big\"\ntitle = \"t\"\nseverity = \"high\"\nkind = \"indicator\"\n\
+                    [doc]\nwhat = \"w\"\nwhy = \"y\"\nexample = \"e\"\n\
+                    [match]\nregexes = ['\\w{2000}\\w{2000}']\n";
+        std::fs::write(dir.path().join("indicators/big.toml"), rule).unwrap();
+        let err = RuleSet::load(false, &[dir.path().to_path_buf()]).unwrap_err();
+        assert!(err.path.ends_with("big.toml"), "{err}");
+        assert_eq!(err.line, Some(10), "{err}");
+        assert!(err.message.starts_with("bad regex"), "{err}");
     }
 
     #[test]

@@ -106,16 +106,9 @@ impl<'a> Interp<'a> {
                     }
                 }
                 self.run_prefix(&body.statements, at, &frame);
-                let mut changed = NameSet::default();
-                let mut v = NestedWrites {
-                    out: &mut changed,
-                    depth: 0,
-                };
-                for s in &body.statements {
-                    v.visit_statement(s);
-                }
+                let changed = self.nested_writes(body, 0);
                 let mut vars = frame.vars.borrow_mut();
-                for n in changed {
+                for &n in changed.iter() {
                     if let Some(x) = vars.get_mut(n) {
                         *x = Value::Unknown;
                     }
@@ -142,16 +135,11 @@ impl<'a> Interp<'a> {
         outer: Option<&Scope<'a>>,
         frame: &Scope<'a>,
     ) {
-        let mut assigned = NameSet::default();
-        if body.span.size() > MAX_RUN_BYTES {
-            let mut v = NestedWrites {
-                out: &mut assigned,
-                depth: 1,
-            };
-            for s in &body.statements {
-                v.visit_statement(s);
-            }
-        }
+        let assigned = if body.span.size() > MAX_RUN_BYTES {
+            self.nested_writes(body, 1)
+        } else {
+            Rc::default()
+        };
         for (p, a) in params.items.iter().zip(args) {
             let BindingPattern::BindingIdentifier(id) = &p.pattern else {
                 continue;
@@ -167,6 +155,27 @@ impl<'a> Interp<'a> {
             let v = self.ev(a, outer);
             frame.vars.borrow_mut().insert(name, v);
         }
+    }
+
+    /// The names assigned in `body` inside nested functions (`depth` 0), or anywhere in it
+    /// (`depth` 1). Remembered per body: a library's wrapper is walked once, not once per
+    /// evaluation inside it (that walk was half the analysis of core-js).
+    fn nested_writes(&self, body: &'a FunctionBody<'a>, depth: u32) -> Rc<NameSet<'a>> {
+        let key = (std::ptr::from_ref(body) as usize, depth);
+        if let Some(names) = self.nested_writes.borrow().get(&key) {
+            return names.clone();
+        }
+        let mut names = NameSet::default();
+        let mut v = NestedWrites {
+            out: &mut names,
+            depth,
+        };
+        for s in &body.statements {
+            v.visit_statement(s);
+        }
+        let names = Rc::new(names);
+        self.nested_writes.borrow_mut().insert(key, names.clone());
+        names
     }
 
     /// Run the statements before `at`; enter the one holding it when it is a block, an `if`
@@ -245,6 +254,10 @@ fn pattern_names<'a>(p: &'a BindingPattern<'a>, out: &mut NameSet<'a>) {
         out.insert(id.name.as_str());
     }
 }
+
+/// [`Interp::nested_writes`] by (body address, depth). Bodies live in the script's arena
+/// as long as the evaluator, so an address names one body for the evaluator's whole life.
+pub(super) type NestedWritesCache<'a> = std::collections::HashMap<(usize, u32), Rc<NameSet<'a>>>;
 
 /// Names assigned inside functions nested in a body: a callback may change them at any time.
 struct NestedWrites<'a, 'o> {
@@ -390,7 +403,11 @@ mod tests {
                     args: None,
                 },
             ];
-            show(interp.eval_in_context(&chain, url.span().start, url).0)
+            let first = show(interp.eval_in_context(&chain, url.span().start, url).0);
+            // Asked again, the wrapper's nested writes come from the evaluator's memory.
+            let again = show(interp.eval_in_context(&chain, url.span().start, url).0);
+            assert_eq!(first, again, "the second evaluation differs from the first");
+            first
         })
     }
 

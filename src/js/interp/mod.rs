@@ -94,6 +94,9 @@ pub struct Interp<'a> {
     /// (`localStorage.setItem(k, u)` before `getItem(k)`), by area and key. Empty otherwise:
     /// storage written elsewhere may change at any time.
     storage: RefCell<std::collections::HashMap<(String, String), Value<'a>>>,
+    /// The names functions nested in a body assign, by body (see [`local`]): a pure function
+    /// of the tree, asked again for every evaluation in the context of the same body.
+    nested_writes: RefCell<local::NestedWritesCache<'a>>,
 }
 
 impl<'a> Interp<'a> {
@@ -118,6 +121,7 @@ impl<'a> Interp<'a> {
             regexes: RefCell::default(),
             shadow: RefCell::default(),
             storage: RefCell::default(),
+            nested_writes: RefCell::default(),
         }
     }
 
