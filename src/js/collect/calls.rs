@@ -476,7 +476,12 @@ impl<'a> Collector<'a, '_, '_> {
                 x @ (Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)),
             ) = a.as_expression()
             {
-                self.pending_params.insert(x.span().start, d.clone());
+                // Merged, not replaced: a listener's parameters also carry its event's pipe
+                // (`$('body').on('cart:sync', fn)`, recorded just before).
+                self.pending_params
+                    .entry(x.span().start)
+                    .or_default()
+                    .merge(d.clone());
             }
         }
     }
