@@ -234,17 +234,18 @@ impl<'a> Collector<'a, '_, '_> {
                 || (obj.is_none()
                     && (is_jquery_name(name) || self.is_jquery_param(name, c.callee.span())));
             if selector && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) {
-                let scoped = self.searches_other_section(obj);
                 for s in self.selector_texts(a0) {
                     if self.k.vocab.matches(&s) || self.own_card_selector(&s) {
                         d.src |= SRC_PAYMENT;
                     }
                     // `closest(sel)`: the receiver or an ancestor, carrying what the
                     // receiver carries (below), not every field.
+                    // The receiver's scope is looked up only for a selection of every field
+                    // (call_deps runs for every call the walk meets).
                     if name != "closest"
-                        && !scoped
                         && self.k.vocab.harvests(&s)
                         && !(name == "querySelector" && bare_field_tag(&s))
+                        && !self.searches_other_section(obj)
                     {
                         d.src |= SRC_HARVEST;
                     }

@@ -27,16 +27,17 @@ impl<'a> Collector<'a, '_, '_> {
         if !name
             .as_deref()
             .is_some_and(|n| SELECTOR_METHODS.contains(&n))
-            || self.searches_other_section(obj)
         {
             return false;
         }
         let Some(a0) = c.arguments.first().and_then(|a| a.as_expression()) else {
             return false;
         };
-        self.selector_texts(a0)
+        let fields = self
+            .selector_texts(a0)
             .iter()
-            .any(|t| self.k.vocab.selects_fields(t))
+            .any(|t| self.k.vocab.selects_fields(t));
+        fields && !self.searches_other_section(obj)
     }
 
     /// Whether an expression is a holder variable.
