@@ -10,6 +10,13 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args()
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: engine_probe FILE.js"))?;
+    // `SKIMSCAN_LOG=skimscan::js::facts=trace` prints the facts the rules are given.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("SKIMSCAN_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let bytes = std::fs::read(&path)?;
     let code: Arc<str> = String::from_utf8_lossy(&bytes).into();
     let rules = Arc::new(RuleSet::load(false, &[])?);

@@ -103,6 +103,19 @@ pub fn analyse(
             "data-flow graph size limit reached; flows beyond it were not followed".into(),
         ));
     }
+    // For whoever extends the engine: what it saw, before the rules decide
+    // (`SKIMSCAN_LOG=skimscan::js::facts=trace`).
+    tracing::trace!(
+        target: "skimscan::js::facts",
+        script = %job.script_id,
+        "sources {:?}\nsinks {:?}\nsends {:?}\nloads {:?}\npipes {:?} -> {:?}",
+        facts.sources,
+        facts.sinks,
+        facts.sends,
+        facts.loads,
+        facts.pipes_written,
+        facts.pipes_read
+    );
     let behaviour = super::behaviour::summarise(&facts);
     let mut out = evaluate::findings(job, code, facts, k, rules, policy);
     out.behaviour = behaviour;

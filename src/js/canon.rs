@@ -5,6 +5,11 @@
 //! field's data once obfuscated. Only a string literal that is a plain identifier name is
 //! rewritten (the two spellings then mean the same to the browser); spans are kept, so places
 //! and evidence still point at the text as written.
+//!
+//! A class's private names get the same treatment: `this.#url` becomes a property named
+//! `#url` (a name no ordinary property can have, so nothing collides), and `#url = …` or
+//! `#send() {…}` in the class body a member of that name, so a URL or a queue kept in a
+//! private field is followed like one kept in `this.url`.
 
 use oxc_allocator::{Allocator, TakeIn};
 use oxc_ast::ast::*;
@@ -12,16 +17,21 @@ use oxc_ast::builder::AstBuilder;
 use oxc_ast_visit::{VisitMut, walk_mut};
 use oxc_span::{GetSpan, Span};
 
-/// Rewrite every `o['name']` of `program` as `o.name`.
+/// Rewrite every `o['name']` of `program` as `o.name`, and `o.#name` as a member `#name`;
+/// then the constant parameters of functions called on the spot as their arguments (see
+/// [`super::inline_args`]).
 pub fn static_members<'a>(alloc: &'a Allocator, program: &mut Program<'a>) {
     Canon {
         b: AstBuilder::new(alloc),
+        alloc,
     }
     .visit_program(program);
+    super::inline_args::inline_constant_args(alloc, program);
 }
 
 struct Canon<'a> {
     b: AstBuilder<'a>,
+    alloc: &'a Allocator,
 }
 
 /// The key of `o['name']` when it is an identifier name.
@@ -49,6 +59,21 @@ impl<'a> Canon<'a> {
         let property = IdentifierName::new(m.expression.span(), name, &self.b);
         Some((m.span, m.object.take_in(&self.b), property, m.optional))
     }
+
+    /// `#name` as the identifier name `#name`.
+    fn private_name(&self, p: &PrivateIdentifier<'a>) -> IdentifierName<'a> {
+        let text = self.alloc.alloc_str(&format!("#{}", p.name.as_str()));
+        IdentifierName::new(p.span, text, &self.b)
+    }
+
+    /// The parts of `o.#name` as a static member `#name`.
+    fn from_private(
+        &self,
+        m: &mut PrivateFieldExpression<'a>,
+    ) -> (Span, Expression<'a>, IdentifierName<'a>, bool) {
+        let property = self.private_name(&m.field);
+        (m.span, m.object.take_in(&self.b), property, m.optional)
+    }
 }
 
 impl<'a> VisitMut<'a> for Canon<'a> {
@@ -59,6 +84,28 @@ impl<'a> VisitMut<'a> for Canon<'a> {
         {
             *e =
                 Expression::new_static_member_expression(span, object, property, optional, &self.b);
+        } else if let Expression::PrivateFieldExpression(m) = e {
+            let (span, object, property, optional) = self.from_private(m);
+            *e =
+                Expression::new_static_member_expression(span, object, property, optional, &self.b);
+        }
+    }
+
+    fn visit_chain_element(&mut self, c: &mut ChainElement<'a>) {
+        walk_mut::walk_chain_element(self, c);
+        if let ChainElement::PrivateFieldExpression(m) = c {
+            let (span, object, property, optional) = self.from_private(m);
+            *c = ChainElement::StaticMemberExpression(StaticMemberExpression::boxed(
+                span, object, property, optional, &self.b,
+            ));
+        }
+    }
+
+    fn visit_property_key(&mut self, k: &mut PropertyKey<'a>) {
+        walk_mut::walk_property_key(self, k);
+        if let PropertyKey::PrivateIdentifier(p) = k {
+            let name = self.private_name(p);
+            *k = PropertyKey::StaticIdentifier(oxc_allocator::Box::new_in(name, &self.b));
         }
     }
 
@@ -67,6 +114,11 @@ impl<'a> VisitMut<'a> for Canon<'a> {
         if let SimpleAssignmentTarget::ComputedMemberExpression(m) = t
             && let Some((span, object, property, optional)) = self.to_static(m)
         {
+            *t = SimpleAssignmentTarget::StaticMemberExpression(StaticMemberExpression::boxed(
+                span, object, property, optional, &self.b,
+            ));
+        } else if let SimpleAssignmentTarget::PrivateFieldExpression(m) = t {
+            let (span, object, property, optional) = self.from_private(m);
             *t = SimpleAssignmentTarget::StaticMemberExpression(StaticMemberExpression::boxed(
                 span, object, property, optional, &self.b,
             ));

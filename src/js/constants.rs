@@ -110,7 +110,7 @@ impl<'a> Constants<'a> {
                 // Functions may rebind their own name (self-replacing accessors); the
                 // evaluator handles that. Values must never be reassigned.
                 GlobalDecl::Func(_) | GlobalDecl::Class(_) => {}
-                GlobalDecl::Init(_) => {
+                GlobalDecl::Init(_) | GlobalDecl::Pattern(..) => {
                     if self.assigned.get(name).copied().unwrap_or(0) > 0 {
                         continue;
                     }
@@ -188,6 +188,15 @@ impl<'a> Visit<'a> for Constants<'a> {
             self.declare(id.as_str(), d);
             if let Some(init) = &it.init {
                 self.give(id.as_str(), Some(init));
+            }
+        } else {
+            // `const { host, path = '/c' } = cfg`: each name is a part of the value.
+            let mut names = Vec::new();
+            crate::js::interp::binding_names(&it.id, &mut names);
+            for n in names {
+                let d = it.init.as_ref().map(|e| GlobalDecl::Pattern(&it.id, e));
+                self.declare(n, d);
+                self.give(n, None);
             }
         }
         let outer = self.in_init;

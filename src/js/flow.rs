@@ -76,6 +76,8 @@ pub struct FlowGraph {
     edges: Vec<(Sym, Deps)>,
     /// A function's parameters, by the symbol the function is bound to.
     pub fn_params: HashMap<Sym, Vec<Sym>, FxBuild>,
+    /// Names that take every argument of a call from an index on (`arguments`, `...rest`).
+    pub fn_rest: HashMap<Sym, Vec<(usize, Sym)>, FxBuild>,
     /// Calls of bound functions with the dependencies of each argument.
     pub calls: Vec<(Sym, Vec<Deps>)>,
     /// An edge was dropped at the cap: flows through it are not seen (a partial analysis).
@@ -121,6 +123,15 @@ impl FlowGraph {
     pub fn solve(&mut self) -> Vec<u8> {
         let calls = std::mem::take(&mut self.calls);
         for (f, args) in calls {
+            if let Some(rest) = self.fn_rest.get(&f).cloned() {
+                for (from, s) in rest {
+                    let mut d = Deps::default();
+                    for a in args.iter().skip(from) {
+                        d.merge(a.clone());
+                    }
+                    self.edge(s, d);
+                }
+            }
             if let Some(params) = self.fn_params.get(&f).cloned() {
                 for (p, a) in params.into_iter().zip(args) {
                     self.edge(p, a);

@@ -23,6 +23,7 @@ pub mod fallback;
 pub mod flow;
 pub mod imports;
 pub mod indicators;
+pub mod inline_args;
 pub mod interp;
 pub mod knowledge;
 pub mod markup;

@@ -111,6 +111,7 @@ impl<'a> Collector<'a, '_, '_> {
                     .get(&g)
                     .cloned()
                     .unwrap_or_default();
+                let rest = self.rest_syms(g);
                 out.push(CallContext {
                     vals: c
                         .args
@@ -120,7 +121,7 @@ impl<'a> Collector<'a, '_, '_> {
                     deps: c
                         .deps
                         .iter()
-                        .map(|d| substitute(d, &params, &o.deps))
+                        .map(|d| substitute(d, &params, &rest, &o.deps))
                         .collect(),
                     // `this.m()` in a method is about the object that method was called on.
                     inst: if c.inst == Instance::This {
@@ -138,19 +139,32 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// Function `f`'s parameter names bound to the values of one call.
     pub(super) fn param_binds(&self, f: Sym, vals: &[Value<'a>]) -> Vec<(&'a str, Value<'a>)> {
-        let Some(names) = self.fn_param_names.get(&f) else {
+        let Some(&(params, arrow)) = self.fn_param_names.get(&f) else {
             return Vec::new();
         };
-        names
-            .iter()
-            .zip(vals.iter().cloned())
-            .filter_map(|(n, v)| n.map(|n| (n, v)))
-            .collect()
+        // Patterns, defaults, `...rest` and `arguments` as the call binds them.
+        let mut binds = self.interp.bind_params(params, vals.to_vec());
+        if arrow {
+            binds.retain(|(n, _)| *n != "arguments");
+        }
+        binds.sort_by(|a, b| a.0.cmp(b.0));
+        binds
+    }
+
+    /// The symbols of function `f`'s `arguments` and rest parameter, with their first index.
+    pub(super) fn rest_syms(&self, f: Sym) -> Vec<(usize, Sym)> {
+        self.facts
+            .graph
+            .fn_rest
+            .get(&f)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
-/// Data for one call: the function's parameters replaced by that call's arguments.
-pub(super) fn substitute(d: &Deps, params: &[Sym], args: &[Deps]) -> Deps {
+/// Data for one call: the function's parameters (and its `arguments` and rest parameter,
+/// which take every argument from an index on) replaced by that call's arguments.
+pub(super) fn substitute(d: &Deps, params: &[Sym], rest: &[(usize, Sym)], args: &[Deps]) -> Deps {
     let mut out = Deps {
         syms: Vec::new(),
         src: d.src,
@@ -160,6 +174,13 @@ pub(super) fn substitute(d: &Deps, params: &[Sym], args: &[Deps]) -> Deps {
             Some(i) => {
                 if let Some(a) = args.get(i) {
                     out.merge(a.clone());
+                }
+            }
+            None if rest.iter().any(|(_, r)| r == s) => {
+                for (from, _) in rest.iter().filter(|(_, r)| r == s) {
+                    for a in args.iter().skip(*from) {
+                        out.merge(a.clone());
+                    }
                 }
             }
             None => {

@@ -9,7 +9,7 @@
 //! like any parameter, see [`params`](super::params)).
 
 use super::Collector;
-use crate::js::flow::Sym;
+use crate::js::flow::{Deps, Sym};
 use crate::js::value::Value;
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
@@ -56,6 +56,8 @@ pub(super) struct Instances {
     pub field_fn: HashMap<(Sym, String), Sym>,
     /// `new Proxy(target, { apply … })`: the trap (by start) and the proxy's symbol.
     proxy_traps: HashMap<u32, Sym>,
+    /// `new Proxy(target, { set … })`: the trap (by start) and the proxy's symbol.
+    proxy_set_traps: HashMap<u32, Sym>,
 }
 
 impl<'a> Collector<'a, '_, '_> {
@@ -231,7 +233,8 @@ impl<'a> Collector<'a, '_, '_> {
     }
 
     /// `var p = new Proxy(target, { apply(t, self, args) {…} })`: calling p runs the trap with
-    /// the call's arguments as its third parameter.
+    /// the call's arguments as its third parameter; `{ set(t, key, value) {…} }`: writing
+    /// `p[k] = v` runs the trap with k and v as its second and third.
     pub(super) fn note_proxy(&mut self, target: Sym, n: &'a NewExpression<'a>) {
         if n.callee
             .get_identifier_reference()
@@ -249,15 +252,17 @@ impl<'a> Collector<'a, '_, '_> {
         };
         for p in &h.properties {
             if let ObjectPropertyKind::ObjectProperty(p) = p
-                && p.key.is_specific_static_name("apply")
                 && matches!(
                     p.value.without_parentheses(),
                     Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
                 )
             {
-                self.instances
-                    .proxy_traps
-                    .insert(p.value.without_parentheses().span().start, target);
+                let start = p.value.without_parentheses().span().start;
+                if p.key.is_specific_static_name("apply") {
+                    self.instances.proxy_traps.insert(start, target);
+                } else if p.key.is_specific_static_name("set") {
+                    self.instances.proxy_set_traps.insert(start, target);
+                }
             }
         }
     }
@@ -273,6 +278,18 @@ impl<'a> Collector<'a, '_, '_> {
                 .fn_params
                 .entry(proxy)
                 .or_insert_with(|| vec![*list; PROXY_ARGS]);
+        }
+        // What is written to the proxy is the set trap's key and value.
+        if let Some(proxy) = self.instances.proxy_set_traps.remove(&start) {
+            for p in params.iter().skip(1).take(2) {
+                self.facts.graph.edge(
+                    *p,
+                    Deps {
+                        syms: vec![proxy],
+                        src: 0,
+                    },
+                );
+            }
         }
     }
 

@@ -298,7 +298,9 @@ pub struct Collector<'a, 'f, 'k> {
     own_calls: Vec<params::OwnCall<'a>>,
     iter_calls: Vec<params::IterCall<'a>>,
     fn_starts: HashMap<u32, Sym>,
-    fn_param_names: HashMap<Sym, Vec<Option<&'a str>>>,
+    /// Each function's parameters (the first function bound to a name), and whether it is an
+    /// arrow (whose `arguments` is its enclosing function's).
+    fn_param_names: HashMap<Sym, (&'a FormalParameters<'a>, bool)>,
     /// Names that only ever hold a URL scheme (see [`aliases`]).
     schemes: aliases::SchemeNames<'a>,
     /// Strings built step by step in one body (see [`builders`]).

@@ -153,6 +153,7 @@ impl<'a> Collector<'a, '_, '_> {
                 continue;
             }
             let params = &ps.params;
+            let rest = self.rest_syms(ps.f);
             // Each call as the values of its arguments and their data.
             let mut calls: Vec<(Vec<Value<'a>>, Vec<Deps>, Instance)> = self
                 .call_contexts(&mut cx, ps.f)
@@ -236,7 +237,7 @@ impl<'a> Collector<'a, '_, '_> {
                     text: Some(text),
                     hidden,
                 };
-                sink.deps = substitute(&base.deps, params, &deps);
+                sink.deps = substitute(&base.deps, params, &rest, &deps);
                 if !sends.is_empty() {
                     let h = self.facts.graph.fresh();
                     sink.handle = Some(h);
@@ -244,7 +245,7 @@ impl<'a> Collector<'a, '_, '_> {
                         let s = &self.facts.sends[i];
                         let send = Send {
                             handle: Some(h),
-                            deps: substitute(&s.deps, params, &deps),
+                            deps: substitute(&s.deps, params, &rest, &deps),
                             at: s.at,
                         };
                         self.facts.sends.push(send);

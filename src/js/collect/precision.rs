@@ -295,6 +295,29 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `const el = e.target` (or `= e`) in a keystroke callback: `el.value` reads what was
+    /// typed as `e.target.value` does.
+    pub(super) fn note_keystroke_alias(&mut self, s: Sym, init: &'a Expression<'a>) {
+        if self.keystroke_params.is_empty() {
+            return;
+        }
+        let mut base = init.without_parentheses();
+        if let Expression::StaticMemberExpression(m) = base
+            && matches!(
+                m.property.name.as_str(),
+                "target" | "srcElement" | "currentTarget"
+            )
+        {
+            base = m.object.without_parentheses();
+        }
+        if let Expression::Identifier(id) = base
+            && let Some(p) = self.lookup(id.name.as_str())
+            && let Some(listener) = self.keystroke_params.get(&p).copied()
+        {
+            self.keystroke_params.insert(s, listener);
+        }
+    }
+
     /// What `document.activeElement.value` carries here: in a keystroke callback, what was
     /// typed (card data when the listener is on a card field).
     pub(super) fn active_element_bits(&self, object: &'a Expression<'a>) -> u8 {

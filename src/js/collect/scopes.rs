@@ -121,6 +121,7 @@ impl<'a> Collector<'a, '_, '_> {
         params: &'a FormalParameters<'a>,
         own_name: Option<Sym>,
         body: Option<&'a FunctionBody<'a>>,
+        arrow: bool,
     ) {
         let ret = own_name
             .or_else(|| self.pending_binding.remove(&span_start))
@@ -142,12 +143,7 @@ impl<'a> Collector<'a, '_, '_> {
             }),
         });
         self.fn_starts.insert(span_start, ret);
-        let names = params
-            .items
-            .iter()
-            .map(|p| p.pattern.get_identifier_name().map(|n| n.as_str()))
-            .collect();
-        self.fn_param_names.insert(ret, names);
+        self.fn_param_names.entry(ret).or_insert((params, arrow));
         self.scopes.push(HashMap::default());
         let incoming = self.pending_params.remove(&span_start);
         let texts = self.pending_param_texts.remove(&span_start);
@@ -185,6 +181,7 @@ impl<'a> Collector<'a, '_, '_> {
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
         self.note_holder_params(span_start, &syms);
+        self.declare_rest(ret, params, arrow, incoming.as_ref());
         self.enter_proxy_trap(span_start, &syms);
         self.note_default_fns(ret, params);
         if let Some(f) = self.fn_stack.last_mut() {
@@ -213,31 +210,41 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// Names that take every argument from an index on: `arguments` (in a function that is
+    /// not an arrow: an arrow's is its enclosing function's) and a rest parameter (`...a`).
+    /// A call's data reaches them as it reaches the parameters (see `FlowGraph::fn_rest`).
+    fn declare_rest(
+        &mut self,
+        ret: Sym,
+        params: &'a FormalParameters<'a>,
+        arrow: bool,
+        incoming: Option<&Deps>,
+    ) {
+        let mut rest = Vec::new();
+        if !arrow {
+            rest.push((0, "arguments"));
+        }
+        if let Some(r) = &params.rest
+            && let Some(n) = r.rest.argument.get_identifier_name()
+        {
+            rest.push((params.items.len(), n.as_str()));
+        }
+        for (from, name) in rest {
+            let s = self.declare(name);
+            if let Some(d) = incoming {
+                self.facts.graph.edge(s, d.clone());
+            }
+            let r = self.facts.graph.fn_rest.entry(ret).or_default();
+            if r.len() < 4 && !r.contains(&(from, s)) {
+                r.push((from, s));
+            }
+        }
+    }
+
     pub(super) fn leave_function(&mut self) {
         self.scopes.pop();
         self.fn_stack.pop();
     }
 }
 
-pub(super) fn collect_binding_names<'a>(p: &'a BindingPattern<'a>, out: &mut Vec<&'a str>) {
-    match p {
-        BindingPattern::BindingIdentifier(id) => out.push(id.name.as_str()),
-        BindingPattern::AssignmentPattern(a) => collect_binding_names(&a.left, out),
-        BindingPattern::ObjectPattern(o) => {
-            for prop in &o.properties {
-                collect_binding_names(&prop.value, out);
-            }
-            if let Some(r) = &o.rest {
-                collect_binding_names(&r.argument, out);
-            }
-        }
-        BindingPattern::ArrayPattern(a) => {
-            for el in a.elements.iter().flatten() {
-                collect_binding_names(el, out);
-            }
-            if let Some(r) = &a.rest {
-                collect_binding_names(&r.argument, out);
-            }
-        }
-    }
-}
+pub(super) use crate::js::interp::binding_names as collect_binding_names;

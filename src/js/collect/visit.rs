@@ -73,7 +73,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         if own.is_some() {
             self.note_ctor_candidate(it.span.start);
         }
-        self.enter_function(it.span.start, &it.params, own, it.body.as_deref());
+        self.enter_function(it.span.start, &it.params, own, it.body.as_deref(), false);
         let instance = match self.fn_stack.last() {
             Some(f) => self.enter_instance(it.span.start, f.ret),
             None => false,
@@ -162,7 +162,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             ArrowFunctionBody::FunctionBody(b) => Some(&**b),
             _ => None,
         };
-        self.enter_function(it.span.start, &it.params, None, body);
+        self.enter_function(it.span.start, &it.params, None, body, true);
         match &it.body {
             ArrowFunctionBody::FunctionBody(b) => self.hoist(&b.statements),
             // `s => $(s).val()`: the expression is the returned value.
@@ -202,6 +202,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.note_card_handle(s, init);
                 self.note_text_binding(s, init);
                 self.note_element_holder(s, init);
+                self.note_keystroke_alias(s, init);
             }
             if let Expression::ArrayExpression(a) = init
                 && let Some(first) = names.first()

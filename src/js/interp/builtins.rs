@@ -162,6 +162,14 @@ impl<'a> Interp<'a> {
                 self.call_through(&p, name, args).unwrap_or(Value::Unknown)
             }
             Value::Host("Object") if name == "getOwnPropertyDescriptor" => self.descriptor(&args),
+            Value::Host("Object")
+                if matches!(
+                    name,
+                    "create" | "assign" | "defineProperty" | "defineProperties" | "fromEntries"
+                ) =>
+            {
+                self.object_static(name, &args).unwrap_or(Value::Unknown)
+            }
             // `Object.values(o)`, `Object.keys(o)`: a known object's own properties, in order.
             Value::Host("Object") if matches!(name, "values" | "keys") => match args.first() {
                 Some(Value::Object(o)) => {

@@ -94,23 +94,7 @@ impl<'a> Interp<'a> {
             vars: RefCell::default(),
             parent: cl.env.clone(),
         });
-        {
-            let mut vars = frame.vars.borrow_mut();
-            for (i, p) in cl.params.items.iter().enumerate() {
-                match p.pattern.get_identifier_name() {
-                    Some(n) => {
-                        let v = args.get(i).cloned().unwrap_or(Value::Undefined);
-                        let v = match (&v, &p.initializer) {
-                            (Value::Undefined, Some(init)) => self.ev(init, None),
-                            _ => v,
-                        };
-                        vars.insert(n.as_str(), v);
-                    }
-                    None => return Value::Unknown,
-                }
-            }
-            vars.insert("arguments", Value::Array(Rc::new(RefCell::new(args))));
-        }
+        self.bind_params_in(cl.params, args, &frame);
         self.calls.set(self.calls.get() + 1);
         let r = match cl.body {
             FnBody::Expr(e) => self.ev(e, Some(&frame)),

@@ -374,6 +374,10 @@ impl<'a> Interp<'a> {
             }
             let v = match d {
                 GlobalDecl::Init(e) => self.ev(e, None),
+                GlobalDecl::Pattern(p, e) => {
+                    let v = self.ev(e, None);
+                    self.pattern_value(p, v, name)
+                }
                 GlobalDecl::Class(c) => self.ev_class(c, None),
                 GlobalDecl::Func(f) => match &f.body {
                     Some(body) => Value::Func(Rc::new(Closure {

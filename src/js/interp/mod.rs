@@ -18,7 +18,10 @@ pub(crate) use calls::borrowed_method;
 mod expr;
 mod functions;
 mod local;
+mod objects;
+mod patterns;
 pub use local::Enclosing;
+pub use patterns::binding_names;
 mod statements;
 mod strings;
 mod utf16;
@@ -51,6 +54,8 @@ pub enum GlobalDecl<'a> {
     Func(&'a Function<'a>),
     /// A class declaration: its static members (see [`functions`]).
     Class(&'a Class<'a>),
+    /// A name bound by destructuring (`const { host } = cfg`): the pattern and its value.
+    Pattern(&'a BindingPattern<'a>, &'a Expression<'a>),
 }
 
 enum Flow<'a> {

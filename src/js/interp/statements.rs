@@ -23,12 +23,10 @@ impl<'a> Interp<'a> {
             }
             if let Statement::VariableDeclaration(d) = s {
                 for decl in &d.declarations {
-                    if let Some(n) = decl.id.get_identifier_name() {
-                        frame
-                            .vars
-                            .borrow_mut()
-                            .entry(n.as_str())
-                            .or_insert(Value::Undefined);
+                    let mut names = Vec::new();
+                    crate::js::interp::binding_names(&decl.id, &mut names);
+                    for n in names {
+                        frame.vars.borrow_mut().entry(n).or_insert(Value::Undefined);
                     }
                 }
             }
@@ -57,7 +55,15 @@ impl<'a> Interp<'a> {
             Statement::VariableDeclaration(d) => {
                 for decl in &d.declarations {
                     let Some(n) = decl.id.get_identifier_name() else {
-                        return Flow::Abort;
+                        // `const { a, b = 1 } = v`: every name the pattern gives.
+                        let Some(init) = &decl.init else {
+                            return Flow::Abort;
+                        };
+                        let v = self.ev(init, Some(sc));
+                        let mut bound = Vec::new();
+                        self.bind_pattern(&decl.id, v, Some(sc), &mut bound);
+                        sc.vars.borrow_mut().extend(bound);
+                        continue;
                     };
                     let v = match &decl.init {
                         Some(init) => self.ev(init, Some(sc)),
