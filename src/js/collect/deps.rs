@@ -75,7 +75,10 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     d.src |= SRC_HARVEST;
                 }
-                if self.vocab_name(prop) || (prop == "value" && self.is_own_card_field(&m.object)) {
+                if self.vocab_name(prop)
+                    || (prop == "value" && self.is_own_card_field(&m.object))
+                    || self.card_member(&m.object, prop)
+                {
                     d.src |= SRC_PAYMENT;
                 }
                 if prop == "value" {

@@ -43,6 +43,7 @@ mod builders;
 mod built_fns;
 mod calls;
 mod callsite;
+mod card_members;
 mod contexts;
 mod dead;
 mod deps;

@@ -209,6 +209,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             {
                 self.array_marker(a, first);
             }
+            self.card_pattern(&it.id, init);
         } else {
             for n in &names {
                 self.declare(n);
@@ -401,6 +402,8 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             if p.len() > 2 || p == "cc" {
                 self.source(SourceKind::Payment, it.span);
             }
+        } else if self.card_member(&it.object, p) {
+            self.source(SourceKind::Payment, it.span);
         }
         walk::walk_static_member_expression(self, it);
     }
