@@ -105,6 +105,13 @@ impl<'a> Collector<'a, '_, '_> {
                 if let (Some(o), Some(a)) = (obj, a0) {
                     let v = self.resolved_expr(o);
                     self.invoke_value(a, vec![v], span);
+                    // `collect().then(encode).then(deliver)`: the script's own function by
+                    // name is called with what the promise resolves to.
+                    if let Expression::Identifier(id) = a.without_parentheses()
+                        && let Some(f) = self.lookup(id.name.as_str())
+                    {
+                        self.call_own(f, &[v], Instance::None);
+                    }
                     // `Promise.resolve(fetch).then(f => f(u, …))`: the reaction's parameter
                     // holds what the promise resolves to.
                     if let Some(s) = self.literal_fn_sym(a) {
@@ -349,6 +356,7 @@ impl<'a> Collector<'a, '_, '_> {
             && !counted
             && let Some(a) = a0
         {
+            self.note_selector_param(a);
             let texts = self.selector_texts(a);
             if texts
                 .iter()
@@ -434,6 +442,7 @@ impl<'a> Collector<'a, '_, '_> {
                 self.note_fn_args(f, args);
             }
             let inst = obj.map_or(Instance::None, |o| self.instance_of(o));
+            self.selector_helper_call(f, args, span);
             self.call_own(f, args, inst);
         }
     }

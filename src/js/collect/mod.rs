@@ -58,12 +58,14 @@ mod instances;
 mod invoke;
 mod opaque;
 mod own_form;
+mod param_pipes;
 mod params;
 mod pipes;
 mod precision;
 mod record;
 mod resolve;
 mod scopes;
+mod selector_helpers;
 mod tables;
 mod truncation;
 mod visit;
@@ -284,6 +286,10 @@ pub struct Collector<'a, 'f, 'k> {
     url_alternatives: Option<alternatives::UrlAlternatives>,
     /// Each parameter's function (by its symbol) and position, for sinks passed as arguments.
     param_index: HashMap<Sym, (Sym, usize)>,
+    /// Pipe writes named by a parameter, joined to the calls at the end (see `param_pipes`).
+    param_pipes: Vec<param_pipes::ParamPipe>,
+    /// Functions that select elements by a parameter: (function, parameter index).
+    selector_params: std::collections::HashSet<(Sym, usize)>,
     param_calls: Vec<indirect::ParamCall<'a>>,
     fn_args: Vec<indirect::FnArg<'a>>,
     fn_passes: Vec<indirect::FnPass<'a>>,
@@ -380,6 +386,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             blob_inits: HashMap::new(),
             url_alternatives: None,
             param_index: HashMap::new(),
+            param_pipes: Vec::new(),
+            selector_params: Default::default(),
             param_calls: Vec::new(),
             fn_args: Vec::new(),
             fn_passes: Vec::new(),
@@ -408,6 +416,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         // Before the parameter joins, which consume the calls it looks at.
         self.join_opaque_calls();
         self.join_param_calls();
+        self.join_param_pipes();
         self.join_param_sinks();
         self.join_code_downloads();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {

@@ -188,12 +188,15 @@ impl<'a> Collector<'a, '_, '_> {
                     .peek(args[0])
                     .as_str()
                     .map(|e| e.split('.').next().unwrap_or("").to_string());
-                if let Some(ev) = ev.filter(|e| !e.is_empty()) {
-                    let mut d = Deps::default();
-                    for a in &args[1..] {
-                        self.deps_into(a, &mut d, 0);
+                let mut d = Deps::default();
+                for a in &args[1..] {
+                    self.deps_into(a, &mut d, 0);
+                }
+                match ev.filter(|e| !e.is_empty()) {
+                    Some(ev) => self.pipe_write(&format!("event:{ev}"), d),
+                    None => {
+                        self.note_param_pipe(args[0], "event:", d);
                     }
-                    self.pipe_write(&format!("event:{ev}"), d);
                 }
             }
             // IndexedDB: `store.put(v)`, `store.add(v)`.
@@ -253,16 +256,18 @@ impl<'a> Collector<'a, '_, '_> {
     pub(super) fn pipe_new(&mut self, it: &'a NewExpression<'a>, name: Option<&str>) {
         match name {
             Some("CustomEvent" | "Event" | "MessageEvent") => {
-                let ev = it
-                    .arguments
-                    .first()
-                    .and_then(|a| a.as_expression())
-                    .and_then(|a| self.interp.peek(a).as_str().map(str::to_string));
-                if let (Some(ev), Some(init)) =
-                    (ev, it.arguments.get(1).and_then(|a| a.as_expression()))
-                {
+                let name = it.arguments.first().and_then(|a| a.as_expression());
+                let ev = name.and_then(|a| self.interp.peek(a).as_str().map(str::to_string));
+                if let Some(init) = it.arguments.get(1).and_then(|a| a.as_expression()) {
                     let d = self.deps(init);
-                    self.pipe_write(&format!("event:{ev}"), d);
+                    match (ev, name) {
+                        (Some(ev), _) => self.pipe_write(&format!("event:{ev}"), d),
+                        // `emit(name, detail)`: the event its callers name.
+                        (None, Some(n)) => {
+                            self.note_param_pipe(n, "event:", d);
+                        }
+                        (None, None) => {}
+                    }
                 }
             }
             Some("Promise") => {
