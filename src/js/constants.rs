@@ -23,7 +23,7 @@ use super::value::{NameMap, NameSet};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::GetSpan;
-use oxc_syntax::operator::AssignmentOperator;
+use oxc_syntax::operator::{AssignmentOperator, LogicalOperator};
 
 /// Array methods that change the array they are called on.
 const MUTATING: &[&str] = &[
@@ -277,6 +277,12 @@ impl<'a> Visit<'a> for Constants<'a> {
                             let p = s.property.name.as_str();
                             self.changed(p, true);
                             self.give(p, None);
+                            // `window.CFG = window.CFG || {…}` at the top level declares the
+                            // global (its default, when it is its own fallback), as `var` does.
+                            if self.fn_depth == 0 && it.operator == AssignmentOperator::Assign {
+                                let v = own_default(p, &it.right).unwrap_or(&it.right);
+                                self.declare(p, Some(GlobalDecl::Init(v)));
+                            }
                         }
                     } else {
                         self.changed(name, false);
@@ -375,4 +381,21 @@ fn param_names<'a>(params: &'a FormalParameters<'a>, out: &mut NameSet<'a>) {
     if let Some(r) = &params.rest {
         pattern_names(&r.rest.argument, out);
     }
+}
+
+/// `X || v`, `window.X ?? v`: the fallback `v` of a global that defaults to itself.
+fn own_default<'a>(name: &str, e: &'a Expression<'a>) -> Option<&'a Expression<'a>> {
+    let Expression::LogicalExpression(l) = e.without_parentheses() else {
+        return None;
+    };
+    let same = match l.left.without_parentheses() {
+        Expression::Identifier(id) => id.name == name,
+        Expression::StaticMemberExpression(m) => {
+            m.property.name == name
+                && matches!(m.object.without_parentheses(),
+                    Expression::Identifier(w) if matches!(w.name.as_str(), "window" | "self" | "globalThis"))
+        }
+        _ => false,
+    };
+    (same && l.operator != LogicalOperator::And).then_some(&l.right)
 }

@@ -461,7 +461,11 @@ impl<'a> Collector<'a, '_, '_> {
         }
         self.iteration_texts(c);
         let mut d = Deps::default();
-        if let Some(o) = c.callee.without_parentheses().as_member_expression() {
+        // `Array.prototype.forEach.call(form.elements, function (el) {…})`: the receiver is
+        // the first argument (counted below with the others), not `Array.prototype`.
+        if crate::js::interp::borrowed_method(&c.callee).is_none()
+            && let Some(o) = c.callee.without_parentheses().as_member_expression()
+        {
             self.deps_into(o.object(), &mut d, 0);
         }
         for a in &c.arguments {

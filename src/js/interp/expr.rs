@@ -190,12 +190,13 @@ impl<'a> Interp<'a> {
                     UnaryOperator::Delete => Value::Unknown,
                 }
             }
-            Expression::StaticMemberExpression(m) => {
-                let obj = self.ev(&m.object, sc);
-                self.member(obj, &Value::str(m.property.name.as_str()))
-            }
+            Expression::StaticMemberExpression(m) => self.ev_static_member(m, sc),
             Expression::ComputedMemberExpression(m) => {
                 let obj = self.ev(&m.object, sc);
+                // `o?.[k]` on nothing is `undefined` (the rest of the chain is skipped).
+                if m.optional && matches!(obj, Value::Undefined | Value::Null) {
+                    return Value::Undefined;
+                }
                 let key = self.ev(&m.expression, sc);
                 if matches!(obj, Value::Array(_)) && matches!(key, Value::Num(_)) {
                     // A string-table read: an array of strings indexed by a computed constant.
@@ -268,7 +269,21 @@ impl<'a> Interp<'a> {
                 Value::Num(if u.prefix { new } else { old })
             }
             Expression::ClassExpression(c) => self.ev_class(c, sc),
-            Expression::ChainExpression(_) => Value::Unknown,
+            // `cfg?.services?.url`, `el?.value`, `f?.(x)`: as written without `?.`, except that
+            // an optional link on `null` or `undefined` gives `undefined`.
+            Expression::ChainExpression(ch) => match &ch.expression {
+                ChainElement::StaticMemberExpression(m) => self.ev_static_member(m, sc),
+                ChainElement::ComputedMemberExpression(m) => {
+                    let obj = self.ev(&m.object, sc);
+                    if matches!(obj, Value::Undefined | Value::Null) {
+                        return Value::Undefined;
+                    }
+                    let key = self.ev(&m.expression, sc);
+                    self.member(obj, &key)
+                }
+                ChainElement::CallExpression(c) => self.ev_call(c, sc),
+                _ => Value::Unknown,
+            },
             _ => Value::Unknown,
         }
     }
@@ -438,6 +453,18 @@ impl<'a> Interp<'a> {
             return;
         }
         self.cache.borrow_mut().insert(name, v);
+    }
+
+    fn ev_static_member(
+        &self,
+        m: &'a StaticMemberExpression<'a>,
+        sc: Option<&Scope<'a>>,
+    ) -> Value<'a> {
+        let obj = self.ev(&m.object, sc);
+        if m.optional && matches!(obj, Value::Undefined | Value::Null) {
+            return Value::Undefined;
+        }
+        self.member(obj, &Value::str(m.property.name.as_str()))
     }
 
     pub(super) fn ev_assign(
