@@ -317,6 +317,9 @@ impl<'a> Collector<'a, '_, '_> {
             // `fd.get('payment[method]')`: that field of the form, not every field (a card
             // field's name was counted above).
             (Some(o), _) if self.named_form_data_read(o, c, name.as_deref()) => {}
+            // `form.querySelector('input[name="payment[method]"]:checked')`: one field of the
+            // form by its name, not the form's every field.
+            (Some(_), _) if self.selects_one_named_field(c, name.as_deref()) => {}
             (Some(o), _) => {
                 self.deps_into(o, d, n);
                 // `sk.read()`: a method of the script's own objects or classes returns its data.
@@ -338,8 +341,11 @@ impl<'a> Collector<'a, '_, '_> {
                 Self::push_sym(d, s);
                 // The script's own function: its value is what it returns (its parameters
                 // receive the arguments), not everything passed in — a Luhn check of a card
-                // number returns a yes/no, a masking helper a masked copy.
-                if matches!(
+                // number returns a yes/no, a masking helper a masked copy. A function of a
+                // function is known by its symbol (the evaluator sees only globals).
+                if s.is_some_and(|s| {
+                    self.own_fn_syms.contains(&s) || self.fn_param_names.contains_key(&s)
+                }) || matches!(
                     self.interp.peek(&c.callee),
                     crate::js::value::Value::Func(_)
                 ) {

@@ -112,6 +112,21 @@ impl<'a> Collector<'a, '_, '_> {
         self.held_selections.contains(&(span.start, span.end))
     }
 
+    /// `fid(el)` with `el` a holder: the helper's parameter holds the element too (a helper
+    /// that reads a field's name or id is not reading what was typed).
+    pub(super) fn holder_args(&mut self, f: Sym, args: &[&'a Expression<'a>]) {
+        if self.facts.graph.element_holders.is_empty() {
+            return;
+        }
+        for (i, a) in args.iter().enumerate() {
+            if self.is_holder(a)
+                && let Some(&p) = self.facts.graph.fn_params.get(&f).and_then(|ps| ps.get(i))
+            {
+                self.facts.graph.element_holders.insert(p);
+            }
+        }
+    }
+
     /// Entering a function: the parameters of a holder's callback are holders.
     pub(super) fn note_holder_params(&mut self, fn_start: u32, params: &[Sym]) {
         if self.holder_cbs.remove(&fn_start) {

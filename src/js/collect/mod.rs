@@ -259,6 +259,10 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_params: HashMap<Sym, (Span, SourceKind)>,
     /// Every keystroke listener's callback (by start), with or without parameters.
     keystroke_fns: HashMap<u32, (Span, SourceKind)>,
+    /// The element a keystroke listener is on, by the listener's start.
+    keystroke_receivers: HashMap<u32, Sym>,
+    /// Function declarations of the script's functions, as hoisted.
+    own_fn_syms: std::collections::HashSet<Sym>,
     /// Variables holding a `new FormData(…)`: a named `get` of one reads only that field; the
     /// form counts as harvested (the `new` expression's span) once the FormData is used whole.
     form_data: HashMap<Sym, Option<Span>>,
@@ -373,6 +377,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             card_handles: HashMap::new(),
             keystroke_params: HashMap::new(),
             keystroke_fns: HashMap::new(),
+            keystroke_receivers: HashMap::new(),
+            own_fn_syms: Default::default(),
             form_data: HashMap::new(),
             created_fields: HashSet::new(),
             card_fields: HashSet::new(),

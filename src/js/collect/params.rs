@@ -83,6 +83,7 @@ impl<'a> Collector<'a, '_, '_> {
     /// A call of the script's own function `f`: its parameters receive the arguments' data,
     /// and the call is kept for joining sinks whose URL is a parameter.
     pub(super) fn call_own(&mut self, f: Sym, args: &[&'a Expression<'a>], inst: Instance) {
+        self.holder_args(f, args);
         let ds: Vec<Deps> = args.iter().map(|a| self.deps(a)).collect();
         self.note_own_call(f, args, &ds, inst);
         if ds.iter().any(|d| !d.is_empty()) {

@@ -136,7 +136,14 @@ pub(super) fn call_hides_value<'a>(
             .first()
             .and_then(|a| a.as_expression())
             .and_then(|a| c.interp.peek(a).as_str().map(str::to_ascii_lowercase))
-            .is_some_and(|n| ATTRIBUTE_METADATA.contains(&n.as_str())),
+            .is_some_and(|n| {
+                ATTRIBUTE_METADATA.contains(&n.as_str())
+                    // `data-fraud-id`, `data-field-name`: what the page calls the field.
+                    || n.starts_with("data-")
+                        && ["-id", "-name", "-key", "-field", "-label", "-type"]
+                            .iter()
+                            .any(|s| n.ends_with(s))
+            }),
         // `v.substring(0, 6)`, `v.slice(-4)`: a BIN or the last four (see `truncation`).
         "slice" | "substring" | "substr" => call
             .callee
@@ -213,6 +220,17 @@ impl<'a> Collector<'a, '_, '_> {
                     self.keystroke_cbs.insert(f.span.start, (span, kind));
                     lazy = true;
                 }
+                // `el.addEventListener('blur', function () {…})`: counted once the callback
+                // reads the field (`this.value`, `el.value`, the active element's value), not
+                // when it only notes the time (fraud and form-analytics scripts).
+                Some(
+                    Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_),
+                ) => {
+                    if let Some(r) = obj.and_then(|o| self.base_sym(o)) {
+                        self.keystroke_receivers.insert(span.start, r);
+                    }
+                    lazy = true;
+                }
                 _ => {}
             }
         }
@@ -272,6 +290,21 @@ impl<'a> Collector<'a, '_, '_> {
             self.source(kind, listener);
             return;
         }
+        // `this.value` / `el.value` in a callback of a listener on `el`.
+        if let Some((listener, kind)) = self.fn_stack.last().and_then(|f| f.keystroke) {
+            let own = match m.object.without_parentheses() {
+                Expression::ThisExpression(_) => true,
+                Expression::Identifier(id) => {
+                    let s = self.lookup(id.name.as_str());
+                    s.is_some() && self.keystroke_receivers.get(&listener.start) == s.as_ref()
+                }
+                _ => false,
+            };
+            if own {
+                self.source(kind, listener);
+                return;
+            }
+        }
         if self.keystroke_params.is_empty() {
             return;
         }
@@ -316,6 +349,29 @@ impl<'a> Collector<'a, '_, '_> {
         {
             self.keystroke_params.insert(s, listener);
         }
+    }
+
+    /// `x.querySelector(sel)` (or `getElementById`, `find`…) whose selector is known and
+    /// names fields one by one, none of them every field.
+    pub(super) fn selects_one_named_field(
+        &mut self,
+        c: &'a CallExpression<'a>,
+        name: Option<&str>,
+    ) -> bool {
+        if !matches!(
+            name,
+            Some("querySelector" | "getElementById" | "getElementsByName" | "find" | "closest")
+        ) {
+            return false;
+        }
+        let Some(a) = c.arguments.first().and_then(|a| a.as_expression()) else {
+            return false;
+        };
+        let texts = self.selector_texts(a);
+        !texts.is_empty()
+            && texts.iter().all(|t| {
+                !self.k.vocab.selects_fields(t) && !crate::js::vocabulary::is_harvest_selector(t)
+            })
     }
 
     /// What `document.activeElement.value` carries here: in a keystroke callback, what was

@@ -51,7 +51,8 @@ impl<'a> Collector<'a, '_, '_> {
             match s {
                 Statement::FunctionDeclaration(f) => {
                     if let Some(id) = &f.id {
-                        self.declare(id.name.as_str());
+                        let s = self.declare(id.name.as_str());
+                        self.own_fn_syms.insert(s);
                     }
                 }
                 Statement::VariableDeclaration(d) => {
@@ -181,7 +182,11 @@ impl<'a> Collector<'a, '_, '_> {
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
         self.note_holder_params(span_start, &syms);
-        self.declare_rest(ret, params, arrow, incoming.as_ref());
+        // `arguments` only where the body names it (every function has one; most never
+        // read it, and an unread one would only hold copies of what callers pass).
+        let reads_arguments =
+            !arrow && body.is_some_and(|b| self.text(b.span).contains("arguments"));
+        self.declare_rest(ret, params, reads_arguments, incoming.as_ref());
         self.enter_proxy_trap(span_start, &syms);
         self.note_default_fns(ret, params);
         if let Some(f) = self.fn_stack.last_mut() {
@@ -217,11 +222,11 @@ impl<'a> Collector<'a, '_, '_> {
         &mut self,
         ret: Sym,
         params: &'a FormalParameters<'a>,
-        arrow: bool,
+        reads_arguments: bool,
         incoming: Option<&Deps>,
     ) {
         let mut rest = Vec::new();
-        if !arrow {
+        if reads_arguments {
             rest.push((0, "arguments"));
         }
         if let Some(r) = &params.rest
@@ -231,7 +236,11 @@ impl<'a> Collector<'a, '_, '_> {
         }
         for (from, name) in rest {
             let s = self.declare(name);
-            if let Some(d) = incoming {
+            // A callback's data reaches its rest parameter (`arguments` of a callback is
+            // rare, and would hold a listener's elements where its parameters are holders).
+            if let Some(d) = incoming
+                && name != "arguments"
+            {
                 self.facts.graph.edge(s, d.clone());
             }
             let r = self.facts.graph.fn_rest.entry(ret).or_default();
