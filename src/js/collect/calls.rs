@@ -437,6 +437,12 @@ impl<'a> Collector<'a, '_, '_> {
         if !site.via_value && obj.is_none() {
             self.note_param_call(c);
         }
+        // `send.call(null, u, d)`, `send.apply(null, [u, d])` of the script's own function.
+        let (own, args) = match (own, self.own_call_through(c)) {
+            (None, Some((f, list))) => (Some(f), list),
+            (own, _) => (own, args.to_vec()),
+        };
+        let args = &args[..];
         if let Some(f) = own {
             if !self.k.apis.entries.is_empty() {
                 self.note_fn_args(f, args);

@@ -6,6 +6,7 @@
 //! recognises sources and sinks on the resolved call, never on the spelling.
 
 use super::Collector;
+use crate::js::flow::Sym;
 use crate::js::value::Value;
 use oxc_ast::ast::*;
 
@@ -148,6 +149,37 @@ impl<'a> Collector<'a, '_, '_> {
             }
             _ => {}
         }
+    }
+
+    /// `f.call(t, a, b)` / `f.apply(t, [a, b])` with `f` the script's own function (by its
+    /// name in scope): the function and the arguments it is called with.
+    pub(super) fn own_call_through(
+        &mut self,
+        c: &'a CallExpression<'a>,
+    ) -> Option<(Sym, Vec<&'a Expression<'a>>)> {
+        let Expression::StaticMemberExpression(m) = c.callee.without_parentheses() else {
+            return None;
+        };
+        let how = m.property.name.as_str();
+        if !matches!(how, "call" | "apply") {
+            return None;
+        }
+        let Expression::Identifier(id) = m.object.without_parentheses() else {
+            return None;
+        };
+        let f = self.lookup(id.name.as_str())?;
+        if !self.own_fn_syms.contains(&f) && !self.fn_param_names.contains_key(&f) {
+            return None;
+        }
+        let args = arg_exprs(&c.arguments);
+        let list = if how == "call" {
+            args.into_iter().skip(1).collect()
+        } else {
+            let mut rest = (Vec::new(), None);
+            self.list_exprs(args.get(1).copied(), &mut rest, 0);
+            rest.0
+        };
+        Some((f, list))
     }
 
     /// Resolve a call expression to the function it runs.

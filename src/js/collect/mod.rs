@@ -129,7 +129,6 @@ fn untainted(name: &str) -> bool {
             | "fetch"
             | "Function"
             | "eval"
-            | "arguments"
             | "require"
             | "define"
             | "module"
@@ -263,6 +262,10 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_receivers: HashMap<u32, Sym>,
     /// Function declarations of the script's functions, as hoisted.
     own_fn_syms: std::collections::HashSet<Sym>,
+    /// Fields the script made with `type = 'hidden'`, and the card fields it made (see
+    /// `own_form`).
+    hidden_created: std::collections::HashSet<Sym>,
+    own_field_injections: Vec<(Sym, crate::js::facts::Injection)>,
     /// Variables holding a `new FormData(…)`: a named `get` of one reads only that field; the
     /// form counts as harvested (the `new` expression's span) once the FormData is used whole.
     form_data: HashMap<Sym, Option<Span>>,
@@ -379,6 +382,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             keystroke_fns: HashMap::new(),
             keystroke_receivers: HashMap::new(),
             own_fn_syms: Default::default(),
+            hidden_created: Default::default(),
+            own_field_injections: Vec::new(),
             form_data: HashMap::new(),
             created_fields: HashSet::new(),
             card_fields: HashSet::new(),
@@ -419,6 +424,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.note_built_fn_calls(program);
         self.visit_program(program);
         self.finish_handles();
+        self.finish_own_fields();
         // Before the parameter joins, which consume the calls it looks at.
         self.join_opaque_calls();
         self.join_param_calls();

@@ -60,12 +60,26 @@ impl<'a> Collector<'a, '_, '_> {
         prop: &str,
         rhs: &'a Expression<'a>,
     ) {
-        if !NAMING.contains(&prop) {
-            return;
-        }
         let Some(s) = self.base_sym(obj) else {
             return;
         };
+        // `h.type = 'hidden'`: a field that carries a value to where a form posts (a
+        // processor's direct-post form), not one a shopper types into.
+        if prop.eq_ignore_ascii_case("type") {
+            if self.created_fields.contains(&s)
+                && self
+                    .interp
+                    .peek(rhs)
+                    .as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("hidden"))
+            {
+                self.hidden_created.insert(s);
+            }
+            return;
+        }
+        if !NAMING.contains(&prop) {
+            return;
+        }
         if !self.created_fields.contains(&s) || self.card_fields.contains(&s) {
             return;
         }
@@ -81,8 +95,19 @@ impl<'a> Collector<'a, '_, '_> {
                 "the script creates its own card field: {}",
                 self.evidence(Span::new(obj.span().start, span.end))
             );
-            if self.facts.injections.len() < 16 {
-                self.facts.injections.push(Injection { at, evidence });
+            if self.own_field_injections.len() < 16 {
+                self.own_field_injections
+                    .push((s, Injection { at, evidence }));
+            }
+        }
+    }
+
+    /// The card fields the script made, as injected forms, once the walk knows which of them
+    /// are hidden (a `type` may be set after the name).
+    pub(super) fn finish_own_fields(&mut self) {
+        for (s, inj) in std::mem::take(&mut self.own_field_injections) {
+            if !self.hidden_created.contains(&s) && self.facts.injections.len() < 16 {
+                self.facts.injections.push(inj);
             }
         }
     }

@@ -34,6 +34,9 @@ pub(super) struct ParamSink<'a> {
     pub params: Vec<Sym>,
     /// The object `this` is where the sink is written (a constructor's, a class's).
     pub this: Option<Sym>,
+    /// The functions around the sink, outermost first: a URL made from the parameters by
+    /// statements before the sink is evaluated by running them for each call.
+    pub chain: Vec<crate::js::interp::Enclosing<'a>>,
 }
 
 /// A call of one of the script's functions: its arguments, and their data where the call is.
@@ -70,6 +73,7 @@ impl<'a> Collector<'a, '_, '_> {
         let Some((f, params)) = self.fn_stack.last().map(|f| (f.ret, f.params.clone())) else {
             return;
         };
+        let chain = self.fn_stack.iter().filter_map(|f| f.body).collect();
         self.param_sinks.push(ParamSink {
             sink: self.facts.sinks.len(),
             url: u,
@@ -77,6 +81,7 @@ impl<'a> Collector<'a, '_, '_> {
             f,
             params,
             this: self.this_sym(),
+            chain,
         });
     }
 
@@ -212,7 +217,17 @@ impl<'a> Collector<'a, '_, '_> {
                 if let Some(o) = this {
                     binds.push(("this", o));
                 }
-                let (mut v, hidden) = self.interp.eval_with(ps.url, binds);
+                let (mut v, mut hidden) = self.interp.eval_with(ps.url, binds.clone());
+                // A URL made from the parameters inside the function: run the statements
+                // before the sink with this call's arguments (a few times per script).
+                if v.known_text().is_none()
+                    && !ps.chain.is_empty()
+                    && self.context_evals < super::resolve::MAX_CONTEXT_EVALS
+                {
+                    self.context_evals += 1;
+                    let at = ps.url.span().start;
+                    (v, hidden) = self.interp.eval_in_call(&ps.chain, at, ps.url, binds);
+                }
                 if let Some(i) = ps.elem {
                     v = match v {
                         Value::Array(a) => a.borrow().get(i).cloned().unwrap_or(Value::Unknown),

@@ -11,7 +11,7 @@ use oxc_span::{GetSpan, Span};
 use oxc_syntax::operator::BinaryOperator;
 
 /// Evaluations in context per script (see `eval_in_context`).
-const MAX_CONTEXT_EVALS: u32 = 256;
+pub(super) const MAX_CONTEXT_EVALS: u32 = 256;
 
 impl<'a> Collector<'a, '_, '_> {
     /// The dotted path of a member chain (`window.navigator.sendBeacon` → `navigator.sendBeacon`),

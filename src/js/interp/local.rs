@@ -48,6 +48,19 @@ impl<'a> Interp<'a> {
         at: u32,
         e: &'a Expression<'a>,
     ) -> (Value<'a>, bool) {
+        self.eval_in_call(chain, at, e, Vec::new())
+    }
+
+    /// [`Self::eval_in_context`] for one call of the innermost function: its parameters
+    /// (`binds`) are that call's arguments (`function send() { var a = [].slice.call(
+    /// arguments); x.open('POST', a[0]) }` called as `send(url, data)`).
+    pub fn eval_in_call(
+        &self,
+        chain: &[Enclosing<'a>],
+        at: u32,
+        e: &'a Expression<'a>,
+        binds: Vec<(&'a str, Value<'a>)>,
+    ) -> (Value<'a>, bool) {
         // Only worth running when the expression names a variable one of the runnable bodies
         // declares (a parameter or a global is not made known by running anything).
         let mut used = NameSet::default();
@@ -74,7 +87,9 @@ impl<'a> Interp<'a> {
         *self.shadow.borrow_mut() = Some(Rc::new(Frame::default()));
         self.storage.borrow_mut().clear();
         let mut parent: Option<Scope<'a>> = None;
-        for &Enclosing { params, body, args } in chain {
+        let last = chain.len().saturating_sub(1);
+        let mut binds = Some(binds);
+        for (i, &Enclosing { params, body, args }) in chain.iter().enumerate() {
             let frame: Scope<'a> = Rc::new(Frame {
                 vars: Default::default(),
                 parent: parent.clone(),
@@ -95,6 +110,11 @@ impl<'a> Interp<'a> {
             }
             if let Some(args) = args {
                 self.bind_args(params, args, body, parent.as_ref(), &frame);
+            }
+            if i == last
+                && let Some(b) = binds.take()
+            {
+                frame.vars.borrow_mut().extend(b);
             }
             if body.span.size() <= MAX_RUN_BYTES {
                 self.hoist(&body.statements, &frame);
