@@ -193,7 +193,9 @@ impl<'a> Collector<'a, '_, '_> {
             }
             (true, "send") => {
                 if let Some(o) = obj {
-                    let handle = self.base_sym(o);
+                    let handle = self
+                        .base_sym(o)
+                        .map(|h| self.handle_aliases.get(&h).copied().unwrap_or(h));
                     let d = all_deps(self);
                     let at = self.at(span);
                     self.facts.sends.push(Send {
@@ -505,6 +507,24 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// The constant strings (or whole numbers) of an array being iterated.
+    pub(super) fn iterated_texts(&mut self, list: &'a Expression<'a>) -> Vec<String> {
+        let Value::Array(items) = self.interp.peek(list) else {
+            return Vec::new();
+        };
+        items
+            .borrow()
+            .iter()
+            .filter_map(|x| match x {
+                Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                    Some(format!("{}", *n as i64))
+                }
+                x => x.as_str().map(str::to_string),
+            })
+            .take(256)
+            .collect()
+    }
+
     /// `['#cc-number', '#cvv'].forEach(s => $(s).val())`: the callback's first parameter
     /// takes each constant string of the array, so selectors read through it are known.
     pub(super) fn iteration_texts(&mut self, c: &'a CallExpression<'a>) {
@@ -532,21 +552,8 @@ impl<'a> Collector<'a, '_, '_> {
             m.static_property_name(),
             Some("reduce" | "reduceRight")
         ));
-        let Value::Array(items) = self.interp.peek(m.object()) else {
-            return;
-        };
         // Whole numbers too: `[1, 2, 3].map(n => $('#f' + n))` picks `#f1`, `#f2`, `#f3`.
-        let texts: Vec<String> = items
-            .borrow()
-            .iter()
-            .filter_map(|x| match x {
-                Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
-                    Some(format!("{}", *n as i64))
-                }
-                x => x.as_str().map(str::to_string),
-            })
-            .take(256)
-            .collect();
+        let texts = self.iterated_texts(m.object());
         if texts.is_empty() {
             return;
         }

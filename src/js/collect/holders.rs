@@ -107,6 +107,23 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `for (const el of list)`: el holds the elements when `list` is a holder or a selection
+    /// of every field (the selection is then held, as with `forEach`).
+    pub(super) fn note_loop_holder(&mut self, s: Sym, list: &'a Expression<'a>) {
+        let held = if self.is_holder(list) {
+            true
+        } else if self.is_field_selection(list) {
+            let sp = list.without_parentheses().span();
+            self.held_selections.insert((sp.start, sp.end));
+            true
+        } else {
+            false
+        };
+        if held {
+            self.facts.graph.element_holders.insert(s);
+        }
+    }
+
     /// Whether the selector call at `span` is held (not a harvest by itself).
     pub(super) fn is_held_selection(&self, span: Span) -> bool {
         self.held_selections.contains(&(span.start, span.end))

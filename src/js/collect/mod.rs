@@ -262,6 +262,8 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_receivers: HashMap<u32, Sym>,
     /// Function declarations of the script's functions, as hoisted.
     own_fn_syms: std::collections::HashSet<Sym>,
+    /// Objects that send through another's connection (a data channel of a peer connection).
+    handle_aliases: HashMap<Sym, Sym>,
     /// Fields the script made with `type = 'hidden'`, and the card fields it made (see
     /// `own_form`).
     hidden_created: std::collections::HashSet<Sym>,
@@ -382,6 +384,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             keystroke_fns: HashMap::new(),
             keystroke_receivers: HashMap::new(),
             own_fn_syms: Default::default(),
+            handle_aliases: HashMap::new(),
             hidden_created: Default::default(),
             own_field_injections: Vec::new(),
             form_data: HashMap::new(),

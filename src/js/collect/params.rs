@@ -217,7 +217,15 @@ impl<'a> Collector<'a, '_, '_> {
                 if let Some(o) = this {
                     binds.push(("this", o));
                 }
-                let (mut v, mut hidden) = self.interp.eval_with(ps.url, binds.clone());
+                let elem = |v: Value<'a>| match (ps.elem, v) {
+                    (None, v) => v,
+                    (Some(i), Value::Array(a)) => {
+                        a.borrow().get(i).cloned().unwrap_or(Value::Unknown)
+                    }
+                    (Some(_), _) => Value::Unknown,
+                };
+                let (v, mut hidden) = self.interp.eval_with(ps.url, binds.clone());
+                let mut v = elem(v);
                 // A URL made from the parameters inside the function: run the statements
                 // before the sink with this call's arguments (a few times per script).
                 if v.known_text().is_none()
@@ -226,13 +234,11 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     self.context_evals += 1;
                     let at = ps.url.span().start;
-                    (v, hidden) = self.interp.eval_in_call(&ps.chain, at, ps.url, binds);
-                }
-                if let Some(i) = ps.elem {
-                    v = match v {
-                        Value::Array(a) => a.borrow().get(i).cloned().unwrap_or(Value::Unknown),
-                        _ => Value::Unknown,
-                    };
+                    let (w, h) = self.interp.eval_in_call(&ps.chain, at, ps.url, binds);
+                    let w = elem(w);
+                    if w.known_text().is_some() {
+                        (v, hidden) = (w, h);
+                    }
                 }
                 let text = match &v {
                     Value::Holed(h) if h.chars().any(|c| c != HOLE) => Some(h.to_string()),

@@ -100,6 +100,18 @@ impl<'a> Collector<'a, '_, '_> {
                 self.note_binding(target, &l.left);
                 self.note_binding(target, &l.right);
             }
+            // `const ch = pc.createDataChannel('d')`: what the channel sends goes where the
+            // peer connection connects.
+            Expression::CallExpression(c)
+                if matches!(c.callee.without_parentheses(),
+                    Expression::StaticMemberExpression(m) if m.property.name == "createDataChannel") =>
+            {
+                if let Some(m) = c.callee.without_parentheses().as_member_expression()
+                    && let Some(pc) = self.base_sym(m.object())
+                {
+                    self.handle_aliases.insert(target, pc);
+                }
+            }
             Expression::NewExpression(n) => {
                 self.handles.insert(n.span.start, target);
                 self.note_proxy(target, n);

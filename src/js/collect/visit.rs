@@ -218,6 +218,46 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         walk::walk_variable_declarator(self, it);
     }
 
+    /// `for (const el of fields)`: the loop variable takes each element of what is iterated
+    /// (its data; its constant strings, as an iteration callback's parameter does; and it
+    /// holds elements when the list is a held selection).
+    fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
+        let it = self.alloc(it);
+        let mut names = Vec::new();
+        let declared = match &it.left {
+            ForStatementLeft::VariableDeclaration(v) => {
+                for decl in &v.declarations {
+                    collect_binding_names(&decl.id, &mut names);
+                }
+                true
+            }
+            ForStatementLeft::AssignmentTargetIdentifier(id) => {
+                names.push(id.name.as_str());
+                false
+            }
+            _ => false,
+        };
+        if !names.is_empty() {
+            let d = self.deps(&it.right);
+            let texts = self.iterated_texts(&it.right);
+            let single = names.len() == 1;
+            for n in names {
+                let s = if declared {
+                    Some(self.declare(n))
+                } else {
+                    self.lookup(n)
+                };
+                let Some(s) = s else { continue };
+                self.facts.graph.edge(s, d.clone());
+                self.note_loop_holder(s, &it.right);
+                if single && !texts.is_empty() {
+                    self.param_texts.insert(s, texts.clone());
+                }
+            }
+        }
+        walk::walk_for_of_statement(self, it);
+    }
+
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         let it = self.alloc(it);
         let rhs = &it.right;
