@@ -143,8 +143,20 @@ impl<'a> Collector<'a, '_, '_> {
         self
     }
 
+    /// The text of code about to run: as the evaluator knows it, or as the statements before
+    /// it in its function leave it (a decoder loop inside the wrapper that runs the code).
+    fn code_text(&mut self, e: &'a Expression<'a>) -> (Value<'a>, bool) {
+        match self.interp_eval(e) {
+            (Value::Str(s), dec) => (Value::Str(s), dec),
+            other => match self.eval_in_context(e) {
+                Some((Value::Str(s), _)) => (Value::Str(s), true),
+                _ => other,
+            },
+        }
+    }
+
     pub(super) fn try_hidden(&mut self, e: &'a Expression<'a>, span: Span, how: &str) {
-        let (v, dec) = self.interp_eval(e);
+        let (v, dec) = self.code_text(e);
         if let Value::Str(code) = v {
             // A plain literal is not hidden (`Function('return this')`); a decoded one is.
             let hidden = dec || !matches!(e.without_parentheses(), Expression::StringLiteral(_));
@@ -178,7 +190,7 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
         }
-        let (v, dec) = self.interp_eval(body);
+        let (v, dec) = self.code_text(body);
         if let Value::Str(code) = v {
             let hidden = dec || !matches!(body.without_parentheses(), Expression::StringLiteral(_));
             if code.trim().is_empty() {

@@ -306,7 +306,7 @@ impl<'a> Collector<'a, '_, '_> {
     /// `e` evaluated with the variables of its enclosing functions as the statements before
     /// it left them; at most `MAX_CONTEXT_EVALS` times per script (each may run a listener's
     /// statements).
-    fn eval_in_context(&mut self, e: &'a Expression<'a>) -> Option<(Value<'a>, bool)> {
+    pub(super) fn eval_in_context(&mut self, e: &'a Expression<'a>) -> Option<(Value<'a>, bool)> {
         if self.fn_stack.is_empty() || self.context_evals >= MAX_CONTEXT_EVALS {
             return None;
         }

@@ -344,9 +344,19 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         if name
             .as_deref()
             .is_some_and(|n| !crate::js::web_api::is_browser_global(n))
-            && let Value::Api(p) = self.interp.peek(&it.callee)
         {
-            name = Some(p.rsplit('.').next().unwrap_or(&p).to_string());
+            let mut v = self.interp.peek(&it.callee);
+            // `var F = w['Func' + 'tion']; new F(code)` in a function: its variable.
+            if v.is_unknown()
+                && matches!(it.callee.without_parentheses(), Expression::Identifier(_))
+            {
+                v = self
+                    .eval_in_context(&it.callee)
+                    .map_or(Value::Unknown, |(v, _)| v);
+            }
+            if let Value::Api(p) = v {
+                name = Some(p.rsplit('.').next().unwrap_or(&p).to_string());
+            }
         }
         let a0 = self.arg(&it.arguments, 0);
         let handle = self.handles.get(&it.span.start).copied();
