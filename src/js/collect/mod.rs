@@ -264,6 +264,9 @@ pub struct Collector<'a, 'f, 'k> {
     own_fn_syms: std::collections::HashSet<Sym>,
     /// Objects that send through another's connection (a data channel of a peer connection).
     handle_aliases: HashMap<Sym, Sym>,
+    /// Frames the script made, and the data written to their names.
+    created_frames: std::collections::HashSet<Sym>,
+    frame_names: HashMap<Sym, Deps>,
     /// Fields the script made with `type = 'hidden'`, and the card fields it made (see
     /// `own_form`).
     hidden_created: std::collections::HashSet<Sym>,
@@ -385,6 +388,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             keystroke_receivers: HashMap::new(),
             own_fn_syms: Default::default(),
             handle_aliases: HashMap::new(),
+            created_frames: Default::default(),
+            frame_names: HashMap::new(),
             hidden_created: Default::default(),
             own_field_injections: Vec::new(),
             form_data: HashMap::new(),

@@ -41,14 +41,22 @@ impl<'a> Collector<'a, '_, '_> {
             let (_, name) = self.callee_name(&c.callee);
             if name.as_deref() == Some("createElement")
                 && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression())
-                && self.interp.peek(a0).as_str().is_some_and(|t| {
-                    matches!(
-                        t.to_ascii_lowercase().as_str(),
-                        "input" | "select" | "textarea"
-                    )
-                })
             {
-                self.created_fields.insert(target);
+                match self
+                    .interp
+                    .peek(a0)
+                    .as_str()
+                    .map(str::to_ascii_lowercase)
+                    .as_deref()
+                {
+                    Some("input" | "select" | "textarea") => {
+                        self.created_fields.insert(target);
+                    }
+                    Some("iframe" | "frame") => {
+                        self.created_frames.insert(target);
+                    }
+                    _ => {}
+                }
             }
         }
     }

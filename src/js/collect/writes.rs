@@ -68,6 +68,16 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
             Some(p) if p.starts_with("on") => self.handler_write(Some(obj), p, rhs),
+            // `frame.name = data`: a frame's name is readable by the page it loads (the
+            // `window.name` transport); it leaves with the frame's `src`.
+            Some("name") => {
+                if let Some(s) = self.base_sym(obj)
+                    && self.created_frames.contains(&s)
+                {
+                    let d = self.deps(rhs);
+                    self.frame_names.entry(s).or_default().merge(d);
+                }
+            }
             _ => {}
         }
         if self.is_storage(obj) {
@@ -134,6 +144,10 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                     self.load(Channel::ScriptLoad, span, url);
                 } else {
+                    let mut d = d;
+                    if let Some(n) = self.base_sym(o).and_then(|s| self.frame_names.get(&s)) {
+                        d.merge(n.clone());
+                    }
                     self.note_param_sink(v, None, &url);
                     self.sink(Channel::ElementSrc, span, url, d, None);
                 }

@@ -409,6 +409,51 @@ impl<'a> Interp<'a> {
                 self.decoded.set(true);
                 Value::Array(Rc::new(RefCell::new(out)))
             }
+            // `parts.reduce((acc, s, i) => acc + s + (vals[i] ?? ''), '')`: a tag function
+            // or a decoder folding pieces together.
+            "reduce" => {
+                let Some(Value::Func(cl)) = args.first() else {
+                    return Value::Unknown;
+                };
+                let items = a.borrow().clone();
+                let mut it = items.into_iter().enumerate();
+                let mut acc = match args.get(1) {
+                    Some(init) => init.clone(),
+                    None => match it.next() {
+                        Some((_, x)) => x,
+                        None => return Value::Unknown,
+                    },
+                };
+                for (i, x) in it {
+                    acc = self.call_closure(cl, vec![acc, x, Value::Num(i as f64)]);
+                    if self.fuel.get() == 0 {
+                        return Value::Unknown;
+                    }
+                }
+                self.decoded.set(true);
+                acc
+            }
+            "filter" => {
+                let Some(Value::Func(cl)) = args.first() else {
+                    return Value::Unknown;
+                };
+                let items = a.borrow().clone();
+                let mut out = Vec::new();
+                for (i, x) in items.into_iter().enumerate() {
+                    match self
+                        .call_closure(cl, vec![x.clone(), Value::Num(i as f64)])
+                        .truthy()
+                    {
+                        Some(true) => out.push(x),
+                        Some(false) => {}
+                        None => return Value::Unknown,
+                    }
+                    if self.fuel.get() == 0 {
+                        return Value::Unknown;
+                    }
+                }
+                Value::Array(Rc::new(RefCell::new(out)))
+            }
             "indexOf" => match args.first().and_then(Value::as_str) {
                 Some(n) => Value::Num(
                     a.borrow()

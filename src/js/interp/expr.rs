@@ -39,6 +39,42 @@ impl<'a> Interp<'a> {
                 r.regex.flags.to_string().into(),
             ),
             Expression::TemplateLiteral(t) => self.ev_template(t, sc),
+            // ``tag`a${x}b` ``: the tag function called with the literal's strings and values
+            // (a URL assembled by a custom tag); `String.raw` joins the raw strings.
+            Expression::TaggedTemplateExpression(t) => {
+                let strings: Vec<Value<'a>> = t
+                    .quasi
+                    .quasis
+                    .iter()
+                    .map(|q| match &q.value.cooked {
+                        Some(c) => Value::str(c.as_str()),
+                        None => Value::Undefined,
+                    })
+                    .collect();
+                let mut args = vec![Value::Array(Rc::new(RefCell::new(strings)))];
+                args.extend(t.quasi.expressions.iter().map(|x| self.ev(x, sc)));
+                match &t.tag {
+                    Expression::StaticMemberExpression(m)
+                        if m.property.name == "raw"
+                            && matches!(self.ev(&m.object, sc), Value::Host("String")) =>
+                    {
+                        let mut out = String::new();
+                        for (i, q) in t.quasi.quasis.iter().enumerate() {
+                            out.push_str(q.value.raw.as_str());
+                            match args.get(i + 1).map(Value::to_js_string) {
+                                Some(Some(v)) => out.push_str(&v),
+                                Some(None) => return Value::Unknown,
+                                None => {}
+                            }
+                        }
+                        Value::str(out)
+                    }
+                    tag => {
+                        let f = self.ev(tag, sc);
+                        self.call_value(f, args)
+                    }
+                }
+            }
             Expression::Identifier(id) => self.lookup(id.name.as_str(), sc),
             // The collector binds `this` in a frame for a method of a known object.
             Expression::ThisExpression(_) => frame_this(sc).unwrap_or(Value::Host("window")),
