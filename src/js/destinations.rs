@@ -104,7 +104,11 @@ fn holed_target(text: &str) -> Target {
     let rest = if let Some(r) = lower.strip_prefix("//") {
         r
     } else if let Some(i) = lower.find("://") {
-        if !matches!(&lower[..i], "http" | "https" | "ws" | "wss") {
+        // `${proto}://host`, with `proto` chosen at run time between `ws` and `wss` (or
+        // `http` and `https`): the host is the same whichever it is.
+        let scheme = &lower[..i];
+        let chosen = !scheme.is_empty() && scheme.chars().all(|c| c == HOLE);
+        if !chosen && !matches!(scheme, "http" | "https" | "ws" | "wss") {
             return Target::Unknown;
         }
         &lower[i + 3..]
@@ -234,6 +238,12 @@ mod tests {
             target_of(&u(&h("https://*.co.uk/x"), false)),
             Target::Unknown
         );
+        // A scheme chosen at run time (`${proto}://rt.example`), not a path or a label.
+        assert_eq!(
+            target_of(&u(&h("*://rt.sock.example:8443/s"), false)),
+            Target::Host("rt.sock.example".into())
+        );
+        assert_eq!(target_of(&u(&h("x*://a.example/"), false)), Target::Unknown);
         assert_eq!(
             target_of(&u(&h("https://a*b.example/x"), false)),
             Target::Unknown

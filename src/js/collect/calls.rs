@@ -507,22 +507,31 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
-    /// The constant strings (or whole numbers) of an array being iterated.
-    pub(super) fn iterated_texts(&mut self, list: &'a Expression<'a>) -> Vec<String> {
+    /// The constant strings (or whole numbers) of an array being iterated, and which part
+    /// of each element they are: the element itself (0), or the value of a `[key, value]`
+    /// pair (1) when the list is `Object.entries(fields)`.
+    pub(super) fn iterated_texts(&mut self, list: &'a Expression<'a>) -> (usize, Vec<String>) {
         let Value::Array(items) = self.interp.peek(list) else {
-            return Vec::new();
+            return (0, Vec::new());
         };
-        items
-            .borrow()
+        let items = items.borrow();
+        let pairs = !items.is_empty()
+            && items
+                .iter()
+                .all(|x| matches!(x, Value::Array(p) if p.borrow().len() == 2));
+        let text = |x: &Value<'a>| match x {
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => Some(format!("{}", *n as i64)),
+            x => x.as_str().map(str::to_string),
+        };
+        let texts = items
             .iter()
             .filter_map(|x| match x {
-                Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
-                    Some(format!("{}", *n as i64))
-                }
-                x => x.as_str().map(str::to_string),
+                Value::Array(p) if pairs => p.borrow().get(1).and_then(text),
+                x => text(x),
             })
             .take(256)
-            .collect()
+            .collect();
+        (usize::from(pairs), texts)
     }
 
     /// `['#cc-number', '#cvv'].forEach(s => $(s).val())`: the callback's first parameter
@@ -553,7 +562,7 @@ impl<'a> Collector<'a, '_, '_> {
             Some("reduce" | "reduceRight")
         ));
         // Whole numbers too: `[1, 2, 3].map(n => $('#f' + n))` picks `#f1`, `#f2`, `#f3`.
-        let texts = self.iterated_texts(m.object());
+        let (part, texts) = self.iterated_texts(m.object());
         if texts.is_empty() {
             return;
         }
@@ -562,7 +571,7 @@ impl<'a> Collector<'a, '_, '_> {
         ) = c.arguments.first().and_then(|a| a.as_expression())
         {
             self.pending_param_texts
-                .insert(x.span().start, (index, texts));
+                .insert(x.span().start, (index, part, texts));
         }
     }
 

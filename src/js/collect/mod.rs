@@ -211,7 +211,9 @@ pub struct Collector<'a, 'f, 'k> {
     methods: HashSet<String>,
     /// Constant strings an iteration callback's first parameter takes
     /// (`['#cc-number', '#cvv'].map(s => …)`), by the callback's start, then by its symbol.
-    pending_param_texts: HashMap<u32, (usize, Vec<String>)>,
+    /// A callback's parameter (by index, and by name within a `[key, value]` pattern) and
+    /// the constant texts it takes.
+    pending_param_texts: HashMap<u32, (usize, usize, Vec<String>)>,
     /// Requests whose responses the script reads, and code it runs from strings (see
     /// `downloads`).
     responses: Vec<downloads::Response>,

@@ -165,17 +165,18 @@ impl<'a> Collector<'a, '_, '_> {
             let mut names = Vec::new();
             collect_binding_names(&p.pattern, &mut names);
             let mut first = None;
-            for n in names {
+            for (j, n) in names.into_iter().enumerate() {
                 let s = self.declare(n);
                 first.get_or_insert(s);
                 if let Some(d) = &incoming {
                     self.facts.graph.edge(s, d.clone());
                 }
-            }
-            if let (Some(s), Some((at, t))) = (first, &texts)
-                && *at == i
-            {
-                self.param_texts.insert(s, t.clone());
+                if let Some((at, part, t)) = &texts
+                    && *at == i
+                    && *part == j
+                {
+                    self.param_texts.insert(s, t.clone());
+                }
             }
             if i == 0
                 && let Some(s) = first

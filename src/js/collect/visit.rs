@@ -239,9 +239,13 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         };
         if !names.is_empty() {
             let d = self.deps(&it.right);
-            let texts = self.iterated_texts(&it.right);
-            let single = names.len() == 1;
-            for n in names {
+            let (part, texts) = self.iterated_texts(&it.right);
+            let texts_for = if names.len() == part + 1 || (part == 0 && names.len() == 1) {
+                Some(part)
+            } else {
+                None
+            };
+            for (j, n) in names.into_iter().enumerate() {
                 let s = if declared {
                     Some(self.declare(n))
                 } else {
@@ -250,7 +254,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 let Some(s) = s else { continue };
                 self.facts.graph.edge(s, d.clone());
                 self.note_loop_holder(s, &it.right);
-                if single && !texts.is_empty() {
+                if texts_for == Some(j) && !texts.is_empty() {
                     self.param_texts.insert(s, texts.clone());
                 }
             }

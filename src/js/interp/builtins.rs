@@ -165,7 +165,12 @@ impl<'a> Interp<'a> {
             Value::Host("Object")
                 if matches!(
                     name,
-                    "create" | "assign" | "defineProperty" | "defineProperties" | "fromEntries"
+                    "create"
+                        | "assign"
+                        | "defineProperty"
+                        | "defineProperties"
+                        | "fromEntries"
+                        | "entries"
                 ) =>
             {
                 self.object_static(name, &args).unwrap_or(Value::Unknown)

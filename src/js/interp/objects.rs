@@ -68,6 +68,21 @@ impl<'a> Interp<'a> {
                 }
                 _ => Value::Unknown,
             },
+            // `Object.entries(o)`: its own properties as `[key, value]` pairs, in order.
+            "entries" => match args.first() {
+                Some(Value::Object(o)) => {
+                    let pairs = o
+                        .borrow()
+                        .iter()
+                        .map(|(k, v)| {
+                            let pair = vec![Value::Str(k.clone()), v.clone()];
+                            Value::Array(Rc::new(RefCell::new(pair)))
+                        })
+                        .collect();
+                    Value::Array(Rc::new(RefCell::new(pairs)))
+                }
+                _ => Value::Unknown,
+            },
             // `Object.fromEntries([[k, v], …])`.
             "fromEntries" => match args.first() {
                 Some(Value::Array(a)) => {
