@@ -34,12 +34,23 @@ struct Canon<'a> {
     alloc: &'a Allocator,
 }
 
-/// The key of `o['name']` when it is an identifier name.
-fn ident_key<'a>(key: &Expression<'a>) -> Option<&'a str> {
-    let Expression::StringLiteral(s) = key else {
-        return None;
+/// The key of `o['name']` when it is an identifier name; `o[atob('bWFw')]`, the way the
+/// sandbox writes a decoded key back (see `sandbox::rewrite`), is `o.map` too.
+fn ident_key<'a>(alloc: &'a Allocator, key: &Expression<'a>) -> Option<&'a str> {
+    let name: &'a str = match key {
+        Expression::StringLiteral(s) => s.value.as_str(),
+        Expression::CallExpression(c)
+            if c.arguments.len() == 1
+                && matches!(&c.callee, Expression::Identifier(id) if id.name == "atob") =>
+        {
+            let Some(Argument::StringLiteral(s)) = c.arguments.first() else {
+                return None;
+            };
+            let text = crate::js::interp::atob(s.value.as_str())?;
+            alloc.alloc_str(&text)
+        }
+        _ => return None,
     };
-    let name: &'a str = s.value.as_str();
     let mut chars = name.chars();
     let first = chars.next()?;
     let ok = name.len() <= 64
@@ -55,7 +66,7 @@ impl<'a> Canon<'a> {
         &self,
         m: &mut ComputedMemberExpression<'a>,
     ) -> Option<(Span, Expression<'a>, IdentifierName<'a>, bool)> {
-        let name = ident_key(&m.expression)?;
+        let name = ident_key(self.alloc, &m.expression)?;
         let property = IdentifierName::new(m.expression.span(), name, &self.b);
         Some((m.span, m.object.take_in(&self.b), property, m.optional))
     }

@@ -511,7 +511,14 @@ impl<'a> Collector<'a, '_, '_> {
     /// of each element they are: the element itself (0), or the value of a `[key, value]`
     /// pair (1) when the list is `Object.entries(fields)`.
     pub(super) fn iterated_texts(&mut self, list: &'a Expression<'a>) -> (usize, Vec<String>) {
-        let Value::Array(items) = self.interp.peek(list) else {
+        let mut v = self.interp.peek(list);
+        // A function's own list (`var names = ['cardNumber', …]; names.map(…)`).
+        if v.is_unknown() && matches!(list.without_parentheses(), Expression::Identifier(_)) {
+            v = self
+                .eval_in_context(list)
+                .map_or(Value::Unknown, |(v, _)| v);
+        }
+        let Value::Array(items) = v else {
             return (0, Vec::new());
         };
         let items = items.borrow();

@@ -267,6 +267,46 @@ impl<'a> Walker<'a> {
         self.candidate_spans.push((name, span));
     }
 
+    /// The function declarations of one body that forward to a decoder or to another
+    /// wrapper, in any order (a few rounds of the chain).
+    fn hoisted_wrappers(&mut self, stmts: &'a [Statement<'a>]) {
+        let decls: Vec<(&'a str, &'a str, Span)> = stmts
+            .iter()
+            .filter_map(|s| match s {
+                Statement::FunctionDeclaration(f) => {
+                    let body = f.body.as_ref()?;
+                    Some((
+                        f.id.as_ref()?.name.as_str(),
+                        wrapped_callee(&body.statements)?,
+                        f.span,
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        if decls.is_empty() {
+            return;
+        }
+        for _ in 0..8 {
+            let mut grew = false;
+            for &(name, target, span) in &decls {
+                if self.wrappers.contains(&span) {
+                    continue;
+                }
+                if self.candidates.get(target).copied().unwrap_or(false)
+                    || self.wrapper_names.contains(target)
+                {
+                    self.wrappers.push(span);
+                    self.wrapper_names.insert(name);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+    }
+
     /// Which candidates decode: their code uses a decoding built-in, reads a string array, or
     /// calls a candidate that decodes (a top-level wrapper); a few rounds reach the wrappers.
     fn classify(&mut self) {
@@ -798,6 +838,7 @@ impl<'a> Visit<'a> for Walker<'a> {
             let forwards_to = wrapped_callee(&body.statements);
             if self.fn_depth > 1
                 && it.is_declaration()
+                && !self.wrappers.contains(&it.span)
                 && forwards_to.is_some_and(|t| {
                     self.candidates.get(t).copied().unwrap_or(false)
                         || self.wrapper_names.contains(t)
@@ -806,6 +847,13 @@ impl<'a> Visit<'a> for Walker<'a> {
                 self.wrappers.push(it.span);
                 self.wrapper_names.insert(name);
             }
+        }
+        // Wrappers declared later in this body are hoisted: a wrapper may forward to one
+        // written below it (javascript-obfuscator's chains of wrappers).
+        if self.fn_depth >= 1
+            && let Some(body) = &it.body
+        {
+            self.hoisted_wrappers(&body.statements);
         }
         // Locals matter only for calls of decoding functions; a script without any skips
         // the extra walk of every function body.
