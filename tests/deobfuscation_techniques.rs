@@ -95,6 +95,14 @@ fn string_array_with_rc4_rotation_and_wrappers_is_decoded() {
     assert_exfiltration("string-array-rc4.js");
 }
 
+/// Real javascript-obfuscator output (medium preset): string-array wrappers that forward to
+/// wrappers declared below them, in functions flattened into switch dispatchers, with
+/// decoded property names as computed keys.
+#[test]
+fn javascript_obfuscator_medium_wrapper_chains_are_decoded() {
+    assert_exfiltration("jo-medium-wrapper-chains.js");
+}
+
 #[test]
 fn jsfuck_fragments_are_evaluated() {
     assert_exfiltration("jsfuck.js");

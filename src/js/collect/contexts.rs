@@ -142,11 +142,17 @@ impl<'a> Collector<'a, '_, '_> {
         let Some(&(params, arrow)) = self.fn_param_names.get(&f) else {
             return Vec::new();
         };
-        // Patterns, defaults, `...rest` and `arguments` as the call binds them.
+        // Patterns, defaults, `...rest` and `arguments` as the call binds them; a parameter
+        // the call does not reach without a default stays unknown (the call may be one the
+        // walk saw only in part).
         let mut binds = self.interp.bind_params(params, vals.to_vec());
-        if arrow {
-            binds.retain(|(n, _)| *n != "arguments");
+        let mut unreached = Vec::new();
+        for p in params.items.iter().skip(vals.len()) {
+            if p.initializer.is_none() {
+                super::scopes::collect_binding_names(&p.pattern, &mut unreached);
+            }
         }
+        binds.retain(|(n, _)| !unreached.contains(n) && !(arrow && *n == "arguments"));
         binds.sort_by(|a, b| a.0.cmp(b.0));
         binds
     }

@@ -176,6 +176,9 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                 }
             }
+            // No call seen: the sink is joined once as written, its parameters unknown (not
+            // `undefined`, which would make a URL look known and drop the data).
+            let called = !calls.is_empty();
             if calls.is_empty() {
                 calls.push((Vec::new(), Vec::new(), Instance::None));
             }
@@ -213,7 +216,11 @@ impl<'a> Collector<'a, '_, '_> {
                     break;
                 }
                 joins += 1;
-                let mut binds = self.param_binds(ps.f, &vals);
+                let mut binds = if called {
+                    self.param_binds(ps.f, &vals)
+                } else {
+                    Vec::new()
+                };
                 if let Some(o) = this {
                     binds.push(("this", o));
                 }

@@ -133,6 +133,8 @@ impl<'a> Interp<'a> {
                         *x = Value::Unknown;
                     }
                 }
+            } else {
+                self.run_literal_declarations(body, at, &frame, &used);
             }
             parent = Some(frame);
         }
@@ -200,6 +202,67 @@ impl<'a> Interp<'a> {
 
     /// Run the statements before `at`; enter the one holding it when it is a block, an `if`
     /// or a `try`.
+    /// In a body too large to run (a wrapper flattened by an obfuscator, a library's IIFE):
+    /// its top-level `var`s before the place that are written once, with a literal (a list
+    /// of field names, a settings object) and never assigned or changed in place again.
+    fn run_literal_declarations(
+        &self,
+        body: &'a FunctionBody<'a>,
+        at: u32,
+        sc: &Scope<'a>,
+        used: &NameSet<'a>,
+    ) {
+        let mut assigned = None;
+        let text = self
+            .src
+            .get(body.span.start as usize..body.span.end as usize)
+            .unwrap_or("");
+        // What the expression reads, and what those declarations read in turn (a list of
+        // names kept as members of a table declared before it).
+        let mut needed = used.clone();
+        for s in body.statements.iter().rev() {
+            if s.span().end > at {
+                continue;
+            }
+            let Statement::VariableDeclaration(d) = s else {
+                continue;
+            };
+            for decl in &d.declarations {
+                if let (Some(n), Some(init)) = (decl.id.get_identifier_name(), &decl.init)
+                    && needed.contains(n.as_str())
+                    && literal_shaped(init, 0)
+                {
+                    Refs { out: &mut needed }.visit_expression(init);
+                }
+            }
+        }
+        let used = &needed;
+        for s in &body.statements {
+            if s.span().end > at {
+                break;
+            }
+            let Statement::VariableDeclaration(d) = s else {
+                continue;
+            };
+            for decl in &d.declarations {
+                let (Some(n), Some(init)) = (decl.id.get_identifier_name(), &decl.init) else {
+                    continue;
+                };
+                let n = n.as_str();
+                // Only what the expression reads (a large body has thousands of `var`s).
+                if !used.contains(n) || !literal_shaped(init, 0) {
+                    continue;
+                }
+                let assigned = assigned.get_or_insert_with(|| self.nested_writes(body, 1));
+                if assigned.contains(n) || mutated(text, n) {
+                    continue;
+                }
+                let v = self.ev(init, Some(sc));
+                sc.vars.borrow_mut().insert(n, v);
+            }
+        }
+    }
+
     fn run_prefix(&self, stmts: &'a [Statement<'a>], at: u32, sc: &Scope<'a>) -> bool {
         for s in stmts {
             let span = s.span();
@@ -512,4 +575,61 @@ mod tests {
             "{after}"
         );
     }
+}
+
+/// A literal, or a list or object of literals (decoded strings written back as `atob("…")`
+/// and members of such objects count): evaluating it runs nothing of the page's.
+fn literal_shaped(e: &Expression<'_>, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match e.without_parentheses() {
+        Expression::StringLiteral(_)
+        | Expression::NumericLiteral(_)
+        | Expression::BooleanLiteral(_)
+        | Expression::NullLiteral(_) => true,
+        Expression::TemplateLiteral(t) => t.expressions.is_empty(),
+        // A function value is made, not run (an obfuscator's table of operator helpers).
+        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_) => depth > 0,
+        Expression::BinaryExpression(b) => {
+            literal_shaped(&b.left, depth + 1) && literal_shaped(&b.right, depth + 1)
+        }
+        Expression::CallExpression(c) => {
+            matches!(&c.callee, Expression::Identifier(id) if id.name == "atob")
+                && matches!(c.arguments.first(), Some(Argument::StringLiteral(_)))
+        }
+        Expression::StaticMemberExpression(m) => {
+            matches!(m.object.without_parentheses(), Expression::Identifier(_))
+        }
+        Expression::ComputedMemberExpression(m) => {
+            matches!(m.object.without_parentheses(), Expression::Identifier(_))
+                && literal_shaped(&m.expression, depth + 1)
+        }
+        Expression::ArrayExpression(a) => {
+            a.elements.len() <= 256
+                && a.elements.iter().all(|el| {
+                    el.as_expression()
+                        .is_some_and(|x| literal_shaped(x, depth + 1))
+                })
+        }
+        Expression::ObjectExpression(o) => {
+            o.properties.len() <= 256
+                && o.properties.iter().all(|p| match p {
+                    ObjectPropertyKind::ObjectProperty(p) => {
+                        !p.computed && literal_shaped(&p.value, depth + 1)
+                    }
+                    _ => false,
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Whether `text` changes the list `name` in place (`name.push(…)`, `name.shift()`…).
+fn mutated(text: &str, name: &str) -> bool {
+    [
+        "push", "shift", "unshift", "splice", "pop", "reverse", "sort",
+    ]
+    .iter()
+    .any(|m| text.contains(&format!("{name}.{m}(")) || text.contains(&format!("{name}['{m}']")))
 }
