@@ -103,6 +103,14 @@ fn javascript_obfuscator_medium_wrapper_chains_are_decoded() {
     assert_exfiltration("jo-medium-wrapper-chains.js");
 }
 
+/// Real javascript-obfuscator output (high preset): control-flow flattening moves every
+/// call of the script's own functions and every operator into tables of small functions
+/// (`t.pLm(post, s)` for `post(s)`), with RC4 string arrays and debug protection.
+#[test]
+fn javascript_obfuscator_high_call_tables_are_written_back() {
+    assert_exfiltration("jo-high-call-tables.js");
+}
+
 #[test]
 fn jsfuck_fragments_are_evaluated() {
     assert_exfiltration("jsfuck.js");

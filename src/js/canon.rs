@@ -27,6 +27,7 @@ pub fn static_members<'a>(alloc: &'a Allocator, program: &mut Program<'a>) {
     }
     .visit_program(program);
     super::inline_args::inline_constant_args(alloc, program);
+    super::proxy_tables::inline_tables(alloc, program);
 }
 
 struct Canon<'a> {

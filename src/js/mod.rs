@@ -29,6 +29,7 @@ pub mod knowledge;
 pub mod markup;
 pub mod pipes;
 pub mod prefilter;
+pub mod proxy_tables;
 pub mod sandbox;
 pub mod urls;
 pub mod value;
