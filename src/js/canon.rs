@@ -79,7 +79,7 @@ impl<'a> Canon<'a> {
     }
 
     /// The parts of `o.#name` as a static member `#name`.
-    fn from_private(
+    fn private_parts(
         &self,
         m: &mut PrivateFieldExpression<'a>,
     ) -> (Span, Expression<'a>, IdentifierName<'a>, bool) {
@@ -97,7 +97,7 @@ impl<'a> VisitMut<'a> for Canon<'a> {
             *e =
                 Expression::new_static_member_expression(span, object, property, optional, &self.b);
         } else if let Expression::PrivateFieldExpression(m) = e {
-            let (span, object, property, optional) = self.from_private(m);
+            let (span, object, property, optional) = self.private_parts(m);
             *e =
                 Expression::new_static_member_expression(span, object, property, optional, &self.b);
         }
@@ -106,7 +106,7 @@ impl<'a> VisitMut<'a> for Canon<'a> {
     fn visit_chain_element(&mut self, c: &mut ChainElement<'a>) {
         walk_mut::walk_chain_element(self, c);
         if let ChainElement::PrivateFieldExpression(m) = c {
-            let (span, object, property, optional) = self.from_private(m);
+            let (span, object, property, optional) = self.private_parts(m);
             *c = ChainElement::StaticMemberExpression(StaticMemberExpression::boxed(
                 span, object, property, optional, &self.b,
             ));
@@ -130,7 +130,7 @@ impl<'a> VisitMut<'a> for Canon<'a> {
                 span, object, property, optional, &self.b,
             ));
         } else if let SimpleAssignmentTarget::PrivateFieldExpression(m) = t {
-            let (span, object, property, optional) = self.from_private(m);
+            let (span, object, property, optional) = self.private_parts(m);
             *t = SimpleAssignmentTarget::StaticMemberExpression(StaticMemberExpression::boxed(
                 span, object, property, optional, &self.b,
             ));

@@ -327,7 +327,7 @@ mod tests {
                 walk::walk_call_expression(self, c);
             }
             fn visit_binary_expression(&mut self, b: &BinaryExpression<'a>) {
-                self.0.push(format!("{}", b.operator.as_str()));
+                self.0.push(b.operator.as_str().to_string());
                 walk::walk_binary_expression(self, b);
             }
         }

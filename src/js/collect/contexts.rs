@@ -152,7 +152,7 @@ impl<'a> Collector<'a, '_, '_> {
                 super::scopes::collect_binding_names(&p.pattern, &mut unreached);
             }
         }
-        binds.retain(|(n, _)| !unreached.contains(n) && !(arrow && *n == "arguments"));
+        binds.retain(|(n, _)| !(unreached.contains(n) || arrow && *n == "arguments"));
         binds.sort_by(|a, b| a.0.cmp(b.0));
         binds
     }

@@ -382,6 +382,63 @@ impl<'a> Visit<'a> for Refs<'a, '_> {
     }
 }
 
+/// A literal, or a list or object of literals (decoded strings written back as `atob("…")`
+/// and members of such objects count): evaluating it runs nothing of the page's.
+fn literal_shaped(e: &Expression<'_>, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match e.without_parentheses() {
+        Expression::StringLiteral(_)
+        | Expression::NumericLiteral(_)
+        | Expression::BooleanLiteral(_)
+        | Expression::NullLiteral(_) => true,
+        Expression::TemplateLiteral(t) => t.expressions.is_empty(),
+        // A function value is made, not run (an obfuscator's table of operator helpers).
+        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_) => depth > 0,
+        Expression::BinaryExpression(b) => {
+            literal_shaped(&b.left, depth + 1) && literal_shaped(&b.right, depth + 1)
+        }
+        Expression::CallExpression(c) => {
+            matches!(&c.callee, Expression::Identifier(id) if id.name == "atob")
+                && matches!(c.arguments.first(), Some(Argument::StringLiteral(_)))
+        }
+        Expression::StaticMemberExpression(m) => {
+            matches!(m.object.without_parentheses(), Expression::Identifier(_))
+        }
+        Expression::ComputedMemberExpression(m) => {
+            matches!(m.object.without_parentheses(), Expression::Identifier(_))
+                && literal_shaped(&m.expression, depth + 1)
+        }
+        Expression::ArrayExpression(a) => {
+            a.elements.len() <= 256
+                && a.elements.iter().all(|el| {
+                    el.as_expression()
+                        .is_some_and(|x| literal_shaped(x, depth + 1))
+                })
+        }
+        Expression::ObjectExpression(o) => {
+            o.properties.len() <= 256
+                && o.properties.iter().all(|p| match p {
+                    ObjectPropertyKind::ObjectProperty(p) => {
+                        !p.computed && literal_shaped(&p.value, depth + 1)
+                    }
+                    _ => false,
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Whether `text` changes the list `name` in place (`name.push(…)`, `name.shift()`…).
+fn mutated(text: &str, name: &str) -> bool {
+    [
+        "push", "shift", "unshift", "splice", "pop", "reverse", "sort",
+    ]
+    .iter()
+    .any(|m| text.contains(&format!("{name}.{m}(")) || text.contains(&format!("{name}['{m}']")))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::js::constants::Constants;
@@ -575,61 +632,4 @@ mod tests {
             "{after}"
         );
     }
-}
-
-/// A literal, or a list or object of literals (decoded strings written back as `atob("…")`
-/// and members of such objects count): evaluating it runs nothing of the page's.
-fn literal_shaped(e: &Expression<'_>, depth: u32) -> bool {
-    if depth > 4 {
-        return false;
-    }
-    match e.without_parentheses() {
-        Expression::StringLiteral(_)
-        | Expression::NumericLiteral(_)
-        | Expression::BooleanLiteral(_)
-        | Expression::NullLiteral(_) => true,
-        Expression::TemplateLiteral(t) => t.expressions.is_empty(),
-        // A function value is made, not run (an obfuscator's table of operator helpers).
-        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_) => depth > 0,
-        Expression::BinaryExpression(b) => {
-            literal_shaped(&b.left, depth + 1) && literal_shaped(&b.right, depth + 1)
-        }
-        Expression::CallExpression(c) => {
-            matches!(&c.callee, Expression::Identifier(id) if id.name == "atob")
-                && matches!(c.arguments.first(), Some(Argument::StringLiteral(_)))
-        }
-        Expression::StaticMemberExpression(m) => {
-            matches!(m.object.without_parentheses(), Expression::Identifier(_))
-        }
-        Expression::ComputedMemberExpression(m) => {
-            matches!(m.object.without_parentheses(), Expression::Identifier(_))
-                && literal_shaped(&m.expression, depth + 1)
-        }
-        Expression::ArrayExpression(a) => {
-            a.elements.len() <= 256
-                && a.elements.iter().all(|el| {
-                    el.as_expression()
-                        .is_some_and(|x| literal_shaped(x, depth + 1))
-                })
-        }
-        Expression::ObjectExpression(o) => {
-            o.properties.len() <= 256
-                && o.properties.iter().all(|p| match p {
-                    ObjectPropertyKind::ObjectProperty(p) => {
-                        !p.computed && literal_shaped(&p.value, depth + 1)
-                    }
-                    _ => false,
-                })
-        }
-        _ => false,
-    }
-}
-
-/// Whether `text` changes the list `name` in place (`name.push(…)`, `name.shift()`…).
-fn mutated(text: &str, name: &str) -> bool {
-    [
-        "push", "shift", "unshift", "splice", "pop", "reverse", "sort",
-    ]
-    .iter()
-    .any(|m| text.contains(&format!("{name}.{m}(")) || text.contains(&format!("{name}['{m}']")))
 }
