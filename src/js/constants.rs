@@ -350,28 +350,9 @@ impl<'a> Visit<'a> for Constants<'a> {
 }
 
 fn pattern_names<'a>(p: &'a BindingPattern<'a>, out: &mut NameSet<'a>) {
-    match p {
-        BindingPattern::BindingIdentifier(id) => {
-            out.insert(id.name.as_str());
-        }
-        BindingPattern::AssignmentPattern(a) => pattern_names(&a.left, out),
-        BindingPattern::ObjectPattern(o) => {
-            for prop in &o.properties {
-                pattern_names(&prop.value, out);
-            }
-            if let Some(r) = &o.rest {
-                pattern_names(&r.argument, out);
-            }
-        }
-        BindingPattern::ArrayPattern(a) => {
-            for el in a.elements.iter().flatten() {
-                pattern_names(el, out);
-            }
-            if let Some(r) = &a.rest {
-                pattern_names(&r.argument, out);
-            }
-        }
-    }
+    let mut names = Vec::new();
+    super::interp::binding_names(p, &mut names);
+    out.extend(names);
 }
 
 fn param_names<'a>(params: &'a FormalParameters<'a>, out: &mut NameSet<'a>) {

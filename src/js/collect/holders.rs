@@ -79,16 +79,7 @@ impl<'a> Collector<'a, '_, '_> {
             }
             _ => m.object(),
         };
-        let held = if self.is_holder(recv) {
-            true
-        } else if self.is_field_selection(recv) {
-            let sp = recv.without_parentheses().span();
-            self.held_selections.insert((sp.start, sp.end));
-            true
-        } else {
-            false
-        };
-        if !held {
+        if !self.holds_elements(recv) {
             return;
         }
         for a in &c.arguments {
@@ -110,18 +101,22 @@ impl<'a> Collector<'a, '_, '_> {
     /// `for (const el of list)`: el holds the elements when `list` is a holder or a selection
     /// of every field (the selection is then held, as with `forEach`).
     pub(super) fn note_loop_holder(&mut self, s: Sym, list: &'a Expression<'a>) {
-        let held = if self.is_holder(list) {
-            true
-        } else if self.is_field_selection(list) {
-            let sp = list.without_parentheses().span();
-            self.held_selections.insert((sp.start, sp.end));
-            true
-        } else {
-            false
-        };
-        if held {
+        if self.holds_elements(list) {
             self.facts.graph.element_holders.insert(s);
         }
+    }
+
+    /// Whether `list` is a holder, or a selection of every field (which is then held).
+    fn holds_elements(&mut self, list: &'a Expression<'a>) -> bool {
+        if self.is_holder(list) {
+            return true;
+        }
+        if self.is_field_selection(list) {
+            let sp = list.without_parentheses().span();
+            self.held_selections.insert((sp.start, sp.end));
+            return true;
+        }
+        false
     }
 
     /// Whether the selector call at `span` is held (not a harvest by itself).
