@@ -64,8 +64,7 @@ struct Collect<'a> {
 
 impl<'a> Visit<'a> for Collect<'a> {
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
-        // SAFETY of lifetimes: the visitor is given the program by reference for 'a.
-        let it: &'a VariableDeclarator<'a> = unsafe { &*std::ptr::from_ref(it) };
+        let it = self.alloc(it);
         if let (Some(id), Some(Expression::ObjectExpression(o))) =
             (it.id.get_identifier_name(), it.init.as_ref())
             && self.tables.len() < MAX_TABLES

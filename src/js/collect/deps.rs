@@ -67,7 +67,7 @@ impl<'a> Collector<'a, '_, '_> {
                 }
                 // What about a value is read: its length, its event's timing, an element's
                 // name or type carry none of the value (masking and timing scripts).
-                if precision::is_metadata(prop) {
+                if precision::is_metadata(prop) || self.is_guarded_value(m) {
                     return;
                 }
                 if prop == "elements"

@@ -43,6 +43,7 @@ mod builders;
 mod built_fns;
 mod calls;
 mod callsite;
+mod card_guards;
 mod card_members;
 mod contexts;
 mod dead;
@@ -264,6 +265,8 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_receivers: HashMap<u32, Sym>,
     /// Function declarations of the script's functions, as hoisted.
     own_fn_syms: std::collections::HashSet<Sym>,
+    /// Elements a card-field guard said are not card fields, in the branch being walked.
+    not_card: Vec<&'a str>,
     /// Objects that send through another's connection (a data channel of a peer connection).
     handle_aliases: HashMap<Sym, Sym>,
     /// Frames the script made, and the data written to their names.
@@ -389,6 +392,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             keystroke_fns: HashMap::new(),
             keystroke_receivers: HashMap::new(),
             own_fn_syms: Default::default(),
+            not_card: Vec::new(),
             handle_aliases: HashMap::new(),
             created_frames: Default::default(),
             frame_names: HashMap::new(),

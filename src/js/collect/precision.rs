@@ -280,6 +280,7 @@ impl<'a> Collector<'a, '_, '_> {
     pub(super) fn keystroke_read(&mut self, m: &'a StaticMemberExpression<'a>) {
         if !KEY_DATA.contains(&m.property.name.as_str())
             || self.hidden_reads.contains(&(m.span.start, m.span.end))
+            || self.is_guarded_value(m)
         {
             return;
         }

@@ -501,6 +501,24 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             }
             None => {}
         }
+        // `if (isSensitive(el)) … else … el.value`: the branch where the guard said no.
+        if let Some((card_when_true, el)) = self.card_guard(&it.test) {
+            self.visit_expression(&it.test);
+            let (card, other) = if card_when_true {
+                (Some(&it.consequent), it.alternate.as_ref())
+            } else {
+                (it.alternate.as_ref(), Some(&it.consequent))
+            };
+            if let Some(s) = card {
+                self.visit_statement(s);
+            }
+            if let Some(s) = other {
+                self.not_card.push(el);
+                self.visit_statement(s);
+                self.not_card.pop();
+            }
+            return;
+        }
         let gate = self.is_gate(&it.test);
         if gate {
             let early_exit = matches!(&it.consequent, Statement::ReturnStatement(_))

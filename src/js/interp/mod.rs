@@ -208,6 +208,14 @@ impl<'a> Interp<'a> {
         (v, self.decoded.get())
     }
 
+    /// The script's function declared once by this name (anywhere in the script).
+    pub fn decl_fn(&self, name: &str) -> Option<&'a Function<'a>> {
+        match self.decls.get(name)? {
+            GlobalDecl::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+
     /// The expression a script-wide constant binding is initialised with (`const args = [u,
     /// o]`), when it never changes.
     pub fn decl_init(&self, name: &str) -> Option<&'a Expression<'a>> {

@@ -1,0 +1,141 @@
+//! Card-field guards: session replay and error monitoring keep card fields out of what they
+//! record with a test of the field (`if (isSensitive(el)) rec.len = el.value.length; else
+//! rec.v = el.value`, where `isSensitive` tests the field's name, id or autocomplete against
+//! `/cc-|card|cvv/`). In the branch where such a guard said "not a card field", reading the
+//! field's value reads some other field: not card data, and not counted as keystrokes.
+//!
+//! Only a guard whose every card-word test answers "card" when it matches counts: a test
+//! under a negation (`!/cc/.test(…)`) could mean the opposite, and then nothing is assumed
+//! (a skimmer cannot hide a read behind a guard that is written the wrong way round).
+
+use super::Collector;
+use crate::js::value::Value;
+use oxc_ast::ast::*;
+use oxc_ast_visit::{Visit, walk};
+use oxc_syntax::operator::UnaryOperator;
+
+impl<'a> Collector<'a, '_, '_> {
+    /// For `if (test)`: the element the test is about and whether the test is true for card
+    /// fields (`Some((true, el))` for `isSensitive(el)`, `(false, el)` for `!isSensitive(el)`).
+    pub(super) fn card_guard(&mut self, test: &'a Expression<'a>) -> Option<(bool, &'a str)> {
+        match test.without_parentheses() {
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                self.card_guard(&u.argument).map(|(p, e)| (!p, e))
+            }
+            Expression::CallExpression(c) => {
+                let Expression::Identifier(f) = c.callee.without_parentheses() else {
+                    return None;
+                };
+                let Some(Expression::Identifier(el)) =
+                    c.arguments.first().and_then(|a| a.as_expression())
+                else {
+                    return None;
+                };
+                let func = self.interp.decl_fn(f.name.as_str())?;
+                let body = func.body.as_ref()?;
+                let mut g = Guard {
+                    c: self,
+                    negated: 0,
+                    card_tests: 0,
+                    reversed: false,
+                };
+                g.visit_function_body(body);
+                (g.card_tests > 0 && !g.reversed).then_some((true, el.name.as_str()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `regex.test(x)`, `x.indexOf('cc-')`, `x.includes('card')` tests for a card word.
+    fn is_card_test(&mut self, c: &'a CallExpression<'a>) -> bool {
+        let Some(m) = c.callee.without_parentheses().as_member_expression() else {
+            return false;
+        };
+        match m.static_property_name() {
+            Some("test") => match self.interp.peek(m.object()) {
+                Value::Regex(src, _) => self.k.vocab.matches(&src),
+                _ => false,
+            },
+            Some("indexOf" | "includes" | "startsWith" | "endsWith" | "match" | "search") => c
+                .arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .is_some_and(|a| match self.interp.peek(a) {
+                    Value::Regex(src, _) => self.k.vocab.matches(&src),
+                    v => v.as_str().is_some_and(|s| self.k.vocab.matches(s)),
+                }),
+            _ => false,
+        }
+    }
+
+    /// Whether `el.value` is read from an element a guard said is not a card field.
+    pub(super) fn is_guarded_value(&mut self, m: &'a StaticMemberExpression<'a>) -> bool {
+        m.property.name == "value"
+            && !self.not_card.is_empty()
+            && matches!(m.object.without_parentheses(),
+                Expression::Identifier(id) if self.not_card.contains(&id.name.as_str()))
+    }
+}
+
+/// Counts a guard body's card-word tests, and notes one under a negation.
+struct Guard<'c, 'a, 'x, 'y> {
+    c: &'c mut Collector<'a, 'x, 'y>,
+    negated: u32,
+    card_tests: u32,
+    reversed: bool,
+}
+
+impl<'a> Visit<'a> for Guard<'_, 'a, '_, '_> {
+    fn visit_unary_expression(&mut self, it: &UnaryExpression<'a>) {
+        let not = it.operator == UnaryOperator::LogicalNot;
+        self.negated += u32::from(not);
+        walk::walk_unary_expression(self, it);
+        self.negated -= u32::from(not);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        let it = self.alloc(it);
+        if self.c.is_card_test(it) {
+            self.card_tests += 1;
+            if self.negated > 0 {
+                self.reversed = true;
+            }
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        // `if (/cc/.test(n)) return false;`: a card field answers no — the other way round.
+        let before = self.card_tests;
+        self.visit_expression(&it.test);
+        if self.card_tests > before && returns_false(&it.consequent) {
+            self.reversed = true;
+        }
+        self.visit_statement(&it.consequent);
+        if let Some(a) = &it.alternate {
+            self.visit_statement(a);
+        }
+    }
+
+    fn visit_function(&mut self, _: &Function<'a>, _: oxc_syntax::scope::ScopeFlags) {}
+}
+
+/// `return false`, `return !1`, `{ return false; }`.
+fn returns_false(s: &Statement<'_>) -> bool {
+    let r = match s {
+        Statement::ReturnStatement(r) => r,
+        Statement::BlockStatement(b) => match b.body.as_slice() {
+            [Statement::ReturnStatement(r)] => r,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    match r.argument.as_ref().map(|e| e.without_parentheses()) {
+        Some(Expression::BooleanLiteral(b)) => !b.value,
+        Some(Expression::UnaryExpression(u)) => {
+            u.operator == UnaryOperator::LogicalNot
+                && matches!(&u.argument, Expression::NumericLiteral(n) if n.value != 0.0)
+        }
+        _ => false,
+    }
+}
