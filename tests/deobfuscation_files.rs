@@ -126,3 +126,17 @@ fn custom_html_tags_of_a_gtm_container_are_scripts_of_the_page() {
     );
     assert_eq!(f["hosts"][0], "gtm-tagcdn.example");
 }
+
+#[test]
+fn an_event_handler_decoding_its_own_attribute_is_analysed_with_it() {
+    // `onload` reads `this.getAttribute('data-icon')`: the element's attribute, in the page.
+    let page = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pages/svg_onload_own_attribute.html");
+    let (code, report, _) = scan_json(&[page.to_str().unwrap(), "--no-cache"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        hosts_of(&report, "payment-data-exfiltration")
+            .contains(&"icons.svg-share-cdn.example".into()),
+        "{report:#}"
+    );
+}

@@ -281,11 +281,17 @@ fn handlers(
     out: &mut Vec<ScriptRef>,
 ) {
     let tag = element.value().name();
+    let own: Vec<(String, String)> = element
+        .value()
+        .attrs()
+        .filter(|(n, _)| !n.to_ascii_lowercase().starts_with("on"))
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
+        .collect();
     for (attribute, value) in element.value().attrs() {
         let attribute = attribute.to_ascii_lowercase();
         let code = if attribute.len() > 2 && attribute.starts_with("on") {
             let code = value.trim();
-            (!code.is_empty()).then(|| code.to_string())
+            (!code.is_empty()).then(|| super::handler_this::bind_own_attributes(code, &own))
         } else if URL_ATTRIBUTES.contains(&attribute.as_str())
             && (attribute != "data" || tag == "object")
         {

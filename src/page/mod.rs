@@ -11,6 +11,7 @@ mod bare_script;
 mod decode;
 pub mod discover;
 mod extract;
+mod handler_this;
 mod headers;
 mod import_map;
 mod payment_fields;
