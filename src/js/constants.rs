@@ -328,6 +328,13 @@ impl<'a> Visit<'a> for Constants<'a> {
                         Expression::Identifier(_) | Expression::CallExpression(_)
                     )
                 })
+            // The checksum the rotation stops at is a number (`0x9e3b1`, `-0x1 * 0x2 + …`): a
+            // wrapper given `(window, document)` is not a rotation.
+            && it
+                .arguments
+                .get(1)
+                .and_then(|a| a.as_expression())
+                .is_some_and(|e| numeric(e, 0))
         {
             let span = callee.span();
             let body = self
@@ -379,4 +386,44 @@ fn own_default<'a>(name: &str, e: &'a Expression<'a>) -> Option<&'a Expression<'
         _ => false,
     };
     (same && l.operator != LogicalOperator::And).then_some(&l.right)
+}
+
+/// A number written as a literal or arithmetic on literals.
+fn numeric(e: &Expression<'_>, depth: u32) -> bool {
+    depth < 16
+        && match e.without_parentheses() {
+            Expression::NumericLiteral(_) => true,
+            Expression::UnaryExpression(u) => numeric(&u.argument, depth + 1),
+            Expression::BinaryExpression(b) => {
+                numeric(&b.left, depth + 1) && numeric(&b.right, depth + 1)
+            }
+            _ => false,
+        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxc_allocator::Allocator;
+    use oxc_span::SourceType;
+
+    fn rotators(code: &str) -> usize {
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+        let program = alloc.alloc(ret.program);
+        Constants::collect(program, code).rotators.len()
+    }
+
+    #[test]
+    fn a_rotation_stops_at_a_numeric_checksum_and_a_wrapper_is_no_rotation() {
+        let rotation =
+            "var a=['x','y'];(function(t,n){while(--n){t['push'](t['shift']());}})(a,0x1a3);";
+        assert_eq!(rotators(rotation), 1);
+        let obf = "(function(f,c){var t=f();while(!![]){try{if(parseInt(t[0])===c)break;else t['push'](t['shift']());}catch(e){t['push'](t['shift']());}}}(s,-0x1*0x9+0x3e8));";
+        assert_eq!(rotators(obf), 1);
+        // A replay recorder wrapped in `(function (w, d) {…})(window, document)` that happens
+        // to `push` and `unshift`.
+        let wrapper = "(function(w,d){var q=[],p=[];p.unshift('a');q.push(p);})(window,document);";
+        assert_eq!(rotators(wrapper), 0);
+    }
 }
