@@ -41,6 +41,9 @@ struct Names<'a> {
     /// `arguments` of the function visited (not of a function nested in it).
     uses_arguments: bool,
     nested: u32,
+    /// Names read anywhere in it (a named function expression that calls itself gets other
+    /// arguments in those calls).
+    read: HashSet<&'a str>,
 }
 
 impl<'a> Visit<'a> for Names<'a> {
@@ -59,6 +62,7 @@ impl<'a> Visit<'a> for Names<'a> {
         if it.name == "arguments" && self.nested == 0 {
             self.uses_arguments = true;
         }
+        self.read.insert(it.name.as_str());
     }
 
     fn visit_function(&mut self, it: &Function<'a>, flags: oxc_syntax::scope::ScopeFlags) {
@@ -132,10 +136,17 @@ impl<'a> VisitMut<'a> for Inliner<'a> {
     fn visit_call_expression(&mut self, c: &mut CallExpression<'a>) {
         walk_mut::walk_call_expression(self, c);
         let found = match c.callee.without_parentheses() {
-            Expression::FunctionExpression(f) => f.body.as_ref().map(|b| {
+            Expression::FunctionExpression(f) => f.body.as_ref().and_then(|b| {
                 let mut inner = Names::default();
                 inner.visit_function_body(b);
-                self.replacements(&f.params, &inner, false, &c.arguments)
+                // `(function walk(n) { … walk(child) … })(document)`: not one call.
+                if f.id
+                    .as_ref()
+                    .is_some_and(|id| inner.read.contains(id.name.as_str()))
+                {
+                    return None;
+                }
+                Some(self.replacements(&f.params, &inner, false, &c.arguments))
             }),
             Expression::ArrowFunctionExpression(f) => {
                 let mut inner = Names::default();
@@ -253,6 +264,7 @@ mod tests {
             "(function (d) { function g(d) { d.f; } })(document);",
             "(function (d) { arguments[0] = 1; d.f; })(document);",
             "(function (d) { (() => arguments[0])(); d.f; })(document);",
+            "(function w(d) { d.f; w(d.firstChild); })(document);",
             "var document = 1; (function (d) { d.f; })(document);",
             "(function (d) { d.f; })(someLib);",
         ] {
