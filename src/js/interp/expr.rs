@@ -3,7 +3,7 @@
 use super::strings::{cap, prefix_or_unknown};
 use super::{GlobalDecl, Interp, MAX_EVAL_DEPTH};
 use crate::js::urls::{new_url, url_part};
-use crate::js::value::{Closure, FnBody, HOLE, MAX_STRING, Scope, Value, holed_concat, to_i32};
+use crate::js::value::{Closure, FnBody, Scope, Value, holed_concat, to_i32};
 use crate::js::web_api;
 use oxc_ast::ast::*;
 use oxc_syntax::operator::{
@@ -39,42 +39,7 @@ impl<'a> Interp<'a> {
                 r.regex.flags.to_string().into(),
             ),
             Expression::TemplateLiteral(t) => self.ev_template(t, sc),
-            // ``tag`a${x}b` ``: the tag function called with the literal's strings and values
-            // (a URL assembled by a custom tag); `String.raw` joins the raw strings.
-            Expression::TaggedTemplateExpression(t) => {
-                let strings: Vec<Value<'a>> = t
-                    .quasi
-                    .quasis
-                    .iter()
-                    .map(|q| match &q.value.cooked {
-                        Some(c) => Value::str(c.as_str()),
-                        None => Value::Undefined,
-                    })
-                    .collect();
-                let mut args = vec![Value::Array(Rc::new(RefCell::new(strings)))];
-                args.extend(t.quasi.expressions.iter().map(|x| self.ev(x, sc)));
-                match &t.tag {
-                    Expression::StaticMemberExpression(m)
-                        if m.property.name == "raw"
-                            && matches!(self.ev(&m.object, sc), Value::Host("String")) =>
-                    {
-                        let mut out = String::new();
-                        for (i, q) in t.quasi.quasis.iter().enumerate() {
-                            out.push_str(q.value.raw.as_str());
-                            match args.get(i + 1).map(Value::to_js_string) {
-                                Some(Some(v)) => out.push_str(&v),
-                                Some(None) => return Value::Unknown,
-                                None => {}
-                            }
-                        }
-                        Value::str(out)
-                    }
-                    tag => {
-                        let f = self.ev(tag, sc);
-                        self.call_value(f, args)
-                    }
-                }
-            }
+            Expression::TaggedTemplateExpression(t) => self.ev_tagged(t, sc),
             Expression::Identifier(id) => self.lookup(id.name.as_str(), sc),
             // The collector binds `this` in a frame for a method of a known object.
             Expression::ThisExpression(_) => frame_this(sc).unwrap_or(Value::Host("window")),
@@ -328,41 +293,6 @@ impl<'a> Interp<'a> {
         self.src
             .get(span.start as usize..span.end as usize)
             .is_some_and(|raw| raw.contains("\\x") || raw.contains("\\u"))
-    }
-
-    pub(super) fn ev_template(
-        &self,
-        t: &'a TemplateLiteral<'a>,
-        sc: Option<&Scope<'a>>,
-    ) -> Value<'a> {
-        let mut out = String::new();
-        let mut holes = false;
-        for (i, q) in t.quasis.iter().enumerate() {
-            match &q.value.cooked {
-                Some(c) => out.push_str(c.as_str()),
-                None => return Value::Unknown,
-            }
-            if let Some(x) = t.expressions.get(i) {
-                match self.ev(x, sc).to_js_string() {
-                    Some(s) => out.push_str(&s),
-                    None => {
-                        holes = true;
-                        if !out.ends_with(HOLE) {
-                            out.push(HOLE);
-                        }
-                    }
-                }
-            }
-        }
-        if holes {
-            // `${x}.collector.example`: the known pieces after the first unknown one still
-            // name a host's registrable suffix.
-            if out.len() > MAX_STRING || !out.chars().any(|c| c != HOLE) {
-                return Value::Unknown;
-            }
-            return Value::Holed(out.into());
-        }
-        Value::str(out)
     }
 
     pub(super) fn args(&self, args: &'a [Argument<'a>], sc: Option<&Scope<'a>>) -> Vec<Value<'a>> {

@@ -24,6 +24,7 @@ pub use local::Enclosing;
 pub use patterns::binding_names;
 mod statements;
 mod strings;
+mod templates;
 mod utf16;
 
 use super::value::{Frame, NameMap, NameSet, Scope, Value, num_to_string};
