@@ -111,6 +111,22 @@ fn javascript_obfuscator_high_call_tables_are_written_back() {
     assert_exfiltration("jo-high-call-tables.js");
 }
 
+/// Real js-confuser output (medium preset): the whole script inside `Function(…)`, strings
+/// concealed behind decoders that a flattened state machine builds at run time. No decoder
+/// has a shape to plan for; the script runs whole on a stub page in the sandbox and the
+/// canary card number it sends names the host.
+#[test]
+fn js_confuser_medium_runs_whole_on_a_stub_page() {
+    assert_exfiltration("js-confuser-medium.js");
+}
+
+/// js-confuser's high preset (control-flow flattening, opaque predicates, integrity checks)
+/// around a skimmer that sends through an SVG image's `xlink:href`.
+#[test]
+fn js_confuser_high_runs_whole_on_a_stub_page() {
+    assert_exfiltration("js-confuser-high.js");
+}
+
 #[test]
 fn jsfuck_fragments_are_evaluated() {
     assert_exfiltration("jsfuck.js");

@@ -96,6 +96,7 @@ pub fn analyse(
             super::canon::static_members(&alloc, program);
             let _ = analyse_program(text, program, 0, &ctx, &mut facts, &mut Layer::default());
         }
+        super::decoders::run_emulation(text, &ctx, &mut facts);
     }
     if facts.graph.truncated {
         facts.budget_exceeded.get_or_insert((

@@ -70,6 +70,46 @@ pub(super) fn run_decoders<'a>(
     superseded
 }
 
+/// How a layer written from a stub-page run is named.
+const EMULATED: &str = "what the script sent when run whole on a stub page";
+
+/// A machine-obfuscated script run whole on a stub page in the sealed interpreter
+/// ([`sandbox::emulate`]): the flows it showed are analysed as a layer reported at the
+/// script's start. For scripts whose decoders have no shape the plans know (js-confuser).
+pub(super) fn run_emulation(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
+    if !sandbox::emulate::worth_running(text) {
+        return;
+    }
+    let observed = match sandbox::emulate::observe(text, sandbox::emulate::limits()) {
+        Ok(o) => o,
+        Err(e) => {
+            facts
+                .problems
+                .push(format!("the run on a stub page stopped: {e}"));
+            return;
+        }
+    };
+    tracing::trace!(target: "skimscan::js::facts", "stub-page run: {observed:?}");
+    let Some(code) = sandbox::emulate::layer(&observed) else {
+        return;
+    };
+    tracing::trace!(target: "skimscan::js::facts", "stub-page layer:\n{code}");
+    if facts.decoded_text.contains(&code) {
+        return;
+    }
+    let layer = sandbox::Layer {
+        how: EMULATED.into(),
+        code,
+        at: Some(0),
+    };
+    let layer_ctx = Ctx {
+        vocab: ctx.vocab,
+        apis: ctx.apis,
+        deadline: budget::Deadline::after(LAYER_TIME),
+    };
+    analyse_sandbox_layer(&layer, 0, &layer_ctx, facts, MAX_SANDBOX_DEPTH);
+}
+
 /// Analyse one layer the sandbox produced: code the script runs (reported at the place that
 /// runs it, as hidden code), or the script with its decoder calls replaced (its own offsets).
 /// Returns whether the layer was analysed in full.
@@ -89,11 +129,15 @@ fn analyse_sandbox_layer(
         facts.hidden.push(HiddenRun {
             at: base + at,
             hidden: true,
-            evidence: format!(
-                "{} ← decoded by running the script's own decoder: {}",
-                layer.how,
-                snippet(code, 140)
-            ),
+            evidence: if layer.how == EMULATED {
+                format!("{EMULATED}: {}", snippet(code, 200))
+            } else {
+                format!(
+                    "{} ← decoded by running the script's own decoder: {}",
+                    layer.how,
+                    snippet(code, 140)
+                )
+            },
         });
         facts.add_decoded(code);
     }

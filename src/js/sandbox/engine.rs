@@ -73,7 +73,7 @@ pub enum Outcome {
 pub struct Sandbox {
     // Field order matters: the context must be dropped before its runtime.
     context: Context,
-    _runtime: Runtime,
+    runtime: Runtime,
     limits: Limits,
     started: Instant,
     /// Microseconds after `started` at which the running code is interrupted.
@@ -105,7 +105,7 @@ impl Sandbox {
         let context = Context::full(&runtime).map_err(|e| SandboxError::Start(e.to_string()))?;
         let mut sandbox = Sandbox {
             context,
-            _runtime: runtime,
+            runtime,
             limits,
             started,
             stop_at,
@@ -163,6 +163,34 @@ impl Sandbox {
             return Err(self.exhaust(SandboxError::Time(slice.as_millis())));
         }
         result.map_err(|e| self.exhaust(e))
+    }
+
+    /// Run the promise reactions the code queued (at most `max`), under the same budgets as
+    /// [`Sandbox::run`]. Reactions that throw are skipped.
+    pub fn drain_jobs(&mut self, max: usize) -> Result<(), SandboxError> {
+        if let Some(e) = &self.exhausted {
+            return Err(e.clone());
+        }
+        let elapsed = self.started.elapsed();
+        if elapsed >= self.limits.time {
+            return Err(self.exhaust(SandboxError::Time(self.limits.time.as_millis())));
+        }
+        let slice = self.limits.time_per_run.min(self.limits.time - elapsed);
+        self.stop_at
+            .store((elapsed + slice).as_micros() as u64, Ordering::Relaxed);
+        for _ in 0..max {
+            match self.runtime.execute_pending_job() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(_) if self.interrupted.load(Ordering::Relaxed) => break,
+                Err(_) => {}
+            }
+        }
+        self.stop_at.store(u64::MAX, Ordering::Relaxed);
+        if self.interrupted.swap(false, Ordering::Relaxed) {
+            return Err(self.exhaust(SandboxError::Time(slice.as_millis())));
+        }
+        Ok(())
     }
 
     /// Take the code the prelude's recorders captured so far: (how it was run, code).

@@ -19,6 +19,7 @@
 //! `sinks.rs`). Running out of a budget is reported, so the script's analysis is incomplete
 //! rather than silently clean.
 
+pub mod emulate;
 pub mod engine;
 mod locals;
 pub mod rewrite;

