@@ -118,6 +118,15 @@ fn javascript_obfuscator_high_call_tables_are_written_back() {
 #[test]
 fn js_confuser_medium_runs_whole_on_a_stub_page() {
     assert_exfiltration("js-confuser-medium.js");
+    // The evidence says the flow was seen in a run, not read in the text.
+    let a = analyse("js-confuser-medium.js", &fixture("js-confuser-medium.js"));
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "payment-data-exfiltration")
+        .expect("exfiltration");
+    let evidence = f.evidence.as_deref().unwrap_or("");
+    assert!(evidence.starts_with("run on a stub page: "), "{evidence}");
 }
 
 /// js-confuser's high preset (control-flow flattening, opaque predicates, integrity checks)

