@@ -457,6 +457,12 @@
     });
     self.toString = self.toJSON = self.__skimscan_serial = function () { return self.href; };
   }
+  URLStub.createObjectURL = function (b) {
+    var id = "blob:https://shop.example/" + (Object.keys(blobs).length + 1);
+    blobs[id] = b && b.__text !== undefined ? b.__text : "";
+    return id;
+  };
+  URLStub.revokeObjectURL = function () {};
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   function btoa(s) {
     s = str(s);
@@ -569,7 +575,40 @@
   function Channel() { var self = eventTarget(this); self.postMessage = function (d) { timers.push([function () { dispatch(self, makeEvent("message", self, { data: d })); }, 1]); }; self.close = function () {}; }
   function MessageChannelStub() { var a = new Channel(), b = new Channel(); var pa = a.postMessage; a.postMessage = function (d) { timers.push([function () { dispatch(b, makeEvent("message", b, { data: d })); }, 1]); }; b.postMessage = function (d) { timers.push([function () { dispatch(a, makeEvent("message", a, { data: d })); }, 1]); }; void pa; this.port1 = a; this.port2 = b; }
   function CustomEventStub(type, init) { var e = makeEvent(type, null, { detail: init && init.detail }); return e; }
-  function WorkerStub(u) { var self = eventTarget(this); send("worker", u, ""); self.postMessage = function (d) { send("worker-message", u, d); }; self.terminate = function () {}; }
+  // Blob URLs keep their text, so a worker built from a Blob runs here too.
+  var blobs = {};
+  var RecordedBlob = G.Blob;
+  function BlobStub(parts, options) {
+    RecordedBlob.call(this, parts, options);
+    var text = "";
+    try { text = [].slice.call(parts || []).map(str).join(""); } catch (e) {}
+    this.__text = text;
+    this.text = function () { return Promise.resolve(text); };
+  }
+  function WorkerStub(u) {
+    var self = eventTarget(this);
+    var url = str(u);
+    var code = blobs[url];
+    if (code === undefined) send("worker", url, "");
+    // The worker's global scope: its own message handler, its ways to send.
+    var scope = eventTarget({ onmessage: null, location: { href: url } });
+    scope.self = scope;
+    scope.importScripts = function () { for (var i = 0; i < arguments.length; i++) send("script", arguments[i], ""); };
+    scope.postMessage = function (d) { timers.push([function () { dispatch(self, makeEvent("message", self, { data: d })); }, 1]); };
+    ["fetch", "XMLHttpRequest", "WebSocket", "navigator", "btoa", "atob", "setTimeout", "setInterval", "URL", "URLSearchParams", "FormData", "Blob"].forEach(function (n) { scope[n] = G[n]; });
+    if (code !== undefined) {
+      try { Function("__scope", "with (__scope) {\n" + code + "\n}")(scope); } catch (e) {}
+    }
+    self.postMessage = function (d) {
+      if (code === undefined) { send("worker-message", url, d); return; }
+      timers.push([function () {
+        var ev = makeEvent("message", scope, { data: d });
+        if (typeof scope.onmessage === "function") call(scope.onmessage, scope, ev);
+        listeners.slice().forEach(function (l) { if (l[0] === scope && l[1] === "message") call(l[2], scope, ev); });
+      }, 1]);
+    };
+    self.terminate = function () {};
+  }
 
   var navigator = {
     userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
@@ -617,6 +656,8 @@
   define("CustomEvent", CustomEventStub);
   define("Event", CustomEventStub);
   define("Worker", WorkerStub);
+  define("SharedWorker", WorkerStub);
+  define("Blob", BlobStub);
   define("EventSource", function (u) { send("eventsource", u, ""); });
   define("open", function (u) { send("navigate", u, ""); return null; });
   define("postMessage", function (d) { timers.push([function () { dispatch(G, makeEvent("message", G, { data: d, origin: "https://shop.example" })); }, 1]); });
@@ -643,6 +684,24 @@
       });
     }
   }
+  // Ids and names the script itself writes (`e.target.id === 'btn-pay'`): the customer's
+  // clicks and typing also land on elements that carry them.
+  var hintedButtons = [], hintedFields = [];
+  function hint(words) {
+    words.forEach(function (w) {
+      var id = String(w).replace(/^[#.]/, "");
+      if (!/^[A-Za-z][\w\-\[\]]{1,60}$/.test(id)) return;
+      if (/pay|order|checkout|submit|btn|button|place|buy|confirm|purchase|continue/i.test(id) && !/num|cvv|cvc|exp/i.test(id)) {
+        if (hintedButtons.length < 16) {
+          var b = element("button", "#" + id, { id: id, type: "submit" });
+          b.className = id; b.form = form; hintedButtons.push(b);
+        }
+      } else if (!/^canary-/.test(canary(id)) && hintedFields.length < 16) {
+        var f = element("input", "#" + id, { id: id, name: id });
+        f.className = id; f.form = form; hintedFields.push(f);
+      }
+    });
+  }
   var typing = ["input", "keyup", "keydown", "keypress", "change", "blur", "focusout", "paste"];
   var clicking = ["click", "mousedown", "mouseup", "submit", "touchend", "pointerdown"];
   function fire(types) {
@@ -667,7 +726,7 @@
       listeners.slice().forEach(function (l) {
         var t = l[1], on = l[0];
         if (typing.indexOf(t) < 0) return;
-        var targets = on === G || on === doc || on === body || on === form ? fields : [on];
+        var targets = on === G || on === doc || on === body || on === form ? fields.concat(hintedFields) : [on];
         targets.forEach(function (target) { call(l[2], on, makeEvent(t, target)); });
       });
     },
@@ -676,7 +735,7 @@
       listeners.slice().forEach(function (l) {
         var t = l[1], on = l[0];
         if (clicking.indexOf(t) < 0) return;
-        var targets = on === G || on === doc || on === body || on === form ? [button] : [on];
+        var targets = on === G || on === doc || on === body || on === form ? [button].concat(hintedButtons) : [on];
         targets.forEach(function (target) { call(l[2], on, makeEvent(t, target)); });
       });
       // Handlers set as properties (`button.onclick = …`).
@@ -700,6 +759,7 @@
   ];
   define("__skimscan_page", {
     steps: steps.length,
+    hint: hint,
     step: function (i) { steps[i](); },
     result: function () {
       return JSON.stringify({ reads: reads, sends: sends });

@@ -67,6 +67,8 @@ pub fn observe(src: &str, limits: Limits) -> Result<Observed, SandboxError> {
     // The script's own exceptions end its top level, as in a browser; what it set up before
     // (listeners, timers) still runs.
     let mut steps = || -> Result<(), SandboxError> {
+        let hints = serde_json::to_string(&hints(src)).unwrap_or_else(|_| "[]".into());
+        sandbox.run(&format!("__skimscan_page.hint({hints})"))?;
         sandbox.run(src)?;
         sandbox.drain_jobs(10_000)?;
         let steps = match sandbox.run("String(__skimscan_page.steps)")? {
@@ -89,6 +91,41 @@ pub fn observe(src: &str, limits: Limits) -> Result<Observed, SandboxError> {
         Err(e) if result.sends.is_empty() => Err(e),
         _ => Ok(result),
     }
+}
+
+/// Short string literals of the script that could be an element's id, name or class (at
+/// most 64, first seen first): the page answers them with elements (see `hint` in
+/// `emulate.js`).
+fn hints(src: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let b = src.as_bytes();
+    let mut i = 0;
+    while i < b.len() && out.len() < 64 {
+        let q = b[i];
+        if q == b'"' || q == b'\'' {
+            let start = i + 1;
+            let mut j = start;
+            while j < b.len() && j - start <= 64 && b[j] != q && b[j] != b'\n' && b[j] != b'\\' {
+                j += 1;
+            }
+            if j < b.len() && b[j] == q && j > start + 1 && j - start <= 62 {
+                let w = &src[start..j];
+                let body = w.trim_start_matches(['#', '.']);
+                if body.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && body
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '[' | ']'))
+                    && !out.iter().any(|o| o == body)
+                {
+                    out.push(body.to_string());
+                }
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The sends of `observed` as plain JavaScript, or None when nothing was sent. `flows_only`:
