@@ -552,7 +552,11 @@
     if (typeof deps === "function") { fn = deps; deps = []; }
     if (typeof deps === "string") return /jquery/i.test(deps) ? jq : {};
     if (typeof fn !== "function") return undefined;
-    var args = [].concat(deps || []).map(function (d) { return /jquery/i.test(String(d)) ? jq : {}; });
+    // Only modules that ask for nothing but jQuery run: a library's own factory (knockout
+    // asks for `exports` and `require`) given empty stand-ins can spin until the budget ends.
+    deps = [].concat(deps || []);
+    if (!deps.every(function (d) { return /jquery|domReady/i.test(String(d)); })) return undefined;
+    var args = deps.map(function (d) { return /jquery/i.test(String(d)) ? jq : {}; });
     timers.push([function () { fn.apply(G, args); }, 1]);
     return undefined;
   }
