@@ -57,7 +57,8 @@ pub fn analyse(
         .any(|f| matches!(f.severity, Severity::High | Severity::Critical));
     if reads_card
         && !flagged
-        && let Some(layer) = super::decoders::emulated_flows(&job.code)
+        && job.code.len() <= STUB_PAGE_MAX_BYTES
+        && let Some(layer) = super::decoders::emulated_flows(&job.code, &job.page_url)
     {
         let facts = gather(job, &ctx(Deadline::after(TIME_PER_SCRIPT)), Some(&layer));
         let behaviour = super::behaviour::summarise(&facts);
@@ -66,6 +67,11 @@ pub fn analyse(
     }
     out
 }
+
+/// The largest readable script that runs on the stub page when it reads card fields: QuickJS
+/// compiles a 1.3 MB library (adyen.js) in ~0.2 s, for a check the static walk has already
+/// made. Obfuscated scripts (see `sandbox::emulate::worth_running`) run at any size.
+const STUB_PAGE_MAX_BYTES: usize = 1 << 20;
 
 /// Everything the analysis of one script finds, before the rules judge it. `emulated`: flows
 /// a stub-page run showed, analysed as a layer of the script.
@@ -129,7 +135,7 @@ fn gather(job: &AnalysisJob, ctx: &Ctx<'_>, emulated: Option<&str>) -> Facts {
         }
         match emulated {
             Some(layer) => super::decoders::analyse_emulated(layer, ctx, &mut facts),
-            None => super::decoders::run_emulation(text, ctx, &mut facts),
+            None => super::decoders::run_emulation(text, &job.page_url, ctx, &mut facts),
         }
     }
     if facts.graph.truncated {

@@ -6,7 +6,7 @@
 // (a valid test card number for a card-number field, and so on), recorded in `reads`.
 // skimscan then looks for the canaries in what was sent (`emulate.rs`). Nothing here is a
 // browser: the aim is to let a decoder-heavy script reach its own sending code, not fidelity.
-(function () {
+(function (pageUrl) {
   "use strict";
   var G = globalThis;
   var reads = [];
@@ -29,8 +29,13 @@
       return "";
     }
   }
+  // The shop's own checkout requests (see the steps): what a hook copies from them counts,
+  // the requests themselves do not.
+  var OWN = ["/api/checkout/payment", "/rest/default/V1/carts/mine/payment-information"];
   function send(kind, url, data) {
-    if (sends.length < MAX_RECORDS) sends.push([kind, str(url), str(data)]);
+    var u = str(url);
+    if (OWN.indexOf(u) >= 0) return;
+    if (sends.length < MAX_RECORDS) sends.push([kind, u, str(data)]);
   }
 
   // What a field holds, by the words of its id, name or selector.
@@ -197,6 +202,21 @@
   function markup(html) {
     var re = /\b(?:src|href|action|data)\s*=\s*["']?([^"'\s>]+)/gi, m;
     while ((m = re.exec(html)) !== null) send("markup", m[1], "");
+    // Fields the script writes itself (a fake card form): found later by id or name, and
+    // read under the words that describe them (`placeholder="Card number"`), which is
+    // how the analysis of the written-back flow knows them.
+    var tags = /<(input|select|textarea)\b([^>]*)>/gi, t;
+    while ((t = tags.exec(html)) !== null) {
+      var attrs = {}, a, are = /([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/g;
+      while ((a = are.exec(t[2])) !== null) attrs[a[1].toLowerCase()] = a[2] !== undefined ? a[2] : a[3] !== undefined ? a[3] : a[4];
+      var words = ["placeholder", "aria-label", "autocomplete", "title", "data-label"].filter(function (k) { return attrs[k]; })[0];
+      var key = words ? "input[" + words + "=\"" + attrs[words] + "\"]" : attrs.id ? "#" + attrs.id : attrs.name ? "[name=\"" + attrs.name + "\"]" : "";
+      if (!key) continue;
+      var el = element(t[1], key, { id: attrs.id || "", name: attrs.name || "", type: attrs.type || "text" });
+      el.form = form;
+      if (attrs.id) elements["#" + attrs.id] = el;
+      if (attrs.name) elements["[name=\"" + attrs.name + "\"]"] = elements["[name=" + attrs.name + "]"] = el;
+    }
   }
 
   // The fields of a Magento / WooCommerce-like checkout, for scripts that walk every input.
@@ -275,7 +295,7 @@
     body: body, head: head, documentElement: docEl,
     title: "Checkout",
     referrer: "",
-    domain: "shop.example",
+    domain: "",
     forms: byName(list([form]), function () { return form; }),
     scripts: list([]),
     images: list([]),
@@ -302,10 +322,13 @@
     set: function (v) { var m = /^\s*([^=;]+)=([^;]*)/.exec(str(v)); if (m) cookies[m[1]] = m[2]; },
     enumerable: true, configurable: true
   });
-  var HREF = "https://shop.example/checkout/onepage/payment/";
+  // The page's own address when skimscan knows it (skimmers check for their checkout path:
+  // `/checkout`, `/shopping`, `controller=order`…), else a checkout of every platform.
+  var HREF = pageUrl || "https://shop.example/checkout/onepage/payment/?controller=order&step=payment#/shopping/confirm";
+  var parts = /^(https?:)\/\/([^\/?#:]*)(:\d+)?([^?#]*)(\?[^#]*)?(#.*)?$/.exec(HREF) || [];
   var location = {
-    href: HREF, protocol: "https:", host: "shop.example", hostname: "shop.example", port: "",
-    pathname: "/checkout/onepage/payment/", search: "", hash: "", origin: "https://shop.example",
+    href: HREF, protocol: parts[1] || "https:", host: (parts[2] || "") + (parts[3] || ""), hostname: parts[2] || "", port: (parts[3] || "").slice(1),
+    pathname: parts[4] || "/", search: parts[5] || "", hash: parts[6] || "", origin: (parts[1] || "https:") + "//" + (parts[2] || "") + (parts[3] || ""),
     assign: function (u) { send("navigate", u, ""); },
     replace: function (u) { send("navigate", u, ""); },
     reload: function () {},
@@ -318,6 +341,7 @@
   };
   doc.location = location;
   doc.URL = HREF;
+  doc.domain = location.hostname;
   doc.defaultView = G;
 
   function storage() {
@@ -458,7 +482,7 @@
     self.toString = self.toJSON = self.__skimscan_serial = function () { return self.href; };
   }
   URLStub.createObjectURL = function (b) {
-    var id = "blob:https://shop.example/" + (Object.keys(blobs).length + 1);
+    var id = "blob:" + location.origin + "/" + (Object.keys(blobs).length + 1);
     blobs[id] = b && b.__text !== undefined ? b.__text : "";
     return id;
   };
@@ -542,6 +566,7 @@
   jq.post = function (u, d) { return ajax({ url: u, data: d, type: "POST" }); };
   jq.get = function (u, d) { return ajax({ url: u, data: d, type: "GET" }); };
   jq.getJSON = jq.get;
+  jq.getScript = function (u) { send("script", u, ""); return ajax({ url: "" }); };
   jq.param = function (o) { return new Params(o).toString(); };
   jq.each = function (o, fn) { Object.keys(o || {}).forEach(function (k) { try { fn(k, o[k]); } catch (e) {} }); return o; };
   jq.extend = Object.assign;
@@ -625,6 +650,24 @@
   function define(name, value) {
     Object.defineProperty(G, name, { value: value, writable: true, configurable: true });
   }
+  // Debug protection (`(function(){}).constructor('debugger')` in a recursion that only a
+  // stack overflow ends) is cheap in a browser and slow here: the `debugger` function is
+  // made without parsing, and the recursion is ended early, as the overflow would.
+  var PriorFunction = G.Function;
+  var debuggers = 0;
+  function noop() {}
+  function StubFunction() {
+    var body = arguments.length ? String(arguments[arguments.length - 1]) : "";
+    if (/^\s*debugger\s*;?\s*$/.test(body)) {
+      if (++debuggers % 200 === 0) throw new RangeError("Maximum call stack size exceeded");
+      return noop;
+    }
+    return PriorFunction.apply(this, arguments);
+  }
+  StubFunction.prototype = PriorFunction.prototype;
+  Object.defineProperty(PriorFunction.prototype, "constructor", { value: StubFunction, writable: true, configurable: true });
+  define("Function", StubFunction);
+  define("console", { log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop, table: noop, exception: noop, dir: noop, group: noop, groupEnd: noop });
   eventTarget(G);
   define("document", doc);
   Object.defineProperty(G, "location", locationHolder);
@@ -664,7 +707,7 @@
   define("Blob", BlobStub);
   define("EventSource", function (u) { send("eventsource", u, ""); });
   define("open", function (u) { send("navigate", u, ""); return null; });
-  define("postMessage", function (d) { timers.push([function () { dispatch(G, makeEvent("message", G, { data: d, origin: "https://shop.example" })); }, 1]); });
+  define("postMessage", function (d) { timers.push([function () { dispatch(G, makeEvent("message", G, { data: d, origin: location.origin })); }, 1]); });
   define("screen", { width: 1920, height: 1080, availWidth: 1920, availHeight: 1040, colorDepth: 24 });
   define("innerWidth", 1920);
   define("innerHeight", 1080);
@@ -750,6 +793,20 @@
       });
     },
     function () { drain(1); },
+    // The shop's own checkout sends the order, through whatever the script made of fetch and
+    // XMLHttpRequest (skimmers hook them to copy the request).
+    function () {
+      var card = {};
+      fields.forEach(function (f) { card[f.id] = f.value; });
+      var body = JSON.stringify({ payment: { method: "card", card: { number: card.cc_number, exp_month: card.cc_exp_month, exp_year: card.cc_exp_year, cvc: card.cc_cid, holder: card.cc_owner }, additional_data: card }, email: card.billing_email });
+      try { G.fetch(OWN[0], { method: "POST", headers: { "Content-Type": "application/json" }, body: body }); } catch (e) {}
+      try {
+        var x = new G.XMLHttpRequest();
+        x.open("POST", OWN[1], true);
+        x.setRequestHeader("Content-Type", "application/json");
+        x.send(body);
+      } catch (e) {}
+    },
     function () { drain(1); },
     function () { drain(1); },
     // The customer leaves the page.
@@ -766,7 +823,7 @@
     hint: hint,
     step: function (i) { steps[i](); },
     result: function () {
-      return JSON.stringify({ reads: reads, sends: sends });
+      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends });
     }
   });
 })

