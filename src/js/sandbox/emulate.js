@@ -40,14 +40,15 @@
 
   // What a field holds, by the words of its id, name or selector.
   function canary(key) {
-    var k = String(key).toLowerCase();
+    // The words of the selector, not its syntax (`[name="payment[method]"]` is no name field).
+    var k = String(key).toLowerCase().replace(/\b(name|id|type|class|for|placeholder|autocomplete|aria-label|title)\s*[*^$|~]?=/g, " ");
     if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif/.test(k)) return "737";
     if (/exp.*(year|yy)|year|_yr\b|yy\b/.test(k)) return "2029";
     if (/exp.*(month|mm)|month|mm\b/.test(k)) return "12";
     if (/exp/.test(k)) return "12/29";
     if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card/.test(k)) return "4111111111111111";
     if (/mail/.test(k)) return "jane.canary@mail.example";
-    if (/name|owner|holder/.test(k)) return "Jane Canary";
+    if (/name|owner|holder/.test(k) && !/(user|login|company|account|shipping|method|product|coupon)/.test(k)) return "Jane Canary";
     if (/phone|tel/.test(k)) return "5550100199";
     return "canary-" + k.replace(/[^a-z0-9]+/g, "-").slice(0, 40);
   }
@@ -85,7 +86,9 @@
   function dispatch(target, ev) {
     var type = ev && ev.type;
     listeners.slice().forEach(function (l) {
-      if (l[1] === type && (l[0] === target || l[0] === G || l[0] === doc)) call(l[2], l[0], ev);
+      // Page events bubble to the document and the window; a channel's or a socket's do not.
+      var bubbles = target === G || (target && target.nodeType);
+      if (l[1] === type && (l[0] === target || (bubbles && (l[0] === G || l[0] === doc)))) call(l[2], l[0], ev);
     });
     var on = target && target["on" + type];
     if (typeof on === "function") call(on, target, ev);
@@ -103,6 +106,12 @@
     var values = {};
     var attributes = attrs || {};
     tag = String(tag || "div").toUpperCase();
+    // Real card fields say what they hold (`autocomplete="cc-number"`), and replay and
+    // analytics scripts decide what to mask by it.
+    if (tag === "INPUT" && attributes.autocomplete === undefined && (attributes.id || attributes.name)) {
+      var ac = { "4111111111111111": "cc-number", "737": "cc-csc", "12": "cc-exp-month", "2029": "cc-exp-year", "12/29": "cc-exp", "Jane Canary": "cc-name", "jane.canary@mail.example": "email" }[canary((attributes.id || "") + " " + (attributes.name || ""))];
+      if (ac) attributes.autocomplete = ac;
+    }
     el.tagName = el.nodeName = tag;
     el.nodeType = 1;
     el.__key = key || "";
@@ -110,7 +119,7 @@
     el.name = attributes.name || "";
     el.type = attributes.type || "text";
     el.className = "";
-    el.style = {};
+    el.style = style();
     el.dataset = {};
     el.children = [];
     el.childNodes = el.children;
@@ -199,6 +208,22 @@
     el.sheet = null;
     return el;
   }
+  // An element's style: a CSS `url(…)` set on it is a request the browser makes.
+  function style() {
+    var st = {};
+    function urls(v) {
+      var re = /url\(\s*["']?([^"')]+)["']?\s*\)/gi, m;
+      while ((m = re.exec(str(v))) !== null) send("css", m[1], "");
+    }
+    ["background", "backgroundImage", "cssText", "content", "listStyleImage", "borderImage", "cursor", "maskImage"].forEach(function (p) {
+      var v = "";
+      Object.defineProperty(st, p, { get: function () { return v; }, set: function (x) { v = str(x); urls(v); }, enumerable: true, configurable: true });
+    });
+    st.setProperty = function (_, v) { urls(v); };
+    st.getPropertyValue = function () { return ""; };
+    st.removeProperty = function () {};
+    return st;
+  }
   function markup(html) {
     var re = /\b(?:src|href|action|data)\s*=\s*["']?([^"'\s>]+)/gi, m;
     while ((m = re.exec(html)) !== null) send("markup", m[1], "");
@@ -260,8 +285,11 @@
     }
     return elements[k];
   }
+  // Every field of the page: `input`, `form select`, `#payment input[type=text]`, `*`…
   function isGeneric(sel) {
-    return /^\s*(\*|input|select|textarea|form\s+\w*|input\s*,.*|form|\[name\]|\[type=["']?\w+["']?\]|input\[type=["']?(text|tel|number|password)["']?\])\s*$/i.test(String(sel));
+    var s = String(sel);
+    return /^\s*(\*|form|\[name\]|\[type=["']?\w+["']?\])\s*$/i.test(s) ||
+      s.split(",").every(function (part) { return /(^|[\s>+~])(input|select|textarea|\*)(\[type\s*=\s*["']?\w+["']?\]|:[\w-]+(\([^)]*\))?)*\s*$/i.test(part.trim()) || /^\s*form\s+\w*\s*$/i.test(part); });
   }
   function queryAll(sel) {
     if (isGeneric(sel)) {
@@ -391,6 +419,7 @@
     self.readyState = 1;
     self.send = function (d) { send("websocket", url, d); };
     self.close = function () {};
+    timers.push([function () { dispatch(self, makeEvent("open", self)); }, 1]);
   }
   function RTC(config) {
     var self = eventTarget(this);
@@ -407,6 +436,7 @@
       var ch = eventTarget({ readyState: "open" });
       ch.send = function (d) { send("webrtc", where, d); };
       ch.close = function () {};
+      timers.push([function () { dispatch(ch, makeEvent("open", ch)); }, 1]);
       return ch;
     };
     self.createOffer = function () { return Promise.resolve({ sdp: "", type: "offer" }); };
@@ -426,8 +456,11 @@
       }
     }
     this.append = this.set = function (k, v) { entries.push([str(k), str(v)]); };
-    this.get = function (k) { for (var i = 0; i < entries.length; i++) if (entries[i][0] === k) return entries[i][1]; return null; };
-    this.has = function (k) { return this.get(k) !== null; };
+    if (!entries.length) fields.forEach(function (e) { entries.push([e.name, str(e.value)]); });
+    // A name the form does not have yet is a field of the real page: it answers too.
+    this.get = function (k) { for (var i = 0; i < entries.length; i++) if (entries[i][0] === k) return entries[i][1]; return query("[name=\"" + k + "\"]").value; };
+    this.getAll = function (k) { return [this.get(k)]; };
+    this.has = function () { return true; };
     this.delete = function () {};
     this.entries = function () { return entries.slice()[Symbol.iterator](); };
     this.forEach = function (fn) { entries.forEach(function (e) { fn(e[1], e[0]); }); };
@@ -511,7 +544,7 @@
 
   // A jQuery that keeps the selector, for the skimmers written against the shop's jQuery.
   function jq(sel) {
-    if (typeof sel === "function") { timers.push([sel, 1]); return wrap([doc]); }
+    if (typeof sel === "function") { timers.push([function () { sel.call(doc, jq); }, 1]); return wrap([doc]); }
     if (sel && typeof sel === "object") return wrap(sel.length !== undefined && sel !== G ? [].slice.call(sel) : [sel]);
     if (typeof sel === "string" && /^\s*</.test(sel)) { markup(sel); return wrap([element("div", "", {})]); }
     return wrap(queryAll(sel));
@@ -544,7 +577,7 @@
       String(t).split(/\s+/).forEach(function (type) { els.forEach(function (e) { listen(e, type.split(".")[0], fn); }); });
       return this;
     },
-    ready: function (fn) { timers.push([fn, 1]); return this; },
+    ready: function (fn) { timers.push([function () { fn.call(doc, jq); }, 1]); return this; },
     is: function () { return true; },
     hide: function () { return this; }, show: function () { return this; }, css: function () { return this; },
     addClass: function () { return this; }, removeClass: function () { return this; },
@@ -571,6 +604,22 @@
   jq.each = function (o, fn) { Object.keys(o || {}).forEach(function (k) { try { fn(k, o[k]); } catch (e) {} }); return o; };
   jq.extend = Object.assign;
   jq.fn = wrapProto;
+  // The page's HTTP client (axios), for skimmers that borrow it.
+  function axiosCall(method, url, data, config) {
+    var params = config && config.params ? "?" + new Params(config.params).toString() : "";
+    send("xhr", str(url) + params, data);
+    return Promise.resolve({ data: {}, status: 200 });
+  }
+  var axios = function (config) {
+    if (typeof config === "string") return axiosCall("get", config, undefined, arguments[1]);
+    return axiosCall((config && config.method) || "get", config && config.url, config && config.data, config);
+  };
+  axios.request = axios;
+  ["get", "delete", "head", "options"].forEach(function (m) { axios[m] = function (u, c) { return axiosCall(m, u, undefined, c); }; });
+  ["post", "put", "patch"].forEach(function (m) { axios[m] = function (u, d, c) { return axiosCall(m, u, d, c); }; });
+  axios.create = function () { return axios; };
+  axios.defaults = { headers: { common: {} } };
+  axios.interceptors = { request: { use: function () {} }, response: { use: function () {} } };
 
   // RequireJS, as on Magento 2: `require(['jquery'], function ($) {…})`.
   function amd(deps, fn) {
@@ -588,9 +637,16 @@
   amd.config = function () {};
   amd.amd = {};
 
+  // A timeout fires once; an interval keeps firing through the visit (bounded by STEPS).
   function timer(fn, ms) {
+    return schedule(fn, ms, 1);
+  }
+  function interval(fn, ms) {
+    return schedule(fn, ms, 12);
+  }
+  function schedule(fn, ms, times) {
     if (typeof fn === "function") {
-      if (timers.length < MAX_RECORDS) timers.push([fn, 3]);
+      if (timers.length < MAX_RECORDS) timers.push([fn, times]);
       return timers.length;
     }
     return recordedTimer(fn, ms);
@@ -601,7 +657,19 @@
     this.disconnect = function () {};
     this.takeRecords = function () { return []; };
   }
-  function Channel() { var self = eventTarget(this); self.postMessage = function (d) { timers.push([function () { dispatch(self, makeEvent("message", self, { data: d })); }, 1]); }; self.close = function () {}; }
+  // Same-named channels hear each other, never themselves.
+  var channels = [];
+  function Channel(name) {
+    var self = eventTarget(this);
+    self.name = str(name);
+    channels.push(self);
+    self.postMessage = function (d) {
+      timers.push([function () {
+        channels.forEach(function (c) { if (c !== self && c.name === self.name) dispatch(c, makeEvent("message", c, { data: d })); });
+      }, 1]);
+    };
+    self.close = function () {};
+  }
   function MessageChannelStub() { var a = new Channel(), b = new Channel(); var pa = a.postMessage; a.postMessage = function (d) { timers.push([function () { dispatch(b, makeEvent("message", b, { data: d })); }, 1]); }; b.postMessage = function (d) { timers.push([function () { dispatch(a, makeEvent("message", a, { data: d })); }, 1]); }; void pa; this.port1 = a; this.port2 = b; }
   function CustomEventStub(type, init) { var e = makeEvent(type, null, { detail: init && init.detail }); return e; }
   // Blob URLs keep their text, so a worker built from a Blob runs here too.
@@ -687,11 +755,12 @@
   define("atob", atob);
   define("jQuery", jq);
   define("require", amd);
+  define("axios", axios);
   define("requirejs", amd);
   define("define", amd);
   define("$", jq);
   define("setTimeout", timer);
-  define("setInterval", timer);
+  define("setInterval", interval);
   define("requestAnimationFrame", idle);
   define("requestIdleCallback", idle);
   define("queueMicrotask", idle);
@@ -769,12 +838,33 @@
     function () { drain(1); },
     function () { drain(1); },
     // Typing into every field, then clicking and submitting.
+    // Key by key (keyloggers add up `e.key`), then the field's change and blur.
     function () {
-      listeners.slice().forEach(function (l) {
-        var t = l[1], on = l[0];
-        if (typing.indexOf(t) < 0) return;
-        var targets = on === G || on === doc || on === body || on === form ? fields.concat(hintedFields) : [on];
-        targets.forEach(function (target) { call(l[2], on, makeEvent(t, target)); });
+      var keyTypes = ["keydown", "keypress", "input", "keyup"];
+      var each = typing.filter(function (t) { return keyTypes.indexOf(t) < 0; });
+      var typed = listeners.slice().filter(function (l) { return typing.indexOf(l[1]) >= 0; });
+      var targets = fields.concat(hintedFields);
+      targets.forEach(function (target) {
+        var value = String(target.value);
+        for (var i = 0; i < value.length && i < 32; i++) {
+          var ch = value.charAt(i);
+          var extra = { key: ch, keyCode: ch.charCodeAt(0), which: ch.charCodeAt(0), charCode: ch.charCodeAt(0), code: /\d/.test(ch) ? "Digit" + ch : "Key" + ch.toUpperCase(), data: ch, inputType: "insertText" };
+          typed.forEach(function (l) {
+            if (keyTypes.indexOf(l[1]) < 0) return;
+            if (l[0] === target || l[0] === G || l[0] === doc || l[0] === body || l[0] === form) call(l[2], l[0], makeEvent(l[1], target, extra));
+          });
+        }
+        typed.forEach(function (l) {
+          if (each.indexOf(l[1]) < 0) return;
+          if (l[0] === target || l[0] === G || l[0] === doc || l[0] === body || l[0] === form) call(l[2], l[0], makeEvent(l[1], target));
+        });
+      });
+      // Listeners on elements that are none of the fields above (a field the script found by
+      // a selector of its own).
+      typed.forEach(function (l) {
+        var on = l[0];
+        if (on === G || on === doc || on === body || on === form || targets.indexOf(on) >= 0) return;
+        call(l[2], on, makeEvent(l[1], on));
       });
     },
     function () { drain(1); },
@@ -783,6 +873,8 @@
         var t = l[1], on = l[0];
         if (clicking.indexOf(t) < 0) return;
         var targets = on === G || on === doc || on === body || on === form ? [button].concat(hintedButtons) : [on];
+        // A submit event's target is the form, whoever listens.
+        if (t === "submit") targets = [on === G || on === doc || on === body ? form : on];
         targets.forEach(function (target) { call(l[2], on, makeEvent(t, target)); });
       });
       // Handlers set as properties (`button.onclick = …`).
@@ -790,6 +882,22 @@
         typing.concat(clicking).forEach(function (t) {
           if (typeof el["on" + t] === "function") call(el["on" + t], el, makeEvent(t, el));
         });
+      });
+    },
+    function () { drain(1); },
+    // The platform's own events (WooCommerce `checkout_place_order`, a jQuery custom event…):
+    // every other type listened for fires once.
+    function () {
+      var known = typing.concat(clicking, ["DOMContentLoaded", "readystatechange", "load", "pageshow", "visibilitychange", "pagehide", "beforeunload", "unload", "message", "open"]);
+      listeners.slice().forEach(function (l) {
+        if (known.indexOf(l[1]) < 0) call(l[2], l[0], makeEvent(l[1], l[0] === G || l[0] === doc ? button : l[0]));
+      });
+    },
+    // The order form is submitted where it points: a form whose action the script set sends
+    // the fields there (into a hidden frame, as often as not).
+    function () {
+      all.slice().forEach(function (el) {
+        if (el.tagName === "FORM" && el.action) el.submit();
       });
     },
     function () { drain(1); },
