@@ -103,6 +103,9 @@ pub struct Interp<'a> {
     /// The names functions nested in a body assign, by body (see [`local`]): a pure function
     /// of the tree, asked again for every evaluation in the context of the same body.
     nested_writes: RefCell<local::NestedWritesCache<'a>>,
+    /// The names a body declares, and those of its frame (see [`local`]), by body: pure
+    /// functions of the tree, asked again for every evaluation in the same body's context.
+    body_names: RefCell<local::NestedWritesCache<'a>>,
 }
 
 impl<'a> Interp<'a> {
@@ -128,6 +131,7 @@ impl<'a> Interp<'a> {
             shadow: RefCell::default(),
             storage: RefCell::default(),
             nested_writes: RefCell::default(),
+            body_names: RefCell::default(),
         }
     }
 
