@@ -16,7 +16,8 @@
 //! script's globals: they are read into a shadow frame as copies, and assigned there.
 
 use super::{Flow, Interp};
-use crate::js::value::{Frame, NameSet, Scope, Value};
+use crate::js::value::{Frame, NameMap, NameSet, Scope, Value};
+use std::cell::RefCell;
 use oxc_ast::ast::*;
 use oxc_ast_visit::Visit;
 use oxc_ast_visit::walk;
@@ -97,17 +98,11 @@ impl<'a> Interp<'a> {
         let last = chain.len().saturating_sub(1);
         let mut binds = Some(binds);
         for (i, &Enclosing { params, body, args }) in chain.iter().enumerate() {
+            let names = self.body_names(params, body, FRAME);
             let frame: Scope<'a> = Rc::new(Frame {
-                vars: Default::default(),
+                vars: RefCell::new(self.unknown_frame(body, &names)),
                 parent: parent.clone(),
             });
-            let names = self.body_names(params, body, FRAME);
-            {
-                let mut vars = frame.vars.borrow_mut();
-                for n in names.iter() {
-                    vars.insert(n, Value::Unknown);
-                }
-            }
             if let Some(args) = args {
                 self.bind_args(params, args, body, parent.as_ref(), &frame);
             }
@@ -228,6 +223,27 @@ impl<'a> Interp<'a> {
         let names = Rc::new(names);
         self.body_names.borrow_mut().insert(key, names.clone());
         names
+    }
+
+    /// A frame's variables before the run: each of `names` (the body's [`FRAME`] names)
+    /// unknown. Built once per body by inserting them in order, then copied: a copy of a map
+    /// keeps its layout, so each frame is the map the inserts would have made, without
+    /// hashing a wrapper's thousands of names again for every evaluation inside it.
+    fn unknown_frame(
+        &self,
+        body: &'a FunctionBody<'a>,
+        names: &NameSet<'a>,
+    ) -> NameMap<'a, Value<'a>> {
+        let key = std::ptr::from_ref(body) as usize;
+        if let Some(vars) = self.unknown_frames.borrow().get(&key) {
+            return vars.clone();
+        }
+        let mut vars = NameMap::default();
+        for n in names.iter() {
+            vars.insert(*n, Value::Unknown);
+        }
+        self.unknown_frames.borrow_mut().insert(key, vars.clone());
+        vars
     }
 
     /// Run the statements before `at`; enter the one holding it when it is a block, an `if`

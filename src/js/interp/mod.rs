@@ -106,6 +106,8 @@ pub struct Interp<'a> {
     /// The names a body declares, and those of its frame (see [`local`]), by body: pure
     /// functions of the tree, asked again for every evaluation in the same body's context.
     body_names: RefCell<local::NestedWritesCache<'a>>,
+    /// Each body's frame of unknown variables (see [`local`]), copied for every evaluation.
+    unknown_frames: RefCell<std::collections::HashMap<usize, NameMap<'a, Value<'a>>>>,
 }
 
 impl<'a> Interp<'a> {
@@ -132,6 +134,7 @@ impl<'a> Interp<'a> {
             storage: RefCell::default(),
             nested_writes: RefCell::default(),
             body_names: RefCell::default(),
+            unknown_frames: RefCell::default(),
         }
     }
 
