@@ -17,12 +17,12 @@
 
 use super::{Flow, Interp};
 use crate::js::value::{Frame, NameMap, NameSet, Scope, Value};
-use std::cell::RefCell;
 use oxc_ast::ast::*;
 use oxc_ast_visit::Visit;
 use oxc_ast_visit::walk;
 use oxc_span::GetSpan;
 use oxc_syntax::scope::ScopeFlags;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Bodies larger than this only declare their names (a library's wrapping function).
