@@ -140,12 +140,30 @@ impl FlowGraph {
         }
         let n = self.next as usize + 1;
         let mut taint = vec![0u8; n];
-        let mut users: Vec<Vec<u32>> = vec![Vec::new(); n];
+        // Each symbol's users (the edges reading it, in edge order) in one array, symbol `s`'s
+        // at `users[first[s]..first[s + 1]]`: one allocation instead of one per symbol, of
+        // which a bundle has hundreds of thousands.
+        let mut first = vec![0u32; n + 1];
+        for (_, d) in &self.edges {
+            for &s in &d.syms {
+                if let Some(c) = first.get_mut(s as usize + 1) {
+                    *c += 1;
+                }
+            }
+        }
+        let mut sum = 0;
+        for c in first.iter_mut() {
+            sum += *c;
+            *c = sum;
+        }
+        let mut next = first.clone();
+        let mut users = vec![0u32; first[n] as usize];
         let mut work: Vec<Sym> = Vec::new();
         for (i, (to, d)) in self.edges.iter().enumerate() {
-            for s in &d.syms {
-                if let Some(u) = users.get_mut(*s as usize) {
-                    u.push(i as u32);
+            for &s in &d.syms {
+                if let Some(at) = next.get_mut(s as usize).filter(|_| (s as usize) < n) {
+                    users[*at as usize] = i as u32;
+                    *at += 1;
                 }
             }
             if d.src != 0 {
@@ -158,7 +176,8 @@ impl FlowGraph {
         }
         while let Some(s) = work.pop() {
             let bits = taint[s as usize];
-            for &e in &users[s as usize] {
+            let (from, upto) = (first[s as usize] as usize, first[s as usize + 1] as usize);
+            for &e in &users[from..upto] {
                 let to = self.edges[e as usize].0 as usize;
                 if taint[to] | bits != taint[to] {
                     taint[to] |= bits;

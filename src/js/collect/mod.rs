@@ -208,33 +208,33 @@ pub struct Collector<'a, 'f, 'k> {
     hidden_bytes: usize,
     scopes: Vec<HashMap<&'a str, Sym, FxBuild>>,
     fn_stack: Vec<FnCtx<'a>>,
-    pending_params: HashMap<u32, Deps>,
-    pending_binding: HashMap<u32, Sym>,
+    pending_params: HashMap<u32, Deps, FxBuild>,
+    pending_binding: HashMap<u32, Sym, FxBuild>,
     /// Names of the methods the script defines (see `method_sym`).
-    methods: HashSet<String>,
+    methods: HashSet<String, FxBuild>,
     /// Constant strings an iteration callback's first parameter takes
     /// (`['#cc-number', '#cvv'].map(s => …)`), by the callback's start, then by its symbol.
     /// A callback's parameter (by index, and by name within a `[key, value]` pattern) and
     /// the constant texts it takes.
-    pending_param_texts: HashMap<u32, (usize, usize, Vec<String>)>,
+    pending_param_texts: HashMap<u32, (usize, usize, Vec<String>), FxBuild>,
     /// Requests whose responses the script reads, and code it runs from strings (see
     /// `downloads`).
     responses: Vec<downloads::Response>,
-    response_at: HashMap<u32, Sym>,
+    response_at: HashMap<u32, Sym, FxBuild>,
     code_sinks: Vec<downloads::CodeSink>,
     /// Functions called where they are written, by start: their arguments.
-    iife_args: HashMap<u32, &'a [Argument<'a>]>,
-    param_texts: HashMap<Sym, Vec<String>>,
+    iife_args: HashMap<u32, &'a [Argument<'a>], FxBuild>,
+    param_texts: HashMap<Sym, Vec<String>, FxBuild>,
     /// Return symbols of callbacks whose result is the call's value (`a.map(cb)`), by start.
-    callback_ret: HashMap<u32, Sym>,
+    callback_ret: HashMap<u32, Sym, FxBuild>,
     /// What `this` stands for in the methods of the object literal or class being walked.
     /// Each with the function depth at the object or class: `this` means it only in
     /// functions defined inside (`{ body: this.x }` keeps the enclosing `this`).
     this_syms: Vec<(Sym, usize)>,
     /// The object literal `this` stands for (None in a class), parallel to `this_syms`.
     this_objs: Vec<Option<&'a ObjectExpression<'a>>>,
-    handles: HashMap<u32, Sym>,
-    script_elems: HashSet<Sym>,
+    handles: HashMap<u32, Sym, FxBuild>,
+    script_elems: HashSet<Sym, FxBuild>,
     gate: u32,
     nodes: u64,
     pub stopped: bool,
@@ -244,71 +244,71 @@ pub struct Collector<'a, 'f, 'k> {
     vocab_memo: HashMap<&'a str, bool, FxBuild>,
     first_escape: Option<Offset>,
     /// Elements known by an id or name the script gave or selected them by (DOM pipes).
-    elem_keys: HashMap<Sym, String>,
+    elem_keys: HashMap<Sym, String, FxBuild>,
     /// Variables holding a row of a selector table (see `tables`).
-    table_rows: HashMap<Sym, Vec<crate::js::value::Value<'a>>>,
+    table_rows: HashMap<Sym, Vec<crate::js::value::Value<'a>>, FxBuild>,
     /// Variables holding an IndexedDB object store, by store name.
-    store_names: HashMap<Sym, String>,
+    store_names: HashMap<Sym, String, FxBuild>,
     /// What each `new Promise(…)` resolves to, by the expression's start; and the executor
     /// functions whose first parameter resolves it.
-    promise_vals: HashMap<u32, Sym>,
-    promise_execs: HashMap<u32, Sym>,
+    promise_vals: HashMap<u32, Sym, FxBuild>,
+    promise_execs: HashMap<u32, Sym, FxBuild>,
     /// Keystroke listeners' callbacks (by start) and their event parameters: a keystroke is
     /// read only when its data (`key`, `value`…) is, not its timing.
-    keystroke_cbs: HashMap<u32, (Span, SourceKind)>,
+    keystroke_cbs: HashMap<u32, (Span, SourceKind), FxBuild>,
     /// Listener callbacks (by start) whose `this` is a card field.
-    listener_this: HashMap<u32, u8>,
+    listener_this: HashMap<u32, u8, FxBuild>,
     /// Variables holding a card field's element, and how they are used (see [`handles`]).
-    card_handles: HashMap<Sym, handles::HandleUses>,
-    keystroke_params: HashMap<Sym, (Span, SourceKind)>,
+    card_handles: HashMap<Sym, handles::HandleUses, FxBuild>,
+    keystroke_params: HashMap<Sym, (Span, SourceKind), FxBuild>,
     /// Every keystroke listener's callback (by start), with or without parameters.
-    keystroke_fns: HashMap<u32, (Span, SourceKind)>,
+    keystroke_fns: HashMap<u32, (Span, SourceKind), FxBuild>,
     /// The element a keystroke listener is on, by the listener's start.
-    keystroke_receivers: HashMap<u32, Sym>,
+    keystroke_receivers: HashMap<u32, Sym, FxBuild>,
     /// Function declarations of the script's functions, as hoisted.
-    own_fn_syms: std::collections::HashSet<Sym>,
+    own_fn_syms: std::collections::HashSet<Sym, FxBuild>,
     /// Elements a card-field guard said are not card fields, in the branch being walked.
     not_card: Vec<&'a str>,
     /// Objects that send through another's connection (a data channel of a peer connection).
-    handle_aliases: HashMap<Sym, Sym>,
+    handle_aliases: HashMap<Sym, Sym, FxBuild>,
     /// Frames the script made, and the data written to their names.
-    created_frames: std::collections::HashSet<Sym>,
-    frame_names: HashMap<Sym, Deps>,
+    created_frames: std::collections::HashSet<Sym, FxBuild>,
+    frame_names: HashMap<Sym, Deps, FxBuild>,
     /// Fields the script made with `type = 'hidden'`, and the card fields it made (see
     /// `own_form`).
-    hidden_created: std::collections::HashSet<Sym>,
+    hidden_created: std::collections::HashSet<Sym, FxBuild>,
     own_field_injections: Vec<(Sym, crate::js::facts::Injection)>,
     /// Variables holding a `new FormData(…)`: a named `get` of one reads only that field; the
     /// form counts as harvested (the `new` expression's span) once the FormData is used whole.
-    form_data: HashMap<Sym, Option<Span>>,
+    form_data: HashMap<Sym, Option<Span>, FxBuild>,
     /// Fields the script creates, and those of them it names like card fields.
-    created_fields: HashSet<Sym>,
-    card_fields: HashSet<Sym>,
+    created_fields: HashSet<Sym, FxBuild>,
+    card_fields: HashSet<Sym, FxBuild>,
     /// Ids and names of card fields in markup the script wrote (`innerHTML`).
-    own_card_keys: HashSet<String>,
+    own_card_keys: HashSet<String, FxBuild>,
     /// Arguments passed to a function built by `Function(…)`, by the building call's start.
-    fn_ctor_args: HashMap<u32, Vec<String>>,
+    fn_ctor_args: HashMap<u32, Vec<String>, FxBuild>,
     /// `this.url = …` in a class's methods (its constructor), by the class's `this` symbol
     /// and the property; None when assigned more than once (then it is not a constant).
-    this_fields: HashMap<(Sym, String), Option<&'a Expression<'a>>>,
+    this_fields: HashMap<(Sym, String), Option<&'a Expression<'a>>, FxBuild>,
     /// Reads whose parent uses only a yes/no, a length or a masked copy of them.
-    hidden_reads: HashSet<(u32, u32)>,
+    hidden_reads: HashSet<(u32, u32), FxBuild>,
     /// Variables declared from a field's text (see [`truncation`]).
-    text_vars: HashSet<Sym>,
+    text_vars: HashSet<Sym, FxBuild>,
     /// Selections of every field kept or iterated where made, and the callbacks whose
     /// parameters hold elements (see [`holders`]).
-    held_selections: HashSet<(u32, u32)>,
-    holder_cbs: HashSet<u32>,
+    held_selections: HashSet<(u32, u32), FxBuild>,
+    holder_cbs: HashSet<u32, FxBuild>,
     /// `new Blob([...])` by the variable holding it (inline workers).
-    blob_inits: HashMap<&'a str, &'a NewExpression<'a>>,
+    blob_inits: HashMap<&'a str, &'a NewExpression<'a>, FxBuild>,
     /// The other values of the last URL resolved (see [`alternatives`]).
     url_alternatives: Option<alternatives::UrlAlternatives>,
     /// Each parameter's function (by its symbol) and position, for sinks passed as arguments.
-    param_index: HashMap<Sym, (Sym, usize)>,
+    param_index: HashMap<Sym, (Sym, usize), FxBuild>,
     /// Pipe writes named by a parameter, joined to the calls at the end (see `param_pipes`).
     param_pipes: Vec<param_pipes::ParamPipe>,
     /// Functions that select elements by a parameter: (function, parameter index).
-    selector_params: std::collections::HashSet<(Sym, usize)>,
+    selector_params: std::collections::HashSet<(Sym, usize), FxBuild>,
     param_calls: Vec<indirect::ParamCall<'a>>,
     fn_args: Vec<indirect::FnArg<'a>>,
     fn_passes: Vec<indirect::FnPass<'a>>,
@@ -323,10 +323,10 @@ pub struct Collector<'a, 'f, 'k> {
     param_sinks: Vec<params::ParamSink<'a>>,
     own_calls: Vec<params::OwnCall<'a>>,
     iter_calls: Vec<params::IterCall<'a>>,
-    fn_starts: HashMap<u32, Sym>,
+    fn_starts: HashMap<u32, Sym, FxBuild>,
     /// Each function's parameters (the first function bound to a name), and whether it is an
     /// arrow (whose `arguments` is its enclosing function's).
-    fn_param_names: HashMap<Sym, (&'a FormalParameters<'a>, bool)>,
+    fn_param_names: HashMap<Sym, (&'a FormalParameters<'a>, bool), FxBuild>,
     /// Names that only ever hold a URL scheme (see [`aliases`]).
     schemes: aliases::SchemeNames<'a>,
     /// Strings built step by step in one body (see [`builders`]).
@@ -362,20 +362,20 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             hidden_bytes: 0,
             scopes: Vec::new(),
             fn_stack: Vec::new(),
-            pending_params: HashMap::new(),
-            pending_binding: HashMap::new(),
-            methods: HashSet::new(),
-            pending_param_texts: HashMap::new(),
-            iife_args: HashMap::new(),
+            pending_params: HashMap::default(),
+            pending_binding: HashMap::default(),
+            methods: HashSet::default(),
+            pending_param_texts: HashMap::default(),
+            iife_args: HashMap::default(),
             responses: Vec::new(),
-            response_at: HashMap::new(),
+            response_at: HashMap::default(),
             code_sinks: Vec::new(),
-            param_texts: HashMap::new(),
-            callback_ret: HashMap::new(),
+            param_texts: HashMap::default(),
+            callback_ret: HashMap::default(),
             this_syms: Vec::new(),
             this_objs: Vec::new(),
-            handles: HashMap::new(),
-            script_elems: HashSet::new(),
+            handles: HashMap::default(),
+            script_elems: HashSet::default(),
             gate: 0,
             nodes: 0,
             stopped: false,
@@ -383,37 +383,37 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             literal_bytes: 0,
             vocab_memo: HashMap::default(),
             first_escape: None,
-            elem_keys: HashMap::new(),
-            table_rows: HashMap::new(),
-            store_names: HashMap::new(),
-            promise_vals: HashMap::new(),
-            promise_execs: HashMap::new(),
-            keystroke_cbs: HashMap::new(),
-            listener_this: HashMap::new(),
-            card_handles: HashMap::new(),
-            keystroke_params: HashMap::new(),
-            keystroke_fns: HashMap::new(),
-            keystroke_receivers: HashMap::new(),
+            elem_keys: HashMap::default(),
+            table_rows: HashMap::default(),
+            store_names: HashMap::default(),
+            promise_vals: HashMap::default(),
+            promise_execs: HashMap::default(),
+            keystroke_cbs: HashMap::default(),
+            listener_this: HashMap::default(),
+            card_handles: HashMap::default(),
+            keystroke_params: HashMap::default(),
+            keystroke_fns: HashMap::default(),
+            keystroke_receivers: HashMap::default(),
             own_fn_syms: Default::default(),
             not_card: Vec::new(),
-            handle_aliases: HashMap::new(),
+            handle_aliases: HashMap::default(),
             created_frames: Default::default(),
-            frame_names: HashMap::new(),
+            frame_names: HashMap::default(),
             hidden_created: Default::default(),
             own_field_injections: Vec::new(),
-            form_data: HashMap::new(),
-            created_fields: HashSet::new(),
-            card_fields: HashSet::new(),
-            own_card_keys: HashSet::new(),
-            fn_ctor_args: HashMap::new(),
-            this_fields: HashMap::new(),
-            hidden_reads: HashSet::new(),
-            text_vars: HashSet::new(),
-            held_selections: HashSet::new(),
-            holder_cbs: HashSet::new(),
-            blob_inits: HashMap::new(),
+            form_data: HashMap::default(),
+            created_fields: HashSet::default(),
+            card_fields: HashSet::default(),
+            own_card_keys: HashSet::default(),
+            fn_ctor_args: HashMap::default(),
+            this_fields: HashMap::default(),
+            hidden_reads: HashSet::default(),
+            text_vars: HashSet::default(),
+            held_selections: HashSet::default(),
+            holder_cbs: HashSet::default(),
+            blob_inits: HashMap::default(),
             url_alternatives: None,
-            param_index: HashMap::new(),
+            param_index: HashMap::default(),
             param_pipes: Vec::new(),
             selector_params: Default::default(),
             param_calls: Vec::new(),
@@ -424,8 +424,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             param_sinks: Vec::new(),
             own_calls: Vec::new(),
             iter_calls: Vec::new(),
-            fn_starts: HashMap::new(),
-            fn_param_names: HashMap::new(),
+            fn_starts: HashMap::default(),
+            fn_param_names: HashMap::default(),
             schemes: aliases::SchemeNames::default(),
             builders: builders::Builders::default(),
             jquery_params: Vec::new(),

@@ -16,16 +16,20 @@
 //! script's globals: they are read into a shadow frame as copies, and assigned there.
 
 use super::{Flow, Interp};
-use crate::js::value::{Frame, NameSet, Scope, Value};
+use crate::js::value::{Frame, NameMap, NameSet, Scope, Value};
 use oxc_ast::ast::*;
 use oxc_ast_visit::Visit;
 use oxc_ast_visit::walk;
 use oxc_span::GetSpan;
 use oxc_syntax::scope::ScopeFlags;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Bodies larger than this only declare their names (a library's wrapping function).
 const MAX_RUN_BYTES: u32 = 8 * 1024;
+/// [`Interp::body_names`]: what a body declares, or its frame's names (parameters too).
+const DECLARED: u32 = 0;
+const FRAME: u32 = 1;
 /// Fuel for one evaluation in context (a decoder loop in a listener fits; a library does not).
 const FUEL_LOCAL: u64 = 200_000;
 
@@ -66,16 +70,20 @@ impl<'a> Interp<'a> {
         let mut used = NameSet::default();
         Refs { out: &mut used }.visit_expression(e);
         let declares_used = chain.iter().any(|f| {
-            let mut declared = NameSet::default();
             if f.args.is_some() {
+                let mut params = NameSet::default();
                 for p in &f.params.items {
-                    pattern_names(&p.pattern, &mut declared);
+                    pattern_names(&p.pattern, &mut params);
+                }
+                if params.iter().any(|n| used.contains(n)) {
+                    return true;
                 }
             }
-            if f.body.span.size() <= MAX_RUN_BYTES {
-                declared_names(&f.body.statements, &mut declared);
-            }
-            declared.iter().any(|n| used.contains(n))
+            f.body.span.size() <= MAX_RUN_BYTES
+                && self
+                    .body_names(f.params, f.body, DECLARED)
+                    .iter()
+                    .any(|n| used.contains(n))
         });
         // Or it reads Web storage, which the statements before may have just written.
         let reads_storage = used.contains("localStorage") || used.contains("sessionStorage");
@@ -90,24 +98,11 @@ impl<'a> Interp<'a> {
         let last = chain.len().saturating_sub(1);
         let mut binds = Some(binds);
         for (i, &Enclosing { params, body, args }) in chain.iter().enumerate() {
+            let names = self.body_names(params, body, FRAME);
             let frame: Scope<'a> = Rc::new(Frame {
-                vars: Default::default(),
+                vars: RefCell::new(self.unknown_frame(body, &names)),
                 parent: parent.clone(),
             });
-            let mut names = NameSet::default();
-            for p in &params.items {
-                pattern_names(&p.pattern, &mut names);
-            }
-            if let Some(r) = &params.rest {
-                pattern_names(&r.rest.argument, &mut names);
-            }
-            declared_names(&body.statements, &mut names);
-            {
-                let mut vars = frame.vars.borrow_mut();
-                for n in &names {
-                    vars.insert(n, Value::Unknown);
-                }
-            }
             if let Some(args) = args {
                 self.bind_args(params, args, body, parent.as_ref(), &frame);
             }
@@ -119,7 +114,7 @@ impl<'a> Interp<'a> {
             if body.span.size() <= MAX_RUN_BYTES {
                 self.hoist(&body.statements, &frame);
                 // `hoist` declares `var`s undefined; what the run does not reach stays unknown.
-                for n in &names {
+                for n in names.iter() {
                     let mut vars = frame.vars.borrow_mut();
                     if matches!(vars.get(n), Some(Value::Undefined)) {
                         vars.insert(n, Value::Unknown);
@@ -198,6 +193,57 @@ impl<'a> Interp<'a> {
         let names = Rc::new(names);
         self.nested_writes.borrow_mut().insert(key, names.clone());
         names
+    }
+
+    /// The names `body` declares at its own level ([`DECLARED`]), or those its frame starts
+    /// with ([`FRAME`]: its parameters, then what it declares, inserted in that order so the
+    /// set is the one built fresh each time). Remembered per body, as [`Self::nested_writes`]:
+    /// a library's wrapper declares thousands of names, and every evaluation in a function
+    /// inside it asked for them again.
+    fn body_names(
+        &self,
+        params: &'a FormalParameters<'a>,
+        body: &'a FunctionBody<'a>,
+        kind: u32,
+    ) -> Rc<NameSet<'a>> {
+        let key = (std::ptr::from_ref(body) as usize, kind);
+        if let Some(names) = self.body_names.borrow().get(&key) {
+            return names.clone();
+        }
+        let mut names = NameSet::default();
+        if kind == FRAME {
+            for p in &params.items {
+                pattern_names(&p.pattern, &mut names);
+            }
+            if let Some(r) = &params.rest {
+                pattern_names(&r.rest.argument, &mut names);
+            }
+        }
+        declared_names(&body.statements, &mut names);
+        let names = Rc::new(names);
+        self.body_names.borrow_mut().insert(key, names.clone());
+        names
+    }
+
+    /// A frame's variables before the run: each of `names` (the body's [`FRAME`] names)
+    /// unknown. Built once per body by inserting them in order, then copied: a copy of a map
+    /// keeps its layout, so each frame is the map the inserts would have made, without
+    /// hashing a wrapper's thousands of names again for every evaluation inside it.
+    fn unknown_frame(
+        &self,
+        body: &'a FunctionBody<'a>,
+        names: &NameSet<'a>,
+    ) -> NameMap<'a, Value<'a>> {
+        let key = std::ptr::from_ref(body) as usize;
+        if let Some(vars) = self.unknown_frames.borrow().get(&key) {
+            return vars.clone();
+        }
+        let mut vars = NameMap::default();
+        for n in names.iter() {
+            vars.insert(*n, Value::Unknown);
+        }
+        self.unknown_frames.borrow_mut().insert(key, vars.clone());
+        vars
     }
 
     /// Run the statements before `at`; enter the one holding it when it is a block, an `if`

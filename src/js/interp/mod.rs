@@ -103,6 +103,11 @@ pub struct Interp<'a> {
     /// The names functions nested in a body assign, by body (see [`local`]): a pure function
     /// of the tree, asked again for every evaluation in the context of the same body.
     nested_writes: RefCell<local::NestedWritesCache<'a>>,
+    /// The names a body declares, and those of its frame (see [`local`]), by body: pure
+    /// functions of the tree, asked again for every evaluation in the same body's context.
+    body_names: RefCell<local::NestedWritesCache<'a>>,
+    /// Each body's frame of unknown variables (see [`local`]), copied for every evaluation.
+    unknown_frames: RefCell<std::collections::HashMap<usize, NameMap<'a, Value<'a>>>>,
 }
 
 impl<'a> Interp<'a> {
@@ -128,6 +133,8 @@ impl<'a> Interp<'a> {
             shadow: RefCell::default(),
             storage: RefCell::default(),
             nested_writes: RefCell::default(),
+            body_names: RefCell::default(),
+            unknown_frames: RefCell::default(),
         }
     }
 
