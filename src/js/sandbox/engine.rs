@@ -128,16 +128,7 @@ impl Sandbox {
     /// Run `code` as a global script. Ordinary exceptions are an [`Outcome`]; running out of
     /// time or memory is an error, and every later run is refused with the same error.
     pub fn run(&mut self, code: &str) -> Result<Outcome, SandboxError> {
-        if let Some(e) = &self.exhausted {
-            return Err(e.clone());
-        }
-        let elapsed = self.started.elapsed();
-        if elapsed >= self.limits.time {
-            return Err(self.exhaust(SandboxError::Time(self.limits.time.as_millis())));
-        }
-        let slice = self.limits.time_per_run.min(self.limits.time - elapsed);
-        self.stop_at
-            .store((elapsed + slice).as_micros() as u64, Ordering::Relaxed);
+        let slice = self.begin_slice()?;
         let memory_mb = self.limits.memory >> 20;
         // A page's classic scripts run in sloppy mode, and decoders rely on it (`for(i=0;…)`
         // with an undeclared `i`, `this` at the top level); rquickjs evaluates strictly by
@@ -158,16 +149,12 @@ impl Sandbox {
                     }
                 },
             );
-        self.stop_at.store(u64::MAX, Ordering::Relaxed);
-        if self.interrupted.swap(false, Ordering::Relaxed) {
-            return Err(self.exhaust(SandboxError::Time(slice.as_millis())));
-        }
+        self.end_slice(slice)?;
         result.map_err(|e| self.exhaust(e))
     }
 
-    /// Run the promise reactions the code queued (at most `max`), under the same budgets as
-    /// [`Sandbox::run`]. Reactions that throw are skipped.
-    pub fn drain_jobs(&mut self, max: usize) -> Result<(), SandboxError> {
+    /// Arm the interrupt for one step: the per-step budget, or what is left of the total.
+    fn begin_slice(&mut self) -> Result<Duration, SandboxError> {
         if let Some(e) = &self.exhausted {
             return Err(e.clone());
         }
@@ -178,6 +165,22 @@ impl Sandbox {
         let slice = self.limits.time_per_run.min(self.limits.time - elapsed);
         self.stop_at
             .store((elapsed + slice).as_micros() as u64, Ordering::Relaxed);
+        Ok(slice)
+    }
+
+    /// Disarm the interrupt; a step it stopped is a time budget run out.
+    fn end_slice(&mut self, slice: Duration) -> Result<(), SandboxError> {
+        self.stop_at.store(u64::MAX, Ordering::Relaxed);
+        if self.interrupted.swap(false, Ordering::Relaxed) {
+            return Err(self.exhaust(SandboxError::Time(slice.as_millis())));
+        }
+        Ok(())
+    }
+
+    /// Run the promise reactions the code queued (at most `max`), under the same budgets as
+    /// [`Sandbox::run`]. Reactions that throw are skipped.
+    pub fn drain_jobs(&mut self, max: usize) -> Result<(), SandboxError> {
+        let slice = self.begin_slice()?;
         for _ in 0..max {
             match self.runtime.execute_pending_job() {
                 Ok(true) => {}
@@ -186,11 +189,7 @@ impl Sandbox {
                 Err(_) => {}
             }
         }
-        self.stop_at.store(u64::MAX, Ordering::Relaxed);
-        if self.interrupted.swap(false, Ordering::Relaxed) {
-            return Err(self.exhaust(SandboxError::Time(slice.as_millis())));
-        }
-        Ok(())
+        self.end_slice(slice)
     }
 
     /// Take the code the prelude's recorders captured so far: (how it was run, code).
