@@ -752,6 +752,11 @@
     var self = eventTarget(this);
     var url = str(u);
     var code = blobs[url];
+    // A worker from a `data:` URL carries its code in the URL.
+    var data = /^data:[^,]*?(;base64)?,(.*)$/i.exec(url);
+    if (code === undefined && data) {
+      try { code = data[1] ? atob(data[2]) : decodeURIComponent(data[2]); } catch (e) {}
+    }
     if (code === undefined) send("worker", url, "");
     // The worker's global scope: its own message handler, its ways to send.
     var scope = eventTarget({ onmessage: null, location: { href: url } });
@@ -851,8 +856,27 @@
   define("parent", G);
   define("frames", G);
   define("getComputedStyle", function () { return { getPropertyValue: function () { return ""; } }; });
+  // Element classes whose prototypes skimmers borrow setters from
+  // (`Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src').set.call(img, url)`).
+  // Only the resource elements: a page-wide `Element` or an input's `value` accessor changes
+  // how obfuscated code probes its environment (a sealed case stopped sending).
   define("HTMLFormElement", function () {});
   define("HTMLInputElement", function () {});
+  ["HTMLImageElement", "HTMLScriptElement", "HTMLIFrameElement", "HTMLLinkElement", "HTMLAnchorElement"].forEach(function (n) {
+    var C = function () {};
+    ["src", "href", "srcset", "ping"].forEach(function (p) {
+      Object.defineProperty(C.prototype, p, {
+        get: function () { return Object.prototype.hasOwnProperty.call(this, p) ? this[p] : ""; },
+        set: function (v) {
+          if (Object.prototype.hasOwnProperty.call(this, p)) this[p] = v;
+          else Object.defineProperty(this, p, { value: v, writable: true, configurable: true });
+        },
+        configurable: true
+      });
+    });
+    define(n, C);
+  });
+  define("EventTarget", function () { eventTarget(this); });
   define("indexedDB", indexedDBStub());
 
   // After the script's top level: what a customer does on a checkout page.
@@ -895,6 +919,15 @@
       if (typeof G["on" + t] === "function") call(G["on" + t], G, makeEvent(t, G));
     });
   }
+  // Who hears a field's events as they bubble: the window, the document, the body, forms,
+  // and any element that is no field itself (a container found by an id of its own).
+  function hears(on) {
+    if (on === G || on === doc || on === body || on === form) return true;
+    if (!on || !on.tagName || fields.indexOf(on) >= 0 || hintedFields.indexOf(on) >= 0) return false;
+    if (on.tagName !== "INPUT" && on.tagName !== "SELECT" && on.tagName !== "TEXTAREA") return true;
+    return /^canary-/.test(canary(on.__key + " " + on.id + " " + on.name));
+  }
+
   // What a customer's visit does after the script's top level, one task per step: skimscan
   // runs the promise reactions between steps, as a browser runs microtasks between tasks.
   var steps = [
@@ -918,19 +951,19 @@
           var extra = { key: ch, keyCode: ch.charCodeAt(0), which: ch.charCodeAt(0), charCode: ch.charCodeAt(0), code: /\d/.test(ch) ? "Digit" + ch : "Key" + ch.toUpperCase(), data: ch, inputType: "insertText" };
           typed.forEach(function (l) {
             if (keyTypes.indexOf(l[1]) < 0) return;
-            if (l[0] === target || l[0] === G || l[0] === doc || l[0] === body || l[0] === form) call(l[2], l[0], makeEvent(l[1], target, extra));
+            if (l[0] === target || hears(l[0])) call(l[2], l[0], makeEvent(l[1], target, extra));
           });
         }
         typed.forEach(function (l) {
           if (each.indexOf(l[1]) < 0) return;
-          if (l[0] === target || l[0] === G || l[0] === doc || l[0] === body || l[0] === form) call(l[2], l[0], makeEvent(l[1], target));
+          if (l[0] === target || hears(l[0])) call(l[2], l[0], makeEvent(l[1], target));
         });
       });
       // Listeners on elements that are none of the fields above (a field the script found by
       // a selector of its own).
       typed.forEach(function (l) {
         var on = l[0];
-        if (on === G || on === doc || on === body || on === form || targets.indexOf(on) >= 0) return;
+        if (hears(on) || targets.indexOf(on) >= 0) return;
         call(l[2], on, makeEvent(l[1], on));
       });
     },
