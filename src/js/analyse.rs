@@ -16,6 +16,7 @@ use super::fallback;
 use super::interp::Interp;
 use super::knowledge::Knowledge;
 use super::markup;
+use super::sandbox;
 use super::vocabulary::Vocabulary;
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
 use crate::finding::Severity;
@@ -58,9 +59,11 @@ pub fn analyse(
         .findings
         .iter()
         .any(|f| matches!(f.severity, Severity::High | Severity::Critical));
+    // An obfuscated script already ran on the stub page inside `gather`, with every send.
     if reads_card
         && !flagged
         && job.code.len() <= STUB_PAGE_MAX_BYTES
+        && !sandbox::emulate::worth_running(&job.code)
         && let Some(layer) = super::decoders::emulated_flows(&job.code, &job.page_url)
     {
         let facts = gather(job, &ctx(Deadline::after(TIME_PER_SCRIPT)), Some(&layer));
