@@ -103,18 +103,47 @@ fn time_and_randomness_are_fixed() {
 }
 
 #[test]
-fn an_infinite_loop_is_stopped_by_the_time_budget() {
+fn an_infinite_loop_is_stopped_by_the_work_budget() {
     let limits = Limits {
+        work: 200,
+        work_per_run: 100,
+        ..Limits::default()
+    };
+    let mut s = Sandbox::new(limits).expect("sandbox");
+    let before = s.work_done();
+    let t = Instant::now();
+    let r = s.run("while (true) {}");
+    assert!(matches!(r, Err(SandboxError::Work(1))), "{r:?}");
+    // Counted, not timed: the step stopped at exactly its share of polls.
+    assert_eq!(s.work_done(), before + 100);
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    // Once a budget is gone, nothing else runs.
+    assert!(matches!(s.run("1"), Err(SandboxError::Work(_))));
+}
+
+#[test]
+fn the_same_code_does_the_same_work() {
+    let code = "var s = 0; for (var i = 0; i < 3e6; i++) { s += i % 7; } String(s)";
+    let mut a = sandbox();
+    let mut b = sandbox();
+    assert_eq!(value(&mut a, code), value(&mut b, code));
+    assert!(a.work_done() > 100, "{}", a.work_done());
+    assert_eq!(a.work_done(), b.work_done());
+}
+
+#[test]
+fn the_clock_is_a_backstop_when_work_is_not_counted_fast_enough() {
+    let limits = Limits {
+        work: u64::MAX / 2,
+        work_per_run: u64::MAX / 4,
         time_per_run: Duration::from_millis(200),
         ..Limits::default()
     };
     let mut s = Sandbox::new(limits).expect("sandbox");
     let t = Instant::now();
     let r = s.run("while (true) {}");
-    assert!(matches!(r, Err(SandboxError::Time(_))), "{r:?}");
+    assert!(matches!(r, Err(SandboxError::Time(200))), "{r:?}");
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
-    // Once a budget is gone, nothing else runs.
-    assert!(matches!(s.run("1"), Err(SandboxError::Time(_))));
 }
 
 #[test]
@@ -126,7 +155,7 @@ fn a_memory_bomb_is_stopped_by_the_memory_budget() {
     let mut s = Sandbox::new(limits).expect("sandbox");
     let r = s.run("var a = []; while (true) { a.push(new Array(100000).fill(1)); }");
     assert!(
-        matches!(r, Err(SandboxError::Memory(_)) | Err(SandboxError::Time(_))),
+        matches!(r, Err(SandboxError::Memory(_)) | Err(SandboxError::Work(_))),
         "{r:?}"
     );
     let mut s = Sandbox::new(limits).expect("sandbox");

@@ -175,12 +175,13 @@ fn decoded_layers_are_reported_as_hidden_code() {
 #[test]
 fn a_decoder_that_never_ends_makes_the_analysis_incomplete() {
     // The decoder loops forever before producing the code it would eval: the sandbox stops it
-    // and the script is reported as only partly analysed, never as clean.
+    // once it has done its counted work (not after a time that depends on the machine's
+    // load) and the script is reported as only partly analysed, never as clean.
     let code = "function _dec(s){var o='';while(true){o+=String.fromCharCode(s.charCodeAt(0)^1);o=o.slice(-8);}return o;}\n\
                 var _p=_dec('x');\neval(_p);\n";
     let a = analyse("spin.js", code);
     assert!(
-        a.errors.iter().any(|e| e.contains("time budget")),
+        a.errors.iter().any(|e| e.contains("work budget")),
         "{:?}",
         a.errors
     );
@@ -200,7 +201,7 @@ fn a_memory_bomb_in_a_decoder_is_stopped() {
     assert!(
         a.errors
             .iter()
-            .any(|e| e.contains("memory budget") || e.contains("time budget")),
+            .any(|e| e.contains("memory budget") || e.contains("work budget")),
         "{:?}",
         a.errors
     );

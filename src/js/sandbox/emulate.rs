@@ -33,19 +33,24 @@ pub struct Observed {
     pub sends: Vec<(String, String, String)>,
 }
 
-/// The budgets of one run. A machine-obfuscated script gets 3 s, 2.5 s of it for one step
-/// (a 1 MB js-confuser high build needs ~2 s, mostly its top level); a readable script that reads card fields,
-/// which the stub page only has to take to its send, gets 0.4 s: a library that spins on the
-/// stubs (knockout waited out 1.5 s here) costs no more than that.
+/// The budgets of one run, in interrupt polls (see [`Limits`]: counted work, so whether a
+/// run reaches its send does not depend on the machine's load). A machine-obfuscated script
+/// gets 6,000 polls, 5,000 of them for one step (about 3 s here; a 1 MB js-confuser high
+/// build needs ~2 s, mostly its top level); a readable script that reads card fields, which
+/// the stub page only has to take to its send, gets 800 (about 0.4 s): a library that spins
+/// on the stubs (knockout waited out 1.5 s here) costs no more than that. The wall-clock
+/// backstops are three times the time the work takes here.
 pub fn limits(obfuscated: bool) -> Limits {
-    let (time, per_run) = if obfuscated {
-        (3_000, 2_500)
+    let (work, per_run, time, time_per_run) = if obfuscated {
+        (6_000, 5_000, 9_000, 7_500)
     } else {
-        (400, 300)
+        (800, 600, 1_200, 900)
     };
     Limits {
+        work,
+        work_per_run: per_run,
         time: Duration::from_millis(time),
-        time_per_run: Duration::from_millis(per_run),
+        time_per_run: Duration::from_millis(time_per_run),
         ..Limits::default()
     }
 }

@@ -20,12 +20,33 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// QuickJS polls its interrupt handler once per this many counted operations (function
+/// calls, backward jumps, iterations of the built-ins' own loops: `JS_INTERRUPT_COUNTER_INIT`
+/// in quickjs.c). A poll is the unit of work the budgets count.
+pub const OPS_PER_POLL: u64 = 10_000;
+
+/// The decoder sandbox's work, in polls: about 3 s of QuickJS on the 2-core machine the
+/// budgets were measured on (0.45-0.8 ms a poll on large obfuscated scripts; BENCHMARKS.md).
+/// A decoder needs a fraction of it.
+pub const DECODER_WORK: u64 = 6_000;
+
 /// What one sandbox may use.
+///
+/// Work is counted, not timed: the same script on the same page does the same work on an
+/// idle laptop and on a loaded CI runner, so whether a decoder finished (and so the verdict)
+/// does not depend on the machine's load. The wall-clock limits stay as a backstop for the
+/// time a built-in spends without polling (a long `String.prototype.repeat`, a regular
+/// expression backtracking), set well above what the work budget takes on a slow machine.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Wall-clock time for everything the sandbox runs for one script.
+    /// Interrupt polls (of [`OPS_PER_POLL`] operations) for everything the sandbox runs for
+    /// one script.
+    pub work: u64,
+    /// Polls one statement or one call may take.
+    pub work_per_run: u64,
+    /// Wall-clock backstop for everything the sandbox runs for one script.
     pub time: Duration,
-    /// Time one statement or one call may take.
+    /// Wall-clock backstop for one statement or one call.
     pub time_per_run: Duration,
     /// Heap of the JavaScript runtime.
     pub memory: usize,
@@ -38,8 +59,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            time: Duration::from_secs(3),
-            time_per_run: Duration::from_millis(1_500),
+            work: DECODER_WORK,
+            work_per_run: DECODER_WORK / 2,
+            time: Duration::from_secs(9),
+            time_per_run: Duration::from_millis(4_500),
             memory: 64 << 20,
             stack: 1 << 20,
             output: 4 << 20,
@@ -52,6 +75,8 @@ impl Default for Limits {
 pub enum SandboxError {
     #[error("the decoder ran out of its time budget ({0} ms)")]
     Time(u128),
+    #[error("the decoder ran out of its work budget ({0} million operations)")]
+    Work(u64),
     #[error("the decoder ran out of its memory budget ({0} MB)")]
     Memory(usize),
     #[error("the decoder's output exceeded its budget ({0} MB)")]
@@ -78,6 +103,9 @@ pub struct Sandbox {
     started: Instant,
     /// Microseconds after `started` at which the running code is interrupted.
     stop_at: Arc<AtomicU64>,
+    /// Interrupt polls so far, and the count at which the running code is interrupted.
+    polls: Arc<AtomicU64>,
+    stop_polls: Arc<AtomicU64>,
     interrupted: Arc<AtomicBool>,
     /// The first budget the sandbox ran out of; later runs are refused.
     exhausted: Option<SandboxError>,
@@ -90,12 +118,16 @@ impl Sandbox {
         runtime.set_max_stack_size(limits.stack);
         let started = Instant::now();
         let stop_at = Arc::new(AtomicU64::new(u64::MAX));
+        let polls = Arc::new(AtomicU64::new(0));
+        let stop_polls = Arc::new(AtomicU64::new(u64::MAX));
         let interrupted = Arc::new(AtomicBool::new(false));
         {
             let (stop_at, interrupted) = (stop_at.clone(), interrupted.clone());
+            let (polls, stop_polls) = (polls.clone(), stop_polls.clone());
             runtime.set_interrupt_handler(Some(Box::new(move || {
-                let now = started.elapsed().as_micros() as u64;
-                let stop = now >= stop_at.load(Ordering::Relaxed);
+                let done = polls.fetch_add(1, Ordering::Relaxed) + 1;
+                let stop = done >= stop_polls.load(Ordering::Relaxed)
+                    || started.elapsed().as_micros() as u64 >= stop_at.load(Ordering::Relaxed);
                 if stop {
                     interrupted.store(true, Ordering::Relaxed);
                 }
@@ -109,6 +141,8 @@ impl Sandbox {
             limits,
             started,
             stop_at,
+            polls,
+            stop_polls,
             interrupted,
             exhausted: None,
         };
@@ -153,28 +187,48 @@ impl Sandbox {
         result.map_err(|e| self.exhaust(e))
     }
 
-    /// Arm the interrupt for one step: the per-step budget, or what is left of the total.
-    fn begin_slice(&mut self) -> Result<Duration, SandboxError> {
+    /// Arm the interrupt for one step: the per-step budgets, or what is left of the totals.
+    fn begin_slice(&mut self) -> Result<Slice, SandboxError> {
         if let Some(e) = &self.exhausted {
             return Err(e.clone());
+        }
+        let done = self.polls.load(Ordering::Relaxed);
+        if done >= self.limits.work {
+            return Err(self.exhaust(work_error(self.limits.work)));
         }
         let elapsed = self.started.elapsed();
         if elapsed >= self.limits.time {
             return Err(self.exhaust(SandboxError::Time(self.limits.time.as_millis())));
         }
-        let slice = self.limits.time_per_run.min(self.limits.time - elapsed);
+        let slice = Slice {
+            work: self.limits.work_per_run.min(self.limits.work - done),
+            time: self.limits.time_per_run.min(self.limits.time - elapsed),
+        };
+        self.stop_polls.store(done + slice.work, Ordering::Relaxed);
         self.stop_at
-            .store((elapsed + slice).as_micros() as u64, Ordering::Relaxed);
+            .store((elapsed + slice.time).as_micros() as u64, Ordering::Relaxed);
         Ok(slice)
     }
 
-    /// Disarm the interrupt; a step it stopped is a time budget run out.
-    fn end_slice(&mut self, slice: Duration) -> Result<(), SandboxError> {
+    /// Disarm the interrupt; a step it stopped ran out of its work (or, on the backstop, its
+    /// time).
+    fn end_slice(&mut self, slice: Slice) -> Result<(), SandboxError> {
+        let stop_polls = self.stop_polls.swap(u64::MAX, Ordering::Relaxed);
         self.stop_at.store(u64::MAX, Ordering::Relaxed);
         if self.interrupted.swap(false, Ordering::Relaxed) {
-            return Err(self.exhaust(SandboxError::Time(slice.as_millis())));
+            let e = if self.polls.load(Ordering::Relaxed) >= stop_polls {
+                work_error(slice.work)
+            } else {
+                SandboxError::Time(slice.time.as_millis())
+            };
+            return Err(self.exhaust(e));
         }
         Ok(())
+    }
+
+    /// Interrupt polls so far (each [`OPS_PER_POLL`] operations).
+    pub fn work_done(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed)
     }
 
     /// Run the promise reactions the code queued (at most `max`), under the same budgets as
@@ -225,6 +279,29 @@ impl Sandbox {
         self.exhausted.get_or_insert(e.clone());
         e
     }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // What a run cost, to set budgets by (`SKIMSCAN_LOG=skimscan::js::sandbox=debug`).
+        tracing::debug!(
+            target: "skimscan::js::sandbox",
+            "sandbox used {} polls in {} ms",
+            self.work_done(),
+            self.started.elapsed().as_millis()
+        );
+    }
+}
+
+/// The budgets of one step.
+#[derive(Clone, Copy)]
+struct Slice {
+    work: u64,
+    time: Duration,
+}
+
+fn work_error(polls: u64) -> SandboxError {
+    SandboxError::Work(polls * OPS_PER_POLL / 1_000_000)
 }
 
 fn string_of(v: &Value<'_>) -> Option<String> {
