@@ -16,6 +16,7 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod csp;
+pub mod encoded;
 pub mod evidence;
 pub mod fetch;
 pub mod finding;

@@ -273,6 +273,7 @@ fn analyse_program<'a>(
         return stopped;
     }
     let superseded = run_decoders(text, program, base, ctx, facts, 0);
+    super::decoders::analyse_stored(&consts.long_strings, base, ctx, facts);
     // The evaluator may spin out its time on a decoder it cannot fold (a rotation loop over
     // an encoded table); when the sandbox decoded the whole script and that was analysed in
     // full, nothing is missing.

@@ -61,7 +61,14 @@ pub struct Constants<'a> {
     init_reads: Vec<(&'a str, &'a str)>,
     /// Every expression a name is given, or None once a change cannot be listed.
     given: NameMap<'a, Option<Vec<&'a Expression<'a>>>>,
+    /// Long strings the script holds (a literal, literals joined with `+`, an array of
+    /// literals), with their offsets: what may be code stored encoded (see
+    /// `decoders::analyse_stored`). At most [`MAX_LONG_STRINGS`].
+    pub long_strings: Vec<(u32, String)>,
 }
+
+/// Long strings kept per script.
+const MAX_LONG_STRINGS: usize = 64;
 
 /// A name given more values than this has no alternatives (it is unknown).
 pub const MAX_ALTERNATIVES: usize = 8;
@@ -176,7 +183,77 @@ impl<'a> Constants<'a> {
     }
 }
 
+impl Constants<'_> {
+    fn long_string(&mut self, at: u32, text: &str) {
+        if text.len() >= crate::encoded::MIN_ENCODED
+            && text.len() <= crate::encoded::MAX_ENCODED
+            && self.long_strings.len() < MAX_LONG_STRINGS
+        {
+            self.long_strings.push((at, text.to_string()));
+        }
+    }
+}
+
+/// The string `e` spells when it is literals joined with `+` (`"KGZ1" + "bmN0…"`).
+fn joined_literals(e: &Expression<'_>, out: &mut String) -> bool {
+    match e {
+        Expression::StringLiteral(l) => {
+            out.push_str(l.value.as_str());
+            true
+        }
+        Expression::ParenthesizedExpression(p) => joined_literals(&p.expression, out),
+        Expression::BinaryExpression(b)
+            if b.operator == oxc_syntax::operator::BinaryOperator::Addition =>
+        {
+            joined_literals(&b.left, out) && joined_literals(&b.right, out)
+        }
+        _ => false,
+    }
+}
+
 impl<'a> Visit<'a> for Constants<'a> {
+    fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
+        self.long_string(it.span.start, it.value.as_str());
+    }
+
+    fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        if it.expressions.is_empty()
+            && let Some(cooked) = it.quasis.first().and_then(|q| q.value.cooked.as_ref())
+        {
+            self.long_string(it.span.start, cooked.as_str());
+        }
+        walk::walk_template_literal(self, it);
+    }
+
+    fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {
+        if it.operator == oxc_syntax::operator::BinaryOperator::Addition {
+            let mut joined = String::new();
+            if joined_literals(&it.left, &mut joined) && joined_literals(&it.right, &mut joined) {
+                // Literals only: nothing else in it for the walk.
+                self.long_string(it.span.start, &joined);
+                return;
+            }
+        }
+        walk::walk_binary_expression(self, it);
+    }
+
+    fn visit_array_expression(&mut self, it: &ArrayExpression<'a>) {
+        if it.elements.len() >= 2 {
+            let mut joined = String::new();
+            let all = it.elements.iter().all(|e| match e {
+                ArrayExpressionElement::StringLiteral(l) => {
+                    joined.push_str(l.value.as_str());
+                    true
+                }
+                _ => false,
+            });
+            if all {
+                self.long_string(it.span.start, &joined);
+            }
+        }
+        walk::walk_array_expression(self, it);
+    }
+
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         let it = self.alloc(it);
         if let Some(id) = it.id.get_identifier_name() {

@@ -73,6 +73,54 @@ pub(super) fn run_decoders<'a>(
 /// How a layer written from a stub-page run is named.
 const EMULATED: &str = "run on a stub page";
 
+/// How a layer decoded out of a string the script stores is named.
+const STORED: &str = "encoded in a string of the script";
+
+/// Strings decoded per script (a file of many encoded blobs is reported on its first ones).
+const MAX_STORED: usize = 8;
+
+/// Code a script stores in a string without running it here: a loader's payload kept in one
+/// file (`window.__ui = "KGZ1bmN0aW9u…"`, escaped, split into `+`-joined pieces or an array)
+/// and run by another (`Function(atob(window.__ui))()`), or kept for later. The scripts of a
+/// page share one window, so the payload's flows are this script's as much as the runner's:
+/// each long string ([`Constants::long_strings`]) that decodes to code, or is code
+/// ([`crate::encoded`]), is analysed as a layer reported where the string is. Strings the
+/// script runs itself were decoded already.
+///
+/// [`Constants::long_strings`]: super::constants::Constants
+pub(super) fn analyse_stored(
+    strings: &[(u32, String)],
+    base: u32,
+    ctx: &Ctx<'_>,
+    facts: &mut Facts,
+) {
+    let mut found = 0;
+    for (at, literal) in strings {
+        if found >= MAX_STORED || ctx.deadline.passed() {
+            break;
+        }
+        let Some((code, how)) = crate::encoded::decode_code(literal, true) else {
+            continue;
+        };
+        if facts.decoded_text.contains(code.as_str()) {
+            continue;
+        }
+        found += 1;
+        tracing::trace!(target: "skimscan::js::facts", "stored code ({how}) at {at}:\n{code}");
+        let layer = sandbox::Layer {
+            how: STORED.into(),
+            code,
+            at: Some(*at),
+        };
+        let layer_ctx = Ctx {
+            vocab: ctx.vocab,
+            apis: ctx.apis,
+            deadline: budget::Deadline::after(LAYER_TIME),
+        };
+        analyse_sandbox_layer(&layer, base, &layer_ctx, facts, MAX_SANDBOX_DEPTH);
+    }
+}
+
 /// A machine-obfuscated script run whole on a stub page in the sealed interpreter
 /// ([`sandbox::emulate`]): the flows it showed are analysed as a layer reported at the
 /// script's start. For scripts whose decoders have no shape the plans know (js-confuser).
@@ -139,7 +187,8 @@ fn analyse_sandbox_layer(
 ) -> bool {
     let code = layer.code.as_str();
     let emulated = layer.how == EMULATED;
-    if let Some(at) = layer.at.filter(|_| !emulated) {
+    let stored = layer.how == STORED;
+    if let Some(at) = layer.at.filter(|_| !emulated && !stored) {
         if facts.decoded_text.contains(code) {
             // The constant evaluator decoded the same code and analysed it already.
             return true;
@@ -155,7 +204,7 @@ fn analyse_sandbox_layer(
         });
         facts.add_decoded(code);
     }
-    if emulated {
+    if emulated || stored {
         // Kept with `--evidence` beside the decoded layers.
         facts.add_decoded(code);
     }
@@ -188,7 +237,11 @@ fn analyse_sandbox_layer(
     let at = layer.at.map(|a| base + a);
     let mut c = Collector::new(code, &interp, facts, ctx, base)
         .decoded(at)
-        .noted(emulated.then_some(EMULATED));
+        .noted(if emulated {
+            Some(EMULATED)
+        } else {
+            stored.then_some(STORED)
+        });
     c.run(program);
     let complete = !c.stopped && !interp.timed_out.get() && !ctx.deadline.passed();
     // Code the script runs that has a decoder of its own: its facts are reported where the

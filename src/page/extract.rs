@@ -172,6 +172,9 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
             line: 1,
             column: 1,
         });
+    } else {
+        doc.scripts
+            .extend(super::data_code::data_code(&document, html));
     }
     doc
 }

@@ -8,6 +8,7 @@
 //! shows it.
 
 mod bare_script;
+mod data_code;
 mod decode;
 pub mod discover;
 mod extract;
@@ -56,6 +57,16 @@ pub enum ScriptRef {
         /// Where the code (not the tag) starts in the page: 1-based line and column.
         line: u32,
         column: u32,
+    },
+    /// Code the page carries as data (a `data-` attribute, a comment, a data block, a hidden
+    /// input) that decodes to JavaScript: a loader on the page can run it (see `data_code`).
+    Data {
+        /// The decoded code.
+        code: String,
+        /// Where it was and how it was encoded: `the data-widget attribute of <div>, Base64`.
+        origin: String,
+        /// 1-based line of the text in the page source (best effort).
+        line: u32,
     },
     Handler {
         code: String,

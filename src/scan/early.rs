@@ -114,7 +114,7 @@ impl Early {
             line_offset,
             column_offset,
         };
-        let (mut inline_n, mut handler_n) = (0, 0);
+        let (mut inline_n, mut handler_n, mut data_n) = (0, 0, 0);
         let mut state = self.inner.lock();
         for s in &p.doc.scripts {
             match s {
@@ -127,7 +127,9 @@ impl Early {
                 } => {
                     inline_n += 1;
                     // Modules are analysed with their imports (scan/modules.rs).
-                    if *is_javascript && script_type.as_deref() != Some("module") {
+                    if super::scripts::analysed_block(*is_javascript, code)
+                        && script_type.as_deref() != Some("module")
+                    {
                         let id = super::scripts::inline_id(&p.name, inline_n);
                         let task =
                             self.inner
@@ -141,6 +143,14 @@ impl Early {
                     let task = self
                         .inner
                         .start(job(id, ScriptKind::Handler, code, *line, 1));
+                    state.tasks.push(task);
+                }
+                ScriptRef::Data { code, line, .. } => {
+                    data_n += 1;
+                    let id = super::scripts::data_id(&p.name, data_n);
+                    let task = self
+                        .inner
+                        .start(job(id, ScriptKind::Dynamic, code, *line, 1));
                     state.tasks.push(task);
                 }
                 ScriptRef::External {

