@@ -136,6 +136,48 @@ fn js_confuser_high_runs_whole_on_a_stub_page() {
     assert_exfiltration("js-confuser-high.js");
 }
 
+/// The commonest place for a skimmer: appended to the shop's copy of jQuery. The
+/// obfuscated part is dense in hex but the 87 KB library dilutes it over the file; jQuery's
+/// own start-up (support tests on detached elements, `createHTMLDocument`) must run on the
+/// stub page for the skimmer after it to run at all.
+#[test]
+fn js_confuser_appended_to_jquery_runs_on_a_stub_page() {
+    let skimmer = fixture("js-confuser-appended-skimmer.js");
+    let host = expected_host(&skimmer);
+    let code = format!("{}\n{skimmer}", fixture("jquery-3.7.1.min.js"));
+    let a = analyse("jquery.min.js", &code);
+    assert!(
+        a.findings
+            .iter()
+            .any(|f| f.rule == "payment-data-exfiltration"
+                && f.severity == Severity::Critical
+                && f.hosts.contains(&host)),
+        "{:#?}",
+        a.findings
+            .iter()
+            .map(|f| (&f.rule, &f.hosts))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// jQuery merged with an analytics beacon, plain or obfuscated, is no skimmer: jQuery's own
+/// `serialize` (`this.serializeArray()`) reads no form, and the beacon carries no field.
+#[test]
+fn jquery_merged_with_an_analytics_beacon_stays_quiet() {
+    let jquery = fixture("jquery-3.7.1.min.js");
+    let plain = "(function () {\n  function text(sel) { var e = document.querySelector(sel); return e ? String(e.textContent || '').trim() : ''; }\n  document.addEventListener('click', function (e) {\n    var b = e.target && e.target.closest ? e.target.closest('button') : null;\n    if (b && /checkout|place|order/i.test(b.className + b.id)) { navigator.sendBeacon('https://events.luma-insights.example/collect', JSON.stringify({ e: 'order_click', total: text('.grand.totals .price'), page: location.pathname })); }\n  }, true);\n})();";
+    for appended in [plain.to_string(), fixture("js-confuser-appended-legit.js")] {
+        let a = analyse("jquery.min.js", &format!("{jquery}\n{appended}"));
+        let high: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::High)
+            .map(|f| (&f.rule, &f.evidence))
+            .collect();
+        assert!(high.is_empty(), "{high:#?}");
+    }
+}
+
 #[test]
 fn jsfuck_fragments_are_evaluated() {
     assert_exfiltration("jsfuck.js");

@@ -383,7 +383,10 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
         }
-        if matches!(name.as_str(), "serialize" | "serializeArray") && args.is_empty() {
+        if matches!(name.as_str(), "serialize" | "serializeArray")
+            && args.is_empty()
+            && !on_this(obj)
+        {
             self.source(SourceKind::Harvest, span);
         }
         if matches!(
@@ -614,4 +617,15 @@ impl<'a> Collector<'a, '_, '_> {
         }
         UrlText::default()
     }
+}
+
+/// `this.serializeArray()`: a library defining its own method on whatever it is called on
+/// (jQuery's `serialize` is `jQuery.param(this.serializeArray())`), not a form read. A
+/// skimmer names the form it harvests (`$('#co-payment-form').serialize()`), and a merged
+/// bundle with jQuery inside must not read every field just by containing jQuery.
+pub(super) fn on_this(obj: Option<&Expression<'_>>) -> bool {
+    matches!(
+        obj.map(|o| o.without_parentheses()),
+        Some(Expression::ThisExpression(_))
+    )
 }

@@ -254,7 +254,10 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                 }
             }
-            if matches!(name, "serialize" | "serializeArray") && c.arguments.is_empty() {
+            if matches!(name, "serialize" | "serializeArray")
+                && c.arguments.is_empty()
+                && !super::calls::on_this(obj)
+            {
                 d.src |= SRC_HARVEST;
             }
             if name == "getItem"

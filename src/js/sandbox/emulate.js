@@ -123,6 +123,8 @@
     el.dataset = {};
     el.children = [];
     el.childNodes = el.children;
+    Object.defineProperty(el, "firstChild", { get: function () { return el.children[0] || null; }, configurable: true });
+    Object.defineProperty(el, "lastChild", { get: function () { return el.children[el.children.length - 1] || null; }, configurable: true });
     el.options = [];
     el.selectedIndex = 0;
     el.checked = false;
@@ -195,7 +197,11 @@
     el.insertAdjacentHTML = function (_, html) { markup(str(html)); };
     el.insertAdjacentElement = function (_, c) { return c; };
     el.remove = function () {};
-    el.cloneNode = function () { return element(tag, el.__key, attributes); };
+    el.cloneNode = function (deep) {
+      var c = element(tag, el.__key, attributes);
+      if (deep) el.children.forEach(function (k) { c.children.push(k && k.cloneNode ? k.cloneNode(true) : k); });
+      return c;
+    };
     el.contains = function () { return true; };
     el.focus = el.blur = el.select = function () {};
     el.getBoundingClientRect = function () { return { top: 0, left: 0, width: 100, height: 20, bottom: 20, right: 100 }; };
@@ -203,7 +209,12 @@
     el.querySelectorAll = function (s) { return queryAll(s); };
     el.getElementsByTagName = function (t) { return byTag(t); };
     el.getElementsByClassName = function (c) { return [query("." + c)]; };
-    el.closest = function () { return form; };
+    // The nearest ancestor: the form when the selector names one, else the element itself
+    // (a listener on the document asks `e.target.closest('button')` of what was clicked).
+    el.closest = function (sel) {
+      var s = str(sel).toLowerCase();
+      return /form/.test(s) && tag.toLowerCase() !== "form" ? form : el;
+    };
     el.matches = function () { return true; };
     el.click = function () { dispatch(el, makeEvent("click", el)); };
     el.submit = function () {
@@ -281,6 +292,9 @@
   form.action = "";
   var button = element("button", "button", { id: "place-order", type: "submit" });
   button.form = form;
+  // What a skimmer checks before it acts on a click: the order button's words.
+  button.className = "action primary checkout";
+  button.textContent = button.innerText = button.value = "Place Order";
 
   function query(sel) {
     var k = keyOf(sel);
@@ -350,7 +364,23 @@
     createDocumentFragment: function () { return element("fragment", "", {}); },
     write: function (h) { markup(str(h)); },
     writeln: function (h) { markup(str(h)); },
-    hasFocus: function () { return true; }
+    hasFocus: function () { return true; },
+    // A detached document, as libraries build one to parse markup (jQuery's support tests).
+    implementation: {
+      hasFeature: function () { return true; },
+      createHTMLDocument: function () {
+        var b = element("body", "", {}), h = element("head", "", {});
+        return {
+          nodeType: 9, body: b, head: h, documentElement: element("html", "", {}),
+          createElement: function (t) { return element(t, "", {}); },
+          createTextNode: function (t) { return { nodeType: 3, textContent: str(t) }; },
+          createDocumentFragment: function () { return element("fragment", "", {}); },
+          querySelector: function () { return null; },
+          querySelectorAll: function () { return list([]); },
+          getElementsByTagName: function () { return list([]); }
+        };
+      }
+    }
   });
   var old = G.document;
   if (old && old.currentScript) { doc.currentScript = old.currentScript; doc.scripts = list([old.currentScript]); }

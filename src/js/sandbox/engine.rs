@@ -169,20 +169,30 @@ impl Sandbox {
         // default, where such a loop throws before it decodes anything.
         let mut options = EvalOptions::default();
         options.strict = false;
-        let result =
-            self.context.with(
-                |ctx| match ctx.eval_with_options::<Value, _>(code, options) {
-                    Ok(v) => Ok(Outcome::Done(string_of(&v))),
-                    Err(_) => {
-                        let exception = ctx.catch();
-                        if is_resource_error(&ctx, &exception) {
-                            Err(SandboxError::Memory(memory_mb))
-                        } else {
-                            Ok(Outcome::Threw)
+        let result = self.context.with(|ctx| {
+            match ctx.eval_with_options::<Value, _>(code, options) {
+                Ok(v) => Ok(Outcome::Done(string_of(&v))),
+                Err(_) => {
+                    let exception = ctx.catch();
+                    if is_resource_error(&ctx, &exception) {
+                        Err(SandboxError::Memory(memory_mb))
+                    } else {
+                        // Why a stub page or a decoder stopped short, for whoever
+                        // extends them (`SKIMSCAN_LOG=skimscan::js::sandbox=trace`).
+                        if tracing::enabled!(target: "skimscan::js::sandbox", tracing::Level::TRACE)
+                        {
+                            let text = exception
+                                .as_object()
+                                .and_then(|o| o.get::<_, String>("message").ok())
+                                .or_else(|| exception.as_string().and_then(|s| s.to_string().ok()))
+                                .unwrap_or_default();
+                            tracing::trace!(target: "skimscan::js::sandbox", "threw: {text}");
                         }
+                        Ok(Outcome::Threw)
                     }
-                },
-            );
+                }
+            }
+        });
         self.end_slice(slice)?;
         result.map_err(|e| self.exhaust(e))
     }
