@@ -21,9 +21,11 @@ static FORM_ACTION: LazyLock<Regex> = LazyLock::new(|| {
 });
 static INPUT_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?is)<(?:input|select)\b[^>]*>").expect("constant regex"));
+/// A field's describing attribute and its value: quoted (spaces and all), or unquoted (up to
+/// the next space: `<input id=n placeholder="Card number">` is two attributes).
 static FIELD_ATTR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?is)\b(?:name|id|placeholder|autocomplete|class|data-[a-z-]+)\s*=\s*["']?([^"'>]*)"#,
+        r#"(?is)\b(?:name|id|placeholder|autocomplete|class|aria-label|title|data-[a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#,
     )
     .expect("constant regex")
 });
@@ -143,7 +145,7 @@ pub fn scan(html: &str, vocab: &Vocabulary) -> MarkupFacts {
         }
         let by_attr = FIELD_ATTR
             .captures_iter(t)
-            .filter_map(|c| c.get(1))
+            .filter_map(|c| c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)))
             .any(|v| vocab.matches(v.as_str()));
         if by_attr {
             m.payment_fields += 1;

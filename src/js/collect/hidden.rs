@@ -38,6 +38,9 @@ impl<'a> Collector<'a, '_, '_> {
                 },
             );
         }
+        // Before the markup's scripts run: they read the fields it holds.
+        self.own_card_keys
+            .extend(m.card_field_keys.iter().take(64).cloned());
         for code in m.inline_scripts {
             self.run_hidden(&code, span, hidden, "document.write(<script>)");
         }
@@ -67,8 +70,6 @@ impl<'a> Collector<'a, '_, '_> {
                 None,
             );
         }
-        self.own_card_keys
-            .extend(m.card_field_keys.iter().take(64).cloned());
         if m.payment_fields > 0 {
             let at = self.at(span);
             let evidence = format!(
@@ -114,6 +115,7 @@ impl<'a> Collector<'a, '_, '_> {
             depth: self.hidden_depth + 1,
             bytes: self.hidden_bytes + code.len(),
             fuel: Some(self.interp.remaining()),
+            own_card_keys: self.own_card_keys.iter().take(64).cloned().collect(),
         };
         let (stopped, used) = crate::js::analyse::analyse_layer(code, &layer, self.k, self.facts);
         self.interp.spend(used);
@@ -129,6 +131,8 @@ impl<'a> Collector<'a, '_, '_> {
         self.hidden_ctx = layer.hidden;
         self.hidden_depth = layer.depth;
         self.hidden_bytes = layer.bytes;
+        self.own_card_keys
+            .extend(layer.own_card_keys.iter().cloned());
         self
     }
 

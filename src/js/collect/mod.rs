@@ -166,6 +166,9 @@ pub struct Layer {
     pub bytes: usize,
     /// The evaluator fuel the layer may use (the rest of its script's); None at the top.
     pub fuel: Option<u64>,
+    /// Ids and names of card fields the outer code wrote as markup: a script in that markup
+    /// (a frame's `srcdoc`, `document.write`) reads them as card fields too.
+    pub own_card_keys: Vec<String>,
 }
 
 pub struct Ctx<'k> {

@@ -37,7 +37,9 @@ impl<'a> Collector<'a, '_, '_> {
                 let d = self.deps(rhs);
                 self.sink(Channel::Navigation, span, url, d, None);
             }
-            Some("innerHTML" | "outerHTML") => {
+            // A frame's `srcdoc` is a whole document the browser renders in the frame, scripts
+            // and fields included (a fake card form in a frame of its own).
+            Some("innerHTML" | "outerHTML" | "srcdoc") => {
                 let (v, dec) = self.interp_eval(rhs);
                 if let Some(html) = v.known_text() {
                     let html = html.to_string();
@@ -127,6 +129,7 @@ impl<'a> Collector<'a, '_, '_> {
     ) {
         match attr {
             "srcset" | "poster" | "ping" => self.element_url_write(v, span),
+            "srcdoc" => self.member_write(o, Some("srcdoc"), v, span),
             "formaction" => self.attribute_write(o, "action", v, span),
             "style" => self.css_url_write(v, span),
             "src" | "href" => {
