@@ -5,7 +5,7 @@
 //! data; only the value of a card field (or every field, or the keys typed anywhere) is.
 
 use super::Collector;
-use crate::js::flow::{SRC_KEYSTROKE, SRC_PAYMENT, Sym};
+use crate::js::flow::{Deps, SRC_KEYSTROKE, SRC_PAYMENT, Sym};
 use crate::js::value::Value;
 use crate::js::vocabulary::is_harvest_selector;
 use crate::rules::schema::SourceKind;
@@ -230,6 +230,30 @@ impl<'a> Collector<'a, '_, '_> {
                         self.keystroke_receivers.insert(span.start, r);
                     }
                     lazy = true;
+                }
+                // A listener given by name (`function track(e) {…}` …
+                // `document.addEventListener('keyup', track, true)`): its event parameter
+                // carries what is typed, whether the walk has been through its body already
+                // (its reads of the event are in the graph: the event takes the keystroke's
+                // taint) or has yet to reach it (declared below: counted as for a literal).
+                Some(arg @ Expression::Identifier(id)) => {
+                    let walked = self
+                        .lookup(id.name.as_str())
+                        .and_then(|f| self.facts.graph.fn_params.get(&f))
+                        .and_then(|p| p.first().copied());
+                    if let Some(event) = walked {
+                        self.facts.graph.edge(event, Deps::source(bits));
+                        lazy = true;
+                    } else if let Value::Func(f) = self.interp.peek(arg)
+                        && !f.params.items.is_empty()
+                    {
+                        self.keystroke_cbs.insert(f.params.span.start, (span, kind));
+                        self.pending_params
+                            .entry(f.params.span.start)
+                            .or_default()
+                            .merge(Deps::source(bits));
+                        lazy = true;
+                    }
                 }
                 _ => {}
             }

@@ -158,7 +158,18 @@ impl<'a> Collector<'a, '_, '_> {
         self.fn_starts.insert(span_start, ret);
         self.fn_param_names.entry(ret).or_insert((params, arrow));
         self.scopes.push(HashMap::default());
-        let incoming = self.pending_params.remove(&span_start);
+        // Keyed by the function, or by its parameter list (a declaration named as a
+        // callback before the walk reaches it: see `keystroke_listener`).
+        let incoming = match (
+            self.pending_params.remove(&span_start),
+            self.pending_params.remove(&params.span.start),
+        ) {
+            (Some(mut a), Some(b)) => {
+                a.merge(b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
         let texts = self.pending_param_texts.remove(&span_start);
         let mut syms = Vec::with_capacity(params.items.len());
         for (i, p) in params.items.iter().enumerate() {
@@ -185,7 +196,11 @@ impl<'a> Collector<'a, '_, '_> {
                 if let Some(v) = self.promise_execs.remove(&span_start) {
                     self.facts.graph.fn_params.insert(s, vec![v]);
                 }
-                if let Some(listener) = self.keystroke_cbs.remove(&span_start) {
+                if let Some(listener) = self
+                    .keystroke_cbs
+                    .remove(&span_start)
+                    .or_else(|| self.keystroke_cbs.remove(&params.span.start))
+                {
                     self.keystroke_params.insert(s, listener);
                 }
             }
