@@ -29,7 +29,12 @@ fn main() -> anyhow::Result<()> {
         page_url: path.clone(),
         page_host: None,
         payment_page: true,
-        page_fields: Vec::new(),
+        // `engine_probe FILE id,name,…`: the page's payment fields known from their labels
+        // or autocomplete, as the scan passes them.
+        page_fields: std::env::args()
+            .nth(2)
+            .map(|f| f.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
         line_offset: 1,
         column_offset: 1,
     };

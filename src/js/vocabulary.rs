@@ -68,10 +68,15 @@ impl Vocabulary {
 
     /// Whether the text names a payment-card field.
     pub fn matches(&self, text: &str) -> bool {
+        self.matches_with(text, true)
+    }
+
+    fn matches_with(&self, text: &str, page_fields: bool) -> bool {
         if text.len() > 2_000 {
             return false;
         }
-        if !self.page_fields.is_empty()
+        if page_fields
+            && !self.page_fields.is_empty()
             && selected_names(text)
                 .iter()
                 .any(|n| self.page_fields.contains(*n))
@@ -83,6 +88,15 @@ impl Vocabulary {
             return text.split(',').any(|part| self.names_card_data(part));
         }
         self.names_card(text)
+    }
+
+    /// Whether a variable or property name (`form.f3`, `var cc_number`) names a card field.
+    /// The page's own field ids count only when they are distinctive (`f3`, `x_9`,
+    /// `checkout[credit_card][number]`): a page whose card field is `id="name"` or
+    /// `id="number"` does not make every `visitor.name` or `var number` card data. Selectors
+    /// (`getElementById('number')`) still find such a field through [`Vocabulary::matches`].
+    pub fn matches_name(&self, name: &str) -> bool {
+        self.matches_with(name, distinctive(name))
     }
 
     /// Whether a scope (an ancestor in a selector, or the element a search starts from)
@@ -185,6 +199,14 @@ pub fn split_words(text: &str) -> Vec<String> {
 /// argument of `getElementById`, a property of `form.elements`), `#id` parts of a selector,
 /// and the values of `[id=…]` / `[name=…]` attribute selectors. Class names and tag names are
 /// not field names, so `input[name=email]` selects `email`, never `name` or `input`.
+/// A name that is no plain word: it has a digit, a separator or a bracket, or capitals
+/// inside it (`f3`, `x_9`, `cc-num`, `cardNo`).
+fn distinctive(name: &str) -> bool {
+    name.chars()
+        .any(|c| c.is_ascii_digit() || "_-[]".contains(c))
+        || name.chars().skip(1).any(|c| c.is_uppercase())
+}
+
 pub(crate) fn selected_names(text: &str) -> Vec<&str> {
     let t = text.trim();
     let is_name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
@@ -375,6 +397,11 @@ mod tests {
             assert!(!v.matches(miss), "{miss}");
         }
         assert!(!vocab().matches("f3"));
+        // As a variable or property name, only a distinctive page field id counts.
+        let generic = vocab().with_page_fields(&["name".into(), "number".into(), "f3".into()]);
+        assert!(generic.matches("name") && generic.matches("#number"));
+        assert!(!generic.matches_name("name") && !generic.matches_name("number"));
+        assert!(generic.matches_name("f3"));
     }
 
     #[test]

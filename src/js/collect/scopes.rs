@@ -13,7 +13,7 @@ impl<'a> Collector<'a, '_, '_> {
         if let Some(v) = self.vocab_memo.get(name) {
             return *v;
         }
-        let v = self.k.vocab.matches(name);
+        let v = self.k.vocab.matches_name(name);
         self.vocab_memo.insert(name, v);
         v
     }
