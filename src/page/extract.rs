@@ -102,7 +102,16 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
         handlers(element, span, &mut walk, &mut doc.scripts);
         match name {
             "script" => doc.scripts.extend(script(element, span, &mut walk)),
-            "link" => doc.scripts.extend(preload(element, span, &mut walk)),
+            "link" => {
+                let canonical = element.attr("rel").is_some_and(|r| {
+                    r.split_ascii_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case("canonical"))
+                });
+                if canonical && let Some(u) = element.attr("href").and_then(published_url) {
+                    doc.declared_url = Some(u);
+                }
+                doc.scripts.extend(preload(element, span, &mut walk))
+            }
             "input" | "select" | "textarea" => {
                 if let Some(found) = payment_field(element, &labels) {
                     let owner = match element.attr("form") {
@@ -126,6 +135,14 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
             }
             "a" | "area" => doc.links.extend(link(element, &base)),
             "meta" => {
+                if doc.declared_url.is_none()
+                    && element
+                        .attr("property")
+                        .is_some_and(|p| p.trim().eq_ignore_ascii_case("og:url"))
+                    && let Some(u) = element.attr("content").and_then(published_url)
+                {
+                    doc.declared_url = Some(u);
+                }
                 let is_csp = element
                     .attr("http-equiv")
                     .is_some_and(|v| v.trim().eq_ignore_ascii_case("content-security-policy"));
@@ -673,4 +690,12 @@ mod tests {
             matches!(&page.scripts[0], ScriptRef::External { url: Err(raw), .. } if raw.is_empty())
         );
     }
+}
+
+/// An absolute http(s) address with a host name (not an IP literal): what a page may declare
+/// as its published address.
+fn published_url(raw: &str) -> Option<Url> {
+    let u = Url::parse(raw.trim()).ok()?;
+    let named = matches!(u.host(), Some(url::Host::Domain(_)));
+    (matches!(u.scheme(), "http" | "https") && named).then_some(u)
 }

@@ -136,6 +136,10 @@ pub struct PageDoc {
     pub payment_fields: Vec<PaymentField>,
     /// `<meta http-equiv="Content-Security-Policy">` values (they count as CSP for scripts).
     pub meta_csp: Vec<String>,
+    /// The address the page says it is published at: `<link rel="canonical">`, else
+    /// `<meta property="og:url">` (absolute http(s) only). For a page read from disk it is the
+    /// only knowledge of the shop's own host (see `ScannedPage::host`).
+    pub declared_url: Option<Url>,
 }
 
 /// Percent-decode a string (`%E3%82%AB` → `カ`); invalid escapes stay as they are and invalid

@@ -21,3 +21,28 @@ pub struct ScannedPage {
     pub encoding: String,
     pub found_by: &'static str,
 }
+
+impl ScannedPage {
+    /// The shop's own host for this page: its URL's host, or, for a page read from disk (a
+    /// built site about to be deployed), the host of the address it declares
+    /// (`<link rel="canonical">`, `og:url`). Without it a built checkout whose form posts to
+    /// `https://www.shop.example/checkout` would be judged to post outside. A declared
+    /// address is the page author's word; a served page's own URL always wins.
+    pub fn host(&self) -> Option<String> {
+        let own = self.url.host_str().filter(|h| !h.is_empty());
+        let declared = || {
+            (self.url.scheme() == "file")
+                .then(|| {
+                    self.doc
+                        .declared_url
+                        .as_ref()?
+                        .host_str()
+                        .map(str::to_string)
+                })
+                .flatten()
+        };
+        own.map(str::to_string)
+            .or_else(declared)
+            .map(|h| crate::hosts::normalise_host(&h))
+    }
+}

@@ -7,7 +7,7 @@ use super::reuse::Reuse;
 use super::scripts::ScriptEntry;
 use crate::cache::{Identity, Unbound};
 use crate::finding::Finding;
-use crate::hosts;
+
 use crate::js::pipes::PipeFacts;
 use crate::js::{AnalysisJob, Engine, ScriptAnalysis};
 use crate::report::ScanError;
@@ -85,7 +85,7 @@ fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
     match pages.get(e.page_index) {
         Some(p) => PageContext {
             page_url: p.name.clone(),
-            page_host: p.url.host_str().map(hosts::normalise_host),
+            page_host: p.host(),
             payment: p.doc.payment_form(),
             fields: p.doc.payment_field_names(),
         },

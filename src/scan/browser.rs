@@ -94,7 +94,7 @@ pub async fn run(
         let Some(page) = pages.get(s.page_index) else {
             continue;
         };
-        let page_host = page.url.host_str().map(hosts::normalise_host);
+        let page_host = page.host();
         let host = s
             .url
             .as_deref()

@@ -20,7 +20,7 @@ use super::progress::Progress;
 use super::reuse::Reuse;
 use super::scripts::{fetch_key, runs_as_javascript, runs_as_module, target_url};
 use crate::cache::{AnalysisKey, Identity, Unbound};
-use crate::hosts::{self, HostPattern};
+use crate::hosts::HostPattern;
 use crate::inventory::ScriptKind;
 use crate::js::{AnalysisJob, Engine};
 use crate::page::ScriptRef;
@@ -98,7 +98,7 @@ impl Early {
     /// A page was parsed: its inline code is analysed now, and each external classic script
     /// it runs when [`Early::loaded`] brings its text (now, if that already happened).
     pub fn page(&self, p: &ScannedPage) {
-        let page_host = p.url.host_str().map(hosts::normalise_host);
+        let page_host = p.host();
         let payment = p.doc.payment_form();
         let fields = p.doc.payment_field_names();
         // The identity only labels the result (taken off again before it is kept), so it

@@ -575,7 +575,7 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     for (pi, p) in pages.iter().enumerate() {
         let page_scripts: Vec<&ScriptEntry> =
             entries.iter().filter(|e| e.page_index == pi).collect();
-        let page_host = p.url.host_str().map(hosts::normalise_host);
+        let page_host = p.host();
         let authorised = |h: &str| engine.may_receive_payment_data(page_host.as_deref(), h);
         // Scripts we only know the address of still tell something: a known skimmer domain
         // or a look-alike host in the URL.

@@ -230,7 +230,7 @@ pub async fn collect(
     let mut out = Vec::new();
     let mut reported: std::collections::BTreeSet<String> = Default::default();
     for (page_index, p) in pages.iter().enumerate() {
-        let page_host = p.url.host_str().map(hosts::normalise_host);
+        let page_host = p.host();
         let mut inline_n = 0;
         let mut handler_n = 0;
         let mut data_n = 0;
@@ -498,7 +498,7 @@ pub(super) fn url_entry(
         .filter(|u| u.scheme() != "file")
         .and_then(|u| u.host_str())
         .map(hosts::normalise_host);
-    let page_host = p.url.host_str().map(hosts::normalise_host);
+    let page_host = p.host();
     let mut record = ScriptRecord::new(p.name.clone(), name.clone(), kind).at_url(
         &name,
         host,

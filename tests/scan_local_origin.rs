@@ -1,0 +1,87 @@
+//! A built site read from disk has no address of its own, yet its pages say where they are
+//! published (`<link rel="canonical">`, `og:url`). WooCommerce, Shopify, PrestaShop and
+//! EC-CUBE checkouts post to absolute URLs on their own host; judged against no host at all,
+//! every one of them was `form-action-outside` (critical) in the pre-deploy CI scan.
+
+mod common;
+use common::{html, scan_json, serve, write_file};
+use serde_json::Value;
+
+fn checkout(head: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Checkout – Pantry Goods</title>{head}</head>
+<body class="woocommerce-checkout"><form name="checkout" method="post" class="checkout woocommerce-checkout" action="https://www.pantry-goods.example/checkout/">
+<p class="form-row"><label for="billing_email">Email</label><input type="email" id="billing_email" name="billing_email"></p>
+<fieldset id="wc-authorize-net-cim-credit-card-form"><input id="wc-authorize-net-cim-credit-card-account-number" name="wc-authorize-net-cim-credit-card-account-number" autocomplete="cc-number">
+<input id="wc-authorize-net-cim-credit-card-csc" name="wc-authorize-net-cim-credit-card-csc" autocomplete="cc-csc"></fieldset>
+<button type="submit" id="place_order">Place order</button></form></body></html>"#
+    )
+}
+
+fn form_action_findings(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "form-action-outside")
+        .map(|f| f["hosts"].to_string())
+        .collect()
+}
+
+fn scan_dir(page: &str) -> (i32, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "checkout/index.html", page);
+    let (code, report, stderr) = scan_json(&["--no-cache", dir.path().to_str().unwrap()]);
+    assert!(matches!(code, 0 | 1), "exit {code}: {stderr}");
+    (code, report)
+}
+
+#[test]
+fn a_built_page_declaring_its_address_posts_to_its_own_host() {
+    for head in [
+        r#"<link rel="canonical" href="https://www.pantry-goods.example/checkout/">"#,
+        r#"<meta property="og:url" content="https://www.pantry-goods.example/checkout/">"#,
+        // Same site, another host of it: first party by registrable domain.
+        r#"<link rel="canonical" href="https://pantry-goods.example/checkout/">"#,
+    ] {
+        let (code, report) = scan_dir(&checkout(head));
+        assert_eq!(form_action_findings(&report), Vec::<String>::new(), "{head}");
+        assert_eq!(code, 0, "{head}");
+    }
+}
+
+#[test]
+fn without_a_declared_address_or_with_another_one_the_post_is_outside() {
+    for head in [
+        "",
+        r#"<link rel="canonical" href="https://www.other-shop.example/checkout/">"#,
+        // An address that is no published host name is not taken.
+        r#"<link rel="canonical" href="https://192.0.2.7/checkout/">"#,
+        r#"<link rel="canonical" href="/checkout/">"#,
+    ] {
+        let (code, report) = scan_dir(&checkout(head));
+        assert_eq!(
+            form_action_findings(&report),
+            vec![r#"["www.pantry-goods.example"]"#.to_string()],
+            "{head}"
+        );
+        assert_eq!(code, 1, "{head}");
+    }
+}
+
+#[test]
+fn a_served_page_is_judged_by_its_own_address_whatever_it_declares() {
+    // A page served from www.other-shop.example that claims to be the pantry's: its own URL
+    // decides, so the post to the pantry's host is outside.
+    let page = checkout(r#"<link rel="canonical" href="https://www.pantry-goods.example/checkout/">"#);
+    let server = serve(vec![("/checkout/", html(&page))]);
+    let resolve = server.resolve("www.other-shop.example");
+    let url = server.url("www.other-shop.example", "/checkout/");
+    let (code, report, stderr) =
+        scan_json(&["--no-cache", "--depth", "0", "--resolve", &resolve, &url]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        form_action_findings(&report),
+        vec![r#"["www.pantry-goods.example"]"#.to_string()]
+    );
+}
