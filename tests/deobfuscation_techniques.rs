@@ -160,6 +160,14 @@ fn js_confuser_appended_to_jquery_runs_on_a_stub_page() {
     );
 }
 
+/// A skimmer written for one platform acts only on that platform's field ids (BigCommerce's
+/// `ccNumber`, `ccCvv`); obfuscated, its literals give the stub page no hint of them, so the
+/// stub page carries the card fields of the common platforms.
+#[test]
+fn js_confuser_skimmer_of_one_platform_finds_its_fields_on_the_stub_page() {
+    assert_exfiltration("js-confuser-bigcommerce-ids.js");
+}
+
 /// jQuery merged with an analytics beacon, plain or obfuscated, is no skimmer: jQuery's own
 /// `serialize` (`this.serializeArray()`) reads no form, and the beacon carries no field.
 #[test]

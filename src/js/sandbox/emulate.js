@@ -264,14 +264,33 @@
     }
   }
 
-  // The fields of a Magento / WooCommerce-like checkout, for scripts that walk every input.
+  // The card fields of the common platforms' checkouts (Magento, WooCommerce's card
+  // gateways, BigCommerce, Shopify, OpenCart, EC-CUBE, hosted-field style ids), for scripts
+  // that walk every input and for those that only act on the ids of their target platform
+  // (an obfuscated script's literals are no hints).
   var standard = [
     ["input", "cc_number", "payment[cc_number]", "tel"],
     ["input", "cc_exp_month", "payment[cc_exp_month]", "text"],
     ["input", "cc_exp_year", "payment[cc_exp_year]", "text"],
     ["input", "cc_cid", "payment[cc_cid]", "tel"],
     ["input", "cc_owner", "payment[cc_owner]", "text"],
-    ["input", "billing_email", "billing[email]", "email"]
+    ["input", "billing_email", "billing[email]", "email"],
+    ["input", "wc-authorize-net-cim-credit-card-account-number", "wc-authorize-net-cim-credit-card-account-number", "tel"],
+    ["input", "wc-authorize-net-cim-credit-card-expiry", "wc-authorize-net-cim-credit-card-expiry", "tel"],
+    ["input", "wc-authorize-net-cim-credit-card-csc", "wc-authorize-net-cim-credit-card-csc", "tel"],
+    ["input", "ccNumber", "ccNumber", "tel"],
+    ["input", "ccExpiry", "ccExpiry", "tel"],
+    ["input", "ccName", "ccName", "text"],
+    ["input", "ccCvv", "ccCvv", "tel"],
+    ["input", "number", "checkout[credit_card][number]", "tel"],
+    ["input", "verification_value", "checkout[credit_card][verification_value]", "tel"],
+    ["input", "input-cc-number", "cc_number", "tel"],
+    ["input", "input-cc-cvv2", "cc_cvv2", "tel"],
+    ["input", "card_no", "card_no", "tel"],
+    ["input", "security_code", "security_code", "tel"],
+    ["input", "cardNumber", "cardnumber", "tel"],
+    ["input", "cardExpiry", "exp-date", "tel"],
+    ["input", "cardCvc", "cvc", "tel"]
   ];
   var fields = standard.map(function (f) {
     return element(f[0], "#" + f[1], { id: f[1], name: f[2], type: f[3] });
