@@ -67,6 +67,29 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
     if let Some(t) = base64_text(&reversed) {
         out.push((t, "reversed Base64"));
     }
+    // Base64 behind the cheapest ciphers loaders use on it: ROT13, and every character
+    // shifted by a small constant (`String.fromCharCode(c.charCodeAt(0) - 1)`).
+    let rot13: String = compact
+        .chars()
+        .map(|c| match c {
+            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
+            'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
+            _ => c,
+        })
+        .collect();
+    if let Some(t) = base64_text(&rot13) {
+        out.push((t, "ROT13 of Base64"));
+    }
+    for k in [1i32, -1, 2, -2, 3, -3] {
+        let shifted: Option<String> = compact
+            .chars()
+            .map(|c| char::from_u32((c as i32 - k).try_into().ok()?))
+            .collect();
+        if let Some(t) = shifted.as_deref().and_then(base64_text) {
+            out.push((t, "shifted Base64"));
+            break;
+        }
+    }
     if compact.len() % 2 == 0 && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
         let bytes: Vec<u8> = compact
             .as_bytes()
@@ -163,6 +186,20 @@ mod tests {
             decode_code(&codes.join(","), false).unwrap().1,
             "character codes"
         );
+        let rot: String = b64
+            .chars()
+            .map(|c| match c {
+                'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
+                'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
+                _ => c,
+            })
+            .collect();
+        assert_eq!(decode_code(&rot, false).unwrap().1, "ROT13 of Base64");
+        let shifted: String = b64
+            .chars()
+            .map(|c| char::from_u32(c as u32 + 1).unwrap())
+            .collect();
+        assert_eq!(decode_code(&shifted, false).unwrap().1, "shifted Base64");
         let twice = STANDARD.encode(&hex);
         assert_eq!(decode_code(&twice, false).unwrap().1, "Base64 of hex");
         assert_eq!(decode_code(CODE, true).unwrap().1, "plain");

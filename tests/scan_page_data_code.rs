@@ -107,7 +107,33 @@ fn code_in_a_data_attribute_is_analysed_as_code_the_page_loads() {
 fn code_in_a_comment_a_data_block_or_a_hidden_input_is_found() {
     let b64 = STANDARD.encode(PAYLOAD);
     let reversed: String = b64.chars().rev().collect();
+    // The cheapest ciphers over Base64: ROT13, and every character shifted by one.
+    let rot13: String = b64
+        .chars()
+        .map(|c| match c {
+            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
+            'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
+            _ => c,
+        })
+        .collect();
+    let shifted: String = b64
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 1).unwrap())
+        .collect();
     let cases = [
+        (
+            String::new(),
+            format!("<!-- {rot13} -->"),
+            "(function () { var w = document.createTreeWalker(document.documentElement, 128), n; while ((n = w.nextNode())) { var t = n.nodeValue.trim().replace(/[a-z]/gi, function (c) { var b = c <= 'Z' ? 65 : 97; return String.fromCharCode((c.charCodeAt(0) - b + 13) % 26 + b); }); if (t.length > 100) { window['ev' + 'al'](atob(t)); } } })();",
+        ),
+        (
+            String::new(),
+            format!(
+                r#"<div class="widget" data-config="{}"></div>"#,
+                shifted.replace('"', "&quot;")
+            ),
+            "(function () { var s = document.querySelector('.widget').getAttribute('data-config'); var d = ''; for (var i = 0; i < s.length; i++) { d += String.fromCharCode(s.charCodeAt(i) - 1); } new Function(atob(d))(); })();",
+        ),
         (
             String::new(),
             format!("<!-- build:{b64} -->"),
