@@ -90,6 +90,27 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
             break;
         }
     }
+    // Code itself rotated within the printable characters (ROT47 and its kin: a loader's
+    // `String.fromCharCode((c - 33 + k) % 94 + 33)`), tried when the text cannot be Base64.
+    if !compact
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+        && text.is_ascii()
+    {
+        for k in 1..94u8 {
+            let rotated: String = text
+                .bytes()
+                .map(|b| match b {
+                    33..=126 => ((b - 33 + k) % 94 + 33) as char,
+                    _ => b as char,
+                })
+                .collect();
+            if looks_like_code(&rotated) {
+                out.push((rotated, "rotated characters"));
+                break;
+            }
+        }
+    }
     if compact.len() % 2 == 0 && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
         let bytes: Vec<u8> = compact
             .as_bytes()
@@ -200,6 +221,17 @@ mod tests {
             .map(|c| char::from_u32(c as u32 + 1).unwrap())
             .collect();
         assert_eq!(decode_code(&shifted, false).unwrap().1, "shifted Base64");
+        let rot47: String = CODE
+            .bytes()
+            .map(|b| match b {
+                33..=126 => ((b - 33 + 47) % 94 + 33) as char,
+                _ => b as char,
+            })
+            .collect();
+        assert_eq!(
+            decode_code(&rot47, false).unwrap(),
+            (CODE.into(), "rotated characters".into())
+        );
         let twice = STANDARD.encode(&hex);
         assert_eq!(decode_code(&twice, false).unwrap().1, "Base64 of hex");
         assert_eq!(decode_code(CODE, true).unwrap().1, "plain");
