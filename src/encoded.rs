@@ -12,6 +12,9 @@ use base64::Engine as _;
 pub const MIN_ENCODED: usize = 80;
 /// Longest text decoded (a payload is kilobytes, a bundled library a few hundred).
 pub const MAX_ENCODED: usize = 2 << 20;
+/// Longest text tried in all 93 rotations (a stage 2 is a few kilobytes; a bundle's long
+/// SVG or CSS string would cost 93 passes for nothing).
+const MAX_ROTATED: usize = 64 << 10;
 
 /// Code found in `text`, and how it was encoded (`Base64`, `reversed Base64`, `hex`,
 /// `percent-encoding`, `character codes`, `plain`), trying two levels deep (Base64 of hex…).
@@ -96,6 +99,7 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
         && text.is_ascii()
+        && text.len() <= MAX_ROTATED
     {
         for k in 1..94u8 {
             let rotated: String = text

@@ -45,7 +45,11 @@ fn a_built_page_declaring_its_address_posts_to_its_own_host() {
         r#"<link rel="canonical" href="https://pantry-goods.example/checkout/">"#,
     ] {
         let (code, report) = scan_dir(&checkout(head));
-        assert_eq!(form_action_findings(&report), Vec::<String>::new(), "{head}");
+        assert_eq!(
+            form_action_findings(&report),
+            Vec::<String>::new(),
+            "{head}"
+        );
         assert_eq!(code, 0, "{head}");
     }
 }
@@ -73,7 +77,8 @@ fn without_a_declared_address_or_with_another_one_the_post_is_outside() {
 fn a_served_page_is_judged_by_its_own_address_whatever_it_declares() {
     // A page served from www.other-shop.example that claims to be the pantry's: its own URL
     // decides, so the post to the pantry's host is outside.
-    let page = checkout(r#"<link rel="canonical" href="https://www.pantry-goods.example/checkout/">"#);
+    let page =
+        checkout(r#"<link rel="canonical" href="https://www.pantry-goods.example/checkout/">"#);
     let server = serve(vec![("/checkout/", html(&page))]);
     let resolve = server.resolve("www.other-shop.example");
     let url = server.url("www.other-shop.example", "/checkout/");
