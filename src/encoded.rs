@@ -115,7 +115,7 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
             }
         }
     }
-    if compact.len() % 2 == 0 && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if compact.len().is_multiple_of(2) && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
         let bytes: Vec<u8> = compact
             .as_bytes()
             .chunks_exact(2)

@@ -542,6 +542,14 @@ fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// An absolute http(s) address with a host name (not an IP literal): what a page may declare
+/// as its published address.
+fn published_url(raw: &str) -> Option<Url> {
+    let u = Url::parse(raw.trim()).ok()?;
+    let named = matches!(u.host(), Some(url::Host::Domain(_)));
+    (matches!(u.scheme(), "http" | "https") && named).then_some(u)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -690,12 +698,4 @@ mod tests {
             matches!(&page.scripts[0], ScriptRef::External { url: Err(raw), .. } if raw.is_empty())
         );
     }
-}
-
-/// An absolute http(s) address with a host name (not an IP literal): what a page may declare
-/// as its published address.
-fn published_url(raw: &str) -> Option<Url> {
-    let u = Url::parse(raw.trim()).ok()?;
-    let named = matches!(u.host(), Some(url::Host::Domain(_)));
-    (matches!(u.scheme(), "http" | "https") && named).then_some(u)
 }

@@ -27,7 +27,9 @@ pub fn run(data: &[u8]) {
         .max(1);
     for script in &doc.scripts {
         let (line, column) = match script {
-            ScriptRef::External { line, .. } | ScriptRef::Handler { line, .. } => (*line, 1),
+            ScriptRef::External { line, .. }
+            | ScriptRef::Handler { line, .. }
+            | ScriptRef::Data { line, .. } => (*line, 1),
             ScriptRef::Inline { line, column, .. } => (*line, *column),
         };
         assert!(
