@@ -26,7 +26,7 @@ pub fn decode_code(text: &str, allow_plain: bool) -> Option<(String, String)> {
     if text.len() < MIN_ENCODED || text.len() > MAX_ENCODED {
         return None;
     }
-    if allow_plain && looks_like_code(text) {
+    if allow_plain && is_code(text) {
         return Some((text.to_string(), "plain".into()));
     }
     if let Some(found) = decoded(text) {
@@ -43,11 +43,11 @@ pub fn decode_code(text: &str, allow_plain: bool) -> Option<(String, String)> {
 
 fn decoded(text: &str) -> Option<(String, String)> {
     for (first, how1) in decodings(text) {
-        if looks_like_code(&first) {
+        if is_code(&first) {
             return Some((first, how1.into()));
         }
         for (second, how2) in decodings(&first) {
-            if looks_like_code(&second) {
+            if is_code(&second) {
                 return Some((second, format!("{how1} of {how2}")));
             }
         }
@@ -109,7 +109,7 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
                     _ => b as char,
                 })
                 .collect();
-            if looks_like_code(&rotated) {
+            if is_code(&rotated) {
                 out.push((rotated, "rotated characters"));
                 break;
             }
@@ -159,6 +159,18 @@ fn base64_text(s: &str) -> Option<String> {
         .iter()
         .find_map(|e| e.decode(s).ok())?;
     String::from_utf8(bytes).ok()
+}
+
+/// Code: it reads as a program ([`looks_like_code`]) and parses as one without an error.
+/// Text that only looks like code (a rotation of random Base64 can have calls, dots and
+/// `var `) would otherwise become a script of the page that no parser reads.
+fn is_code(t: &str) -> bool {
+    if !looks_like_code(t) {
+        return false;
+    }
+    let alloc = oxc_allocator::Allocator::default();
+    let ret = oxc_parser::Parser::new(&alloc, t, oxc_span::SourceType::script()).parse();
+    !ret.panicked && ret.diagnostics.is_empty()
 }
 
 /// Whether decoded text reads as a JavaScript program: printable text (no binary, no
@@ -245,6 +257,21 @@ mod tests {
             (CODE.into(), "Base64".into())
         );
         assert!(decode_code(CODE, false).is_none());
+    }
+
+    #[test]
+    fn a_rotation_of_random_text_that_only_looks_like_code_is_not_code() {
+        // Labelled Base64 of random bytes: some rotation of it has calls, dots and `var `
+        // (checked: without the parse this test fails).
+        let mut x: u32 = 12345;
+        let bytes: Vec<u8> = (0..900)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect();
+        let text = format!(" tpl-cache: {} ", STANDARD.encode(&bytes));
+        assert!(decode_code(&text, true).is_none(), "{text}");
     }
 
     #[test]
