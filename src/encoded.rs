@@ -72,15 +72,7 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
     }
     // Base64 behind the cheapest ciphers loaders use on it: ROT13, and every character
     // shifted by a small constant (`String.fromCharCode(c.charCodeAt(0) - 1)`).
-    let rot13: String = compact
-        .chars()
-        .map(|c| match c {
-            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
-            'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
-            _ => c,
-        })
-        .collect();
-    if let Some(t) = base64_text(&rot13) {
+    if let Some(t) = base64_text(&rot13(&compact)) {
         out.push((t, "ROT13 of Base64"));
     }
     for k in [1i32, -1, 2, -2, 3, -3] {
@@ -145,6 +137,17 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
         }
     }
     out
+}
+
+/// ROT13: each Latin letter 13 places on, everything else as it is (its own inverse).
+pub fn rot13(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
+            'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
+            _ => c,
+        })
+        .collect()
 }
 
 fn base64_text(s: &str) -> Option<String> {
@@ -223,15 +226,10 @@ mod tests {
             decode_code(&codes.join(","), false).unwrap().1,
             "character codes"
         );
-        let rot: String = b64
-            .chars()
-            .map(|c| match c {
-                'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
-                'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
-                _ => c,
-            })
-            .collect();
-        assert_eq!(decode_code(&rot, false).unwrap().1, "ROT13 of Base64");
+        assert_eq!(
+            decode_code(&rot13(&b64), false).unwrap().1,
+            "ROT13 of Base64"
+        );
         let shifted: String = b64
             .chars()
             .map(|c| char::from_u32(c as u32 + 1).unwrap())

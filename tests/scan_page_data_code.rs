@@ -108,14 +108,7 @@ fn code_in_a_comment_a_data_block_or_a_hidden_input_is_found() {
     let b64 = STANDARD.encode(PAYLOAD);
     let reversed: String = b64.chars().rev().collect();
     // The cheapest ciphers over Base64: ROT13, and every character shifted by one.
-    let rot13: String = b64
-        .chars()
-        .map(|c| match c {
-            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
-            'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
-            _ => c,
-        })
-        .collect();
+    let rot13 = skimscan::encoded::rot13(&b64);
     let shifted: String = b64
         .chars()
         .map(|c| char::from_u32(c as u32 + 1).unwrap())
