@@ -16,12 +16,24 @@ pub const MAX_ENCODED: usize = 2 << 20;
 /// SVG or CSS string would cost 93 passes for nothing).
 const MAX_ROTATED: usize = 64 << 10;
 
-/// Code found in `text`, and how it was encoded (`Base64`, `reversed Base64`, `hex`,
-/// `percent-encoding`, `character codes`, `plain`), trying two levels deep (Base64 of hex…).
-/// `plain` only when `allow_plain`: a comment or a data block may hold code as it is; a
-/// string literal in a script that is plain code is the script's own business (the engine
-/// follows it where it runs).
+/// Code found in page data (`text`), and how it was encoded (`Base64`, `reversed Base64`,
+/// `ROT13 of Base64`, `shifted Base64`, `rotated characters`, `hex`, `percent-encoding`,
+/// `character codes`, `plain`), trying two levels deep (Base64 of hex…) and the words of a
+/// labelled text. `plain` only when `allow_plain`: a comment or a data block may hold code
+/// as it is.
 pub fn decode_code(text: &str, allow_plain: bool) -> Option<(String, String)> {
+    decode(text, allow_plain, true)
+}
+
+/// Code a script stores in a long string (see `decoders::analyse_stored`): plain, or behind
+/// an encoding (Base64, reversed, hex, percent, character codes). Not the ciphers: a
+/// bundle's long strings are templates, CSS and data, tens of them per library, and trying
+/// 100 rotations of each is what a cold scan would pay for nothing.
+pub fn decode_stored(text: &str) -> Option<(String, String)> {
+    decode(text, true, false)
+}
+
+fn decode(text: &str, allow_plain: bool, ciphers: bool) -> Option<(String, String)> {
     let text = text.trim();
     if text.len() < MIN_ENCODED || text.len() > MAX_ENCODED {
         return None;
@@ -29,7 +41,7 @@ pub fn decode_code(text: &str, allow_plain: bool) -> Option<(String, String)> {
     if allow_plain && is_code(text) {
         return Some((text.to_string(), "plain".into()));
     }
-    if let Some(found) = decoded(text) {
+    if let Some(found) = decoded(text, ciphers) {
         return Some(found);
     }
     // A payload behind a label (`<!-- build:KGZ1bmN… -->`, `v=2;cfg=KGZ1bmN…`): its words.
@@ -38,15 +50,15 @@ pub fn decode_code(text: &str, allow_plain: bool) -> Option<(String, String)> {
     })
     .filter(|w| w.len() >= MIN_ENCODED && w.len() < text.len())
     .take(16)
-    .find_map(decoded)
+    .find_map(|w| decoded(w, ciphers))
 }
 
-fn decoded(text: &str) -> Option<(String, String)> {
-    for (first, how1) in decodings(text) {
+fn decoded(text: &str, ciphers: bool) -> Option<(String, String)> {
+    for (first, how1) in decodings(text, ciphers) {
         if is_code(&first) {
             return Some((first, how1.into()));
         }
-        for (second, how2) in decodings(&first) {
+        for (second, how2) in decodings(&first, ciphers) {
             if is_code(&second) {
                 return Some((second, format!("{how1} of {how2}")));
             }
@@ -57,7 +69,7 @@ fn decoded(text: &str) -> Option<(String, String)> {
 
 /// Every decoding of `text` that gives text: Base64 (standard or URL-safe, padded or not,
 /// with line breaks), the same reversed, hex, percent-encoding and a list of character codes.
-fn decodings(text: &str) -> Vec<(String, &'static str)> {
+fn decodings(text: &str, ciphers: bool) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     if compact.len() < MIN_ENCODED {
@@ -72,6 +84,10 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
     }
     // Base64 behind the cheapest ciphers loaders use on it: ROT13, and every character
     // shifted by a small constant (`String.fromCharCode(c.charCodeAt(0) - 1)`).
+    if !ciphers {
+        out.extend(plain_decodings(text, &compact));
+        return out;
+    }
     if let Some(t) = base64_text(&rot13(&compact)) {
         out.push((t, "ROT13 of Base64"));
     }
@@ -107,6 +123,13 @@ fn decodings(text: &str) -> Vec<(String, &'static str)> {
             }
         }
     }
+    out.extend(plain_decodings(text, &compact));
+    out
+}
+
+/// Hex, percent-encoding and a list of character codes: encodings, no ciphers.
+fn plain_decodings(text: &str, compact: &str) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
     if compact.len().is_multiple_of(2) && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
         let bytes: Vec<u8> = compact
             .as_bytes()

@@ -99,7 +99,7 @@ pub(super) fn analyse_stored(
         if found >= MAX_STORED || ctx.deadline.passed() {
             break;
         }
-        let Some((code, how)) = crate::encoded::decode_code(literal, true) else {
+        let Some((code, how)) = crate::encoded::decode_stored(literal) else {
             continue;
         };
         if facts.decoded_text.contains(code.as_str()) {
