@@ -288,7 +288,7 @@
     ["input", "input-cc-cvv2", "cc_cvv2", "tel"],
     ["input", "card_no", "card_no", "tel"],
     ["input", "security_code", "security_code", "tel"],
-    ["input", "cardNumber", "cardnumber", "tel"],
+    ["input", "cardNumber", "cardNumber", "tel"],
     ["input", "cardExpiry", "exp-date", "tel"],
     ["input", "cardCvc", "cvc", "tel"]
   ];
@@ -314,6 +314,14 @@
   // What a skimmer checks before it acts on a click: the order button's words.
   button.className = "action primary checkout";
   button.textContent = button.innerText = button.value = "Place Order";
+  // The other platforms' order buttons, which a skimmer for one of them waits for by id
+  // (WooCommerce, OpenCart, BigCommerce, Shopify, PrestaShop, EC-CUBE).
+  var platformButtons = ["place_order", "button-confirm", "checkout-payment-continue", "continue_button", "payment-confirmation", "shopping-order"].map(function (id) {
+    var b = element("button", "#" + id, { id: id, type: "submit" });
+    b.form = form; b.className = "button alt btn btn-primary";
+    b.textContent = b.innerText = b.value = "Place Order";
+    return b;
+  });
 
   function query(sel) {
     var k = keyOf(sel);
@@ -983,6 +991,16 @@
     function () { drain(1); },
     function () { drain(1); },
     function () { fire(["DOMContentLoaded", "readystatechange", "load", "pageshow"]); },
+    // The customer moves on to the payment step: one-page checkouts change the URL's hash
+    // (Magento's `#shipping` → `#payment`), and a script waiting for it acts then.
+    function () {
+      var waits = listeners.some(function (l) { return l[1] === "hashchange" || l[1] === "popstate"; }) ||
+        typeof G.onhashchange === "function" || typeof G.onpopstate === "function";
+      if (!waits) return;
+      location.hash = "#payment";
+      location.href = location.href.replace(/#.*$/, "") + "#payment";
+      fire(["hashchange", "popstate"]);
+    },
     function () { drain(1); },
     function () { drain(1); },
     function () { drain(1); },
@@ -1021,7 +1039,7 @@
       listeners.slice().forEach(function (l) {
         var t = l[1], on = l[0];
         if (clicking.indexOf(t) < 0) return;
-        var targets = on === G || on === doc || on === body || on === form ? [button].concat(hintedButtons) : [on];
+        var targets = on === G || on === doc || on === body || on === form ? [button].concat(platformButtons, hintedButtons) : [on];
         // A submit event's target is the form, whoever listens.
         if (t === "submit") targets = [on === G || on === doc || on === body ? form : on];
         targets.forEach(function (target) { call(l[2], on, makeEvent(t, target)); });
@@ -1037,7 +1055,7 @@
     // The platform's own events (WooCommerce `checkout_place_order`, a jQuery custom event…):
     // every other type listened for fires once.
     function () {
-      var known = typing.concat(clicking, ["DOMContentLoaded", "readystatechange", "load", "pageshow", "visibilitychange", "pagehide", "beforeunload", "unload", "message", "open"]);
+      var known = typing.concat(clicking, ["DOMContentLoaded", "readystatechange", "load", "pageshow", "hashchange", "popstate", "visibilitychange", "pagehide", "beforeunload", "unload", "message", "open"]);
       listeners.slice().forEach(function (l) {
         if (known.indexOf(l[1]) < 0) call(l[2], l[0], makeEvent(l[1], l[0] === G || l[0] === doc ? button : l[0]));
       });

