@@ -189,8 +189,9 @@ fn base64_text(s: &str) -> Option<String> {
 
 /// Code: it reads as a program ([`looks_like_code`]) and parses as one without an error.
 /// Text that only looks like code (a rotation of random Base64 can have calls, dots and
-/// `var `) would otherwise become a script of the page that no parser reads.
-fn is_code(t: &str) -> bool {
+/// `var `, a `text/babel` block has JSX) would otherwise become a script of the page that
+/// no parser reads, and an incomplete scan.
+pub fn is_code(t: &str) -> bool {
     if !looks_like_code(t) {
         return false;
     }

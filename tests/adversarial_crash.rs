@@ -145,7 +145,13 @@ fn a_worker_that_runs_out_of_memory_costs_one_script() {
     page_with_scripts(&site, "offers.html", &[("big.js".to_string(), big)]);
     let m = run_measured(
         &["scan", "--format", "json", site.to_str().unwrap()],
-        &[("SKIMSCAN_WORKER_MEMORY_MIB", "450")],
+        // With a backtrace asked for, std's panic hook used to deadlock on the arena's
+        // out-of-memory panic (see `worker::child::quiet_panics`): the worker hung to the
+        // wall-clock limit in about one run in fifteen. Developers' shells often set it.
+        &[
+            ("SKIMSCAN_WORKER_MEMORY_MIB", "450"),
+            ("RUST_BACKTRACE", "1"),
+        ],
     );
     never_crashed(&m);
     let report = m.json();

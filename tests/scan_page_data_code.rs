@@ -200,6 +200,7 @@ fn ordinary_page_data_stays_data() {
     let pixel = STANDARD.encode([0x89u8, b'P', b'N', b'G', 13, 10, 26, 10, 0, 0, 0, 13].repeat(12));
     let head = r##"<script type="text/x-magento-init">{"#checkout": {"Magento_Checkout/js/view/payment": {"template": "Magento_Checkout/payment", "tooltipText": "For your security we ask for the three digits on the back of your card (function: verification)."}}}</script>
 <script type="text/plain" data-cookieconsent="statistics">(function () { var s = document.createElement('script'); s.async = true; s.src = '/static/js/analytics.js?id=G-LUMA123'; document.head.appendChild(s); window.dataLayer = window.dataLayer || []; })();</script>
+<script type="text/babel">function Badge(props) { return <span className="badge">{props.label}</span>; } ReactDOM.render(<Badge label="Secure checkout" />, document.getElementById('badge'));</script>
 <script type="text/x-template" id="minicart-item"><li class="item"><span class="name">{{ name }}</span> (<span class="qty">{{ qty }}</span>); <a href="#" class="remove">Remove</a></li></script>"##;
     let body = format!(
         r#"<div id="checkout-config" data-config="{config}"></div><img data-src="data:image/png;base64,{pixel}" alt="">
@@ -244,6 +245,7 @@ fn ordinary_page_data_stays_data() {
         vec![
             ("text/x-magento-init".to_string(), false),
             ("text/plain".to_string(), true),
+            ("text/babel".to_string(), false),
             ("text/x-template".to_string(), false),
         ]
     );

@@ -541,9 +541,10 @@ pub(super) fn inline_id(page: &str, n: usize) -> String {
 /// Whether an inline block is analysed: JavaScript, or a block of another type that holds
 /// code as it stands. Consent managers park scripts as `type="text/plain"` and switch the
 /// type once the customer agrees; Partytown runs `type="text/partytown"` in a worker: code
-/// the page will run all the same. JSON, templates and markup are not code.
+/// the page will run all the same. JSON, templates, markup and what does not parse as a
+/// script (a `text/babel` block's JSX) are not analysed: inventoried only, as before.
 pub(super) fn analysed_block(is_javascript: bool, code: &str) -> bool {
-    is_javascript || crate::encoded::looks_like_code(code)
+    is_javascript || crate::encoded::is_code(code)
 }
 
 /// The id of the `n`-th piece of code a page carries as data (from 1; see `page::data_code`):
