@@ -3,7 +3,9 @@
 //! breadcrumbs that name the element typed into, the chosen payment method
 //! (`payment[method]`), or a FormData read by named `get`s of non-card fields. Keyloggers,
 //! listeners and "breadcrumbs" that send the typed value, and FormData sent whole or read by
-//! a card field's name, still do.
+//! a card field's name, still do. A card field read by the browser's named access
+//! (`cc_number.value` for `<input id="cc_number">`, no selector at all) is card data; its
+//! length or Luhn check is not.
 
 mod engine_support;
 use engine_support::check_dir;

@@ -76,7 +76,9 @@ impl<'a> Collector<'a, '_, '_> {
                     d.src |= SRC_HARVEST;
                 }
                 if self.vocab_name(prop)
-                    || (prop == "value" && self.is_own_card_field(&m.object))
+                    || (prop == "value"
+                        && (self.is_own_card_field(&m.object)
+                            || self.is_named_card_global(&m.object)))
                     || self.card_member(&m.object, prop)
                 {
                     d.src |= SRC_PAYMENT;

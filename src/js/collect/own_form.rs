@@ -139,6 +139,18 @@ impl<'a> Collector<'a, '_, '_> {
             .is_some_and(|s| self.card_fields.contains(&s))
     }
 
+    /// `cc_number.value` where no scope of the script binds `cc_number`: the browser resolves
+    /// an unknown global to the element with that id (named access on `window`), so a bare
+    /// card-field id reads the field. Names count when they are card words or a distinctive
+    /// field of the page (see `Vocabulary::matches_name`).
+    pub(super) fn is_named_card_global(&mut self, e: &'a Expression<'a>) -> bool {
+        let Expression::Identifier(id) = e.without_parentheses() else {
+            return false;
+        };
+        let name = id.name.as_str();
+        !self.scopes.iter().any(|sc| sc.contains_key(name)) && self.vocab_name(name)
+    }
+
     /// `frame.style.display = 'none'` on a processor's frame or container.
     pub(super) fn style_write(
         &mut self,

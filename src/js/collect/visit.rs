@@ -435,7 +435,9 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         self.keystroke_read(it);
         self.handle_member_use(it);
         let p = it.property.name.as_str();
-        if p == "value" && self.is_own_card_field(&it.object) {
+        if p == "value"
+            && (self.is_own_card_field(&it.object) || self.is_named_card_global(&it.object))
+        {
             self.source(SourceKind::Payment, it.span);
         }
         if p == "elements"
