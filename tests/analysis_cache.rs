@@ -351,3 +351,45 @@ fn incomplete_analyses_are_not_kept() {
         .unwrap();
     assert_eq!(entries(cache.path()).len(), 1);
 }
+
+/// Scans that share one cache folder at the same moment (two scheduled jobs, CI shards) race
+/// to write the same entries: each still reports what `--no-cache` reports, the folder ends
+/// with one sound entry per analysis and no half-written files, and the next scan is served
+/// from it entirely.
+#[test]
+fn concurrent_scans_share_one_cache_folder_safely() {
+    let s = shop();
+    let fresh = scan(&s, &["--no-cache"]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = arg(dir.path());
+    let runs: Vec<Run> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| sc.spawn(|| scan(&s, &["--cache-dir", &d])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for r in &runs {
+        assert_eq!(
+            r.report, fresh.report,
+            "a racing scan differs: {}",
+            r.stderr
+        );
+        assert_eq!(r.code, fresh.code);
+        assert!(!r.stderr.contains("WARN"), "{}", r.stderr);
+    }
+    assert_eq!(entries(dir.path()).len(), 7);
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path().join("analysis-v1"))
+        .unwrap()
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let warm = scan(&s, &["--cache-dir", &d]);
+    assert_eq!(warm.report, fresh.report);
+    assert_eq!(warm.analysed, 0, "{}", warm.stderr);
+}
