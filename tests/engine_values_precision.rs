@@ -5,7 +5,10 @@
 //! listeners and "breadcrumbs" that send the typed value, and FormData sent whole or read by
 //! a card field's name, still do. A card field read by the browser's named access
 //! (`cc_number.value` for `<input id="cc_number">`, no selector at all) is card data; its
-//! length or Luhn check is not.
+//! length or Luhn check is not. A mask is any global replacement that leaves no digit
+//! (`[\S]`, `[0-9a-z]`, all but the last four); a recorder's WeakMap of element numbers carries
+//! no value, while values kept in a WeakMap and read back do; `input[type=email]` selects one
+//! kind of field, not all of them.
 
 mod engine_support;
 use engine_support::check_dir;

@@ -296,9 +296,50 @@ fn harvest_parts(sel: &str, tags: &[&str]) -> bool {
         last == "*"
             || tags.iter().any(|t| {
                 last == *t || (last.starts_with(t) && last[t.len()..].starts_with([':', '[', '.']))
-            }) && !last.contains("type=hidden")
-                && !last.contains("type=\"hidden\"")
-                && !last.contains("type=submit")
+            }) && !selects_a_non_card_type(last)
+    })
+}
+
+/// Input types that never hold card data: `input[type=email]`, `input[type="checkbox"]`,
+/// `input[type=hidden]` select one kind of field, not the card fields (those are `text`,
+/// `tel`, `number`, `password` for a security code, `month` for an expiry, or untyped).
+const NON_CARD_TYPES: &[&str] = &[
+    "email",
+    "checkbox",
+    "radio",
+    "submit",
+    "button",
+    "reset",
+    "hidden",
+    "image",
+    "file",
+    "color",
+    "range",
+    "date",
+    "datetime-local",
+    "time",
+    "week",
+    "url",
+    "search",
+];
+
+fn selects_a_non_card_type(compound: &str) -> bool {
+    // `input:not([type=hidden])` selects every other field: what `:not(…)` names is excluded.
+    let mut kept = String::with_capacity(compound.len());
+    let mut rest = compound;
+    while let Some(i) = rest.find(":not(") {
+        kept.push_str(&rest[..i]);
+        rest = rest[i..].find(')').map_or("", |j| &rest[i + j + 1..]);
+    }
+    kept.push_str(rest);
+    kept.match_indices("[type").any(|(i, _)| {
+        let rest = kept[i + 5..].trim_start();
+        let Some(v) = rest.strip_prefix('=') else {
+            return false;
+        };
+        let v = v.trim_start().trim_start_matches(['"', '\'']);
+        let end = v.find(['"', '\'', ']', ' ']).unwrap_or(v.len());
+        NON_CARD_TYPES.contains(&&v[..end])
     })
 }
 
@@ -412,6 +453,13 @@ mod tests {
         assert!(is_harvest_selector(":input"));
         assert!(!is_harvest_selector("#cc_number"));
         assert!(!is_harvest_selector("input[type=hidden]"));
+        assert!(!is_harvest_selector("input[type=email], input[name=email]"));
+        assert!(!is_harvest_selector("input[type='checkbox']"));
+        assert!(is_harvest_selector("input[type=tel]"));
+        assert!(is_harvest_selector("input:not([type=hidden])"));
+        assert!(is_harvest_selector(
+            "input:not([type=hidden]):not([type=submit])"
+        ));
         assert!(!is_harvest_selector(".inputs"));
         // A list is a union: one part that selects every field is enough.
         assert!(is_harvest_selector("input, select, textarea, checkbox"));

@@ -342,7 +342,16 @@ impl<'a> Collector<'a, '_, '_> {
             }
             (true, "push" | "unshift" | "set" | "add" | "concat" | "splice" | "put") => {
                 if let Some(o) = obj {
-                    let d = all_deps(self);
+                    // `ids.set(el, n)` on the script's WeakMap: only `n` can be read back.
+                    let d = if name == "set" && self.own_weak_map(o) {
+                        let mut d = Deps::default();
+                        for x in args.iter().skip(1) {
+                            self.deps_into(x, &mut d, 0);
+                        }
+                        d
+                    } else {
+                        all_deps(self)
+                    };
                     self.edge_to_target(o, d);
                 }
             }

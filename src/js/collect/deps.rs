@@ -318,6 +318,18 @@ impl<'a> Collector<'a, '_, '_> {
         {
             d.src |= SRC_PAYMENT;
         }
+        // `ids.get(el)` of the script's own Map: what was stored under the key, not the key. A
+        // session recorder numbers the elements typed into; the number is not what was typed.
+        if name.as_deref() == Some("get")
+            && let Some(o) = obj
+            && let Expression::Identifier(id) = o.without_parentheses()
+            && self
+                .lookup(id.name.as_str())
+                .is_some_and(|s| self.map_syms.contains_key(&s))
+        {
+            self.deps_into(o, d, n);
+            return;
+        }
         match (obj, c.callee.without_parentheses()) {
             // `fd.get('payment[method]')`: that field of the form, not every field (a card
             // field's name was counted above).

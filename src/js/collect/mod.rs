@@ -270,6 +270,9 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_receivers: HashMap<u32, Sym, FxBuild>,
     /// Function declarations of the script's functions, as hoisted.
     own_fn_syms: std::collections::HashSet<Sym, FxBuild>,
+    /// Bindings made by `new Map()` / `new WeakMap()` (see `call_deps`), `true` for a
+    /// WeakMap: its keys cannot be read back, only what is stored under them.
+    map_syms: HashMap<Sym, bool, FxBuild>,
     /// Elements a card-field guard said are not card fields, in the branch being walked.
     not_card: Vec<&'a str>,
     /// Objects that send through another's connection (a data channel of a peer connection).
@@ -398,6 +401,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             keystroke_fns: HashMap::default(),
             keystroke_receivers: HashMap::default(),
             own_fn_syms: Default::default(),
+            map_syms: Default::default(),
             not_card: Vec::new(),
             handle_aliases: HashMap::default(),
             created_frames: Default::default(),

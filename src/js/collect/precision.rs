@@ -128,7 +128,7 @@ pub(super) fn call_hides_value<'a>(
 ) -> bool {
     match name {
         "test" | "includes" | "startsWith" | "endsWith" | "indexOf" | "lastIndexOf" | "search"
-        | "localeCompare" | "hasOwnProperty" | "isNaN" | "isFinite" | "contains"
+        | "localeCompare" | "hasOwnProperty" | "has" | "isNaN" | "isFinite" | "contains"
         | "hasAttribute" | "matches" | "checkValidity" | "reportValidity" => true,
         // `el.getAttribute('name')`: which field, as with `el.name` (see METADATA).
         "getAttribute" => call
@@ -159,18 +159,31 @@ pub(super) fn call_hides_value<'a>(
                 with.map(|w| c.interp.peek(w)),
             ) {
                 (Some(Value::Regex(p, f)), Some(Value::Str(w))) => {
-                    f.contains('g')
-                        && !w.contains('$')
-                        && matches!(
-                            &*p,
-                            "." | "\\d" | "[0-9]" | "\\S" | "[^\\s]" | "\\w" | "[\\s\\S]" | "[^]"
-                        )
+                    f.contains('g') && !w.contains('$') && replaces_every_digit(&p)
                 }
                 _ => false,
             }
         }
         _ => false,
     }
+}
+
+/// Whether a global replacement by `pattern` leaves no digit of a card number: the pattern
+/// matches each digit on its own (`.`, `\d`, `[\S]`, `[0-9a-z]`, `\w+`…), optionally only
+/// where a lookahead allows (`\d(?=\d{4})`: all but the last four, as receipts show).
+/// JavaScript's `[^]` (any character) is not Rust syntax and is named.
+fn replaces_every_digit(pattern: &str) -> bool {
+    if pattern == "[^]" {
+        return true;
+    }
+    let core = match pattern.rfind("(?=") {
+        Some(i) if i > 0 && pattern.ends_with(')') => &pattern[..i],
+        _ => pattern,
+    };
+    let Ok(re) = regex::Regex::new(&format!("^(?:{core})$")) else {
+        return false;
+    };
+    (b'0'..=b'9').all(|d| re.is_match(std::str::from_utf8(&[d]).unwrap_or_default()))
 }
 
 impl<'a> Collector<'a, '_, '_> {
@@ -583,6 +596,37 @@ impl<'a> Collector<'a, '_, '_> {
     pub(super) fn form_data_used(&mut self, s: Sym) {
         if let Some(span) = self.form_data.get_mut(&s).and_then(Option::take) {
             self.source(SourceKind::Harvest, span);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replaces_every_digit;
+
+    #[test]
+    fn masks_are_patterns_that_replace_every_digit() {
+        for p in [
+            ".",
+            "\\d",
+            "[0-9]",
+            "\\S",
+            "[\\S]",
+            "[^\\s]",
+            "\\w",
+            "[\\s\\S]",
+            "[^]",
+            "\\d+",
+            "[0-9a-z]",
+            "\\d(?=\\d{4})",
+        ] {
+            assert!(replaces_every_digit(p), "{p}");
+        }
+        // Formatting and clean-up keep the digits: not masks.
+        for p in [
+            "\\s", "\\D", "[^0-9]", "-", " ", "[\\s-]", "\\d{4}", "(\\d{4})", "[a-z]", "(?=\\d)",
+        ] {
+            assert!(!replaces_every_digit(p), "{p}");
         }
     }
 }

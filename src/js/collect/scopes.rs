@@ -30,6 +30,15 @@ impl<'a> Collector<'a, '_, '_> {
         Some(self.facts.graph.global(name))
     }
 
+    /// Whether `e` names a binding made by `new WeakMap()` (see `note_binding`).
+    pub(super) fn own_weak_map(&mut self, e: &'a Expression<'a>) -> bool {
+        let Expression::Identifier(id) = e.without_parentheses() else {
+            return false;
+        };
+        self.lookup(id.name.as_str())
+            .is_some_and(|s| self.map_syms.get(&s) == Some(&true))
+    }
+
     pub(super) fn declare(&mut self, name: &'a str) -> Sym {
         if let Some(sc) = self.scopes.last()
             && let Some(s) = sc.get(name)
@@ -86,6 +95,14 @@ impl<'a> Collector<'a, '_, '_> {
             Expression::FunctionExpression(f) => {
                 self.pending_binding.insert(f.span.start, target);
                 self.note_ctor_candidate(f.span.start);
+            }
+            Expression::NewExpression(ne)
+                if matches!(ne.callee.without_parentheses(),
+                    Expression::Identifier(i) if matches!(i.name.as_str(), "Map" | "WeakMap")) =>
+            {
+                let weak = matches!(ne.callee.without_parentheses(),
+                    Expression::Identifier(i) if i.name == "WeakMap");
+                self.map_syms.insert(target, weak);
             }
             Expression::ArrowFunctionExpression(f) => {
                 self.pending_binding.insert(f.span.start, target);
