@@ -104,6 +104,7 @@ fn full_analysis(b: Bencher) {
             page_host: None,
             payment_page: true,
             page_fields: Vec::new(),
+            page_values: Default::default(),
             line_offset: 1,
             column_offset: 1,
         })

@@ -40,6 +40,7 @@ fn main() -> anyhow::Result<()> {
             page_host: None,
             payment_page: true,
             page_fields: Vec::new(),
+            page_values: Default::default(),
             line_offset: 1,
             column_offset: 1,
         })

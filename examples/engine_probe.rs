@@ -35,6 +35,7 @@ fn main() -> anyhow::Result<()> {
             .nth(2)
             .map(|f| f.split(',').map(str::to_string).collect())
             .unwrap_or_default(),
+        page_values: Default::default(),
         line_offset: 1,
         column_offset: 1,
     };

@@ -224,6 +224,7 @@ fn worker_results_keep_the_order_of_the_jobs() {
             line_offset: 1,
             column_offset: 1,
             page_fields: Vec::new(),
+            page_values: Default::default(),
         })
         .collect();
     let results = engine.analyse_batch(jobs);

@@ -39,6 +39,7 @@ fn job(code: &str, page: &str, n: u32, line: u32, column: u32) -> AnalysisJob {
         page_host: Some("shop.example".into()),
         payment_page: true,
         page_fields: vec!["cc-number".into(), "cvv".into()],
+        page_values: Default::default(),
         line_offset: line,
         column_offset: column,
     }

@@ -37,6 +37,7 @@ fn analyse(code: &str) -> ScriptAnalysis {
         line_offset: 1,
         column_offset: 1,
         page_fields: Vec::new(),
+        page_values: Default::default(),
     };
     engine.analyse_batch(vec![job]).pop().expect("one result")
 }

@@ -28,6 +28,7 @@ fn job(name: &str, code: &str) -> AnalysisJob {
         line_offset: 1,
         column_offset: 1,
         page_fields: Vec::new(),
+        page_values: Default::default(),
     }
 }
 

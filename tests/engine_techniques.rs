@@ -26,6 +26,7 @@ fn job(name: &str, code: &str) -> AnalysisJob {
         page_host: None,
         payment_page: true,
         page_fields: Vec::new(),
+        page_values: Default::default(),
         line_offset: 1,
         column_offset: 1,
     }

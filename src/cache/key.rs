@@ -118,6 +118,7 @@ mod tests {
             page_host: Some("shop.example".into()),
             payment_page: true,
             page_fields: vec!["cc".into()],
+            page_values: Default::default(),
             line_offset: 3,
             column_offset: 9,
         }

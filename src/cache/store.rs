@@ -205,6 +205,7 @@ mod tests {
             page_host: Some("s.example".into()),
             payment_page: true,
             page_fields: Vec::new(),
+            page_values: Default::default(),
             line_offset: 1,
             column_offset: 1,
         };

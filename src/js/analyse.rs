@@ -36,10 +36,12 @@ pub fn analyse(
     // The page's own card fields join the vocabulary for this script only.
     let page_vocab =
         (!job.page_fields.is_empty()).then(|| k.vocab.with_page_fields(&job.page_fields));
+    let page = std::rc::Rc::new(job.page_values.clone());
     let ctx = |deadline| Ctx {
         vocab: page_vocab.as_ref().unwrap_or(&k.vocab),
         apis: &k.web_api,
         deadline,
+        page: page.clone(),
     };
     let facts = gather(job, &ctx(Deadline::after(TIME_PER_SCRIPT)), None);
     // Card fields by their words; a walk over every input (a harvest source) only in a small
@@ -233,7 +235,8 @@ fn analyse_program<'a>(
     let consts = Constants::collect(program, text);
     let mut interp = Interp::new(text, consts.decls(), ctx.deadline.0)
         .with_changes(consts.volatile.clone(), consts.staged.clone())
-        .with_alternatives(consts.alternatives());
+        .with_alternatives(consts.alternatives())
+        .with_page(ctx.page.clone());
     if let Some(f) = layer.fuel {
         interp = interp.with_fuel(f);
     }

@@ -55,6 +55,7 @@ pub(super) fn run_decoders<'a>(
         vocab: ctx.vocab,
         apis: ctx.apis,
         deadline: budget::Deadline::after(LAYER_TIME),
+        page: ctx.page.clone(),
     };
     let mut superseded = false;
     for layer in &decoded.layers {
@@ -116,6 +117,7 @@ pub(super) fn analyse_stored(
             vocab: ctx.vocab,
             apis: ctx.apis,
             deadline: budget::Deadline::after(LAYER_TIME),
+            page: ctx.page.clone(),
         };
         analyse_sandbox_layer(&layer, base, &layer_ctx, facts, MAX_SANDBOX_DEPTH);
     }
@@ -171,6 +173,7 @@ pub(super) fn analyse_emulated(code: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
         vocab: ctx.vocab,
         apis: ctx.apis,
         deadline: budget::Deadline::after(LAYER_TIME),
+        page: ctx.page.clone(),
     };
     analyse_sandbox_layer(&layer, 0, &layer_ctx, facts, MAX_SANDBOX_DEPTH);
 }

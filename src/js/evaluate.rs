@@ -706,6 +706,7 @@ pub fn page_text_findings(
         page_host: None,
         payment_page: false,
         page_fields: Vec::new(),
+        page_values: Default::default(),
         line_offset: 1,
         column_offset: 1,
     };

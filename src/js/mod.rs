@@ -39,6 +39,7 @@ pub mod worker;
 
 use crate::finding::Finding;
 use crate::hosts::HostPattern;
+pub use crate::page::values::PageValues;
 use crate::rules::RuleSet;
 use crate::script_kind::ScriptKind;
 use knowledge::Knowledge;
@@ -75,6 +76,10 @@ pub struct AnalysisJob {
     /// `autocomplete`, names): reading one of these elements reads a card field even when its
     /// id has no payment word in it. Empty when the page is unknown.
     pub page_fields: Vec<String>,
+    /// What of the page this script can read (its own tag, the elements it names; see
+    /// `page::values::for_code`): destinations a script takes from its page.
+    #[serde(default, skip_serializing_if = "PageValues::is_empty")]
+    pub page_values: PageValues,
     /// 1-based position of the code's first character in its file (inline code in a page).
     pub line_offset: u32,
     pub column_offset: u32,

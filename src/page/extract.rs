@@ -89,6 +89,7 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
     let (mut forms, form_by_node, form_by_id) = forms(&elements, &mut walk.clone_fresh());
 
     let mut doc = PageDoc {
+        elements: super::values::page_elements(&document, &base),
         base_url,
         ..PageDoc::default()
     };

@@ -18,6 +18,7 @@ mod import_map;
 mod payment_fields;
 mod positions;
 mod scanned;
+pub mod values;
 
 pub use decode::{decode_html, decode_script, decode_script_with_fallback};
 pub use extract::{extract, is_javascript};
@@ -140,6 +141,9 @@ pub struct PageDoc {
     /// `<meta property="og:url">` (absolute http(s) only). For a page read from disk it is the
     /// only knowledge of the shop's own host (see `ScannedPage::host`).
     pub declared_url: Option<Url>,
+    /// Elements whose values a script can read (meta contents, data attributes, data blocks,
+    /// script tags' `data-` attributes): see [`values`].
+    pub elements: Vec<values::PageElement>,
 }
 
 /// Percent-decode a string (`%E3%82%AB` → `カ`); invalid escapes stay as they are and invalid

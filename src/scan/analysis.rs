@@ -10,6 +10,7 @@ use crate::finding::Finding;
 
 use crate::js::pipes::PipeFacts;
 use crate::js::{AnalysisJob, Engine, ScriptAnalysis};
+use crate::page::values::{self, PageValues};
 use crate::report::ScanError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -99,6 +100,21 @@ fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
     }
 }
 
+/// What of its page a script can read (see `page::values`): its own tag when it loads from a
+/// URL, and the page's elements its text names. Nothing for a lone script.
+fn page_values(e: &ScriptEntry, pages: &[ScannedPage], code: &str) -> PageValues {
+    let Some(p) = pages.get(e.page_index) else {
+        return PageValues::default();
+    };
+    let own = e
+        .record
+        .url
+        .as_ref()
+        .and(e.base_url.as_ref())
+        .and_then(|u| values::own_tag(&p.doc.elements, u.as_str()));
+    values::for_code(&p.doc.elements, own, code)
+}
+
 /// [`analyse`] under the scan's deadline: when it runs out first, every script of the round is
 /// an `errors[]` entry ("not analysed") instead of a silent gap.
 pub async fn analyse_until(
@@ -148,7 +164,7 @@ pub async fn analyse(
     let mut job_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
     // A script shared by pages is analysed once per distinct context; pages whose card
     // fields have other ids are another context (a field id is a card field on one page only).
-    type JobKey = (String, Option<String>, bool, Vec<String>);
+    type JobKey = (String, Option<String>, bool, Vec<String>, String);
     let mut job_keys: BTreeMap<JobKey, usize> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate().skip(from) {
         let Some(text) = &e.text else { continue };
@@ -161,11 +177,13 @@ pub async fn analyse(
             payment,
             fields,
         } = context(e, pages);
+        let values = page_values(e, pages, &text.text);
         let key = (
             e.record.id.clone(),
             page_host.clone(),
             payment,
             fields.clone(),
+            serde_json::to_string(&values).unwrap_or_default(),
         );
         if let Some(&j) = job_keys.get(&key) {
             job_of_entry[i] = Some(j);
@@ -182,6 +200,7 @@ pub async fn analyse(
             page_host,
             payment_page: payment,
             page_fields: fields,
+            page_values: values,
             line_offset: text.line_offset,
             column_offset: text.column_offset,
         });
@@ -394,6 +413,7 @@ mod tests {
             page_host: Some("s.example".into()),
             payment_page: false,
             page_fields: Vec::new(),
+            page_values: Default::default(),
             line_offset: line,
             column_offset: 1,
         }

@@ -24,6 +24,7 @@ use crate::hosts::HostPattern;
 use crate::inventory::ScriptKind;
 use crate::js::{AnalysisJob, Engine};
 use crate::page::ScriptRef;
+use crate::page::values::{self, PageValues};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -111,6 +112,9 @@ impl Early {
             page_host: page_host.clone(),
             payment_page: payment,
             page_fields: fields.clone(),
+            // Inline code has no `currentScript` tag of its own here (its attributes are
+            // rarely read); an external script's is added below, once its text is known.
+            page_values: values::for_code(&p.doc.elements, None, code),
             line_offset,
             column_offset,
         };
@@ -172,8 +176,13 @@ impl Early {
                     if !state.contexts.insert(context) {
                         continue;
                     }
-                    // An external script's code starts its file.
-                    let job = job(id, ScriptKind::External, "", 1, 1);
+                    // An external script's code starts its file. What of the page it can
+                    // read is chosen when its text is known (`with_code`).
+                    let mut job = job(id, ScriptKind::External, "", 1, 1);
+                    job.page_values = PageValues {
+                        current: values::own_tag(&p.doc.elements, u.as_str()).cloned(),
+                        elements: p.doc.elements.clone(),
+                    };
                     match state
                         .scripts
                         .entry(fetch_key(&resolved))
@@ -181,11 +190,7 @@ impl Early {
                     {
                         Script::Waiting(jobs) => jobs.push(job),
                         Script::Loaded(text) => {
-                            let job = AnalysisJob {
-                                code: text.clone(),
-                                ..job
-                            };
-                            let task = self.inner.start(job);
+                            let task = self.inner.start(with_code(job, text));
                             state.tasks.push(task);
                         }
                     }
@@ -203,11 +208,7 @@ impl Early {
             .insert(key.to_string(), Script::Loaded(text.clone()));
         if let Some(Script::Waiting(jobs)) = before {
             for job in jobs {
-                let job = AnalysisJob {
-                    code: text.clone(),
-                    ..job
-                };
-                let task = self.inner.start(job);
+                let task = self.inner.start(with_code(job, text));
                 state.tasks.push(task);
             }
         }
@@ -302,5 +303,20 @@ impl Inner {
         if let Ok(Some(id)) = done {
             self.progress.analysed(&id);
         }
+    }
+}
+
+/// A waiting external script's job with its text, and of the page's values (all of them while
+/// it waited) only what that text can read.
+fn with_code(job: AnalysisJob, text: &Arc<str>) -> AnalysisJob {
+    let page_values = values::for_code(
+        &job.page_values.elements,
+        job.page_values.current.as_ref(),
+        text,
+    );
+    AnalysisJob {
+        code: text.clone(),
+        page_values,
+        ..job
     }
 }

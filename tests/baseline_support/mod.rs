@@ -156,6 +156,7 @@ impl Site {
             line_offset: text.line_offset,
             column_offset: text.column_offset,
             page_fields: Vec::new(),
+            page_values: Default::default(),
         };
         let r = engine
             .analyse_batch(vec![job])

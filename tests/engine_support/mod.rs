@@ -27,6 +27,7 @@ pub fn job(name: &str, code: &str) -> AnalysisJob {
         page_host: Some("www.shop.example".into()),
         payment_page: true,
         page_fields: Vec::new(),
+        page_values: Default::default(),
         line_offset: 1,
         column_offset: 1,
     }

@@ -36,6 +36,7 @@ pub fn checkout_job(code: &str) -> AnalysisJob {
         line_offset: 1,
         column_offset: 1,
         page_fields: Vec::new(),
+        page_values: Default::default(),
     }
 }
 

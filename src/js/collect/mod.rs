@@ -176,6 +176,8 @@ pub struct Ctx<'k> {
     /// The Web API catalogue (`rules/data/web-api.toml`).
     pub apis: &'k super::web_api::WebApi,
     pub deadline: Deadline,
+    /// What of its page the script can read (see `page::values`).
+    pub page: std::rc::Rc<crate::page::values::PageValues>,
 }
 
 struct FnCtx<'a> {

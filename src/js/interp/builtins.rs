@@ -77,6 +77,12 @@ impl<'a> Interp<'a> {
         name: &str,
         args: Vec<Value<'a>>,
     ) -> Value<'a> {
+        if let Value::Api(p) = &obj
+            && &**p == "document"
+            && let Some(v) = self.page_call(name, &args)
+        {
+            return v;
+        }
         match obj {
             Value::Host("String") if name == "fromCharCode" => {
                 let mut out = String::with_capacity(args.len());
@@ -195,6 +201,12 @@ impl<'a> Interp<'a> {
             },
             // `cfg.t()`: a method of the script's own object literal runs like its function
             // (without `this`, which stays unknown inside).
+            // `el.getAttribute('data-cdn')` of an element of the page (see `page`).
+            Value::Object(o)
+                if name == "getAttribute" && super::page::get_attribute(&o, &args).is_some() =>
+            {
+                super::page::get_attribute(&o, &args).unwrap_or(Value::Unknown)
+            }
             Value::Object(o) => {
                 let m = o
                     .borrow()

@@ -623,6 +623,12 @@ impl<'a> Interp<'a> {
 
     /// Property read on a known value.
     pub(super) fn member(&self, obj: Value<'a>, key: &Value<'a>) -> Value<'a> {
+        if let (Value::Api(p), Value::Str(k)) = (&obj, key)
+            && &**p == "document"
+            && let Some(v) = self.page_member(k)
+        {
+            return v;
+        }
         match (&obj, key) {
             (Value::Array(a), Value::Num(i)) => {
                 if *i >= 0.0 && *i == i.trunc() {

@@ -19,6 +19,7 @@ mod expr;
 mod functions;
 mod local;
 mod objects;
+mod page;
 mod patterns;
 pub use local::Enclosing;
 pub use patterns::binding_names;
@@ -108,6 +109,8 @@ pub struct Interp<'a> {
     body_names: RefCell<local::NestedWritesCache<'a>>,
     /// Each body's frame of unknown variables (see [`local`]), copied for every evaluation.
     unknown_frames: RefCell<std::collections::HashMap<usize, NameMap<'a, Value<'a>>>>,
+    /// What of its page the script can read (see [`page`]); empty for a lone script.
+    page: Rc<crate::page::values::PageValues>,
 }
 
 impl<'a> Interp<'a> {
@@ -135,7 +138,15 @@ impl<'a> Interp<'a> {
             nested_writes: RefCell::default(),
             body_names: RefCell::default(),
             unknown_frames: RefCell::default(),
+            page: Rc::default(),
         }
+    }
+
+    /// The page's values the script can read: its own tag, meta contents, data attributes and
+    /// configuration blocks (see [`page`]).
+    pub fn with_page(mut self, page: Rc<crate::page::values::PageValues>) -> Self {
+        self.page = page;
+        self
     }
 
     /// Whether the script's whole step budget was spent: later evaluations computed nothing,

@@ -1,0 +1,166 @@
+//! The page's values as a script reads them (see `page::values`): `document.currentScript`,
+//! `document.getElementById(id)` and `document.querySelector(sel)` of the elements the job
+//! carries are objects with their attributes, `dataset` and text, and `getAttribute(name)`
+//! answers from the markup. Anything else of the DOM stays unknown.
+
+use super::Interp;
+use crate::js::value::{ObjectRef, Value};
+use crate::page::values::{PageElement, dataset_name};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// The hidden property of an element object holding its attributes for `getAttribute`: a
+/// name no script can write (it starts with a NUL).
+const ATTRS: &str = "\0attrs";
+
+impl<'a> Interp<'a> {
+    /// `document.<key>` when the page answers it.
+    pub(super) fn page_member(&self, key: &str) -> Option<Value<'a>> {
+        match key {
+            "currentScript" => self.page.current.as_ref().map(element),
+            _ => None,
+        }
+    }
+
+    /// `document.<name>(args)` when the page answers it.
+    pub(super) fn page_call(&self, name: &str, args: &[Value<'a>]) -> Option<Value<'a>> {
+        let arg = args.first()?.to_js_string()?;
+        let found = match name {
+            "getElementById" => self.page.by_id(&arg),
+            "querySelector" => {
+                let sel = Selector::parse(&arg)?;
+                self.page.elements.iter().find(|e| sel.matches(e))
+            }
+            _ => return None,
+        };
+        // Not found stays unknown, never `null`: the job carries only the elements with
+        // values a script can read, and others (card fields, what scripts create) exist.
+        found.map(element)
+    }
+}
+
+/// `el.getAttribute(name)` of an element object made here; `None` for any other object.
+pub(super) fn get_attribute<'a>(o: &ObjectRef<'a>, args: &[Value<'a>]) -> Option<Value<'a>> {
+    let attrs = o
+        .borrow()
+        .iter()
+        .find(|(k, _)| &**k == ATTRS)
+        .map(|(_, v)| v.clone())?;
+    let Value::Object(attrs) = attrs else {
+        return None;
+    };
+    let name = args.first()?.to_js_string()?.to_ascii_lowercase();
+    let v = attrs
+        .borrow()
+        .iter()
+        .find(|(k, _)| **k == *name)
+        .map(|(_, v)| v.clone());
+    Some(v.unwrap_or(Value::Null))
+}
+
+fn object<'a>(props: Vec<(Rc<str>, Value<'a>)>) -> Value<'a> {
+    Value::Object(Rc::new(RefCell::new(props)))
+}
+
+/// An element as a script sees it: each attribute as a property (`meta.content`, `el.id`,
+/// `input.value`, `script.src`), `dataset`, its text, and its attributes for `getAttribute`.
+fn element<'a>(e: &PageElement) -> Value<'a> {
+    let mut props: Vec<(Rc<str>, Value<'a>)> = Vec::new();
+    let mut dataset = Vec::new();
+    let mut attrs = Vec::new();
+    for (n, v) in &e.attrs {
+        let n = n.to_ascii_lowercase();
+        if let Some(rest) = n.strip_prefix("data-") {
+            dataset.push((Rc::from(dataset_name(rest)), Value::str(v.clone())));
+        } else if !n.contains(['-', ':']) {
+            props.push((Rc::from(n.as_str()), Value::str(v.clone())));
+        }
+        attrs.push((Rc::from(n.as_str()), Value::str(v.clone())));
+    }
+    props.push((Rc::from("tagName"), Value::str(e.tag.to_ascii_uppercase())));
+    props.push((Rc::from("dataset"), object(dataset)));
+    if let Some(t) = &e.text {
+        for k in ["textContent", "innerText", "innerHTML", "text"] {
+            props.push((Rc::from(k), Value::str(t.clone())));
+        }
+    }
+    props.push((Rc::from(ATTRS), object(attrs)));
+    object(props)
+}
+
+/// The selectors a script uses to find one element of its page: `#id`, `tag`, `tag#id`,
+/// `[attr]`, `[attr=value]` (quoted or not), combined in one compound. Anything else
+/// (combinators, pseudo-classes, lists) is not answered.
+struct Selector {
+    tag: Option<String>,
+    id: Option<String>,
+    attrs: Vec<(String, Option<String>)>,
+}
+
+impl Selector {
+    fn parse(s: &str) -> Option<Selector> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        let mut sel = Selector {
+            tag: None,
+            id: None,
+            attrs: Vec::new(),
+        };
+        let mut rest = s;
+        let tag_end = rest.find(['#', '[', '.']).unwrap_or(rest.len());
+        if tag_end > 0 {
+            let tag = &rest[..tag_end];
+            // Combinators, lists and pseudo-classes are not answered.
+            if !tag.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return None;
+            }
+            sel.tag = Some(tag.to_ascii_lowercase());
+        }
+        rest = &rest[tag_end..];
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('#') {
+                let end = r.find(['#', '[', '.']).unwrap_or(r.len());
+                sel.id = Some(r[..end].to_string());
+                rest = &r[end..];
+            } else if let Some(r) = rest.strip_prefix('[') {
+                let end = r.find(']')?;
+                let inner = &r[..end];
+                let (name, value) = match inner.split_once('=') {
+                    Some((n, v)) => {
+                        let v = v.trim().trim_matches(['"', '\'']);
+                        (n.trim(), Some(v.to_string()))
+                    }
+                    None => (inner.trim(), None),
+                };
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return None;
+                }
+                sel.attrs.push((name.to_ascii_lowercase(), value));
+                rest = &r[end + 1..];
+            } else {
+                // Classes and anything else: not answered.
+                return None;
+            }
+        }
+        Some(sel)
+    }
+
+    fn matches(&self, e: &PageElement) -> bool {
+        self.tag.as_ref().is_none_or(|t| *t == e.tag)
+            && self
+                .id
+                .as_ref()
+                .is_none_or(|id| e.attr("id") == Some(id.as_str()))
+            && self.attrs.iter().all(|(n, v)| match (e.attr(n), v) {
+                (Some(have), Some(want)) => have == want,
+                (Some(_), None) => true,
+                (None, _) => false,
+            })
+    }
+}

@@ -1,0 +1,221 @@
+//! What a page tells its scripts through its markup. A script can take its collector's host
+//! from the page instead of carrying it: its own tag's `data-` attributes
+//! (`document.currentScript.dataset.cdn`), a `<meta name=… content=…>`, the JSON of a
+//! configuration block (`JSON.parse(document.getElementById('cfg').textContent)`), a hidden
+//! input's value. Such a script names no host at all; with the page's values the engine
+//! resolves the destination as the browser will.
+//!
+//! A script's analysis then depends on its page, so only what the script can name joins its
+//! job ([`for_code`]): the elements whose id, meta name or `data-` attribute its text
+//! mentions, and its own tag when it reads `currentScript`. A library that names nothing of
+//! the page stays one analysis (and one cache entry) on every page.
+
+use scraper::{ElementRef, Html};
+use url::Url;
+
+/// Elements kept per page.
+const MAX_ELEMENTS: usize = 256;
+/// Bytes kept of an element's text (a configuration block) and of an attribute's value.
+const MAX_TEXT: usize = 8 * 1024;
+const MAX_ATTR: usize = 2 * 1024;
+
+/// One element of the page, as a script reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageElement {
+    /// Lower-case tag name.
+    pub tag: String,
+    /// Attributes in document order; a script tag's `src` is resolved against the page.
+    pub attrs: Vec<(String, String)>,
+    /// The text of a data block (`<script type="application/json">`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl PageElement {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The page's values one script can read (see [`for_code`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageValues {
+    /// The script's own tag (`document.currentScript`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<PageElement>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elements: Vec<PageElement>,
+}
+
+impl PageValues {
+    pub fn is_empty(&self) -> bool {
+        self.current.is_none() && self.elements.is_empty()
+    }
+
+    /// The element with this id.
+    pub fn by_id(&self, id: &str) -> Option<&PageElement> {
+        self.elements.iter().find(|e| e.attr("id") == Some(id))
+    }
+}
+
+/// The elements of a page a script can take values from: `<meta>` with a `content`, elements
+/// with an id that carry `data-` attributes or a value, data blocks with an id, and script
+/// tags with `data-` attributes (for `currentScript`), in document order.
+pub fn page_elements(document: &Html, base: &Url) -> Vec<PageElement> {
+    let mut out = Vec::new();
+    for node in document.tree.root().descendants() {
+        if out.len() >= MAX_ELEMENTS {
+            break;
+        }
+        let Some(el) = ElementRef::wrap(node) else {
+            continue;
+        };
+        let v = el.value();
+        let tag = v.name();
+        let has_data = v.attrs().any(|(n, _)| n.starts_with("data-"));
+        let has_id = v.attr("id").is_some();
+        let keep = match tag {
+            "meta" => v.attr("content").is_some(),
+            "script" => {
+                has_data || (has_id && !super::is_javascript(v.attr("type"), v.attr("language")))
+            }
+            "input" => has_id && (has_data || v.attr("value").is_some()),
+            _ => has_id && has_data,
+        };
+        if !keep {
+            continue;
+        }
+        let attrs = v
+            .attrs()
+            .filter(|(_, value)| value.len() <= MAX_ATTR)
+            .map(|(n, value)| {
+                let value = if tag == "script" && n == "src" {
+                    base.join(value.trim())
+                        .map_or_else(|_| value.to_string(), |u| u.to_string())
+                } else {
+                    value.to_string()
+                };
+                (n.to_string(), value)
+            })
+            .collect();
+        let text = (tag == "script" && v.attr("src").is_none())
+            .then(|| el.text().collect::<String>())
+            .filter(|t| !t.trim().is_empty() && t.len() <= MAX_TEXT);
+        out.push(PageElement {
+            tag: tag.to_string(),
+            attrs,
+            text,
+        });
+    }
+    out
+}
+
+/// The script tag that loads `script_url` (a resolved `src` equal to it), if it is among
+/// `elements`.
+pub fn own_tag<'e>(elements: &'e [PageElement], script_url: &str) -> Option<&'e PageElement> {
+    elements
+        .iter()
+        .find(|e| e.tag == "script" && e.attr("src") == Some(script_url))
+}
+
+/// What of the page `code` can read: its own tag when it names `currentScript`, and each
+/// element whose id, meta name or property, or `data-` attribute (or its `dataset` name) the
+/// code mentions.
+pub fn for_code(elements: &[PageElement], own: Option<&PageElement>, code: &str) -> PageValues {
+    let current = own.filter(|_| code.contains("currentScript")).cloned();
+    let named = |e: &PageElement| {
+        e.attrs.iter().any(|(n, v)| {
+            let mentioned = |s: &str| s.len() >= 3 && code.contains(s);
+            match n.as_str() {
+                "id" => mentioned(v),
+                "name" | "property" if e.tag == "meta" => mentioned(v),
+                _ => n
+                    .strip_prefix("data-")
+                    .is_some_and(|d| mentioned(n) || mentioned(&dataset_name(d))),
+            }
+        })
+    };
+    PageValues {
+        current,
+        elements: elements.iter().filter(|e| named(e)).cloned().collect(),
+    }
+}
+
+/// The `dataset` property of a `data-` attribute's name: `shop-id` → `shopId`.
+pub fn dataset_name(rest: &str) -> String {
+    let mut out = String::with_capacity(rest.len());
+    let mut upper = false;
+    for c in rest.chars() {
+        if c == '-' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> Vec<PageElement> {
+        let html = r#"<html><head><meta name="telemetry-path" content="/collect/v3">
+<meta property="og:url" content="https://shop.example/checkout/">
+<script type="application/json" id="store-config">{"telemetry":{"host":"events.cdn.example"}}</script>
+<script src="/js/widget.js?v=2" data-cdn="widgets.example" data-shop-id="42"></script>
+<script src="/js/plain.js"></script></head>
+<body><div id="reviews" data-api="https://reviews.example/api"></div><div class="x" data-y="z"></div>
+<input type="hidden" id="endpoint" value="https://e.example/">
+<input id="cc_number" name="payment[cc_number]"></body></html>"#;
+        page_elements(
+            &Html::parse_document(html),
+            &Url::parse("https://shop.example/checkout/").unwrap(),
+        )
+    }
+
+    #[test]
+    fn what_a_script_can_read_is_kept() {
+        let els = page();
+        let tags: Vec<&str> = els.iter().map(|e| e.tag.as_str()).collect();
+        assert_eq!(tags, ["meta", "meta", "script", "script", "div", "input"]);
+        assert_eq!(
+            els[2].text.as_deref(),
+            Some(r#"{"telemetry":{"host":"events.cdn.example"}}"#)
+        );
+        assert_eq!(
+            els[3].attr("src"),
+            Some("https://shop.example/js/widget.js?v=2")
+        );
+        assert!(own_tag(&els, "https://shop.example/js/widget.js?v=2").is_some());
+        assert!(own_tag(&els, "https://shop.example/js/plain.js").is_none());
+    }
+
+    #[test]
+    fn a_script_gets_only_what_it_names() {
+        let els = page();
+        let own = own_tag(&els, "https://shop.example/js/widget.js?v=2");
+        let lib = for_code(&els, own, "function f(a){return a.map(String)}");
+        assert!(lib.is_empty(), "{lib:?}");
+        let v = for_code(
+            &els,
+            own,
+            "var me=document.currentScript; var c=JSON.parse(document.getElementById('store-config').textContent); m('telemetry-path'); x.dataset.shopId",
+        );
+        assert!(v.current.is_some());
+        let ids: Vec<Option<&str>> = v
+            .elements
+            .iter()
+            .map(|e| e.attr("id").or(e.attr("name")))
+            .collect();
+        // The widget's tag is also named by its `dataset.shopId`.
+        assert_eq!(ids, [Some("telemetry-path"), Some("store-config"), None]);
+        assert_eq!(dataset_name("shop-id"), "shopId");
+    }
+}

