@@ -50,6 +50,9 @@ impl<'a> Collector<'a, '_, '_> {
             Some(p) => Some(p.clone()),
             None => obj.and_then(|o| self.path_of(o)),
         };
+        if name == "defineProperty" && obj_path.as_deref() == Some("Object") {
+            self.field_value_accessors(args);
+        }
         let all_deps = |me: &mut Self| {
             let mut d = Deps::default();
             for x in args {

@@ -5,7 +5,7 @@
 //! data; only the value of a card field (or every field, or the keys typed anywhere) is.
 
 use super::Collector;
-use crate::js::flow::{Deps, SRC_KEYSTROKE, SRC_PAYMENT, Sym};
+use crate::js::flow::{Deps, SRC_HARVEST, SRC_KEYSTROKE, SRC_PAYMENT, Sym};
 use crate::js::value::Value;
 use crate::js::vocabulary::is_harvest_selector;
 use crate::rules::schema::SourceKind;
@@ -187,6 +187,37 @@ fn replaces_every_digit(pattern: &str) -> bool {
 }
 
 impl<'a> Collector<'a, '_, '_> {
+    /// `Object.defineProperty(HTMLInputElement.prototype, 'value', { get() {…}, set(v) {…} })`:
+    /// the browser runs the accessors for every field of the page, with the field as `this`
+    /// (`origGet.call(this)` is what was typed), so `this` in them is every field.
+    pub(super) fn field_value_accessors(&mut self, args: &[&'a Expression<'a>]) {
+        let [target, key, desc, ..] = args else {
+            return;
+        };
+        let on_fields = self.path_of(target).is_some_and(|p| {
+            matches!(
+                p.as_str(),
+                "HTMLInputElement.prototype"
+                    | "HTMLTextAreaElement.prototype"
+                    | "HTMLSelectElement.prototype"
+            )
+        });
+        if !on_fields || self.interp.peek(key).as_str() != Some("value") {
+            return;
+        }
+        let Expression::ObjectExpression(o) = desc.without_parentheses() else {
+            return;
+        };
+        for p in &o.properties {
+            if let ObjectPropertyKind::ObjectProperty(p) = p
+                && (p.key.is_specific_static_name("get") || p.key.is_specific_static_name("set"))
+                && let Expression::FunctionExpression(f) = &p.value
+            {
+                self.listener_this.insert(f.span.start, SRC_HARVEST);
+            }
+        }
+    }
+
     /// A keystroke listener: what its callbacks' event parameters carry, and when it counts
     /// as a source. On a card field it reads card data; on another named field (an address,
     /// an e-mail) it reads that field, not card data; on the document, a form or an unknown
