@@ -123,24 +123,56 @@ pub fn own_tag<'e>(elements: &'e [PageElement], script_url: &str) -> Option<&'e 
 
 /// What of the page `code` can read: its own tag when it names `currentScript`, and each
 /// element whose id, meta name or property, or `data-` attribute (or its `dataset` name) the
-/// code mentions.
+/// code mentions. One pass over the code whatever the number of elements (a job is made per
+/// script and page: a 200-page shop asks this thousands of times).
 pub fn for_code(elements: &[PageElement], own: Option<&PageElement>, code: &str) -> PageValues {
-    let current = own.filter(|_| code.contains("currentScript")).cloned();
-    let named = |e: &PageElement| {
-        e.attrs.iter().any(|(n, v)| {
-            let mentioned = |s: &str| s.len() >= 3 && code.contains(s);
+    // Needles and the element each names (`usize::MAX`: `currentScript`).
+    let mut needles: Vec<String> = Vec::new();
+    let mut owners: Vec<usize> = Vec::new();
+    if own.is_some() {
+        needles.push("currentScript".into());
+        owners.push(usize::MAX);
+    }
+    for (i, e) in elements.iter().enumerate() {
+        for (n, v) in &e.attrs {
+            let mut add = |s: String| {
+                if s.len() >= 3 {
+                    needles.push(s);
+                    owners.push(i);
+                }
+            };
             match n.as_str() {
-                "id" => mentioned(v),
-                "name" | "property" if e.tag == "meta" => mentioned(v),
-                _ => n
-                    .strip_prefix("data-")
-                    .is_some_and(|d| mentioned(n) || mentioned(&dataset_name(d))),
+                "id" => add(v.clone()),
+                "name" | "property" if e.tag == "meta" => add(v.clone()),
+                _ => {
+                    if let Some(d) = n.strip_prefix("data-") {
+                        add(n.clone());
+                        add(dataset_name(d));
+                    }
+                }
             }
-        })
-    };
+        }
+    }
+    let mut named = vec![false; elements.len()];
+    let mut current = false;
+    if !needles.is_empty()
+        && let Ok(ac) = aho_corasick::AhoCorasick::new(&needles)
+    {
+        for m in ac.find_overlapping_iter(code) {
+            match owners[m.pattern().as_usize()] {
+                usize::MAX => current = true,
+                i => named[i] = true,
+            }
+        }
+    }
     PageValues {
-        current,
-        elements: elements.iter().filter(|e| named(e)).cloned().collect(),
+        current: own.filter(|_| current).cloned(),
+        elements: elements
+            .iter()
+            .zip(&named)
+            .filter(|(_, n)| **n)
+            .map(|(e, _)| e.clone())
+            .collect(),
     }
 }
 
