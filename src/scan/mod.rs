@@ -20,12 +20,13 @@ pub mod progress;
 pub mod reuse;
 pub mod scripts;
 pub mod source;
+mod targets;
 
 use crate::config::Config;
 use crate::fetch::{ClientError, Fetcher};
 use crate::finding::Finding;
 use crate::hosts::{self, HostPattern};
-use crate::inventory::{CodeDigest, ScriptKind, ScriptRecord, ScriptText};
+use crate::inventory::ScriptText;
 use crate::js::{Engine, HostPolicy};
 use crate::page;
 use crate::report::{FormRecord, PageRecord, Parts, Report, ScanError};
@@ -33,9 +34,8 @@ use crate::rules::RuleSet;
 use crate::target::Target;
 use crawl::{CrawlLimits, PageTask};
 use scripts::ScriptEntry;
-use source::{Loader, LoaderSettings, LocalRoot};
+use source::{Loader, LoaderSettings};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// What to scan and how.
@@ -97,10 +97,6 @@ const MAX_DYNAMIC_ROUNDS: usize = 4;
 
 pub use crate::clock::now_rfc3339;
 
-fn display_path(p: &Path) -> String {
-    p.to_string_lossy().trim_end_matches('/').to_string()
-}
-
 /// `--contain`: the hosts the user named — the targets' and `--allow-host`'s (a `--resolve`
 /// pin says where a host is, not that it may be contacted).
 pub fn contain_hosts(cfg: &Config, targets: &[Target]) -> Vec<HostPattern> {
@@ -139,86 +135,13 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     let started_at = now_rfc3339();
     let cfg = &req.config;
     let deadline = deadline::Deadline::starting_now(cfg.deadline);
-    let mut errors: Vec<ScanError> = Vec::new();
-    let mut tasks: Vec<PageTask> = Vec::new();
-    let mut lone_scripts: Vec<PathBuf> = Vec::new();
-    let mut capture: Option<crate::har::Capture> = None;
-    let mut named_hosts: Vec<HostPattern> = cfg.allow_hosts.clone();
-    for r in &cfg.fetch.resolve {
-        named_hosts.extend(HostPattern::parse(&r.host).ok());
-    }
-    let local_err = |p: &Path, e: std::io::Error| SetupError::Local {
-        path: p.display().to_string(),
-        message: e.to_string(),
-    };
-    for t in &req.targets {
-        match t {
-            Target::Url(u) => {
-                if let Some(h) = u.host_str() {
-                    named_hosts.extend(HostPattern::parse(h).ok());
-                }
-                tasks.push(PageTask {
-                    url: u.clone(),
-                    local: None,
-                    depth: 0,
-                    found_by: "target",
-                });
-            }
-            Target::HtmlFile(p) => {
-                // The user named this file: its real directory (through a symlink) is the
-                // root its relative scripts resolve in.
-                let real = p.canonicalize().map_err(|e| local_err(p, e))?;
-                let parent = real.parent().unwrap_or(Path::new("/"));
-                let shown = p.parent().map(display_path).unwrap_or_default();
-                let root = Arc::new(LocalRoot::new(parent, &shown).map_err(|e| local_err(p, e))?);
-                let url = root.url_of(&real).ok_or_else(|| SetupError::Local {
-                    path: p.display().to_string(),
-                    message: "cannot be addressed as a file URL".into(),
-                })?;
-                tasks.push(PageTask {
-                    url,
-                    local: Some(root),
-                    depth: 0,
-                    found_by: "target",
-                });
-            }
-            Target::SiteDir(d) => {
-                let root =
-                    Arc::new(LocalRoot::new(d, &display_path(d)).map_err(|e| local_err(d, e))?);
-                let site = crate::target::site_pages(d).map_err(|e| local_err(d, e))?;
-                if site.pages.is_empty() {
-                    errors.push(ScanError {
-                        url: display_path(d),
-                        message: "the directory holds no .html page".into(),
-                    });
-                }
-                for (link, why) in &site.refused {
-                    errors.push(ScanError {
-                        url: display_path(link),
-                        message: why.clone(),
-                    });
-                }
-                for p in site.pages {
-                    let url = p.strip_prefix(d).ok().and_then(|rel| root.url_within(rel));
-                    if let Some(url) = url {
-                        tasks.push(PageTask {
-                            url,
-                            local: Some(root.clone()),
-                            // Every page of a built site is a target; discovery adds nothing
-                            // the directory does not already hold.
-                            depth: cfg.depth,
-                            found_by: "target",
-                        });
-                    }
-                }
-            }
-            Target::JsFile(p) => lone_scripts.push(p.clone()),
-            Target::Har(p) => {
-                let c = capture.get_or_insert_with(Default::default);
-                c.add_file(p, cfg.fetch.max_body)?;
-            }
-        }
-    }
+    let targets::Expanded {
+        mut errors,
+        mut tasks,
+        lone_scripts,
+        capture,
+        named_hosts,
+    } = targets::expand(&req.targets, cfg)?;
     // A machine without a browser must say so before scanning, never scan static-only.
     #[cfg(feature = "browser")]
     let chromium = match &cfg.browser {
@@ -402,33 +325,9 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     );
 
     for p in &lone_scripts {
-        let name = display_path(p);
-        // Read at most one byte more than the cap: a huge file (or /dev/zero) must not be
-        // loaded whole.
-        let read = std::fs::File::open(p).and_then(|f| {
-            use std::io::Read;
-            let mut buf = Vec::new();
-            f.take(cfg.fetch.max_body + 1).read_to_end(&mut buf)?;
-            Ok(buf)
-        });
-        match read {
-            Ok(bytes) if bytes.len() as u64 > cfg.fetch.max_body => errors.push(ScanError {
-                url: name,
-                message: format!("larger than the {}-byte limit", cfg.fetch.max_body),
-            }),
-            Ok(bytes) => {
-                let text = page::decode_script(&bytes, None);
-                let record = ScriptRecord::new(name.clone(), name.clone(), ScriptKind::External)
-                    .at_url(&name, None, None)
-                    .read(&CodeDigest::of(&bytes), true);
-                let text = ScriptText::file(name, Arc::from(text.as_str()));
-                // No page (index MAX) and no base URL: its imports have no site to resolve in.
-                entries.push(ScriptEntry::new(record, Some(text), usize::MAX));
-            }
-            Err(e) => errors.push(ScanError {
-                url: name,
-                message: format!("cannot read: {e}"),
-            }),
+        match targets::lone_script(p, cfg.fetch.max_body) {
+            Ok(entry) => entries.push(entry),
+            Err(e) => errors.push(e),
         }
     }
 
