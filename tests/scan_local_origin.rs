@@ -131,7 +131,7 @@ fn the_shops_own_subdomain_built_from_location_is_first_party() {
     for (expr, outside) in [(OWN_VAULT, false), (OUTSIDE_VAULT, true)] {
         let dir = tempfile::tempdir().unwrap();
         write_file(dir.path(), "checkout/index.html", &page);
-        write_file(dir.path(), "js/vault.js", &vault_script(expr));
+        write_file(dir.path(), "js/vault.js", vault_script(expr));
         let (code, report, stderr) = scan_json(&["--no-cache", dir.path().to_str().unwrap()]);
         assert!(matches!(code, 0 | 1), "exit {code}: {stderr}");
         let s = strong(&report);
@@ -162,7 +162,7 @@ fn the_stub_page_takes_the_declared_address() {
     );
     let dir = tempfile::tempdir().unwrap();
     write_file(dir.path(), "checkout/index.html", &page);
-    write_file(dir.path(), "js/theme.js", &gated);
+    write_file(dir.path(), "js/theme.js", gated);
     let (code, report, stderr) = scan_json(&["--no-cache", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1, "{stderr}\n{report:#}");
     let s = strong(&report);
