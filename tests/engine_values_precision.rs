@@ -11,7 +11,7 @@
 //! kind of field, not all of them.
 
 mod engine_support;
-use engine_support::check_dir;
+use engine_support::{analyse, check_dir};
 
 #[test]
 fn what_is_read_decides_the_severity() {
@@ -55,5 +55,28 @@ fn generic_page_field_ids_name_fields_only_when_selected() {
                 && hosts.iter().any(|h| h == "cdn-pixel-metrics.example")),
         "{:?}",
         high(1)
+    );
+}
+
+/// `!el.value` and `typeof el.value` are a yes/no and a type about what was typed: the
+/// script's recorded reads (its behaviour, which baseline diffs compare) do not say it reads
+/// keystrokes; reading the value itself does.
+#[test]
+fn a_test_of_the_typed_value_is_not_a_read_of_it() {
+    let check = "document.addEventListener('input', function (e) { var t = e.target; \
+                 window.formState = { empty: !t.value, kind: typeof t.value }; });";
+    let r = analyse("state.js", check);
+    assert!(
+        !r.behaviour.reads.contains("keystroke"),
+        "{:?}",
+        r.behaviour.reads
+    );
+    let read = "document.addEventListener('input', function (e) { var t = e.target; \
+                window.formState = { v: t.value }; });";
+    let r = analyse("state.js", read);
+    assert!(
+        r.behaviour.reads.contains("keystroke"),
+        "{:?}",
+        r.behaviour.reads
     );
 }

@@ -264,7 +264,9 @@ fn analyse_program<'a>(
             ),
         });
     }
-    let mut c = Collector::new(text, &interp, facts, ctx, base).for_layer(layer);
+    let mut c = Collector::new(text, &interp, facts, ctx, base)
+        .for_layer(layer)
+        .with_script_props(&consts);
     c.run(program);
     let stopped = c.stopped;
     if layer.fuel.is_some() {

@@ -65,6 +65,11 @@ pub struct Constants<'a> {
     /// literals), with their offsets: what may be code stored encoded (see
     /// `decoders::analyse_stored`). At most [`MAX_LONG_STRINGS`].
     pub long_strings: Vec<(u32, String)>,
+    /// Property names the script assigns (`x.p = …`, `x.p++`), and those it also names as an
+    /// object literal's key, a destructured key or a class member: a property only ever
+    /// assigned holds what the script put there (see `Collector::script_prop`).
+    pub assigned_props: NameSet<'a>,
+    pub literal_keys: NameSet<'a>,
 }
 
 /// Long strings kept per script.
@@ -332,6 +337,9 @@ impl<'a> Visit<'a> for Constants<'a> {
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         let it = self.alloc(it);
+        if let Some(MemberExpression::StaticMemberExpression(m)) = it.left.as_member_expression() {
+            self.assigned_props.insert(m.property.name.as_str());
+        }
         match &it.left {
             AssignmentTarget::AssignmentTargetIdentifier(id) => {
                 *self.assigned.entry(id.name.as_str()).or_default() += 1;
@@ -371,8 +379,43 @@ impl<'a> Visit<'a> for Constants<'a> {
         walk::walk_assignment_expression(self, it);
     }
 
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        let it = self.alloc(it);
+        if let Some(std::borrow::Cow::Borrowed(k)) = it.key.static_name() {
+            self.literal_keys.insert(k);
+        }
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_binding_property(&mut self, it: &BindingProperty<'a>) {
+        let it = self.alloc(it);
+        if let Some(std::borrow::Cow::Borrowed(k)) = it.key.static_name() {
+            self.literal_keys.insert(k);
+        }
+        walk::walk_binding_property(self, it);
+    }
+
+    fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
+        let it = self.alloc(it);
+        if let Some(std::borrow::Cow::Borrowed(k)) = it.key.static_name() {
+            self.literal_keys.insert(k);
+        }
+        walk::walk_property_definition(self, it);
+    }
+
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        let it = self.alloc(it);
+        if let Some(std::borrow::Cow::Borrowed(k)) = it.key.static_name() {
+            self.literal_keys.insert(k);
+        }
+        walk::walk_method_definition(self, it);
+    }
+
     fn visit_update_expression(&mut self, it: &UpdateExpression<'a>) {
         let it = self.alloc(it);
+        if let SimpleAssignmentTarget::StaticMemberExpression(m) = &it.argument {
+            self.assigned_props.insert(m.property.name.as_str());
+        }
         if let SimpleAssignmentTarget::AssignmentTargetIdentifier(id) = &it.argument {
             *self.assigned.entry(id.name.as_str()).or_default() += 1;
             self.give(id.name.as_str(), None);

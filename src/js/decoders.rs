@@ -237,6 +237,7 @@ fn analyse_sandbox_layer(
     interp.run_top_level(&program.body);
     let at = layer.at.map(|a| base + a);
     let mut c = Collector::new(code, &interp, facts, ctx, base)
+        .with_script_props(&consts)
         .decoded(at)
         .noted(if emulated {
             Some(EMULATED)

@@ -95,6 +95,13 @@ impl<'a> Collector<'a, '_, '_> {
                     Self::push_sym(d, s);
                     return;
                 }
+                // `el.__flId` of a property only the script assigns (never a literal's key, not
+                // one the browser fills): what the script put there, not all of `el`.
+                if self.script_props.contains(prop) {
+                    let s = self.prop_sym(prop);
+                    Self::push_sym(d, Some(s));
+                    return;
+                }
                 self.deps_into(&m.object, d, n);
             }
             Expression::ComputedMemberExpression(m) => {

@@ -36,12 +36,16 @@ impl<'a> Collector<'a, '_, '_> {
         let fields = self
             .selector_texts(a0)
             .iter()
-            .any(|t| self.k.vocab.selects_fields(t));
+            .any(|t| self.k.vocab.harvests(t));
         fields && !self.searches_other_section(obj)
     }
 
     /// Whether an expression is a holder variable.
     fn is_holder(&mut self, e: &'a Expression<'a>) -> bool {
+        // `els[i]`: an element of a held selection is held too.
+        if let Expression::ComputedMemberExpression(m) = e.without_parentheses() {
+            return self.is_holder(&m.object);
+        }
         let Expression::Identifier(id) = e.without_parentheses() else {
             return false;
         };
@@ -51,6 +55,15 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// `var fields = document.querySelectorAll('input')`: `fields` holds the elements.
     pub(super) fn note_element_holder(&mut self, s: Sym, init: &'a Expression<'a>) {
+        // `var el = els[i]` of a holder `els`: `el` holds one of its elements.
+        if matches!(
+            init.without_parentheses(),
+            Expression::ComputedMemberExpression(_)
+        ) && self.is_holder(init)
+        {
+            self.facts.graph.element_holders.insert(s);
+            return;
+        }
         if self.is_field_selection(init) {
             self.facts.graph.element_holders.insert(s);
             let sp = init.without_parentheses().span();

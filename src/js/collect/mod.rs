@@ -272,6 +272,9 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_receivers: HashMap<u32, Sym, FxBuild>,
     /// Function declarations of the script's functions, as hoisted.
     own_fn_syms: std::collections::HashSet<Sym, FxBuild>,
+    /// Properties only the script assigns (see `with_script_props`).
+    script_props: super::value::NameSet<'a>,
+    prop_syms: HashMap<String, Sym, FxBuild>,
     /// Bindings made by `new Map()` / `new WeakMap()` (see `call_deps`), `true` for a
     /// WeakMap: its keys cannot be read back, only what is stored under them.
     map_syms: HashMap<Sym, bool, FxBuild>,
@@ -404,6 +407,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             keystroke_receivers: HashMap::default(),
             own_fn_syms: Default::default(),
             map_syms: Default::default(),
+            script_props: Default::default(),
+            prop_syms: HashMap::default(),
             not_card: Vec::new(),
             handle_aliases: HashMap::default(),
             created_frames: Default::default(),

@@ -519,6 +519,11 @@ impl<'a> Collector<'a, '_, '_> {
                 let sp = m.object.without_parentheses().span();
                 self.hidden_reads.insert((sp.start, sp.end));
             }
+            // `empty: !el.value`, `typeof el.value`: a yes/no or a type about the value.
+            Expression::UnaryExpression(u) if unary_is_test(u.operator) => {
+                let sp = u.argument.without_parentheses().span();
+                self.hidden_reads.insert((sp.start, sp.end));
+            }
             Expression::CallExpression(c) => {
                 if let Some(m) = c.callee.without_parentheses().as_member_expression()
                     && let Some(name) = m.static_property_name()

@@ -96,6 +96,20 @@ impl<'a> Collector<'a, '_, '_> {
     }
 
     pub(super) fn edge_to_target(&mut self, target: &'a Expression<'a>, deps: Deps) {
+        // `this.queue.push(v)`, `o.p.q = v`: a property only the script assigns (read as its
+        // own symbol, see `with_script_props`) holds what is put inside it too.
+        if !self.script_props.is_empty() {
+            let mut e = target.without_parentheses();
+            while let Some(m) = e.as_member_expression() {
+                if let MemberExpression::StaticMemberExpression(sm) = m
+                    && self.script_props.contains(sm.property.name.as_str())
+                {
+                    let p = self.prop_sym(sm.property.name.as_str());
+                    self.facts.graph.edge(p, deps.clone());
+                }
+                e = m.object().without_parentheses();
+            }
+        }
         if let Some(s) = self.base_sym(target) {
             self.facts.graph.edge(s, deps);
         }

@@ -310,6 +310,13 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                         self.note_this_field_fn(this, p);
                     }
                     self.member_write(m.object(), prop.as_deref(), rhs, it.span);
+                    if let MemberExpression::StaticMemberExpression(sm) = m
+                        && self.script_props.contains(sm.property.name.as_str())
+                    {
+                        let s = self.prop_sym(sm.property.name.as_str());
+                        let d = self.deps(rhs);
+                        self.facts.graph.edge(s, d);
+                    }
                     // After the write: a prototype's method is bound by its name, not to the
                     // object it is stored on.
                     if let Some(p) = &prop {
