@@ -303,7 +303,7 @@ fn harvest_parts(sel: &str, tags: &[&str]) -> bool {
 /// Input types that never hold card data: `input[type=email]`, `input[type="checkbox"]`,
 /// `input[type=hidden]` select one kind of field, not the card fields (those are `text`,
 /// `tel`, `number`, `password` for a security code, `month` for an expiry, or untyped).
-const NON_CARD_TYPES: &[&str] = &[
+pub(crate) const NON_CARD_TYPES: &[&str] = &[
     "email",
     "checkbox",
     "radio",

@@ -92,8 +92,15 @@ impl<'a> Collector<'a, '_, '_> {
                         Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
                     )
                 {
-                    self.note_code_sink(a, span);
-                    self.try_hidden(a, span, &name);
+                    // `setTimeout(send, 800)` of the script's own function calls it: what it
+                    // returns (a request's promise) is not code run from a string.
+                    let own_fn = matches!(self.interp.peek(a), crate::js::value::Value::Func(_))
+                        || matches!(a.without_parentheses(), Expression::Identifier(id)
+                            if self.lookup(id.name.as_str()).is_some_and(|s| self.own_fn_syms.contains(&s)));
+                    if !own_fn {
+                        self.note_code_sink(a, span);
+                        self.try_hidden(a, span, &name);
+                    }
                     // `setTimeout(f, ms, …args)` calls `f(…args)`.
                     self.invoke_value(a, args.iter().skip(2).copied().collect(), span);
                 }

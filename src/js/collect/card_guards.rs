@@ -10,9 +10,11 @@
 
 use super::Collector;
 use crate::js::value::Value;
+use crate::js::vocabulary::NON_CARD_TYPES;
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
-use oxc_syntax::operator::UnaryOperator;
+use oxc_span::GetSpan;
+use oxc_syntax::operator::{BinaryOperator, LogicalOperator, UnaryOperator};
 
 impl<'a> Collector<'a, '_, '_> {
     /// For `if (test)`: the element the test is about and whether the test is true for card
@@ -68,12 +70,70 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
-    /// Whether `el.value` is read from an element a guard said is not a card field.
+    /// Whether `el.value` is read from an element a guard said is not a card field (by its
+    /// source text: `el`, `e.target`).
     pub(super) fn is_guarded_value(&mut self, m: &'a StaticMemberExpression<'a>) -> bool {
         m.property.name == "value"
             && !self.not_card.is_empty()
-            && matches!(m.object.without_parentheses(),
-                Expression::Identifier(id) if self.not_card.contains(&id.name.as_str()))
+            && self
+                .not_card
+                .contains(&self.text(m.object.without_parentheses().span()))
+    }
+
+    /// `if (e.target.type === 'email' && …)`: the element (its source text) that a required
+    /// part of the test says is a field of a kind that never holds card data — by its
+    /// `type` or its autofill token (`autocomplete`, also through `getAttribute`). Inside,
+    /// its value is that field's: an e-mail capture is not a card read.
+    pub(super) fn other_field_guard(&mut self, test: &'a Expression<'a>) -> Option<&'a str> {
+        match test.without_parentheses() {
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => self
+                .other_field_guard(&l.left)
+                .or_else(|| self.other_field_guard(&l.right)),
+            Expression::BinaryExpression(b)
+                if matches!(
+                    b.operator,
+                    BinaryOperator::StrictEquality | BinaryOperator::Equality
+                ) =>
+            {
+                for (lit, other) in [(&b.left, &b.right), (&b.right, &b.left)] {
+                    let Expression::StringLiteral(s) = lit.without_parentheses() else {
+                        continue;
+                    };
+                    let v = s.value.as_str().to_ascii_lowercase();
+                    let (el, attr) = match other.without_parentheses() {
+                        Expression::StaticMemberExpression(m) => {
+                            (&m.object, m.property.name.as_str())
+                        }
+                        Expression::CallExpression(c) => {
+                            let Some(m) = c.callee.without_parentheses().as_member_expression()
+                            else {
+                                continue;
+                            };
+                            let attr = match c.arguments.first().and_then(|a| a.as_expression()) {
+                                Some(Expression::StringLiteral(a))
+                                    if m.static_property_name() == Some("getAttribute") =>
+                                {
+                                    a.value.as_str()
+                                }
+                                _ => continue,
+                            };
+                            (m.object(), attr)
+                        }
+                        _ => continue,
+                    };
+                    let other_kind = match attr {
+                        "type" => NON_CARD_TYPES.contains(&v.as_str()),
+                        "autocomplete" => NON_CARD_AUTOFILL.contains(&v.as_str()),
+                        _ => false,
+                    };
+                    if other_kind {
+                        return Some(self.text(el.without_parentheses().span()));
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
     }
 }
 
@@ -139,3 +199,24 @@ fn returns_false(s: &Statement<'_>) -> bool {
         _ => false,
     }
 }
+
+/// Autofill tokens of fields that never hold card data (the `cc-*` tokens do).
+const NON_CARD_AUTOFILL: &[&str] = &[
+    "email",
+    "tel",
+    "tel-national",
+    "tel-local",
+    "street-address",
+    "address-line1",
+    "address-line2",
+    "address-line3",
+    "address-level1",
+    "address-level2",
+    "postal-code",
+    "country",
+    "country-name",
+    "organization",
+    "username",
+    "bday",
+    "one-time-code",
+];

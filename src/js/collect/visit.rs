@@ -510,6 +510,17 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             }
             None => {}
         }
+        // `if (e.target.type === 'email' && …) { … e.target.value }`: that field's value.
+        if let Some(el) = self.other_field_guard(&it.test) {
+            self.visit_expression(&it.test);
+            self.not_card.push(el);
+            self.visit_statement(&it.consequent);
+            self.not_card.pop();
+            if let Some(alt) = &it.alternate {
+                self.visit_statement(alt);
+            }
+            return;
+        }
         // `if (isSensitive(el)) … else … el.value`: the branch where the guard said no.
         if let Some((card_when_true, el)) = self.card_guard(&it.test) {
             self.visit_expression(&it.test);
