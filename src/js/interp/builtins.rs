@@ -83,6 +83,12 @@ impl<'a> Interp<'a> {
         {
             return v;
         }
+        if matches!(obj, Value::Host("window"))
+            && name == "getComputedStyle"
+            && let Some(v) = self.page_styles()
+        {
+            return v;
+        }
         match obj {
             Value::Host("String") if name == "fromCharCode" => {
                 let mut out = String::with_capacity(args.len());
@@ -202,11 +208,9 @@ impl<'a> Interp<'a> {
             // `cfg.t()`: a method of the script's own object literal runs like its function
             // (without `this`, which stays unknown inside).
             // `el.getAttribute('data-cdn')` of an element of the page (see `page`).
-            Value::Object(o)
-                if name == "getAttribute" && super::page::get_attribute(&o, &args).is_some() =>
-            {
-                super::page::get_attribute(&o, &args).unwrap_or(Value::Unknown)
-            }
+            Value::Object(o) if self.element_method(&o, name, &args).is_some() => self
+                .element_method(&o, name, &args)
+                .unwrap_or(Value::Unknown),
             Value::Object(o) => {
                 let m = o
                     .borrow()

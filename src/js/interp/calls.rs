@@ -38,6 +38,13 @@ impl<'a> Interp<'a> {
             }
             _ => {
                 let f = self.ev(callee, sc);
+                // `getComputedStyle(el)` the script did not redefine (see `page`).
+                if f.is_unknown()
+                    && matches!(callee, Expression::Identifier(id) if id.name == "getComputedStyle")
+                    && let Some(v) = self.page_styles()
+                {
+                    return v;
+                }
                 let args = self.args(&c.arguments, sc);
                 self.call_value(f, args)
             }

@@ -39,6 +39,47 @@ impl<'a> Interp<'a> {
     }
 }
 
+impl<'a> Interp<'a> {
+    /// `getComputedStyle(el)`: the custom properties the page's style sheets declare, read
+    /// with `getPropertyValue('--name')` (values as written).
+    pub(super) fn page_styles(&self) -> Option<Value<'a>> {
+        let vars: Vec<(Rc<str>, Value<'a>)> = self
+            .page
+            .elements
+            .iter()
+            .filter(|e| e.tag == "style")
+            .flat_map(|e| e.attrs.iter())
+            .map(|(n, v)| {
+                (
+                    Rc::from(n.to_ascii_lowercase().as_str()),
+                    Value::str(v.clone()),
+                )
+            })
+            .collect();
+        (!vars.is_empty()).then(|| object(vec![(Rc::from(ATTRS), object(vars))]))
+    }
+
+    /// A method of an element object made here: `getAttribute`, `getPropertyValue` (a
+    /// computed style) and `querySelector` (answered from the page's elements, wherever they
+    /// are: the job does not carry the tree).
+    pub(super) fn element_method(
+        &self,
+        o: &ObjectRef<'a>,
+        name: &str,
+        args: &[Value<'a>],
+    ) -> Option<Value<'a>> {
+        match name {
+            "getAttribute" | "getPropertyValue" => get_attribute(o, args),
+            "querySelector" if is_element(o) => self.page_call(name, args),
+            _ => None,
+        }
+    }
+}
+
+fn is_element(o: &ObjectRef<'_>) -> bool {
+    o.borrow().iter().any(|(k, _)| &**k == ATTRS)
+}
+
 /// `el.getAttribute(name)` of an element object made here; `None` for any other object.
 pub(super) fn get_attribute<'a>(o: &ObjectRef<'a>, args: &[Value<'a>]) -> Option<Value<'a>> {
     let attrs = o
@@ -84,6 +125,13 @@ fn element<'a>(e: &PageElement) -> Value<'a> {
             props.push((Rc::from(k), Value::str(t.clone())));
         }
     }
+    if e.tag == "template" {
+        // `tpl.content`: a fragment whose `querySelector` searches the page's elements.
+        props.push((
+            Rc::from("content"),
+            object(vec![(Rc::from(ATTRS), object(Vec::new()))]),
+        ));
+    }
     props.push((Rc::from(ATTRS), object(attrs)));
     object(props)
 }
@@ -94,6 +142,7 @@ fn element<'a>(e: &PageElement) -> Value<'a> {
 struct Selector {
     tag: Option<String>,
     id: Option<String>,
+    classes: Vec<String>,
     attrs: Vec<(String, Option<String>)>,
 }
 
@@ -106,6 +155,7 @@ impl Selector {
         let mut sel = Selector {
             tag: None,
             id: None,
+            classes: Vec::new(),
             attrs: Vec::new(),
         };
         let mut rest = s;
@@ -143,8 +193,19 @@ impl Selector {
                 }
                 sel.attrs.push((name.to_ascii_lowercase(), value));
                 rest = &r[end + 1..];
+            } else if let Some(r) = rest.strip_prefix('.') {
+                let end = r.find(['#', '[', '.']).unwrap_or(r.len());
+                let class = &r[..end];
+                if class.is_empty()
+                    || !class
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                {
+                    return None;
+                }
+                sel.classes.push(class.to_string());
+                rest = &r[end..];
             } else {
-                // Classes and anything else: not answered.
                 return None;
             }
         }
@@ -153,6 +214,10 @@ impl Selector {
 
     fn matches(&self, e: &PageElement) -> bool {
         self.tag.as_ref().is_none_or(|t| *t == e.tag)
+            && self.classes.iter().all(|c| {
+                e.attr("class")
+                    .is_some_and(|have| have.split_ascii_whitespace().any(|h| h == c))
+            })
             && self
                 .id
                 .as_ref()
