@@ -250,3 +250,30 @@ fn ordinary_page_data_stays_data() {
         ]
     );
 }
+
+/// A tag manager's container kept as JSON in the page: a "custom HTML" tag holds markup whose
+/// `<script>` the runtime writes into the page. That script is code the page loads.
+#[test]
+fn a_script_in_markup_in_a_container_block_is_code_the_page_loads() {
+    let container = serde_json::json!({
+        "container": "TP-8KQ2M",
+        "tags": [
+            { "id": "10", "type": "img", "url": "https://www.google-analytics.com/g/collect?v=2&en=begin_checkout" },
+            { "id": "14", "type": "html", "name": "cHTML - checkout helper",
+              "html": format!("<div class=\"helper\"></div><script>\n{PAYLOAD}\n</script>") }
+        ]
+    });
+    let json = container.to_string().replace("</", "<\\/");
+    let head =
+        format!(r#"<script type="application/json" id="tagpilot-container">{json}</script>"#);
+    let runtime = "(function () { var c = JSON.parse(document.getElementById('tagpilot-container').textContent); \
+                   c.tags.forEach(function (t) { if (t.type === 'html') { var h = document.createElement('div'); h.innerHTML = t.html; \
+                   [].forEach.call(h.getElementsByTagName('script'), function (s) { var n = document.createElement('script'); n.text = s.text; document.head.appendChild(n); }); } }); })();";
+    let (code, report) = scan(
+        page(&head, r#"<script src="/static/js/tagpilot.js"></script>"#),
+        &[("/static/js/tagpilot.js", runtime.into())],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let script = critical_script(&report).expect("the helper's flow is critical");
+    assert!(script.ends_with("/checkout/#data-1"), "{script}");
+}

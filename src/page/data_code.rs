@@ -22,6 +22,26 @@ pub fn data_code(document: &Html, html: &str) -> Vec<ScriptRef> {
         if out.len() >= MAX_PER_PAGE || text.trim().len() < MIN_ENCODED {
             return;
         }
+        // Markup kept as data (a tag manager's "custom HTML" tag in its container JSON):
+        // the scripts in it run once a loader writes it into the page.
+        let scripts = script_bodies(text);
+        if !scripts.is_empty() {
+            for body in scripts {
+                if out.len() < MAX_PER_PAGE
+                    && let Some((code, _)) = decode_code(body, true)
+                    && !out
+                        .iter()
+                        .any(|s| matches!(s, ScriptRef::Data { code: c, .. } if *c == code))
+                {
+                    out.push(ScriptRef::Data {
+                        code,
+                        origin: format!("a <script> in markup in {origin}"),
+                        line: line_of(html, body),
+                    });
+                }
+            }
+            return;
+        }
         let Some((code, how)) = decode_code(text, plain) else {
             return;
         };
@@ -80,6 +100,29 @@ pub fn data_code(document: &Html, html: &str) -> Vec<ScriptRef> {
             }
             _ => {}
         }
+    }
+    out
+}
+
+/// The bodies of the `<script>` elements (without `src`) in a piece of markup, in order.
+fn script_bodies(markup: &str) -> Vec<&str> {
+    let lower = markup.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = lower[at..].find("<script") {
+        let open = at + i;
+        let Some(gt) = lower[open..].find('>') else {
+            break;
+        };
+        let tag = &lower[open..open + gt];
+        let body_start = open + gt + 1;
+        let Some(close) = lower[body_start..].find("</script") else {
+            break;
+        };
+        if !tag.contains("src=") {
+            out.push(&markup[body_start..body_start + close]);
+        }
+        at = body_start + close + "</script".len();
     }
     out
 }
