@@ -278,3 +278,11 @@ document.addEventListener('click', function(){ track(String.fromCharCode(99,108,
     assert!(strong.is_empty(), "{strong:?}");
     assert!(a.errors.is_empty(), "{:?}", a.errors);
 }
+
+/// A hook on `XMLHttpRequest.prototype.send`, obfuscated, that copies only the requests whose
+/// URL names its platform's payment route: the stub page's own checkout requests name the
+/// platforms' routes, so the hook copies one and the copy is seen.
+#[test]
+fn an_obfuscated_request_hook_with_a_route_filter_is_followed() {
+    assert_exfiltration("jo-xhr-send-hook-opencart-route.js");
+}

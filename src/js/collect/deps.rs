@@ -75,6 +75,9 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     d.src |= SRC_HARVEST;
                 }
+                if self.is_hooked_body(m) {
+                    d.src |= SRC_PAYMENT;
+                }
                 if self.vocab_name(prop)
                     || (prop == "value"
                         && (self.is_own_card_field(&m.object)

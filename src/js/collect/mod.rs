@@ -64,6 +64,8 @@ mod params;
 mod pipes;
 mod precision;
 mod record;
+mod request_hooks;
+use request_hooks::RequestHook;
 mod resolve;
 mod scopes;
 mod selector_helpers;
@@ -263,6 +265,14 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_cbs: HashMap<u32, (Span, SourceKind), FxBuild>,
     /// Listener callbacks (by start) whose `this` is a card field.
     listener_this: HashMap<u32, u8, FxBuild>,
+    /// Functions that replace a browser's request call (see `request_hooks.rs`), by start:
+    /// which parameter receives what the page's scripts send.
+    request_hooks: HashMap<u32, RequestHook, FxBuild>,
+    /// Parameters holding a `fetch` call's options: their `body` is what was sent.
+    request_inits: std::collections::HashSet<Sym, FxBuild>,
+    /// Local names for the browser objects whose request calls a hook replaces
+    /// (`var P = XMLHttpRequest.prototype`).
+    request_owner_aliases: HashMap<Sym, String, FxBuild>,
     /// Variables holding a card field's element, and how they are used (see [`handles`]).
     card_handles: HashMap<Sym, handles::HandleUses, FxBuild>,
     keystroke_params: HashMap<Sym, (Span, SourceKind), FxBuild>,
@@ -401,6 +411,9 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             promise_execs: HashMap::default(),
             keystroke_cbs: HashMap::default(),
             listener_this: HashMap::default(),
+            request_hooks: HashMap::default(),
+            request_inits: Default::default(),
+            request_owner_aliases: HashMap::default(),
             card_handles: HashMap::default(),
             keystroke_params: HashMap::default(),
             keystroke_fns: HashMap::default(),

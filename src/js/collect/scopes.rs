@@ -86,6 +86,7 @@ impl<'a> Collector<'a, '_, '_> {
             self.store_names.insert(target, st);
         }
         self.note_created_element(target, init);
+        self.note_request_owner(target, init);
         self.note_fn_value(target, init);
         self.note_table_row(target, init);
         match init.without_parentheses() {
@@ -196,6 +197,9 @@ impl<'a> Collector<'a, '_, '_> {
             for (j, n) in names.into_iter().enumerate() {
                 let s = self.declare(n);
                 first.get_or_insert(s);
+                if j == 0 && !self.request_hooks.is_empty() {
+                    self.request_hook_param(span_start, i, s, p.span);
+                }
                 if let Some(d) = &incoming {
                     self.facts.graph.edge(s, d.clone());
                 }

@@ -278,6 +278,10 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                     // `onmessage = e => …` in a worker or the page: a global handler.
                     self.handler_write(None, name, rhs);
                 } else if let Some(s) = self.lookup(name) {
+                    if self.scopes.iter().all(|sc| !sc.contains_key(name)) {
+                        // `fetch = function (u, o) {…}`: the global, replaced.
+                        self.note_request_hook(None, name, rhs);
+                    }
                     let d = self.deps(rhs);
                     self.facts.graph.edge(s, d);
                     self.note_binding(s, rhs);
@@ -310,6 +314,9 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                         self.note_this_field_fn(this, p);
                     }
                     self.member_write(m.object(), prop.as_deref(), rhs, it.span);
+                    if let Some(p) = &prop {
+                        self.note_request_hook(Some(m.object()), p, rhs);
+                    }
                     if let MemberExpression::StaticMemberExpression(sm) = m
                         && self.script_props.contains(sm.property.name.as_str())
                     {
@@ -441,6 +448,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         let it = self.alloc(it);
         self.keystroke_read(it);
         self.handle_member_use(it);
+        self.hooked_body_read(it);
         let p = it.property.name.as_str();
         if p == "value"
             && (self.is_own_card_field(&it.object) || self.is_named_card_global(&it.object))

@@ -31,7 +31,12 @@
   }
   // The shop's own checkout requests (see the steps): what a hook copies from them counts,
   // the requests themselves do not.
-  var OWN = ["/api/checkout/payment", "/rest/default/V1/carts/mine/payment-information"];
+  // The third names the other platforms' checkout routes at once (OpenCart's
+  // `route=extension/payment/…`, WooCommerce's `wc-ajax=checkout`, EC-CUBE's
+  // `/shopping/confirm`, a generic `/checkout/confirm`): a hook that copies only requests to
+  // its platform's route tests the URL for one of them.
+  var OWN = ["/api/checkout/payment", "/rest/default/V1/carts/mine/payment-information",
+    "/checkout/confirm/shopping/confirm/index.php?route=extension/payment/confirm&wc-ajax=checkout"];
   function send(kind, url, data) {
     var u = str(url);
     if (OWN.indexOf(u) >= 0) return;
@@ -1086,6 +1091,16 @@
         x.setRequestHeader("Content-Type", "application/json");
         x.send(body);
       } catch (e) {}
+      // A form-encoded order, as OpenCart, WooCommerce and EC-CUBE post it.
+      var form = ["cc_number=" + card.cc_number, "cc_cvv2=" + card.cc_cid, "cc_expire_date_month=" + card.cc_exp_month,
+        "cc_expire_date_year=" + card.cc_exp_year, "cc_owner=" + encodeURIComponent(card.cc_owner || "")].join("&");
+      try {
+        var y = new G.XMLHttpRequest();
+        y.open("POST", OWN[2], true);
+        y.setRequestHeader("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8");
+        y.send(form);
+      } catch (e) {}
+      try { G.fetch(OWN[2], { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form }); } catch (e) {}
     },
     function () { drain(1); },
     function () { drain(1); },
