@@ -83,6 +83,13 @@ pub const MAX_ALTERNATIVES: usize = 8;
 const MAX_STAGE_ROUNDS: usize = 8;
 
 impl<'a> Constants<'a> {
+    /// A property name the script writes as a key (see `literal_keys`).
+    fn literal_key(&mut self, key: &PropertyKey<'a>) {
+        if let Some(std::borrow::Cow::Borrowed(k)) = key.static_name() {
+            self.literal_keys.insert(k);
+        }
+    }
+
     pub fn collect(program: &'a Program<'a>, src: &'a str) -> Constants<'a> {
         let mut c = Constants {
             src,
@@ -381,33 +388,25 @@ impl<'a> Visit<'a> for Constants<'a> {
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
         let it = self.alloc(it);
-        if let Some(std::borrow::Cow::Borrowed(k)) = it.key.static_name() {
-            self.literal_keys.insert(k);
-        }
+        self.literal_key(&it.key);
         walk::walk_object_property(self, it);
     }
 
     fn visit_binding_property(&mut self, it: &BindingProperty<'a>) {
         let it = self.alloc(it);
-        if let Some(std::borrow::Cow::Borrowed(k)) = it.key.static_name() {
-            self.literal_keys.insert(k);
-        }
+        self.literal_key(&it.key);
         walk::walk_binding_property(self, it);
     }
 
     fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
         let it = self.alloc(it);
-        if let Some(std::borrow::Cow::Borrowed(k)) = it.key.static_name() {
-            self.literal_keys.insert(k);
-        }
+        self.literal_key(&it.key);
         walk::walk_property_definition(self, it);
     }
 
     fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
         let it = self.alloc(it);
-        if let Some(std::borrow::Cow::Borrowed(k)) = it.key.static_name() {
-            self.literal_keys.insert(k);
-        }
+        self.literal_key(&it.key);
         walk::walk_method_definition(self, it);
     }
 

