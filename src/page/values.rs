@@ -186,14 +186,33 @@ pub fn for_code(elements: &[PageElement], own: Option<&PageElement>, code: &str)
                     owners.push(i);
                 }
             };
+            // Each needle as a script names it, not as a bare word: an id or a meta name in
+            // a string (`'store-config'`, `"#store-config"`), a data attribute by its name or
+            // through `dataset`. A word a library happens to contain (`description`, `role`)
+            // would tie its analysis to every page that differs in that element.
+            let quoted = |v: &str| {
+                vec![
+                    format!("'{v}"),
+                    format!("\"{v}"),
+                    format!("`{v}"),
+                    format!("#{v}"),
+                ]
+            };
             match n.as_str() {
                 _ if e.tag == "style" => add(n.clone()),
-                "id" => add(v.clone()),
-                "name" | "property" if e.tag == "meta" => add(v.clone()),
+                "id" if v.len() >= 3 => quoted(v).into_iter().for_each(&mut add),
+                "name" | "property" if e.tag == "meta" && v.len() >= 3 => {
+                    quoted(v).into_iter().for_each(&mut add)
+                }
                 _ => {
                     if let Some(d) = n.strip_prefix("data-") {
                         add(n.clone());
-                        add(dataset_name(d));
+                        let ds = dataset_name(d);
+                        if ds.len() >= 3 {
+                            add(format!("dataset.{ds}"));
+                            add(format!("dataset['{ds}'"));
+                            add(format!("dataset[\"{ds}\""));
+                        }
                     }
                 }
             }
