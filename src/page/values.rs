@@ -101,7 +101,7 @@ pub fn page_elements(document: &Html, base: &Url) -> Vec<PageElement> {
             "script" => {
                 has_data || (has_id && !super::is_javascript(v.attr("type"), v.attr("language")))
             }
-            "input" => has_id && (has_data || v.attr("value").is_some()),
+            "input" => has_id && (has_data || (is_hidden(v) && v.attr("value").is_some())),
             _ => (has_id || in_template) && has_data,
         };
         if !keep {
@@ -130,6 +130,11 @@ pub fn page_elements(document: &Html, base: &Url) -> Vec<PageElement> {
         });
     }
     out
+}
+
+fn is_hidden(v: &scraper::node::Element) -> bool {
+    v.attr("type")
+        .is_some_and(|t| t.eq_ignore_ascii_case("hidden"))
 }
 
 /// The custom properties a style sheet declares (`--brand-font-src: "https://…/";`), in

@@ -111,9 +111,16 @@ fn element<'a>(e: &PageElement) -> Value<'a> {
     let mut attrs = Vec::new();
     for (n, v) in &e.attrs {
         let n = n.to_ascii_lowercase();
+        // What the customer types or ticks is not in the markup: a field's `value`,
+        // `checked`, `selected` properties stay unknown (its `getAttribute('value')` is the
+        // markup's default), except a hidden input's value, which nobody types.
+        let live = matches!(n.as_str(), "value" | "checked" | "selected")
+            && !(e.tag == "input"
+                && e.attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("hidden")));
         if let Some(rest) = n.strip_prefix("data-") {
             dataset.push((Rc::from(dataset_name(rest)), Value::str(v.clone())));
-        } else if !n.contains(['-', ':']) {
+        } else if !n.contains(['-', ':']) && !live {
             props.push((Rc::from(n.as_str()), Value::str(v.clone())));
         }
         attrs.push((Rc::from(n.as_str()), Value::str(v.clone())));
@@ -227,5 +234,73 @@ impl Selector {
                 (Some(_), None) => true,
                 (None, _) => false,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::js::constants::Constants;
+    use crate::js::interp::Interp;
+    use crate::js::value::Value;
+    use crate::page::values::{PageElement, PageValues};
+    use oxc_allocator::Allocator;
+    use oxc_ast::ast::Statement;
+    use oxc_span::SourceType;
+    use std::rc::Rc;
+
+    fn input(id: &str, ty: &str, value: &str) -> PageElement {
+        PageElement {
+            tag: "input".into(),
+            attrs: vec![
+                ("id".into(), id.into()),
+                ("type".into(), ty.into()),
+                ("value".into(), value.into()),
+                ("data-role".into(), "x".into()),
+            ],
+            text: None,
+        }
+    }
+
+    /// The value of each expression statement of `code`, with `page` as the page.
+    fn values(code: &str, page: PageValues) -> Vec<String> {
+        let alloc = Allocator::default();
+        let ret = oxc_parser::Parser::new(&alloc, code, SourceType::script()).parse();
+        let program = alloc.alloc(ret.program);
+        let consts = Constants::collect(program, code);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let interp = Interp::new(code, consts.decls(), deadline).with_page(Rc::new(page));
+        program
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Statement::ExpressionStatement(e) => Some(match interp.peek(&e.expression) {
+                    Value::Str(s) => s.to_string(),
+                    Value::Unknown => "?".into(),
+                    other => format!("{other:?}"),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What is typed is not in the markup: a field's `value` stays unknown (its default is
+    /// `getAttribute('value')`); a hidden input's value is the page's.
+    #[test]
+    fn a_fields_value_is_unknown_a_hidden_inputs_is_the_pages() {
+        let page = PageValues {
+            current: None,
+            elements: vec![
+                input("cc_number", "tel", ""),
+                input("endpoint", "hidden", "https://e.example/c"),
+            ],
+        };
+        let got = values(
+            "document.getElementById('cc_number').value;\n\
+             document.getElementById('cc_number').getAttribute('value');\n\
+             document.getElementById('endpoint').value;\n\
+             document.getElementById('cc_number').dataset.role;",
+            page,
+        );
+        assert_eq!(got, ["?", "", "https://e.example/c", "x"]);
     }
 }
