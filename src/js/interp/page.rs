@@ -150,7 +150,8 @@ struct Selector {
     tag: Option<String>,
     id: Option<String>,
     classes: Vec<String>,
-    attrs: Vec<(String, Option<String>)>,
+    /// Name, and the operator (`=`, `*=`, `^=`, `$=`) with its value.
+    attrs: Vec<(String, Option<(char, String)>)>,
 }
 
 impl Selector {
@@ -184,10 +185,15 @@ impl Selector {
             } else if let Some(r) = rest.strip_prefix('[') {
                 let end = r.find(']')?;
                 let inner = &r[..end];
+                // `script[src*="reviews-widget"]`: how a widget finds its own tag.
                 let (name, value) = match inner.split_once('=') {
                     Some((n, v)) => {
-                        let v = v.trim().trim_matches(['"', '\'']);
-                        (n.trim(), Some(v.to_string()))
+                        let v = v.trim().trim_matches(['"', '\'']).to_string();
+                        let n = n.trim();
+                        match n.strip_suffix(['*', '^', '$']) {
+                            Some(base) => (base.trim(), Some((n.chars().last().unwrap_or('='), v))),
+                            None => (n, Some(('=', v))),
+                        }
                     }
                     None => (inner.trim(), None),
                 };
@@ -230,9 +236,12 @@ impl Selector {
                 .as_ref()
                 .is_none_or(|id| e.attr("id") == Some(id.as_str()))
             && self.attrs.iter().all(|(n, v)| match (e.attr(n), v) {
-                (Some(have), Some(want)) => have == want,
+                (Some(have), Some(('=', want))) => have == want,
+                (Some(have), Some(('*', want))) => have.contains(want.as_str()),
+                (Some(have), Some(('^', want))) => have.starts_with(want.as_str()),
+                (Some(have), Some(('$', want))) => have.ends_with(want.as_str()),
                 (Some(_), None) => true,
-                (None, _) => false,
+                _ => false,
             })
     }
 }
@@ -298,9 +307,23 @@ mod tests {
             "document.getElementById('cc_number').value;\n\
              document.getElementById('cc_number').getAttribute('value');\n\
              document.getElementById('endpoint').value;\n\
-             document.getElementById('cc_number').dataset.role;",
+             document.getElementById('cc_number').dataset.role;\n\
+             document.querySelector('input[type^=\"hid\"]').value;\n\
+             document.querySelector('[value*=\"e.example\"]').id;\n\
+             document.querySelector('input[type$=\"el\"]').id;",
             page,
         );
-        assert_eq!(got, ["?", "", "https://e.example/c", "x"]);
+        assert_eq!(
+            got,
+            [
+                "?",
+                "",
+                "https://e.example/c",
+                "x",
+                "https://e.example/c",
+                "endpoint",
+                "cc_number"
+            ]
+        );
     }
 }
