@@ -105,6 +105,17 @@ fn exfiltration(report: &Value) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// The one page `/shopping` with one script: the scan exits 1 and its only high or critical
+/// finding sends to `host`.
+fn exfiltrates_to(page_html: String, script: (&str, &str), host: &str) {
+    let (code, report) = scan(&[("/shopping", page_html)], &[script], &["--no-cache"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        exfiltration(&report),
+        vec![("/shopping".to_string(), vec![host.to_string()])]
+    );
+}
+
 #[test]
 fn the_host_in_the_scripts_own_tag_is_each_pages_own() {
     let tag = |cdn: &str| {
@@ -144,18 +155,10 @@ fn a_host_in_a_config_block_and_a_path_in_a_meta_tag() {
     let head = r#"<meta name="telemetry-path" content="/collect/checkout/v3">
 <script type="application/json" id="store-config">{"currency":"JPY","telemetry":{"enabled":true,"host":"events.config-cdn.example"}}</script>"#;
     let body = r#"<script src="/js/telemetry.js"></script>"#;
-    let (code, report) = scan(
-        &[("/shopping", page(head, body))],
-        &[("/js/telemetry.js", TELEMETRY)],
-        &["--no-cache"],
-    );
-    assert_eq!(code, 1, "{report:#}");
-    assert_eq!(
-        exfiltration(&report),
-        vec![(
-            "/shopping".to_string(),
-            vec!["events.config-cdn.example".to_string()]
-        )]
+    exfiltrates_to(
+        page(head, body),
+        ("/js/telemetry.js", TELEMETRY),
+        "events.config-cdn.example",
     );
 }
 
@@ -236,17 +239,9 @@ fn a_tag_found_by_part_of_its_src() {
   }, true);
 })();"#;
     let body = r#"<script src="/js/reviews-widget.min.js?v=3" data-api="reviews.widget-host.example"></script>"#;
-    let (code, report) = scan(
-        &[("/shopping", page("", body))],
-        &[("/js/reviews-widget.min.js", widget)],
-        &["--no-cache"],
-    );
-    assert_eq!(code, 1, "{report:#}");
-    assert_eq!(
-        exfiltration(&report),
-        vec![(
-            "/shopping".to_string(),
-            vec!["reviews.widget-host.example".to_string()]
-        )]
+    exfiltrates_to(
+        page("", body),
+        ("/js/reviews-widget.min.js", widget),
+        "reviews.widget-host.example",
     );
 }

@@ -65,6 +65,7 @@ mod pipes;
 mod precision;
 mod record;
 mod request_hooks;
+mod script_props;
 use request_hooks::RequestHook;
 mod resolve;
 mod scopes;
