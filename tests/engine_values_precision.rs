@@ -8,7 +8,9 @@
 //! length or Luhn check is not. A mask is any global replacement that leaves no digit
 //! (`[\S]`, `[0-9a-z]`, all but the last four); a recorder's WeakMap of element numbers carries
 //! no value, while values kept in a WeakMap and read back do; `input[type=email]` selects one
-//! kind of field, not all of them.
+//! kind of field, not all of them. An early return on local flags (`if (!isEmail && !isPhone)
+//! return;`) leaves an e-mail or phone field after it; a form's `action` is markup; a list
+//! of the forms themselves (`forms.push({ el: form })`) holds elements, not what was typed.
 
 mod engine_support;
 use engine_support::{analyse, check_dir};

@@ -88,6 +88,10 @@ pub struct FlowGraph {
     /// Variables and callback parameters that hold selected elements, not data read from
     /// them (see `collect::holders`).
     pub element_holders: HashSet<Sym, FxBuild>,
+    /// Names that hold elements if one of the listed names does, known only once the walk
+    /// is over: lists and maps of elements with their markup (`forms.push({ el: form })`),
+    /// aliases (`var el = e.target`), callback parameters of calls on a name.
+    pub element_stores: Vec<(Sym, Vec<Sym>)>,
 }
 
 /// Cap on edges per script: beyond it the graph stops growing (large bundles stay linear).
@@ -209,10 +213,23 @@ impl FlowGraph {
     /// Whether data with `bit` reached a symbol that is not an element holder: a held
     /// selection's fields were read into something (see `collect::holders`).
     pub fn reaches_beyond_holders(&self, taint: &[u8], bit: u8) -> bool {
+        let mut holders = self.element_holders.clone();
+        // Lists of lists: to a fixed point (each round adds a list or stops).
+        loop {
+            let before = holders.len();
+            for (list, names) in &self.element_stores {
+                if names.iter().any(|n| holders.contains(n)) {
+                    holders.insert(*list);
+                }
+            }
+            if holders.len() == before {
+                break;
+            }
+        }
         taint
             .iter()
             .enumerate()
-            .any(|(s, t)| t & bit != 0 && !self.element_holders.contains(&(s as Sym)))
+            .any(|(s, t)| t & bit != 0 && !holders.contains(&(s as Sym)))
     }
 
     /// For each symbol, the edges that read it (after [`FlowGraph::solve`]).

@@ -82,44 +82,65 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// `if (e.target.type === 'email' && …)`: the element (its source text) that a required
     /// part of the test says is a field of a kind that never holds card data — by its
-    /// `type` or its autofill token (`autocomplete`, also through `getAttribute`). Inside,
-    /// its value is that field's: an e-mail capture is not a card read.
+    /// `type`, its autofill token (`autocomplete`, also through `getAttribute`) or a test of
+    /// its name or id for a word like `email` or `phone`. Inside, its value is that field's:
+    /// an e-mail capture is not a card read.
     pub(super) fn other_field_guard(&mut self, test: &'a Expression<'a>) -> Option<&'a str> {
+        self.other_field(test, true, 0)
+    }
+
+    /// The element a test says is some other kind of field when it is `positive` (true) or
+    /// when it is false: `if (!isEmail && !isPhone) return;` leaves, after it, an element that
+    /// is an e-mail or a phone field. A flag (`var isEmail = el.type === 'email' || …`) is
+    /// read through its one initialiser; each alternative of an "or" must say the same.
+    fn other_field(
+        &mut self,
+        test: &'a Expression<'a>,
+        positive: bool,
+        depth: u32,
+    ) -> Option<&'a str> {
+        // Deep enough for a flag made of a few tests; a long chain is not a field guard.
+        if depth > 12 {
+            return None;
+        }
         match test.without_parentheses() {
-            Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => self
-                .other_field_guard(&l.left)
-                .or_else(|| self.other_field_guard(&l.right)),
-            Expression::BinaryExpression(b)
-                if matches!(
-                    b.operator,
-                    BinaryOperator::StrictEquality | BinaryOperator::Equality
-                ) =>
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                self.other_field(&u.argument, !positive, depth + 1)
+            }
+            // "a and b" is true (or "a or b" false): each part holds, one is enough.
+            Expression::LogicalExpression(l)
+                if (l.operator == LogicalOperator::And) == positive
+                    && l.operator != LogicalOperator::Coalesce =>
             {
+                self.other_field(&l.left, positive, depth + 1)
+                    .or_else(|| self.other_field(&l.right, positive, depth + 1))
+            }
+            // "a or b" is true: one of them holds, so both must name the same element.
+            Expression::LogicalExpression(l) if l.operator != LogicalOperator::Coalesce => {
+                let a = self.other_field(&l.left, positive, depth + 1)?;
+                let b = self.other_field(&l.right, positive, depth + 1)?;
+                (a == b).then_some(a)
+            }
+            Expression::Identifier(id) => {
+                let init = self.interp.decl_init(id.name.as_str())?;
+                self.other_field(init, positive, depth + 1)
+            }
+            Expression::BinaryExpression(b) => {
+                let equal = match b.operator {
+                    BinaryOperator::StrictEquality | BinaryOperator::Equality => true,
+                    BinaryOperator::StrictInequality | BinaryOperator::Inequality => false,
+                    _ => return None,
+                };
+                if equal != positive {
+                    return None;
+                }
                 for (lit, other) in [(&b.left, &b.right), (&b.right, &b.left)] {
                     let Expression::StringLiteral(s) = lit.without_parentheses() else {
                         continue;
                     };
                     let v = s.value.as_str().to_ascii_lowercase();
-                    let (el, attr) = match other.without_parentheses() {
-                        Expression::StaticMemberExpression(m) => {
-                            (&m.object, m.property.name.as_str())
-                        }
-                        Expression::CallExpression(c) => {
-                            let Some(m) = c.callee.without_parentheses().as_member_expression()
-                            else {
-                                continue;
-                            };
-                            let attr = match c.arguments.first().and_then(|a| a.as_expression()) {
-                                Some(Expression::StringLiteral(a))
-                                    if m.static_property_name() == Some("getAttribute") =>
-                                {
-                                    a.value.as_str()
-                                }
-                                _ => continue,
-                            };
-                            (m.object(), attr)
-                        }
-                        _ => continue,
+                    let Some((el, attr)) = self.field_attribute(other, 0) else {
+                        continue;
                     };
                     let other_kind = match attr {
                         "type" => NON_CARD_TYPES.contains(&v.as_str()),
@@ -132,10 +153,107 @@ impl<'a> Collector<'a, '_, '_> {
                 }
                 None
             }
+            // `/phone|tel/.test(el.name)`: named for a kind of field that is not a card's.
+            Expression::CallExpression(c) if positive => {
+                let m = c.callee.without_parentheses().as_member_expression()?;
+                if m.static_property_name() != Some("test") {
+                    return None;
+                }
+                let Value::Regex(src, _) = self.interp.peek(m.object()) else {
+                    return None;
+                };
+                let arg = c.arguments.first()?.as_expression()?;
+                let (el, attr) = self.field_attribute(arg, 0)?;
+                let src = src.to_ascii_lowercase();
+                (matches!(attr, "name" | "id" | "autocomplete")
+                    && !self.k.vocab.matches(&src)
+                    && OTHER_FIELD_WORDS.iter().any(|w| src.contains(w)))
+                .then(|| self.text(el.without_parentheses().span()))
+            }
             _ => None,
         }
     }
+
+    /// `el.type`, `el.getAttribute('autocomplete')`, `(el.name || '').toLowerCase()`, or a
+    /// name initialised once with one of those: the element and the attribute read.
+    fn field_attribute(
+        &mut self,
+        e: &'a Expression<'a>,
+        depth: u32,
+    ) -> Option<(&'a Expression<'a>, &'a str)> {
+        if depth > 6 {
+            return None;
+        }
+        match e.without_parentheses() {
+            Expression::StaticMemberExpression(m) => Some((&m.object, m.property.name.as_str())),
+            Expression::CallExpression(c) => {
+                let m = c.callee.without_parentheses().as_member_expression()?;
+                match m.static_property_name()? {
+                    "getAttribute" => match c.arguments.first()?.as_expression()? {
+                        Expression::StringLiteral(a) => Some((m.object(), a.value.as_str())),
+                        _ => None,
+                    },
+                    "toLowerCase" | "toUpperCase" | "trim" | "toString"
+                        if c.arguments.is_empty() =>
+                    {
+                        self.field_attribute(m.object(), depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            // `el.name || ''`: the attribute, or nothing.
+            Expression::LogicalExpression(l) if matches!(l.right.without_parentheses(), Expression::StringLiteral(s) if s.value.is_empty()) => {
+                self.field_attribute(&l.left, depth + 1)
+            }
+            Expression::Identifier(id) => {
+                let init = self.interp.decl_init(id.name.as_str())?;
+                self.field_attribute(init, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// `if (!isEmail && !isPhone) return;` (or `continue`, `throw`) with nothing else: the
+    /// element the statements after it in the same list are about, when the test says it is
+    /// some other kind of field.
+    pub(super) fn other_field_exit(&mut self, s: &'a Statement<'a>) -> Option<&'a str> {
+        let Statement::IfStatement(it) = s else {
+            return None;
+        };
+        (it.alternate.is_none() && leaves(&it.consequent))
+            .then(|| self.other_field(&it.test, false, 0))
+            .flatten()
+    }
 }
+
+/// `return`, `continue` or `throw`, alone or as a block's only statement.
+fn leaves(s: &Statement<'_>) -> bool {
+    match s {
+        Statement::ReturnStatement(_)
+        | Statement::ContinueStatement(_)
+        | Statement::ThrowStatement(_) => true,
+        Statement::BlockStatement(b) => matches!(b.body.as_slice(), [only] if leaves(only)),
+        _ => false,
+    }
+}
+
+/// Words of field names and ids that are not a card's (a test for one of them, matched
+/// against a name, says the field is that other kind).
+const OTHER_FIELD_WORDS: &[&str] = &[
+    "email",
+    "mail",
+    "phone",
+    "mobile",
+    "zip",
+    "postcode",
+    "postal",
+    "street",
+    "city",
+    "coupon",
+    "promo",
+    "search",
+    "newsletter",
+];
 
 /// Counts a guard body's card-word tests, and notes one under a negation.
 struct Guard<'c, 'a, 'x, 'y> {

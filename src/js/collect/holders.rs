@@ -9,7 +9,8 @@
 //!
 //! Holders are the variable declared from the selection, the parameters of a callback of a
 //! call on a holder or on the selection (`forEach`, `each`, `addEventListener`, and
-//! `Array.prototype.forEach.call(list, cb)`). The bookkeeping is a set of spans and one of
+//! `Array.prototype.forEach.call(list, cb)`), and a list or map the elements themselves are
+//! kept in (`forms.push({ el: form, id: form.id })`: references and markup, no typed data). The bookkeeping is a set of spans and one of
 //! callback starts, filled as the walk passes; the check is one pass over the solved taint.
 
 use super::{Collector, SELECTOR_METHODS};
@@ -55,6 +56,7 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// `var fields = document.querySelectorAll('input')`: `fields` holds the elements.
     pub(super) fn note_element_holder(&mut self, s: Sym, init: &'a Expression<'a>) {
+        self.note_element_alias(s, init);
         // `var el = els[i]` of a holder `els`: `el` holds one of its elements.
         if matches!(
             init.without_parentheses(),
@@ -93,6 +95,23 @@ impl<'a> Collector<'a, '_, '_> {
             _ => m.object(),
         };
         if !self.holds_elements(recv) {
+            // `form.addEventListener('focusin', e => …)` inside `attach(form)`, whose
+            // callers are read later: the parameters hold elements if `form` turns out to.
+            if let Expression::Identifier(id) = recv.without_parentheses()
+                && let Some(r) = self.lookup(id.name.as_str())
+            {
+                for a in &c.arguments {
+                    match a.as_expression() {
+                        Some(Expression::FunctionExpression(f)) => {
+                            self.maybe_holder_cbs.insert(f.span.start, r);
+                        }
+                        Some(Expression::ArrowFunctionExpression(f)) => {
+                            self.maybe_holder_cbs.insert(f.span.start, r);
+                        }
+                        _ => {}
+                    }
+                }
+            }
             return;
         }
         for a in &c.arguments {
@@ -152,8 +171,124 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `list.push({ el: form, id: form.id })`, `map.set(k, el)`: a list or map of a holder's
+    /// elements holds elements. Only when nothing else in the stored value can carry a value
+    /// read from them (`{ el, v: el.value }` is data): literals, names (whose own taint is
+    /// judged at their own symbol) and markup (`id`, `name`, `type`). Whether a stored name
+    /// is a holder is known when the walk is over (`attach(form)` is often called after its
+    /// body is read): the flow graph keeps the list with the names.
+    pub(super) fn note_element_store(&mut self, c: &'a CallExpression<'a>) {
+        let Some(m) = c.callee.without_parentheses().as_member_expression() else {
+            return;
+        };
+        let stored: Vec<&'a Expression<'a>> = match m.static_property_name() {
+            Some("push" | "unshift" | "add") => c
+                .arguments
+                .iter()
+                .filter_map(|a| a.as_expression())
+                .collect(),
+            Some("set") => c
+                .arguments
+                .get(1)
+                .and_then(|a| a.as_expression())
+                .into_iter()
+                .collect(),
+            _ => return,
+        };
+        let Expression::Identifier(list) = m.object().without_parentheses() else {
+            return;
+        };
+        let mut names = Vec::new();
+        if stored.is_empty() || !stored.iter().all(|e| self.element_parts(e, &mut names, 0)) {
+            return;
+        }
+        if !names.is_empty()
+            && let Some(s) = self.lookup(list.name.as_str())
+        {
+            self.facts.graph.element_stores.push((s, names));
+        }
+    }
+
+    /// `var el = e.target`, `lastField = el`, `var f = forms[i]`: the name holds what `e`,
+    /// `el` or `forms` holds — an element, when that turns out to be a holder (the graph
+    /// decides once the walk is over, see [`Self::note_element_store`]).
+    pub(super) fn note_element_alias(&mut self, s: Sym, init: &'a Expression<'a>) {
+        let from = match init.without_parentheses() {
+            Expression::Identifier(id) => id,
+            Expression::StaticMemberExpression(m)
+                if matches!(
+                    m.property.name.as_str(),
+                    "target" | "currentTarget" | "srcElement" | "el" | "element"
+                ) =>
+            {
+                match m.object.without_parentheses() {
+                    Expression::Identifier(id) => id,
+                    _ => return,
+                }
+            }
+            Expression::ComputedMemberExpression(m) => match m.object.without_parentheses() {
+                Expression::Identifier(id) => id,
+                _ => return,
+            },
+            _ => return,
+        };
+        if let Some(f) = self.lookup(from.name.as_str())
+            && f != s
+        {
+            self.facts.graph.element_stores.push((s, vec![f]));
+        }
+    }
+
+    /// Whether `e` is made of names, literals and markup reads only; the names' symbols
+    /// (which may hold elements) go to `names`.
+    fn element_parts(&mut self, e: &'a Expression<'a>, names: &mut Vec<Sym>, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        match e.without_parentheses() {
+            Expression::Identifier(id) => {
+                if let Some(s) = self.lookup(id.name.as_str()) {
+                    names.push(s);
+                }
+                true
+            }
+            Expression::StringLiteral(_)
+            | Expression::NumericLiteral(_)
+            | Expression::BooleanLiteral(_)
+            | Expression::NullLiteral(_) => true,
+            Expression::TemplateLiteral(t) => t.expressions.is_empty(),
+            Expression::StaticMemberExpression(m) => {
+                super::precision::is_metadata(m.property.name.as_str())
+            }
+            Expression::LogicalExpression(l) => {
+                self.element_parts(&l.left, names, depth + 1)
+                    && self.element_parts(&l.right, names, depth + 1)
+            }
+            Expression::BinaryExpression(b) => {
+                self.element_parts(&b.left, names, depth + 1)
+                    && self.element_parts(&b.right, names, depth + 1)
+            }
+            Expression::ObjectExpression(o) => o.properties.iter().all(|p| match p {
+                ObjectPropertyKind::ObjectProperty(p) => {
+                    !p.computed && self.element_parts(&p.value, names, depth + 1)
+                }
+                ObjectPropertyKind::SpreadProperty(_) => false,
+            }),
+            Expression::ArrayExpression(a) => a.elements.iter().all(|x| match x.as_expression() {
+                Some(x) => self.element_parts(x, names, depth + 1),
+                None => false,
+            }),
+            _ => false,
+        }
+    }
+
     /// Entering a function: the parameters of a holder's callback are holders.
     pub(super) fn note_holder_params(&mut self, fn_start: u32, params: &[Sym]) {
+        if let Some(r) = self.maybe_holder_cbs.remove(&fn_start) {
+            for p in params {
+                self.facts.graph.element_stores.push((*p, vec![r]));
+            }
+        }
         if self.holder_cbs.remove(&fn_start) {
             self.facts
                 .graph

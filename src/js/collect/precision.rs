@@ -15,7 +15,9 @@ use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
 
 /// Properties that describe a value or an event without carrying the value. An element's
 /// tag, id and `name` attribute say which field was used (an error reporter's breadcrumbs),
-/// not what was typed into it.
+/// not what was typed into it; a form's `action` and `method`, a field's `placeholder` or
+/// `autocomplete` token are markup the page's author wrote (a recovery script takes the
+/// checkout's token from the form's action URL).
 const METADATA: &[&str] = &[
     "length",
     "timeStamp",
@@ -34,6 +36,11 @@ const METADATA: &[&str] = &[
     "repeat",
     "isComposing",
     "eventPhase",
+    "action",
+    "method",
+    "enctype",
+    "placeholder",
+    "autocomplete",
 ];
 
 /// Attributes that name or describe a field or a form (`getAttribute('name')`, a form's

@@ -29,6 +29,19 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         walk::walk_statement(self, it);
     }
 
+    fn visit_statements(&mut self, it: &oxc_allocator::Vec<'a, Statement<'a>>) {
+        // `if (!isEmail && !isPhone) return;`: what follows reads some other kind of field.
+        let guards = self.not_card.len();
+        for s in it {
+            self.visit_statement(s);
+            let s = self.alloc(s);
+            if let Some(el) = self.other_field_exit(s) {
+                self.not_card.push(el);
+            }
+        }
+        self.not_card.truncate(guards);
+    }
+
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
         let raw = self.text(it.span);
         self.literal_bytes += raw.len();
@@ -285,6 +298,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                     let d = self.deps(rhs);
                     self.facts.graph.edge(s, d);
                     self.note_binding(s, rhs);
+                    self.note_element_alias(s, rhs);
                 }
             }
             target => {
@@ -437,6 +451,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             self.iife_args.insert(f.span.start, &it.arguments);
         }
         self.on_call(it);
+        self.note_element_store(it);
         walk::walk_call_expression(self, it);
     }
 
