@@ -52,6 +52,38 @@ impl Event {
     }
 }
 
+/// Where a script that renders card fields sends their data, when that is only the shop
+/// itself or authorised processors (a flow of field data there, no outside destination, no
+/// data flow to a destination the analysis could not name); `None` otherwise.
+fn rendered_form_destinations(
+    events: &[Event],
+    outside_hosts: &[(String, Offset)],
+) -> Option<String> {
+    if !outside_hosts.is_empty() {
+        return None;
+    }
+    let flows = || events.iter().filter(|e| e.kind == FactKind::Flow);
+    if flows().any(|e| {
+        !matches!(
+            e.dest,
+            Some(DestinationClass::FirstParty | DestinationClass::Authorised)
+        )
+    }) {
+        return None;
+    }
+    let to: BTreeSet<String> = flows()
+        .filter(|e| e.sources & (SRC_PAYMENT | SRC_HARVEST) != 0)
+        .map(|e| match (&e.host, e.dest) {
+            (Some(h), _) => h.clone(),
+            _ => "the shop itself".to_string(),
+        })
+        .collect();
+    if to.is_empty() {
+        return None;
+    }
+    Some(to.into_iter().collect::<Vec<_>>().join(", "))
+}
+
 fn source_bits(kinds: &[SourceKind]) -> u8 {
     kinds.iter().fold(0, |acc, k| {
         acc | match k {
@@ -409,13 +441,29 @@ pub fn findings(
             ));
         }
     }
+    // Card fields of its own whose data the script provably sends only to the shop or an
+    // authorised processor, with no other destination at all: a processor's SDK or the
+    // shop's own single-page checkout rendering its payment step. A fake form's data goes
+    // elsewhere, or somewhere the analysis cannot name, or is read by another script.
+    let home = rendered_form_destinations(&events, &outside_hosts);
     for inj in &facts.injections {
-        events.push(Event::new(
-            FactKind::InjectedPaymentForm,
-            inj.at,
-            inj.evidence.clone(),
-            "The script writes card-entry fields into the page: a fake payment form or an overlay of the real one. Compare with the checkout template and remove it.".into(),
-        ));
+        let e = match &home {
+            Some(to) => Event::new(
+                FactKind::RenderedPaymentForm,
+                inj.at,
+                inj.evidence.clone(),
+                format!(
+                    "The script renders card-entry fields and sends what is typed there only to {to}. Keep it in the payment-page script inventory with its reason (PCI DSS 6.4.3)."
+                ),
+            ),
+            None => Event::new(
+                FactKind::InjectedPaymentForm,
+                inj.at,
+                inj.evidence.clone(),
+                "The script writes card-entry fields into the page: a fake payment form or an overlay of the real one. Compare with the checkout template and remove it.".into(),
+            ),
+        };
+        events.push(e);
     }
     for h in &facts.hidden {
         let mut e = Event::new(

@@ -21,6 +21,10 @@ pub enum FactKind {
     FormAction,
     /// Markup that contains payment fields is injected (a fake payment form).
     InjectedPaymentForm,
+    /// The same, by a script whose card data provably goes only to the shop itself or to an
+    /// authorised processor, and nowhere else (a processor's SDK, the shop's own
+    /// single-page checkout): an inventory fact, not a fake form.
+    RenderedPaymentForm,
     /// Code hidden in a string is executed (`eval`, `new Function`, `setTimeout(string)`).
     HiddenCode,
     /// Obfuscation or evasion markers (string tables, packers, anti-debugging, URL gates).
