@@ -344,17 +344,24 @@ fn selects_a_non_card_type(compound: &str) -> bool {
 }
 
 /// Whether a compound selector picks a field by its exact id or name (`#x`, `[id=x]`,
-/// `[name="x"]`) or its exact autofill token (`[autocomplete="cc-number"]`: the browser's own
-/// name for one kind of field). Prefix and substring matches (`[name^=payment]`) still
-/// select many fields.
+/// `[name="x"]`) or its autofill token (`[autocomplete="cc-number"]`: the browser's own
+/// name for one kind of field; also its last or one of its words, `[autocomplete$=
+/// "address-line1"]` for `shipping address-line1`). Prefix and substring matches
+/// (`[name^=payment]`, `[autocomplete*=cc]`) still select many fields.
 fn names_one_field(compound: &str) -> bool {
     if compound.contains('#') {
         return true;
     }
     ["[name", "[id", "[autocomplete"].iter().any(|attr| {
-        compound
-            .match_indices(attr)
-            .any(|(i, _)| compound[i + attr.len()..].trim_start().starts_with('='))
+        compound.match_indices(attr).any(|(i, _)| {
+            let rest = compound[i + attr.len()..].trim_start();
+            rest.starts_with('=')
+                || (*attr == "[autocomplete"
+                    && (rest.starts_with("$=") || rest.starts_with("~="))
+                    && rest[2..]
+                        .trim_start_matches(['"', '\'', ' '])
+                        .starts_with(|c: char| c.is_ascii_alphabetic()))
+        })
     })
 }
 
@@ -377,6 +384,19 @@ mod tests {
             ],
             other_sections: vec!["shipping".into(), "newsletter".into()],
         }])
+    }
+
+    /// An autofill token picks one kind of field, also by its last word (Shopify's
+    /// `shipping address-line1`); a substring of tokens does not.
+    #[test]
+    fn an_autofill_token_suffix_is_one_kind_of_field() {
+        assert!(!is_harvest_selector(
+            "input[autocomplete$=\"address-line1\"]"
+        ));
+        assert!(!is_harvest_selector("input[autocomplete~=postal-code]"));
+        assert!(!is_harvest_selector("input[autocomplete=\"cc-number\"]"));
+        assert!(is_harvest_selector("input[autocomplete*=\"a\"]"));
+        assert!(is_harvest_selector("input[autocomplete$=\"\"]"));
     }
 
     /// Every field inside a part of the checkout with no card field is that part's fields;

@@ -9,6 +9,7 @@
 //! (a skimmer cannot hide a read behind a guard that is written the wrong way round).
 
 use super::Collector;
+use crate::js::flow::Sym;
 use crate::js::value::Value;
 use crate::js::vocabulary::NON_CARD_TYPES;
 use oxc_ast::ast::*;
@@ -46,6 +47,63 @@ impl<'a> Collector<'a, '_, '_> {
             }
             _ => None,
         }
+    }
+
+    /// `SENSITIVE.test(k)`, `k.includes('card')`, `isSensitive(k)`, `/cc/.test(k) ||
+    /// /cvv/.test(k)`: a test of a key name `k` (a symbol) for card words, and whether it is
+    /// true for card keys. A scrubber keeps a field's value only where the test said no.
+    pub(super) fn card_key_guard(&mut self, test: &'a Expression<'a>) -> Option<(bool, Sym)> {
+        match test.without_parentheses() {
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                self.card_key_guard(&u.argument).map(|(p, k)| (!p, k))
+            }
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+                let (a, ka) = self.card_key_guard(&l.left)?;
+                let (b, kb) = self.card_key_guard(&l.right)?;
+                (a && b && ka == kb).then_some((true, ka))
+            }
+            Expression::CallExpression(c) => {
+                if matches!(c.callee.without_parentheses(), Expression::Identifier(_)) {
+                    let (p, name) = self.card_guard(test)?;
+                    return self.lookup(name).map(|k| (p, k));
+                }
+                let m = c.callee.without_parentheses().as_member_expression()?;
+                let subject = match m.static_property_name()? {
+                    "test" => c.arguments.first()?.as_expression()?,
+                    "includes" | "startsWith" | "endsWith" | "match" => m.object(),
+                    _ => return None,
+                };
+                if !self.is_card_test(c) {
+                    return None;
+                }
+                let k = key_name(subject)?;
+                self.lookup(k).map(|k| (true, k))
+            }
+            _ => None,
+        }
+    }
+
+    /// The values bound with key `k`: the other parameters of the function whose parameter
+    /// it is (`forEach(function (v, k)`, `(k, v) =>`).
+    pub(super) fn values_with_key(&self, k: Sym) -> Vec<Sym> {
+        self.fn_stack
+            .iter()
+            .rev()
+            .find(|f| f.params.contains(&k))
+            .map(|f| f.params.iter().copied().filter(|p| *p != k).collect())
+            .unwrap_or_default()
+    }
+
+    /// Walk (or take the dependencies of) a branch where `k` is not a card field's key.
+    pub(super) fn with_other_key<T>(&mut self, k: Sym, f: impl FnOnce(&mut Self) -> T) -> T {
+        let values = self.values_with_key(k);
+        let (keys, vals) = (self.not_card_keys.len(), self.not_card_values.len());
+        self.not_card_keys.push(k);
+        self.not_card_values.extend(values);
+        let r = f(self);
+        self.not_card_keys.truncate(keys);
+        self.not_card_values.truncate(vals);
+        r
     }
 
     /// Whether `regex.test(x)`, `x.indexOf('cc-')`, `x.includes('card')` tests for a card word.
@@ -223,6 +281,28 @@ impl<'a> Collector<'a, '_, '_> {
         (it.alternate.is_none() && leaves(&it.consequent))
             .then(|| self.other_field(&it.test, false, 0))
             .flatten()
+    }
+}
+
+/// `k`, `k.toLowerCase()`, `String(k)`: the name of the key tested.
+fn key_name<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
+    match e.without_parentheses() {
+        Expression::Identifier(id) => Some(id.name.as_str()),
+        Expression::CallExpression(c) => match c.callee.without_parentheses() {
+            Expression::Identifier(f) if f.name == "String" => {
+                key_name(c.arguments.first()?.as_expression()?)
+            }
+            callee => {
+                let m = callee.as_member_expression()?;
+                matches!(
+                    m.static_property_name()?,
+                    "toLowerCase" | "toUpperCase" | "trim" | "toString"
+                )
+                .then(|| key_name(m.object()))
+                .flatten()
+            }
+        },
+        _ => None,
     }
 }
 

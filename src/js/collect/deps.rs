@@ -36,6 +36,9 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     self.form_data_used(s);
                 }
+                if s.is_some_and(|s| self.not_card_values.contains(&s)) {
+                    return;
+                }
                 Self::push_sym(d, s);
             }
             Expression::ThisExpression(_) => {
@@ -108,6 +111,15 @@ impl<'a> Collector<'a, '_, '_> {
                 self.deps_into(&m.object, d, n);
             }
             Expression::ComputedMemberExpression(m) => {
+                // `o[k]` where a card-word test said `k` is not a card field's key.
+                if !self.not_card_keys.is_empty()
+                    && let Expression::Identifier(k) = m.expression.without_parentheses()
+                    && self
+                        .lookup(k.name.as_str())
+                        .is_some_and(|k| self.not_card_keys.contains(&k))
+                {
+                    return;
+                }
                 let key = self.interp.peek(&m.expression);
                 // `v[_0x1a(0x2f)]` that the evaluator folds to `length`: what about a value
                 // is read, as for `v.length` (obfuscators write every property this way).
@@ -178,6 +190,16 @@ impl<'a> Collector<'a, '_, '_> {
             Expression::ConditionalExpression(c) => match self.constant_test(&c.test) {
                 Some(true) => self.deps_into(&c.consequent, d, n),
                 Some(false) => self.deps_into(&c.alternate, d, n),
+                // `SENSITIVE.test(k) ? '[Filtered]' : v`: the kept branch is another field's.
+                None if let Some((card_when_true, k)) = self.card_key_guard(&c.test) => {
+                    let (card, other) = if card_when_true {
+                        (&c.consequent, &c.alternate)
+                    } else {
+                        (&c.alternate, &c.consequent)
+                    };
+                    self.deps_into(card, d, n);
+                    self.with_other_key(k, |me| me.deps_into(other, d, n));
+                }
                 None => {
                     self.deps_into(&c.consequent, d, n);
                     self.deps_into(&c.alternate, d, n);

@@ -291,6 +291,11 @@ pub struct Collector<'a, 'f, 'k> {
     map_syms: HashMap<Sym, bool, FxBuild>,
     /// Elements a card-field guard said are not card fields, in the branch being walked.
     not_card: Vec<&'a str>,
+    /// Keys a card-word test said are not card fields' (`SENSITIVE.test(k) ? '[Filtered]' :
+    /// v`), in the branch being walked: `o[k]` and the value bound with the key (`v` of a
+    /// `forEach(function (v, k)`) hold another field's value.
+    not_card_keys: Vec<Sym>,
+    not_card_values: Vec<Sym>,
     /// Objects that send through another's connection (a data channel of a peer connection).
     handle_aliases: HashMap<Sym, Sym, FxBuild>,
     /// Frames the script made, and the data written to their names.
@@ -426,6 +431,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             script_props: Default::default(),
             prop_syms: HashMap::default(),
             not_card: Vec::new(),
+            not_card_keys: Vec::new(),
+            not_card_values: Vec::new(),
             handle_aliases: HashMap::default(),
             created_frames: Default::default(),
             frame_names: HashMap::default(),

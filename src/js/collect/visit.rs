@@ -544,8 +544,11 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             }
             return;
         }
-        // `if (isSensitive(el)) … else … el.value`: the branch where the guard said no.
-        if let Some((card_when_true, el)) = self.card_guard(&it.test) {
+        // `if (isSensitive(el)) … else … el.value`: the branch where the guard said no; the
+        // same for a key (`if (SENSITIVE.test(k)) out[k] = '[Filtered]'; else out[k] = o[k]`).
+        let element = self.card_guard(&it.test);
+        let key = self.card_key_guard(&it.test);
+        if let Some(card_when_true) = element.map(|(p, _)| p).or(key.map(|(p, _)| p)) {
             self.visit_expression(&it.test);
             let (card, other) = if card_when_true {
                 (Some(&it.consequent), it.alternate.as_ref())
@@ -556,9 +559,19 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.visit_statement(s);
             }
             if let Some(s) = other {
-                self.not_card.push(el);
-                self.visit_statement(s);
-                self.not_card.pop();
+                let el = element
+                    .filter(|(p, _)| *p == card_when_true)
+                    .map(|(_, e)| e);
+                if let Some(el) = el {
+                    self.not_card.push(el);
+                }
+                match key.filter(|(p, _)| *p == card_when_true) {
+                    Some((_, k)) => self.with_other_key(k, |me| me.visit_statement(s)),
+                    None => self.visit_statement(s),
+                }
+                if el.is_some() {
+                    self.not_card.pop();
+                }
             }
             return;
         }
@@ -591,6 +604,19 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
 
     fn visit_conditional_expression(&mut self, it: &ConditionalExpression<'a>) {
         let it = self.alloc(it);
+        // `SENSITIVE.test(k) ? '[Filtered]' : scrub(o[k])`: the kept branch's calls are given
+        // another field's value (the dependencies of the whole are taken in `deps`).
+        if let Some((card_when_true, k)) = self.card_key_guard(&it.test) {
+            let (card, other) = if card_when_true {
+                (&it.consequent, &it.alternate)
+            } else {
+                (&it.alternate, &it.consequent)
+            };
+            self.visit_expression(&it.test);
+            self.visit_expression(card);
+            self.with_other_key(k, |me| me.visit_expression(other));
+            return;
+        }
         let gate = self.is_gate(&it.test);
         if gate {
             self.gate += 1;
