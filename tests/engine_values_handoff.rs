@@ -1,7 +1,9 @@
 //! Data handed off before it is sent (issue 9, class 3): events, channels, ports, messages to
 //! itself, promises and microtasks, IndexedDB, cookies, DOM staging — within one script, and
 //! across the scripts of one page (they share one window): each script exports its pipes and
-//! the page-level join connects them.
+//! the page-level join connects them. An event bus that keeps its handlers in a list or a
+//! `Map` and calls them through a name (`forEach(f => f(...args))`, `fn.apply(null, args)`)
+//! passes its arguments to those handlers.
 
 mod common;
 mod engine_support;

@@ -92,7 +92,16 @@ pub struct FlowGraph {
     /// is over: lists and maps of elements with their markup (`forms.push({ el: form })`),
     /// aliases (`var el = e.target`), callback parameters of calls on a name.
     pub element_stores: Vec<(Sym, Vec<Sym>)>,
+    /// Functions used as values: the symbol standing for each, and the symbol its parameters
+    /// are keyed by in `fn_params` (see `collect::fn_refs`).
+    pub fn_refs: Vec<(Sym, Sym)>,
+    /// Calls through names (`f(…)`, `handlers[t](…)`): the name, and each argument's
+    /// dependencies with whether it is spread.
+    pub dyn_calls: Vec<(Sym, Vec<(Deps, bool)>)>,
 }
+
+/// Functions a call through a name is joined with at most (see `join_dyn_calls`).
+const MAX_DYN_TARGETS: usize = 6;
 
 /// Cap on edges per script: beyond it the graph stops growing (large bundles stay linear).
 const MAX_EDGES: usize = 2_000_000;
@@ -142,34 +151,12 @@ impl FlowGraph {
                 }
             }
         }
+        self.join_dyn_calls();
         let n = self.next as usize + 1;
         let mut taint = vec![0u8; n];
-        // Each symbol's users (the edges reading it, in edge order) in one array, symbol `s`'s
-        // at `users[first[s]..first[s + 1]]`: one allocation instead of one per symbol, of
-        // which a bundle has hundreds of thousands.
-        let mut first = vec![0u32; n + 1];
-        for (_, d) in &self.edges {
-            for &s in &d.syms {
-                if let Some(c) = first.get_mut(s as usize + 1) {
-                    *c += 1;
-                }
-            }
-        }
-        let mut sum = 0;
-        for c in first.iter_mut() {
-            sum += *c;
-            *c = sum;
-        }
-        let mut next = first.clone();
-        let mut users = vec![0u32; first[n] as usize];
+        let (first, users) = self.user_index(n);
         let mut work: Vec<Sym> = Vec::new();
-        for (i, (to, d)) in self.edges.iter().enumerate() {
-            for &s in &d.syms {
-                if let Some(at) = next.get_mut(s as usize).filter(|_| (s as usize) < n) {
-                    users[*at as usize] = i as u32;
-                    *at += 1;
-                }
-            }
+        for (to, d) in self.edges.iter() {
             if d.src != 0 {
                 let t = &mut taint[*to as usize];
                 if *t | d.src != *t {
@@ -190,6 +177,128 @@ impl FlowGraph {
             }
         }
         taint
+    }
+
+    /// Each symbol's users (the edges reading it, in edge order) in one array, symbol `s`'s
+    /// at `users[first[s]..first[s + 1]]`: one allocation instead of one per symbol, of
+    /// which a bundle has hundreds of thousands.
+    fn user_index(&self, n: usize) -> (Vec<u32>, Vec<u32>) {
+        let mut first = vec![0u32; n + 1];
+        for (_, d) in &self.edges {
+            for &s in &d.syms {
+                if let Some(c) = first.get_mut(s as usize + 1) {
+                    *c += 1;
+                }
+            }
+        }
+        let mut sum = 0;
+        for c in first.iter_mut() {
+            sum += *c;
+            *c = sum;
+        }
+        let mut next = first.clone();
+        let mut users = vec![0u32; first[n] as usize];
+        for (i, (_, d)) in self.edges.iter().enumerate() {
+            for &s in &d.syms {
+                if let Some(at) = next.get_mut(s as usize).filter(|_| (s as usize) < n) {
+                    users[*at as usize] = i as u32;
+                    *at += 1;
+                }
+            }
+        }
+        (first, users)
+    }
+
+    /// Calls through names joined with the functions that reach those names (see
+    /// `collect::fn_refs`): which functions a symbol may hold is propagated along the edges
+    /// as data is, then each such call gives its arguments to those functions' parameters.
+    /// A second round (for a handler that is itself passed through such a call) only when
+    /// an argument of a joined call is a function.
+    fn join_dyn_calls(&mut self) {
+        if self.fn_refs.is_empty() || self.dyn_calls.is_empty() {
+            return;
+        }
+        let refs: Vec<(Sym, Sym)> = self.fn_refs.iter().take(128).copied().collect();
+        let calls = std::mem::take(&mut self.dyn_calls);
+        let mut joined: HashSet<(usize, usize), FxBuild> = HashSet::default();
+        for _ in 0..2 {
+            let held = self.functions_held(&refs);
+            let mut added = false;
+            for (ci, (callee, args)) in calls.iter().enumerate() {
+                let mut m = held.get(*callee as usize).copied().unwrap_or(0);
+                // A name that may hold many functions is a dispatcher of a library (its
+                // module table, a generic `apply`): joining each would send every call's
+                // data everywhere. An event bus or a queue holds a few handlers.
+                if m.count_ones() as usize > MAX_DYN_TARGETS {
+                    continue;
+                }
+                while m != 0 {
+                    let i = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    if !joined.insert((ci, i)) {
+                        continue;
+                    }
+                    let f = refs[i].1;
+                    let params = self.fn_params.get(&f).cloned().unwrap_or_default();
+                    for (j, p) in params.iter().enumerate() {
+                        let mut d = Deps::default();
+                        for (k, (a, spread)) in args.iter().enumerate() {
+                            if k == j || (*spread && k <= j) {
+                                d.merge(a.clone());
+                            }
+                        }
+                        if !d.is_empty() {
+                            self.edge(*p, d);
+                            added = true;
+                        }
+                    }
+                    if let Some(rest) = self.fn_rest.get(&f).cloned() {
+                        for (from, s) in rest {
+                            let mut d = Deps::default();
+                            for (a, _) in args.iter().skip(from) {
+                                d.merge(a.clone());
+                            }
+                            self.edge(s, d);
+                            added = true;
+                        }
+                    }
+                }
+            }
+            let passes_functions = calls.iter().any(|(_, args)| {
+                args.iter()
+                    .any(|(d, _)| d.syms.iter().any(|s| refs.iter().any(|(r, _)| r == s)))
+            });
+            if !added || !passes_functions {
+                break;
+            }
+        }
+        self.dyn_calls = calls;
+    }
+
+    /// For each symbol, the set of `refs` (by index, at most 128) that may reach it.
+    fn functions_held(&self, refs: &[(Sym, Sym)]) -> Vec<u128> {
+        let n = self.next as usize + 1;
+        let mut held = vec![0u128; n];
+        let mut work: Vec<Sym> = Vec::new();
+        for (i, (r, _)) in refs.iter().enumerate() {
+            if let Some(h) = held.get_mut(*r as usize) {
+                *h |= 1u128 << i;
+                work.push(*r);
+            }
+        }
+        let (first, users) = self.user_index(n);
+        while let Some(s) = work.pop() {
+            let bits = held[s as usize];
+            let (from, upto) = (first[s as usize] as usize, first[s as usize + 1] as usize);
+            for &e in &users[from..upto] {
+                let to = self.edges[e as usize].0 as usize;
+                if held[to] | bits != held[to] {
+                    held[to] |= bits;
+                    work.push(to as Sym);
+                }
+            }
+        }
+        held
     }
 }
 
@@ -276,6 +385,50 @@ pub fn bits_of(d: &Deps, taint: &[u8]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_through_names_reach_the_functions_held_there() {
+        let sym = |s: Sym| Deps {
+            syms: vec![s],
+            src: 0,
+        };
+        // Handlers pushed into a list; `list.forEach(h => h(data))` calls through `h`.
+        let mut g = FlowGraph::default();
+        let list = g.global("handlers");
+        let h = g.fresh();
+        let mut handlers = Vec::new();
+        for _ in 0..2 {
+            let (r, f, p) = (g.fresh(), g.fresh(), g.fresh());
+            g.fn_params.insert(f, vec![p]);
+            g.fn_refs.push((r, f));
+            g.edge(list, sym(r));
+            handlers.push(p);
+        }
+        g.edge(h, sym(list));
+        g.dyn_calls
+            .push((h, vec![(Deps::source(SRC_PAYMENT), false)]));
+        let t = g.solve();
+        assert!(handlers.iter().all(|p| t[*p as usize] == SRC_PAYMENT));
+
+        // A name that may hold more functions than an event bus does is a dispatcher: not
+        // joined.
+        let mut g = FlowGraph::default();
+        let table = g.global("modules");
+        let call = g.fresh();
+        let mut params = Vec::new();
+        for _ in 0..=MAX_DYN_TARGETS {
+            let (r, f, p) = (g.fresh(), g.fresh(), g.fresh());
+            g.fn_params.insert(f, vec![p]);
+            g.fn_refs.push((r, f));
+            g.edge(table, sym(r));
+            params.push(p);
+        }
+        g.edge(call, sym(table));
+        g.dyn_calls
+            .push((call, vec![(Deps::source(SRC_PAYMENT), true)]));
+        let t = g.solve();
+        assert!(params.iter().all(|p| t[*p as usize] == 0));
+    }
 
     #[test]
     fn taint_follows_edges_and_calls() {

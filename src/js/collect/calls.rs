@@ -461,6 +461,7 @@ impl<'a> Collector<'a, '_, '_> {
         if !site.via_value && obj.is_none() {
             self.note_param_call(c);
         }
+        self.note_dyn_call(c);
         // `send.call(null, u, d)`, `send.apply(null, [u, d])` of the script's own function.
         let (own, args) = match (own, self.own_call_through(c)) {
             (None, Some((f, list))) => (Some(f), list),

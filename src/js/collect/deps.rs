@@ -39,6 +39,20 @@ impl<'a> Collector<'a, '_, '_> {
                 if s.is_some_and(|s| self.not_card_values.contains(&s)) {
                     return;
                 }
+                if let Some(s) = s
+                    && self.interp.decl_fn(id.name.as_str()).is_some()
+                {
+                    self.note_fn_decl_ref(s);
+                }
+                Self::push_sym(d, s);
+            }
+            // A function written as a value: its own symbol (see `fn_refs`).
+            Expression::FunctionExpression(f) => {
+                let s = self.fn_ref(f.span.start);
+                Self::push_sym(d, s);
+            }
+            Expression::ArrowFunctionExpression(f) => {
+                let s = self.fn_ref(f.span.start);
                 Self::push_sym(d, s);
             }
             Expression::ThisExpression(_) => {

@@ -49,6 +49,7 @@ mod contexts;
 mod dead;
 mod deps;
 mod downloads;
+mod fn_refs;
 mod fn_values;
 mod gates;
 mod handles;
@@ -353,6 +354,10 @@ pub struct Collector<'a, 'f, 'k> {
     own_calls: Vec<params::OwnCall<'a>>,
     iter_calls: Vec<params::IterCall<'a>>,
     fn_starts: HashMap<u32, Sym, FxBuild>,
+    /// Functions used as values (see `fn_refs`): a symbol per function expression, by its
+    /// start, and the declared functions named as values.
+    fn_ref_syms: HashMap<u32, Sym, FxBuild>,
+    fn_ref_decls: HashSet<Sym, FxBuild>,
     /// Each function's parameters (the first function bound to a name), and whether it is an
     /// arrow (whose `arguments` is its enclosing function's).
     fn_param_names: HashMap<Sym, (&'a FormalParameters<'a>, bool), FxBuild>,
@@ -463,6 +468,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             own_calls: Vec::new(),
             iter_calls: Vec::new(),
             fn_starts: HashMap::default(),
+            fn_ref_syms: HashMap::default(),
+            fn_ref_decls: HashSet::default(),
             fn_param_names: HashMap::default(),
             schemes: aliases::SchemeNames::default(),
             builders: builders::Builders::default(),
@@ -483,6 +490,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         // Before the parameter joins, which consume the calls it looks at.
         self.join_opaque_calls();
         self.join_param_calls();
+        self.finish_fn_refs();
         self.join_param_pipes();
         self.join_param_sinks();
         self.join_code_downloads();

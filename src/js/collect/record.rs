@@ -112,6 +112,60 @@ impl<'a> Collector<'a, '_, '_> {
         }
         if let Some(s) = self.base_sym(target) {
             self.facts.graph.edge(s, deps);
+            return;
+        }
+        // `(map.get(t) ?? map.set(t, []).get(t)).push(f)`, `(h[t] = h[t] || []).push(f)`: the
+        // list changed is one kept in `map` or `h`.
+        let mut bases = Vec::new();
+        self.container_bases(target, &mut bases, 0);
+        for s in bases {
+            self.facts.graph.edge(s, deps.clone());
+        }
+    }
+
+    /// The names holding the container an expression reads one element of (see
+    /// [`Self::edge_to_target`]).
+    fn container_bases(&mut self, e: &'a Expression<'a>, out: &mut Vec<Sym>, depth: u32) {
+        if depth > 6 {
+            return;
+        }
+        match e.without_parentheses() {
+            Expression::LogicalExpression(l) => {
+                self.container_bases(&l.left, out, depth + 1);
+                self.container_bases(&l.right, out, depth + 1);
+            }
+            Expression::ConditionalExpression(c) => {
+                self.container_bases(&c.consequent, out, depth + 1);
+                self.container_bases(&c.alternate, out, depth + 1);
+            }
+            Expression::AssignmentExpression(a) => {
+                if let Some(t) = a.left.as_simple_assignment_target()
+                    && let Some(m) = t.as_member_expression()
+                    && let Some(s) = self.base_sym(m.object())
+                {
+                    out.push(s);
+                }
+            }
+            Expression::CallExpression(c) => {
+                if let Some(m) = c.callee.without_parentheses().as_member_expression()
+                    && matches!(
+                        m.static_property_name(),
+                        Some("get" | "at" | "set" | "item")
+                    )
+                {
+                    match self.base_sym(m.object()) {
+                        Some(s) => out.push(s),
+                        None => self.container_bases(m.object(), out, depth + 1),
+                    }
+                }
+            }
+            other => {
+                if let Some(s) = self.base_sym(other)
+                    && !out.contains(&s)
+                {
+                    out.push(s);
+                }
+            }
         }
     }
 }

@@ -196,6 +196,19 @@ impl<'a> Collector<'a, '_, '_> {
             let mut first = None;
             for (j, n) in names.into_iter().enumerate() {
                 let s = self.declare(n);
+                // `({ key, value = '' }) => …`: what a call passes reaches the parameter's
+                // first name; the pattern's other names are parts of the same value.
+                if let Some(f) = first
+                    && f != s
+                {
+                    self.facts.graph.edge(
+                        s,
+                        Deps {
+                            syms: vec![f],
+                            src: 0,
+                        },
+                    );
+                }
                 first.get_or_insert(s);
                 if j == 0 && !self.request_hooks.is_empty() {
                     self.request_hook_param(span_start, i, s, p.span);
