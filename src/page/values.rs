@@ -55,6 +55,14 @@ impl PageValues {
         self.current.is_none() && self.elements.is_empty()
     }
 
+    /// The JSON a data global of the page holds (see `page_elements`).
+    pub fn global(&self, name: &str) -> Option<&str> {
+        self.elements
+            .iter()
+            .find(|e| e.tag == GLOBAL_TAG && e.attr("name") == Some(name))
+            .and_then(|e| e.text.as_deref())
+    }
+
     /// The element with this id.
     pub fn by_id(&self, id: &str) -> Option<&PageElement> {
         self.elements.iter().find(|e| e.attr("id") == Some(id))
@@ -85,6 +93,21 @@ pub fn page_elements(document: &Html, base: &Url) -> Vec<PageElement> {
                 });
             }
             continue;
+        }
+        // `var wc_checkout_params = {…};` (WordPress's wp_localize_script, a theme's settings):
+        // a classic script that only declares data is a global every script of the page reads.
+        if tag == "script"
+            && v.attr("src").is_none()
+            && super::is_javascript(v.attr("type"), v.attr("language"))
+        {
+            let text = el.text().collect::<String>();
+            for (name, json) in data_globals(&text) {
+                out.push(PageElement {
+                    tag: GLOBAL_TAG.into(),
+                    attrs: vec![("name".into(), name)],
+                    text: Some(json),
+                });
+            }
         }
         let has_data = v.attrs().any(|(n, _)| n.starts_with("data-"));
         let has_id = v.attr("id").is_some();
@@ -132,6 +155,69 @@ pub fn page_elements(document: &Html, base: &Url) -> Vec<PageElement> {
     out
 }
 
+/// The tag of the synthetic element standing for a data global (see [`data_globals`]).
+pub const GLOBAL_TAG: &str = "#global";
+
+/// The globals a classic script declares when it does nothing else: each statement `var
+/// NAME = <JSON object or array>;` (also `let`, `const`, `window.NAME =`), whole script only.
+/// Anything else in the script (a call, a function) and it declares nothing here: code is
+/// the engine's to read, not the page's.
+fn data_globals(text: &str) -> Vec<(String, String)> {
+    static DECL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?s)^\s*(?:(?:var|let|const)\s+|window\.)([A-Za-z_$][\w$]{2,63})\s*=\s*",
+        )
+        .expect("constant regex")
+    });
+    let mut out = Vec::new();
+    let mut rest = skip_comments(text);
+    if rest.len() > MAX_TEXT {
+        return out;
+    }
+    while !rest.is_empty() {
+        let Some(m) = DECL.captures(rest) else {
+            return Vec::new();
+        };
+        let name = m[1].to_string();
+        let after = &rest[m[0].len()..];
+        // The JSON value runs to the `;` or line end that ends the statement: the first
+        // prefix that parses as an object or array.
+        let mut de = serde_json::Deserializer::from_str(after).into_iter::<serde_json::Value>();
+        let Some(Ok(value)) = de.next() else {
+            return Vec::new();
+        };
+        if !(value.is_object() || value.is_array()) {
+            return Vec::new();
+        }
+        let used = de.byte_offset();
+        out.push((name, after[..used].to_string()));
+        rest = after[used..].trim_start();
+        rest = skip_comments(rest.strip_prefix(';').unwrap_or(rest));
+        if out.len() > 16 {
+            return Vec::new();
+        }
+    }
+    out
+}
+
+/// `text` after its leading white space and comments (WordPress wraps its data in
+/// `/* <![CDATA[ */ … /* ]]> */`).
+fn skip_comments(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start();
+        if let Some(r) = text.strip_prefix("/*") {
+            match r.find("*/") {
+                Some(i) => text = &r[i + 2..],
+                None => return "",
+            }
+        } else if let Some(r) = text.strip_prefix("//") {
+            text = r.find('\n').map_or("", |i| &r[i..]);
+        } else {
+            return text;
+        }
+    }
+}
+
 fn is_hidden(v: &scraper::node::Element) -> bool {
     v.attr("type")
         .is_some_and(|t| t.eq_ignore_ascii_case("hidden"))
@@ -171,6 +257,17 @@ pub fn own_tag<'e>(elements: &'e [PageElement], script_url: &str) -> Option<&'e 
         .find(|e| e.tag == "script" && e.attr("src") == Some(script_url))
 }
 
+/// The script element of an inline block (`document.currentScript` while it runs): a kept
+/// script tag without `src` whose text is the block's.
+pub fn inline_tag<'e>(elements: &'e [PageElement], code: &str) -> Option<&'e PageElement> {
+    let code = code.trim();
+    elements.iter().find(|e| {
+        e.tag == "script"
+            && e.attr("src").is_none()
+            && e.text.as_deref().is_some_and(|t| t.trim() == code)
+    })
+}
+
 /// What of the page `code` can read: its own tag when it names `currentScript`, and each
 /// element whose id, meta name or property, or `data-` attribute (or its `dataset` name) the
 /// code mentions. One pass over the code whatever the number of elements (a job is made per
@@ -205,6 +302,8 @@ pub fn for_code(elements: &[PageElement], own: Option<&PageElement>, code: &str)
             };
             match n.as_str() {
                 _ if e.tag == "style" => add(n.clone()),
+                // A data global by its name (`window.wcfc_params`, `wcfc_params.cdn`).
+                "name" if e.tag == GLOBAL_TAG && v.len() >= 4 => add(v.clone()),
                 "id" if v.len() >= 3 => quoted(v).into_iter().for_each(&mut add),
                 "name" | "property" if e.tag == "meta" && v.len() >= 3 => {
                     quoted(v).into_iter().for_each(&mut add)
@@ -282,6 +381,22 @@ mod tests {
             &Html::parse_document(html),
             &Url::parse("https://shop.example/checkout/").unwrap(),
         )
+    }
+
+    /// WordPress prints `var x = {…};` per script (several in one block sometimes); a block
+    /// that does anything else is code, and declares no data global here.
+    #[test]
+    fn data_only_scripts_declare_globals() {
+        let wp = "\n/* <![CDATA[ */\nvar wc_params = {\"ajax_url\":\"\\/wp-admin\\/admin-ajax.php\",\"nonce\":\"a1\"};\nwindow.theme_cfg = [1, {\"cdn\":\"x.example\"}]\n/* ]]> */\n";
+        let g = data_globals(wp);
+        assert_eq!(
+            g.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            ["wc_params", "theme_cfg"]
+        );
+        assert!(g[1].1.contains("x.example"));
+        assert!(data_globals("var a = {\"x\": 1}; send(a);").is_empty());
+        assert!(data_globals("var cfg = 'https://x.example';").is_empty());
+        assert!(data_globals("var cfg = {x: 1};").is_empty());
     }
 
     #[test]

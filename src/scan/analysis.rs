@@ -106,12 +106,11 @@ fn page_values(e: &ScriptEntry, pages: &[ScannedPage], code: &str) -> PageValues
     let Some(p) = pages.get(e.page_index) else {
         return PageValues::default();
     };
-    let own = e
-        .record
-        .url
-        .as_ref()
-        .and(e.base_url.as_ref())
-        .and_then(|u| values::own_tag(&p.doc.elements, u.as_str()));
+    let own = match e.record.url.as_ref().and(e.base_url.as_ref()) {
+        Some(u) => values::own_tag(&p.doc.elements, u.as_str()),
+        // An inline block's own tag is the script element holding its text.
+        None => values::inline_tag(&p.doc.elements, code),
+    };
     values::for_code(&p.doc.elements, own, code)
 }
 

@@ -112,9 +112,13 @@ impl Early {
             page_host: page_host.clone(),
             payment_page: payment,
             page_fields: fields.clone(),
-            // Inline code has no `currentScript` tag of its own here (its attributes are
-            // rarely read); an external script's is added below, once its text is known.
-            page_values: values::for_code(&p.doc.elements, None, code),
+            // Inline code's own tag is the element holding its text; an external script's
+            // is added below, once its text is known.
+            page_values: values::for_code(
+                &p.doc.elements,
+                values::inline_tag(&p.doc.elements, code),
+                code,
+            ),
             line_offset,
             column_offset,
         };

@@ -520,7 +520,7 @@ impl<'a> Interp<'a> {
 }
 
 /// A parsed JSON value as an evaluator value (nesting bounded like the parser's input).
-fn from_json<'a>(j: &serde_json::Value, depth: u32) -> Value<'a> {
+pub(super) fn from_json<'a>(j: &serde_json::Value, depth: u32) -> Value<'a> {
     if depth > 32 {
         return Value::Unknown;
     }

@@ -398,7 +398,8 @@ impl<'a> Interp<'a> {
             n if web_api::is_browser_global(n) || web_api::is_dom_interface(n) => {
                 Value::Api(n.into())
             }
-            _ => Value::Unknown,
+            // Data another script of the page declared (`var wc_params = {…}`).
+            n => self.page_global(n).unwrap_or(Value::Unknown),
         }
     }
 
@@ -709,7 +710,7 @@ impl<'a> Interp<'a> {
                 if web_api::is_browser_global(k) {
                     return Some(Value::Api(k.into()));
                 }
-                return None;
+                return self.page_global(k);
             }
         })
     }

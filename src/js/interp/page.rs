@@ -22,6 +22,13 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// A global the page's data scripts declare (`var wcfc_params = {…}`), as its JSON.
+    pub(super) fn page_global(&self, name: &str) -> Option<Value<'a>> {
+        let json = self.page.global(name)?;
+        let v: serde_json::Value = serde_json::from_str(json).ok()?;
+        Some(super::builtins::from_json(&v, 0))
+    }
+
     /// `document.<name>(args)` when the page answers it.
     pub(super) fn page_call(&self, name: &str, args: &[Value<'a>]) -> Option<Value<'a>> {
         let arg = args.first()?.to_js_string()?;
