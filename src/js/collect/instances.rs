@@ -188,6 +188,38 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `get target() { return `https://${host}/f.html` }`: reading `this.target` in the
+    /// class's methods reads what the getter returns, wherever in the class it is written.
+    pub(super) fn class_getters(&mut self, this: Sym, class: &'a Class<'a>) {
+        for el in &class.body.body {
+            let ClassElement::MethodDefinition(m) = el else {
+                continue;
+            };
+            if m.kind != MethodDefinitionKind::Get || m.r#static {
+                continue;
+            }
+            let Some(name) = m.key.static_name() else {
+                continue;
+            };
+            let Some(body) = &m.value.body else {
+                continue;
+            };
+            let [Statement::ReturnStatement(r)] = body.statements.as_slice() else {
+                continue;
+            };
+            let Some(v) = &r.argument else {
+                continue;
+            };
+            let slot = self
+                .this_fields
+                .entry((this, name.to_string()))
+                .or_insert(Some(v));
+            if slot.is_some_and(|x| !std::ptr::eq(x, v)) {
+                *slot = None;
+            }
+        }
+    }
+
     /// `this.p = rhs` in the current function: remember where, so a constructor's parameter
     /// is bound at each `new`.
     pub(super) fn note_this_field_fn(&mut self, this: Sym, prop: &str) {

@@ -334,7 +334,17 @@ impl<'a> Collector<'a, '_, '_> {
             ObjectPropertyKind::ObjectProperty(p)
                 if !p.method && p.key.is_specific_static_name(m.property.name.as_str()) =>
             {
-                Some(&p.value)
+                match (&p.kind, &p.value) {
+                    (PropertyKind::Init, v) => Some(v),
+                    // `get url() { return … }`: what the getter returns.
+                    (PropertyKind::Get, Expression::FunctionExpression(f)) => {
+                        match f.body.as_ref()?.statements.as_slice() {
+                            [Statement::ReturnStatement(r)] => r.argument.as_ref(),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
             }
             _ => None,
         })

@@ -121,6 +121,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             None => None,
         };
         let s = self.class_this(it, binding);
+        self.class_getters(s, it);
         self.this_syms.push((s, self.fn_stack.len()));
         self.this_objs.push(None);
         walk::walk_class(self, it);
