@@ -1,5 +1,8 @@
 //! Skimmers that bring their own form (issue 9, class 5): fields the script creates and names
 //! like card fields are card sources, and hiding a processor's frame beside them is reported.
+//! Fields named through `setAttribute` (also from a loop over constant labels), built by
+//! jQuery from an attributes object, written into a frame's own document, or read back by
+//! their class count too, and so does a list they are kept in.
 //! A script whose own card fields provably send only to the shop or an authorised processor
 //! (a processor's SDK, a single-page checkout) is an inventory item, `payment-form-rendered`.
 

@@ -34,6 +34,11 @@ static FIELD_ATTR: LazyLock<Regex> = LazyLock::new(|| {
 static FIELD_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?is)\b(?:id|name)\s*=\s*["']?([^"'\s>]+)"#).expect("constant regex")
 });
+/// A field's classes (`class="tj input"`), each kept as `.tj` beside its id and name: a
+/// script reads the fields it wrote by class as often as by id.
+static FIELD_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^"'\s>]+))"#).expect("constant regex")
+});
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?is)<label\b([^>]*)>(.*?)</label\s*>"#).expect("constant regex")
 });
@@ -150,10 +155,20 @@ pub fn scan(html: &str, vocab: &Vocabulary) -> MarkupFacts {
         if by_attr {
             m.payment_fields += 1;
         }
-        let keys: Vec<String> = FIELD_KEY
+        let mut keys: Vec<String> = FIELD_KEY
             .captures_iter(t)
             .filter_map(|c| c.get(1))
             .map(|g| g.as_str().to_string())
+            .collect();
+        let classes: Vec<String> = FIELD_CLASS
+            .captures_iter(t)
+            .filter_map(|c| c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)))
+            .flat_map(|g| {
+                g.as_str()
+                    .split_whitespace()
+                    .map(|c| format!(".{c}"))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         let by_label = labels.iter().any(|(end, target, card)| {
             *card
@@ -174,6 +189,7 @@ pub fn scan(html: &str, vocab: &Vocabulary) -> MarkupFacts {
             })
             .is_some_and(|t| t.chars().count() <= 60 && vocab.matches(t));
         if by_attr || by_label || by_caption {
+            keys.extend(classes);
             m.card_field_keys.extend(keys);
         }
     }

@@ -221,6 +221,14 @@ pub(crate) fn selected_names(text: &str) -> Vec<&str> {
             out.push(&rest[..end]);
         }
     }
+    // Classes with their dot (`.tj`), as markup the script wrote keeps its fields' classes.
+    for (i, _) in t.match_indices('.') {
+        let rest = &t[i + 1..];
+        let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
+        if end > 0 {
+            out.push(&t[i..i + 1 + end]);
+        }
+    }
     for attr in ["[id", "[name"] {
         for (i, _) in t.match_indices(attr) {
             let rest = t[i + attr.len()..].trim_start();

@@ -270,7 +270,12 @@ impl<'a> Collector<'a, '_, '_> {
             {
                 self.jquery_ajax(&name, args, span);
             }
-            (true, "write" | "writeln") if obj_path.as_deref() == Some("document") => {
+            // `frame.contentWindow.document.write(…)` (also through a name holding that
+            // document): markup of a frame the script fills, fields included.
+            (true, "write" | "writeln")
+                if obj_path.as_deref() == Some("document")
+                    || obj.is_some_and(|o| self.is_frame_document(o)) =>
+            {
                 let mut html = String::new();
                 let mut hidden = false;
                 for x in args {

@@ -302,6 +302,14 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                 }
             }
+            // `$num.val()` of a card field the script made with jQuery.
+            if name == "val"
+                && c.arguments.is_empty()
+                && let Some(o) = obj
+                && self.is_own_card_field(o)
+            {
+                d.src |= SRC_PAYMENT;
+            }
             if matches!(name, "serialize" | "serializeArray")
                 && c.arguments.is_empty()
                 && !super::calls::on_this(obj)

@@ -37,6 +37,7 @@ const PROCESSOR_FRAME: &[&str] = &[
 impl<'a> Collector<'a, '_, '_> {
     /// `var i = document.createElement('input')`: remember the script's own fields.
     pub(super) fn note_created_element(&mut self, target: Sym, init: &'a Expression<'a>) {
+        self.note_jquery_field(target, init);
         if let Expression::CallExpression(c) = init.without_parentheses() {
             let (_, name) = self.callee_name(&c.callee);
             if name.as_deref() == Some("createElement")
@@ -58,6 +59,67 @@ impl<'a> Collector<'a, '_, '_> {
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// `$('<input/>', { placeholder: 'Numéro de carte' })`, `$('<input name="cvv">')`: a field
+    /// jQuery makes for the script, named by its attributes object or its markup.
+    fn note_jquery_field(&mut self, target: Sym, init: &'a Expression<'a>) {
+        let Expression::CallExpression(c) = init.without_parentheses() else {
+            return;
+        };
+        let Expression::Identifier(f) = c.callee.without_parentheses() else {
+            return;
+        };
+        let name = f.name.as_str();
+        if !(super::is_jquery_name(name) || self.is_jquery_param(name, c.callee.span())) {
+            return;
+        }
+        let Some(markup) = c
+            .arguments
+            .first()
+            .and_then(|a| a.as_expression())
+            .and_then(|a| self.interp.peek(a).as_str().map(str::to_string))
+        else {
+            return;
+        };
+        let lower = markup.trim_start().to_ascii_lowercase();
+        if !["<input", "<select", "<textarea"]
+            .iter()
+            .any(|t| lower.starts_with(t))
+        {
+            return;
+        }
+        self.created_fields.insert(target);
+        let mut names: Vec<String> = Vec::new();
+        if let Some(Expression::ObjectExpression(o)) =
+            c.arguments.get(1).and_then(|a| a.as_expression())
+        {
+            for p in &o.properties {
+                if let ObjectPropertyKind::ObjectProperty(p) = p
+                    && p.key
+                        .static_name()
+                        .is_some_and(|k| NAMING.contains(&k.as_ref()) || k == "aria-label")
+                    && let Some(v) = self.interp.peek(&p.value).as_str()
+                {
+                    names.push(v.to_string());
+                }
+            }
+        }
+        let in_markup = crate::js::markup::scan(&markup, self.k.vocab).payment_fields > 0;
+        let card = in_markup
+            || names
+                .iter()
+                .any(|t| self.k.vocab.matches(t) || t.to_ascii_lowercase().starts_with("cc-"));
+        if card && self.card_fields.insert(target) && self.own_field_injections.len() < 16 {
+            let span = init.span();
+            let evidence = format!(
+                "the script creates its own card field: {}",
+                self.evidence(span)
+            );
+            let at = self.at(span);
+            self.own_field_injections
+                .push((target, Injection { at, evidence }));
         }
     }
 
@@ -91,10 +153,12 @@ impl<'a> Collector<'a, '_, '_> {
         if !self.created_fields.contains(&s) || self.card_fields.contains(&s) {
             return;
         }
-        let Some(text) = self.interp.peek(rhs).as_str().map(str::to_string) else {
-            return;
-        };
-        let card = self.k.vocab.matches(&text) || text.to_ascii_lowercase().starts_with("cc-");
+        // A constant, or the constants a loop's parameter takes (`['Card Number', 'CVV']
+        // .forEach(l => i.setAttribute('placeholder', l))`).
+        let texts = self.selector_texts(rhs);
+        let card = texts
+            .iter()
+            .any(|text| self.k.vocab.matches(text) || text.to_ascii_lowercase().starts_with("cc-"));
         if card {
             self.card_fields.insert(s);
             let span = rhs.span();
@@ -107,6 +171,59 @@ impl<'a> Collector<'a, '_, '_> {
                 self.own_field_injections
                     .push((s, Injection { at, evidence }));
             }
+        }
+    }
+
+    /// `inputs.push(i)` of a card field the script made: the list holds card fields, and so
+    /// do the parameters of callbacks iterating it (`inputs.map(i => i.value)`).
+    pub(super) fn note_card_field_list(&mut self, c: &'a CallExpression<'a>) {
+        if self.card_fields.is_empty() {
+            return;
+        }
+        let Some(m) = c.callee.without_parentheses().as_member_expression() else {
+            return;
+        };
+        let Some(recv) = self.base_sym(m.object()) else {
+            return;
+        };
+        if matches!(
+            m.static_property_name(),
+            Some("push" | "unshift" | "add" | "set")
+        ) {
+            let holds_field = c.arguments.iter().any(|a| {
+                a.as_expression()
+                    .and_then(|x| match x.without_parentheses() {
+                        Expression::Identifier(id) => self.lookup(id.name.as_str()),
+                        _ => None,
+                    })
+                    .is_some_and(|s| self.card_fields.contains(&s))
+            });
+            if holds_field {
+                self.card_fields.insert(recv);
+            }
+            return;
+        }
+        if self.card_fields.contains(&recv) {
+            for a in &c.arguments {
+                match a.as_expression() {
+                    Some(Expression::FunctionExpression(f)) => {
+                        self.card_field_cbs.insert(f.span.start);
+                    }
+                    Some(Expression::ArrowFunctionExpression(f)) => {
+                        self.card_field_cbs.insert(f.span.start);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Entering a callback of a call on a list of card fields: its first parameter is one.
+    pub(super) fn note_card_field_params(&mut self, fn_start: u32, params: &[Sym]) {
+        if self.card_field_cbs.remove(&fn_start)
+            && let Some(p) = params.first()
+        {
+            self.card_fields.insert(*p);
         }
     }
 
@@ -149,6 +266,26 @@ impl<'a> Collector<'a, '_, '_> {
         };
         let name = id.name.as_str();
         !self.scopes.iter().any(|sc| sc.contains_key(name)) && self.vocab_name(name)
+    }
+
+    /// `fr.contentWindow.document`, `fr.contentDocument`, or a name initialised with one.
+    pub(super) fn is_frame_document(&mut self, e: &'a Expression<'a>) -> bool {
+        let e = match e.without_parentheses() {
+            Expression::Identifier(id) => match self.interp.decl_init(id.name.as_str()) {
+                Some(init) => init,
+                None => return false,
+            },
+            other => other,
+        };
+        match e.without_parentheses() {
+            Expression::StaticMemberExpression(m) => match m.property.name.as_str() {
+                "contentDocument" => true,
+                "document" => matches!(m.object.without_parentheses(),
+                    Expression::StaticMemberExpression(w) if w.property.name == "contentWindow"),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// `frame.style.display = 'none'` on a processor's frame or container.

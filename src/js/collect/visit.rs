@@ -453,6 +453,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         }
         self.on_call(it);
         self.note_element_store(it);
+        self.note_card_field_list(it);
         walk::walk_call_expression(self, it);
     }
 

@@ -127,6 +127,13 @@ impl<'a> Collector<'a, '_, '_> {
         v: &'a Expression<'a>,
         span: Span,
     ) {
+        // `i.setAttribute('placeholder', 'Card number')` names a field the script made.
+        if matches!(
+            attr,
+            "name" | "id" | "placeholder" | "autocomplete" | "aria-label"
+        ) {
+            self.created_field_write(o, attr, v);
+        }
         match attr {
             "srcset" | "poster" | "ping" => self.element_url_write(v, span),
             "srcdoc" => self.member_write(o, Some("srcdoc"), v, span),
