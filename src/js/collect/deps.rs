@@ -72,6 +72,12 @@ impl<'a> Collector<'a, '_, '_> {
                     Self::push_sym(d, Some(s));
                     return;
                 }
+                // `history.state`, `location.hash`: what the script put there (see `pipes`).
+                if let Some(key) = self.navigation_pipe(&m.object, prop) {
+                    let s = self.pipe_read(key);
+                    Self::push_sym(d, Some(s));
+                    return;
+                }
                 if self.is_storage(&m.object) {
                     let area = self.storage_area(&m.object);
                     self.storage_read(area, Some(prop), d);

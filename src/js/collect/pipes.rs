@@ -2,7 +2,8 @@
 //! (`CustomEvent` detail, listeners), messages (`postMessage` to itself, `BroadcastChannel`,
 //! `MessageChannel` ports, workers), Web storage by key, cookies, IndexedDB object stores,
 //! DOM staging (a hidden input's value, `dataset` — on a selected element or on
-//! `document.body` —, `textContent`) and promises. Each is a
+//! `document.body` —, `textContent`), the page's own history entry (`history.replaceState(d)`
+//! read as `history.state`) and address fragment (`location.hash`), and promises. Each is a
 //! *pipe*: one global symbol per pipe and key, written where data goes in and read where it
 //! comes out. Pipes are shared with decoded code, and their keys are exported with the
 //! script's facts so a page-level join can connect the scripts of one page (they share one
@@ -199,6 +200,15 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                 }
             }
+            // `history.pushState(data, '')`: the entry's state, read back as `history.state`.
+            "pushState" | "replaceState"
+                if matches!(obj_path, Some("history" | "window.history")) =>
+            {
+                if let Some(a) = args.first() {
+                    let d = self.deps(a);
+                    self.pipe_write("history", d);
+                }
+            }
             // IndexedDB: `store.put(v)`, `store.add(v)`.
             "put" | "add" => {
                 if let (Some(o), Some(v)) = (site.obj, args.first())
@@ -381,6 +391,21 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// Reads that come out of a pipe, for [`Collector::call_deps`]: a selector's element
     /// carries what was staged in it; an object store's `get` carries what was put there.
+    /// `history.state` and `location.hash` (also through `window.` or `document.`): the
+    /// pipe a script can stage data in through the page's own history entry or address.
+    pub(super) fn navigation_pipe(
+        &mut self,
+        obj: &'a Expression<'a>,
+        prop: &str,
+    ) -> Option<&'static str> {
+        let path = self.path_of(obj)?;
+        match (path.as_str(), prop) {
+            ("history" | "window.history", "state") => Some("history"),
+            ("location" | "window.location" | "document.location", "hash") => Some("hash"),
+            _ => None,
+        }
+    }
+
     pub(super) fn pipe_call_deps(
         &mut self,
         c: &'a CallExpression<'a>,

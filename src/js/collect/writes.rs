@@ -53,6 +53,12 @@ impl<'a> Collector<'a, '_, '_> {
                 self.try_hidden(rhs, span, "script.text");
                 return;
             }
+            // `location.hash = data`: kept by the page's address, read back later.
+            Some("hash") if self.navigation_pipe(obj, "hash").is_some() => {
+                let d = self.deps(rhs);
+                self.pipe_write("hash", d);
+                return;
+            }
             Some("cookie") if obj_path.as_deref() == Some("document") => {
                 let d = self.deps(rhs);
                 self.pipe_write("cookie", d);
