@@ -86,6 +86,13 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
             (false, "setTimeout" | "setInterval") => {
+                // `setTimeout(go, 0, data)`: the script's own function gets the extra
+                // arguments as its parameters.
+                if let Some(a) = a0
+                    && args.len() > 2
+                {
+                    self.timer_args(a, &args[2..]);
+                }
                 if let Some(a) = a0
                     && !matches!(
                         a,

@@ -39,6 +39,34 @@ impl<'a> Collector<'a, '_, '_> {
         self.api_call(&entry, &all, span, None);
     }
 
+    /// `setTimeout(f, ms, …args)` with `f` the script's own function (by name, or written
+    /// there): its parameters take `args`.
+    pub(super) fn timer_args(&mut self, f: &'a Expression<'a>, args: &[&'a Expression<'a>]) {
+        match f.without_parentheses() {
+            Expression::FunctionExpression(x) => self.timer_params(x.span.start, args),
+            Expression::ArrowFunctionExpression(x) => self.timer_params(x.span.start, args),
+            Expression::Identifier(id) => {
+                if let Some(s) = self.lookup(id.name.as_str())
+                    && (self.own_fn_syms.contains(&s)
+                        || self.facts.graph.fn_params.contains_key(&s))
+                {
+                    self.call_own(s, args, super::instances::Instance::None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn timer_params(&mut self, start: u32, args: &[&'a Expression<'a>]) {
+        let mut d = crate::js::flow::Deps::default();
+        for a in args {
+            self.deps_into(a, &mut d, 0);
+        }
+        if !d.is_empty() {
+            self.pending_params.entry(start).or_default().merge(d);
+        }
+    }
+
     /// What a promise expression resolves to, where the syntax says (`Promise.resolve(v)`,
     /// through constant bindings); otherwise the promise itself, whose data is what it
     /// carries.
