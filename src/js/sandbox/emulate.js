@@ -621,20 +621,38 @@
     }
     var m = /^([a-z][a-z0-9+.-]*:)\/\/([^\/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(s) || [];
     var self = this;
+    // The host is one value behind `host`, `hostname` and `origin`: a script that sets
+    // `u.hostname` sends where the browser would, not to the address it started from.
+    var host = (m[2] || "").replace(/^[^@]*@/, "");
     self.protocol = m[1] || "";
-    self.host = self.hostname = (m[2] || "").replace(/^[^@]*@/, "");
     self.port = "";
     self.pathname = m[3] || "/";
     self.hash = m[5] || "";
-    self.origin = self.protocol + "//" + self.host;
     self.searchParams = new Params(m[4] || "");
+    // As the browser's setters do, a value that is no host (empty, with a path) is ignored.
+    var valid = function (v) { return /^[^\/?#\s@]+$/.test(v); };
+    Object.defineProperty(self, "host", {
+      get: function () { return host; },
+      set: function (v) { v = str(v); if (valid(v)) host = v; }
+    });
+    Object.defineProperty(self, "hostname", {
+      get: function () { return host.replace(/:\d+$/, ""); },
+      set: function (v) { v = str(v); var p = /:\d+$/.exec(host); if (valid(v)) host = v.replace(/:\d+$/, "") + (p ? p[0] : ""); }
+    });
+    Object.defineProperty(self, "origin", {
+      get: function () { return self.protocol + "//" + host; }
+    });
     Object.defineProperty(self, "search", {
       get: function () { var q = self.searchParams.toString(); return q ? "?" + q : ""; },
       set: function (v) { self.searchParams = new Params(str(v)); }
     });
     Object.defineProperty(self, "href", {
-      get: function () { return self.protocol + "//" + self.host + self.pathname + self.search + self.hash; },
-      set: function () {}
+      get: function () { return self.protocol + "//" + host + self.pathname + self.search + self.hash; },
+      set: function (v) {
+        var n = new URLStub(v);
+        self.protocol = n.protocol; host = n.host; self.pathname = n.pathname;
+        self.hash = n.hash; self.searchParams = n.searchParams;
+      }
     });
     self.toString = self.toJSON = self.__skimscan_serial = function () { return self.href; };
   }
