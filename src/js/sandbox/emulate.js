@@ -47,11 +47,14 @@
   function canary(key) {
     // The words of the selector, not its syntax (`[name="payment[method]"]` is no name field).
     var k = String(key).toLowerCase().replace(/\b(name|id|type|class|for|placeholder|autocomplete|aria-label|title)\s*[*^$|~]?=/g, " ");
-    if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif/.test(k)) return "737";
+    // Captions of fake forms come in the shop's language: セキュリティコード, Prüfnummer,
+    // cryptogramme, código de seguridad; 有効期限, Gültig bis, caducidad; カード番号, Kartennummer,
+    // numéro de carte, número de tarjeta.
+    if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif|セキュリティ|prüf|cryptogramme|seguridad/.test(k)) return "737";
     if (/exp.*(year|yy)|year|_yr\b|yy\b/.test(k)) return "2029";
     if (/exp.*(month|mm)|month|mm\b/.test(k)) return "12";
-    if (/exp/.test(k)) return "12/29";
-    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card/.test(k)) return "4111111111111111";
+    if (/exp|有効期限|gültig|caducidad|vencimiento|validit/.test(k)) return "12/29";
+    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card|カード番号|karte|carte|tarjeta|cartão/.test(k)) return "4111111111111111";
     if (/mail/.test(k)) return "jane.canary@mail.example";
     if (/name|owner|holder/.test(k) && !/(user|login|company|account|shipping|method|product|coupon)/.test(k)) return "Jane Canary";
     if (/phone|tel/.test(k)) return "5550100199";
@@ -139,7 +142,10 @@
       get: function () {
         if ("value" in values) return values.value;
         var k = el.__key || el.id || el.name;
-        var v = canary(k + " " + el.id + " " + el.name);
+        // What the script itself named the field (`setAttribute('placeholder', 'Card
+        // Number')` on an input it made) says what a customer types there.
+        var said = ["placeholder", "aria-label", "title"].map(function (n) { return attributes[n] || el[n] || ""; }).join(" ");
+        var v = canary(k + " " + el.id + " " + el.name + " " + said);
         reads.push([el.__key || (el.id ? "#" + el.id : el.name ? "[name=\"" + el.name + "\"]" : tag.toLowerCase()), v]);
         return v;
       },
@@ -249,21 +255,32 @@
     st.removeProperty = function () {};
     return st;
   }
+  // Fields of markup the script wrote, by class.
+  var written = {};
   function markup(html) {
     var re = /\b(?:src|href|action|data)\s*=\s*["']?([^"'\s>]+)/gi, m;
     while ((m = re.exec(html)) !== null) send("markup", m[1], "");
     // Fields the script writes itself (a fake card form): found later by id or name, and
     // read under the words that describe them (`placeholder="Card number"`), which is
     // how the analysis of the written-back flow knows them.
-    var tags = /<(input|select|textarea)\b([^>]*)>/gi, t;
+    var tags = /<(input|select|textarea)\b([^>]*)>/gi, t, after = 0;
     while ((t = tags.exec(html)) !== null) {
       var attrs = {}, a, are = /([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/g;
       while ((a = are.exec(t[2])) !== null) attrs[a[1].toLowerCase()] = a[2] !== undefined ? a[2] : a[3] !== undefined ? a[3] : a[4];
+      // The caption a customer reads just before the field (`<dt>カード番号</dt><dd><input>`,
+      // `<label>Card number</label><input>`): what the field is, when no attribute says.
+      var texts = html.slice(after, t.index).split(/<[^>]*>/).map(function (x) { return x.trim(); }).filter(Boolean);
+      after = t.index + t[0].length;
+      if (texts.length && texts[texts.length - 1].length <= 60) attrs["data-label"] = attrs["data-label"] || texts[texts.length - 1];
       var words = ["placeholder", "aria-label", "autocomplete", "title", "data-label"].filter(function (k) { return attrs[k]; })[0];
       var key = words ? "input[" + words + "=\"" + attrs[words] + "\"]" : attrs.id ? "#" + attrs.id : attrs.name ? "[name=\"" + attrs.name + "\"]" : "";
       if (!key) continue;
       var el = element(t[1], key, { id: attrs.id || "", name: attrs.name || "", type: attrs.type || "text" });
       el.form = form;
+      // Found again by class too (`querySelectorAll('.tj')` of the script's own fields).
+      (attrs["class"] || "").split(/\s+/).filter(Boolean).forEach(function (c) {
+        (written["." + c] = written["." + c] || []).push(el);
+      });
       if (attrs.id) elements["#" + attrs.id] = el;
       if (attrs.name) elements["[name=\"" + attrs.name + "\"]"] = elements["[name=" + attrs.name + "]"] = el;
     }
@@ -347,6 +364,8 @@
       s.split(",").every(function (part) { return /(^|[\s>+~])(input|select|textarea|\*)(\[type\s*=\s*["']?\w+["']?\]|:[\w-]+(\([^)]*\))?)*\s*$/i.test(part.trim()) || /^\s*form\s+\w*\s*$/i.test(part); });
   }
   function queryAll(sel) {
+    var own = written[String(sel).trim()];
+    if (own) return list(own.slice());
     if (isGeneric(sel)) {
       if (/^\s*form\s*$/i.test(String(sel))) return list([form]);
       return list(fields.slice());
