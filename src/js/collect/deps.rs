@@ -119,6 +119,8 @@ impl<'a> Collector<'a, '_, '_> {
                 if self.is_windowish(&m.object) {
                     let s = self.lookup(prop);
                     Self::push_sym(d, s);
+                    let p = self.window_global_read(prop);
+                    Self::push_sym(d, Some(p));
                     return;
                 }
                 // `el.__flId` of a property only the script assigns (never a literal's key, not

@@ -327,6 +327,8 @@ pub struct Collector<'a, 'f, 'k> {
     /// parameters hold elements (see [`holders`]).
     held_selections: HashSet<(u32, u32), FxBuild>,
     holder_cbs: HashSet<u32, FxBuild>,
+    /// Window properties this script writes, each linked to its pipe once (see `pipes`).
+    window_globals: HashSet<String, FxBuild>,
     /// Callbacks iterating a list of the script's own card fields (see `own_form`).
     card_field_cbs: HashSet<u32, FxBuild>,
     /// Callbacks of calls on a name that may turn out to hold elements (see `holders`).
@@ -455,6 +457,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             text_vars: HashSet::default(),
             held_selections: HashSet::default(),
             holder_cbs: HashSet::default(),
+            window_globals: HashSet::default(),
             card_field_cbs: HashSet::default(),
             maybe_holder_cbs: HashMap::default(),
             blob_inits: HashMap::default(),

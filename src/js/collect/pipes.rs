@@ -3,7 +3,8 @@
 //! `MessageChannel` ports, workers), Web storage by key, cookies, IndexedDB object stores,
 //! DOM staging (a hidden input's value, `dataset` — on a selected element or on
 //! `document.body` —, `textContent`), the page's own history entry (`history.replaceState(d)`
-//! read as `history.state`) and address fragment (`location.hash`), and promises. Each is a
+//! read as `history.state`) and address fragment (`location.hash`), properties of `window`
+//! (`global:NAME`), and promises. Each is a
 //! *pipe*: one global symbol per pipe and key, written where data goes in and read where it
 //! comes out. Pipes are shared with decoded code, and their keys are exported with the
 //! script's facts so a page-level join can connect the scripts of one page (they share one
@@ -391,6 +392,26 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// Reads that come out of a pipe, for [`Collector::call_deps`]: a selector's element
     /// carries what was staged in it; an object store's `get` carries what was put there.
+    /// `window.__draft = draft` (or `w.__draft` of a wrapper's `window`): a property of the
+    /// window every script of the page shares. What the global holds is the pipe
+    /// `global:NAME`'s, so another script reading `window.__draft` gets it (the page join).
+    pub(super) fn window_global_write(&mut self, name: &str, global: Sym) {
+        if self.window_globals.insert(name.to_string()) {
+            self.pipe_write(
+                &format!("global:{name}"),
+                Deps {
+                    syms: vec![global],
+                    src: 0,
+                },
+            );
+        }
+    }
+
+    /// `window.__draft` read: the script's own global, and what other scripts put there.
+    pub(super) fn window_global_read(&mut self, name: &str) -> Sym {
+        self.pipe_read(&format!("global:{name}"))
+    }
+
     /// `history.state` and `location.hash` (also through `window.` or `document.`): the
     /// pipe a script can stage data in through the page's own history entry or address.
     pub(super) fn navigation_pipe(

@@ -123,6 +123,38 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// `var draft = window.__draft = window.__draft || {}`: `draft` and the global are one
+    /// object, so what is put in `draft` later (`draft.f[k] = v`) is in the global too.
+    pub(super) fn note_alias_chain(&mut self, s: Sym, init: &'a Expression<'a>) {
+        let Expression::AssignmentExpression(a) = init.without_parentheses() else {
+            return;
+        };
+        let target = match &a.left {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => self.lookup(id.name.as_str()),
+            t => match t.as_member_expression() {
+                Some(MemberExpression::StaticMemberExpression(m)) => {
+                    if self.is_windowish(&m.object) {
+                        self.lookup(m.property.name.as_str())
+                    } else {
+                        self.base_sym(&m.object)
+                    }
+                }
+                _ => None,
+            },
+        };
+        if let Some(t) = target
+            && t != s
+        {
+            self.facts.graph.edge(
+                t,
+                Deps {
+                    syms: vec![s],
+                    src: 0,
+                },
+            );
+        }
+    }
+
     /// The names holding the container an expression reads one element of (see
     /// [`Self::edge_to_target`]).
     fn container_bases(&mut self, e: &'a Expression<'a>, out: &mut Vec<Sym>, depth: u32) {

@@ -211,6 +211,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             for n in &names {
                 let s = self.declare(n);
                 self.facts.graph.edge(s, d.clone());
+                self.note_alias_chain(s, init);
                 self.note_binding(s, init);
                 self.note_blob(n, init);
                 self.note_card_handle(s, init);

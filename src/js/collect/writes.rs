@@ -103,6 +103,9 @@ impl<'a> Collector<'a, '_, '_> {
             };
             if let Some(s) = s {
                 self.facts.graph.edge(s, d);
+                if let Some(p) = prop {
+                    self.window_global_write(p, s);
+                }
             }
             return;
         }
