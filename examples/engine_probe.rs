@@ -27,7 +27,8 @@ fn main() -> anyhow::Result<()> {
         kind: ScriptKind::External,
         code,
         page_url: path.clone(),
-        page_host: None,
+        // `SKIMSCAN_PROBE_HOST=shop.example`: the page's host, as a scan of that shop knows it.
+        page_host: std::env::var("SKIMSCAN_PROBE_HOST").ok(),
         payment_page: true,
         // `engine_probe FILE id,name,…`: the page's payment fields known from their labels
         // or autocomplete, as the scan passes them.

@@ -81,3 +81,20 @@ fn a_partly_known_url_names_its_host_as_the_browser_parses_it() {
         r.findings
     );
 }
+
+/// `location.hostname` is the page's host when the scan knows it: the shop's own request
+/// built from it is first-party, not a destination computed at run time (a scan of
+/// www.shop.example, as the engine's test jobs are).
+#[test]
+fn the_pages_own_host_from_location_is_first_party() {
+    let code = "document.getElementById('pay').addEventListener('click', function () {\n  var body = JSON.stringify({ n: document.getElementById('cc_number').value });\n  fetch('https://' + window.location.hostname + '/rest/V1/carts/mine/payment-information', { method: 'POST', body: body });\n});";
+    let r = analyse("own-host.js", code);
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    // The same request to a subdomain label before it is still the shop's site.
+    let sub = code.replace(
+        "'https://' + window.location.hostname",
+        "'https://pay.' + location.host",
+    );
+    let r = analyse("own-sub.js", &sub);
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}

@@ -36,7 +36,10 @@ pub fn analyse(
     // The page's own card fields join the vocabulary for this script only.
     let page_vocab =
         (!job.page_fields.is_empty()).then(|| k.vocab.with_page_fields(&job.page_fields));
-    let page = std::rc::Rc::new(job.page_values.clone());
+    let page = std::rc::Rc::new(crate::page::values::PageValues {
+        host: job.page_host.clone(),
+        ..job.page_values.clone()
+    });
     let ctx = |deadline| Ctx {
         vocab: page_vocab.as_ref().unwrap_or(&k.vocab),
         apis: &k.web_api,

@@ -48,6 +48,10 @@ pub struct PageValues {
     pub current: Option<PageElement>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub elements: Vec<PageElement>,
+    /// The page's host (`location.hostname`), set by the engine from the job's page host
+    /// (already part of the job, so never serialised with the values).
+    #[serde(skip)]
+    pub host: Option<String>,
 }
 
 impl PageValues {
@@ -342,6 +346,7 @@ pub fn for_code(elements: &[PageElement], own: Option<&PageElement>, code: &str)
             .filter(|(_, n)| **n)
             .map(|(e, _)| e.clone())
             .collect(),
+        host: None,
     }
 }
 

@@ -186,6 +186,7 @@ impl Early {
                     job.page_values = PageValues {
                         current: values::own_tag(&p.doc.elements, u.as_str()).cloned(),
                         elements: p.doc.elements.clone(),
+                        host: None,
                     };
                     match state
                         .scripts

@@ -646,6 +646,19 @@ impl<'a> Interp<'a> {
         {
             return v;
         }
+        // `location.hostname` on a page whose host the job names: the page's (a payload
+        // keyed by the shop's host decodes only there). The path and query vary by page and
+        // are not part of the job's key, so they stay unknown.
+        if let (Value::Api(p), Value::Str(k)) = (&obj, key)
+            && matches!(&**p, "location" | "window.location" | "document.location")
+            && let Some(h) = self.page.host.as_deref()
+        {
+            match &**k {
+                "hostname" | "host" => return Value::str(h),
+                "origin" => return Value::str(format!("https://{h}")),
+                _ => {}
+            }
+        }
         match (&obj, key) {
             (Value::Array(a), Value::Num(i)) => {
                 if *i >= 0.0 && *i == i.trunc() {
