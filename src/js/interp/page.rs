@@ -309,6 +309,7 @@ mod tests {
                 input("cc_number", "tel", ""),
                 input("endpoint", "hidden", "https://e.example/c"),
             ],
+            host: None,
         };
         let got = values(
             "document.getElementById('cc_number').value;\n\
