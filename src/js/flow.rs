@@ -165,18 +165,27 @@ impl FlowGraph {
                 }
             }
         }
+        self.propagate(&mut taint, work, &first, &users);
+        taint
+    }
+
+    /// Carry bit sets along the edges to a fixed point: what `s` holds, every symbol an
+    /// edge from it reaches holds too. `work`: the symbols whose sets were seeded.
+    fn propagate<T>(&self, bits: &mut [T], mut work: Vec<Sym>, first: &[u32], users: &[u32])
+    where
+        T: Copy + PartialEq + std::ops::BitOr<Output = T>,
+    {
         while let Some(s) = work.pop() {
-            let bits = taint[s as usize];
+            let b = bits[s as usize];
             let (from, upto) = (first[s as usize] as usize, first[s as usize + 1] as usize);
             for &e in &users[from..upto] {
                 let to = self.edges[e as usize].0 as usize;
-                if taint[to] | bits != taint[to] {
-                    taint[to] |= bits;
+                if bits[to] | b != bits[to] {
+                    bits[to] = bits[to] | b;
                     work.push(to as Sym);
                 }
             }
         }
-        taint
     }
 
     /// Each symbol's users (the edges reading it, in edge order) in one array, symbol `s`'s
@@ -287,17 +296,7 @@ impl FlowGraph {
             }
         }
         let (first, users) = self.user_index(n);
-        while let Some(s) = work.pop() {
-            let bits = held[s as usize];
-            let (from, upto) = (first[s as usize] as usize, first[s as usize + 1] as usize);
-            for &e in &users[from..upto] {
-                let to = self.edges[e as usize].0 as usize;
-                if held[to] | bits != held[to] {
-                    held[to] |= bits;
-                    work.push(to as Sym);
-                }
-            }
-        }
+        self.propagate(&mut held, work, &first, &users);
         held
     }
 }
