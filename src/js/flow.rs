@@ -322,8 +322,9 @@ impl FlowGraph {
     /// selection's fields were read into something (see `collect::holders`).
     pub fn reaches_beyond_holders(&self, taint: &[u8], bit: u8) -> bool {
         let mut holders = self.element_holders.clone();
-        // Lists of lists: to a fixed point (each round adds a list or stops).
-        loop {
+        // Lists of lists, aliases of aliases: to a fixed point (each round adds a name or
+        // stops), within a bound a real chain never reaches.
+        for _ in 0..32 {
             let before = holders.len();
             for (list, names) in &self.element_stores {
                 if names.iter().any(|n| holders.contains(n)) {

@@ -18,6 +18,9 @@ use crate::js::flow::{SRC_HARVEST, Sym};
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 
+/// Links between names that may hold elements, kept per script (see `push_element_store`).
+const MAX_ELEMENT_STORES: usize = 8192;
+
 impl<'a> Collector<'a, '_, '_> {
     /// Whether an expression is a selector call that selects every field.
     fn is_field_selection(&mut self, e: &'a Expression<'a>) -> bool {
@@ -205,7 +208,7 @@ impl<'a> Collector<'a, '_, '_> {
         if !names.is_empty()
             && let Some(s) = self.lookup(list.name.as_str())
         {
-            self.facts.graph.element_stores.push((s, names));
+            self.push_element_store(s, names);
         }
     }
 
@@ -235,7 +238,7 @@ impl<'a> Collector<'a, '_, '_> {
         if let Some(f) = self.lookup(from.name.as_str())
             && f != s
         {
-            self.facts.graph.element_stores.push((s, vec![f]));
+            self.push_element_store(s, vec![f]);
         }
     }
 
@@ -282,11 +285,19 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// Keep a link for the end of the walk, up to a bound: a bundle has tens of thousands of
+    /// `var x = y`, and only the ones near a field selection matter.
+    fn push_element_store(&mut self, s: Sym, names: Vec<Sym>) {
+        if self.facts.graph.element_stores.len() < MAX_ELEMENT_STORES {
+            self.facts.graph.element_stores.push((s, names));
+        }
+    }
+
     /// Entering a function: the parameters of a holder's callback are holders.
     pub(super) fn note_holder_params(&mut self, fn_start: u32, params: &[Sym]) {
         if let Some(r) = self.maybe_holder_cbs.remove(&fn_start) {
             for p in params {
-                self.facts.graph.element_stores.push((*p, vec![r]));
+                self.push_element_store(*p, vec![r]);
             }
         }
         if self.holder_cbs.remove(&fn_start) {
