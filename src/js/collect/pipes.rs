@@ -3,9 +3,8 @@
 //! `MessageChannel` ports, workers), Web storage by key, cookies, IndexedDB object stores,
 //! DOM staging (a hidden input's value, `dataset` — on a selected element or on
 //! `document.body` —, `textContent`), the page's own history entry (`history.replaceState(d)`
-//! read as `history.state`) and address fragment (`location.hash`), properties of `window`
-//! (`global:NAME`), and promises. Each is a
-//! *pipe*: one global symbol per pipe and key, written where data goes in and read where it
+//! read as `history.state`) and address fragment (`location.hash`), the Cache API, properties
+//! of `window` (`global:NAME`), and promises. Each is a *pipe*: one global symbol per pipe and key, written where data goes in and read where it
 //! comes out. Pipes are shared with decoded code, and their keys are exported with the
 //! script's facts so a page-level join can connect the scripts of one page (they share one
 //! window).
@@ -217,6 +216,17 @@ impl<'a> Collector<'a, '_, '_> {
                 {
                     let d = self.deps(v);
                     self.pipe_write(&format!("idb:{store}"), d);
+                }
+                // The Cache API: `cache.put(key, new Response(data))` keeps `data` for a later
+                // `cache.match(key)` (read in `pipe_call_deps`).
+                if name == "put"
+                    && let Some(Expression::NewExpression(n)) =
+                        args.get(1).map(|a| a.without_parentheses())
+                    && matches!(n.callee.without_parentheses(), Expression::Identifier(id) if id.name == "Response")
+                    && let Some(body) = n.arguments.first().and_then(|a| a.as_expression())
+                {
+                    let d = self.deps(body);
+                    self.pipe_write("cache", d);
                 }
             }
             "setAttribute" => {
@@ -434,6 +444,23 @@ impl<'a> Collector<'a, '_, '_> {
         name: &str,
         d: &mut Deps,
     ) {
+        // `cache.match(key)`: a response the script put in the Cache API (only a pipe once
+        // something was put there with `new Response(…)`; `'abc'.match(/b/)` reads nothing).
+        if name == "match"
+            && self.facts.pipes_written.contains("cache")
+            && c.arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .is_some_and(|a| {
+                    !matches!(
+                        a.without_parentheses(),
+                        Expression::RegExpLiteral(_) | Expression::NewExpression(_)
+                    )
+                })
+        {
+            let s = self.pipe_read("cache");
+            Self::push_sym(d, Some(s));
+        }
         if matches!(name, "get" | "getAll" | "openCursor" | "getAllKeys")
             && let Some(o) = obj
             && let Some(store) = self.idb_store(o)
