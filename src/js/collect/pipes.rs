@@ -5,9 +5,9 @@
 //! `document.body` —, `textContent`), the page's own history entry (`history.replaceState(d)`
 //! read as `history.state`) and address fragment (`location.hash`), the Cache API, properties
 //! of `window` (`global:NAME`), and promises. Each is a *pipe*: one global symbol per pipe
-//! and key, written where data goes in and read where it comes out. Pipes are shared with decoded code, and their keys are exported with the
-//! script's facts so a page-level join can connect the scripts of one page (they share one
-//! window).
+//! and key, written where data goes in and read where it comes out. Pipes are shared with
+//! decoded code, and their keys are exported with the script's facts so a page-level join
+//! can connect the scripts of one page (they share one window).
 
 use super::callsite::CallSite;
 use super::{Collector, SELECTOR_METHODS, is_jquery_name};
