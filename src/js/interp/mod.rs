@@ -26,6 +26,7 @@ pub use patterns::binding_names;
 mod statements;
 mod strings;
 mod templates;
+mod url_parts;
 mod utf16;
 
 use super::value::{Frame, NameMap, NameSet, Scope, Value, num_to_string};

@@ -29,6 +29,24 @@ impl<'a> Interp<'a> {
         Some(super::builtins::from_json(&v, 0))
     }
 
+    /// `location.hostname` on a page whose host the job names: the page's (a payload keyed by
+    /// the shop's host decodes only there). The path and query vary by page and are not part
+    /// of the job's key, so they stay unknown.
+    pub(super) fn page_location(&self, obj: &Value<'a>, key: &Value<'a>) -> Option<Value<'a>> {
+        let (Value::Api(p), Value::Str(k)) = (obj, key) else {
+            return None;
+        };
+        if !matches!(&**p, "location" | "window.location" | "document.location") {
+            return None;
+        }
+        let h = self.page.host.as_deref()?;
+        match &**k {
+            "hostname" | "host" => Some(Value::str(h)),
+            "origin" => Some(Value::str(format!("https://{h}"))),
+            _ => None,
+        }
+    }
+
     /// `document.<name>(args)` when the page answers it.
     pub(super) fn page_call(&self, name: &str, args: &[Value<'a>]) -> Option<Value<'a>> {
         let arg = args.first()?.to_js_string()?;
