@@ -3,7 +3,8 @@
 //! file of DIR once to warm up, then ROUNDS times (default 5) in one process on one
 //! big-stack thread, as the `analysis` bench's `full_analysis` does, and after each round
 //! parses them with oxc alone. Prints the best round of each and their ratio. With `full`,
-//! parse-only is skipped (for `perf record` of the analysis alone).
+//! parse-only is skipped (for `perf record` of the analysis alone). With `files`, prints each
+//! file's best analysis and parse times instead (where the time goes, file by file).
 
 use skimscan::inventory::ScriptKind;
 use skimscan::js::{AnalysisJob, Engine, HostPolicy};
@@ -16,7 +17,9 @@ fn main() -> anyhow::Result<()> {
         .next()
         .ok_or_else(|| anyhow::anyhow!("usage: engine_loop DIR [ROUNDS] [full]"))?;
     let rounds: usize = args.next().map_or(Ok(5), |s| s.parse())?;
-    let only_full = args.next().is_some_and(|s| s == "full");
+    let mode = args.next().unwrap_or_default();
+    let only_full = mode == "full";
+    let per_file = mode == "files";
     let mut paths: Vec<_> = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -50,6 +53,9 @@ fn main() -> anyhow::Result<()> {
         .spawn(move || {
             for j in &jobs {
                 engine.analyse_one(j);
+            }
+            if per_file {
+                return per_file_times(&engine, &jobs, &codes, rounds);
             }
             let (mut full, mut parse) = (f64::MAX, f64::MAX);
             for _ in 0..rounds {
@@ -87,4 +93,37 @@ fn main() -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("the analysis thread panicked"))?;
     println!("{report}");
     Ok(())
+}
+
+/// Each file's best analysis time and best oxc parse time over `rounds`, slowest first.
+fn per_file_times(
+    engine: &Engine,
+    jobs: &[AnalysisJob],
+    codes: &[(String, Arc<str>)],
+    rounds: usize,
+) -> String {
+    let mut rows: Vec<(f64, f64, &str)> = Vec::new();
+    for (j, (name, code)) in jobs.iter().zip(codes) {
+        let (mut full, mut parse) = (f64::MAX, f64::MAX);
+        for _ in 0..rounds {
+            let t = std::time::Instant::now();
+            std::hint::black_box(engine.analyse_one(j).findings.len());
+            full = full.min(t.elapsed().as_secs_f64() * 1e3);
+            let t = std::time::Instant::now();
+            let alloc = oxc_allocator::Allocator::default();
+            let ret = oxc_parser::Parser::new(&alloc, code, oxc_span::SourceType::script()).parse();
+            std::hint::black_box(ret.program.body.len());
+            parse = parse.min(t.elapsed().as_secs_f64() * 1e3);
+        }
+        let short = name.rsplit('/').next().unwrap_or(name);
+        rows.push((full, parse, short));
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (tf, tp): (f64, f64) = rows.iter().fold((0.0, 0.0), |(f, p), r| (f + r.0, p + r.1));
+    let mut out = String::new();
+    for (f, p, n) in &rows {
+        out.push_str(&format!("{f:8.1} ms {p:7.1} ms {:6.1}x  {n}\n", f / p));
+    }
+    out.push_str(&format!("{tf:8.1} ms {tp:7.1} ms {:6.1}x  total", tf / tp));
+    out
 }

@@ -5,7 +5,7 @@
 
 use super::destinations::{PageContext, Target, classify, target_of};
 use super::facts::{Facts, Offset, snippet};
-use super::flow::{Deps, SRC_HARVEST, SRC_KEYSTROKE, SRC_PAYMENT, bits_of};
+use super::flow::{Deps, SRC_HARVEST, SRC_KEYSTROKE, SRC_PAYMENT, Sym, bits_of};
 use super::indicators::IndicatorHit;
 use super::knowledge::Knowledge;
 use super::pipes::{PipeFacts, PipeSend};
@@ -638,22 +638,21 @@ fn export_pipes(
     if facts.pipes_read.is_empty() || outside_sinks.is_empty() {
         return p;
     }
-    let users = graph.users();
     // Window globals (`global:NAME`) after the other pipes and with their own bound: a
     // library reads dozens of them, and must not crowd out a storage key or an event.
     let (globals, others): (Vec<&String>, Vec<&String>) = facts
         .pipes_read
         .iter()
         .partition(|k| k.starts_with("global:"));
-    for key in others
+    let seeds: Vec<(&String, Sym)> = others
         .into_iter()
         .take(32)
         .chain(globals.into_iter().take(32))
-    {
-        let Some(seed) = graph.existing_global(&format!("$pipe:{key}")) else {
-            continue;
-        };
-        let reached = graph.reach(&users, seed);
+        .filter_map(|key| Some((key, graph.existing_global(&format!("$pipe:{key}"))?)))
+        .collect();
+    let syms: Vec<Sym> = seeds.iter().map(|(_, s)| *s).collect();
+    let reached = graph.reach_many(&syms);
+    for (i, (key, _)) in seeds.iter().enumerate() {
         for (si, host) in outside_sinks {
             let Some(sink) = facts.sinks.get(*si) else {
                 continue;
@@ -662,10 +661,10 @@ fn export_pipes(
                 .deps
                 .syms
                 .iter()
-                .any(|s| reached.get(*s as usize).copied().unwrap_or(false));
+                .any(|s| reached.get(*s as usize).is_some_and(|b| b & (1 << i) != 0));
             if hit {
                 p.sent.push(PipeSend {
-                    key: key.clone(),
+                    key: (*key).clone(),
                     host: host.clone(),
                     channel: sink.channel,
                     location: lines.location(sink.at as usize, job),

@@ -341,37 +341,23 @@ impl FlowGraph {
             .any(|(s, t)| t & bit != 0 && !holders.contains(&(s as Sym)))
     }
 
-    /// For each symbol, the edges that read it (after [`FlowGraph::solve`]).
-    pub fn users(&self) -> Vec<Vec<u32>> {
+    /// Which of `seeds` (by index, at most 64) each symbol's value depends on: bit `i` of
+    /// symbol `s` is set when data of `seeds[i]` reaches `s` along the edges (a pipe read
+    /// back, a response, for the joins after the walk). One propagation for all seeds, where
+    /// one walk per seed cost a pass over the whole graph each.
+    pub fn reach_many(&self, seeds: &[Sym]) -> Vec<u64> {
         let n = self.next as usize + 1;
-        let mut users: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for (i, (_, d)) in self.edges.iter().enumerate() {
-            for s in &d.syms {
-                if let Some(u) = users.get_mut(*s as usize) {
-                    u.push(i as u32);
-                }
+        let mut bits = vec![0u64; n];
+        let mut work = Vec::new();
+        for (i, &s) in seeds.iter().take(64).enumerate() {
+            if let Some(b) = bits.get_mut(s as usize) {
+                *b |= 1 << i;
+                work.push(s);
             }
         }
-        users
-    }
-
-    /// Every symbol whose value depends on `seed` (a pipe read back, for the page join).
-    pub fn reach(&self, users: &[Vec<u32>], seed: Sym) -> Vec<bool> {
-        let mut seen = vec![false; users.len()];
-        let mut work = vec![seed];
-        if let Some(s) = seen.get_mut(seed as usize) {
-            *s = true;
-        }
-        while let Some(s) = work.pop() {
-            for &e in users.get(s as usize).map(Vec::as_slice).unwrap_or(&[]) {
-                let to = self.edges[e as usize].0 as usize;
-                if !seen[to] {
-                    seen[to] = true;
-                    work.push(to as Sym);
-                }
-            }
-        }
-        seen
+        let (first, users) = self.user_index(n);
+        self.propagate(&mut bits, work, &first, &users);
+        bits
     }
 }
 

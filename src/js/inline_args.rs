@@ -135,6 +135,15 @@ impl<'a> Inliner<'a> {
 impl<'a> VisitMut<'a> for Inliner<'a> {
     fn visit_call_expression(&mut self, c: &mut CallExpression<'a>) {
         walk_mut::walk_call_expression(self, c);
+        // Reading the body's names is a walk of the whole body, and bundles nest such calls
+        // deeply (every module wrapper in every other): only when some argument could be
+        // inlined at all.
+        if !c.arguments.iter().any(|a| {
+            a.as_expression()
+                .is_some_and(|e| self.constant(e.without_parentheses(), 0))
+        }) {
+            return;
+        }
         let found = match c.callee.without_parentheses() {
             Expression::FunctionExpression(f) => f.body.as_ref().and_then(|b| {
                 let mut inner = Names::default();

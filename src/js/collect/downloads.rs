@@ -149,21 +149,31 @@ impl<'a> Collector<'a, '_, '_> {
         if self.code_sinks.is_empty() {
             return;
         }
-        let users = self.facts.graph.users();
-        for r in std::mem::take(&mut self.responses) {
-            // A response read that no `open` claimed is nobody's download.
-            if r.url.text.is_none() {
-                continue;
-            }
-            let reached = self.facts.graph.reach(&users, r.sym);
-            let Some(sink) = self.code_sinks.iter().find(|k| {
-                k.deps
-                    .syms
-                    .iter()
-                    .any(|s| reached.get(*s as usize).copied().unwrap_or(false))
-            }) else {
+        // A response read that no `open` claimed is nobody's download.
+        let responses: Vec<Response> = std::mem::take(&mut self.responses)
+            .into_iter()
+            .filter(|r| r.url.text.is_some())
+            .collect();
+        // The code sink each response reaches, if any (responses are at most MAX_TRACKED,
+        // seeded 64 at a time).
+        let mut sinks: Vec<Option<usize>> = Vec::with_capacity(responses.len());
+        for group in responses.chunks(64) {
+            let seeds: Vec<_> = group.iter().map(|r| r.sym).collect();
+            let reached = self.facts.graph.reach_many(&seeds);
+            sinks.extend((0..group.len()).map(|i| {
+                self.code_sinks.iter().position(|k| {
+                    k.deps
+                        .syms
+                        .iter()
+                        .any(|s| reached.get(*s as usize).is_some_and(|b| b & (1 << i) != 0))
+                })
+            }));
+        }
+        for (r, k) in responses.into_iter().zip(sinks) {
+            let Some(k) = k else {
                 continue;
             };
+            let sink = &self.code_sinks[k];
             let (at, gated) = (self.at(sink.span), sink.gated);
             let evidence = format!(
                 "{} ← runs the response of {}",
