@@ -1,5 +1,6 @@
 //! Print what the sealed interpreter plans and produces for one script (a development aid):
-//! `cargo run --example sandbox_probe -- FILE.js`.
+//! `cargo run --example sandbox_probe -- FILE.js`. With `STUB_PAGE=1`, runs the script whole on
+//! the stub page instead and prints what it read and sent (`sandbox::emulate::observe`).
 
 use oxc_allocator::Allocator;
 use oxc_span::SourceType;
@@ -10,6 +11,28 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: sandbox_probe FILE.js"))?;
     let src = std::fs::read_to_string(&path)?;
+    if std::env::var_os("STUB_PAGE").is_some() {
+        // `SKIMSCAN_LOG=skimscan::js::sandbox=trace` says where the run threw.
+        if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("SKIMSCAN_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .try_init();
+        }
+        let obfuscated = sandbox::emulate::worth_running(&src);
+        let o = sandbox::emulate::observe(&src, sandbox::emulate::limits(obfuscated), None)?;
+        println!("obfuscated (dense hex): {obfuscated}");
+        for (selector, value) in &o.reads {
+            println!("read {selector} = {value}");
+        }
+        for (how, url, data) in &o.sends {
+            println!(
+                "send {how} {url} {}",
+                data.chars().take(200).collect::<String>()
+            );
+        }
+        return Ok(());
+    }
     let alloc = Allocator::default();
     let ret = oxc_parser::Parser::new(&alloc, &src, SourceType::script()).parse();
     let plan = Plan::of(&src, &ret.program);

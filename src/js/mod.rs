@@ -87,14 +87,18 @@ pub struct AnalysisJob {
 
 impl AnalysisJob {
     /// The address the stub page takes for this script's page: the page's own when it is a
-    /// web address, else `https://<host>/` of the host a built page declares (canonical,
+    /// web address, else `https://<host>` and a checkout path for the host a built page declares (canonical,
     /// `og:url`), so `'https://pay.' + location.hostname` is the shop's own subdomain there
     /// too; `None` (the stub's `shop.example`) for a lone script.
     pub fn stub_page_url(&self) -> Option<String> {
         if self.page_url.starts_with("https://") || self.page_url.starts_with("http://") {
             return Some(self.page_url.clone());
         }
-        self.page_host.as_ref().map(|h| format!("https://{h}/"))
+        // A page known by its host only (a built site's page that declares its address): the
+        // host, on a checkout path (see `STUB_PATH`).
+        self.page_host
+            .as_ref()
+            .map(|h| format!("https://{h}{}", sandbox::emulate::STUB_PATH))
     }
 }
 

