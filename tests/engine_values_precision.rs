@@ -12,7 +12,8 @@
 //! return;`) leaves an e-mail or phone field after it; a form's `action` is markup; a list
 //! of the forms themselves (`forms.push({ el: form })`) holds elements, not what was typed.
 //! A key denylist (`DENY.test(k) ? '[Filtered]' : o[k]`, also as `if`/`else`) keeps only
-//! other fields' values; written the other way round it keeps the card's. An autofill token
+//! other fields' values; written the other way round it keeps the card's. So does an element
+//! helper in a conditional (`masked(el) ? '[masked]' : el.value`). An autofill token
 //! matched by its last word (`[autocomplete$="address-line1"]`) is one kind of field.
 
 mod engine_support;

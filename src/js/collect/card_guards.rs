@@ -106,6 +106,39 @@ impl<'a> Collector<'a, '_, '_> {
         r
     }
 
+    /// The branch of `test ? a : b` a card guard says is not a card field's, walked (or its
+    /// dependencies taken) with that said: an element guard (`masked(el) ? '*' : el.value`)
+    /// and a key guard (`SENSITIVE.test(k) ? '[Filtered]' : o[k]`) alike. None when `test`
+    /// is no card guard.
+    pub(super) fn guarded_branches<T>(
+        &mut self,
+        test: &'a Expression<'a>,
+        consequent: &'a Expression<'a>,
+        alternate: &'a Expression<'a>,
+        mut f: impl FnMut(&mut Self, &'a Expression<'a>) -> T,
+    ) -> Option<(T, T)> {
+        let element = self.card_guard(test);
+        let key = self.card_key_guard(test);
+        let card_when_true = element.map(|(p, _)| p).or(key.map(|(p, _)| p))?;
+        let (card, other) = if card_when_true {
+            (consequent, alternate)
+        } else {
+            (alternate, consequent)
+        };
+        let a = f(self, card);
+        let el = element
+            .filter(|(p, _)| *p == card_when_true)
+            .map(|(_, e)| e);
+        let guards = self.not_card.len();
+        self.not_card.extend(el);
+        let b = match key.filter(|(p, _)| *p == card_when_true) {
+            Some((_, k)) => self.with_other_key(k, |me| f(me, other)),
+            None => f(self, other),
+        };
+        self.not_card.truncate(guards);
+        Some((a, b))
+    }
+
     /// Whether `regex.test(x)`, `x.indexOf('cc-')`, `x.includes('card')` tests for a card word.
     fn is_card_test(&mut self, c: &'a CallExpression<'a>) -> bool {
         let Some(m) = c.callee.without_parentheses().as_member_expression() else {

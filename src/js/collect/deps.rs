@@ -212,16 +212,13 @@ impl<'a> Collector<'a, '_, '_> {
             Expression::ConditionalExpression(c) => match self.constant_test(&c.test) {
                 Some(true) => self.deps_into(&c.consequent, d, n),
                 Some(false) => self.deps_into(&c.alternate, d, n),
-                // `SENSITIVE.test(k) ? '[Filtered]' : v`: the kept branch is another field's.
-                None if let Some((card_when_true, k)) = self.card_key_guard(&c.test) => {
-                    let (card, other) = if card_when_true {
-                        (&c.consequent, &c.alternate)
-                    } else {
-                        (&c.alternate, &c.consequent)
-                    };
-                    self.deps_into(card, d, n);
-                    self.with_other_key(k, |me| me.deps_into(other, d, n));
-                }
+                // `SENSITIVE.test(k) ? '[Filtered]' : v`, `masked(el) ? '*' : el.value`: the
+                // kept branch is another field's.
+                None if self
+                    .guarded_branches(&c.test, &c.consequent, &c.alternate, |me, e| {
+                        me.deps_into(e, d, n)
+                    })
+                    .is_some() => {}
                 None => {
                     self.deps_into(&c.consequent, d, n);
                     self.deps_into(&c.alternate, d, n);

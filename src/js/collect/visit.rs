@@ -608,16 +608,16 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
     fn visit_conditional_expression(&mut self, it: &ConditionalExpression<'a>) {
         let it = self.alloc(it);
         // `SENSITIVE.test(k) ? '[Filtered]' : scrub(o[k])`: the kept branch's calls are given
-        // another field's value (the dependencies of the whole are taken in `deps`).
-        if let Some((card_when_true, k)) = self.card_key_guard(&it.test) {
-            let (card, other) = if card_when_true {
-                (&it.consequent, &it.alternate)
-            } else {
-                (&it.alternate, &it.consequent)
-            };
+        // another field's value (the dependencies of the whole are taken in `deps`);
+        // `masked(el) ? '[masked]' : el.value`: the same for an element.
+        if self
+            .guarded_branches(&it.test, &it.consequent, &it.alternate, |_, _| ())
+            .is_some()
+        {
             self.visit_expression(&it.test);
-            self.visit_expression(card);
-            self.with_other_key(k, |me| me.visit_expression(other));
+            self.guarded_branches(&it.test, &it.consequent, &it.alternate, |me, e| {
+                me.visit_expression(e)
+            });
             return;
         }
         let gate = self.is_gate(&it.test);
