@@ -236,6 +236,13 @@ impl<'a> Collector<'a, '_, '_> {
                     let other_kind = match attr {
                         "type" => NON_CARD_TYPES.contains(&v.as_str()),
                         "autocomplete" => NON_CARD_AUTOFILL.contains(&v.as_str()),
+                        // `e.target.name === 'payment[method]'`, `el.id === 'billing_email'`:
+                        // the field named is another kind (the chosen method, an address).
+                        "name" | "id" => {
+                            !self.k.vocab.matches(&v)
+                                && (v.contains("method")
+                                    || OTHER_FIELD_WORDS.iter().any(|w| v.contains(w)))
+                        }
                         _ => false,
                     };
                     if other_kind {

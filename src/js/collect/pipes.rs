@@ -15,6 +15,7 @@ use crate::js::flow::{Deps, Sym};
 use crate::js::value::Value;
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
+use oxc_syntax::operator::BinaryOperator;
 
 /// Element properties that stage data in the DOM when written and hand it back when read.
 const DOM_DATA_PROPS: &[&str] = &[
@@ -230,9 +231,15 @@ impl<'a> Collector<'a, '_, '_> {
                 }
             }
             "setAttribute" => {
-                let attr = args
-                    .first()
-                    .and_then(|a| self.interp.peek(a).as_str().map(str::to_ascii_lowercase));
+                // A name built at run time (`'data-ux-' + KEYS[id]`) is still a `data-*`
+                // attribute when its written start says so.
+                let attr = args.first().and_then(|a| {
+                    self.interp
+                        .peek(a)
+                        .as_str()
+                        .map(str::to_ascii_lowercase)
+                        .or_else(|| known_start(a).map(|s| s.to_ascii_lowercase()))
+                });
                 if let (Some(o), Some(attr), Some(v)) = (site.obj, attr, args.get(1)) {
                     self.created_field_write(o, &attr, v);
                     if attr == "id" || attr == "name" {
@@ -496,5 +503,18 @@ impl<'a> Collector<'a, '_, '_> {
             let d = self.deps(rhs);
             self.pipe_write(&format!("dom:{k}"), d);
         }
+    }
+}
+
+/// The literal text a string expression begins with: the first operand of a `+` chain or
+/// the head of a template (`'data-ux-' + k`, `` `data-${k}` ``).
+fn known_start<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
+    match e.without_parentheses() {
+        Expression::StringLiteral(s) => Some(s.value.as_str()),
+        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+            known_start(&b.left)
+        }
+        Expression::TemplateLiteral(t) => t.quasis.first().map(|q| q.value.raw.as_str()),
+        _ => None,
     }
 }
