@@ -21,11 +21,82 @@ impl<'a> Collector<'a, '_, '_> {
     /// For `if (test)`: the element the test is about and whether the test is true for card
     /// fields (`Some((true, el))` for `isSensitive(el)`, `(false, el)` for `!isSensitive(el)`).
     pub(super) fn card_guard(&mut self, test: &'a Expression<'a>) -> Option<(bool, &'a str)> {
+        self.card_guard_at(test, 0)
+    }
+
+    fn card_guard_at(&mut self, test: &'a Expression<'a>, depth: u32) -> Option<(bool, &'a str)> {
+        // Deep enough for a flag made of a few tests; a long chain is no field guard.
+        if depth > 8 {
+            return None;
+        }
         match test.without_parentheses() {
-            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
-                self.card_guard(&u.argument).map(|(p, e)| (!p, e))
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => self
+                .card_guard_at(&u.argument, depth + 1)
+                .map(|(p, e)| (!p, e)),
+            // `var k = fieldKey(el); if (!k) return;`: the flag's one initialiser.
+            Expression::Identifier(id) => {
+                let init = self.interp.decl_init(id.name.as_str())?;
+                self.card_guard_at(init, depth + 1)
+            }
+            // `CARD.test(el.name) || CARD.test(el.id)`: true for a card field when any part
+            // is (one part suffices: where the whole is false, every part is); the same for
+            // "and" of parts false for card fields.
+            Expression::LogicalExpression(l) if l.operator != LogicalOperator::Coalesce => {
+                let want = l.operator == LogicalOperator::Or;
+                let a = self.card_guard_at(&l.left, depth + 1);
+                let b = self.card_guard_at(&l.right, depth + 1);
+                [a, b].into_iter().flatten().find(|(p, _)| *p == want)
+            }
+            // `el.name.indexOf('cc') !== -1`, `(el.getAttribute('autocomplete') || '')
+            // .indexOf('cc-') === 0`.
+            Expression::BinaryExpression(b) => {
+                let (call, n) = match (b.left.without_parentheses(), b.right.without_parentheses())
+                {
+                    (Expression::CallExpression(c), n) | (n, Expression::CallExpression(c)) => {
+                        (c, n)
+                    }
+                    _ => return None,
+                };
+                let n = match n {
+                    Expression::NumericLiteral(n) => n.value,
+                    Expression::UnaryExpression(u)
+                        if u.operator == UnaryOperator::UnaryNegation
+                            && matches!(&u.argument, Expression::NumericLiteral(n) if n.value == 1.0) =>
+                    {
+                        -1.0
+                    }
+                    _ => return None,
+                };
+                let m = call.callee.without_parentheses().as_member_expression()?;
+                // An order comparison only as `x.indexOf(…) > -1` (the call first).
+                let relational = matches!(
+                    b.operator,
+                    BinaryOperator::GreaterThan
+                        | BinaryOperator::GreaterEqualThan
+                        | BinaryOperator::LessThan
+                );
+                if m.static_property_name()? != "indexOf"
+                    || (relational && !b.left.without_parentheses().is_call_expression())
+                {
+                    return None;
+                }
+                let found = match (b.operator, n) {
+                    (BinaryOperator::StrictEquality | BinaryOperator::Equality, 0.0) => true,
+                    (BinaryOperator::StrictInequality | BinaryOperator::Inequality, -1.0) => true,
+                    (BinaryOperator::GreaterThan, -1.0)
+                    | (BinaryOperator::GreaterEqualThan, 0.0) => true,
+                    (BinaryOperator::StrictEquality | BinaryOperator::Equality, -1.0) => false,
+                    (BinaryOperator::LessThan, 0.0) => false,
+                    _ => return None,
+                };
+                let el = self.attribute_card_test(call)?;
+                Some((found, el))
             }
             Expression::CallExpression(c) => {
+                if c.callee.without_parentheses().is_member_expression() {
+                    // `CARD_RE.test(el.name)`, `el.id.includes('card')`.
+                    return self.attribute_card_test(c).map(|el| (true, el));
+                }
                 let Expression::Identifier(f) = c.callee.without_parentheses() else {
                     return None;
                 };
@@ -43,10 +114,32 @@ impl<'a> Collector<'a, '_, '_> {
                     reversed: false,
                 };
                 g.visit_function_body(body);
-                (g.card_tests > 0 && !g.reversed).then_some((true, el.name.as_str()))
+                // A helper that answers no for card fields (`if (DENY.test(n)) return null`)
+                // is a guard the other way round.
+                (g.card_tests > 0).then_some((!g.reversed, el.name.as_str()))
             }
             _ => None,
         }
+    }
+
+    /// `CARD_RE.test(el.name)`, `el.id.includes('card')`, `(el.getAttribute('autocomplete')
+    /// || '').indexOf('cc-')`: a card-word test of what names a field; the element's text.
+    fn attribute_card_test(&mut self, c: &'a CallExpression<'a>) -> Option<&'a str> {
+        let m = c.callee.without_parentheses().as_member_expression()?;
+        let subject = match m.static_property_name()? {
+            "test" => c.arguments.first()?.as_expression()?,
+            "includes" | "startsWith" | "endsWith" | "match" | "indexOf" | "search" => m.object(),
+            _ => return None,
+        };
+        if !self.is_card_test(c) {
+            return None;
+        }
+        let (el, attr) = self.field_attribute(subject, 0)?;
+        matches!(
+            attr,
+            "name" | "id" | "autocomplete" | "className" | "class" | "placeholder" | "aria-label"
+        )
+        .then(|| self.text(el.without_parentheses().span()))
     }
 
     /// `SENSITIVE.test(k)`, `k.includes('card')`, `isSensitive(k)`, `/cc/.test(k) ||
@@ -106,37 +199,51 @@ impl<'a> Collector<'a, '_, '_> {
         r
     }
 
-    /// The branch of `test ? a : b` a card guard says is not a card field's, walked (or its
-    /// dependencies taken) with that said: an element guard (`masked(el) ? '*' : el.value`)
-    /// and a key guard (`SENSITIVE.test(k) ? '[Filtered]' : o[k]`) alike. None when `test`
-    /// is no card guard.
-    pub(super) fn guarded_branches<T>(
-        &mut self,
-        test: &'a Expression<'a>,
-        consequent: &'a Expression<'a>,
-        alternate: &'a Expression<'a>,
-        mut f: impl FnMut(&mut Self, &'a Expression<'a>) -> T,
-    ) -> Option<(T, T)> {
+    /// What a test says about a card field, read once: an element guard (`masked(el)`), a
+    /// key guard (`SENSITIVE.test(k)`), or both. None when `test` is no card guard.
+    pub(super) fn card_guard_of(&mut self, test: &'a Expression<'a>) -> Option<CardGuard<'a>> {
         let element = self.card_guard(test);
         let key = self.card_key_guard(test);
         let card_when_true = element.map(|(p, _)| p).or(key.map(|(p, _)| p))?;
-        let (card, other) = if card_when_true {
-            (consequent, alternate)
-        } else {
-            (alternate, consequent)
-        };
-        let a = f(self, card);
-        let el = element
-            .filter(|(p, _)| *p == card_when_true)
-            .map(|(_, e)| e);
+        Some(CardGuard {
+            card_when_true,
+            element: element
+                .filter(|(p, _)| *p == card_when_true)
+                .map(|(_, e)| e),
+            key: key.filter(|(p, _)| *p == card_when_true).map(|(_, k)| k),
+        })
+    }
+
+    /// Walk (or take the dependencies of) the branch `g` says is not a card field's, with
+    /// that said: the element's value and the key's values are another field's there.
+    pub(super) fn in_other_branch<T>(
+        &mut self,
+        g: &CardGuard<'a>,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         let guards = self.not_card.len();
-        self.not_card.extend(el);
-        let b = match key.filter(|(p, _)| *p == card_when_true) {
-            Some((_, k)) => self.with_other_key(k, |me| f(me, other)),
-            None => f(self, other),
+        self.not_card.extend(g.element);
+        let r = match g.key {
+            Some(k) => self.with_other_key(k, f),
+            None => f(self),
         };
         self.not_card.truncate(guards);
-        Some((a, b))
+        r
+    }
+
+    /// `test ? a : b` under a card guard (`masked(el) ? '*' : el.value`, `SENSITIVE.test(k) ?
+    /// '[Filtered]' : o[k]`): `f` on the card branch as is, then on the other branch with the
+    /// guard's word in force.
+    pub(super) fn guarded_branches(
+        &mut self,
+        g: &CardGuard<'a>,
+        consequent: &'a Expression<'a>,
+        alternate: &'a Expression<'a>,
+        mut f: impl FnMut(&mut Self, &'a Expression<'a>),
+    ) {
+        let (card, other) = g.order(consequent, alternate);
+        f(self, card);
+        self.in_other_branch(g, |me| f(me, other));
     }
 
     /// Whether `regex.test(x)`, `x.indexOf('cc-')`, `x.includes('card')` tests for a card word.
@@ -318,9 +425,15 @@ impl<'a> Collector<'a, '_, '_> {
         let Statement::IfStatement(it) = s else {
             return None;
         };
-        (it.alternate.is_none() && leaves(&it.consequent))
-            .then(|| self.other_field(&it.test, false, 0))
-            .flatten()
+        if !(it.alternate.is_none() && leaves(&it.consequent)) {
+            return None;
+        }
+        // `if (!k) return;` where `k` is falsy for card fields: after it, no card field.
+        self.other_field(&it.test, false, 0)
+            .or_else(|| match self.card_guard(&it.test) {
+                Some((true, el)) => Some(el),
+                _ => None,
+            })
     }
 }
 
@@ -429,6 +542,11 @@ fn returns_false(s: &Statement<'_>) -> bool {
         _ => return false,
     };
     match r.argument.as_ref().map(|e| e.without_parentheses()) {
+        // `return;`, `return null`, `return ''`, `return 0`: a falsy answer.
+        None | Some(Expression::NullLiteral(_)) => true,
+        Some(Expression::StringLiteral(s)) => s.value.is_empty(),
+        Some(Expression::NumericLiteral(n)) => n.value == 0.0,
+        Some(Expression::Identifier(id)) => id.name == "undefined",
         Some(Expression::BooleanLiteral(b)) => !b.value,
         Some(Expression::UnaryExpression(u)) => {
             u.operator == UnaryOperator::LogicalNot
@@ -458,3 +576,25 @@ const NON_CARD_AUTOFILL: &[&str] = &[
     "bday",
     "one-time-code",
 ];
+
+/// A test that says whether a field is a card field (see [`Collector::card_guard_of`]).
+#[derive(Clone, Copy)]
+pub(super) struct CardGuard<'a> {
+    /// The card field's branch is the test's true branch.
+    pub card_when_true: bool,
+    /// The element (its source text) that is another field's in the other branch.
+    pub element: Option<&'a str>,
+    /// The key whose values are another field's in the other branch.
+    pub key: Option<Sym>,
+}
+
+impl CardGuard<'_> {
+    /// `(card branch, other branch)` of a test's `(true, false)` branches.
+    pub fn order<T>(&self, when_true: T, when_false: T) -> (T, T) {
+        if self.card_when_true {
+            (when_true, when_false)
+        } else {
+            (when_false, when_true)
+        }
+    }
+}

@@ -7,6 +7,7 @@ use crate::js::flow::{Deps, SRC_HARVEST, SRC_PAYMENT, Sym};
 use crate::js::vocabulary::bare_field_tag;
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
+use oxc_syntax::operator::LogicalOperator;
 
 impl<'a> Collector<'a, '_, '_> {
     pub(super) fn deps(&mut self, e: &'a Expression<'a>) -> Deps {
@@ -204,6 +205,11 @@ impl<'a> Collector<'a, '_, '_> {
                 self.deps_into(&b.left, d, n);
                 self.deps_into(&b.right, d, n);
             }
+            // `a && b` is `a` only when `a` is falsy (`''`, `0`, `null`): no data of `a`'s
+            // reaches the result (`el.form && el.form.id` is an id, never the form).
+            Expression::LogicalExpression(b) if b.operator == LogicalOperator::And => {
+                self.deps_into(&b.right, d, n);
+            }
             Expression::LogicalExpression(b) => {
                 self.deps_into(&b.left, d, n);
                 self.deps_into(&b.right, d, n);
@@ -214,15 +220,15 @@ impl<'a> Collector<'a, '_, '_> {
                 Some(false) => self.deps_into(&c.alternate, d, n),
                 // `SENSITIVE.test(k) ? '[Filtered]' : v`, `masked(el) ? '*' : el.value`: the
                 // kept branch is another field's.
-                None if self
-                    .guarded_branches(&c.test, &c.consequent, &c.alternate, |me, e| {
+                None => match self.card_guard_of(&c.test) {
+                    Some(g) => self.guarded_branches(&g, &c.consequent, &c.alternate, |me, e| {
                         me.deps_into(e, d, n)
-                    })
-                    .is_some() => {}
-                None => {
-                    self.deps_into(&c.consequent, d, n);
-                    self.deps_into(&c.alternate, d, n);
-                }
+                    }),
+                    None => {
+                        self.deps_into(&c.consequent, d, n);
+                        self.deps_into(&c.alternate, d, n);
+                    }
+                },
             },
             Expression::SequenceExpression(s) => {
                 if let Some(l) = s.expressions.last() {

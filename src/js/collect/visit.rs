@@ -549,32 +549,14 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         }
         // `if (isSensitive(el)) … else … el.value`: the branch where the guard said no; the
         // same for a key (`if (SENSITIVE.test(k)) out[k] = '[Filtered]'; else out[k] = o[k]`).
-        let element = self.card_guard(&it.test);
-        let key = self.card_key_guard(&it.test);
-        if let Some(card_when_true) = element.map(|(p, _)| p).or(key.map(|(p, _)| p)) {
+        if let Some(g) = self.card_guard_of(&it.test) {
             self.visit_expression(&it.test);
-            let (card, other) = if card_when_true {
-                (Some(&it.consequent), it.alternate.as_ref())
-            } else {
-                (it.alternate.as_ref(), Some(&it.consequent))
-            };
+            let (card, other) = g.order(Some(&it.consequent), it.alternate.as_ref());
             if let Some(s) = card {
                 self.visit_statement(s);
             }
             if let Some(s) = other {
-                let el = element
-                    .filter(|(p, _)| *p == card_when_true)
-                    .map(|(_, e)| e);
-                if let Some(el) = el {
-                    self.not_card.push(el);
-                }
-                match key.filter(|(p, _)| *p == card_when_true) {
-                    Some((_, k)) => self.with_other_key(k, |me| me.visit_statement(s)),
-                    None => self.visit_statement(s),
-                }
-                if el.is_some() {
-                    self.not_card.pop();
-                }
+                self.in_other_branch(&g, |me| me.visit_statement(s));
             }
             return;
         }
@@ -610,12 +592,9 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         // `SENSITIVE.test(k) ? '[Filtered]' : scrub(o[k])`: the kept branch's calls are given
         // another field's value (the dependencies of the whole are taken in `deps`);
         // `masked(el) ? '[masked]' : el.value`: the same for an element.
-        if self
-            .guarded_branches(&it.test, &it.consequent, &it.alternate, |_, _| ())
-            .is_some()
-        {
+        if let Some(g) = self.card_guard_of(&it.test) {
             self.visit_expression(&it.test);
-            self.guarded_branches(&it.test, &it.consequent, &it.alternate, |me, e| {
+            self.guarded_branches(&g, &it.consequent, &it.alternate, |me, e| {
                 me.visit_expression(e)
             });
             return;
