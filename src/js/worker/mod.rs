@@ -94,9 +94,14 @@ impl Limits {
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .filter(|&n| n > 0)
         };
+        // Seconds, with a fraction (`0.5`) for tests that must outrun a fast machine.
+        let secs = std::env::var(TIMEOUT_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|&n| n > 0.0 && n.is_finite() && n < 1e9);
         Limits {
             memory_mib: num(MEMORY_ENV).unwrap_or(DEFAULT_MEMORY_MIB),
-            timeout: num(TIMEOUT_ENV).map_or(DEFAULT_TIMEOUT, Duration::from_secs),
+            timeout: secs.map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64),
         }
     }
 }
