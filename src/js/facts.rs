@@ -105,6 +105,12 @@ pub struct Facts {
     pub pipes_read: std::collections::BTreeSet<String>,
     /// A payment processor's frame or container hidden by the script (overlay attacks).
     pub hidden_frames: Vec<(Offset, String)>,
+    /// The script makes form fields of its own (`createElement('input')`, wherever it is
+    /// called: inside a helper that also names them the walk cannot see which they are).
+    pub makes_fields: bool,
+    /// A selector literal of the script names a card field (`'#cc_number'`,
+    /// `'[name="payment[cc_cid]"]'`), whether or not the walk saw it used.
+    pub names_card_field: bool,
 }
 
 /// Upper bound on `Facts::decoded_text`.

@@ -332,6 +332,18 @@ impl<'a> Collector<'a, '_, '_> {
                     self.sink(Channel::Analytics, span, url, d, None);
                 }
             }
+            // A field the script makes; a tag the walk cannot read (`el(tag, attrs)`) may be
+            // a field's.
+            (true, "createElement")
+                if a0.is_some_and(|t| match self.interp.peek(t).as_str() {
+                    Some(t) => ["input", "select", "textarea"]
+                        .iter()
+                        .any(|f| t.eq_ignore_ascii_case(f)),
+                    None => true,
+                }) =>
+            {
+                self.facts.makes_fields = true;
+            }
             (true, "createElement") => {}
             // `el.style.setProperty('background-image', 'url(…)')`
             (true, "setProperty") if args.len() >= 2 => {

@@ -45,6 +45,15 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
         let raw = self.text(it.span);
         self.literal_bytes += raw.len();
+        // A selector naming a card field, wherever it is kept (a table of selectors walked
+        // with `Object.keys`, a class field): the stub page then sees what the script does.
+        if !self.facts.names_card_field
+            && it.value.len() <= 200
+            && it.value.starts_with(['#', '.', '['])
+            && self.k.vocab.matches(it.value.as_str())
+        {
+            self.facts.names_card_field = true;
+        }
         if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
             return;
         }

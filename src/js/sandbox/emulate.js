@@ -50,11 +50,13 @@
     // Captions of fake forms come in the shop's language: セキュリティコード, Prüfnummer,
     // cryptogramme, código de seguridad; 有効期限, Gültig bis, caducidad; カード番号, Kartennummer,
     // numéro de carte, número de tarjeta.
-    if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif|セキュリティ|prüf|cryptogramme|seguridad/.test(k)) return "737";
+    // Also Italian, Dutch, Swedish, Polish and Portuguese captions (codice di sicurezza,
+    // vervaldatum, kortnummer, numer karty, validade).
+    if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif|セキュリティ|prüf|cryptogramme|seguridad|sicurezza|beveiligings|säkerhets|zabezpiecz/.test(k)) return "737";
     if (/exp.*(year|yy)|year|_yr\b|yy\b/.test(k)) return "2029";
     if (/exp.*(month|mm)|month|mm\b/.test(k)) return "12";
-    if (/exp|有効期限|gültig|caducidad|vencimiento|validit/.test(k)) return "12/29";
-    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card|カード番号|karte|carte|tarjeta|cartão/.test(k)) return "4111111111111111";
+    if (/exp|有効期限|gültig|caducidad|vencimiento|validit|scadenza|vervaldatum|geldig|utgång|ważności|validade/.test(k)) return "12/29";
+    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card|カード番号|karte|carte|tarjeta|cartão|\bcarta\b|\bkaart|\bkarty\b|\bkort(nummer)?\b/.test(k)) return "4111111111111111";
     if (/mail/.test(k)) return "jane.canary@mail.example";
     if (/name|owner|holder/.test(k) && !/(user|login|company|account|shipping|method|product|coupon)/.test(k)) return "Jane Canary";
     if (/phone|tel/.test(k)) return "5550100199";
@@ -103,13 +105,97 @@
   }
 
   // --- elements ------------------------------------------------------------------------------
+  // The DOM's interfaces, so `x instanceof HTMLInputElement` and a look at
+  // `HTMLInputElement.prototype` do not throw, and a custom element's class (`class X extends
+  // HTMLElement`) makes an element: its constructor answers with one of the page's.
+  function iface(parent) {
+    var f = function HTMLElement() {
+      var made = element(defined.tagOf(new.target) || "div", "", {});
+      if (new.target && new.target.prototype) Object.setPrototypeOf(made, new.target.prototype);
+      return made;
+    };
+    f.prototype = Object.create(parent ? parent.prototype : Object.prototype);
+    f.prototype.constructor = f;
+    return f;
+  }
+  var NodeI = iface(null), ElementI = iface(NodeI), HTMLElementI = iface(ElementI);
+  var interfaces = { Node: NodeI, Element: ElementI, HTMLElement: HTMLElementI };
+  ["Input", "Form", "Select", "TextArea", "IFrame", "Button", "Option", "Image", "Script", "Anchor", "Div"].forEach(function (n) {
+    interfaces["HTML" + n + "Element"] = iface(HTMLElementI);
+  });
+  var ifaceByTag = { INPUT: "Input", FORM: "Form", SELECT: "Select", TEXTAREA: "TextArea", IFRAME: "IFrame", BUTTON: "Button", OPTION: "Option", IMG: "Image", SCRIPT: "Script", A: "Anchor", DIV: "Div" };
+  function protoOf(tag) {
+    var i = interfaces["HTML" + (ifaceByTag[String(tag || "").toUpperCase()] || "") + "Element"] || HTMLElementI;
+    return i.prototype;
+  }
+  // `customElements.define('x-card', XCard)`: `createElement('x-card')` makes one, and it is
+  // connected (its `connectedCallback` runs) on the next task, as once it is on the page.
+  var defined = {
+    classes: {},
+    tagOf: function (c) {
+      for (var n in defined.classes) if (defined.classes[n] === c) return n;
+      return "";
+    },
+    make: function (t) {
+      var C = defined.classes[String(t).toLowerCase()];
+      if (!C) return element(t, "", {});
+      var made;
+      try { made = new C(); } catch (e) { made = element(t, "", {}); }
+      timers.push([function () { if (typeof made.connectedCallback === "function") made.connectedCallback(); }, 1]);
+      return made;
+    }
+  };
+  var customElementsStub = {
+    define: function (n, c) { if (typeof c === "function") defined.classes[String(n).toLowerCase()] = c; },
+    get: function (n) { return defined.classes[String(n).toLowerCase()]; },
+    whenDefined: function () { return Promise.resolve(); },
+    upgrade: function () {}
+  };
+  // UTF-8 both ways (QuickJS has neither): code that hides its strings as bytes.
+  function TextEncoderStub() {
+    this.encoding = "utf-8";
+    this.encode = function (text) {
+      var b = unescape(encodeURIComponent(str(text === undefined ? "" : text)));
+      var out = new Uint8Array(b.length);
+      for (var i = 0; i < b.length; i++) out[i] = b.charCodeAt(i);
+      return out;
+    };
+  }
+  function TextDecoderStub() {
+    this.encoding = "utf-8";
+    this.decode = function (bytes) {
+      if (!bytes) return "";
+      var a = bytes.buffer instanceof ArrayBuffer && !(bytes instanceof Uint8Array) ? new Uint8Array(bytes.buffer) : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+      var b = "";
+      for (var i = 0; i < a.length; i++) b += String.fromCharCode(a[i] & 255);
+      try { return decodeURIComponent(escape(b)); } catch (e) { return b; }
+    };
+  }
+  // `new FontFace(family, 'url(…)')`: the browser fetches the font when it is loaded (or
+  // added to `document.fonts`).
+  function FontFaceStub(family, source) {
+    this.family = str(family);
+    this.status = "loaded";
+    var m = /url\(\s*["']?([^"')]+)["']?\s*\)/i.exec(str(source));
+    if (m) send("font", m[1], "");
+    var self = this;
+    this.load = function () { return Promise.resolve(self); };
+    this.loaded = Promise.resolve(this);
+  }
+  // `new Option(text, value)`, as `<select>` lists are filled.
+  function OptionStub(text, value) {
+    var o = element("option", "", {});
+    o.text = o.textContent = o.label = text === undefined ? "" : str(text);
+    o.value = value === undefined ? o.text : str(value);
+    return o;
+  }
   var elements = {};
   function keyOf(sel) {
     return String(sel);
   }
   var all = [];
   function element(tag, key, attrs) {
-    var el = eventTarget({});
+    var el = eventTarget(Object.create(protoOf(tag)));
     if (all.length < MAX_RECORDS) all.push(el);
     var values = {};
     var attributes = attrs || {};
@@ -146,6 +232,7 @@
     Object.defineProperty(el, "firstChild", { get: function () { return el.children[0] || null; }, configurable: true });
     Object.defineProperty(el, "lastChild", { get: function () { return el.children[el.children.length - 1] || null; }, configurable: true });
     el.options = [];
+    if (tag === "SELECT") el.add = function (o) { if (o && typeof o === "object") { el.options.push(o); el.appendChild(o); } };
     el.selectedIndex = 0;
     el.checked = false;
     el.disabled = false;
@@ -156,7 +243,7 @@
         var k = el.__key || el.id || el.name;
         // What the script itself named the field (`setAttribute('placeholder', 'Card
         // Number')` on an input it made) says what a customer types there.
-        var said = ["placeholder", "aria-label", "title"].map(function (n) { return attributes[n] || el[n] || ""; }).join(" ");
+        var said = ["placeholder", "aria-label", "ariaLabel", "title", "autocomplete"].map(function (n) { return attributes[n] || el[n] || ""; }).join(" ");
         var v = canary(k + " " + el.id + " " + el.name + " " + said);
         reads.push([el.__key || (el.id ? "#" + el.id : el.name ? "[name=\"" + el.name + "\"]" : tag.toLowerCase()), v]);
         return v;
@@ -220,7 +307,7 @@
       }
       return c;
     };
-    el.append = el.prepend = el.after = el.before = el.replaceWith = function () {
+    el.append = el.prepend = el.after = el.before = el.replaceWith = el.replaceChildren = function () {
       for (var i = 0; i < arguments.length; i++) {
         if (typeof arguments[i] === "string") markup(arguments[i]);
         else el.appendChild(arguments[i]);
@@ -239,9 +326,12 @@
     el.getBoundingClientRect = function () { return { top: 0, left: 0, width: 100, height: 20, bottom: 20, right: 100 }; };
     // A container the script filled with fields of its own answers with those for "every
     // field" (`form.querySelectorAll('input')`); anything else is found page-wide.
-    el.querySelector = function (s) { var own = ownFields(el); return own.length && isGeneric(s) ? own[0] : query(s); };
-    el.querySelectorAll = function (s) { var own = ownFields(el); return own.length && isGeneric(s) ? list(own) : queryAll(s); };
-    el.getElementsByTagName = function (t) { var own = ownFields(el); return own.length && /^(input|select|textarea|\*)$/i.test(str(t)) ? list(own) : byTag(t); };
+    // Inside a part of the checkout with no card field (`#checkout-step-shipping`), only
+    // the fields the script put there.
+    function inOther() { return otherPart(el.__key + " " + el.id + " " + el.className); }
+    el.querySelector = function (s) { var own = ownFields(el); return (own.length || inOther()) && isGeneric(s) ? own[0] || null : query(s); };
+    el.querySelectorAll = function (s) { var own = ownFields(el); return (own.length || inOther()) && isGeneric(s) ? list(own) : queryAll(s); };
+    el.getElementsByTagName = function (t) { var own = ownFields(el); return (own.length || inOther()) && /^(input|select|textarea|\*)$/i.test(str(t)) ? list(own) : byTag(t); };
     el.getElementById = function (id) { return query("#" + id); };
     // A shadow root is a fragment of the same page here: what is written into it is found by
     // id and selector like the rest.
@@ -398,8 +488,16 @@
     ["input", "cardExpiry", "exp-date", "tel"],
     ["input", "cardCvc", "cvc", "tel"]
   ];
+  // Sized as real card fields are (`maxlength="19" inputmode="numeric"`): scripts that know
+  // a field by its shape, not its name.
+  var shapes = { "4111111111111111": ["19", "numeric", "Card number"], "737": ["4", "numeric", "Security code"], "12/29": ["7", "numeric", "MM / YY"], "12": ["2", "numeric"], "2029": ["4", "numeric"], "Jane Canary": ["64", "text", "Name on card"] };
   var fields = standard.map(function (f) {
-    return element(f[0], "#" + f[1], { id: f[1], name: f[2], type: f[3] });
+    var attrs = { id: f[1], name: f[2], type: f[3] };
+    var shape = shapes[canary(f[1] + " " + f[2])];
+    if (shape) { attrs.maxlength = shape[0]; attrs.inputmode = shape[1]; if (shape[2]) attrs.placeholder = shape[2]; }
+    var el = element(f[0], "#" + f[1], attrs);
+    if (shape) { el.maxLength = +shape[0]; el.inputMode = shape[1]; if (shape[2]) el.placeholder = shape[2]; }
+    return el;
   });
   var form = element("form", "form", { id: "co-payment-form" });
   // `form.elements.cc_number`, `document.forms.checkout`: any name answers.
@@ -411,6 +509,22 @@
       }
     });
   }
+  // The captions a customer reads (`<label for="cc_number">Card number</label>`): scripts
+  // that find fields by what the page says they are, in any platform's markup.
+  var labels = [
+    ["Card number", "cc_number"], ["Expiration date (MM / YY)", "cardExpiry"],
+    ["Security code", "cc_cid"], ["Name on card", "cc_owner"], ["Email", "billing_email"]
+  ].map(function (l) {
+    var f = fields.filter(function (x) { return x.id === l[1]; })[0];
+    var lab = element("label", "label[for=\"" + l[1] + "\"]", { "for": l[1] });
+    lab.textContent = lab.innerText = lab.innerHTML = l[0];
+    lab.htmlFor = l[1];
+    lab.control = f;
+    lab.querySelector = function (sel) { return /^(input|select|textarea)?$/i.test(str(sel).trim()) ? f : null; };
+    lab.appendChild(f);
+    f.labels = list([lab]);
+    return lab;
+  });
   form.elements = byName(fields, function (k) { return query("[name=\"" + k + "\"]"); });
   form.length = fields.length;
   fields.forEach(function (f, i) { form[i] = f; f.form = form; f.parentNode = f.parentElement = form; });
@@ -443,6 +557,14 @@
     }
     return elements[k];
   }
+  // Words of parts of a checkout, and of fields, that hold no card data: the shipping step,
+  // an address, a newsletter box (as `rules/data/payment-vocabulary.toml`'s other sections),
+  // unless the words also name payment.
+  function otherPart(text) {
+    var t = str(text).toLowerCase();
+    return /shipping|delivery|newsletter|subscri|search|login|signin|register|contact|comment|review|coupon|discount|giftcard|wishlist|minicart|footer|header|\bnav|menu|address|street|city|postcode|postal|zip|e-?mail|phone|telephone/.test(t) &&
+      !/pay|card|\bcc|cc[_-]|credit|cvv|cvc|secur/.test(t);
+  }
   // Every field of the page: `input`, `form select`, `#payment input[type=text]`, `*`…
   function isGeneric(sel) {
     var s = String(sel);
@@ -456,6 +578,12 @@
     if (mine.length) return list(mine);
     if (isGeneric(sel)) {
       if (/^\s*form\s*$/i.test(String(sel))) return list([form]);
+      // `#checkout-step-shipping input`: every part scoped to a part with no card field.
+      var scoped = String(sel).split(",").every(function (part) {
+        var words = part.trim().split(/[\s>+~]+/);
+        return words.length > 1 && otherPart(words.slice(0, -1).join(" "));
+      });
+      if (scoped) return list([]);
       return list(fields.slice());
     }
     return list([query(sel)]);
@@ -464,6 +592,7 @@
     t = String(t).toLowerCase();
     if (t === "input" || t === "select" || t === "textarea" || t === "*") return list(fields.slice());
     if (t === "form") return list([form]);
+    if (t === "label") return list(labels.slice());
     if (t === "script") return list([]);
     return list([query(t)]);
   }
@@ -484,6 +613,7 @@
     hidden: false,
     body: body, head: head, documentElement: docEl,
     title: "Checkout",
+    fonts: { add: function () {}, delete: function () {}, check: function () { return true; }, load: function () { return Promise.resolve([]); }, ready: Promise.resolve() },
     referrer: "",
     domain: "",
     forms: byName(list([form]), function () { return form; }),
@@ -497,7 +627,7 @@
     getElementsByClassName: function (c) { return list([query("." + c)]); },
     querySelector: query,
     querySelectorAll: queryAll,
-    createElement: function (t) { return element(t, "", {}); },
+    createElement: function (t) { return defined.make(t); },
     createElementNS: function (_, t) { return element(t, "", {}); },
     createTextNode: function (t) { return { nodeType: 3, textContent: str(t) }; },
     createDocumentFragment: function () { return element("fragment", "", {}); },
@@ -541,7 +671,7 @@
   // The page's own address when skimscan knows it (skimmers check for their checkout path:
   // `/checkout`, `/shopping`, `controller=order`…), else a checkout of every platform.
   // (`emulate.rs` passes a checkout address of every platform when it knows no page.)
-  var HREF = pageUrl || "https://shop.example/";
+  var HREF = pageUrl || "https://www.shop.example/";
   var parts = /^(https?:)\/\/([^\/?#:]*)(:\d+)?([^?#]*)(\?[^#]*)?(#.*)?$/.exec(HREF) || [];
   var location = {
     href: HREF, protocol: parts[1] || "https:", host: (parts[2] || "") + (parts[3] || ""), hostname: parts[2] || "", port: (parts[3] || "").slice(1),
@@ -1164,6 +1294,12 @@
   define("MutationObserver", Observer);
   define("BroadcastChannel", Channel);
   define("MessageChannel", MessageChannelStub);
+  define("customElements", customElementsStub);
+  define("FontFace", FontFaceStub);
+  define("TextEncoder", TextEncoderStub);
+  define("TextDecoder", TextDecoderStub);
+  define("Option", OptionStub);
+  Object.keys(interfaces).forEach(function (n) { define(n, interfaces[n]); });
   define("CustomEvent", CustomEventStub);
   define("Event", CustomEventStub);
   define("Worker", WorkerStub);
@@ -1247,6 +1383,8 @@
   function hears(on) {
     if (on === G || on === doc || on === body || on === form) return true;
     if (!on || !on.tagName || fields.indexOf(on) >= 0 || hintedFields.indexOf(on) >= 0) return false;
+    // An address field or the shipping step hears its own events, not the card fields'.
+    if (otherPart(on.__key + " " + on.id + " " + on.name + " " + on.className)) return false;
     if (on.tagName !== "INPUT" && on.tagName !== "SELECT" && on.tagName !== "TEXTAREA") return true;
     return /^canary-/.test(canary(on.__key + " " + on.id + " " + on.name));
   }
@@ -1295,10 +1433,14 @@
       });
       // Listeners on elements that are none of the fields above (a field the script found by
       // a selector of its own).
+      // A container of fields the script made hears their events as they bubble, each with
+      // its field as the target (`wrap.addEventListener('input', e => data[e.target.name] = …)`).
       typed.forEach(function (l) {
         var on = l[0];
         if (hears(on) || targets.indexOf(on) >= 0) return;
-        call(l[2], on, makeEvent(l[1], on));
+        var own = on && on.tagName && fields.indexOf(on) < 0 ? ownFields(on) : [];
+        if (!own.length) return call(l[2], on, makeEvent(l[1], on));
+        own.forEach(function (f) { call(l[2], on, makeEvent(l[1], f)); });
       });
     },
     function () { drain(1); },

@@ -204,8 +204,11 @@ pub fn layer(observed: &Observed, flows_only: bool) -> Option<String> {
     ))
 }
 
-/// The stub page's host when the real page's address is not known (see `emulate.js`).
-const STUB_HOST: &str = "shop.example";
+/// The stub page's host when the real page's address is not known (see `emulate.js`), and
+/// the shop's domain it stands for: shops strip `www.`, `shop.` or `checkout.` to address
+/// their own subdomains (`'https://vault.' + host`), and the shop's name must survive that.
+const STUB_HOST: &str = "www.shop.example";
+const STUB_SITE: &str = "shop.example";
 
 /// The stub page's path, query and fragment when only the page's host is known: a checkout
 /// of every platform at once (skimmers test the address for their checkout's words:
@@ -220,12 +223,12 @@ fn own_relative(url: &str, origin: &str) -> String {
         return url.to_string();
     }
     let host = origin.split_once("//").map(|(_, h)| h).unwrap_or(origin);
-    // With no real page known, `shop.example` stands for the shop, and a subdomain of it
+    // With no real page known, `shop.example` stands for the shop, and a host of its domain
     // (`'https://pay.' + location.hostname`) for the shop's own subdomain: first party.
     if host == STUB_HOST
         && let Some((_, rest)) = url.split_once("//")
         && let Some((h, path)) = rest.split_once('/').or(Some((rest, "")))
-        && h.ends_with(&format!(".{STUB_HOST}"))
+        && (h == STUB_SITE || h.ends_with(&format!(".{STUB_SITE}")))
     {
         return format!("/{path}");
     }
@@ -324,10 +327,16 @@ fn fields_in(sent: &str, reads: &[(String, String)]) -> Vec<String> {
     let card = has(PAN) || folded_base64_pan(sent);
     let mut out: Vec<String> = Vec::new();
     for (key, value) in reads {
+        // A name, an e-mail or a phone number only beside the card number: a chat widget
+        // that sends the customer's name sends no card data. A field's own marker
+        // (`canary-payment-method`) is followed wherever it goes; the static analysis of
+        // the layer judges what the field is by its selector.
         let found = if value == PAN {
             card
-        } else if value.len() >= 8 {
+        } else if value.starts_with("canary-") {
             has(value)
+        } else if value.len() >= 8 {
+            card && has(value)
         } else {
             // Short canaries (a security code, a month) only beside the card number, and as
             // a token of their own.
