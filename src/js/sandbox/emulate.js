@@ -123,7 +123,27 @@
   ["Input", "Form", "Select", "TextArea", "IFrame", "Button", "Option", "Image", "Script", "Anchor", "Div"].forEach(function (n) {
     interfaces["HTML" + n + "Element"] = iface(HTMLElementI);
   });
+  // A field's value as the prototype's accessor (each element keeps its own): a script that
+  // wraps `HTMLInputElement.prototype`'s `value` getter wraps this, and the shop's own
+  // validation below reads the fields through whatever the prototype then holds.
+  function ownValue(el) {
+    var d = Object.getOwnPropertyDescriptor(el, "value");
+    return d ? (d.get ? d.get.call(el) : d.value) : "";
+  }
+  var valueAccessor = {
+    get: function () { return ownValue(this); },
+    set: function (v) { var d = Object.getOwnPropertyDescriptor(this, "value"); if (d && d.set) d.set.call(this, v); },
+    configurable: true, enumerable: true
+  };
+  // `HTMLFormElement.prototype.submit` as the page had it: the shop's checkout calls what the
+  // prototype holds when it places the order (a skimmer wraps it to read the form first).
+  function protoSubmit() {}
   var ifaceByTag = { INPUT: "Input", FORM: "Form", SELECT: "Select", TEXTAREA: "TextArea", IFRAME: "IFrame", BUTTON: "Button", OPTION: "Option", IMG: "Image", SCRIPT: "Script", A: "Anchor", DIV: "Div" };
+  ["HTMLInputElement", "HTMLSelectElement", "HTMLTextAreaElement"].forEach(function (n) {
+    Object.defineProperty(interfaces[n].prototype, "value", valueAccessor);
+  });
+  interfaces.HTMLFormElement.prototype.submit = protoSubmit;
+  interfaces.HTMLFormElement.prototype.requestSubmit = protoSubmit;
   function protoOf(tag) {
     var i = interfaces["HTML" + (ifaceByTag[String(tag || "").toUpperCase()] || "") + "Element"] || HTMLElementI;
     return i.prototype;
@@ -279,6 +299,21 @@
       });
     });
     el.textContent = el.innerText = "";
+    // A style sheet the script writes fetches what it imports and the images it names.
+    if (tag === "STYLE") {
+      var css = "";
+      ["textContent", "innerText", "innerHTML"].forEach(function (p) {
+        Object.defineProperty(el, p, {
+          get: function () { return css; },
+          set: function (v) {
+            css = str(v);
+            var re = /url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)["']/gi, m, n = 0;
+            while ((m = re.exec(css)) !== null && n++ < 16) send("css", m[1] || m[2], "");
+          },
+          enumerable: true, configurable: true
+        });
+      });
+    }
     el.getAttribute = function (n) {
       n = String(n);
       if (n === "id" || n === "name" || n === "type") return el[n] || null;
@@ -500,6 +535,7 @@
     return el;
   });
   var form = element("form", "form", { id: "co-payment-form" });
+  var pageForm = form;
   // `form.elements.cc_number`, `document.forms.checkout`: any name answers.
   function byName(items, other) {
     return new Proxy(items, {
@@ -1317,10 +1353,8 @@
   define("getComputedStyle", function () { return { getPropertyValue: function () { return ""; } }; });
   // Element classes whose prototypes skimmers borrow setters from
   // (`Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src').set.call(img, url)`).
-  // Only the resource elements: a page-wide `Element` or an input's `value` accessor changes
-  // how obfuscated code probes its environment (a sealed case stopped sending).
-  define("HTMLFormElement", function () {});
-  define("HTMLInputElement", function () {});
+  // (An earlier page-wide `Element` and `value` accessor made a sealed case stop sending; the
+  // interfaces above answer as the page's elements do, and were measured on the sealed sets.)
   ["HTMLImageElement", "HTMLScriptElement", "HTMLIFrameElement", "HTMLLinkElement", "HTMLAnchorElement"].forEach(function (n) {
     var C = function () {};
     ["src", "href", "srcset", "ping"].forEach(function (p) {
@@ -1480,6 +1514,16 @@
     // The shop's own checkout sends the order, through whatever the script made of fetch and
     // XMLHttpRequest (skimmers hook them to copy the request).
     function () {
+      // Validation reads every field through the prototype's `value` (wrapped or not).
+      fields.forEach(function (f) {
+        var d = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(f), "value");
+        if (d && d.get && d.get !== valueAccessor.get) call(function () { d.get.call(f); }, f);
+      });
+      // The order is placed through what `HTMLFormElement.prototype` holds.
+      ["submit", "requestSubmit"].forEach(function (n) {
+        var m = interfaces.HTMLFormElement.prototype[n];
+        if (typeof m === "function" && m !== protoSubmit) call(function () { m.call(pageForm); }, pageForm);
+      });
       var card = {};
       fields.forEach(function (f) { card[f.id] = f.value; });
       // Magento's payment-information shape, and a generic one.
