@@ -112,11 +112,20 @@ impl<'a> Collector<'a, '_, '_> {
                     negated: 0,
                     card_tests: 0,
                     reversed: false,
+                    negated_tests: 0,
+                    no_on_card: 0,
                 };
                 g.visit_function_body(body);
-                // A helper that answers no for card fields (`if (DENY.test(n)) return null`)
-                // is a guard the other way round.
-                (g.card_tests > 0).then_some((!g.reversed, el.name.as_str()))
+                if g.card_tests == 0 {
+                    return None;
+                }
+                if !g.reversed {
+                    return Some((true, el.name.as_str()));
+                }
+                // A helper that answers no for card fields (`if (DENY.test(n)) return null`),
+                // said only so, is a guard the other way round; `if (!CARD.test(n)) return
+                // false` (a no for every other field) and mixed answers say nothing.
+                (g.no_on_card > 0 && g.negated_tests == 0).then_some((false, el.name.as_str()))
             }
             _ => None,
         }
@@ -494,6 +503,10 @@ struct Guard<'c, 'a, 'x, 'y> {
     negated: u32,
     card_tests: u32,
     reversed: bool,
+    /// Card-word tests under a negation.
+    negated_tests: u32,
+    /// `if (cardTest) return null`: a falsy answer for card fields.
+    no_on_card: u32,
 }
 
 impl<'a> Visit<'a> for Guard<'_, 'a, '_, '_> {
@@ -510,6 +523,7 @@ impl<'a> Visit<'a> for Guard<'_, 'a, '_, '_> {
             self.card_tests += 1;
             if self.negated > 0 {
                 self.reversed = true;
+                self.negated_tests += 1;
             }
         }
         walk::walk_call_expression(self, it);
@@ -521,6 +535,7 @@ impl<'a> Visit<'a> for Guard<'_, 'a, '_, '_> {
         self.visit_expression(&it.test);
         if self.card_tests > before && returns_false(&it.consequent) {
             self.reversed = true;
+            self.no_on_card += 1;
         }
         self.visit_statement(&it.consequent);
         if let Some(a) = &it.alternate {
