@@ -72,8 +72,8 @@ fn stable(mut r: serde_json::Value) -> serde_json::Value {
     r
 }
 
-#[test]
-fn the_report_does_not_depend_on_the_order_answers_arrive_in() {
+/// The demo shop on a loopback server, and the URLs of its pages.
+fn shop() -> (common::Server, Vec<String>) {
     let routes_list = routes();
     let server = serve(
         routes_list
@@ -81,26 +81,30 @@ fn the_report_does_not_depend_on_the_order_answers_arrive_in() {
             .map(|(p, r)| (p.as_str(), with_headers(r.clone(), &[])))
             .collect(),
     );
-    let resolve = server.resolve("shop.example");
     let urls: Vec<String> = (0..PAGES)
         .map(|i| server.url("shop.example", &format!("/p/{i}.html")))
         .collect();
+    (server, urls)
+}
+
+/// Scan the shop three times, each with the answers in another random order, and return the
+/// reports. `cache`: the cache arguments of each run (`--no-cache`, or a `--cache-dir`).
+fn three_orders(
+    server: &common::Server,
+    urls: &[String],
+    cache: &dyn Fn(u64) -> Vec<String>,
+) -> Vec<serde_json::Value> {
+    let resolve = server.resolve("shop.example");
     let mut reports = Vec::new();
     for seed in [1u64, 2, 3] {
-        shuffle(&server, seed);
+        shuffle(server, seed);
         let before: Vec<usize> = ["/s/common.js", "/s/page-3.js", "/s/tracker.js"]
             .iter()
             .map(|p| server.hits(p))
             .collect();
-        let mut args = vec![
-            "--no-cache",
-            "--depth",
-            "0",
-            "--concurrency",
-            "6",
-            "--resolve",
-            &resolve,
-        ];
+        let cache_args = cache(seed);
+        let mut args: Vec<&str> = cache_args.iter().map(String::as_str).collect();
+        args.extend(["--depth", "0", "--concurrency", "6", "--resolve", &resolve]);
         args.extend(urls.iter().map(String::as_str));
         let (code, report, stderr) = common::scan_json(&args);
         assert_eq!(code, 1, "the tracker must fail the scan: {stderr}");
@@ -122,6 +126,45 @@ fn the_report_does_not_depend_on_the_order_answers_arrive_in() {
     );
     assert!(rules.iter().any(|r| r == "integrity-mismatch"), "{rules:?}");
     for (n, r) in reports.iter().enumerate().skip(1) {
-        assert_eq!(r, first, "run {n} differs from run 0");
+        assert!(r == first, "run {n} differs from run 0");
     }
+    reports
+}
+
+#[test]
+fn the_report_does_not_depend_on_the_order_answers_arrive_in() {
+    let (server, urls) = shop();
+    three_orders(&server, &urls, &|_| vec!["--no-cache".to_string()]);
+}
+
+/// With the cache on, scripts are analysed while the crawl goes on (scan/early.rs): a cold
+/// scan in any order, and a warm rescan that recalls every analysis, report the same as a scan
+/// that shares nothing.
+#[test]
+fn early_analyses_and_a_warm_cache_give_the_same_report_in_any_order() {
+    let (server, urls) = shop();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().to_path_buf();
+    let none = three_orders(&server, &urls, &|_| vec!["--no-cache".to_string()]);
+    // A fresh directory per run: every run is cold, its analyses racing the crawl.
+    let cold = three_orders(&server, &urls, &|seed| {
+        vec![
+            "--cache-dir".to_string(),
+            base.join(format!("cold-{seed}")).display().to_string(),
+        ]
+    });
+    assert!(
+        cold[0] == none[0],
+        "a cold cached scan differs from --no-cache"
+    );
+    // The same directory every run: the first fills it, the next two recall from it.
+    let shared = base.join("shared");
+    let warm = three_orders(&server, &urls, &|_| {
+        vec!["--cache-dir".to_string(), shared.display().to_string()]
+    });
+    assert!(warm[0] == none[0], "a cached scan differs from --no-cache");
+    let filled = std::fs::read_dir(&shared)
+        .map(|d| d.count())
+        .unwrap_or_default();
+    assert!(filled > 0, "the shared cache directory stayed empty");
 }

@@ -98,7 +98,7 @@ const STUB_PAGE_MAX_BYTES: usize = 1 << 20;
 /// The largest script whose reading of every field (and no card field by name) sends it to
 /// the stub page: skimmers that harvest a whole form are small; libraries that walk inputs
 /// are not.
-const HARVEST_MAX_BYTES: usize = 32 << 10;
+const HARVEST_MAX_BYTES: usize = super::facts::SMALL_SCRIPT_BYTES;
 
 /// Everything the analysis of one script finds, before the rules judge it. `emulated`: flows
 /// a stub-page run showed, analysed as a layer of the script.

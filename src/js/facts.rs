@@ -109,9 +109,14 @@ pub struct Facts {
     /// called: inside a helper that also names them the walk cannot see which they are).
     pub makes_fields: bool,
     /// A selector literal of the script names a card field (`'#cc_number'`,
-    /// `'[name="payment[cc_cid]"]'`), whether or not the walk saw it used.
+    /// `'[name="payment[cc_cid]"]'`), whether or not the walk saw it used. Only looked for in
+    /// code of at most [`SMALL_SCRIPT_BYTES`]: only a small script goes to the stub page for it.
     pub names_card_field: bool,
 }
+
+/// A script (or decoded layer) this small is worth a run on the stub page when it merely
+/// touches form fields; above it, only when the walk saw it read card fields.
+pub const SMALL_SCRIPT_BYTES: usize = 32 << 10;
 
 /// Upper bound on `Facts::decoded_text`.
 pub const MAX_DECODED_TEXT: usize = 4 << 20;

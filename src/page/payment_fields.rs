@@ -257,7 +257,7 @@ fn contains_sequence(tokens: &[String], sequence: &[&str]) -> bool {
 /// Evidence strings stay short: a label can be a paragraph.
 fn shorten(value: &str) -> String {
     let collapsed = value.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed.chars().take(60).collect()
+    crate::text::ellipsis(&collapsed, 60)
 }
 
 #[cfg(test)]

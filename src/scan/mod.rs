@@ -15,26 +15,27 @@ pub mod crawl;
 pub mod deadline;
 pub mod early;
 pub mod imports_ahead;
+mod load_scripts;
 pub mod modules;
 pub mod progress;
+mod records;
 pub mod reuse;
+mod rounds;
 pub mod scripts;
+mod setup;
 pub mod source;
 mod targets;
 
 use crate::config::Config;
-use crate::fetch::{ClientError, Fetcher};
+use crate::fetch::ClientError;
 use crate::finding::Finding;
 use crate::hosts::{self, HostPattern};
 use crate::inventory::ScriptText;
 use crate::js::{Engine, HostPolicy};
-use crate::page;
-use crate::report::{FormRecord, PageRecord, Parts, Report, ScanError};
+use crate::report::{Parts, Report};
 use crate::rules::RuleSet;
 use crate::target::Target;
-use crawl::{CrawlLimits, PageTask};
-use scripts::ScriptEntry;
-use source::{Loader, LoaderSettings};
+use crawl::CrawlLimits;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -92,9 +93,6 @@ pub enum SetupError {
     Har(#[from] crate::har::HarError),
 }
 
-/// How many rounds of scripts-loading-scripts are followed (a loader, its stage 2, stage 3…).
-const MAX_DYNAMIC_ROUNDS: usize = 4;
-
 pub use crate::clock::now_rfc3339;
 
 /// `--contain`: the hosts the user named — the targets' and `--allow-host`'s (a `--resolve`
@@ -130,7 +128,8 @@ fn authorised_hosts<'a>(
     allowed
 }
 
-/// The pipeline, targets to the report's parts (see [`Collected`]).
+/// The pipeline, targets to the report's parts (see [`Collected`]): each stage is a file of
+/// its own; this function only hands each one what the earlier ones produced.
 pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
     let started_at = now_rfc3339();
     let cfg = &req.config;
@@ -142,91 +141,23 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
         capture,
         named_hosts,
     } = targets::expand(&req.targets, cfg)?;
-    // A machine without a browser must say so before scanning, never scan static-only.
-    #[cfg(feature = "browser")]
-    let chromium = match &cfg.browser {
-        Some(b) => Some(
-            crate::browser::launch::find_chromium(b.chromium.as_deref())
-                .map_err(|e| SetupError::Browser(e.to_string()))?,
-        ),
-        None => None,
-    };
-    #[cfg(not(feature = "browser"))]
-    if cfg.browser.is_some() {
-        return Err(SetupError::Browser(
-            "this skimscan was built without the `browser` feature".into(),
-        ));
-    }
-    // Without --fetch-remote a capture is all there is: a live URL beside it could not load.
+    #[allow(unused_variables)]
+    let chromium = setup::browser_binary(&req)?;
     let live_targets = tasks.iter().any(|t| t.local.is_none());
-    if let Some(c) = &capture {
-        if live_targets && !cfg.fetch_remote {
-            return Err(SetupError::Local {
-                path: "targets".into(),
-                message: "a .har capture cannot be scanned with URL targets unless --fetch-remote is given".into(),
-            });
-        }
-        for url in c.pages() {
-            tasks.push(PageTask {
-                url: url.clone(),
-                local: None,
-                // Every captured page is a target; links lead to pages the capture lacks.
-                depth: cfg.depth,
-                found_by: "target",
-            });
-        }
-    }
+    setup::add_capture_pages(&req, capture.as_ref(), &mut tasks)?;
     let capture = capture.map(Arc::new);
-    let needs_network = live_targets || cfg.fetch_remote;
-    let fetcher = if needs_network {
-        let mut opts = cfg.fetch.clone();
-        opts.named_hosts = named_hosts.clone();
-        Some(Arc::new(Fetcher::new(opts)?))
-    } else {
-        None
-    };
-    let loader = Loader::new(LoaderSettings {
-        fetcher,
-        max_body: cfg.fetch.max_body,
-        fetch_remote: cfg.fetch_remote,
-        contain: cfg
-            .browser
-            .as_ref()
-            .filter(|b| b.contain)
-            .map(|_| contain_hosts(cfg, &req.targets)),
+    let loader = Arc::new(setup::loader(
+        &req,
+        live_targets,
+        &named_hosts,
+        capture.clone(),
         deadline,
-        capture: capture.clone(),
-        keep: req.keep.clone(),
-    });
-
+    )?);
     let progress = req.progress.clone();
     let on_page = |name: &str| progress.page(name);
-    let loader = Arc::new(loader);
     // Scripts are analysed as they arrive (scan/early.rs), under the hosts the targets
-    // authorise; `--no-cache` shares no analysis, so there is nothing to start early.
-    let early = (!matches!(cfg.cache, crate::cache::CacheSetting::Off)).then(|| {
-        let allowed = authorised_hosts(
-            cfg,
-            &req.extra_allowed,
-            tasks.iter().filter_map(|t| t.url.host_str()),
-        );
-        let allowed_text: Vec<String> = allowed.iter().map(|h| h.as_str().to_string()).collect();
-        let engine = Engine::new(
-            req.rules.clone(),
-            HostPolicy {
-                allowed: allowed.clone(),
-            },
-        )
-        .isolated();
-        let reuse = reuse::Reuse::new(&cfg.cache, req.rules.sources(), &allowed_text);
-        Arc::new(early::Early::new(
-            engine,
-            reuse,
-            allowed,
-            progress.clone(),
-            deadline,
-        ))
-    });
+    // authorise.
+    let early = setup::early(&req, &tasks, deadline);
     let prefetch = match &early {
         Some(e) => {
             let e = e.clone();
@@ -271,164 +202,47 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
         "pages loaded"
     );
     progress.stage("scripts");
-    let mut entries = scripts::collect(
+    let (mut entries, imports_read) = load_scripts::load(
         &loader,
         &prefetch,
         &pages,
-        cfg.fetch.concurrency,
+        capture.as_deref(),
+        &lone_scripts,
+        cfg,
         &mut errors,
     )
     .await;
-    // The imports of the scripts loaded so far were read while they downloaded.
-    prefetch.imports().settle().await;
-    let imports_read = prefetch.imports().memo();
-    modules::follow(
-        &loader,
-        &imports_read,
-        &pages,
-        &mut entries,
-        0,
-        cfg.fetch.concurrency,
-        &mut errors,
-    )
-    .await;
-    if let Some(c) = &capture {
-        // Scripts in the capture that no page's markup names ran because code loaded them.
-        let urls: Vec<url::Url> = pages.iter().map(|p| p.url.clone()).collect();
-        let listed = |pi: usize, u: &url::Url| {
-            entries
-                .iter()
-                .any(|e| e.page_index == pi && e.record.url.as_deref() == Some(u.as_str()))
-        };
-        let loads = c
-            .runtime_scripts(&urls, &listed)
-            .into_iter()
-            .map(|(pi, list)| {
-                let list = list.into_iter().map(|u| (u.to_string(), String::new()));
-                (pi, list.collect())
-            })
-            .collect();
-        scripts::collect_dynamic(
-            &loader,
-            &pages,
-            loads,
-            &mut entries,
-            cfg.fetch.concurrency,
-            &mut errors,
-        )
-        .await;
-    }
     tracing::info!(
         scripts = entries.len(),
         elapsed_ms = clock.elapsed().as_millis() as u64,
         "scripts loaded"
     );
 
-    for p in &lone_scripts {
-        match targets::lone_script(p, cfg.fetch.max_body) {
-            Ok(entry) => entries.push(entry),
-            Err(e) => errors.push(e),
-        }
-    }
-
     let allowed = authorised_hosts(
         cfg,
         &req.extra_allowed,
         pages.iter().filter_map(|p| p.url.host_str()),
     );
-    let policy = HostPolicy {
-        allowed: allowed.clone(),
-    };
-
-    // The analysis, then one round of the scripts that code loads at run time (kind
-    // `dynamic`): they run on the page too, so they are fetched (through the same guard) and
-    // analysed like any other script.
-    // Isolated: a script that crashes or exhausts its worker costs that script, not the scan.
-    // Each distinct analysis once: copies of the same code share it, and earlier runs' results
-    // are reused (src/cache). When the early analyses (scan/early.rs) authorised these same
-    // hosts, their engine and memory are this round's: the round recalls what they found.
     if let Some(e) = &early {
         e.settle().await;
     }
-    let (engine, reuse) = match early.as_ref().and_then(|e| e.round_for(&allowed)) {
-        Some(same) => same,
-        None => {
-            let allowed_text: Vec<String> =
-                allowed.iter().map(|h| h.as_str().to_string()).collect();
-            (
-                Engine::new(req.rules.clone(), policy.clone()).isolated(),
-                Arc::new(reuse::Reuse::new(
-                    &cfg.cache,
-                    req.rules.sources(),
-                    &allowed_text,
-                )),
-            )
-        }
+    let (engine, reuse) = setup::round_engine(&req, early.as_ref(), &allowed);
+    let rounds = rounds::Rounds {
+        loader: &loader,
+        imports_read: &imports_read,
+        pages: &pages,
+        engine: &engine,
+        reuse: &reuse,
+        deadline: &deadline,
+        keep: req.keep.as_deref(),
+        concurrency: cfg.fetch.concurrency,
     };
-    containers::expand(&mut entries, 0);
-    let first = analysis::analyse_until(&engine, &reuse, &mut entries, 0, &pages, &deadline).await;
+    let mut found = rounds::Found::default();
+    rounds.run(&mut entries, &mut found, &mut errors).await;
     tracing::info!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         "scripts analysed"
     );
-    findings.extend(first.findings);
-    errors.extend(first.errors);
-    analysis::keep_decoded(req.keep.as_deref(), &first.decoded);
-    let mut pipes = first.pipes;
-    // Loaders chain (a stub loads stage 2, which loads stage 3): follow a bounded number of
-    // rounds, and say so when code still loads more, so the scan is never "complete" without
-    // having seen what runs.
-    let mut pending = first.loads;
-    let mut round = 0;
-    while !pending.is_empty() {
-        if round == MAX_DYNAMIC_ROUNDS {
-            for (page_index, list) in &pending {
-                for (url, by) in list {
-                    errors.push(ScanError {
-                        url: url.clone(),
-                        message: format!(
-                            "loaded at run time by {by} after {MAX_DYNAMIC_ROUNDS} rounds of loaders; not followed (page {})",
-                            pages.get(*page_index).map(|p| p.name.as_str()).unwrap_or("?")
-                        ),
-                    });
-                }
-            }
-            break;
-        }
-        round += 1;
-        let before = entries.len();
-        scripts::collect_dynamic(
-            &loader,
-            &pages,
-            pending,
-            &mut entries,
-            cfg.fetch.concurrency,
-            &mut errors,
-        )
-        .await;
-        // Scripts added at run time import modules too.
-        modules::follow(
-            &loader,
-            &imports_read,
-            &pages,
-            &mut entries,
-            before,
-            cfg.fetch.concurrency,
-            &mut errors,
-        )
-        .await;
-        if entries.len() == before {
-            break;
-        }
-        containers::expand(&mut entries, before);
-        let next =
-            analysis::analyse_until(&engine, &reuse, &mut entries, before, &pages, &deadline).await;
-        findings.extend(next.findings);
-        errors.extend(next.errors);
-        analysis::keep_decoded(req.keep.as_deref(), &next.decoded);
-        pipes.extend(next.pipes);
-        pending = next.loads;
-    }
 
     // The browser pass: what actually runs and what actually leaves (scan/browser.rs).
     #[allow(unused_mut)]
@@ -460,73 +274,14 @@ pub async fn collect(req: ScanRequest) -> Result<Collected, SetupError> {
             }
         }
         let runtime = analysis::analyse(&engine, &reuse, &mut entries, before, &pages).await;
-        findings.extend(runtime.findings);
-        errors.extend(runtime.errors);
-        analysis::keep_decoded(req.keep.as_deref(), &runtime.decoded);
-        pipes.extend(runtime.pipes);
+        found.add(runtime, req.keep.as_deref());
     }
-    findings.extend(analysis::join_pipes(&engine, &pages, &pipes));
-
+    findings.extend(found.findings);
+    errors.extend(found.errors);
+    findings.extend(analysis::join_pipes(&engine, &pages, &found.pipes));
     reuse.finish();
 
-    // Page checks and page records.
-    let mut page_records = Vec::new();
-    for (pi, p) in pages.iter().enumerate() {
-        let page_scripts: Vec<&ScriptEntry> =
-            entries.iter().filter(|e| e.page_index == pi).collect();
-        let page_host = p.host();
-        let authorised = |h: &str| engine.may_receive_payment_data(page_host.as_deref(), h);
-        // Scripts we only know the address of still tell something: a known skimmer domain
-        // or a look-alike host in the URL.
-        for e in &page_scripts {
-            if e.text.is_none()
-                && let Some(url) = &e.record.url
-            {
-                findings.extend(engine.check_script_url(&p.name, page_host.as_deref(), url));
-            }
-        }
-        findings.extend(crate::checks::page_findings(
-            &req.rules,
-            p,
-            &page_scripts,
-            &authorised,
-        ));
-        page_records.push(PageRecord {
-            url: p.name.clone(),
-            status: p.status,
-            payment_form: p.doc.payment_form(),
-            headers: page::security_headers(&p.headers, &p.doc.meta_csp),
-            requested_url: p
-                .requested
-                .as_ref()
-                .map(|u| crawl::display(u, p.local.as_deref())),
-            title: p.doc.title.clone(),
-            encoding: Some(p.encoding.clone()),
-            forms: p
-                .doc
-                .forms
-                .iter()
-                .map(|f| FormRecord {
-                    action: f.action.as_ref().map(|a| match a {
-                        Ok(u) => match p.local.as_deref() {
-                            // A local page's root-relative action names a file of the site.
-                            Some(root) => root
-                                .localize(u)
-                                .map(|l| root.display(&l))
-                                .unwrap_or_else(|| u.to_string()),
-                            None => u.to_string(),
-                        },
-                        Err(raw) => raw.clone(),
-                    }),
-                    method: f.method.clone(),
-                    payment_fields: f.payment_fields.iter().map(|pf| pf.name.clone()).collect(),
-                    line: f.line,
-                })
-                .collect(),
-            found_by: p.found_by.to_string(),
-        });
-    }
-
+    let page_records = records::pages(&req.rules, &engine, &pages, &entries, &mut findings);
     let mut sources = BTreeMap::new();
     let mut script_records = Vec::with_capacity(entries.len());
     for e in entries {

@@ -183,6 +183,27 @@ fn replaces_every_digit(pattern: &str) -> bool {
     if pattern == "[^]" {
         return true;
     }
+    // A library repeats the same few patterns at many call sites: compile each once per
+    // worker thread (bounded, so a script made of distinct patterns cannot grow it).
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, bool>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = SEEN.with(|m| m.borrow().get(pattern).copied()) {
+        return known;
+    }
+    let answer = compile_and_test_digits(pattern);
+    SEEN.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 256 {
+            m.clear();
+        }
+        m.insert(pattern.to_string(), answer);
+    });
+    answer
+}
+
+fn compile_and_test_digits(pattern: &str) -> bool {
     let core = match pattern.rfind("(?=") {
         Some(i) if i > 0 && pattern.ends_with(')') => &pattern[..i],
         _ => pattern,

@@ -3,7 +3,7 @@
 use super::callsite::arg_exprs;
 use super::scopes::collect_binding_names;
 use super::{Collector, aliases, is_jquery_name};
-use crate::js::facts::UrlText;
+use crate::js::facts::{SMALL_SCRIPT_BYTES, UrlText};
 use crate::js::value::Value;
 use crate::rules::schema::{Channel, Marker, SourceKind};
 use oxc_ast::ast::*;
@@ -48,6 +48,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         // A selector naming a card field, wherever it is kept (a table of selectors walked
         // with `Object.keys`, a class field): the stub page then sees what the script does.
         if !self.facts.names_card_field
+            && self.src.len() <= SMALL_SCRIPT_BYTES
             && it.value.len() <= 200
             && it.value.starts_with(['#', '.', '['])
             && self.k.vocab.matches(it.value.as_str())

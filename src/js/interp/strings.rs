@@ -318,34 +318,42 @@ pub fn unescape(s: &str) -> String {
     out
 }
 
-/// `decodeURIComponent`: percent-decoding into UTF-8 (None where the browser would throw).
+/// `decodeURIComponent`: percent-decoding into UTF-8 (None where the browser would throw: a
+/// `%` without two hex digits after it, or bytes that are not UTF-8). The decoding is the
+/// `percent-encoding` crate's; the browser's strictness is checked here first.
 pub fn percent_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let h = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(h, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
+    let every_escape_whole = b
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c == b'%')
+        .all(|(i, _)| {
+            b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        });
+    if !every_escape_whole {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
+/// What `encodeURIComponent` leaves as it is: ASCII letters, digits and `-_.!~*'()`.
+const URI_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
 pub(super) fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &c in s.as_bytes() {
-        if c.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&c) {
-            out.push(char::from(c));
-        } else {
-            out.push_str(&format!("%{c:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, URI_COMPONENT).to_string()
 }
 
 #[cfg(test)]
@@ -362,6 +370,20 @@ mod tests {
         assert_eq!(unescape("%68%74%u0074p"), "http");
         assert_eq!(percent_decode("a%2Fb").as_deref(), Some("a/b"));
         assert!(percent_decode("%E0%A4%A").is_none());
+        assert!(
+            percent_decode("100%").is_none(),
+            "a lone % throws in the browser"
+        );
+        assert!(percent_decode("%zz").is_none());
+        assert!(
+            percent_decode("%C3").is_none(),
+            "half a UTF-8 sequence throws"
+        );
+        assert_eq!(percent_decode("%E3%82%AB+x").as_deref(), Some("カ+x"));
+        assert_eq!(
+            percent_encode("a b/カ!~*'()-_."),
+            "a%20b%2F%E3%82%AB!~*'()-_."
+        );
         assert_eq!(parse_int("0x1f", None), 31.0);
         assert_eq!(parse_int("12px", None), 12.0);
         assert!(parse_int("abc", None).is_nan());
