@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
         for (how, url, data) in &o.sends {
             println!(
                 "send {how} {url} {}",
-                data.chars().take(200).collect::<String>()
+                data.chars().take(4000).collect::<String>()
             );
         }
         return Ok(());

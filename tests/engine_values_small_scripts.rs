@@ -2,8 +2,10 @@
 //! their own, name card fields in selectors or hook a DOM interface's prototype (issue 9):
 //! fields found by their captions, their shape or a table of selectors walked in a loop, a
 //! wrapped `value` getter, and sends the static walk has no row for (a web font's URL, a
-//! module import, a style sheet's `@import`), are what a run shows. The legitimate twins
-//! (a chat widget that sends the visitor's name, a vault on the shop's own subdomain) stay
+//! module import, a style sheet's `@import`), are what a run shows. So are keyloggers that
+//! never read a value (`e.key` added up), cards carried in a request header, and data parked
+//! behind a blob URL and read back. The legitimate twins (a chat widget that sends the
+//! visitor's name, a vault on the shop's own subdomain, typing-rhythm fraud checks) stay
 //! below high.
 
 mod engine_support;

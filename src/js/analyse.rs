@@ -55,9 +55,12 @@ pub fn analyse(
     // prototype (`HTMLInputElement.prototype`'s `value`, `HTMLFormElement.prototype.submit`): a
     // fake form built by a helper (`mk({placeholder: 'Kartennummer'})`), a table of selectors
     // walked in a loop, fields found by their labels or by their order in the form.
+    // A small script listening to keystrokes runs too: a keylogger adds up `e.key` and
+    // never reads a field's value.
     let reads_card = facts.sources.iter().any(|s| {
         s.kind == SourceKind::Payment
-            || (s.kind == SourceKind::Harvest && job.code.len() <= HARVEST_MAX_BYTES)
+            || (matches!(s.kind, SourceKind::Harvest | SourceKind::Keystroke)
+                && job.code.len() <= HARVEST_MAX_BYTES)
     }) || (job.code.len() <= HARVEST_MAX_BYTES
         && (facts.makes_fields
             || facts.names_card_field

@@ -340,6 +340,11 @@ fn selects_a_non_card_type(compound: &str) -> bool {
         rest = rest[i..].find(')').map_or("", |j| &rest[i + j + 1..]);
     }
     kept.push_str(rest);
+    // `input:checked` is the ticked boxes and chosen radios; `input[name*=newsletter]`
+    // the fields whose name says what else they are.
+    if kept.contains(":checked") || names_other_fields(&kept) {
+        return true;
+    }
     kept.match_indices("[type").any(|(i, _)| {
         let rest = kept[i + 5..].trim_start();
         let Some(v) = rest.strip_prefix('=') else {
@@ -348,6 +353,50 @@ fn selects_a_non_card_type(compound: &str) -> bool {
         let v = v.trim_start().trim_start_matches(['"', '\'']);
         let end = v.find(['"', '\'', ']', ' ']).unwrap_or(v.len());
         NON_CARD_TYPES.contains(&&v[..end])
+    })
+}
+
+/// `[name*=newsletter]`, `[id^="shipping"]`, `[name$=email]`: an attribute match on a name
+/// or id whose words are those of fields that never hold card data (and no card word).
+fn names_other_fields(compound: &str) -> bool {
+    const OTHER: &[&str] = &[
+        "newsletter",
+        "email",
+        "mail",
+        "phone",
+        "telephone",
+        "shipping",
+        "street",
+        "city",
+        "postcode",
+        "postal",
+        "zip",
+        "coupon",
+        "promo",
+        "search",
+        "comment",
+        "subscri",
+        "firstname",
+        "lastname",
+        "country",
+        "region",
+    ];
+    const CARD: &[&str] = &[
+        "card", "cc", "cvv", "cvc", "csc", "pan", "pay", "exp", "secur",
+    ];
+    ["[name", "[id"].iter().any(|attr| {
+        compound.match_indices(attr).any(|(i, _)| {
+            let rest = compound[i + attr.len()..].trim_start();
+            let Some(v) = ["*=", "^=", "$=", "~=", "|="]
+                .iter()
+                .find_map(|op| rest.strip_prefix(op))
+            else {
+                return false;
+            };
+            let v = v.trim_start().trim_start_matches(['"', '\'']);
+            let v = &v[..v.find(['"', '\'', ']']).unwrap_or(v.len())];
+            OTHER.iter().any(|w| v.contains(w)) && !CARD.iter().any(|w| v.contains(w))
+        })
     })
 }
 
@@ -504,6 +553,14 @@ mod tests {
         assert!(!is_harvest_selector("select[id='country']"));
         assert!(!is_harvest_selector("input[autocomplete=\"cc-number\"]"));
         assert!(is_harvest_selector("input[autocomplete^=cc]"));
+        // Ticked boxes, and fields whose name says they are something else.
+        assert!(!is_harvest_selector("input[name*=newsletter]:checked"));
+        assert!(!is_harvest_selector("input:checked"));
+        assert!(!is_harvest_selector("input[name^='shipping']"));
+        assert!(!is_harvest_selector("form input[id*=email]"));
+        assert!(is_harvest_selector("input[name*=card]"));
+        assert!(is_harvest_selector("input[name^=shipping_cc]"));
+        assert!(is_harvest_selector("input[name*=payment]"));
         assert!(is_harvest_selector("form.checkout"));
         assert!(is_harvest_selector("form#co-payment-form"));
         assert!(!is_harvest_selector("formatted-price"));

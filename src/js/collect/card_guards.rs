@@ -114,6 +114,8 @@ impl<'a> Collector<'a, '_, '_> {
                     reversed: false,
                     negated_tests: 0,
                     no_on_card: 0,
+                    yes_on_card: 0,
+                    yes_off_card: 0,
                 };
                 g.visit_function_body(body);
                 if g.card_tests == 0 {
@@ -123,9 +125,11 @@ impl<'a> Collector<'a, '_, '_> {
                     return Some((true, el.name.as_str()));
                 }
                 // A helper that answers no for card fields (`if (DENY.test(n)) return null`),
-                // said only so, is a guard the other way round; `if (!CARD.test(n)) return
-                // false` (a no for every other field) and mixed answers say nothing.
-                (g.no_on_card > 0 && g.negated_tests == 0).then_some((false, el.name.as_str()))
+                // said only so (a yes only for fields the card test rejected agrees), is a
+                // guard the other way round; `if (!CARD.test(n)) return false` (a no for every
+                // other field) and mixed answers say nothing.
+                (g.no_on_card > 0 && g.negated_tests == 0 && g.yes_on_card == 0)
+                    .then_some((false, el.name.as_str()))
             }
             _ => None,
         }
@@ -155,13 +159,30 @@ impl<'a> Collector<'a, '_, '_> {
     /// /cvv/.test(k)`: a test of a key name `k` (a symbol) for card words, and whether it is
     /// true for card keys. A scrubber keeps a field's value only where the test said no.
     pub(super) fn card_key_guard(&mut self, test: &'a Expression<'a>) -> Option<(bool, Sym)> {
+        self.card_key_guard_at(test, 0)
+    }
+
+    fn card_key_guard_at(&mut self, test: &'a Expression<'a>, depth: u32) -> Option<(bool, Sym)> {
+        if depth > 6 {
+            return None;
+        }
         match test.without_parentheses() {
-            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
-                self.card_key_guard(&u.argument).map(|(p, k)| (!p, k))
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => self
+                .card_key_guard_at(&u.argument, depth + 1)
+                .map(|(p, k)| (!p, k)),
+            // `var hit = …; out[k] = hit ? '[REDACTED]' : v`: the flag's one initialiser.
+            Expression::Identifier(id) => {
+                let init = self.interp.decl_init(id.name.as_str())?;
+                self.card_key_guard_at(init, depth + 1)
+            }
+            // `REDACT.some(function (re) { return re.test(k); })`: a list of card-word
+            // patterns, any of which matches the key.
+            Expression::CallExpression(c) if self.list_key_test(c).is_some() => {
+                self.list_key_test(c).map(|k| (true, k))
             }
             Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
-                let (a, ka) = self.card_key_guard(&l.left)?;
-                let (b, kb) = self.card_key_guard(&l.right)?;
+                let (a, ka) = self.card_key_guard_at(&l.left, depth + 1)?;
+                let (b, kb) = self.card_key_guard_at(&l.right, depth + 1)?;
                 (a && b && ka == kb).then_some((true, ka))
             }
             Expression::CallExpression(c) => {
@@ -183,6 +204,68 @@ impl<'a> Collector<'a, '_, '_> {
             }
             _ => None,
         }
+    }
+
+    /// `LIST.some(function (re) { return re.test(k); })` (also an arrow, `w =>
+    /// k.includes(w)`), where the list holds a card word: the key `k` tested.
+    fn list_key_test(&mut self, c: &'a CallExpression<'a>) -> Option<Sym> {
+        let m = c.callee.without_parentheses().as_member_expression()?;
+        if !matches!(m.static_property_name()?, "some" | "find" | "findIndex") {
+            return None;
+        }
+        let items = match self.interp.peek(m.object()) {
+            Value::Array(a) => a.borrow().clone(),
+            _ => return None,
+        };
+        let card_list = items.iter().any(|v| match v {
+            Value::Regex(src, _) => self.k.vocab.matches(src),
+            v => v.as_str().is_some_and(|s| self.k.vocab.matches(s)),
+        });
+        if !card_list {
+            return None;
+        }
+        // The callback's one statement or expression body: `re.test(k)`, `k.includes(w)`.
+        let (param, body) = match c.arguments.first()?.as_expression()?.without_parentheses() {
+            Expression::FunctionExpression(f) => {
+                let p = f.params.items.first()?;
+                let [Statement::ReturnStatement(r)] = f.body.as_ref()?.statements.as_slice() else {
+                    return None;
+                };
+                (p, r.argument.as_ref()?)
+            }
+            Expression::ArrowFunctionExpression(f) => {
+                let p = f.params.items.first()?;
+                let body = match &f.body {
+                    ArrowFunctionBody::FunctionBody(b) => match b.statements.as_slice() {
+                        [Statement::ReturnStatement(r)] => r.argument.as_ref()?,
+                        _ => return None,
+                    },
+                    body => body.as_expression()?,
+                };
+                (p, body)
+            }
+            _ => return None,
+        };
+        let BindingPattern::BindingIdentifier(item) = &param.pattern else {
+            return None;
+        };
+        let Expression::CallExpression(t) = body.without_parentheses() else {
+            return None;
+        };
+        let tm = t.callee.without_parentheses().as_member_expression()?;
+        let (pattern, subject) = match tm.static_property_name()? {
+            "test" => (tm.object(), t.arguments.first()?.as_expression()?),
+            "includes" | "startsWith" | "endsWith" | "match" | "indexOf" => {
+                (t.arguments.first()?.as_expression()?, tm.object())
+            }
+            _ => return None,
+        };
+        if !matches!(pattern.without_parentheses(), Expression::Identifier(p) if p.name == item.name)
+        {
+            return None;
+        }
+        let k = key_name(subject)?;
+        self.lookup(k)
     }
 
     /// The values bound with key `k`: the other parameters of the function whose parameter
@@ -507,6 +590,10 @@ struct Guard<'c, 'a, 'x, 'y> {
     negated_tests: u32,
     /// `if (cardTest) return null`: a falsy answer for card fields.
     no_on_card: u32,
+    /// `if (cardTest) return 'x'`: a truthy answer for card fields.
+    yes_on_card: u32,
+    /// `if (!cardTest) return 'x'`: a truthy answer for other fields only.
+    yes_off_card: u32,
 }
 
 impl<'a> Visit<'a> for Guard<'_, 'a, '_, '_> {
@@ -531,11 +618,22 @@ impl<'a> Visit<'a> for Guard<'_, 'a, '_, '_> {
 
     fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
         // `if (/cc/.test(n)) return false;`: a card field answers no — the other way round.
-        let before = self.card_tests;
+        let (before, negated_before) = (self.card_tests, self.negated_tests);
         self.visit_expression(&it.test);
-        if self.card_tests > before && returns_false(&it.consequent) {
+        let negated_here = self.negated_tests - negated_before;
+        if self.card_tests > before && negated_here == 0 && returns_false(&it.consequent) {
             self.reversed = true;
             self.no_on_card += 1;
+        }
+        // `if (el.type === 'tel' && !DENY.test(n)) return 'phone';`: a yes only for fields
+        // that are not card fields agrees with a helper that answers no for card fields.
+        if negated_here > 0 && returns_truthy(&it.consequent) {
+            self.negated_tests -= negated_here;
+            self.yes_off_card += negated_here;
+        }
+        // `if (CARD.test(n)) return 'card';`: a yes for card fields.
+        if self.card_tests - before > negated_here && returns_truthy(&it.consequent) {
+            self.yes_on_card += 1;
         }
         self.visit_statement(&it.consequent);
         if let Some(a) = &it.alternate {
@@ -544,6 +642,25 @@ impl<'a> Visit<'a> for Guard<'_, 'a, '_, '_> {
     }
 
     fn visit_function(&mut self, _: &Function<'a>, _: oxc_syntax::scope::ScopeFlags) {}
+}
+
+/// `return 'phone'`, `return true`, `return 1`, `return {…}`: a truthy literal answer.
+fn returns_truthy(s: &Statement<'_>) -> bool {
+    let r = match s {
+        Statement::ReturnStatement(r) => r,
+        Statement::BlockStatement(b) => match b.body.as_slice() {
+            [Statement::ReturnStatement(r)] => r,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    match r.argument.as_ref().map(|e| e.without_parentheses()) {
+        Some(Expression::StringLiteral(s)) => !s.value.is_empty(),
+        Some(Expression::NumericLiteral(n)) => n.value != 0.0 && !n.value.is_nan(),
+        Some(Expression::BooleanLiteral(b)) => b.value,
+        Some(Expression::ObjectExpression(_) | Expression::ArrayExpression(_)) => true,
+        _ => false,
+    }
 }
 
 /// `return false`, `return !1`, `{ return false; }`.

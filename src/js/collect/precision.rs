@@ -209,9 +209,35 @@ fn compile_and_test_digits(pattern: &str) -> bool {
         _ => pattern,
     };
     let Ok(re) = regex::Regex::new(&format!("^(?:{core})$")) else {
-        return false;
+        return removes_card_numbers(pattern);
     };
     (b'0'..=b'9').all(|d| re.is_match(std::str::from_utf8(&[d]).unwrap_or_default()))
+        || removes_card_numbers(pattern)
+}
+
+/// Whether a global replacement by `pattern` takes every digit of a card number, however it
+/// is written (`/\b(?:\d[ -]?){13,19}\b/g`, an error reporter's PAN scrubber): what is left
+/// holds no card number.
+fn removes_card_numbers(pattern: &str) -> bool {
+    let Ok(re) = regex::Regex::new(pattern) else {
+        return false;
+    };
+    [
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1111",
+        "378282246310005",
+    ]
+    .iter()
+    .all(|pan| {
+        let mut taken = vec![false; pan.len()];
+        for m in re.find_iter(pan) {
+            taken[m.range()].iter_mut().for_each(|t| *t = true);
+        }
+        pan.bytes()
+            .zip(taken)
+            .all(|(b, t)| t || !b.is_ascii_digit())
+    })
 }
 
 impl<'a> Collector<'a, '_, '_> {
@@ -692,5 +718,12 @@ mod tests {
         ] {
             assert!(!replaces_every_digit(p), "{p}");
         }
+        // A scrubber of whole card numbers, however they are spaced, masks them too; one
+        // that takes runs of four leaves an Amex number's last three digits.
+        assert!(replaces_every_digit("\\b(?:\\d[ -]?){13,19}\\b"));
+        assert!(replaces_every_digit(
+            "\\d{13,19}|\\d{4}[ -]\\d{4}[ -]\\d{4}[ -]\\d{3,4}"
+        ));
+        assert!(!replaces_every_digit("\\d{16}"));
     }
 }

@@ -814,11 +814,22 @@
     eventTarget(this);
     this.readyState = 0; this.status = 200; this.responseText = ""; this.response = "";
     this.__url = "";
+    this.__headers = [];
   }
   XHR.prototype.open = function (_, u) { this.__url = str(u); this.readyState = 1; };
-  XHR.prototype.setRequestHeader = function () {};
+  // Request headers leave with the request: a skimmer can carry the card in one
+  // (`X-Request-Id: <base64 of the card>`).
+  XHR.prototype.setRequestHeader = function (n, v) {
+    if (this.__headers && this.__headers.length < 32) this.__headers.push(str(n) + ": " + str(v));
+  };
   XHR.prototype.send = function (b) {
-    send("xhr", this.__url, b);
+    var h = this.__headers || [];
+    // A blob URL the script made is read back locally: its text is the answer.
+    if (/^blob:/.test(this.__url) && this.__url in blobs) {
+      this.responseText = this.response = blobs[this.__url];
+    } else {
+      send("xhr", this.__url, h.length ? str(b === undefined || b === null ? "" : b) + "\n" + h.join("\n") : b);
+    }
     this.readyState = 4;
     var self = this;
     timers.push([function () { dispatch(self, makeEvent("load", self)); dispatch(self, makeEvent("readystatechange", self)); }, 1]);
@@ -830,19 +841,48 @@
     this.url = u && typeof u === "object" && u.url ? u.url : str(u);
     this.method = (init && init.method) || "GET";
     this.body = init && init.body;
+    this.headers = init && init.headers;
   }
-  function response() {
+  function response(body) {
+    var text = body === undefined ? "" : str(body);
     return {
       ok: true, status: 200, headers: { get: function () { return null; } },
-      text: function () { return Promise.resolve(""); },
-      json: function () { return Promise.resolve({}); },
-      blob: function () { return Promise.resolve({}); },
+      text: function () { return Promise.resolve(text); },
+      json: function () { try { return Promise.resolve(JSON.parse(text)); } catch (e) { return Promise.resolve({}); } },
+      blob: function () { return Promise.resolve(new BlobStub([text])); },
       arrayBuffer: function () { return Promise.resolve(new ArrayBuffer(0)); }
     };
   }
+  // The headers of a request, as text: a plain object, a list of pairs or a `Headers`.
+  function headerText(h) {
+    if (!h || typeof h !== "object") return "";
+    var out = [];
+    try {
+      if (typeof h.forEach === "function" && !Array.isArray(h)) h.forEach(function (v, k) { out.push(str(k) + ": " + str(v)); });
+      else if (Array.isArray(h)) h.forEach(function (p) { if (p) out.push(str(p[0]) + ": " + str(p[1])); });
+      else Object.keys(h).forEach(function (k) { out.push(k + ": " + str(h[k])); });
+    } catch (e) {}
+    return out.slice(0, 32).join("\n");
+  }
+  function HeadersStub(init) {
+    var m = {};
+    var self = this;
+    this.append = this.set = function (k, v) { m[str(k).toLowerCase()] = str(v); };
+    this.get = function (k) { var v = m[str(k).toLowerCase()]; return v === undefined ? null : v; };
+    this.has = function (k) { return str(k).toLowerCase() in m; };
+    this["delete"] = function (k) { delete m[str(k).toLowerCase()]; };
+    this.forEach = function (cb) { Object.keys(m).forEach(function (k) { cb(m[k], k, self); }); };
+    if (init && typeof init === "object") {
+      if (Array.isArray(init)) init.forEach(function (p) { if (p) self.append(p[0], p[1]); });
+      else Object.keys(init).forEach(function (k) { self.append(k, init[k]); });
+    }
+  }
   function fetch(u, init) {
     var url = u && typeof u === "object" && u.url ? u.url : u;
-    send("fetch", url, (init && init.body) || (u && typeof u === "object" ? u.body : undefined));
+    var body = (init && init.body) || (u && typeof u === "object" ? u.body : undefined);
+    var h = headerText((init && init.headers) || (u && typeof u === "object" ? u.headers : null));
+    if (/^blob:/.test(str(url)) && str(url) in blobs) return Promise.resolve(response(blobs[str(url)]));
+    send("fetch", url, h ? str(body === undefined || body === null ? "" : body) + "\n" + h : body);
     return Promise.resolve(response());
   }
   function WebSocketStub(u) {
@@ -1299,6 +1339,7 @@
   define("sessionStorage", storage());
   define("XMLHttpRequest", XHR);
   define("fetch", fetch);
+  define("Headers", HeadersStub);
   define("Request", RequestStub);
   define("WebSocket", WebSocketStub);
   define("RTCPeerConnection", RTC);

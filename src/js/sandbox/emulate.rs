@@ -433,30 +433,59 @@ fn decodings(s: &str) -> Vec<String> {
             }
         }
     }
+    // Hex runs, each decoded; and all of them together under one XOR key (`hex(xor(pan)) +
+    // '-' + hex(xor(cvv))`: the other canaries are in runs of their own).
+    let mut all_runs: Vec<u8> = Vec::new();
     for run in s.split(|c: char| !c.is_ascii_hexdigit()) {
-        if run.len() >= 16 && run.len() % 2 == 0 {
+        if run.len() >= 2 && run.len() % 2 == 0 {
             let bytes: Vec<u8> = (0..run.len())
                 .step_by(2)
                 .filter_map(|i| u8::from_str_radix(&run[i..i + 2], 16).ok())
                 .collect();
-            if let Some(text) = printable(&bytes) {
+            if run.len() >= 16
+                && let Some(text) = printable(&bytes)
+            {
                 out.push(text);
             }
+            if all_runs.len() < 64 << 10 {
+                all_runs.extend_from_slice(&bytes);
+                all_runs.push(0);
+            }
         }
+    }
+    if let Some(x) = unxor(&all_runs).filter(|x| another_canary(x)) {
+        out.push(x);
+    }
+    // XORed characters sent as they are (percent-encoded, or printable under the key).
+    if s.len() <= 64 << 10
+        && let Some(x) = unxor(s.as_bytes()).filter(|x| another_canary(x))
+    {
+        out.push(x);
     }
     out
 }
 
+/// A one-byte XOR of the card number is a byte and fifteen equal bytes (`DAAAAAAAAAAAAAAA`
+/// under the key 0x70), which plain data can hold. Outside a Base64 decoding the key is
+/// believed only when it also reveals the canary security code or expiry year.
+fn another_canary(plain: &str) -> bool {
+    has_token(plain, "737") || has_token(plain, "2029")
+}
+
 /// The bytes XORed back with the one-byte key that turns the canary card number's XOR into
-/// it (`String.fromCharCode(c.charCodeAt(0) ^ 23)` before `btoa`, a skimmer's habit), when
-/// some key does.
+/// it (`String.fromCharCode(c.charCodeAt(0) ^ 23)` before `btoa` or a hex encoding, a
+/// skimmer's habit), when some key does. One pass: XOR with a key keeps the XOR of
+/// neighbouring bytes, so the card number is where the neighbours differ as its digits do; the
+/// key is then the first byte XOR the first digit.
 fn unxor(bytes: &[u8]) -> Option<String> {
-    (1..=255u8).find_map(|k| {
-        let needle: Vec<u8> = PAN.bytes().map(|b| b ^ k).collect();
-        memchr::memmem::find(bytes, &needle)?;
-        let plain: Vec<u8> = bytes.iter().map(|b| b ^ k).collect();
-        Some(String::from_utf8_lossy(&plain).into_owned())
-    })
+    let pan = PAN.as_bytes();
+    let diffs: Vec<u8> = pan.windows(2).map(|w| w[0] ^ w[1]).collect();
+    let at = bytes.windows(pan.len()).position(|w| {
+        w[0] != pan[0] && w.windows(2).map(|p| p[0] ^ p[1]).eq(diffs.iter().copied())
+    })?;
+    let k = bytes[at] ^ pan[0];
+    let plain: Vec<u8> = bytes.iter().map(|b| b ^ k).collect();
+    Some(String::from_utf8_lossy(&plain).into_owned())
 }
 
 /// Bytes as text when they mostly are (a decoding that produced noise is no view).
@@ -501,6 +530,31 @@ mod tests {
             base64::engine::general_purpose::STANDARD.encode(xored)
         );
         assert_eq!(fields_in(&sent, &reads()), vec!["#cc_number", "#cc_cid"]);
+        // XORed, then hex-encoded; or XORed and sent as they are.
+        let xored: Vec<u8> = format!("{PAN}-12-2029-737")
+            .bytes()
+            .map(|b| b ^ 7)
+            .collect();
+        let hex: String = xored.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            fields_in(&format!("sid={hex}"), &reads()),
+            vec!["#cc_number", "#cc_cid"]
+        );
+        // Each value XORed and hex-encoded on its own, joined by dashes.
+        let part = |v: &str| -> String { v.bytes().map(|b| format!("{:02x}", b ^ 7)).collect() };
+        let sid = format!("{}-{}-{}", part(PAN), part("1229"), part("737"));
+        assert_eq!(
+            fields_in(&format!("sid={sid}"), &reads()),
+            vec!["#cc_number", "#cc_cid"]
+        );
+        let raw = String::from_utf8(xored).unwrap();
+        assert_eq!(
+            fields_in(&format!("q={raw}"), &reads()),
+            vec!["#cc_number", "#cc_cid"]
+        );
+        // Fifteen equal bytes after one that differs as `4` from `1` are no card number
+        // without another canary under the same key.
+        assert!(fields_in("blob=DAAAAAAAAAAAAAAAAAAAAAA", &reads()).is_empty());
         // A security code alone, or inside a longer number, is no match.
         assert!(fields_in("n=7370", &reads()).is_empty());
         assert!(fields_in("a=737", &reads()).is_empty());
