@@ -47,6 +47,13 @@ pub struct Deps {
 }
 
 impl Deps {
+    pub fn sym(s: Sym) -> Deps {
+        Deps {
+            syms: vec![s],
+            src: 0,
+        }
+    }
+
     pub fn source(bits: u8) -> Deps {
         Deps {
             syms: Vec::new(),
@@ -98,6 +105,39 @@ pub struct FlowGraph {
     /// Calls through names (`f(…)`, `handlers[t](…)`): the name, and each argument's
     /// dependencies with whether it is spread.
     pub dyn_calls: Vec<(Sym, Vec<(Deps, bool)>)>,
+    /// Calls of the script's own functions whose value is used: the symbol standing for the
+    /// call's value, the function, and each argument's dependencies. A helper called with a
+    /// form's fields in one place and with an error message in another returns the fields
+    /// only where it was given them (see `solve`).
+    pub call_values: Vec<(Sym, Sym, Option<Vec<Deps>>)>,
+    /// Each call's value symbol and its function, kept after `solve`: a call of a helper
+    /// that returns elements holds elements as the helper does.
+    pub call_value_of: Vec<(Sym, Sym)>,
+}
+
+/// Symbols visited at most while finding which parameters reach their function's value
+/// (see `FlowGraph::through_params`); past it, calls share their function's whole value.
+const MAX_REACH_VISITS: usize = 4_000_000;
+
+/// Functions whose own part is solved again at most (each is one more pass over the graph).
+const MAX_REFINED_FNS: usize = 32;
+
+/// Graphs larger than this keep calls sharing their function's whole value (a bundle's
+/// passes would cost more than its analysis is allowed).
+const MAX_REFINED_EDGES: usize = 400_000;
+
+/// Which arguments of a call reach the called function's value.
+#[derive(Default)]
+struct Reach {
+    params: Vec<usize>,
+    /// `arguments` or a rest parameter reaches it: every argument from this position on.
+    rest_from: Option<usize>,
+}
+
+impl Reach {
+    fn reaches(&self, i: usize) -> bool {
+        self.params.contains(&i) || self.rest_from.is_some_and(|r| i >= r)
+    }
 }
 
 /// Functions a call through a name is joined with at most (see `join_dyn_calls`).
@@ -133,7 +173,16 @@ impl FlowGraph {
     }
 
     /// Propagate sources to a fixed point; returns the source bits of every symbol.
+    ///
+    /// A call's value (`call_values`) is what its function returns from the data it was
+    /// given there, plus what the function returns of its own (from closures, globals,
+    /// sources it reads): never another call's arguments. (1) The graph is built whole, each
+    /// call's value standing for its function's whole value, and solved. (2) Which
+    /// parameters reach a function's value is found on it. (3) For a function whose calls
+    /// were given different data, its own part is solved again without what calls give its
+    /// parameters, and each of its calls' values is made of that part and its own arguments.
     pub fn solve(&mut self) -> Vec<u8> {
+        let walk = self.edges.len();
         let calls = std::mem::take(&mut self.calls);
         for (f, args) in calls {
             if let Some(rest) = self.fn_rest.get(&f).cloned() {
@@ -151,13 +200,188 @@ impl FlowGraph {
                 }
             }
         }
+        // Each call's value stands for its function's whole value first, before the calls
+        // through names are joined: which functions a name may hold flows through it.
+        let values = std::mem::take(&mut self.call_values);
+        self.call_value_of = values.iter().map(|(v, f, _)| (*v, *f)).collect();
+        let value_edges = self.edges.len();
+        for (v, f, _) in &values {
+            self.edge(*v, Deps::sym(*f));
+        }
+        let value_edges = value_edges..self.edges.len();
         self.join_dyn_calls();
+        let whole = self.edges.len();
+        let taint = self.propagate_all();
+        if values.is_empty() || self.truncated || whole > MAX_REFINED_EDGES {
+            return taint;
+        }
+        self.refine_call_values(walk, value_edges, &values, &taint)
+            .unwrap_or(taint)
+    }
+
+    /// Steps (2) and (3) of [`FlowGraph::solve`]; None when nothing changes. Edges from
+    /// `walk` on are the calls' (into parameters) but for `value_edges` (call values from
+    /// their functions).
+    fn refine_call_values(
+        &mut self,
+        walk: usize,
+        value_edges: std::ops::Range<usize>,
+        values: &[(Sym, Sym, Option<Vec<Deps>>)],
+        taint: &[u8],
+    ) -> Option<Vec<u8>> {
+        let whole = self.edges.len();
+        let bits = |d: &Deps| {
+            d.syms.iter().fold(d.src, |acc, s| {
+                acc | taint.get(*s as usize).copied().unwrap_or(0)
+            })
+        };
+        // Reachability from parameters over the graph with each call's value also made of
+        // all its arguments (an over-estimate: a parameter found to reach is safe).
+        for (v, _, args) in values {
+            let mut d = Deps::default();
+            for a in args.iter().flatten() {
+                d.merge(a.clone());
+            }
+            self.edge(*v, d);
+        }
+        let through = self.through_params(values);
+        self.edges.truncate(whole);
+        // Functions worth refining: some call's own arguments explain less than the
+        // function's whole value.
+        let mut refine: Vec<Sym> = Vec::new();
+        for (_, f, args) in values {
+            let (Some(reach), Some(args)) = (through.get(f), args) else {
+                continue;
+            };
+            let given = args
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| reach.reaches(*i))
+                .fold(0u8, |acc, (_, a)| acc | bits(a));
+            let all = taint.get(*f as usize).copied().unwrap_or(0);
+            if all & !given != 0 && !refine.contains(f) && refine.len() < MAX_REFINED_FNS {
+                refine.push(*f);
+            }
+        }
+        if refine.is_empty() {
+            return None;
+        }
+        // Each refined function's own part: the whole graph without what calls give its
+        // parameters (the edges after the walk's into them, call values aside).
+        let mut own: HashMap<Sym, u8, FxBuild> = HashMap::default();
+        for f in &refine {
+            let mut blocked: HashSet<Sym, FxBuild> = HashSet::default();
+            blocked.extend(self.fn_params.get(f).into_iter().flatten().copied());
+            blocked.extend(self.fn_rest.get(f).into_iter().flatten().map(|(_, s)| *s));
+            let part = self.propagate_skipping(|i, to| {
+                i >= walk && !value_edges.contains(&i) && blocked.contains(&to)
+            });
+            own.insert(*f, part.get(*f as usize).copied().unwrap_or(0));
+        }
+        // Each call of a refined function: its own arguments and the function's own part,
+        // instead of the function's whole value.
+        let mut replaced: HashSet<Sym, FxBuild> = HashSet::default();
+        for (v, f, args) in values {
+            if let (Some(part), Some(reach), Some(args)) = (own.get(f), through.get(f), args) {
+                let mut d = Deps {
+                    syms: Vec::new(),
+                    src: *part,
+                };
+                for (i, a) in args.iter().enumerate() {
+                    if reach.reaches(i) {
+                        d.merge(a.clone());
+                    }
+                }
+                self.edge(*v, d);
+                replaced.insert(*v);
+            }
+        }
+        Some(self.propagate_skipping(|i, to| value_edges.contains(&i) && replaced.contains(&to)))
+    }
+
+    /// For each function called for its value, which of its parameters (by argument
+    /// position) reach its value; a function whose search ran out of budget is absent.
+    fn through_params(
+        &self,
+        values: &[(Sym, Sym, Option<Vec<Deps>>)],
+    ) -> HashMap<Sym, Reach, FxBuild> {
+        let n = self.next as usize + 1;
+        let (first, users) = self.user_index(n);
+        let mut out: HashMap<Sym, Reach, FxBuild> = HashMap::default();
+        let mut budget = MAX_REACH_VISITS;
+        let mut seen = vec![0u32; n];
+        let mut mark = 0u32;
+        for (_, f, _) in values {
+            if out.contains_key(f) {
+                continue;
+            }
+            let params = self.fn_params.get(f).cloned().unwrap_or_default();
+            let rest = self.fn_rest.get(f).cloned().unwrap_or_default();
+            let mut reach = Reach::default();
+            let mut exhausted = false;
+            let starts = params
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, *p, false))
+                .chain(rest.iter().map(|(from, s)| (*from, *s, true)));
+            for (i, p, is_rest) in starts {
+                mark += 1;
+                let mut work = vec![p];
+                seen[p as usize] = mark;
+                let mut found = p == *f;
+                while let Some(s) = work.pop() {
+                    if found {
+                        break;
+                    }
+                    if budget == 0 {
+                        exhausted = true;
+                        break;
+                    }
+                    budget -= 1;
+                    let (a, b) = (first[s as usize] as usize, first[s as usize + 1] as usize);
+                    for &e in &users[a..b] {
+                        let to = self.edges[e as usize].0;
+                        if to == *f {
+                            found = true;
+                            break;
+                        }
+                        if seen[to as usize] != mark {
+                            seen[to as usize] = mark;
+                            work.push(to);
+                        }
+                    }
+                }
+                if exhausted {
+                    break;
+                }
+                if found {
+                    if is_rest {
+                        reach.rest_from = Some(reach.rest_from.map_or(i, |r: usize| r.min(i)));
+                    } else {
+                        reach.params.push(i);
+                    }
+                }
+            }
+            if !exhausted {
+                out.insert(*f, reach);
+            }
+        }
+        out
+    }
+
+    /// Source bits of every symbol over the edges as they are now.
+    fn propagate_all(&self) -> Vec<u8> {
+        self.propagate_skipping(|_, _| false)
+    }
+
+    /// Source bits of every symbol, leaving out the edges `skip` names (by index and target).
+    fn propagate_skipping(&self, skip: impl Fn(usize, Sym) -> bool) -> Vec<u8> {
         let n = self.next as usize + 1;
         let mut taint = vec![0u8; n];
         let (first, users) = self.user_index(n);
         let mut work: Vec<Sym> = Vec::new();
-        for (to, d) in self.edges.iter() {
-            if d.src != 0 {
+        for (i, (to, d)) in self.edges.iter().enumerate() {
+            if d.src != 0 && !skip(i, *to) {
                 let t = &mut taint[*to as usize];
                 if *t | d.src != *t {
                     *t |= d.src;
@@ -165,7 +389,21 @@ impl FlowGraph {
                 }
             }
         }
-        self.propagate(&mut taint, work, &first, &users);
+        while let Some(s) = work.pop() {
+            let b = taint[s as usize];
+            let (a, z) = (first[s as usize] as usize, first[s as usize + 1] as usize);
+            for &e in &users[a..z] {
+                let to = self.edges[e as usize].0;
+                if skip(e as usize, to) {
+                    continue;
+                }
+                let t = &mut taint[to as usize];
+                if *t | b != *t {
+                    *t |= b;
+                    work.push(to);
+                }
+            }
+        }
         taint
     }
 
@@ -331,6 +569,11 @@ impl FlowGraph {
                     holders.insert(*list);
                 }
             }
+            for (v, f) in &self.call_value_of {
+                if holders.contains(f) {
+                    holders.insert(*v);
+                }
+            }
             if holders.len() == before {
                 break;
             }
@@ -371,6 +614,60 @@ pub fn bits_of(d: &Deps, taint: &[u8]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_value_is_made_of_its_own_arguments() {
+        // `function tidy(v) { return v.trim(); }` called with a card number and with an
+        // error's message: only the first call's value is card data.
+        let mut g = FlowGraph::default();
+        let (f, p) = (g.fresh(), g.fresh());
+        g.fn_params.insert(f, vec![p]);
+        g.edge(f, Deps::sym(p));
+        let card = Deps::source(SRC_PAYMENT);
+        let message = Deps::default();
+        let (v1, v2) = (g.fresh(), g.fresh());
+        g.calls.push((f, vec![card.clone()]));
+        g.call_values.push((v1, f, Some(vec![card])));
+        g.call_values.push((v2, f, Some(vec![message])));
+        let t = g.solve();
+        assert_eq!(t[v1 as usize], SRC_PAYMENT);
+        assert_eq!(
+            t[v2 as usize], 0,
+            "another call's argument leaked into this call"
+        );
+
+        // What the function reads of its own reaches every call; a closure's value reaches
+        // through a function without parameters of its own.
+        let mut g = FlowGraph::default();
+        let (outer, p) = (g.fresh(), g.fresh());
+        let inner = g.fresh();
+        g.fn_params.insert(outer, vec![p]);
+        g.fn_params.insert(inner, Vec::new());
+        g.edge(inner, Deps::sym(p));
+        g.edge(inner, Deps::source(SRC_KEYSTROKE));
+        let inner_call = g.fresh();
+        g.call_values.push((inner_call, inner, Some(Vec::new())));
+        g.edge(outer, Deps::sym(inner_call));
+        let (v1, v2) = (g.fresh(), g.fresh());
+        g.calls.push((outer, vec![Deps::source(SRC_PAYMENT)]));
+        g.call_values
+            .push((v1, outer, Some(vec![Deps::source(SRC_PAYMENT)])));
+        g.call_values.push((v2, outer, Some(vec![Deps::default()])));
+        let t = g.solve();
+        assert_eq!(t[v1 as usize], SRC_PAYMENT | SRC_KEYSTROKE);
+        assert_eq!(t[v2 as usize], SRC_KEYSTROKE);
+
+        // A call whose arguments are unknown keeps the function's whole value.
+        let mut g = FlowGraph::default();
+        let (f, p) = (g.fresh(), g.fresh());
+        g.fn_params.insert(f, vec![p]);
+        g.edge(f, Deps::sym(p));
+        let v = g.fresh();
+        g.calls.push((f, vec![Deps::source(SRC_HARVEST)]));
+        g.call_values.push((v, f, None));
+        let t = g.solve();
+        assert_eq!(t[v as usize], SRC_HARVEST);
+    }
 
     #[test]
     fn calls_through_names_reach_the_functions_held_there() {

@@ -498,7 +498,7 @@ impl<'a> Collector<'a, '_, '_> {
             }
             let inst = obj.map_or(Instance::None, |o| self.instance_of(o));
             self.selector_helper_call(f, args, span);
-            self.call_own(f, args, inst);
+            self.call_own_at(f, args, inst, span);
         }
     }
 

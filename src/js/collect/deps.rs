@@ -420,7 +420,6 @@ impl<'a> Collector<'a, '_, '_> {
             }
             (None, Expression::Identifier(id)) => {
                 let s = self.lookup(id.name.as_str());
-                Self::push_sym(d, s);
                 // The script's own function: its value is what it returns (its parameters
                 // receive the arguments), not everything passed in — a Luhn check of a card
                 // number returns a yes/no, a masking helper a masked copy. A function of a
@@ -431,8 +430,13 @@ impl<'a> Collector<'a, '_, '_> {
                     self.interp.peek(&c.callee),
                     crate::js::value::Value::Func(_)
                 ) {
+                    // This call's own value: what the function returns from this call's
+                    // arguments (see `FlowGraph::call_values`), not from every call's.
+                    let v = s.map(|f| self.call_value(c, f));
+                    Self::push_sym(d, v.or(s));
                     return;
                 }
+                Self::push_sym(d, s);
             }
             _ => {}
         }

@@ -284,6 +284,11 @@ pub struct Collector<'a, 'f, 'k> {
     keystroke_receivers: HashMap<u32, Sym, FxBuild>,
     /// Function declarations of the script's functions, as hoisted.
     own_fn_syms: std::collections::HashSet<Sym, FxBuild>,
+    /// The value symbol of each call of an own function, by the call's span (see
+    /// `call_value`).
+    call_value_syms: HashMap<(u32, u32), (Sym, usize), FxBuild>,
+    /// What each call of an own function gave its parameters, by the call's span.
+    own_call_args: HashMap<(u32, u32), (Sym, Vec<Deps>), FxBuild>,
     /// Properties only the script assigns (see `with_script_props`).
     script_props: super::value::NameSet<'a>,
     prop_syms: HashMap<String, Sym, FxBuild>,
@@ -436,6 +441,8 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             keystroke_fns: HashMap::default(),
             keystroke_receivers: HashMap::default(),
             own_fn_syms: Default::default(),
+            call_value_syms: HashMap::default(),
+            own_call_args: HashMap::default(),
             map_syms: Default::default(),
             script_props: Default::default(),
             prop_syms: HashMap::default(),
@@ -491,6 +498,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         (self.builders, self.schemes) = builders::Builders::of(program);
         self.note_built_fn_calls(program);
         self.visit_program(program);
+        self.finish_call_values();
         self.finish_handles();
         self.finish_own_fields();
         // Before the parameter joins, which consume the calls it looks at.

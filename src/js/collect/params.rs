@@ -58,6 +58,10 @@ pub(super) struct IterCall<'a> {
     pub deps: Deps,
 }
 
+/// Call sites given a value of their own at most (a bundle's calls beyond it share their
+/// function's value, as before).
+const MAX_CALL_VALUES: usize = 20_000;
+
 impl<'a> Collector<'a, '_, '_> {
     /// A catalogue sink about to be recorded with URL expression `u` (element `elem` of its
     /// value): when the URL is unknown inside a function, resolve it at the function's calls.
@@ -87,13 +91,69 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// A call of the script's own function `f`: its parameters receive the arguments' data,
     /// and the call is kept for joining sinks whose URL is a parameter.
-    pub(super) fn call_own(&mut self, f: Sym, args: &[&'a Expression<'a>], inst: Instance) {
+    pub(super) fn call_own(
+        &mut self,
+        f: Sym,
+        args: &[&'a Expression<'a>],
+        inst: Instance,
+    ) -> Vec<Deps> {
         self.holder_args(f, args);
         let ds: Vec<Deps> = args.iter().map(|a| self.deps(a)).collect();
         self.note_own_call(f, args, &ds, inst);
         if ds.iter().any(|d| !d.is_empty()) {
-            self.facts.graph.calls.push((f, ds));
+            self.facts.graph.calls.push((f, ds.clone()));
         }
+        ds
+    }
+
+    /// The symbol standing for the value of call `c` of the script's own function `f`
+    /// (one per call site, however often its value is asked for). Its arguments are the
+    /// ones the call gives the parameters (`call_own_at`), filled in when the walk is over.
+    pub(super) fn call_value(&mut self, c: &'a CallExpression<'a>, f: Sym) -> Sym {
+        let at = (c.span.start, c.span.end);
+        if let Some((v, _)) = self.call_value_syms.get(&at) {
+            return *v;
+        }
+        let graph = &self.facts.graph;
+        if !(graph.fn_params.contains_key(&f) || graph.fn_rest.contains_key(&f))
+            || graph.call_values.len() >= MAX_CALL_VALUES
+        {
+            return f;
+        }
+        let v = self.facts.graph.fresh();
+        let index = self.facts.graph.call_values.len();
+        self.facts.graph.call_values.push((v, f, None));
+        self.call_value_syms.insert(at, (v, index));
+        v
+    }
+
+    /// [`call_own`] of the call at `at`, remembering what it gave the parameters for the
+    /// call's value.
+    pub(super) fn call_own_at(
+        &mut self,
+        f: Sym,
+        args: &[&'a Expression<'a>],
+        inst: Instance,
+        at: Span,
+    ) {
+        let ds = self.call_own(f, args, inst);
+        if self.own_call_args.len() < MAX_CALL_VALUES {
+            self.own_call_args.insert((at.start, at.end), (f, ds));
+        }
+    }
+
+    /// Give each call's value the arguments its call gave the parameters (a value whose call
+    /// gave none stays its function's whole value).
+    pub(super) fn finish_call_values(&mut self) {
+        for (at, (_, index)) in std::mem::take(&mut self.call_value_syms) {
+            if let Some((f, ds)) = self.own_call_args.remove(&at)
+                && let Some(entry) = self.facts.graph.call_values.get_mut(index)
+                && entry.1 == f
+            {
+                entry.2 = Some(ds);
+            }
+        }
+        self.own_call_args.clear();
     }
 
     fn note_own_call(
