@@ -3,8 +3,9 @@
 //! fields found by their captions, their shape or a table of selectors walked in a loop, a
 //! wrapped `value` getter, and sends the static walk has no row for (a web font's URL, a
 //! module import, a style sheet's `@import`), are what a run shows. So are keyloggers that
-//! never read a value (`e.key` added up), cards carried in a request header, and data parked
-//! behind a blob URL and read back. The legitimate twins (a chat widget that sends the
+//! never read a value (`e.key` added up), cards carried in a request header or a link's
+//! `ping`, and data parked behind a blob URL, in a performance mark, in an abort's reason or
+//! in an attribute a mutation observer watches (taken from the `formdata` event). The legitimate twins (a chat widget that sends the
 //! visitor's name, a vault on the shop's own subdomain, typing-rhythm fraud checks) stay
 //! below high.
 

@@ -73,10 +73,13 @@ pub fn analyse(
     // A script that reads card fields and was not found sending them anywhere: run it on the
     // stub page (a flow the static walk could not follow); when the card data it read left
     // for a host, analyse it again with that flow as a layer.
+    // A high finding that says the connection could not be proven (a read and an outside
+    // sink in one script) is what a run can prove, and name the host of: only a critical
+    // finding makes the run unnecessary.
     let flagged = out
         .findings
         .iter()
-        .any(|f| matches!(f.severity, Severity::High | Severity::Critical));
+        .any(|f| matches!(f.severity, Severity::Critical));
     // An obfuscated script already ran on the stub page inside `gather`, with every send.
     if reads_card
         && !flagged

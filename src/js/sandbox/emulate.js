@@ -322,7 +322,10 @@
     };
     el.setAttribute = function (n, v) {
       n = String(n).toLowerCase();
+      if (observers.length) mutated(el, { type: "attributes", attributeName: n, oldValue: null, addedNodes: [], removedNodes: [] });
       if (n === "src" || n === "href" || n === "action" || n === "data" || n === "value") el[n] = v;
+      // URL lists and side requests as attributes: the same requests as the properties.
+      else if (n === "ping" || n === "srcset" || n === "poster" || n === "background") el[n] = v;
       else {
         attributes[n] = str(v);
         if (n === "id" || n === "name") el[n] = str(v);
@@ -561,7 +564,7 @@
     f.labels = list([lab]);
     return lab;
   });
-  form.elements = byName(fields, function (k) { return query("[name=\"" + k + "\"]"); });
+  form.elements = byName(list(fields), function (k) { return query("[name=\"" + k + "\"]"); });
   form.length = fields.length;
   fields.forEach(function (f, i) { form[i] = f; f.form = form; f.parentNode = f.parentElement = form; });
   form.action = "";
@@ -634,6 +637,11 @@
   }
   function list(a) {
     a.item = function (i) { return a[i] || null; };
+    // `form.elements.namedItem('credit_card[number]')`: the field of that name.
+    a.namedItem = function (n) {
+      for (var i = 0; i < a.length; i++) if (a[i] && (a[i].name === n || a[i].id === n)) return a[i];
+      return query("[name=\"" + str(n) + "\"]");
+    };
     return a;
   }
 
@@ -984,8 +992,10 @@
     };
   }
 
+  var formdataDepth = 0;
   function FormDataStub(f) {
     var entries = [];
+    var made = this;
     if (f && f.elements) {
       for (var i = 0; i < f.elements.length; i++) {
         var e = f.elements[i];
@@ -997,6 +1007,11 @@
     // A name the form does not have yet is a field of the real page: it answers too.
     this.get = function (k) { for (var i = 0; i < entries.length; i++) if (entries[i][0] === k) return entries[i][1]; return query("[name=\"" + k + "\"]").value; };
     this.getAll = function (k) { return [this.get(k)]; };
+    // `new FormData(form)` fires `formdata` on the form, with the entries being built.
+    if (f && f.tagName === "FORM" && formdataDepth < 2) {
+      formdataDepth++;
+      timers.push([function () { dispatch(f, makeEvent("formdata", f, { formData: made })); formdataDepth--; }, 1]);
+    }
     this.has = function () { return true; };
     this.delete = function () {};
     this.entries = function () { return entries.slice()[Symbol.iterator](); };
@@ -1242,10 +1257,74 @@
     return recordedTimer(fn, ms);
   }
   function idle(fn) { return timer(fn); }
+  // A mutation observer hears what changes on what it observes (an attribute set, a child
+  // added), as a browser queues it; observing at all also calls it once with no records,
+  // for observers that only wait for the page to settle.
+  var observers = [];
   function Observer(fn) {
-    this.observe = function () { timers.push([function () { fn([], this); }, 1]); };
+    var self = this;
+    this.observe = function (target) {
+      if (observers.length < 64) observers.push([target, fn, self]);
+      timers.push([function () { fn([], self); }, 1]);
+    };
     this.disconnect = function () {};
     this.takeRecords = function () { return []; };
+  }
+  function mutated(el, record) {
+    observers.forEach(function (o) {
+      if (o[0] !== el && o[0] !== doc && o[0] !== body) return;
+      record.target = el;
+      timers.push([function () { call(o[1], o[2], [record], o[2]); }, 1]);
+    });
+  }
+  // The performance timeline: marks keep their `detail`, so a script can hand data on
+  // through them (`performance.mark(name, { detail })`, then `getEntriesByName(name)`).
+  function performanceStub() {
+    var entries = [], t = 1000;
+    function now() { t += 16; return t; }
+    function named(n, type) { return entries.filter(function (e) { return (n === undefined || e.name === n) && (!type || e.entryType === type); }); }
+    return {
+      timeOrigin: 1700000000000,
+      timing: { navigationStart: 1700000000000, loadEventEnd: 1700000001000 },
+      now: now,
+      mark: function (name, opts) {
+        var e = { name: str(name), entryType: "mark", startTime: now(), duration: 0, detail: opts && opts.detail !== undefined ? opts.detail : null };
+        if (entries.length < 256) entries.push(e);
+        return e;
+      },
+      measure: function (name, a, b) {
+        var e = { name: str(name), entryType: "measure", startTime: now(), duration: 1, detail: a && typeof a === "object" && a.detail !== undefined ? a.detail : null };
+        if (entries.length < 256) entries.push(e);
+        return e;
+      },
+      getEntries: function () { return entries.slice(); },
+      getEntriesByName: function (n, type) { return named(str(n), type); },
+      getEntriesByType: function (type) { return named(undefined, str(type)); },
+      clearMarks: function (n) { entries = entries.filter(function (e) { return e.entryType !== "mark" || (n !== undefined && e.name !== str(n)); }); },
+      clearMeasures: function (n) { entries = entries.filter(function (e) { return e.entryType !== "measure" || (n !== undefined && e.name !== str(n)); }); },
+      clearResourceTimings: function () {},
+      setResourceTimingBufferSize: function () {},
+      addEventListener: function () {}, removeEventListener: function () {}
+    };
+  }
+  // An abort is an event with a reason: a script can hand data on through it.
+  function AbortSignalStub() {
+    var sig = eventTarget(this);
+    sig.aborted = false; sig.reason = undefined; sig.onabort = null;
+    sig.throwIfAborted = function () { if (sig.aborted) throw sig.reason; };
+  }
+  AbortSignalStub.timeout = function () { return new AbortSignalStub(); };
+  AbortSignalStub.any = function () { return new AbortSignalStub(); };
+  AbortSignalStub.abort = function (r) { var c = new AbortControllerStub(); c.abort(r); return c.signal; };
+  function AbortControllerStub() {
+    var sig = new AbortSignalStub();
+    this.signal = sig;
+    this.abort = function (r) {
+      if (sig.aborted) return;
+      sig.aborted = true;
+      sig.reason = r === undefined ? new Error("AbortError") : r;
+      dispatch(sig, makeEvent("abort", sig));
+    };
   }
   // Same-named channels hear each other, never themselves.
   var channels = [];
@@ -1283,7 +1362,7 @@
     }
     if (code === undefined) send("worker", url, "");
     // The worker's global scope: its own message handler, its ways to send.
-    var scope = eventTarget({ onmessage: null, location: { href: url } });
+    var scope = eventTarget({ onmessage: null, onconnect: null, location: { href: url } });
     scope.self = scope;
     scope.importScripts = function () { for (var i = 0; i < arguments.length; i++) send("script", arguments[i], ""); };
     scope.postMessage = function (d) { timers.push([function () { dispatch(self, makeEvent("message", self, { data: d })); }, 1]); };
@@ -1300,6 +1379,24 @@
       }, 1]);
     };
     self.terminate = function () {};
+    // A shared worker's page side is a port: the first message connects (`onconnect` with
+    // the worker's end of the port), then each is heard on that end.
+    var connected = null;
+    self.port = eventTarget({ onmessage: null, start: function () {}, close: function () {} });
+    self.port.postMessage = function (d) {
+      if (code === undefined) { send("worker-message", url, d); return; }
+      timers.push([function () {
+        if (!connected) {
+          connected = eventTarget({ onmessage: null, start: function () {}, close: function () {}, postMessage: function () {} });
+          var ce = makeEvent("connect", scope, { ports: [connected], data: "" });
+          if (typeof scope.onconnect === "function") call(scope.onconnect, scope, ce);
+          listeners.slice().forEach(function (l) { if (l[0] === scope && l[1] === "connect") call(l[2], scope, ce); });
+        }
+        var ev = makeEvent("message", connected, { data: d });
+        if (typeof connected.onmessage === "function") call(connected.onmessage, connected, ev);
+        listeners.slice().forEach(function (l) { if (l[0] === connected && l[1] === "message") call(l[2], connected, ev); });
+      }, 1]);
+    };
   }
 
   var navigator = {
@@ -1369,6 +1466,9 @@
   define("clearTimeout", function () {});
   define("clearInterval", function () {});
   define("MutationObserver", Observer);
+  define("performance", performanceStub());
+  define("AbortController", AbortControllerStub);
+  define("AbortSignal", AbortSignalStub);
   define("BroadcastChannel", Channel);
   define("MessageChannel", MessageChannelStub);
   define("customElements", customElementsStub);
