@@ -644,15 +644,22 @@ impl<'a> Visit<'a> for Guard<'_, 'a, '_, '_> {
     fn visit_function(&mut self, _: &Function<'a>, _: oxc_syntax::scope::ScopeFlags) {}
 }
 
+/// `return …;`, alone or as a block's only statement.
+fn only_return<'s, 'a>(s: &'s Statement<'a>) -> Option<&'s ReturnStatement<'a>> {
+    match s {
+        Statement::ReturnStatement(r) => Some(r),
+        Statement::BlockStatement(b) => match b.body.as_slice() {
+            [Statement::ReturnStatement(r)] => Some(r),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `return 'phone'`, `return true`, `return 1`, `return {…}`: a truthy literal answer.
 fn returns_truthy(s: &Statement<'_>) -> bool {
-    let r = match s {
-        Statement::ReturnStatement(r) => r,
-        Statement::BlockStatement(b) => match b.body.as_slice() {
-            [Statement::ReturnStatement(r)] => r,
-            _ => return false,
-        },
-        _ => return false,
+    let Some(r) = only_return(s) else {
+        return false;
     };
     match r.argument.as_ref().map(|e| e.without_parentheses()) {
         Some(Expression::StringLiteral(s)) => !s.value.is_empty(),
@@ -665,13 +672,8 @@ fn returns_truthy(s: &Statement<'_>) -> bool {
 
 /// `return false`, `return !1`, `{ return false; }`.
 fn returns_false(s: &Statement<'_>) -> bool {
-    let r = match s {
-        Statement::ReturnStatement(r) => r,
-        Statement::BlockStatement(b) => match b.body.as_slice() {
-            [Statement::ReturnStatement(r)] => r,
-            _ => return false,
-        },
-        _ => return false,
+    let Some(r) = only_return(s) else {
+        return false;
     };
     match r.argument.as_ref().map(|e| e.without_parentheses()) {
         // `return;`, `return null`, `return ''`, `return 0`: a falsy answer.
