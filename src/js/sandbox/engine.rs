@@ -201,6 +201,27 @@ impl Sandbox {
         }
     }
 
+    /// Give the context `__skimscan_crypto`, the stub page's cryptography (see
+    /// [`super::web_crypto`]): pure computation over bounded input, no I/O.
+    pub fn install_crypto(&mut self) -> Result<(), SandboxError> {
+        self.context
+            .with(|ctx| -> rquickjs::Result<()> {
+                let f = rquickjs::Function::new(
+                    ctx.clone(),
+                    |op: String,
+                     alg: String,
+                     key: String,
+                     iv: String,
+                     data: String,
+                     extra: String| {
+                        super::web_crypto::run(&op, &alg, &key, &iv, &data, &extra)
+                    },
+                )?;
+                ctx.globals().set("__skimscan_crypto", f)
+            })
+            .map_err(|e| SandboxError::Start(e.to_string()))
+    }
+
     /// What `import()` asked for so far, in order.
     pub fn imports(&self) -> Vec<String> {
         self.imports.lock().map(|v| v.clone()).unwrap_or_default()

@@ -19,6 +19,7 @@
 //! `sinks.rs`). Running out of a budget is reported, so the script's analysis is incomplete
 //! rather than silently clean.
 
+mod captions;
 pub mod emulate;
 pub mod engine;
 mod locals;
@@ -27,6 +28,7 @@ pub mod shapes;
 mod sinks;
 mod startup;
 mod syntax;
+pub mod web_crypto;
 
 use engine::{Limits, Outcome, Sandbox, SandboxError};
 use oxc_ast::ast::Program;
