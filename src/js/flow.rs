@@ -600,6 +600,25 @@ impl FlowGraph {
         }
         let (first, users) = self.user_index(n);
         self.propagate(&mut bits, work, &first, &users);
+        // A call of the script's own function has the value the function returns, an edge
+        // `solve` adds only later (`lookup()` returning a `fetch` chain whose response is the
+        // address): follow it here too, a few rounds for calls of calls.
+        for _ in 0..8 {
+            let mut work = Vec::new();
+            for &(v, f, _) in &self.call_values {
+                let from = bits.get(f as usize).copied().unwrap_or(0);
+                if let Some(b) = bits.get_mut(v as usize)
+                    && from & !*b != 0
+                {
+                    *b |= from;
+                    work.push(v);
+                }
+            }
+            if work.is_empty() {
+                break;
+            }
+            self.propagate(&mut bits, work, &first, &users);
+        }
         bits
     }
 }

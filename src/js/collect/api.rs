@@ -64,7 +64,12 @@ impl<'a> Collector<'a, '_, '_> {
                     }
                     WebApiData::Url => self.deps_into(u, &mut d, 0),
                 }
+                let first = self.facts.sinks.len();
+                let hostless = Self::hostless(&url);
                 self.sink(e.channel, span, url, d, handle);
+                if hostless {
+                    self.note_unknown_address(u, first);
+                }
             }
         }
     }

@@ -205,7 +205,12 @@ impl<'a> Collector<'a, '_, '_> {
                     let d = self.deps(u);
                     let h = self.base_sym(o);
                     self.note_param_sink(u, None, &url);
+                    let first = self.facts.sinks.len();
+                    let hostless = Self::hostless(&url);
                     self.sink(Channel::Xhr, span, url, d, h);
+                    if hostless {
+                        self.note_unknown_address(u, first);
+                    }
                 }
             }
             (true, "send") => {

@@ -289,8 +289,37 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// Whether an argument names a card field: its constant text, or one of the constants an
+    /// iteration callback's parameter takes (`['cc_number', 'cc_cid'].map(k => val(k))`).
+    fn names_card_field(&mut self, a: &'a Expression<'a>) -> bool {
+        if let Some(s) = self.interp.peek(a).name_text() {
+            return self.k.vocab.matches(&s);
+        }
+        // `pick(['#cc_number', 'input[autocomplete="cc-number"]'])`: the first that is there.
+        if let Expression::ArrayExpression(items) = a.without_parentheses() {
+            return items.elements.iter().take(32).any(|x| {
+                x.as_expression()
+                    .and_then(|x| self.interp.peek(x).name_text().map(|t| t.into_owned()))
+                    .is_some_and(|t| self.k.vocab.matches(&t))
+            });
+        }
+        if self.param_texts.is_empty()
+            || !matches!(a.without_parentheses(), Expression::Identifier(_))
+        {
+            return false;
+        }
+        self.selector_texts(a)
+            .iter()
+            .any(|t| self.k.vocab.matches(t))
+    }
+
     pub(super) fn call_deps(&mut self, c: &'a CallExpression<'a>, d: &mut Deps, n: u32) {
         let (obj, name) = self.callee_name(&c.callee);
+        // `Array.prototype.indexOf.call(document.forms, form)`, `[].some.call(els, f)`: a
+        // borrowed method answers as on its receiver, with a position or a yes/no.
+        if precision::borrowed_answer_receiver(c).is_some() {
+            return;
+        }
         if let Some(name) = name.as_deref() {
             let selector = SELECTOR_METHODS.contains(&name)
                 || (obj.is_none()
@@ -378,8 +407,7 @@ impl<'a> Collector<'a, '_, '_> {
                 a0,
                 Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
             )
-            && let Some(s) = self.interp.peek(a0).name_text()
-            && self.k.vocab.matches(&s)
+            && self.names_card_field(a0)
         {
             d.src |= SRC_PAYMENT;
         }

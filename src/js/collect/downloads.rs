@@ -27,6 +27,9 @@ pub(super) struct Response {
     url: UrlText,
     /// The object an `XMLHttpRequest` was opened on, by its path (`x`, `this.req`).
     xhr: Option<String>,
+    /// Where a `fetch` was called: its sink there may know the address when the call's
+    /// own argument, evaluated again, does not (`fetch(RESOLVERS[i] + …)` over a list).
+    at: Option<crate::js::facts::Offset>,
 }
 
 /// Code run from a string, with what the string depends on.
@@ -49,10 +52,12 @@ impl<'a> Collector<'a, '_, '_> {
         let url = self.url_text(a0);
         let sym = self.facts.graph.fresh();
         self.response_at.insert(c.span.start, sym);
+        let at = Some(self.at(c.span));
         self.responses.push(Response {
             sym,
             url,
             xhr: None,
+            at,
         });
         Some(sym)
     }
@@ -90,6 +95,7 @@ impl<'a> Collector<'a, '_, '_> {
             sym,
             url,
             xhr: Some(path),
+            at: None,
         });
     }
 
@@ -123,8 +129,31 @@ impl<'a> Collector<'a, '_, '_> {
             sym,
             url: UrlText::default(),
             xhr: Some(path),
+            at: None,
         });
         Some(sym)
+    }
+
+    /// The requests whose responses the script reads, with their addresses.
+    pub(super) fn responses_with_urls(&self) -> Vec<(Sym, UrlText)> {
+        self.responses
+            .iter()
+            .map(|r| {
+                let absolute = r
+                    .url
+                    .text
+                    .as_deref()
+                    .is_some_and(|t| t.contains("://") || t.starts_with("//"));
+                let known = (!absolute).then_some(r.at).flatten().and_then(|at| {
+                    self.facts
+                        .sinks
+                        .iter()
+                        .find(|s| s.at == at && s.url.text.is_some())
+                        .map(|s| s.url.clone())
+                });
+                (r.sym, known.unwrap_or_else(|| r.url.clone()))
+            })
+            .collect()
     }
 
     /// Code run from the string `e` (`eval(e)`, `Function(…, e)`, `setTimeout(e)`).

@@ -75,8 +75,11 @@ impl<'a> Collector<'a, '_, '_> {
         for _ in 0..8 {
             match cur.without_parentheses() {
                 Expression::Identifier(id) => match self.interp.decl_init(id.name.as_str()) {
+                    // `var gate = null; … gate = lookup();`: the name, whose value is what
+                    // is assigned later.
+                    Some(Expression::NullLiteral(_)) | None => return cur,
+                    Some(Expression::Identifier(u)) if u.name == "undefined" => return cur,
                     Some(init) => cur = init,
-                    None => return cur,
                 },
                 Expression::CallExpression(c)
                     if matches!(c.callee.without_parentheses(),

@@ -47,6 +47,7 @@ mod card_guards;
 mod card_members;
 mod contexts;
 mod dead;
+mod dead_drops;
 mod deps;
 mod downloads;
 mod fn_refs;
@@ -73,6 +74,7 @@ mod scopes;
 mod selector_helpers;
 mod tables;
 mod truncation;
+mod type_guards;
 mod visit;
 mod workers;
 mod writes;
@@ -229,6 +231,8 @@ pub struct Collector<'a, 'f, 'k> {
     /// Requests whose responses the script reads, and code it runs from strings (see
     /// `downloads`).
     responses: Vec<downloads::Response>,
+    /// Sends whose address the evaluator could not know (see `dead_drops`).
+    unknown_addresses: Vec<dead_drops::UnknownAddress>,
     response_at: HashMap<u32, Sym, FxBuild>,
     code_sinks: Vec<downloads::CodeSink>,
     /// Functions called where they are written, by start: their arguments.
@@ -297,6 +301,8 @@ pub struct Collector<'a, 'f, 'k> {
     map_syms: HashMap<Sym, bool, FxBuild>,
     /// Elements a card-field guard said are not card fields, in the branch being walked.
     not_card: Vec<&'a str>,
+    /// Names a type test said hold no text here (`if (typeof v !== 'string') return v;`).
+    no_text: Vec<&'a str>,
     /// Keys a card-word test said are not card fields' (`SENSITIVE.test(k) ? '[Filtered]' :
     /// v`), in the branch being walked: `o[k]` and the value bound with the key (`v` of a
     /// `forEach(function (v, k)`) hold another field's value.
@@ -411,6 +417,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             pending_param_texts: HashMap::default(),
             iife_args: HashMap::default(),
             responses: Vec::new(),
+            unknown_addresses: Vec::new(),
             response_at: HashMap::default(),
             code_sinks: Vec::new(),
             param_texts: HashMap::default(),
@@ -447,6 +454,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             script_props: Default::default(),
             prop_syms: HashMap::default(),
             not_card: Vec::new(),
+            no_text: Vec::new(),
             not_card_keys: Vec::new(),
             not_card_values: Vec::new(),
             handle_aliases: HashMap::default(),
@@ -507,6 +515,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
         self.finish_fn_refs();
         self.join_param_pipes();
         self.join_param_sinks();
+        self.join_dead_drops();
         self.join_code_downloads();
         if self.escapes >= 64 && self.escapes * 4 * 4 >= self.literal_bytes {
             let at = self.first_escape.unwrap_or(self.base);
@@ -520,7 +529,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
 
     // ---- places and evidence ----------------------------------------------------------
 
-    fn at(&self, span: Span) -> Offset {
+    pub(super) fn at(&self, span: Span) -> Offset {
         self.at_override.unwrap_or(self.base + span.start)
     }
 

@@ -175,6 +175,45 @@ pub(super) fn call_hides_value<'a>(
     }
 }
 
+/// Array and string methods whose answer is a position or a yes/no about their receiver.
+pub(super) const ANSWER_ABOUT: &[&str] = &[
+    "indexOf",
+    "lastIndexOf",
+    "includes",
+    "some",
+    "every",
+    "findIndex",
+    "findLastIndex",
+    "test",
+    "hasOwnProperty",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "matches",
+];
+
+/// `Array.prototype.indexOf.call(document.forms, form)`, `[].some.call(els, f)`: the
+/// receiver a borrowed method answers a position or a yes/no about.
+pub(super) fn borrowed_answer_receiver<'s, 'a>(
+    c: &'s CallExpression<'a>,
+) -> Option<&'s Expression<'a>> {
+    let callee = c.callee.without_parentheses().as_member_expression()?;
+    if !matches!(callee.static_property_name(), Some("call" | "apply")) {
+        return None;
+    }
+    let m = callee
+        .object()
+        .without_parentheses()
+        .as_member_expression()?;
+    if !m
+        .static_property_name()
+        .is_some_and(|p| ANSWER_ABOUT.contains(&p))
+    {
+        return None;
+    }
+    c.arguments.first().and_then(|a| a.as_expression())
+}
+
 /// Whether a global replacement by `pattern` leaves no digit of a card number: the pattern
 /// matches each digit on its own (`.`, `\d`, `[\S]`, `[0-9a-z]`, `\w+`…), optionally only
 /// where a lookahead allows (`\d(?=\d{4})`: all but the last four, as receipts show).
@@ -552,6 +591,12 @@ impl<'a> Collector<'a, '_, '_> {
     /// not reading the value (called before the walk reaches the operands).
     pub(super) fn mark_hidden_reads(&mut self, e: &'a Expression<'a>) {
         self.mark_counted_collection(e);
+        if let Expression::CallExpression(c) = e
+            && let Some(list) = borrowed_answer_receiver(c)
+        {
+            let sp = list.without_parentheses().span();
+            self.hidden_reads.insert((sp.start, sp.end));
+        }
         self.mark_held_calls(e);
         if let Some(list) = self.named_element(e) {
             let sp = list.span();

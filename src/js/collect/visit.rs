@@ -193,7 +193,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             body => {
                 if let (Some(e), Some(f)) = (body.as_expression(), self.fn_stack.last()) {
                     let ret = f.ret;
-                    let d = self.deps(e);
+                    let d = self.return_deps(e);
                     self.facts.graph.edge(ret, d);
                 }
             }
@@ -206,7 +206,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         let it = self.alloc(it);
         if let (Some(a), Some(f)) = (&it.argument, self.fn_stack.last()) {
             let ret = f.ret;
-            let d = self.deps(a);
+            let d = self.return_deps(a);
             self.facts.graph.edge(ret, d);
         }
         walk::walk_return_statement(self, it);
@@ -545,6 +545,19 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 return;
             }
             None => {}
+        }
+        // `if (typeof v !== 'string') return v;`: no typed text is handed back there.
+        if let Some(name) = Self::non_text_subject(&it.test)
+            && Self::returns_name(&it.consequent, name)
+        {
+            self.visit_expression(&it.test);
+            self.no_text.push(name);
+            self.visit_statement(&it.consequent);
+            self.no_text.pop();
+            if let Some(alt) = &it.alternate {
+                self.visit_statement(alt);
+            }
+            return;
         }
         // `if (e.target.type === 'email' && …) { … e.target.value }`: that field's value.
         if let Some(el) = self.other_field_guard(&it.test) {

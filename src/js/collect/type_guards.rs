@@ -1,0 +1,135 @@
+//! Type guards of scrubbers and maskers: `function mask(v) { if (typeof v !== 'string')
+//! return v; return v.replace(/\S/g, '*'); }`. A field's value is a string, so the branch
+//! that hands its argument back unchanged is taken only for other values (numbers, flags,
+//! nothing): it returns no typed text. The same for a falsy test (`if (!v) return v;`: an
+//! empty value) and for the conditional form (`typeof v === 'string' ? mask(v) : v`).
+//!
+//! Only the tested name itself, returned as it is, is spared: `if (typeof v !== 'string')
+//! return JSON.stringify(v)` or `return obj` of another name still carries its data, and an
+//! object (which can hold a card number) is never assumed harmless: `typeof v === 'object'`
+//! is no guard.
+
+use super::Collector;
+use crate::js::flow::Deps;
+use oxc_ast::ast::*;
+use oxc_syntax::operator::{BinaryOperator, LogicalOperator, UnaryOperator};
+
+/// `typeof` answers that are no string and hold no data of their own.
+const NO_TEXT_TYPES: &[&str] = &["number", "boolean", "undefined", "bigint", "symbol"];
+
+impl<'a> Collector<'a, '_, '_> {
+    /// The name that `test`, when true, says holds no text: `typeof v !== 'string'`,
+    /// `typeof v === 'number'`, `!v`, `v == null`, and "or"s of such tests of one name.
+    pub(super) fn non_text_subject(test: &'a Expression<'a>) -> Option<&'a str> {
+        match test.without_parentheses() {
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                match u.argument.without_parentheses() {
+                    Expression::Identifier(id) => Some(id.name.as_str()),
+                    // `!(typeof v === 'string')`
+                    inner => typeof_test(inner)
+                        .and_then(|(name, ty, equal)| (equal && ty == "string").then_some(name)),
+                }
+            }
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+                let a = Self::non_text_subject(&l.left)?;
+                let b = Self::non_text_subject(&l.right)?;
+                (a == b).then_some(a)
+            }
+            Expression::BinaryExpression(b) => {
+                if let Some((name, ty, equal)) = typeof_test(test) {
+                    return ((!equal && ty == "string") || (equal && NO_TEXT_TYPES.contains(&ty)))
+                        .then_some(name);
+                }
+                // `v == null`, `v === undefined`, `v === ''`.
+                let loose = matches!(
+                    b.operator,
+                    BinaryOperator::Equality | BinaryOperator::StrictEquality
+                );
+                let ((Expression::Identifier(id), other) | (other, Expression::Identifier(id))) =
+                    (b.left.without_parentheses(), b.right.without_parentheses())
+                else {
+                    return None;
+                };
+                let nothing = matches!(other, Expression::NullLiteral(_))
+                    || matches!(other, Expression::Identifier(u) if u.name == "undefined")
+                    || matches!(other, Expression::StringLiteral(s) if s.value.is_empty());
+                (loose && nothing).then_some(id.name.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// What a returned expression carries, leaving out a guarded name handed back as it is
+    /// (see the module's comment).
+    pub(super) fn return_deps(&mut self, e: &'a Expression<'a>) -> Deps {
+        match e.without_parentheses() {
+            Expression::Identifier(id) if self.no_text.contains(&id.name.as_str()) => {
+                Deps::default()
+            }
+            Expression::ConditionalExpression(c) => {
+                let spared = Self::non_text_subject(&c.test)
+                    .map(|n| (n, true))
+                    .or_else(|| Self::text_subject(&c.test).map(|n| (n, false)));
+                match spared {
+                    // `typeof v !== 'string' ? v : mask(v)`
+                    Some((n, true)) if is_name(&c.consequent, n) => {
+                        self.deps(&c.test);
+                        self.deps(&c.alternate)
+                    }
+                    // `typeof v === 'string' ? mask(v) : v`
+                    Some((n, false)) if is_name(&c.alternate, n) => {
+                        self.deps(&c.test);
+                        self.deps(&c.consequent)
+                    }
+                    _ => self.deps(e),
+                }
+            }
+            _ => self.deps(e),
+        }
+    }
+
+    /// Whether `s` is `return name;` (alone in a block or not).
+    pub(super) fn returns_name(s: &Statement<'_>, name: &str) -> bool {
+        match s {
+            Statement::ReturnStatement(r) => r.argument.as_ref().is_some_and(|a| is_name(a, name)),
+            Statement::BlockStatement(b) => {
+                matches!(b.body.as_slice(), [one] if Self::returns_name(one, name))
+            }
+            _ => false,
+        }
+    }
+
+    /// The name that `test`, when true, says is a string: `typeof v === 'string'`.
+    fn text_subject(test: &'a Expression<'a>) -> Option<&'a str> {
+        typeof_test(test).and_then(|(name, ty, equal)| (equal && ty == "string").then_some(name))
+    }
+}
+
+/// `typeof name ==(=)/!=(=) 'type'` either way round: (name, type, whether it tests equality).
+fn typeof_test<'a>(e: &'a Expression<'a>) -> Option<(&'a str, &'a str, bool)> {
+    let Expression::BinaryExpression(b) = e.without_parentheses() else {
+        return None;
+    };
+    let equal = match b.operator {
+        BinaryOperator::Equality | BinaryOperator::StrictEquality => true,
+        BinaryOperator::Inequality | BinaryOperator::StrictInequality => false,
+        _ => return None,
+    };
+    let ((Expression::UnaryExpression(u), Expression::StringLiteral(s))
+    | (Expression::StringLiteral(s), Expression::UnaryExpression(u))) =
+        (b.left.without_parentheses(), b.right.without_parentheses())
+    else {
+        return None;
+    };
+    if u.operator != UnaryOperator::Typeof {
+        return None;
+    }
+    let Expression::Identifier(id) = u.argument.without_parentheses() else {
+        return None;
+    };
+    Some((id.name.as_str(), s.value.as_str(), equal))
+}
+
+fn is_name(e: &Expression<'_>, name: &str) -> bool {
+    matches!(e.without_parentheses(), Expression::Identifier(id) if id.name == name)
+}
