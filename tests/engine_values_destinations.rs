@@ -1,7 +1,9 @@
 //! Destinations built at run time (issue 9, class 2): `new URL(path, base)`, URL objects, a
 //! URL set in a class constructor, decoders keyed by object fields, hosts with an unknown first
 //! label, arrays mutated before use, percent-encoded hosts; and a value the engine cannot fully
-//! know is unknown, never a stale constant.
+//! know is unknown, never a stale constant. An address read from another server's answer (a
+//! DNS TXT record asked of a DoH resolver, a JSON file on a file host) is that server's to
+//! decide and is named so; one read from the shop's own API names nothing.
 
 mod engine_support;
 use engine_support::{analyse, check_dir};

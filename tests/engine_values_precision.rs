@@ -1,4 +1,6 @@
-//! Precision about what is read (issue 9, class 6): masked session replay, address
+//! Precision about what is read (issue 9, class 6): masked session replay (also through a
+//! helper that hands non-text back unchanged, `if (typeof v !== 'string') return v`), a
+//! borrowed position (`Array.prototype.indexOf.call(document.forms, form)`), address
 //! autocomplete, keystroke timing and Luhn checks read no card data; nor do error-monitoring
 //! breadcrumbs that name the element typed into, the chosen payment method
 //! (`payment[method]`), or a FormData read by named `get`s of non-card fields. Keyloggers,

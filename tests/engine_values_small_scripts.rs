@@ -5,7 +5,9 @@
 //! module import, a style sheet's `@import`), are what a run shows. So are keyloggers that
 //! never read a value (`e.key` added up), cards carried in a request header or a link's
 //! `ping`, and data parked behind a blob URL, in a performance mark, in an abort's reason or
-//! in an attribute a mutation observer watches (taken from the `formdata` event). The legitimate twins (a chat widget that sends the
+//! in an attribute a mutation observer watches (taken from the `formdata` event), an
+//! endpoint decrypted and a card sealed with `crypto.subtle`, a rule added to a style sheet,
+//! and fields found by the captions a German customer reads. The legitimate twins (a chat widget that sends the
 //! visitor's name, a vault on the shop's own subdomain, typing-rhythm fraud checks) stay
 //! below high.
 

@@ -6,7 +6,8 @@
 //! send whose address can only be known from such a response is reported with that host
 //! (the evidence says the address was read from its response), so the finding names the
 //! place an investigator must look, and the outside-host rules judge it as they would the
-//! address itself.
+//! address itself. The send is kept with its unknown address too: a drop file on the shop's
+//! own server or an authorised host does not make it quiet.
 //!
 //! How: the request's response is a symbol of the data-flow graph ([`super::downloads`]);
 //! the address of each send whose URL the evaluator could not know keeps its own
@@ -102,21 +103,19 @@ impl<'a> Collector<'a, '_, '_> {
                         ),
                     ),
                 };
+                // The send stays as it was (an unknown address, reported as such) and is
+                // recorded once more with the deciding host: a drop file on the shop's own
+                // server or on an authorised host then leaves the unknown address standing,
+                // and one on an outside host is judged as that host.
                 for k in a.sinks.clone() {
-                    let Some(sink) = self.facts.sinks.get_mut(k) else {
+                    let Some(sink) = self.facts.sinks.get(k) else {
                         continue;
                     };
-                    if sink
-                        .url
-                        .text
-                        .as_deref()
-                        .is_some_and(|t| !t.starts_with(crate::js::value::HOLE))
-                    {
-                        continue;
-                    }
-                    sink.evidence =
+                    let mut also = sink.clone();
+                    also.evidence =
                         format!("{} ← address read from {said}", snippet(&sink.evidence, 80));
-                    sink.url = from.clone();
+                    also.url = from.clone();
+                    self.facts.sinks.push(also);
                 }
             }
         }

@@ -291,12 +291,15 @@ impl<'a> Collector<'a, '_, '_> {
 
     /// Whether an argument names a card field: its constant text, or one of the constants an
     /// iteration callback's parameter takes (`['cc_number', 'cc_cid'].map(k => val(k))`).
-    fn names_card_field(&mut self, a: &'a Expression<'a>) -> bool {
+    fn names_card_field(&mut self, a: &'a Expression<'a>, plain_call: bool) -> bool {
         if let Some(s) = self.interp.peek(a).name_text() {
             return self.k.vocab.matches(&s);
         }
-        // `pick(['#cc_number', 'input[autocomplete="cc-number"]'])`: the first that is there.
-        if let Expression::ArrayExpression(items) = a.without_parentheses() {
+        // `pick(['#cc_number', 'input[autocomplete="cc-number"]'])`: the first that is there
+        // (a function of the script's, called by name; a method given a list keeps it).
+        if let Expression::ArrayExpression(items) = a.without_parentheses()
+            && plain_call
+        {
             return items.elements.iter().take(32).any(|x| {
                 x.as_expression()
                     .and_then(|x| self.interp.peek(x).name_text().map(|t| t.into_owned()))
@@ -407,7 +410,7 @@ impl<'a> Collector<'a, '_, '_> {
                 a0,
                 Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)
             )
-            && self.names_card_field(a0)
+            && self.names_card_field(a0, obj.is_none())
         {
             d.src |= SRC_PAYMENT;
         }

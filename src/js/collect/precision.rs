@@ -211,6 +211,24 @@ pub(super) fn borrowed_answer_receiver<'s, 'a>(
     {
         return None;
     }
+    // Only the built-ins' own methods (`Array.prototype.indexOf`, `[].some`): a script's
+    // object with a method of that name (`Enc.test.call(Enc, v)`) answers what it likes.
+    let builtin = match m.object().without_parentheses() {
+        Expression::ArrayExpression(a) => a.elements.is_empty(),
+        Expression::StringLiteral(t) => t.value.is_empty(),
+        Expression::StaticMemberExpression(p) if p.property.name == "prototype" => matches!(
+            p.object.without_parentheses(),
+            Expression::Identifier(id) if matches!(
+                id.name.as_str(),
+                "Array" | "String" | "Object" | "RegExp" | "Element" | "HTMLElement" | "Node"
+                    | "NodeList" | "HTMLCollection" | "DOMTokenList"
+            )
+        ),
+        _ => false,
+    };
+    if !builtin {
+        return None;
+    }
     c.arguments.first().and_then(|a| a.as_expression())
 }
 

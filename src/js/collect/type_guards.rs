@@ -5,17 +5,18 @@
 //! empty value) and for the conditional form (`typeof v === 'string' ? mask(v) : v`).
 //!
 //! Only the tested name itself, returned as it is, is spared: `if (typeof v !== 'string')
-//! return JSON.stringify(v)` or `return obj` of another name still carries its data, and an
-//! object (which can hold a card number) is never assumed harmless: `typeof v === 'object'`
-//! is no guard.
+//! return JSON.stringify(v)` or `return obj` of another name still carries its data, and
+//! `typeof v === 'object'` or `'number'` is no guard. A known limit: a caller that wraps the
+//! value first (`mask([el.value])`, `mask(+el.value)`) passes a non-string through such a
+//! helper unseen; the stub page, which runs the helper, still sees what is sent.
 
 use super::Collector;
 use crate::js::flow::Deps;
 use oxc_ast::ast::*;
 use oxc_syntax::operator::{BinaryOperator, LogicalOperator, UnaryOperator};
 
-/// `typeof` answers that are no string and hold no data of their own.
-const NO_TEXT_TYPES: &[&str] = &["number", "boolean", "undefined", "bigint", "symbol"];
+/// `typeof` answers that hold no data of their own (a card number fits in a `number`).
+const NO_TEXT_TYPES: &[&str] = &["boolean", "undefined", "symbol"];
 
 impl<'a> Collector<'a, '_, '_> {
     /// The name that `test`, when true, says holds no text: `typeof v !== 'string'`,

@@ -75,14 +75,21 @@ pub fn shortest_match(pattern: &str) -> Option<String> {
         .parse(pattern)
         .ok()?;
     let mut out = String::new();
-    sample(&hir, &mut out, 0);
+    let mut budget = MAX_NODES;
+    sample(&hir, &mut out, 0, &mut budget);
     (!out.is_empty()).then_some(out)
 }
 
-fn sample(h: &Hir, out: &mut String, depth: u32) {
-    if depth > 32 || out.len() > 4 * MAX_LEN {
+/// Pattern nodes visited at most per pattern: a repetition of a part that writes nothing
+/// (`(?:(?:[^\s\S]{4}){4}){4}`…) would otherwise take exponential time, and this runs before
+/// any sandbox budget.
+const MAX_NODES: u32 = 2_000;
+
+fn sample(h: &Hir, out: &mut String, depth: u32, budget: &mut u32) {
+    if depth > 32 || out.len() > 4 * MAX_LEN || *budget == 0 {
         return;
     }
+    *budget -= 1;
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => {}
         HirKind::Literal(l) => out.push_str(&String::from_utf8_lossy(&l.0)),
@@ -103,14 +110,19 @@ fn sample(h: &Hir, out: &mut String, depth: u32) {
         }
         HirKind::Repetition(r) => {
             for _ in 0..r.min.min(4) {
-                sample(&r.sub, out, depth + 1);
+                let before = out.len();
+                sample(&r.sub, out, depth + 1, budget);
+                // A part that writes nothing writes nothing again.
+                if out.len() == before {
+                    break;
+                }
             }
         }
-        HirKind::Capture(c) => sample(&c.sub, out, depth + 1),
-        HirKind::Concat(parts) => parts.iter().for_each(|p| sample(p, out, depth + 1)),
+        HirKind::Capture(c) => sample(&c.sub, out, depth + 1, budget),
+        HirKind::Concat(parts) => parts.iter().for_each(|p| sample(p, out, depth + 1, budget)),
         HirKind::Alternation(alts) => {
             if let Some(first) = alts.first() {
-                sample(first, out, depth + 1);
+                sample(first, out, depth + 1, budget);
             }
         }
     }
@@ -149,5 +161,20 @@ mod tests {
             Some("セキュリティコード".into())
         );
         assert_eq!(shortest_match("^\\d{3,4}$"), Some("000".into()));
+    }
+
+    #[test]
+    fn a_pattern_built_to_explode_ends_at_once() {
+        let mut p = String::from("[^\\s\\S]{4}");
+        for _ in 0..30 {
+            p = format!("(?:{p}|x){{4}}");
+        }
+        let t = std::time::Instant::now();
+        let _ = shortest_match(&p);
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            t.elapsed()
+        );
     }
 }

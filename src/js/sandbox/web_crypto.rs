@@ -98,6 +98,18 @@ fn pbkdf2(alg: &str, password: &[u8], salt: &[u8], extra: &str) -> Result<Vec<u8
     if rounds == 0 || rounds > MAX_ROUNDS || bits == 0 || !bits.is_multiple_of(8) || bits > 4096 {
         return Err("refused");
     }
+    // The work is rounds times the hash blocks of output: bounded as a whole, since it runs
+    // outside the sandbox's counted work (one call at most about a 600,000-round key).
+    let hash_bytes = match hash_name(alg).as_str() {
+        "SHA-1" => 20,
+        "SHA-384" => 48,
+        "SHA-512" => 64,
+        _ => 32,
+    };
+    let blocks = (bits / 8).div_ceil(hash_bytes) as u64;
+    if u64::from(rounds) * blocks > u64::from(MAX_ROUNDS) * 2 {
+        return Err("refused");
+    }
     let mut out = vec![0u8; bits / 8];
     match hash_name(alg).as_str() {
         "SHA-1" => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt, rounds, &mut out),
@@ -147,20 +159,27 @@ where
         + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>
         + aes::cipher::KeyInit,
 {
-    // WebCrypto allows any IV length; 12 bytes is what everyone uses.
-    let nonce =
-        Nonce::<aes::cipher::consts::U12>::try_from(iv).map_err(|_| "unsupported IV length")?;
-    let c = AesGcm::<C, aes::cipher::consts::U12>::new_from_slice(key).map_err(|_| "bad key")?;
+    // WebCrypto allows any IV length: 12 bytes is the usual, 16 the other common one.
     let aad = unhex(extra)?;
     let payload = Payload {
         msg: data,
         aad: &aad,
     };
-    if encrypt {
-        c.encrypt(&nonce, payload).map_err(|_| "refused")
-    } else {
-        c.decrypt(&nonce, payload)
-            .map_err(|_| "the operation failed")
+    macro_rules! with_nonce {
+        ($n:ty) => {{
+            let nonce = Nonce::<$n>::try_from(iv).map_err(|_| "unsupported IV length")?;
+            let c = AesGcm::<C, $n>::new_from_slice(key).map_err(|_| "bad key")?;
+            if encrypt {
+                c.encrypt(&nonce, payload).map_err(|_| "refused")
+            } else {
+                c.decrypt(&nonce, payload)
+                    .map_err(|_| "the operation failed")
+            }
+        }};
+    }
+    match iv.len() {
+        16 => with_nonce!(aes::cipher::consts::U16),
+        _ => with_nonce!(aes::cipher::consts::U12),
     }
 }
 
@@ -302,6 +321,8 @@ mod tests {
                 "",
             ),
             ("pbkdf2", "SHA-256", "", "", "", "99999999:256"),
+            // Allowed rounds, but 26 output blocks of SHA-1 each: too much work at once.
+            ("pbkdf2", "SHA-1", "", "", "", "600000:4096"),
             ("pbkdf2", "SHA-256", "", "", "", "x"),
             ("digest", "MD5", "", "", "", ""),
             ("sign", "", "", "", "abc", ""),
