@@ -17,6 +17,13 @@
 //! other fields' values; written the other way round it keeps the card's. So does an element
 //! helper in a conditional (`masked(el) ? '[masked]' : el.value`). An autofill token
 //! matched by its last word (`[autocomplete$="address-line1"]`) is one kind of field.
+//! So is an element picked out of every input by a test of its token or name against a list
+//! of address words and returned, or one a guard function of the script's own
+//! (`if (!isPostal(f)) return;`) says is a postcode: handing it on hands on that one field.
+//! `document.forms` and `form.elements` walked to attach timers and count filled fields are
+//! held, not harvested; a scrubber that masks strings first and hands back only what is not
+//! text or an object afterwards (`typeof v !== 'object' || v === null`) sends no typed text,
+//! while one whose string branch returns the text still does.
 
 mod engine_support;
 use engine_support::{analyse, check_dir};

@@ -11,7 +11,6 @@
 use super::Collector;
 use crate::js::flow::Sym;
 use crate::js::value::Value;
-use crate::js::vocabulary::NON_CARD_TYPES;
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::GetSpan;
@@ -369,164 +368,6 @@ impl<'a> Collector<'a, '_, '_> {
                 .not_card
                 .contains(&self.text(m.object.without_parentheses().span()))
     }
-
-    /// `if (e.target.type === 'email' && …)`: the element (its source text) that a required
-    /// part of the test says is a field of a kind that never holds card data — by its
-    /// `type`, its autofill token (`autocomplete`, also through `getAttribute`) or a test of
-    /// its name or id for a word like `email` or `phone`. Inside, its value is that field's:
-    /// an e-mail capture is not a card read.
-    pub(super) fn other_field_guard(&mut self, test: &'a Expression<'a>) -> Option<&'a str> {
-        self.other_field(test, true, 0)
-    }
-
-    /// The element a test says is some other kind of field when it is `positive` (true) or
-    /// when it is false: `if (!isEmail && !isPhone) return;` leaves, after it, an element that
-    /// is an e-mail or a phone field. A flag (`var isEmail = el.type === 'email' || …`) is
-    /// read through its one initialiser; each alternative of an "or" must say the same.
-    fn other_field(
-        &mut self,
-        test: &'a Expression<'a>,
-        positive: bool,
-        depth: u32,
-    ) -> Option<&'a str> {
-        // Deep enough for a flag made of a few tests; a long chain is not a field guard.
-        if depth > 12 {
-            return None;
-        }
-        match test.without_parentheses() {
-            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
-                self.other_field(&u.argument, !positive, depth + 1)
-            }
-            // "a and b" is true (or "a or b" false): each part holds, one is enough.
-            Expression::LogicalExpression(l)
-                if (l.operator == LogicalOperator::And) == positive
-                    && l.operator != LogicalOperator::Coalesce =>
-            {
-                self.other_field(&l.left, positive, depth + 1)
-                    .or_else(|| self.other_field(&l.right, positive, depth + 1))
-            }
-            // "a or b" is true: one of them holds, so both must name the same element.
-            Expression::LogicalExpression(l) if l.operator != LogicalOperator::Coalesce => {
-                let a = self.other_field(&l.left, positive, depth + 1)?;
-                let b = self.other_field(&l.right, positive, depth + 1)?;
-                (a == b).then_some(a)
-            }
-            Expression::Identifier(id) => {
-                let init = self.interp.decl_init(id.name.as_str())?;
-                self.other_field(init, positive, depth + 1)
-            }
-            Expression::BinaryExpression(b) => {
-                let equal = match b.operator {
-                    BinaryOperator::StrictEquality | BinaryOperator::Equality => true,
-                    BinaryOperator::StrictInequality | BinaryOperator::Inequality => false,
-                    _ => return None,
-                };
-                if equal != positive {
-                    return None;
-                }
-                for (lit, other) in [(&b.left, &b.right), (&b.right, &b.left)] {
-                    let Expression::StringLiteral(s) = lit.without_parentheses() else {
-                        continue;
-                    };
-                    let v = s.value.as_str().to_ascii_lowercase();
-                    let Some((el, attr)) = self.field_attribute(other, 0) else {
-                        continue;
-                    };
-                    let other_kind = match attr {
-                        "type" => NON_CARD_TYPES.contains(&v.as_str()),
-                        "autocomplete" => NON_CARD_AUTOFILL.contains(&v.as_str()),
-                        // `e.target.name === 'payment[method]'`, `el.id === 'billing_email'`:
-                        // the field named is another kind (the chosen method, an address).
-                        "name" | "id" => {
-                            !self.k.vocab.matches(&v)
-                                && (v.contains("method")
-                                    || OTHER_FIELD_WORDS.iter().any(|w| v.contains(w)))
-                        }
-                        _ => false,
-                    };
-                    if other_kind {
-                        return Some(self.text(el.without_parentheses().span()));
-                    }
-                }
-                None
-            }
-            // `/phone|tel/.test(el.name)`: named for a kind of field that is not a card's.
-            Expression::CallExpression(c) if positive => {
-                let m = c.callee.without_parentheses().as_member_expression()?;
-                if m.static_property_name() != Some("test") {
-                    return None;
-                }
-                let Value::Regex(src, _) = self.interp.peek(m.object()) else {
-                    return None;
-                };
-                let arg = c.arguments.first()?.as_expression()?;
-                let (el, attr) = self.field_attribute(arg, 0)?;
-                let src = src.to_ascii_lowercase();
-                (matches!(attr, "name" | "id" | "autocomplete")
-                    && !self.k.vocab.matches(&src)
-                    && OTHER_FIELD_WORDS.iter().any(|w| src.contains(w)))
-                .then(|| self.text(el.without_parentheses().span()))
-            }
-            _ => None,
-        }
-    }
-
-    /// `el.type`, `el.getAttribute('autocomplete')`, `(el.name || '').toLowerCase()`, or a
-    /// name initialised once with one of those: the element and the attribute read.
-    fn field_attribute(
-        &mut self,
-        e: &'a Expression<'a>,
-        depth: u32,
-    ) -> Option<(&'a Expression<'a>, &'a str)> {
-        if depth > 6 {
-            return None;
-        }
-        match e.without_parentheses() {
-            Expression::StaticMemberExpression(m) => Some((&m.object, m.property.name.as_str())),
-            Expression::CallExpression(c) => {
-                let m = c.callee.without_parentheses().as_member_expression()?;
-                match m.static_property_name()? {
-                    "getAttribute" => match c.arguments.first()?.as_expression()? {
-                        Expression::StringLiteral(a) => Some((m.object(), a.value.as_str())),
-                        _ => None,
-                    },
-                    "toLowerCase" | "toUpperCase" | "trim" | "toString"
-                        if c.arguments.is_empty() =>
-                    {
-                        self.field_attribute(m.object(), depth + 1)
-                    }
-                    _ => None,
-                }
-            }
-            // `el.name || ''`: the attribute, or nothing.
-            Expression::LogicalExpression(l) if matches!(l.right.without_parentheses(), Expression::StringLiteral(s) if s.value.is_empty()) => {
-                self.field_attribute(&l.left, depth + 1)
-            }
-            Expression::Identifier(id) => {
-                let init = self.interp.decl_init(id.name.as_str())?;
-                self.field_attribute(init, depth + 1)
-            }
-            _ => None,
-        }
-    }
-
-    /// `if (!isEmail && !isPhone) return;` (or `continue`, `throw`) with nothing else: the
-    /// element the statements after it in the same list are about, when the test says it is
-    /// some other kind of field.
-    pub(super) fn other_field_exit(&mut self, s: &'a Statement<'a>) -> Option<&'a str> {
-        let Statement::IfStatement(it) = s else {
-            return None;
-        };
-        if !(it.alternate.is_none() && leaves(&it.consequent)) {
-            return None;
-        }
-        // `if (!k) return;` where `k` is falsy for card fields: after it, no card field.
-        self.other_field(&it.test, false, 0)
-            .or_else(|| match self.card_guard(&it.test) {
-                Some((true, el)) => Some(el),
-                _ => None,
-            })
-    }
 }
 
 /// `k`, `k.toLowerCase()`, `String(k)`: the name of the key tested.
@@ -552,7 +393,7 @@ fn key_name<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
 }
 
 /// `return`, `continue` or `throw`, alone or as a block's only statement.
-fn leaves(s: &Statement<'_>) -> bool {
+pub(super) fn leaves(s: &Statement<'_>) -> bool {
     match s {
         Statement::ReturnStatement(_)
         | Statement::ContinueStatement(_)
@@ -561,24 +402,6 @@ fn leaves(s: &Statement<'_>) -> bool {
         _ => false,
     }
 }
-
-/// Words of field names and ids that are not a card's (a test for one of them, matched
-/// against a name, says the field is that other kind).
-const OTHER_FIELD_WORDS: &[&str] = &[
-    "email",
-    "mail",
-    "phone",
-    "mobile",
-    "zip",
-    "postcode",
-    "postal",
-    "street",
-    "city",
-    "coupon",
-    "promo",
-    "search",
-    "newsletter",
-];
 
 /// Counts a guard body's card-word tests, and notes one under a negation.
 struct Guard<'c, 'a, 'x, 'y> {
@@ -689,27 +512,6 @@ fn returns_false(s: &Statement<'_>) -> bool {
         _ => false,
     }
 }
-
-/// Autofill tokens of fields that never hold card data (the `cc-*` tokens do).
-const NON_CARD_AUTOFILL: &[&str] = &[
-    "email",
-    "tel",
-    "tel-national",
-    "tel-local",
-    "street-address",
-    "address-line1",
-    "address-line2",
-    "address-line3",
-    "address-level1",
-    "address-level2",
-    "postal-code",
-    "country",
-    "country-name",
-    "organization",
-    "username",
-    "bday",
-    "one-time-code",
-];
 
 /// A test that says whether a field is a card field (see [`Collector::card_guard_of`]).
 #[derive(Clone, Copy)]

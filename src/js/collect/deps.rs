@@ -40,6 +40,11 @@ impl<'a> Collector<'a, '_, '_> {
                 if s.is_some_and(|s| self.not_card_values.contains(&s)) {
                     return;
                 }
+                // `suggest(el)` after `if (!isAddress(el)) return;`: an element a guard said
+                // is another kind of field carries none of the card's or every field's data.
+                if !self.not_card.is_empty() && self.not_card.contains(&id.name.as_str()) {
+                    return;
+                }
                 if let Some(s) = s
                     && self.interp.decl_fn(id.name.as_str()).is_some()
                 {
@@ -433,6 +438,17 @@ impl<'a> Collector<'a, '_, '_> {
             // `form.querySelector('input[name="payment[method]"]:checked')`: one field of the
             // form by its name, not the form's every field.
             (Some(_), _) if self.selects_one_named_field(c, name.as_deref()) => {}
+            // `v.map(function (x) { return scrub(x); })`: the elements reach the result only
+            // through the callback, whose parameter receives them (see `calls`).
+            (Some(_), _)
+                if matches!(name.as_deref(), Some("map" | "flatMap"))
+                    && matches!(
+                        c.arguments.first().and_then(|a| a.as_expression()),
+                        Some(
+                            Expression::FunctionExpression(_)
+                                | Expression::ArrowFunctionExpression(_)
+                        )
+                    ) => {}
             (Some(o), _) => {
                 self.deps_into(o, d, n);
                 // `sk.read()`: a method of the script's own objects or classes returns its data.

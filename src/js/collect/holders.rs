@@ -22,8 +22,19 @@ use oxc_span::{GetSpan, Span};
 const MAX_ELEMENT_STORES: usize = 8192;
 
 impl<'a> Collector<'a, '_, '_> {
-    /// Whether an expression is a selector call that selects every field.
+    /// Whether an expression is a selector call that selects every field, `document.forms`
+    /// or a form's `elements`.
     fn is_field_selection(&mut self, e: &'a Expression<'a>) -> bool {
+        // `document.forms`, `form.elements`: every form, every field of a form (form
+        // analytics walks them to attach listeners and count fields); held like a selector
+        // call's list.
+        if let Expression::StaticMemberExpression(m) = e.without_parentheses() {
+            return match m.property.name.as_str() {
+                "forms" => self.path_of(&m.object).as_deref() == Some("document"),
+                "elements" => true,
+                _ => false,
+            };
+        }
         let Expression::CallExpression(c) = e.without_parentheses() else {
             return false;
         };
@@ -85,34 +96,38 @@ impl<'a> Collector<'a, '_, '_> {
         let Some(m) = c.callee.without_parentheses().as_member_expression() else {
             return;
         };
-        // `Array.prototype.forEach.call(list, cb)`, `[].forEach.call(list, cb)`.
-        let recv = match (m.static_property_name(), m.object().without_parentheses()) {
+        // `Array.prototype.forEach.call(list, cb)`, `[].filter.call(list, cb)`.
+        let (recv, method) = match (m.static_property_name(), m.object().without_parentheses()) {
             (Some("call"), Expression::StaticMemberExpression(f))
-                if matches!(f.property.name.as_str(), "forEach" | "each") =>
+                if matches!(f.property.name.as_str(), "forEach" | "each")
+                    || PREDICATES.contains(&f.property.name.as_str()) =>
             {
                 match c.arguments.first().and_then(|a| a.as_expression()) {
-                    Some(a) => a,
+                    Some(a) => (a, Some(f.property.name.as_str())),
                     None => return,
                 }
             }
-            _ => m.object(),
+            (name, _) => (m.object(), name),
         };
-        if !self.holds_elements(recv) {
+        // `filter(el => el.value)`, `some(…)`: what the callback returns is a yes or no
+        // about the element, kept nowhere (`filter` and `find` answer with the elements).
+        if method.is_some_and(|n| PREDICATES.contains(&n)) {
+            self.predicate_cbs.extend(callback_starts(c));
+        }
+        // `Array.prototype.filter.call(form.elements, f).length`: a count of the fields
+        // (see `precision`), whose callback looks at each field without keeping it.
+        let counted = {
+            let sp = recv.without_parentheses().span();
+            self.hidden_reads.contains(&(sp.start, sp.end))
+        };
+        if !counted && !self.holds_elements(recv) {
             // `form.addEventListener('focusin', e => …)` inside `attach(form)`, whose
             // callers are read later: the parameters hold elements if `form` turns out to.
             if let Expression::Identifier(id) = recv.without_parentheses()
                 && let Some(r) = self.lookup(id.name.as_str())
             {
-                for a in &c.arguments {
-                    match a.as_expression() {
-                        Some(Expression::FunctionExpression(f)) => {
-                            self.maybe_holder_cbs.insert(f.span.start, r);
-                        }
-                        Some(Expression::ArrowFunctionExpression(f)) => {
-                            self.maybe_holder_cbs.insert(f.span.start, r);
-                        }
-                        _ => {}
-                    }
+                for start in callback_starts(c) {
+                    self.maybe_holder_cbs.insert(start, r);
                 }
             }
             return;
@@ -162,14 +177,18 @@ impl<'a> Collector<'a, '_, '_> {
     /// `fid(el)` with `el` a holder: the helper's parameter holds the element too (a helper
     /// that reads a field's name or id is not reading what was typed).
     pub(super) fn holder_args(&mut self, f: Sym, args: &[&'a Expression<'a>]) {
-        if self.facts.graph.element_holders.is_empty() {
-            return;
-        }
         for (i, a) in args.iter().enumerate() {
-            if self.is_holder(a)
-                && let Some(&p) = self.facts.graph.fn_params.get(&f).and_then(|ps| ps.get(i))
-            {
+            let Some(&p) = self.facts.graph.fn_params.get(&f).and_then(|ps| ps.get(i)) else {
+                continue;
+            };
+            if self.is_holder(a) {
                 self.facts.graph.element_holders.insert(p);
+            } else if let Expression::Identifier(id) = a.without_parentheses()
+                && let Some(r) = self.lookup(id.name.as_str())
+            {
+                // `report(form)` in a listener whose own `form` turns out to be a holder
+                // once a later `forEach` over the forms is read: decided after the walk.
+                self.push_element_store(p, vec![r]);
             }
         }
     }
@@ -294,10 +313,14 @@ impl<'a> Collector<'a, '_, '_> {
     }
 
     /// Entering a function: the parameters of a holder's callback are holders.
-    pub(super) fn note_holder_params(&mut self, fn_start: u32, params: &[Sym]) {
+    pub(super) fn note_holder_params(&mut self, fn_start: u32, ret: Sym, params: &[Sym]) {
+        let predicate = self.predicate_cbs.remove(&fn_start);
         if let Some(r) = self.maybe_holder_cbs.remove(&fn_start) {
             for p in params {
                 self.push_element_store(*p, vec![r]);
+            }
+            if predicate {
+                self.push_element_store(ret, vec![r]);
             }
         }
         if self.holder_cbs.remove(&fn_start) {
@@ -305,6 +328,32 @@ impl<'a> Collector<'a, '_, '_> {
                 .graph
                 .element_holders
                 .extend(params.iter().copied());
+            if predicate {
+                self.facts.graph.element_holders.insert(ret);
+            }
         }
     }
+}
+
+/// Iteration methods whose callback answers yes or no about each element.
+const PREDICATES: &[&str] = &[
+    "filter",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+];
+
+/// Where the functions written as arguments of a call start (their callbacks).
+fn callback_starts(c: &CallExpression<'_>) -> Vec<u32> {
+    c.arguments
+        .iter()
+        .filter_map(|a| match a.as_expression() {
+            Some(Expression::FunctionExpression(f)) => Some(f.span.start),
+            Some(Expression::ArrowFunctionExpression(f)) => Some(f.span.start),
+            _ => None,
+        })
+        .collect()
 }

@@ -60,6 +60,7 @@ mod indirect;
 mod instances;
 mod invoke;
 mod opaque;
+mod other_fields;
 mod own_form;
 mod param_pipes;
 mod params;
@@ -303,6 +304,8 @@ pub struct Collector<'a, 'f, 'k> {
     not_card: Vec<&'a str>,
     /// Names a type test said hold no text here (`if (typeof v !== 'string') return v;`).
     no_text: Vec<&'a str>,
+    /// Names whose strings an earlier `if (typeof v === 'string') return …` dealt with.
+    text_done: Vec<&'a str>,
     /// Keys a card-word test said are not card fields' (`SENSITIVE.test(k) ? '[Filtered]' :
     /// v`), in the branch being walked: `o[k]` and the value bound with the key (`v` of a
     /// `forEach(function (v, k)`) hold another field's value.
@@ -338,6 +341,8 @@ pub struct Collector<'a, 'f, 'k> {
     /// parameters hold elements (see [`holders`]).
     held_selections: HashSet<(u32, u32), FxBuild>,
     holder_cbs: HashSet<u32, FxBuild>,
+    /// Callbacks (by start) of `filter`, `some`…: their answers are yes or no (`holders`).
+    predicate_cbs: HashSet<u32, FxBuild>,
     /// Window properties this script writes, each linked to its pipe once (see `pipes`).
     window_globals: HashSet<String, FxBuild>,
     /// Callbacks iterating a list of the script's own card fields (see `own_form`).
@@ -455,6 +460,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             prop_syms: HashMap::default(),
             not_card: Vec::new(),
             no_text: Vec::new(),
+            text_done: Vec::new(),
             not_card_keys: Vec::new(),
             not_card_values: Vec::new(),
             handle_aliases: HashMap::default(),
@@ -472,6 +478,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             text_vars: HashSet::default(),
             held_selections: HashSet::default(),
             holder_cbs: HashSet::default(),
+            predicate_cbs: HashSet::default(),
             window_globals: HashSet::default(),
             card_field_cbs: HashSet::default(),
             maybe_holder_cbs: HashMap::default(),

@@ -243,7 +243,7 @@ impl<'a> Collector<'a, '_, '_> {
             }
             syms.push(first.unwrap_or_else(|| self.facts.graph.fresh()));
         }
-        self.note_holder_params(span_start, &syms);
+        self.note_holder_params(span_start, ret, &syms);
         self.note_card_field_params(span_start, &syms);
         // `arguments` only where the body names it (every function has one; most never
         // read it, and an unread one would only hold copies of what callers pass).

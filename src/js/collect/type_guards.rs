@@ -13,6 +13,7 @@
 use super::Collector;
 use crate::js::flow::Deps;
 use oxc_ast::ast::*;
+use oxc_span::GetSpan;
 use oxc_syntax::operator::{BinaryOperator, LogicalOperator, UnaryOperator};
 
 /// `typeof` answers that hold no data of their own (a card number fits in a `number`).
@@ -60,6 +61,43 @@ impl<'a> Collector<'a, '_, '_> {
         }
     }
 
+    /// [`Self::non_text_subject`], or a test that is true only for values other than strings
+    /// once strings were dealt with above it: after `if (typeof v === 'string') return
+    /// mask(v);`, `typeof v !== 'object' || v === null` leaves numbers, flags and nothing.
+    pub(super) fn non_text_here(&self, test: &'a Expression<'a>) -> Option<&'a str> {
+        if let Some(n) = Self::non_text_subject(test) {
+            return Some(n);
+        }
+        if self.text_done.is_empty() {
+            return None;
+        }
+        match test.without_parentheses() {
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+                let a = self.non_text_here(&l.left)?;
+                let b = self.non_text_here(&l.right)?;
+                (a == b).then_some(a)
+            }
+            e => {
+                let (name, ty, equal) = typeof_test(e)?;
+                let other = (!equal && ty == "object")
+                    || (equal && matches!(ty, "number" | "bigint" | "function"));
+                (other && self.text_done.contains(&name)).then_some(name)
+            }
+        }
+    }
+
+    /// `if (typeof v === 'string') return …;` with nothing else: the name whose strings the
+    /// statements after it no longer see.
+    pub(super) fn text_handled(s: &'a Statement<'a>) -> Option<&'a str> {
+        let Statement::IfStatement(it) = s else {
+            return None;
+        };
+        if it.alternate.is_some() || !super::card_guards::leaves(&it.consequent) {
+            return None;
+        }
+        Self::text_subject(&it.test)
+    }
+
     /// What a returned expression carries, leaving out a guarded name handed back as it is
     /// (see the module's comment).
     pub(super) fn return_deps(&mut self, e: &'a Expression<'a>) -> Deps {
@@ -67,8 +105,20 @@ impl<'a> Collector<'a, '_, '_> {
             Expression::Identifier(id) if self.no_text.contains(&id.name.as_str()) => {
                 Deps::default()
             }
+            // `if (/street/.test(el.name)) return el;`: an element a guard said is some other
+            // kind of field (see `card_guards`): the caller gets that one field, none of
+            // every field the loop looked through.
+            Expression::Identifier(_) | Expression::StaticMemberExpression(_)
+                if !self.not_card.is_empty()
+                    && self
+                        .not_card
+                        .contains(&self.text(e.without_parentheses().span())) =>
+            {
+                Deps::default()
+            }
             Expression::ConditionalExpression(c) => {
-                let spared = Self::non_text_subject(&c.test)
+                let spared = self
+                    .non_text_here(&c.test)
                     .map(|n| (n, true))
                     .or_else(|| Self::text_subject(&c.test).map(|n| (n, false)));
                 match spared {

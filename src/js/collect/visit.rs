@@ -32,14 +32,20 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
     fn visit_statements(&mut self, it: &oxc_allocator::Vec<'a, Statement<'a>>) {
         // `if (!isEmail && !isPhone) return;`: what follows reads some other kind of field.
         let guards = self.not_card.len();
+        let handled = self.text_done.len();
         for s in it {
             self.visit_statement(s);
             let s = self.alloc(s);
             if let Some(el) = self.other_field_exit(s) {
                 self.not_card.push(el);
             }
+            // `if (typeof v === 'string') return mask(v);`: below it, `v` is no string.
+            if let Some(name) = Self::text_handled(s) {
+                self.text_done.push(name);
+            }
         }
         self.not_card.truncate(guards);
+        self.text_done.truncate(handled);
     }
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
@@ -486,8 +492,11 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         if p == "elements"
             || (p == "forms" && self.path_of(&it.object).as_deref() == Some("document"))
         {
-            // Only counted (see `precision`): not harvested.
-            if !self.hidden_reads.contains(&(it.span.start, it.span.end)) {
+            // Only counted (see `precision`): not harvested. Held (iterated or kept, see
+            // `holders`): harvested once a field's data leaves the holders.
+            if self.is_held_selection(it.span) {
+                self.held_harvest(it.span);
+            } else if !self.hidden_reads.contains(&(it.span.start, it.span.end)) {
                 self.source(SourceKind::Harvest, it.span);
             }
         } else if matches!(
@@ -547,7 +556,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             None => {}
         }
         // `if (typeof v !== 'string') return v;`: no typed text is handed back there.
-        if let Some(name) = Self::non_text_subject(&it.test)
+        if let Some(name) = self.non_text_here(&it.test)
             && Self::returns_name(&it.consequent, name)
         {
             self.visit_expression(&it.test);
