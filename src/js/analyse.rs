@@ -57,6 +57,9 @@ pub fn analyse(
     // walked in a loop, fields found by their labels or by their order in the form.
     // A small script listening to keystrokes runs too: a keylogger adds up `e.key` and
     // never reads a field's value.
+    // A small loader runs too: code it computed (`Function(decoded)`), a script element fed
+    // from a Blob or a `data:` URL, a stage unpacked with `DecompressionStream` or read back
+    // from an image's pixels. Its second stage, run on the stub page, is what reads the card.
     let reads_card = facts.sources.iter().any(|s| {
         s.kind == SourceKind::Payment
             || (matches!(s.kind, SourceKind::Harvest | SourceKind::Keystroke)
@@ -64,9 +67,16 @@ pub fn analyse(
     }) || (job.code.len() <= HARVEST_MAX_BYTES
         && (facts.makes_fields
             || facts.names_card_field
-            || [&b".value"[..], b"Element.prototype"]
-                .iter()
-                .any(|w| memchr::memmem::find(job.code.as_bytes(), w).is_some())));
+            || facts.runs_made_code
+            || [
+                &b".value"[..],
+                b"Element.prototype",
+                b"createObjectURL",
+                b"DecompressionStream",
+                b"getImageData",
+            ]
+            .iter()
+            .any(|w| memchr::memmem::find(job.code.as_bytes(), w).is_some())));
     let behaviour = super::behaviour::summarise(&facts);
     let mut out = evaluate::findings(job, &job.code, facts, k, rules, policy);
     out.behaviour = behaviour;

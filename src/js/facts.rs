@@ -112,6 +112,9 @@ pub struct Facts {
     /// `'[name="payment[cc_cid]"]'`), whether or not the walk saw it used. Only looked for in
     /// code of at most [`SMALL_SCRIPT_BYTES`]: only a small script goes to the stub page for it.
     pub names_card_field: bool,
+    /// The script runs code it computed (`eval`, `Function`, a string timer of a value that
+    /// is not a literal): a loader's first stage, worth a run on the stub page when small.
+    pub runs_made_code: bool,
 }
 
 /// A script (or decoded layer) this small is worth a run on the stub page when it merely

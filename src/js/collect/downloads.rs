@@ -165,6 +165,7 @@ impl<'a> Collector<'a, '_, '_> {
         if deps.syms.is_empty() {
             return;
         }
+        self.facts.runs_made_code = true;
         let gated = self.gated();
         self.code_sinks.push(CodeSink {
             deps,

@@ -104,8 +104,9 @@
   function dispatch(target, ev) {
     var type = ev && ev.type;
     listeners.slice().forEach(function (l) {
-      // Page events bubble to the document and the window; a channel's or a socket's do not.
-      var bubbles = target === G || (target && target.nodeType);
+      // Page events bubble to the document and the window; a channel's or a socket's do not,
+      // nor does an image's or a script's `load` (made with `bubbles: false`).
+      var bubbles = ev.bubbles !== false && (target === G || (target && target.nodeType));
       if (l[1] === type && (l[0] === target || (bubbles && (l[0] === G || l[0] === doc)))) call(l[2], l[0], ev);
     });
     var on = target && target["on" + type];

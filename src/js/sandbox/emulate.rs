@@ -100,16 +100,34 @@ pub fn observe(
         .map(str::to_string)
         .unwrap_or_else(|| format!("https://{STUB_HOST}{STUB_PATH}"));
     let page = serde_json::to_string(&page).unwrap_or_else(|_| "null".into());
-    if let Outcome::Threw = sandbox.run(&format!("{}({page});", include_str!("emulate.js")))? {
-        return Err(SandboxError::Start("the stub page failed".into()));
-    }
     sandbox.install_crypto()?;
-    let crypto = format!(
-        "{}(__skimscan_crypto, __skimscan_page); delete globalThis.__skimscan_crypto;",
-        include_str!("web_crypto.js")
-    );
-    if let Outcome::Threw = sandbox.run(&crypto)? {
-        return Err(SandboxError::Start("the stub page's crypto failed".into()));
+    sandbox.install_media()?;
+    // The page, then what it gets natively (crypto, then the codecs, which reuse crypto's
+    // byte helpers), then script elements that run the code put into them.
+    for (what, code) in [
+        ("", format!("{}({page});", include_str!("emulate.js"))),
+        (
+            "'s crypto",
+            format!(
+                "{}(__skimscan_crypto, __skimscan_page); delete globalThis.__skimscan_crypto;",
+                include_str!("web_crypto.js")
+            ),
+        ),
+        (
+            "'s media",
+            format!(
+                "{}(__skimscan_media, __skimscan_page.codec); delete globalThis.__skimscan_media;",
+                include_str!("media.js")
+            ),
+        ),
+        (
+            "'s scripts",
+            format!("{}();", include_str!("script_elements.js")),
+        ),
+    ] {
+        if let Outcome::Threw = sandbox.run(&code)? {
+            return Err(SandboxError::Start(format!("the stub page{what} failed")));
+        }
     }
     // The script's own exceptions end its top level, as in a browser; what it set up before
     // (listeners, timers) still runs.

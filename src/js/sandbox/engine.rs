@@ -222,6 +222,20 @@ impl Sandbox {
             .map_err(|e| SandboxError::Start(e.to_string()))
     }
 
+    /// The stub page's native image and compression codecs (see `media.rs`), as
+    /// `__skimscan_media(op, arg, data)`.
+    pub fn install_media(&mut self) -> Result<(), SandboxError> {
+        self.context
+            .with(|ctx| -> rquickjs::Result<()> {
+                let f = rquickjs::Function::new(
+                    ctx.clone(),
+                    |op: String, arg: String, data: String| super::media::run(&op, &arg, &data),
+                )?;
+                ctx.globals().set("__skimscan_media", f)
+            })
+            .map_err(|e| SandboxError::Start(e.to_string()))
+    }
+
     /// What `import()` asked for so far, in order.
     pub fn imports(&self) -> Vec<String> {
         self.imports.lock().map(|v| v.clone()).unwrap_or_default()

@@ -23,6 +23,7 @@ mod captions;
 pub mod emulate;
 pub mod engine;
 mod locals;
+mod media;
 mod page_words;
 pub mod rewrite;
 pub mod shapes;

@@ -238,4 +238,6 @@
     return found.join("\n");
   }
   page.unsealWith(unseal);
+  // The byte helpers, for the page's codecs (`media.js`).
+  page.codec = { hexOf: hexOf, bytesOfHex: bytesOfHex, utf8: utf8, textOf: textOf };
 })

@@ -45,7 +45,8 @@ pub fn run(op: &str, alg: &str, key: &str, iv: &str, data: &str, extra: &str) ->
     }
 }
 
-fn unhex(s: &str) -> Result<Vec<u8>, &'static str> {
+/// Hex (as the page's native functions take bytes) to bytes, at most [`MAX_DATA`] of them.
+pub(super) fn unhex(s: &str) -> Result<Vec<u8>, &'static str> {
     if s.len() > 2 * MAX_DATA {
         return Err("too much data");
     }
@@ -58,7 +59,7 @@ fn unhex(s: &str) -> Result<Vec<u8>, &'static str> {
         .collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
