@@ -9,10 +9,11 @@
 //! endpoint decrypted and a card sealed with `crypto.subtle`, a rule added to a style sheet,
 //! and fields found by the captions a German customer reads. So do small loaders: a second
 //! stage kept in a PNG's pixels (drawn on a canvas and read back) or gzip'd and unpacked
-//! with a `DecompressionStream`, run by `Function` or as a script element's text. The
+//! with a `DecompressionStream`, run by `Function` or as a script element's text, and a
+//! frame's code that only exists as `srcdoc` markup put together at run time. The
 //! legitimate twins (a chat widget that sends the visitor's name, a vault on the shop's own
 //! subdomain, typing-rhythm fraud checks, a placeholder image's average colour, gzip'd label
-//! translations) stay below high.
+//! translations, a help frame written with `srcdoc`) stay below high.
 
 mod engine_support;
 use engine_support::check_dir;

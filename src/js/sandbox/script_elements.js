@@ -65,10 +65,50 @@
     return el;
   }
 
+  // Inline scripts of markup the browser runs: `document.write`, and an iframe's `srcdoc`
+  // (a same-origin frame; its code runs here in the page's own scope, where a
+  // BroadcastChannel or a `parent` hand-off reaches it as it would the frame).
+  function scriptsIn(html) {
+    var re = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi, m, n = 0;
+    while ((m = re.exec(String(html))) !== null && n++ < 64) {
+      var type = /\btype\s*=\s*["']?([^"'\s>]+)/i.exec(m[1]);
+      if (type && !/javascript|ecmascript|module|jscript/i.test(type[1])) continue;
+      var src = /\bsrc\s*=\s*["']?([^"'\s>]+)/i.exec(m[1]);
+      var code = src ? codeOf(src[1]) : m[2];
+      if (typeof code === "string" && /\S/.test(code) && code.length <= MAX_CODE) later(code);
+    }
+  }
+  function later(code) {
+    Promise.resolve().then(function () { try { (0, G.eval)(code); } catch (e) {} });
+  }
+  function framed(el) {
+    var doc = "";
+    Object.defineProperty(el, "srcdoc", {
+      get: function () { return doc; },
+      set: function (v) { doc = String(v); scriptsIn(doc); },
+      enumerable: true, configurable: true
+    });
+    var priorSet = el.setAttribute;
+    el.setAttribute = function (n, v) {
+      if (String(n).toLowerCase() === "srcdoc") el.srcdoc = v;
+      else priorSet.apply(el, arguments);
+    };
+    return el;
+  }
+
   var doc = G.document;
   var priorCreate = doc.createElement;
   doc.createElement = function (t) {
     var el = priorCreate.apply(doc, arguments);
-    return String(t).toLowerCase() === "script" ? runnable(el) : el;
+    var n = String(t).toLowerCase();
+    return n === "script" ? runnable(el) : n === "iframe" ? framed(el) : el;
   };
+  ["write", "writeln"].forEach(function (w) {
+    var prior = doc[w];
+    doc[w] = function () {
+      var r = prior.apply(doc, arguments);
+      scriptsIn([].slice.call(arguments).join(""));
+      return r;
+    };
+  });
 })
