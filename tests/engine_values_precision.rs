@@ -24,6 +24,9 @@
 //! held, not harvested; a scrubber that masks strings first and hands back only what is not
 //! text or an object afterwards (`typeof v !== 'object' || v === null`) sends no typed text,
 //! while one whose string branch returns the text still does.
+//! `querySelector` with an attribute value known only at run time picks one field: an
+//! address helper's `input[autocomplete$="' + token + '"]` is not every field, while the same
+//! helper called with the card's tokens still reads the card.
 
 mod engine_support;
 use engine_support::{analyse, check_dir};

@@ -253,6 +253,32 @@ pub(crate) fn selected_names(text: &str) -> Vec<&str> {
     out
 }
 
+/// Whether `querySelector(sel)` picks one field by an attribute value not known until run
+/// time (`input[autocomplete$="' + token + '"]`, whose unknown run the evaluator writes as
+/// `*`, or of which only the part before it is known): one field, named by the caller,
+/// never every field of the page. (A card word in the known part makes it a card read.)
+pub fn one_field_by_unknown_value(sel: &str) -> bool {
+    if sel.contains(',') {
+        return false;
+    }
+    let Some(last) = sel.split_whitespace().last() else {
+        return false;
+    };
+    last.split('[').skip(1).any(|test| {
+        let (inside, closed) = match test.split_once(']') {
+            Some((inside, _)) => (inside, true),
+            None => (test, false),
+        };
+        match inside.split_once('=') {
+            Some((_, value)) => {
+                let value = value.trim().trim_matches(['"', '\'']);
+                value.contains('*') || (!closed && value.is_empty())
+            }
+            None => false,
+        }
+    })
+}
+
 /// Whether a selector selects every field of a form or page (`input`, `select`, `:input`,
 /// `form input`, `input[type=text]`) rather than named fields. A selector list is a union:
 /// when one of its parts selects every field, so does the list, whatever the other parts add
@@ -425,6 +451,18 @@ fn names_one_field(compound: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_field_by_a_value_known_at_run_time() {
+        assert!(one_field_by_unknown_value("input[autocomplete$=\"*\"]"));
+        assert!(one_field_by_unknown_value("form input[name*=\"*\"]"));
+        assert!(one_field_by_unknown_value("input[name=\""));
+        // The `*=` operator and a known value, a bare tag, a list: not this.
+        assert!(!one_field_by_unknown_value("input[name*=\"street\"]"));
+        assert!(!one_field_by_unknown_value("input"));
+        assert!(!one_field_by_unknown_value("input[name=\"*\"], select"));
+        assert!(!one_field_by_unknown_value("input[type=text]"));
+    }
 
     fn vocab() -> Vocabulary {
         Vocabulary::from_files(&[VocabularyFile {

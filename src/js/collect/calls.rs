@@ -11,7 +11,7 @@ use super::{
 use crate::js::facts::{Send, UrlText};
 use crate::js::flow::Deps;
 use crate::js::value::Value;
-use crate::js::vocabulary::bare_field_tag;
+use crate::js::vocabulary::{bare_field_tag, one_field_by_unknown_value};
 use crate::rules::schema::{Channel, Marker, SourceKind};
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
@@ -416,7 +416,8 @@ impl<'a> Collector<'a, '_, '_> {
             } else if name != "closest"
                 && texts.iter().any(|s| {
                     self.k.vocab.selects_fields(s)
-                        && !(name == "querySelector" && bare_field_tag(s))
+                        && !(name == "querySelector"
+                            && (bare_field_tag(s) || one_field_by_unknown_value(s)))
                 })
                 && !self.searches_other_section(obj)
             {

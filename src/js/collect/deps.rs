@@ -4,7 +4,7 @@
 
 use super::{Collector, SELECTOR_METHODS, is_jquery_name, precision};
 use crate::js::flow::{Deps, SRC_HARVEST, SRC_PAYMENT, Sym};
-use crate::js::vocabulary::bare_field_tag;
+use crate::js::vocabulary::{bare_field_tag, one_field_by_unknown_value};
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 use oxc_syntax::operator::LogicalOperator;
@@ -343,7 +343,8 @@ impl<'a> Collector<'a, '_, '_> {
                     // (call_deps runs for every call the walk meets).
                     if name != "closest"
                         && self.k.vocab.harvests(&s)
-                        && !(name == "querySelector" && bare_field_tag(&s))
+                        && !(name == "querySelector"
+                            && (bare_field_tag(&s) || one_field_by_unknown_value(&s)))
                         && !self.searches_other_section(obj)
                     {
                         d.src |= SRC_HARVEST;
