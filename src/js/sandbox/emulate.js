@@ -11,6 +11,17 @@
   var G = globalThis;
   var reads = [];
   var sends = [];
+  // What the page hands a script through a pipe it reads (an event's `detail`), marked so
+  // a send that carries it shows where it went (see `pipe_marks.rs`).
+  var pipeMarks = [];
+  function pipeMark(key) {
+    var n = pipeMarks.length, mark = "skpipe" + n + "x";
+    pipeMarks.push([n, key]);
+    var base = { toJSON: function () { return mark; }, toString: function () { return mark; }, valueOf: function () { return mark; } };
+    return new Proxy(base, {
+      get: function (t, k) { return k in t ? t[k] : typeof k === "string" ? mark + k : undefined; }
+    });
+  }
   var listeners = [];
   var timers = [];
   var MAX_RECORDS = 2000;
@@ -1767,7 +1778,7 @@
     function () {
       var known = typing.concat(clicking, ["DOMContentLoaded", "readystatechange", "load", "pageshow", "hashchange", "popstate", "visibilitychange", "pagehide", "beforeunload", "unload", "message", "open"]);
       listeners.slice().forEach(function (l) {
-        if (known.indexOf(l[1]) < 0) call(l[2], l[0], makeEvent(l[1], l[0] === G || l[0] === doc ? button : l[0]));
+        if (known.indexOf(l[1]) < 0) call(l[2], l[0], makeEvent(l[1], l[0] === G || l[0] === doc ? button : l[0], pipeMarks.length < 32 ? { detail: pipeMark("event:" + l[1]) } : null));
       });
     },
     // The order form is submitted where it points: a form whose action the script set sends
@@ -1841,7 +1852,7 @@
     },
     step: function (i) { steps[i](); },
     result: function () {
-      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends });
+      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks });
     }
   });
 })

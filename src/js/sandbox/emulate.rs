@@ -17,6 +17,7 @@
 
 use super::engine::{Limits, Outcome, Sandbox, SandboxError};
 use super::page_words;
+use super::statements::statement;
 use base64::Engine as _;
 use serde::Deserialize;
 use std::time::Duration;
@@ -32,6 +33,10 @@ pub struct Observed {
     pub reads: Vec<(String, String)>,
     /// (how, URL, data)
     pub sends: Vec<(String, String, String)>,
+    /// (mark number, pipe key): what the page handed the script through a pipe it reads
+    /// (an event's `detail`), marked so that a send carrying it shows where it went.
+    #[serde(default)]
+    pub pipes: Vec<(usize, String)>,
 }
 
 /// The budgets of one run, in interrupt polls (see [`Limits`]: counted work, so whether a
@@ -194,6 +199,11 @@ pub fn layer(observed: &Observed, flows_only: bool) -> Option<String> {
             lines.push(line);
         }
     }
+    for line in super::pipe_marks::lines(observed) {
+        if lines.len() < 24 && seen.insert(line.clone()) {
+            lines.push(line);
+        }
+    }
     if lines.is_empty() {
         return None;
     }
@@ -243,80 +253,6 @@ fn own_relative(url: &str, origin: &str) -> String {
         }
     }
     url.to_string()
-}
-
-/// One send as a statement: the fields whose canaries it carried, sent the same way.
-fn statement(how: &str, url: &str, fields: &[String]) -> Option<String> {
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
-    let base = if fields.is_empty() {
-        url.to_string()
-    } else {
-        // The data is the fields themselves; the recorded URL carried their canaries.
-        url.split(['?', '#']).next().unwrap_or(url).to_string()
-    };
-    let data = if fields.is_empty() {
-        None
-    } else {
-        Some(format!(
-            "[{}].join(\"|\")",
-            fields
-                .iter()
-                .map(|k| format!("document.querySelector({}).value", q(k)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    };
-    let u = q(&base);
-    let s = match (how, data) {
-        ("xhr", Some(d)) => {
-            format!(
-                "(function () {{ var x = new XMLHttpRequest(); x.open(\"POST\", {u}); x.send({d}); }})();"
-            )
-        }
-        ("beacon", Some(d)) => format!("navigator.sendBeacon({u}, {d});"),
-        ("websocket", Some(d)) => format!("new WebSocket({u}).send({d});"),
-        ("webrtc", Some(d)) => format!(
-            "new RTCPeerConnection({{ iceServers: [{{ urls: {u} }}] }}).createDataChannel(\"c\").send({d});"
-        ),
-        ("navigate", Some(d)) => format!("window.open({u} + \"?d=\" + encodeURIComponent({d}));"),
-        ("fetch" | "form" | "worker-message", Some(d)) => {
-            format!("fetch({u}, {{ method: \"POST\", body: {d} }});")
-        }
-        (_, Some(d)) => match data_labels(&base) {
-            // Data carried in the host's labels (`4111….dns.example`): the same shape.
-            Some((scheme, rest)) => format!(
-                "new Image().src = {} + encodeURIComponent({d}) + {};",
-                q(&scheme),
-                q(&rest)
-            ),
-            None => format!("new Image().src = {u} + \"?d=\" + encodeURIComponent({d});"),
-        },
-        ("xhr" | "fetch" | "beacon" | "form", None) => format!("fetch({u});"),
-        ("websocket", None) => format!("new WebSocket({u});"),
-        ("worker" | "eventsource" | "worker-message" | "webrtc" | "navigate", None) => {
-            return None;
-        }
-        (_, None) => format!("new Image().src = {u};"),
-    };
-    Some(s)
-}
-
-/// A URL whose host begins with long labels (encoded data): its scheme and `//`, and the
-/// rest after those labels (`.dns.example/p`).
-fn data_labels(url: &str) -> Option<(String, String)> {
-    let (scheme, after) = url.split_once("//")?;
-    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
-    let (host, path) = after.split_at(end);
-    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
-    let last_long = labels.iter().rposition(|l| l.len() >= 20)?;
-    if labels.len() - last_long < 3 {
-        return None;
-    }
-    let scheme = if scheme.is_empty() { "https:" } else { scheme };
-    Some((
-        format!("{scheme}//"),
-        format!(".{}{path}", labels[last_long + 1..].join(".")),
-    ))
 }
 
 /// The fields read whose canary `sent` carries, in any of the encodings a skimmer uses.
@@ -563,6 +499,7 @@ mod tests {
     fn a_send_becomes_a_plain_statement() {
         let obs = Observed {
             origin: String::new(),
+            pipes: Vec::new(),
             reads: reads(),
             sends: vec![
                 (

@@ -25,10 +25,12 @@ pub mod engine;
 mod locals;
 mod media;
 mod page_words;
+mod pipe_marks;
 pub mod rewrite;
 pub mod shapes;
 mod sinks;
 mod startup;
+mod statements;
 mod syntax;
 pub mod web_crypto;
 
