@@ -306,6 +306,9 @@ pub struct Collector<'a, 'f, 'k> {
     no_text: Vec<&'a str>,
     /// Names whose strings an earlier `if (typeof v === 'string') return …` dealt with.
     text_done: Vec<&'a str>,
+    /// Names whose objects an earlier `if (v && typeof v === 'object') { … return o; }`
+    /// dealt with: with their strings dealt with too, what is left is a number or a flag.
+    objects_done: Vec<&'a str>,
     /// Keys a card-word test said are not card fields' (`SENSITIVE.test(k) ? '[Filtered]' :
     /// v`), in the branch being walked: `o[k]` and the value bound with the key (`v` of a
     /// `forEach(function (v, k)`) hold another field's value.
@@ -461,6 +464,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             not_card: Vec::new(),
             no_text: Vec::new(),
             text_done: Vec::new(),
+            objects_done: Vec::new(),
             not_card_keys: Vec::new(),
             not_card_values: Vec::new(),
             handle_aliases: HashMap::default(),

@@ -9,6 +9,10 @@
 //! `typeof v === 'object'` or `'number'` is no guard. A known limit: a caller that wraps the
 //! value first (`mask([el.value])`, `mask(+el.value)`) passes a non-string through such a
 //! helper unseen; the stub page, which runs the helper, still sees what is sent.
+//!
+//! A recursive scrubber's last `return v;` comes after `if (typeof v === 'string') return
+//! mask(v);` and `if (v && typeof v === 'object') { …; return o; }`: strings and objects
+//! (arrays among them) left above it, so what it hands back is a number, a flag or nothing.
 
 use super::Collector;
 use crate::js::flow::Deps;
@@ -92,10 +96,23 @@ impl<'a> Collector<'a, '_, '_> {
         let Statement::IfStatement(it) = s else {
             return None;
         };
-        if it.alternate.is_some() || !super::card_guards::leaves(&it.consequent) {
+        if it.alternate.is_some() || !always_leaves(&it.consequent) {
             return None;
         }
         Self::text_subject(&it.test)
+    }
+
+    /// `if (v && typeof v === 'object') { …; return o; }` (or `typeof v === 'object'`,
+    /// `v !== null && …`), its branch always leaving: the name whose objects the statements
+    /// after it no longer see.
+    pub(super) fn objects_handled(s: &'a Statement<'a>) -> Option<&'a str> {
+        let Statement::IfStatement(it) = s else {
+            return None;
+        };
+        if it.alternate.is_some() || !always_leaves(&it.consequent) {
+            return None;
+        }
+        object_subject(&it.test)
     }
 
     /// What a returned expression carries, leaving out a guarded name handed back as it is
@@ -103,6 +120,14 @@ impl<'a> Collector<'a, '_, '_> {
     pub(super) fn return_deps(&mut self, e: &'a Expression<'a>) -> Deps {
         match e.without_parentheses() {
             Expression::Identifier(id) if self.no_text.contains(&id.name.as_str()) => {
+                Deps::default()
+            }
+            // A scrubber's last `return v;`, after its strings and its objects (and arrays)
+            // were handled above: a number, a flag or nothing.
+            Expression::Identifier(id)
+                if self.text_done.contains(&id.name.as_str())
+                    && self.objects_done.contains(&id.name.as_str()) =>
+            {
                 Deps::default()
             }
             // `if (/street/.test(el.name)) return el;`: an element a guard said is some other
@@ -179,6 +204,61 @@ fn typeof_test<'a>(e: &'a Expression<'a>) -> Option<(&'a str, &'a str, bool)> {
         return None;
     };
     Some((id.name.as_str(), s.value.as_str(), equal))
+}
+
+/// The name that `test`, when true for it, is true for every object it may hold: `typeof v
+/// === 'object'`, alone or "and"ed with a test that only rules out nothing (`v &&`, `v !==
+/// null`, `v != null`).
+fn object_subject<'a>(test: &'a Expression<'a>) -> Option<&'a str> {
+    match test.without_parentheses() {
+        Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => {
+            match (object_subject(&l.left), object_subject(&l.right)) {
+                (Some(a), None) if rules_out_nothing_else(&l.right, a) => Some(a),
+                (None, Some(b)) if rules_out_nothing_else(&l.left, b) => Some(b),
+                _ => None,
+            }
+        }
+        e => typeof_test(e).and_then(|(name, ty, equal)| (equal && ty == "object").then_some(name)),
+    }
+}
+
+/// `v`, `v !== null`, `v != null`, `v !== undefined`: true for every object `v` may hold.
+fn rules_out_nothing_else(e: &Expression<'_>, name: &str) -> bool {
+    match e.without_parentheses() {
+        Expression::Identifier(id) => id.name == name,
+        Expression::BinaryExpression(b)
+            if matches!(
+                b.operator,
+                BinaryOperator::Inequality | BinaryOperator::StrictInequality
+            ) =>
+        {
+            let (side, other) = match (b.left.without_parentheses(), b.right.without_parentheses())
+            {
+                (Expression::Identifier(id), o) | (o, Expression::Identifier(id)) => (id, o),
+                _ => return false,
+            };
+            side.name == name
+                && (matches!(other, Expression::NullLiteral(_))
+                    || matches!(other, Expression::Identifier(u) if u.name == "undefined"))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the statements after `s` in its list run only when `s` was not taken: it ends in
+/// a `return`, `throw` or `continue` (`{ var o = {}; …; return o; }`), on both sides of an
+/// `if` alike.
+fn always_leaves(s: &Statement<'_>) -> bool {
+    match s {
+        Statement::ReturnStatement(_)
+        | Statement::ContinueStatement(_)
+        | Statement::ThrowStatement(_) => true,
+        Statement::BlockStatement(b) => b.body.last().is_some_and(always_leaves),
+        Statement::IfStatement(i) => {
+            always_leaves(&i.consequent) && i.alternate.as_ref().is_some_and(always_leaves)
+        }
+        _ => false,
+    }
 }
 
 fn is_name(e: &Expression<'_>, name: &str) -> bool {

@@ -33,6 +33,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         // `if (!isEmail && !isPhone) return;`: what follows reads some other kind of field.
         let guards = self.not_card.len();
         let handled = self.text_done.len();
+        let objects = self.objects_done.len();
         for s in it {
             self.visit_statement(s);
             let s = self.alloc(s);
@@ -43,9 +44,14 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             if let Some(name) = Self::text_handled(s) {
                 self.text_done.push(name);
             }
+            // `if (v && typeof v === 'object') { …; return o; }`: below it, no object either.
+            if let Some(name) = Self::objects_handled(s) {
+                self.objects_done.push(name);
+            }
         }
         self.not_card.truncate(guards);
         self.text_done.truncate(handled);
+        self.objects_done.truncate(objects);
     }
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
@@ -165,6 +171,8 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
             let url = self.url_text(&it.source);
             self.sink(Channel::ElementSrc, it.span, url, d, None);
         }
+        // A module the script carries (`data:` URL or a Blob's object URL) runs in the page.
+        self.inline_code_url(Some(&it.source), it.span, "import");
         walk::walk_import_expression(self, it);
     }
 
@@ -443,7 +451,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.function_ctor(&args, it.span)
             }
             Some("FormData") => self.form_data_new(handle, it.span),
-            Some("Worker" | "SharedWorker") => self.inline_worker(a0, it.span),
+            Some("Worker" | "SharedWorker") => self.inline_code_url(a0, it.span, "Worker"),
             _ => {}
         }
         walk::walk_new_expression(self, it);

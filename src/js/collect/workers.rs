@@ -3,6 +3,9 @@
 //! run `code` in a worker that shares nothing but messages with the page. The code is
 //! analysed as a decoded layer of the script, so its `onmessage` handler reads the page's
 //! `postMessage` pipe and its sends are the script's sends.
+//!
+//! A module loaded the same ways (`import('data:text/javascript;base64,…')`, `import(URL.
+//! createObjectURL(blob))`) runs in the page itself: a loader's second stage kept as a module.
 
 use super::Collector;
 use crate::js::value::Value;
@@ -10,15 +13,26 @@ use oxc_ast::ast::*;
 use oxc_span::Span;
 
 impl<'a> Collector<'a, '_, '_> {
-    /// `new Worker(url)`: analyse the worker's code when the script carries it.
-    pub(super) fn inline_worker(&mut self, arg: Option<&'a Expression<'a>>, span: Span) {
-        if !self.worker_from_data_url(arg, span) {
-            self.worker_from_blob(arg, span);
+    /// `new Worker(url)` or `import(url)` (`how` says which): analyse the code the URL
+    /// carries when the script itself holds it.
+    pub(super) fn inline_code_url(
+        &mut self,
+        arg: Option<&'a Expression<'a>>,
+        span: Span,
+        how: &str,
+    ) {
+        if !self.code_from_data_url(arg, span, how) {
+            self.code_from_blob(arg, span, how);
         }
     }
 
-    /// A `data:` URL carries the worker's code itself, percent-encoded or in Base64.
-    fn worker_from_data_url(&mut self, arg: Option<&'a Expression<'a>>, span: Span) -> bool {
+    /// A `data:` URL carries the code itself, percent-encoded or in Base64.
+    fn code_from_data_url(
+        &mut self,
+        arg: Option<&'a Expression<'a>>,
+        span: Span,
+        how: &str,
+    ) -> bool {
         let Some(arg) = arg else {
             return false;
         };
@@ -27,12 +41,12 @@ impl<'a> Collector<'a, '_, '_> {
             return false;
         };
         if !code.trim().is_empty() {
-            self.run_hidden(&code, span, dec, "Worker(data: URL)");
+            self.run_hidden(&code, span, dec, &format!("{how}(data: URL)"));
         }
         true
     }
 
-    fn worker_from_blob(&mut self, arg: Option<&'a Expression<'a>>, span: Span) {
+    fn code_from_blob(&mut self, arg: Option<&'a Expression<'a>>, span: Span, how: &str) {
         let Some(Expression::CallExpression(c)) = arg.map(|a| a.without_parentheses()) else {
             return;
         };
@@ -71,7 +85,7 @@ impl<'a> Collector<'a, '_, '_> {
             _ => return,
         };
         if !code.trim().is_empty() {
-            self.run_hidden(&code, span, dec, "Worker(Blob)");
+            self.run_hidden(&code, span, dec, &format!("{how}(Blob)"));
         }
     }
 
