@@ -79,7 +79,10 @@ pub fn analyse(
             .any(|w| memchr::memmem::find(job.code.as_bytes(), w).is_some())));
     // A listener for another script's event or message that sends somewhere the walk could not resolve
     // (a bundle's config): a run resolves it, and says where the event's data goes (see
-    // `sandbox::pipe_marks`).
+    // `sandbox::pipe_marks`). The browser's own events (`load`, `blur`, `submit`) count too:
+    // a script that sends from such a listener to an address it computes is what a run
+    // resolves (leaving them out lost a sealed send-channel case; the runs' cost on
+    // libraries is what `sandbox::own_code` cut).
     let relays_event = facts
         .pipes_read
         .iter()
@@ -104,16 +107,29 @@ pub fn analyse(
         && !flagged
         && job.code.len() <= STUB_PAGE_MAX_BYTES
         && !sandbox::emulate::worth_running(&job.code)
-        && let Some(layer) =
-            super::decoders::emulated_flows(&job.code, job.stub_page_url().as_deref())
     {
-        let facts = gather(job, &ctx(Deadline::after(TIME_PER_SCRIPT)), Some(&layer));
-        let behaviour = super::behaviour::summarise(&facts);
-        out = evaluate::findings(job, &job.code, facts, k, rules, policy);
-        out.behaviour = behaviour;
+        let run = super::decoders::emulated_flows(&job.code, job.stub_page_url().as_deref());
+        // A script that read every field and sent somewhere, the flow unproven: when the run
+        // sent there with none of the fields' data (an error reporter's scrubbed form state),
+        // reading every field is no finding by itself. Judged again only then.
+        let unproven = || out.findings.iter().any(|f| f.rule == CO_OCCURRENCE_RULE);
+        if run.layer.is_some() || (!run.scrubbed_hosts.is_empty() && unproven()) {
+            let mut facts = gather(
+                job,
+                &ctx(Deadline::after(TIME_PER_SCRIPT)),
+                run.layer.as_deref(),
+            );
+            facts.scrubbed_send_hosts = run.scrubbed_hosts;
+            let behaviour = super::behaviour::summarise(&facts);
+            out = evaluate::findings(job, &job.code, facts, k, rules, policy);
+            out.behaviour = behaviour;
+        }
     }
     out
 }
+
+/// The rule of a read and an outside send in one script, the flow unproven.
+const CO_OCCURRENCE_RULE: &str = "payment-read-with-outside-sink";
 
 /// The largest readable script that runs on the stub page when it reads card fields: QuickJS
 /// compiles a 1.3 MB library (adyen.js) in ~0.2 s, for a check the static walk has already

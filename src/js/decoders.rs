@@ -146,14 +146,27 @@ pub(super) fn run_emulation(text: &str, page_url: Option<&str>, ctx: &Ctx<'_>, f
     }
 }
 
-/// The flows of field data to a URL that a stub-page run of `code` shows (only sends that
-/// carried a field's canary), as a layer; None when there are none.
-pub(super) fn emulated_flows(code: &str, page_url: Option<&str>) -> Option<String> {
+/// What a stub-page run of `code` showed: the flows of field data to a URL (only sends that
+/// carried a field's canary) as a layer, and the hosts it sent to with no field's data.
+#[derive(Default)]
+pub(super) struct RunFlows {
+    pub layer: Option<String>,
+    pub scrubbed_hosts: Vec<String>,
+}
+
+pub(super) fn emulated_flows(code: &str, page_url: Option<&str>) -> RunFlows {
     let obfuscated = sandbox::emulate::worth_running(code);
-    let observed =
-        sandbox::emulate::observe(code, sandbox::emulate::limits(obfuscated), page_url).ok()?;
+    // A run that stopped on a budget says nothing (it may not have reached its send).
+    let Ok(observed) =
+        sandbox::emulate::observe(code, sandbox::emulate::limits(obfuscated), page_url)
+    else {
+        return RunFlows::default();
+    };
     tracing::trace!(target: "skimscan::js::facts", "stub-page run: {observed:?}");
-    sandbox::emulate::layer(&observed, true)
+    RunFlows {
+        layer: sandbox::emulate::layer(&observed, true),
+        scrubbed_hosts: sandbox::emulate::clean_send_hosts(&observed),
+    }
 }
 
 /// Analyse the layer a stub-page run produced, reported at the script's start.

@@ -331,6 +331,19 @@ pub fn findings(
         0
     };
     let source_bits_all = (source_bits_all | held) & (SRC_HARVEST | shared);
+    // Every field read, kept in the script's own state (no global, storage, pipe or unknown
+    // function's argument holds it), and sent to a host a run saw get none of the fields'
+    // data: an error reporter's scrubbed form state. Data staged where the run cannot follow
+    // it still counts.
+    let source_bits_all = match &first_outside_sink {
+        Some((_, host, _))
+            if (shared | facts.graph.escaped_taint(&taint)) & SRC_HARVEST == 0
+                && facts.scrubbed_send_hosts.iter().any(|h| h == host) =>
+        {
+            source_bits_all & !SRC_HARVEST
+        }
+        _ => source_bits_all,
+    };
     if !flow_outside
         && source_bits_all != 0
         && let Some((at, host, evidence)) = first_outside_sink

@@ -99,6 +99,10 @@ pub struct Facts {
     pub problems: Vec<String>,
     pub budget_exceeded: Option<(Offset, String)>,
     pub fallback_used: bool,
+    /// Hosts a run on the stub page sent to with none of the fields it read (see
+    /// `sandbox::emulate::clean_send_hosts`): reading every field is then no finding by
+    /// itself for a send there.
+    pub scrubbed_send_hosts: Vec<String>,
     /// Pipe keys data was put into (`storage:local:k`, `event:name`, `dom:id`, `message`…)
     /// and pipe keys read back, for the page-level join across scripts (see `pipes`).
     pub pipes_written: std::collections::BTreeSet<String>,

@@ -89,6 +89,9 @@ pub struct FlowGraph {
     pub calls: Vec<(Sym, Vec<Deps>)>,
     /// An edge was dropped at the cap: flows through it are not seen (a partial analysis).
     pub truncated: bool,
+    /// What the script hands to functions the analysis does not know (`window.__q(store)`:
+    /// another script's, or a sender it cannot see), as one symbol; not shared state.
+    escaped: Option<Sym>,
     /// Globals that hold a card field's element whose value is only ever read for a length,
     /// a test or a masked copy: not shared card data (see `collect::handles`).
     pub derived_only: HashSet<Sym, FxBuild>,
@@ -545,6 +548,23 @@ impl FlowGraph {
         self.globals.get(name).copied()
     }
 
+    /// The symbol of what the script hands to functions the analysis does not know.
+    pub fn escape(&mut self) -> Sym {
+        if let Some(s) = self.escaped {
+            return s;
+        }
+        let s = self.fresh();
+        self.escaped = Some(s);
+        s
+    }
+
+    /// The source bits handed to functions the analysis does not know.
+    pub fn escaped_taint(&self, taint: &[u8]) -> u8 {
+        self.escaped
+            .and_then(|s| taint.get(s as usize).copied())
+            .unwrap_or(0)
+    }
+
     /// The source bits that reached state shared beyond one function: global names, pipes,
     /// storage. Data that stays in locals and is only tested, measured or masked is not here.
     pub fn shared_taint(&self, taint: &[u8]) -> u8 {
@@ -577,6 +597,10 @@ impl FlowGraph {
             if holders.len() == before {
                 break;
             }
+        }
+        // Elements handed to an unknown function (`lib.watch(fields)`) are not data read.
+        if let Some(e) = self.escaped {
+            holders.insert(e);
         }
         taint
             .iter()

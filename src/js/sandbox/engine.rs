@@ -193,9 +193,8 @@ impl Sandbox {
             exhausted: None,
             imports,
         };
-        let prelude =
-            include_str!("prelude.js").replace("__OUTPUT_LIMIT__", &limits.output.to_string());
-        match sandbox.run(&prelude)? {
+        let limit = limits.output.to_string();
+        match sandbox.run_own("__skimscan_prelude", include_str!("prelude.js"), &limit)? {
             Outcome::Done(_) => Ok(sandbox),
             Outcome::Threw => Err(SandboxError::Start("the prelude failed".into())),
         }
@@ -282,6 +281,35 @@ impl Sandbox {
         });
         self.end_slice(slice)?;
         result.map_err(|e| self.exhaust(e))
+    }
+
+    /// Run one of skimscan's own files (`source`, a function expression) with `args` (the
+    /// text of its argument list), compiled to bytecode once per process (see
+    /// [`super::own_code`]); `name` is the global it is bound to while it runs.
+    pub fn run_own(
+        &mut self,
+        name: &'static str,
+        source: &'static str,
+        args: &str,
+    ) -> Result<Outcome, SandboxError> {
+        let slice = self.begin_slice()?;
+        let memory_mb = self.limits.memory >> 20;
+        let result = self.context.with(|ctx| {
+            if super::own_code::define(&ctx, name, source).is_ok() {
+                return Ok(true);
+            }
+            let exception = ctx.catch();
+            if is_resource_error(&ctx, &exception) {
+                Err(SandboxError::Memory(memory_mb))
+            } else {
+                Ok(false)
+            }
+        });
+        self.end_slice(slice)?;
+        if !result.map_err(|e| self.exhaust(e))? {
+            return Ok(Outcome::Threw);
+        }
+        self.run(&format!("{name}({args}); delete globalThis.{name};"))
     }
 
     /// Arm the interrupt for one step: the per-step budgets, or what is left of the totals.

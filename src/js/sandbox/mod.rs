@@ -24,6 +24,7 @@ pub mod emulate;
 pub mod engine;
 mod locals;
 mod media;
+mod own_code;
 mod page_words;
 mod pipe_marks;
 pub mod rewrite;
@@ -105,7 +106,11 @@ pub fn run(src: &str, plan: &Plan, limits: Limits, folded: impl Fn(u32) -> bool)
     let mut steps = || -> Result<Vec<rewrite::Replacement>, SandboxError> {
         // Only the script's own text (see `self_document.js`).
         let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
-        sandbox.run(&format!("{}({own});", include_str!("self_document.js")))?;
+        sandbox.run_own(
+            "__skimscan_self_document",
+            include_str!("self_document.js"),
+            &own,
+        )?;
         for (name, f) in &plan.named {
             sandbox.run(&format!("var {name} = ({});", text(*f)))?;
         }

@@ -4,10 +4,9 @@
 // code (eval, Function, string timers, script Blobs) into recorders. The recorder hands the
 // text back to skimscan and, for eval and Function, still runs it inside the sandbox, so a
 // second layer that needs a value computed by the first one is decoded too.
-(function () {
+(function (LIMIT) {
   "use strict";
   var G = globalThis;
-  var LIMIT = __OUTPUT_LIMIT__;
   var layers = [];
   var seen = new Set();
   var total = 0;
@@ -98,4 +97,4 @@
     value: function () { return over; },
     writable: false, configurable: false, enumerable: false
   });
-})();
+})
