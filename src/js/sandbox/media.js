@@ -9,7 +9,8 @@
 //   `Response` made of a stream reads as its text, bytes or Blob;
 // - an `<img>` whose `src` is a `data:` URL is decoded (PNG; other formats load with no
 //   pixels) and fires `load`; a 2D canvas keeps pixels, so `drawImage` then `getImageData`
-//   gives back what the image holds, as `createImageBitmap` does.
+//   gives back what the image holds, as `createImageBitmap` does;
+// - `fetch` of a `data:` URL answers with its bytes, as a browser does without a request.
 // Nothing here reaches the network: a `data:` URL is the only image that is decoded.
 (function (native, codec) {
   "use strict";
@@ -307,4 +308,14 @@
   define("Image", MediaImage);
   define("OffscreenCanvas", OffscreenCanvasStub);
   define("createImageBitmap", createImageBitmap);
+
+  // `fetch('data:…')` is answered by the browser itself, with no request: the URL's bytes (a
+  // loader reads its second stage back out of an icon's data URL this way).
+  var priorFetch = G.fetch;
+  define("fetch", function (u, init) {
+    var url = u && typeof u === "object" && u.url ? u.url : u;
+    var d = typeof url === "string" && /^data:/i.test(url) ? dataBytes(url) : null;
+    if (d) return Promise.resolve(new MediaResponse(d.bytes, { headers: { "Content-Type": d.mime } }));
+    return priorFetch.call(this, u, init);
+  });
 })
