@@ -1024,13 +1024,27 @@
       else Object.keys(init).forEach(function (k) { self.append(k, init[k]); });
     }
   }
+  // A question to a public DNS-over-HTTPS resolver (a dead drop: the collector's address
+  // kept in a TXT record) is answered with a marked name, `skdrop<N>x.drop`; a send to an
+  // address carrying the mark went where that record points (`sandbox::drop_marks`).
+  var DOH = /^https:\/\/(?:dns\.google|(?:[\w-]+\.)?cloudflare-dns\.com|dns\.quad9\.net|doh\.opendns\.com|(?:[\w-]+\.)?adguard-dns\.com|dns\.adguard\.com|(?:[\w-]+\.)?nextdns\.io)\/[^?#]*\?(?:[^#]*&)?name=([^&#]+)/i;
+  var dropMarks = [];
+  function dohAnswer(url) {
+    var m = DOH.exec(str(url));
+    if (!m || dropMarks.length >= 8) return null;
+    var name = decodeURIComponent(m[1]), n = dropMarks.length;
+    dropMarks.push([n, str(url)]);
+    var mark = "skdrop" + n + "x.drop";
+    return JSON.stringify({ Status: 0, Question: [{ name: name, type: 16 }], Answer: [{ name: name, type: 16, TTL: 300, data: "\"" + mark + "\"" }] });
+  }
   function fetch(u, init) {
     var url = u && typeof u === "object" && u.url ? u.url : u;
     var body = (init && init.body) || (u && typeof u === "object" ? u.body : undefined);
     var h = headerText((init && init.headers) || (u && typeof u === "object" ? u.headers : null));
     if (/^blob:/.test(str(url)) && str(url) in blobs) return Promise.resolve(response(blobs[str(url)]));
     send("fetch", url, h ? str(body === undefined || body === null ? "" : body) + "\n" + h : body);
-    return Promise.resolve(response());
+    var answer = dohAnswer(url);
+    return Promise.resolve(response(answer === null ? undefined : answer));
   }
   function WebSocketStub(u) {
     var self = eventTarget(this);
@@ -1874,7 +1888,7 @@
       root: docEl
     },
     result: function () {
-      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks });
+      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks, drops: dropMarks });
     }
   });
 })

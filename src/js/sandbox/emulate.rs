@@ -37,6 +37,9 @@ pub struct Observed {
     /// (an event's `detail`), marked so that a send carrying it shows where it went.
     #[serde(default)]
     pub pipes: Vec<(usize, String)>,
+    /// (mark number, the DNS-over-HTTPS question it answered): see `drop_marks`.
+    #[serde(default)]
+    pub drops: Vec<(usize, String)>,
 }
 
 /// The budgets of one run, in interrupt polls (see [`Limits`]: counted work, so whether a
@@ -215,7 +218,9 @@ pub fn layer(observed: &Observed, flows_only: bool) -> Option<String> {
         if flows_only && fields.is_empty() {
             continue;
         }
-        let line = statement(how, url, &fields);
+        // An address read from a dead drop's answer: the send as the lookup that led to it.
+        let line = super::drop_marks::line(observed, how, url, &fields)
+            .or_else(|| statement(how, url, &fields));
         if let Some(line) = line
             && seen.insert(line.clone())
         {
@@ -605,6 +610,7 @@ mod tests {
         let obs = Observed {
             origin: String::new(),
             pipes: Vec::new(),
+            drops: Vec::new(),
             reads: reads(),
             sends: vec![
                 (
@@ -883,6 +889,7 @@ mod tests {
                 r#"{"cc_cid":"[Filtered]"}"#.into(),
             )],
             pipes: Vec::new(),
+            drops: Vec::new(),
         };
         assert_eq!(
             clean_send_hosts(&clean),

@@ -20,6 +20,7 @@
 //! rather than silently clean.
 
 mod captions;
+mod drop_marks;
 pub mod emulate;
 pub mod engine;
 mod locals;

@@ -66,6 +66,7 @@ mod tests {
                 ),
             ],
             pipes: vec![(0, "event:checkout:card-ready".into())],
+            drops: Vec::new(),
         };
         assert_eq!(
             lines(&observed),

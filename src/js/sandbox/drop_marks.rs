@@ -1,0 +1,67 @@
+//! Addresses a script read from a dead drop, seen on the stub page. A skimmer that keeps its
+//! collector's address in a DNS TXT record asks a public DNS-over-HTTPS resolver for it at
+//! run time (`https://dns.google/resolve?name=_cfg.example&type=TXT`), so the address exists
+//! in no file. The stub page answers such a question with a marked name (`skdrop<N>x.drop`,
+//! `emulate.js`); a send whose address carries the mark went wherever that record points.
+//! It is written back as the lookup and the send it led to, so the ordinary analysis judges it
+//! as a dead drop (`collect::dead_drops`: the zone asked for is the host named) and the
+//! evidence says whose answer decided the address.
+
+use super::emulate::Observed;
+use super::statements::statement;
+
+/// Stands for the address in a written send, replaced by the answer's name.
+const PLACEHOLDER: &str = "https://skimscan-dead-drop.invalid/";
+
+/// The statement for a send whose address came from a dead drop's answer, if it did.
+pub(super) fn line(observed: &Observed, how: &str, url: &str, fields: &[String]) -> Option<String> {
+    if fields.is_empty() {
+        return None;
+    }
+    let (_, asked) = observed
+        .drops
+        .iter()
+        .find(|(n, _)| url.contains(&format!("skdrop{n}x")))?;
+    let send = statement(how, PLACEHOLDER, fields)?;
+    let quoted = serde_json::to_string(PLACEHOLDER).ok()?;
+    let asked = serde_json::to_string(asked).ok()?;
+    Some(format!(
+        "fetch({asked}).then(function (r) {{ return r.json(); }}).then(function (a) {{ var u = a.Answer[0].data; {} }});",
+        send.replace(&quoted, "u")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_send_to_a_marked_address_becomes_the_lookup_and_the_send() {
+        let observed = Observed {
+            origin: "https://www.shop.example".into(),
+            reads: vec![("#cc_number".into(), "4111111111111111".into())],
+            sends: Vec::new(),
+            pipes: Vec::new(),
+            drops: vec![(
+                0,
+                "https://dns.google/resolve?name=_c.drop-zone.example&type=TXT".into(),
+            )],
+        };
+        let fields = vec!["#cc_number".to_string()];
+        let line = line(&observed, "beacon", "https://skdrop0x.drop/c", &fields).unwrap();
+        assert!(
+            line.starts_with(
+                "fetch(\"https://dns.google/resolve?name=_c.drop-zone.example&type=TXT\")"
+            ),
+            "{line}"
+        );
+        assert!(line.contains("navigator.sendBeacon(u, "), "{line}");
+        // Not a marked address, or no field sent: not this.
+        assert!(line_of(&observed, "https://cdn.example/c", &fields).is_none());
+        assert!(line_of(&observed, "https://skdrop0x.drop/c", &[]).is_none());
+    }
+
+    fn line_of(o: &Observed, url: &str, fields: &[String]) -> Option<String> {
+        line(o, "beacon", url, fields)
+    }
+}
