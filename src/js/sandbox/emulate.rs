@@ -380,7 +380,7 @@ fn folded_base64_pan(sent: &str) -> bool {
 
 /// Words in the name a card's security code or expiry is sent under.
 const CARD_VALUE_NAMES: &[&str] = &[
-    "cvv", "cvc", "csc", "cid", "cvn", "security", "verif", "exp", "year", "card", "cc",
+    "cvv", "cvc", "csc", "cid", "cvn", "security", "verif", "exp", "year", "card",
 ];
 
 /// `value` as a JSON string value or form value named like a card field: `"cc_cid":"737"`,
@@ -396,7 +396,12 @@ fn sent_as_value(hay: &str, value: &str) -> bool {
             && name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-[]. ".contains(c))
-            && CARD_VALUE_NAMES.iter().any(|w| lower.contains(w))
+            && (CARD_VALUE_NAMES.iter().any(|w| lower.contains(w))
+                // `cc` as a word of its own (`cc_cid`, `payment[cc-exp]`, `ccv`), not in
+                // `accept` or `success`.
+                || lower.match_indices("cc").any(|(i, _)| {
+                    !lower[..i].ends_with(|c: char| c.is_ascii_alphabetic())
+                }))
     };
     let json = format!(":\"{value}\"");
     if hay
@@ -875,6 +880,9 @@ mod tests {
         assert!(!sent_as_value(r#"{"ms":737}"#, "737"));
         // A DOM mirror's value says nothing of which field it was.
         assert!(!sent_as_value(r#"{"tag":"input","value":"737"}"#, "737"));
+        // `cc` inside another word is no card field's name.
+        assert!(!sent_as_value(r#"{"accept":"737"}"#, "737"));
+        assert!(sent_as_value(r#"{"payment[cc_v]":"737"}"#, "737"));
     }
 
     #[test]
