@@ -19,6 +19,7 @@
 //! `sinks.rs`). Running out of a budget is reported, so the script's analysis is incomplete
 //! rather than silently clean.
 
+mod canaries;
 mod captions;
 mod drop_marks;
 pub mod emulate;

@@ -1,0 +1,274 @@
+//! What a run on the stub page sent, looked through for the canaries the page answered: the
+//! card number, the security code, the expiry and the fields' markers, in any encoding a
+//! skimmer uses (percent-encoding, Base64, hex, reversal, a one-byte XOR). Which fields a send
+//! carried makes the flows `emulate::layer` writes back; a send that carried none of them
+//! makes a scrubbed host (`clean_send_hosts`).
+
+use super::emulate::Observed;
+use base64::Engine as _;
+
+/// The hosts a run sent to with no field's data, when it read fields and no send at all
+/// carried a card's canary (nor a security code's, an expiry's or a field's marker): an
+/// error reporter or a form tool that reads every field and scrubs what it sends. Empty
+/// when any send carried one (that flow is a layer, see `emulate::layer`) or nothing was read.
+pub fn clean_send_hosts(observed: &Observed) -> Vec<String> {
+    if observed.reads.is_empty() {
+        return Vec::new();
+    }
+    let mut hosts = Vec::new();
+    for (_, url, data) in &observed.sends {
+        if carries_any(&format!("{url}\n{data}"), &observed.reads) {
+            return Vec::new();
+        }
+        if let Some(h) = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            && !hosts.contains(&h)
+        {
+            hosts.push(h);
+        }
+    }
+    hosts
+}
+
+/// Whether `sent` carries any canary with digits in it (the card number, the security code,
+/// the expiry) or a field's marker, in any encoding [`fields_in`] looks through. Names and
+/// e-mail addresses are no card data.
+fn carries_any(sent: &str, reads: &[(String, String)]) -> bool {
+    let views = views(sent);
+    if folded_base64_pan(sent) || views.iter().any(|v| v.contains(PAN)) {
+        return true;
+    }
+    reads.iter().any(|(_, value)| {
+        if value.starts_with("canary-") {
+            views.iter().any(|v| v.contains(value.as_str()))
+        } else {
+            value.len() >= 3
+                && value.bytes().any(|b| b.is_ascii_digit())
+                && views.iter().any(|v| has_token(v, value))
+        }
+    })
+}
+
+/// The fields read whose canary `sent` carries, in any of the encodings a skimmer uses.
+pub(super) fn fields_in(sent: &str, reads: &[(String, String)]) -> Vec<String> {
+    let views = views(sent);
+    let has = |needle: &str| views.iter().any(|v| v.contains(needle));
+    let card = has(PAN) || folded_base64_pan(sent);
+    let mut out: Vec<String> = Vec::new();
+    for (key, value) in reads {
+        // A name, an e-mail or a phone number only beside the card number: a chat widget
+        // that sends the customer's name sends no card data. A field's own marker
+        // (`canary-payment-method`) is followed wherever it goes; the static analysis of
+        // the layer judges what the field is by its selector.
+        let found = if value == PAN {
+            card
+        } else if value.starts_with("canary-") {
+            has(value)
+        } else if value.len() >= 8 {
+            card && has(value)
+        } else {
+            // Short canaries (a security code, a month) only beside the card number, and as
+            // a token of their own; or sent as a value of their own (`"cvc":"737"`,
+            // `cvv=737`), as a scrubber that masks only long digit runs sends them.
+            (card && views.iter().any(|v| has_token(v, value)))
+                || (value.len() >= 3 && views.iter().any(|v| sent_as_value(v, value)))
+        };
+        if found && !out.contains(key) {
+            out.push(key.clone());
+        }
+    }
+    out
+}
+
+/// The canary card number `emulate.js` answers for card-number fields.
+pub(super) const PAN: &str = "4111111111111111";
+
+/// Whether the canary card number is in `sent` Base64-encoded and case-folded: a host name's
+/// labels are case-insensitive, so data put in them (`//ndexmtex….dns.example`) reaches the
+/// resolver lower-cased, which no decoding undoes. Each of the three alignments the card
+/// number can have in the encoded stream gives a run of at least 16 characters that only its
+/// digits determine.
+fn folded_base64_pan(sent: &str) -> bool {
+    use base64::Engine as _;
+    let sent = sent.to_ascii_lowercase();
+    let pan = PAN.as_bytes();
+    (0..3).any(|skip| {
+        let whole = (pan.len() - skip) / 3 * 3;
+        let run = base64::engine::general_purpose::STANDARD
+            .encode(&pan[skip..skip + whole])
+            .to_ascii_lowercase();
+        sent.contains(&run)
+    })
+}
+
+/// Words in the name a card's security code or expiry is sent under.
+const CARD_VALUE_NAMES: &[&str] = &[
+    "cvv", "cvc", "csc", "cid", "cvn", "security", "verif", "exp", "year", "card",
+];
+
+/// `value` as a JSON string value or form value named like a card field: `"cc_cid":"737"`,
+/// `cvv=737` (then `&`, a quote or the end). A DOM snapshot's `"value":"737"` is not one (a
+/// mirror that kept a field's value would say nothing of which field); decodings by a
+/// guessed XOR key are noise that a random `:"737"` may appear in; a name before it is not.
+pub(super) fn sent_as_value(hay: &str, value: &str) -> bool {
+    let named = |before: &str, stop: &[char]| {
+        let start = before.rfind(stop).map_or(0, |i| i + 1);
+        let name = &before[start..];
+        let lower = name.to_ascii_lowercase();
+        (2..=64).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-[]. ".contains(c))
+            && (CARD_VALUE_NAMES.iter().any(|w| lower.contains(w))
+                // `cc` as a word of its own (`cc_cid`, `payment[cc-exp]`, `ccv`), not in
+                // `accept` or `success`.
+                || lower.match_indices("cc").any(|(i, _)| {
+                    !lower[..i].ends_with(|c: char| c.is_ascii_alphabetic())
+                }))
+    };
+    let json = format!(":\"{value}\"");
+    if hay
+        .match_indices(&json)
+        .any(|(i, _)| hay[..i].strip_suffix('"').is_some_and(|b| named(b, &['"'])))
+    {
+        return true;
+    }
+    let form = format!("={value}");
+    hay.match_indices(&form).any(|(i, m)| {
+        hay[i + m.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, '&' | '"' | '\'' | ';' | '\n'))
+            && named(&hay[..i], &['&', '?', '\n', ';', ' ', '"', '\''])
+    })
+}
+
+fn has_token(hay: &str, token: &str) -> bool {
+    hay.match_indices(token).any(|(i, _)| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + token.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// `s` and what it decodes to: percent-decoding, Base64 and hex runs, reversal; three levels.
+fn views(s: &str) -> Vec<String> {
+    const MAX_VIEWS: usize = 64;
+    const MAX_BYTES: usize = 1 << 20;
+    let mut out: Vec<String> = vec![s.to_string()];
+    let mut level = vec![s.to_string()];
+    let mut total = s.len();
+    for _ in 0..3 {
+        let mut next = Vec::new();
+        for v in &level {
+            for d in decodings(v) {
+                if out.len() >= MAX_VIEWS || total + d.len() > MAX_BYTES {
+                    return out;
+                }
+                if !out.contains(&d) {
+                    total += d.len();
+                    out.push(d.clone());
+                    next.push(d);
+                }
+            }
+        }
+        level = next;
+    }
+    out
+}
+
+fn decodings(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.contains('%') || s.contains('+') {
+        let plus = s.replace('+', " ");
+        let d = percent_encoding::percent_decode_str(&plus).decode_utf8_lossy();
+        if d != s {
+            out.push(d.into_owned());
+        }
+    }
+    out.push(s.chars().rev().collect());
+    // Padding splits runs too: `d=TkRF…==` is the key `d` and the value.
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
+    for run in s.split(|c: char| !is_b64(c)).filter(|r| r.len() >= 12) {
+        let t = run;
+        for engine in [
+            base64::engine::general_purpose::STANDARD_NO_PAD,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            if let Ok(bytes) = engine.decode(t) {
+                if let Some(x) = unxor(&bytes) {
+                    out.push(x);
+                }
+                if let Some(text) = printable(&bytes) {
+                    out.push(text);
+                    break;
+                }
+            }
+        }
+    }
+    // Hex runs, each decoded; and all of them together under one XOR key (`hex(xor(pan)) +
+    // '-' + hex(xor(cvv))`: the other canaries are in runs of their own).
+    let mut all_runs: Vec<u8> = Vec::new();
+    for run in s.split(|c: char| !c.is_ascii_hexdigit()) {
+        if run.len() >= 2 && run.len() % 2 == 0 {
+            let bytes: Vec<u8> = (0..run.len())
+                .step_by(2)
+                .filter_map(|i| u8::from_str_radix(&run[i..i + 2], 16).ok())
+                .collect();
+            if run.len() >= 16
+                && let Some(text) = printable(&bytes)
+            {
+                out.push(text);
+            }
+            if all_runs.len() < 64 << 10 {
+                all_runs.extend_from_slice(&bytes);
+                all_runs.push(0);
+            }
+        }
+    }
+    if let Some(x) = unxor(&all_runs).filter(|x| another_canary(x)) {
+        out.push(x);
+    }
+    // XORed characters sent as they are (percent-encoded, or printable under the key).
+    if s.len() <= 64 << 10
+        && let Some(x) = unxor(s.as_bytes()).filter(|x| another_canary(x))
+    {
+        out.push(x);
+    }
+    out
+}
+
+/// A one-byte XOR of the card number is a byte and fifteen equal bytes (`DAAAAAAAAAAAAAAA`
+/// under the key 0x70), which plain data can hold. Outside a Base64 decoding the key is
+/// believed only when it also reveals the canary security code or expiry year.
+fn another_canary(plain: &str) -> bool {
+    has_token(plain, "737") || has_token(plain, "2029")
+}
+
+/// The bytes XORed back with the one-byte key that turns the canary card number's XOR into
+/// it (`String.fromCharCode(c.charCodeAt(0) ^ 23)` before `btoa` or a hex encoding, a
+/// skimmer's habit), when some key does. One pass: XOR with a key keeps the XOR of
+/// neighbouring bytes, so the card number is where the neighbours differ as its digits do; the
+/// key is then the first byte XOR the first digit.
+fn unxor(bytes: &[u8]) -> Option<String> {
+    let pan = PAN.as_bytes();
+    let diffs: Vec<u8> = pan.windows(2).map(|w| w[0] ^ w[1]).collect();
+    let at = bytes.windows(pan.len()).position(|w| {
+        w[0] != pan[0] && w.windows(2).map(|p| p[0] ^ p[1]).eq(diffs.iter().copied())
+    })?;
+    let k = bytes[at] ^ pan[0];
+    let plain: Vec<u8> = bytes.iter().map(|b| b ^ k).collect();
+    Some(String::from_utf8_lossy(&plain).into_owned())
+}
+
+/// Bytes as text when they mostly are (a decoding that produced noise is no view).
+fn printable(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let good = text
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .filter(|c| *c != '\u{fffd}')
+        .count();
+    (good * 10 >= text.chars().count() * 9).then(|| text.into_owned())
+}
