@@ -105,6 +105,7 @@ fn full_analysis(b: Bencher) {
             payment_page: true,
             page_fields: Vec::new(),
             page_values: Default::default(),
+            page_form: Vec::new(),
             line_offset: 1,
             column_offset: 1,
         })

@@ -44,6 +44,7 @@ fn main() -> anyhow::Result<()> {
             payment_page: true,
             page_fields: Vec::new(),
             page_values: Default::default(),
+            page_form: Vec::new(),
             line_offset: 1,
             column_offset: 1,
         })

@@ -37,6 +37,7 @@ fn main() -> anyhow::Result<()> {
             .map(|f| f.split(',').map(str::to_string).collect())
             .unwrap_or_default(),
         page_values: Default::default(),
+        page_form: Vec::new(),
         line_offset: 1,
         column_offset: 1,
     };

@@ -1,6 +1,7 @@
 //! Print what the sealed interpreter plans and produces for one script (a development aid):
 //! `cargo run --example sandbox_probe -- FILE.js`. With `STUB_PAGE=1`, runs the script whole on
-//! the stub page instead and prints what it read and sent (`sandbox::emulate::observe`).
+//! the stub page instead and prints what it read and sent (`sandbox::emulate::observe`);
+//! `STUB_FIELDS` (JSON, a list of `js::StubField`) adds a page's payment fields to it.
 
 use oxc_allocator::Allocator;
 use oxc_span::SourceType;
@@ -20,7 +21,15 @@ fn main() -> anyhow::Result<()> {
                 .try_init();
         }
         let obfuscated = sandbox::emulate::worth_running(&src);
-        let o = sandbox::emulate::observe(&src, sandbox::emulate::limits(obfuscated), None)?;
+        let fields: Vec<skimscan::js::StubField> = match std::env::var("STUB_FIELDS") {
+            Ok(json) => serde_json::from_str(&json)?,
+            Err(_) => Vec::new(),
+        };
+        let at = sandbox::emulate::StubPage {
+            url: None,
+            fields: &fields,
+        };
+        let o = sandbox::emulate::observe(&src, sandbox::emulate::limits(obfuscated), at)?;
         println!("obfuscated (dense hex): {obfuscated}");
         for (selector, value) in &o.reads {
             println!("read {selector} = {value}");

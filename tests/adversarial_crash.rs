@@ -227,6 +227,7 @@ fn worker_results_keep_the_order_of_the_jobs() {
             column_offset: 1,
             page_fields: Vec::new(),
             page_values: Default::default(),
+            page_form: Vec::new(),
         })
         .collect();
     let results = engine.analyse_batch(jobs);

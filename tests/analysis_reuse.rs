@@ -40,6 +40,7 @@ fn job(code: &str, page: &str, n: u32, line: u32, column: u32) -> AnalysisJob {
         payment_page: true,
         page_fields: vec!["cc-number".into(), "cvv".into()],
         page_values: Default::default(),
+        page_form: Vec::new(),
         line_offset: line,
         column_offset: column,
     }

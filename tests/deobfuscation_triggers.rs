@@ -40,6 +40,7 @@ fn analyse(code: &str) -> ScriptAnalysis {
         column_offset: 1,
         page_fields: Vec::new(),
         page_values: Default::default(),
+        page_form: Vec::new(),
     };
     engine.analyse_batch(vec![job]).pop().expect("one result")
 }

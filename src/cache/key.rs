@@ -119,6 +119,7 @@ mod tests {
             payment_page: true,
             page_fields: vec!["cc".into()],
             page_values: Default::default(),
+            page_form: Vec::new(),
             line_offset: 3,
             column_offset: 9,
         }

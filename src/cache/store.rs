@@ -206,6 +206,7 @@ mod tests {
             payment_page: true,
             page_fields: Vec::new(),
             page_values: Default::default(),
+            page_form: Vec::new(),
             line_offset: 1,
             column_offset: 1,
         };

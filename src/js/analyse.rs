@@ -16,7 +16,7 @@ use super::fallback;
 use super::interp::Interp;
 use super::knowledge::Knowledge;
 use super::markup;
-use super::sandbox;
+use super::sandbox::{self, emulate::StubPage};
 use super::vocabulary::Vocabulary;
 use super::{AnalysisJob, HostPolicy, ScriptAnalysis};
 use crate::finding::Severity;
@@ -108,7 +108,12 @@ pub fn analyse(
         && job.code.len() <= STUB_PAGE_MAX_BYTES
         && !sandbox::emulate::worth_running(&job.code)
     {
-        let run = super::decoders::emulated_flows(&job.code, job.stub_page_url().as_deref());
+        let url = job.stub_page_url();
+        let at = StubPage {
+            url: url.as_deref(),
+            fields: &job.page_form,
+        };
+        let run = super::decoders::emulated_flows(&job.code, at);
         // A script that read every field and sent somewhere, the flow unproven: when the run
         // sent there with none of the fields' data (an error reporter's scrubbed form state),
         // reading every field is no finding by itself. Judged again only then.
@@ -203,12 +208,14 @@ fn gather(job: &AnalysisJob, ctx: &Ctx<'_>, emulated: Option<&str>) -> Facts {
         }
         match emulated {
             Some(layer) => super::decoders::analyse_emulated(layer, ctx, &mut facts),
-            None => super::decoders::run_emulation(
-                text,
-                job.stub_page_url().as_deref(),
-                ctx,
-                &mut facts,
-            ),
+            None => {
+                let url = job.stub_page_url();
+                let at = StubPage {
+                    url: url.as_deref(),
+                    fields: &job.page_form,
+                };
+                super::decoders::run_emulation(text, at, ctx, &mut facts)
+            }
         }
     }
     if facts.graph.truncated {

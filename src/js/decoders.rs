@@ -8,7 +8,7 @@ use super::collect::{Collector, Ctx};
 use super::constants::Constants;
 use super::facts::{Facts, HiddenRun, snippet};
 use super::interp::Interp;
-use super::sandbox;
+use super::sandbox::{self, emulate::StubPage};
 use oxc_allocator::Allocator;
 use oxc_span::SourceType;
 
@@ -126,11 +126,11 @@ pub(super) fn analyse_stored(
 /// A machine-obfuscated script run whole on a stub page in the sealed interpreter
 /// ([`sandbox::emulate`]): the flows it showed are analysed as a layer reported at the
 /// script's start. For scripts whose decoders have no shape the plans know (js-confuser).
-pub(super) fn run_emulation(text: &str, page_url: Option<&str>, ctx: &Ctx<'_>, facts: &mut Facts) {
+pub(super) fn run_emulation(text: &str, at: StubPage<'_>, ctx: &Ctx<'_>, facts: &mut Facts) {
     if !sandbox::emulate::worth_running(text) {
         return;
     }
-    let observed = match sandbox::emulate::observe(text, sandbox::emulate::limits(true), page_url) {
+    let observed = match sandbox::emulate::observe(text, sandbox::emulate::limits(true), at) {
         Ok(o) => o,
         // The run is an addition to the static analysis, which stands on its own (and reports
         // its own budgets): a script that outlasts the stub page's budget is no incomplete
@@ -154,11 +154,10 @@ pub(super) struct RunFlows {
     pub scrubbed_hosts: Vec<String>,
 }
 
-pub(super) fn emulated_flows(code: &str, page_url: Option<&str>) -> RunFlows {
+pub(super) fn emulated_flows(code: &str, at: StubPage<'_>) -> RunFlows {
     let obfuscated = sandbox::emulate::worth_running(code);
     // A run that stopped on a budget says nothing (it may not have reached its send).
-    let Ok(observed) =
-        sandbox::emulate::observe(code, sandbox::emulate::limits(obfuscated), page_url)
+    let Ok(observed) = sandbox::emulate::observe(code, sandbox::emulate::limits(obfuscated), at)
     else {
         return RunFlows::default();
     };

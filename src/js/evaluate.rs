@@ -777,6 +777,7 @@ pub fn page_text_findings(
         payment_page: false,
         page_fields: Vec::new(),
         page_values: Default::default(),
+        page_form: Vec::new(),
         line_offset: 1,
         column_offset: 1,
     };

@@ -80,9 +80,36 @@ pub struct AnalysisJob {
     /// `page::values::for_code`): destinations a script takes from its page.
     #[serde(default, skip_serializing_if = "PageValues::is_empty")]
     pub page_values: PageValues,
+    /// The page's payment fields as the stub page mirrors them (ids, names, captions): a
+    /// skimmer that looks for `#c2` or the label `カード番号` finds them there as on the page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_form: Vec<StubField>,
     /// 1-based position of the code's first character in its file (inline code in a page).
     pub line_offset: u32,
     pub column_offset: u32,
+}
+
+/// A payment field of the script's page, for the stub page (see `sandbox::emulate`).
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub struct StubField {
+    pub id: Option<String>,
+    pub name: String,
+    /// What it holds, as its `autocomplete` token (`cc-number`, `cc-csc`, `cc-exp`, `cc-name`):
+    /// the stub page types that kind of canary into it.
+    pub holds: String,
+    /// What the page says it is (its label, placeholder or `aria-label`).
+    pub caption: Option<String>,
 }
 
 impl AnalysisJob {

@@ -528,6 +528,10 @@ fn payment_field(
                 .filter(|i| !i.is_empty())
                 .map(str::to_string),
             evidence: classified.evidence,
+            caption: label
+                .or_else(|| element.attr("placeholder").map(collapse))
+                .or_else(|| element.attr("aria-label").map(collapse))
+                .filter(|c| !c.is_empty()),
         },
         classified.contextual,
     ))

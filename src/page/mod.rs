@@ -100,6 +100,9 @@ pub struct PaymentField {
     pub id: Option<String>,
     /// Why we think so: `autocomplete=cc-number`, `name=payment[cc_number]`, `label=カード番号`…
     pub evidence: String,
+    /// What the page says the field is, as a customer reads it: its label's text, else its
+    /// placeholder or `aria-label` (whitespace collapsed). Skimmers find fields by it.
+    pub caption: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

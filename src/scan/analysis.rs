@@ -9,7 +9,7 @@ use crate::cache::{Identity, Unbound};
 use crate::finding::Finding;
 
 use crate::js::pipes::PipeFacts;
-use crate::js::{AnalysisJob, Engine, ScriptAnalysis};
+use crate::js::{AnalysisJob, Engine, ScriptAnalysis, StubField};
 use crate::page::values::{self, PageValues};
 use crate::report::ScanError;
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,7 +80,39 @@ struct PageContext {
     payment: bool,
     /// Ids and names of the page's payment fields.
     fields: Vec<String>,
+    /// Those fields as the stub page mirrors them.
+    form: Vec<StubField>,
 }
+
+/// The page's payment fields for the stub page (see `js::StubField`), in page order, at most
+/// [`MAX_STUB_FIELDS`].
+pub(super) fn stub_fields(doc: &crate::page::PageDoc) -> Vec<StubField> {
+    use crate::page::PaymentFieldKind::*;
+    doc.payment_fields
+        .iter()
+        .take(MAX_STUB_FIELDS)
+        .map(|f| StubField {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            holds: match f.kind {
+                CardNumber => "cc-number",
+                SecurityCode => "cc-csc",
+                Expiry => "cc-exp",
+                Holder => "cc-name",
+            }
+            .to_string(),
+            caption: f
+                .caption
+                .as_ref()
+                .map(|c| c.chars().take(MAX_CAPTION_CHARS).collect()),
+        })
+        .collect()
+}
+
+/// The page's payment fields the stub page mirrors at most (a page with more is a form
+/// builder's, and the first are the card's), and the longest caption it copies.
+const MAX_STUB_FIELDS: usize = 12;
+const MAX_CAPTION_CHARS: usize = 60;
 
 fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
     match pages.get(e.page_index) {
@@ -89,6 +121,7 @@ fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
             page_host: p.host(),
             payment: p.doc.payment_form(),
             fields: p.doc.payment_field_names(),
+            form: stub_fields(&p.doc),
         },
         // A lone .js target: a script of some payment page we have not seen.
         None => PageContext {
@@ -96,6 +129,7 @@ fn context(e: &ScriptEntry, pages: &[ScannedPage]) -> PageContext {
             page_host: None,
             payment: true,
             fields: Vec::new(),
+            form: Vec::new(),
         },
     }
 }
@@ -163,7 +197,14 @@ pub async fn analyse(
     let mut job_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
     // A script shared by pages is analysed once per distinct context; pages whose card
     // fields have other ids are another context (a field id is a card field on one page only).
-    type JobKey = (String, Option<String>, bool, Vec<String>, String);
+    type JobKey = (
+        String,
+        Option<String>,
+        bool,
+        Vec<String>,
+        Vec<StubField>,
+        String,
+    );
     let mut job_keys: BTreeMap<JobKey, usize> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate().skip(from) {
         let Some(text) = &e.text else { continue };
@@ -175,6 +216,7 @@ pub async fn analyse(
             page_host,
             payment,
             fields,
+            form,
         } = context(e, pages);
         let values = page_values(e, pages, &text.text);
         let key = (
@@ -182,6 +224,7 @@ pub async fn analyse(
             page_host.clone(),
             payment,
             fields.clone(),
+            form.clone(),
             serde_json::to_string(&values).unwrap_or_default(),
         );
         if let Some(&j) = job_keys.get(&key) {
@@ -200,6 +243,7 @@ pub async fn analyse(
             payment_page: payment,
             page_fields: fields,
             page_values: values,
+            page_form: form,
             line_offset: text.line_offset,
             column_offset: text.column_offset,
         });
@@ -413,6 +457,7 @@ mod tests {
             payment_page: false,
             page_fields: Vec::new(),
             page_values: Default::default(),
+            page_form: Vec::new(),
             line_offset: line,
             column_offset: 1,
         }

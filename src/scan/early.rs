@@ -22,7 +22,7 @@ use super::scripts::{fetch_key, runs_as_javascript, runs_as_module, target_url};
 use crate::cache::{AnalysisKey, Identity, Unbound};
 use crate::hosts::HostPattern;
 use crate::inventory::ScriptKind;
-use crate::js::{AnalysisJob, Engine};
+use crate::js::{AnalysisJob, Engine, StubField};
 use crate::page::ScriptRef;
 use crate::page::values::{self, PageValues};
 use std::collections::{HashMap, HashSet};
@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 
 /// A script's analysis context on one page, as scan/analysis.rs groups jobs: the same script
 /// on pages with the same context is one analysis.
-type ContextKey = (String, Option<String>, bool, Vec<String>);
+type ContextKey = (String, Option<String>, bool, Vec<String>, Vec<StubField>);
 
 pub struct Early {
     inner: Arc<Inner>,
@@ -102,6 +102,7 @@ impl Early {
         let page_host = p.host();
         let payment = p.doc.payment_form();
         let fields = p.doc.payment_field_names();
+        let form = super::analysis::stub_fields(&p.doc);
         // The identity only labels the result (taken off again before it is kept), so it
         // need not be the row's; it is, as far as scan/scripts.rs numbers the blocks.
         let job = |script_id: String, kind, code: &str, line_offset, column_offset| AnalysisJob {
@@ -112,6 +113,7 @@ impl Early {
             page_host: page_host.clone(),
             payment_page: payment,
             page_fields: fields.clone(),
+            page_form: form.clone(),
             // Inline code's own tag is the element holding its text; an external script's
             // is added below, once its text is known.
             page_values: values::for_code(
@@ -176,7 +178,13 @@ impl Early {
                         continue;
                     };
                     let id = super::crawl::display(&resolved, p.local.as_deref());
-                    let context = (id.clone(), page_host.clone(), payment, fields.clone());
+                    let context = (
+                        id.clone(),
+                        page_host.clone(),
+                        payment,
+                        fields.clone(),
+                        form.clone(),
+                    );
                     if !state.contexts.insert(context) {
                         continue;
                     }

@@ -157,6 +157,7 @@ impl Site {
             column_offset: text.column_offset,
             page_fields: Vec::new(),
             page_values: Default::default(),
+            page_form: Vec::new(),
         };
         let r = engine
             .analyse_batch(vec![job])

@@ -37,6 +37,7 @@ pub fn checkout_job(code: &str) -> AnalysisJob {
         column_offset: 1,
         page_fields: Vec::new(),
         page_values: Default::default(),
+        page_form: Vec::new(),
     }
 }
 

