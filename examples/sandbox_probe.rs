@@ -1,7 +1,8 @@
 //! Print what the sealed interpreter plans and produces for one script (a development aid):
 //! `cargo run --example sandbox_probe -- FILE.js`. With `STUB_PAGE=1`, runs the script whole on
 //! the stub page instead and prints what it read and sent (`sandbox::emulate::observe`);
-//! `STUB_FIELDS` (JSON, a list of `js::StubField`) adds a page's payment fields to it.
+//! `STUB_FIELDS` (JSON, a list of `js::StubField`) adds a page's payment fields to it,
+//! `STUB_URL` gives its address.
 
 use oxc_allocator::Allocator;
 use oxc_span::SourceType;
@@ -25,8 +26,9 @@ fn main() -> anyhow::Result<()> {
             Ok(json) => serde_json::from_str(&json)?,
             Err(_) => Vec::new(),
         };
+        let url = std::env::var("STUB_URL").ok();
         let at = sandbox::emulate::StubPage {
-            url: None,
+            url: url.as_deref(),
             fields: &fields,
         };
         let o = sandbox::emulate::observe(&src, sandbox::emulate::limits(obfuscated), at)?;
@@ -39,6 +41,9 @@ fn main() -> anyhow::Result<()> {
                 "send {how} {url} {}",
                 data.chars().take(4000).collect::<String>()
             );
+        }
+        if let Some(layer) = sandbox::emulate::layer(&o, true) {
+            println!("layer (flows of field data):\n{layer}");
         }
         return Ok(());
     }

@@ -624,11 +624,40 @@ impl FlowGraph {
         }
         let (first, users) = self.user_index(n);
         self.propagate(&mut bits, work, &first, &users);
-        // A call of the script's own function has the value the function returns, an edge
-        // `solve` adds only later (`lookup()` returning a `fetch` chain whose response is the
-        // address): follow it here too, a few rounds for calls of calls.
+        // A call of the script's own function has the value the function returns, and its
+        // parameters what the call passes, edges `solve` adds only later (`lookup()`
+        // returning a `fetch` chain whose response is the address; `unveil(txt)` decoding
+        // the answer into it): follow them here too, a few rounds for calls of calls.
+        let of = |bits: &[u64], d: &Deps| {
+            d.syms.iter().fold(0u64, |acc, s| {
+                acc | bits.get(*s as usize).copied().unwrap_or(0)
+            })
+        };
         for _ in 0..8 {
             let mut work = Vec::new();
+            for (f, args) in &self.calls {
+                let params = self.fn_params.get(f).into_iter().flatten();
+                let rest = self.fn_rest.get(f).into_iter().flatten();
+                let into = params
+                    .enumerate()
+                    .filter_map(|(i, p)| Some((*p, of(&bits, args.get(i)?))))
+                    .chain(rest.map(|(from, p)| {
+                        let all = args
+                            .iter()
+                            .skip(*from)
+                            .fold(0u64, |acc, a| acc | of(&bits, a));
+                        (*p, all)
+                    }))
+                    .collect::<Vec<_>>();
+                for (p, from) in into {
+                    if let Some(b) = bits.get_mut(p as usize)
+                        && from & !*b != 0
+                    {
+                        *b |= from;
+                        work.push(p);
+                    }
+                }
+            }
             for &(v, f, _) in &self.call_values {
                 let from = bits.get(f as usize).copied().unwrap_or(0);
                 if let Some(b) = bits.get_mut(v as usize)

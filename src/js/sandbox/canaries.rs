@@ -1,6 +1,6 @@
 //! What a run on the stub page sent, looked through for the canaries the page answered: the
 //! card number, the security code, the expiry and the fields' markers, in any encoding a
-//! skimmer uses (percent-encoding, Base64, hex, reversal, a one-byte XOR). Which fields a send
+//! skimmer uses (percent-encoding, Base64, hex, reversal, XOR with a short repeated key). Which fields a send
 //! carried makes the flows `emulate::layer` writes back; a send that carried none of them
 //! makes a scrubbed host (`clean_send_hosts`).
 
@@ -188,6 +188,11 @@ fn decodings(s: &str) -> Vec<String> {
         }
     }
     out.push(s.chars().rev().collect());
+    // A card number as the customer sees it (`4111 1111 1111 1111`, `4111-1111-…`): a field
+    // that formats as it is typed holds it so, and a skimmer sends what the field holds.
+    if let Some(squeezed) = without_digit_group_separators(s) {
+        out.push(squeezed);
+    }
     // Padding splits runs too: `d=TkRF…==` is the key `d` and the value.
     let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
     for run in s.split(|c: char| !is_b64(c)).filter(|r| r.len() >= 12) {
@@ -239,6 +244,25 @@ fn decodings(s: &str) -> Vec<String> {
     out
 }
 
+/// `s` with the single spaces and dashes between groups of 4 digits taken out, when it has
+/// such groups (`4111 1111` → `41111111`); `None` when nothing changes.
+fn without_digit_group_separators(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let digits_before = |i: usize| i >= 4 && b[i - 4..i].iter().all(u8::is_ascii_digit);
+    let digits_after =
+        |i: usize| b.len() >= i + 5 && b[i + 1..i + 5].iter().all(u8::is_ascii_digit);
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    for (i, c) in s.char_indices() {
+        if matches!(c, ' ' | '-') && digits_before(i) && digits_after(i) {
+            changed = true;
+            continue;
+        }
+        out.push(c);
+    }
+    changed.then_some(out)
+}
+
 /// A one-byte XOR of the card number is a byte and fifteen equal bytes (`DAAAAAAAAAAAAAAA`
 /// under the key 0x70), which plain data can hold. Outside a Base64 decoding the key is
 /// believed only when it also reveals the canary security code or expiry year.
@@ -246,21 +270,41 @@ fn another_canary(plain: &str) -> bool {
     has_token(plain, "737") || has_token(plain, "2029")
 }
 
-/// The bytes XORed back with the one-byte key that turns the canary card number's XOR into
-/// it (`String.fromCharCode(c.charCodeAt(0) ^ 23)` before `btoa` or a hex encoding, a
-/// skimmer's habit), when some key does. One pass: XOR with a key keeps the XOR of
-/// neighbouring bytes, so the card number is where the neighbours differ as its digits do; the
-/// key is then the first byte XOR the first digit.
+/// The bytes XORed back with the key that turns the canary card number's XOR into it, when
+/// some key of at most [`MAX_KEY`] bytes repeated does: `String.fromCharCode(c.charCodeAt(0)
+/// ^ 23)` or `c ^ key.charCodeAt(i % key.length)` before `btoa` or a hex encoding, a
+/// skimmer's habit. A known-plaintext reading: where the card number sits, each byte XOR its
+/// digit is the key byte of that position, and the key is believed when the sixteen positions
+/// agree on every byte (a key of `n` bytes is seen `16 / n` times over; a run of equal bytes
+/// is no match, the card's first digit differing from the rest). One byte first: a shorter
+/// key is also every longer one.
 fn unxor(bytes: &[u8]) -> Option<String> {
     let pan = PAN.as_bytes();
-    let diffs: Vec<u8> = pan.windows(2).map(|w| w[0] ^ w[1]).collect();
-    let at = bytes.windows(pan.len()).position(|w| {
-        w[0] != pan[0] && w.windows(2).map(|p| p[0] ^ p[1]).eq(diffs.iter().copied())
-    })?;
-    let k = bytes[at] ^ pan[0];
-    let plain: Vec<u8> = bytes.iter().map(|b| b ^ k).collect();
-    Some(String::from_utf8_lossy(&plain).into_owned())
+    for n in 1..=MAX_KEY {
+        let found = bytes.windows(pan.len()).enumerate().find_map(|(at, w)| {
+            let key: Vec<u8> = w[..n].iter().zip(pan).map(|(b, p)| b ^ p).collect();
+            (key.iter().any(|&k| k != 0)
+                && w.iter()
+                    .zip(pan)
+                    .enumerate()
+                    .all(|(i, (b, p))| b ^ p == key[i % n]))
+            .then_some((at, key))
+        });
+        if let Some((at, key)) = found {
+            let plain: Vec<u8> = bytes
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ key[(i + n - at % n) % n])
+                .collect();
+            return Some(String::from_utf8_lossy(&plain).into_owned());
+        }
+    }
+    None
 }
+
+/// The longest repeated XOR key [`unxor`] recovers: at most half the card number, so each key
+/// byte is confirmed by a second position.
+const MAX_KEY: usize = 8;
 
 /// Bytes as text when they mostly are (a decoding that produced noise is no view).
 fn printable(bytes: &[u8]) -> Option<String> {
@@ -271,4 +315,67 @@ fn printable(bytes: &[u8]) -> Option<String> {
         .filter(|c| *c != '\u{fffd}')
         .count();
     (good * 10 >= text.chars().count() * 9).then(|| text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads() -> Vec<(String, String)> {
+        vec![
+            ("#cc_number".into(), PAN.into()),
+            ("#cc_cid".into(), "737".into()),
+        ]
+    }
+
+    fn xor(plain: &str, key: &[u8]) -> Vec<u8> {
+        plain
+            .bytes()
+            .enumerate()
+            .map(|(i, b)| b ^ key[i % key.len()])
+            .collect()
+    }
+
+    /// A payload XORed with a repeated key of a few bytes, then Base64: the key is read off
+    /// where the card number sits, and the security code is found with it.
+    #[test]
+    fn a_repeated_xor_key_is_undone() {
+        let plain = "v=2|4111111111111111|12/29|737|Jane";
+        for key in [&b"\x17"[..], b"w7Kq", b"skimkey"] {
+            let sent = base64::engine::general_purpose::STANDARD.encode(xor(plain, key));
+            assert_eq!(
+                fields_in(&format!("d={sent}"), &reads()),
+                vec!["#cc_number".to_string(), "#cc_cid".to_string()],
+                "key {key:?}"
+            );
+        }
+    }
+
+    /// A card number formatted as typed (`4111 1111 1111 1111`) is the card number; a date
+    /// or a phone number with dashes is not made into one.
+    #[test]
+    fn a_formatted_card_number_is_the_card_number() {
+        for sent in [
+            "no=4111%201111%201111%201111&cv=737",
+            "n=4111-1111-1111-1111",
+        ] {
+            assert!(
+                fields_in(sent, &reads()).contains(&"#cc_number".to_string()),
+                "{sent}"
+            );
+        }
+        assert_eq!(without_digit_group_separators("2029-12-01 555-0100"), None);
+    }
+
+    /// Periodic data (padding, a repeated pattern) is no card number under some key.
+    #[test]
+    fn periodic_data_is_no_xored_card() {
+        for data in [
+            "AAAAAAAAAAAAAAAAAAAAAAAA",
+            "abcdabcdabcdabcdabcdabcd",
+            "1111111111111111111111",
+        ] {
+            assert!(unxor(data.as_bytes()).is_none(), "{data}");
+        }
+    }
 }

@@ -64,6 +64,9 @@
   function canary(key) {
     // The words of the selector, not its syntax (`[name="payment[method]"]` is no name field).
     var k = String(key).toLowerCase().replace(/\b(name|id|type|class|for|placeholder|autocomplete|aria-label|title)\s*[*^$|~]?=/g, " ");
+    // Accents as written and without (`cartão`, and `cartao` from a pattern `cart[aã]o`).
+    var bare = k.normalize ? k.normalize("NFD").replace(/[\u0300-\u036f]/g, "") : k;
+    if (bare !== k) k = k + " " + bare;
     // Captions of fake forms come in the shop's language: セキュリティコード, Prüfnummer,
     // cryptogramme, código de seguridad; 有効期限, Gültig bis, caducidad; カード番号, Kartennummer,
     // numéro de carte, número de tarjeta.
@@ -71,11 +74,12 @@
     // vervaldatum, kortnummer, numer karty, validade).
     // And Korean and Portuguese (보안코드, 유효기간, 카드 번호, 명의; código de segurança).
     if (/cvv|cvc|cid\b|_cid|csc|cvn|security.?code|verif|セキュリティ|prüf|cryptogramme|seguridad|seguran|sicurezza|beveiligings|säkerhets|zabezpiecz|보안\s*코드/.test(k)) return "737";
-    if (/inhaber|名義|명의|소유자/.test(k)) return "Jane Canary";
+    // The holder's name on a field that also says "card" (`Name on card`, `cc-name`).
+    if (/inhaber|名義|명의|소유자|name.?on.?card|card.?holder|cc.name|titular|nome.?(impresso|no.?cart)/.test(k)) return "Jane Canary";
     if (/exp.*(year|yy)|year|_yr\b|yy\b/.test(k)) return "2029";
     if (/exp.*(month|mm)|month|mm\b/.test(k)) return "12";
     if (/exp|有効期限|유효\s*기간|만료|gültig|caducidad|vencimiento|validit|scadenza|vervaldatum|geldig|utgång|ważności|validade/.test(k)) return "12/29";
-    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card|カード番号|karte|carte|tarjeta|cartão|\bcarta\b|\bkaart|\bkarty\b|\bkort(nummer)?\b|카드\s*번호/.test(k)) return "4111111111111111";
+    if (/c(c|ard|redit).?(num|no\b|_no)|cardnumber|ccnum|number|pan\b|card|カード番号|karte|carte|tarjeta|cartão|cartao|\bcarta\b|\bkaart|\bkarty\b|\bkort(nummer)?\b|카드\s*번호/.test(k)) return "4111111111111111";
     if (/mail/.test(k)) return "jane.canary@mail.example";
     if (/name|owner|holder/.test(k) && !/(user|login|company|account|shipping|method|product|coupon)/.test(k)) return "Jane Canary";
     if (/phone|tel/.test(k)) return "5550100199";

@@ -141,6 +141,7 @@ pub fn observe(src: &str, limits: Limits, at: StubPage<'_>) -> Result<Observed, 
     let page = serde_json::to_string(&page).unwrap_or_else(|_| "null".into());
     sandbox.install_crypto()?;
     sandbox.install_media()?;
+    sandbox.install_words()?;
     // The page, then what it gets natively (crypto, then the codecs, which reuse crypto's
     // byte helpers), then script elements that run the code put into them.
     for (what, name, source, args, then) in [
@@ -187,6 +188,13 @@ pub fn observe(src: &str, limits: Limits, at: StubPage<'_>) -> Result<Observed, 
             sandbox.run(then)?;
         }
     }
+    // Code the script makes as it runs (a decoded stage) says what it looks for as the
+    // script's text does: the page answers its ids and captions too (see `prelude.js`).
+    sandbox.run(concat!(
+        "(function (words, page) { globalThis.__skimscan_code_seen = function (code) { ",
+        "var w = JSON.parse(words(String(code))); page.hint(w.hints); page.captions(w.captions); }; ",
+        "})(__skimscan_words, __skimscan_page); delete globalThis.__skimscan_words;"
+    ))?;
     // The script's own exceptions end its top level, as in a browser; what it set up before
     // (listeners, timers) still runs.
     let mut steps = || -> Result<(), SandboxError> {

@@ -235,6 +235,19 @@ impl Sandbox {
             .map_err(|e| SandboxError::Start(e.to_string()))
     }
 
+    /// Give the context `__skimscan_words(code)`: what code made at run time says about the
+    /// page it expects (see [`super::page_words::of_code`]), as JSON. Parsing only.
+    pub fn install_words(&mut self) -> Result<(), SandboxError> {
+        self.context
+            .with(|ctx| -> rquickjs::Result<()> {
+                let f = rquickjs::Function::new(ctx.clone(), |code: String| {
+                    super::page_words::of_code(&code)
+                })?;
+                ctx.globals().set("__skimscan_words", f)
+            })
+            .map_err(|e| SandboxError::Start(e.to_string()))
+    }
+
     /// What `import()` asked for so far, in order.
     pub fn imports(&self) -> Vec<String> {
         self.imports.lock().map(|v| v.clone()).unwrap_or_default()

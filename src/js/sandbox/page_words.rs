@@ -69,9 +69,36 @@ pub(super) fn made_ids(src: &str) -> Vec<String> {
     out
 }
 
+/// The ids and names (`hints`) and the captions (`captions`) that `code`, made by the script
+/// as it ran (an `eval`, a `Function` body, a script element's text), says it looks for, as
+/// JSON for the stub page: a decoded stage finds its fields as the script's own text would.
+/// Code longer than [`MAX_RUN_CODE`] says nothing (the words of a stage are in its start).
+pub(super) fn of_code(code: &str) -> String {
+    if code.len() > MAX_RUN_CODE {
+        return r#"{"hints":[],"captions":[]}"#.into();
+    }
+    serde_json::json!({ "hints": hints(code), "captions": captions(code) }).to_string()
+}
+
+/// The longest code made at run time whose words [`of_code`] reads.
+const MAX_RUN_CODE: usize = 256 << 10;
+
 #[cfg(test)]
 mod tests {
-    use super::made_ids;
+    use super::{made_ids, of_code};
+
+    #[test]
+    fn a_stage_says_what_it_looks_for() {
+        let words: serde_json::Value = serde_json::from_str(&of_code(
+            r"var re = /카드\s*번호/; document.getElementById('pay_num');",
+        ))
+        .unwrap();
+        assert!(
+            words["captions"].to_string().contains("카드번호"),
+            "{words}"
+        );
+        assert!(words["hints"].to_string().contains("pay_num"), "{words}");
+    }
 
     #[test]
     fn ids_the_script_gives_what_it_makes() {

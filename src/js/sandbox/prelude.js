@@ -21,6 +21,10 @@
     seen.add(code);
     total += code.length;
     layers.push(kind, code);
+    // The stub page learns what the new code looks for (its ids, its captions) before it runs.
+    if (typeof G.__skimscan_code_seen === "function") {
+      try { G.__skimscan_code_seen(code); } catch (e) {}
+    }
   }
 
   // Indirect eval: the code runs in the global scope of the sandbox (a direct eval's access to
