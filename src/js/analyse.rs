@@ -129,9 +129,51 @@ pub fn analyse(
             out = evaluate::findings(job, &job.code, facts, k, rules, policy);
             out.behaviour = behaviour;
         }
+    } else if flagged
+        && job.code.len() <= STUB_PAGE_MAX_BYTES
+        && !sandbox::emulate::worth_running(&job.code)
+        && let Some(hosts) = exfiltration_hosts(&out)
+    {
+        // Card data proven to reach outside hosts: when a run sent the card fields to each
+        // of them by name with their values masked, and sent card data nowhere, the flow is
+        // an error reporter's scrubbed form state (see `sandbox::emulate::masked_send_hosts`).
+        let url = job.stub_page_url();
+        let at = StubPage {
+            url: url.as_deref(),
+            fields: &job.page_form,
+        };
+        let run = super::decoders::emulated_flows(&job.code, at);
+        if run.layer.is_none() && hosts.iter().all(|h| run.masked_hosts.contains(h)) {
+            let mut facts = gather(job, &ctx(Deadline::after(TIME_PER_SCRIPT)), None);
+            facts.masked_send_hosts = run.masked_hosts;
+            facts.scrubbed_send_hosts = run.scrubbed_hosts;
+            let behaviour = super::behaviour::summarise(&facts);
+            out = evaluate::findings(job, &job.code, facts, k, rules, policy);
+            out.behaviour = behaviour;
+        }
     }
     out
 }
+
+/// The hosts of a script's critical findings when every one of them is card data sent to
+/// named outside hosts (`payment-data-exfiltration`); `None` when any is something else.
+fn exfiltration_hosts(out: &ScriptAnalysis) -> Option<Vec<String>> {
+    let mut hosts = Vec::new();
+    for f in out
+        .findings
+        .iter()
+        .filter(|f| matches!(f.severity, Severity::Critical))
+    {
+        if f.rule != EXFILTRATION_RULE || f.hosts.is_empty() {
+            return None;
+        }
+        hosts.extend(f.hosts.iter().cloned());
+    }
+    (!hosts.is_empty()).then_some(hosts)
+}
+
+/// The rule of card data proven to reach an outside host.
+const EXFILTRATION_RULE: &str = "payment-data-exfiltration";
 
 /// The rule of a read and an outside send in one script, the flow unproven.
 const CO_OCCURRENCE_RULE: &str = "payment-read-with-outside-sink";

@@ -152,6 +152,7 @@ pub(super) fn run_emulation(text: &str, at: StubPage<'_>, ctx: &Ctx<'_>, facts: 
 pub(super) struct RunFlows {
     pub layer: Option<String>,
     pub scrubbed_hosts: Vec<String>,
+    pub masked_hosts: Vec<String>,
 }
 
 pub(super) fn emulated_flows(code: &str, at: StubPage<'_>) -> RunFlows {
@@ -165,6 +166,7 @@ pub(super) fn emulated_flows(code: &str, at: StubPage<'_>) -> RunFlows {
     RunFlows {
         layer: sandbox::emulate::layer(&observed, true),
         scrubbed_hosts: sandbox::emulate::clean_send_hosts(&observed),
+        masked_hosts: sandbox::emulate::masked_send_hosts(&observed),
     }
 }
 

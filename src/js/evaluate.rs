@@ -290,16 +290,35 @@ pub fn findings(
             if class == DestinationClass::Outside {
                 flow_outside = true;
             }
-            let mut e = Event::new(
-                FactKind::Flow,
-                sink.at,
-                sink.evidence.clone(),
-                format!(
-                    "Data from {} flows into {} to {to}. Treat the page as compromised: remove the script, find how it was changed, and rotate credentials.",
-                    describe_sources(bits),
-                    channel_name(sink.channel)
-                ),
-            );
+            // A run saw this host receive the card fields by name, masked: the flow is a
+            // scrubber's (`Facts::masked_send_hosts`), reported for review, not as theft.
+            let masked = class == DestinationClass::Outside
+                && host
+                    .as_ref()
+                    .is_some_and(|h| facts.masked_send_hosts.contains(h));
+            let mut e = if masked {
+                Event::new(
+                    FactKind::MaskedFlow,
+                    sink.at,
+                    sink.evidence.clone(),
+                    format!(
+                        "Data from {} flows into {} to {to}; run on a stub page, the script sent the card fields there by name with their values masked. Check that its scrubber covers every card field, or keep the checkout out of what it collects.",
+                        describe_sources(bits),
+                        channel_name(sink.channel)
+                    ),
+                )
+            } else {
+                Event::new(
+                    FactKind::Flow,
+                    sink.at,
+                    sink.evidence.clone(),
+                    format!(
+                        "Data from {} flows into {} to {to}. Treat the page as compromised: remove the script, find how it was changed, and rotate credentials.",
+                        describe_sources(bits),
+                        channel_name(sink.channel)
+                    ),
+                )
+            };
             e.sources = bits;
             e.channel = Some(sink.channel);
             e.dest = Some(class);

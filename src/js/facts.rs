@@ -103,6 +103,9 @@ pub struct Facts {
     /// `sandbox::emulate::clean_send_hosts`): reading every field is then no finding by
     /// itself for a send there.
     pub scrubbed_send_hosts: Vec<String>,
+    /// Hosts a run sent the card fields to by name, masked (see
+    /// `sandbox::emulate::masked_send_hosts`): a flow of card data there is a masked send.
+    pub masked_send_hosts: Vec<String>,
     /// Pipe keys data was put into (`storage:local:k`, `event:name`, `dom:id`, `message`…)
     /// and pipe keys read back, for the page-level join across scripts (see `pipes`).
     pub pipes_written: std::collections::BTreeSet<String>,

@@ -15,6 +15,9 @@ pub enum FactKind {
     Flow,
     /// Sources are read and an outside sink exists in the same script, without a proven flow.
     CoOccurrence,
+    /// A flow of card data to an outside host that a run on the stub page saw receive the
+    /// card fields by name with their values masked (an error reporter's scrubbed form state).
+    MaskedFlow,
     /// Code loads more code (script element, `document.write('<script src>')`, `$.getScript`).
     Load,
     /// A form's `action` is set at run time.

@@ -31,6 +31,46 @@ pub fn clean_send_hosts(observed: &Observed) -> Vec<String> {
     hosts
 }
 
+/// The hosts a run sent the page's card fields to by name with other values than theirs
+/// (`"payment[cc_number]":"[Filtered]"`, `cc_cid=***`): form state put through a scrubber.
+/// A send to such a host names at least two of the card-number and security-code fields
+/// and carries no canary, and no send to the host carries one. A script that holds back
+/// its send in the run names no fields to the host either, so this is evidence of masking,
+/// not of a send the run did not reach.
+pub fn masked_send_hosts(observed: &Observed) -> Vec<String> {
+    let named = |views: &[String]| {
+        observed
+            .card_names
+            .iter()
+            .filter(|n| {
+                views.iter().any(|v| {
+                    v.contains(&format!("\"{n}\""))
+                        || v.contains(&format!("{n}="))
+                        || v.contains(&format!("{n}\":"))
+                })
+            })
+            .count()
+    };
+    let mut masked: Vec<String> = Vec::new();
+    let mut carried: Vec<String> = Vec::new();
+    for (_, url, data) in &observed.sends {
+        let Some(host) = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        else {
+            continue;
+        };
+        let sent = format!("{url}\n{data}");
+        if carries_any(&sent, &observed.reads) {
+            carried.push(host);
+        } else if named(&views(&sent)) >= 2 && !masked.contains(&host) {
+            masked.push(host);
+        }
+    }
+    masked.retain(|h| !carried.contains(h));
+    masked
+}
+
 /// Whether `sent` carries any canary with digits in it (the card number, the security code,
 /// the expiry) or a field's marker, in any encoding [`fields_in`] looks through. Names and
 /// e-mail addresses are no card data.
@@ -365,6 +405,38 @@ mod tests {
             );
         }
         assert_eq!(without_digit_group_separators("2029-12-01 555-0100"), None);
+    }
+
+    /// Card fields sent by name with other values are masked; one carrying its canary, or a
+    /// send naming a single field, is not.
+    #[test]
+    fn card_fields_sent_by_name_without_their_values_are_masked() {
+        let send = |data: &str| {
+            (
+                "fetch".to_string(),
+                "https://o1.ingest.errors.example/e".to_string(),
+                data.to_string(),
+            )
+        };
+        let observed = |data: &str| Observed {
+            reads: reads(),
+            sends: vec![send(data)],
+            card_names: vec![
+                "cc_number".into(),
+                "payment[cc_number]".into(),
+                "cc_cid".into(),
+            ],
+            ..Observed::default()
+        };
+        let masked = observed(r#"{"form":{"payment[cc_number]":"[Filtered]","cc_cid":"***"}}"#);
+        assert_eq!(
+            masked_send_hosts(&masked),
+            vec!["o1.ingest.errors.example".to_string()]
+        );
+        let leaky = observed(r#"{"form":{"payment[cc_number]":"[Filtered]","cc_cid":"737"}}"#);
+        assert!(masked_send_hosts(&leaky).is_empty());
+        let one = observed(r#"{"field":"payment[cc_number]","error":"invalid"}"#);
+        assert!(masked_send_hosts(&one).is_empty());
     }
 
     /// Periodic data (padding, a repeated pattern) is no card number under some key.

@@ -46,6 +46,7 @@ mod tests {
                 0,
                 "https://dns.google/resolve?name=_c.drop-zone.example&type=TXT".into(),
             )],
+            card_names: Vec::new(),
         };
         let fields = vec!["#cc_number".to_string()];
         let line = line(&observed, "beacon", "https://skdrop0x.drop/c", &fields).unwrap();

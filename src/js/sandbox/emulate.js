@@ -1917,7 +1917,14 @@
       root: docEl
     },
     result: function () {
-      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks, drops: dropMarks });
+      // The ids and names of the page's card-number and security-code fields: a send that
+      // names them without their canaries sent them masked (see `canaries::masked_send_hosts`).
+      var cardNames = [];
+      fields.forEach(function (f) {
+        if (!/^cc-(number|csc)$/.test(f.getAttribute("autocomplete") || "")) return;
+        [f.id, f.name].forEach(function (n) { if (n && cardNames.indexOf(n) < 0) cardNames.push(n); });
+      });
+      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks, drops: dropMarks, card_names: cardNames });
     }
   });
 })

@@ -15,8 +15,8 @@
 //! .value` sent by `navigator.sendBeacon("https://…")`. The verdict therefore comes from the
 //! same rules, field words and host policy as everywhere else.
 
-pub use super::canaries::clean_send_hosts;
 use super::canaries::fields_in;
+pub use super::canaries::{clean_send_hosts, masked_send_hosts};
 use super::engine::{Limits, Outcome, Sandbox, SandboxError};
 use super::page_words;
 use super::statements::statement;
@@ -41,6 +41,9 @@ pub struct Observed {
     /// (mark number, the DNS-over-HTTPS question it answered): see `drop_marks`.
     #[serde(default)]
     pub drops: Vec<(usize, String)>,
+    /// The ids and names of the stub page's card-number and security-code fields.
+    #[serde(default)]
+    pub card_names: Vec<String>,
 }
 
 /// The budgets of one run, in interrupt polls (see [`Limits`]: counted work, so whether a
@@ -405,6 +408,7 @@ mod tests {
                 ),
                 ("worker".into(), "blob:x".into(), String::new()),
             ],
+            card_names: Vec::new(),
         };
         let code = layer(&obs, false).unwrap();
         assert!(code.contains(
@@ -701,6 +705,7 @@ mod tests {
             )],
             pipes: Vec::new(),
             drops: Vec::new(),
+            card_names: Vec::new(),
         };
         assert_eq!(
             clean_send_hosts(&clean),

@@ -67,6 +67,7 @@ mod tests {
             ],
             pipes: vec![(0, "event:checkout:card-ready".into())],
             drops: Vec::new(),
+            card_names: Vec::new(),
         };
         assert_eq!(
             lines(&observed),
