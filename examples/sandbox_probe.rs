@@ -33,6 +33,9 @@ fn main() -> anyhow::Result<()> {
         };
         let o = sandbox::emulate::observe(&src, sandbox::emulate::limits(obfuscated), at)?;
         println!("obfuscated (dense hex): {obfuscated}");
+        if !o.asked_ids.is_empty() {
+            println!("asked for before making anything: {:?}", o.asked_ids);
+        }
         for (selector, value) in &o.reads {
             println!("read {selector} = {value}");
         }

@@ -170,6 +170,18 @@ fn js_confuser_skimmer_of_one_platform_finds_its_fields_on_the_stub_page() {
     assert_exfiltration("js-confuser-bigcommerce-ids.js");
 }
 
+/// A skimmer that mounts its own card form once, guarded by the id it gives the form
+/// (`if (document.getElementById(id)) return;`): the page answers every id, so the guard
+/// would stop it. The id is read from the decoded strings (javascript-obfuscator, an id with
+/// `secure` in it, which names no card field) or, when no literal shows it (js-confuser),
+/// learned from the run: what the script asked for before it made anything is absent in a
+/// second run.
+#[test]
+fn an_obfuscated_skimmer_guarded_by_its_own_forms_id_mounts_it() {
+    assert_exfiltration("jo-guarded-overlay.js");
+    assert_exfiltration("js-confuser-guarded-overlay.js");
+}
+
 /// jQuery merged with an analytics beacon, plain or obfuscated, is no skimmer: jQuery's own
 /// `serialize` (`this.serializeArray()`) reads no form, and the beacon carries no field.
 #[test]

@@ -196,6 +196,14 @@ impl<'a> Collector<'a, '_, '_> {
                     let s = self.promise_val(ne.span.start);
                     Self::push_sym(d, Some(s));
                 }
+                // A socket or an event stream carries what its server sends: the messages its
+                // handlers read (`sock.onmessage = e => … e.data`) are that host's response.
+                if let Some(id) = ne.callee.get_identifier_reference()
+                    && matches!(id.name.as_str(), "WebSocket" | "EventSource")
+                {
+                    let s = self.stream_response(ne);
+                    Self::push_sym(d, s);
+                }
                 for a in &ne.arguments {
                     if let Some(x) = a.as_expression() {
                         self.deps_into(x, d, n);

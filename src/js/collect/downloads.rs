@@ -62,6 +62,29 @@ impl<'a> Collector<'a, '_, '_> {
         Some(sym)
     }
 
+    /// What the server of `new WebSocket(u)` / `new EventSource(u)` at `ne` sends (one symbol
+    /// per construction): a dead drop's address or a stage may arrive as a message.
+    pub(super) fn stream_response(&mut self, ne: &'a NewExpression<'a>) -> Option<Sym> {
+        if let Some(&s) = self.response_at.get(&ne.span.start) {
+            return Some(s);
+        }
+        if self.responses.len() >= MAX_TRACKED {
+            return None;
+        }
+        let a0 = ne.arguments.first().and_then(|a| a.as_expression())?;
+        let url = self.url_text(a0);
+        let sym = self.facts.graph.fresh();
+        self.response_at.insert(ne.span.start, sym);
+        let at = Some(self.at(ne.span));
+        self.responses.push(Response {
+            sym,
+            url,
+            xhr: None,
+            at,
+        });
+        Some(sym)
+    }
+
     /// `x.open('GET', u)`: the request whose response `x.responseText` will hold.
     pub(super) fn note_xhr_open(&mut self, obj: &'a Expression<'a>, args: &[&'a Expression<'a>]) {
         let (Some(m), Some(u)) = (args.first(), args.get(1)) else {

@@ -47,6 +47,7 @@ mod tests {
                 "https://dns.google/resolve?name=_c.drop-zone.example&type=TXT".into(),
             )],
             card_names: Vec::new(),
+            asked_ids: Vec::new(),
         };
         let fields = vec!["#cc_number".to_string()];
         let line = line(&observed, "beacon", "https://skdrop0x.drop/c", &fields).unwrap();

@@ -740,10 +740,16 @@
   // (`if (document.getElementById('pay-overlay')) return;`, a guard against running twice)
   // finds nothing, so a fake form is mounted as on a real checkout.
   var absent = {}, madeAny = false;
+  // Ids the script asked for that the page only pretended to have (answered on demand, no
+  // field of the page): an obfuscated script's guard against running twice hides the id it
+  // gives its own overlay, and a second run takes them as absent (see `emulate.rs`).
+  var asked = [], scriptRunning = false;
   function query(sel) {
     var k = keyOf(sel);
     var byId = /^#([\w-]+)$/.exec(k);
     if (byId && absent[byId[1]] && !madeAny && !elements[k]) return null;
+    if (byId && scriptRunning && !madeAny && !elements[k] && asked.length < 16 &&
+      asked.indexOf(byId[1]) < 0 && !/num|cvv|cvc|csc|cid|exp|pan\b|security|verif/i.test(byId[1])) asked.push(byId[1]);
     if (/^\s*(form|#co-payment-form)\b/i.test(k) && !/\s/.test(k.trim())) return form;
     if (/button|submit|\bbtn|place.?order|checkout/i.test(k) && !/input\[name|#c|cc|card/i.test(k)) return button;
     if (!elements[k]) {
@@ -1905,8 +1911,9 @@
     // hide the page's own field from its run); an overlay's or a form's id can be.
     absent: function (ids) {
       madeAny = false;
+      scriptRunning = true;
       ids.forEach(function (i) {
-        if (!/num|cvv|cvc|csc|cid|exp|pan\b|secur|verif/i.test(i)) absent[String(i)] = true;
+        if (!/num|cvv|cvc|csc|cid|exp|pan\b|security|verif/i.test(i)) absent[String(i)] = true;
       });
     },
     step: function (i) { steps[i](); },
@@ -1924,7 +1931,7 @@
         if (!/^cc-(number|csc)$/.test(f.getAttribute("autocomplete") || "")) return;
         [f.id, f.name].forEach(function (n) { if (n && cardNames.indexOf(n) < 0) cardNames.push(n); });
       });
-      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks, drops: dropMarks, card_names: cardNames });
+      return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks, drops: dropMarks, card_names: cardNames, asked_ids: asked });
     }
   });
 })

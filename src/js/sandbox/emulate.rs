@@ -44,6 +44,10 @@ pub struct Observed {
     /// The ids and names of the stub page's card-number and security-code fields.
     #[serde(default)]
     pub card_names: Vec<String>,
+    /// Ids the script asked for before it made anything, which the page answered only
+    /// because it answers every id (see `observe`).
+    #[serde(default)]
+    pub asked_ids: Vec<String>,
 }
 
 /// The budgets of one run, in interrupt polls (see [`Limits`]: counted work, so whether a
@@ -128,7 +132,30 @@ pub struct StubPage<'a> {
 }
 
 /// Run `src` on the stub page and return what it read and sent.
+///
+/// The page answers every id, so that a script finds the elements it expects; a guard
+/// against running twice (`if (document.getElementById(x)) return;`) then stops it, and in
+/// an obfuscated script the id it gives its own form is no literal `page_words::made_ids`
+/// can read. An obfuscated script whose run sent no field's data is run once more with the
+/// ids it asked for before it made anything absent.
 pub fn observe(src: &str, limits: Limits, at: StubPage<'_>) -> Result<Observed, SandboxError> {
+    let first = observe_with(src, limits, at, &[])?;
+    if first.asked_ids.is_empty() || !worth_running(src) || layer(&first, true).is_some() {
+        return Ok(first);
+    }
+    match observe_with(src, limits, at, &first.asked_ids) {
+        Ok(second) if layer(&second, true).is_some() => Ok(second),
+        _ => Ok(first),
+    }
+}
+
+/// One run of [`observe`], with `also_absent` ids taken as not on the page.
+fn observe_with(
+    src: &str,
+    limits: Limits,
+    at: StubPage<'_>,
+    also_absent: &[String],
+) -> Result<Observed, SandboxError> {
     let page_url = at.url;
     let mut sandbox = Sandbox::new(limits)?;
     let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
@@ -211,8 +238,9 @@ pub fn observe(src: &str, limits: Limits, at: StubPage<'_>) -> Result<Observed, 
             serde_json::to_string(&page_words::captions(src)).unwrap_or_else(|_| "[]".into());
         sandbox.run(&format!("__skimscan_page.captions({words})"))?;
         // Last before the script: from here on, what is made is the script's.
-        let made =
-            serde_json::to_string(&page_words::made_ids(src)).unwrap_or_else(|_| "[]".into());
+        let mut made = page_words::made_ids(src);
+        made.extend(also_absent.iter().cloned());
+        let made = serde_json::to_string(&made).unwrap_or_else(|_| "[]".into());
         sandbox.run(&format!("__skimscan_page.absent({made})"))?;
         sandbox.run(src)?;
         sandbox.drain_jobs(10_000)?;
@@ -409,6 +437,7 @@ mod tests {
                 ("worker".into(), "blob:x".into(), String::new()),
             ],
             card_names: Vec::new(),
+            asked_ids: Vec::new(),
         };
         let code = layer(&obs, false).unwrap();
         assert!(code.contains(
@@ -706,6 +735,7 @@ mod tests {
             pipes: Vec::new(),
             drops: Vec::new(),
             card_names: Vec::new(),
+            asked_ids: Vec::new(),
         };
         assert_eq!(
             clean_send_hosts(&clean),

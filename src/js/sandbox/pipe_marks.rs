@@ -68,6 +68,7 @@ mod tests {
             pipes: vec![(0, "event:checkout:card-ready".into())],
             drops: Vec::new(),
             card_names: Vec::new(),
+            asked_ids: Vec::new(),
         };
         assert_eq!(
             lines(&observed),
