@@ -42,40 +42,29 @@ pub(super) struct CodeSink {
 impl<'a> Collector<'a, '_, '_> {
     /// The response of `fetch(u, …)` at `c` (one symbol per call).
     pub(super) fn fetch_response(&mut self, c: &'a CallExpression<'a>) -> Option<Sym> {
-        if let Some(&s) = self.response_at.get(&c.span.start) {
-            return Some(s);
-        }
-        if self.responses.len() >= MAX_TRACKED {
-            return None;
-        }
-        let a0 = c.arguments.first().and_then(|a| a.as_expression())?;
-        let url = self.url_text(a0);
-        let sym = self.facts.graph.fresh();
-        self.response_at.insert(c.span.start, sym);
-        let at = Some(self.at(c.span));
-        self.responses.push(Response {
-            sym,
-            url,
-            xhr: None,
-            at,
-        });
-        Some(sym)
+        let a0 = c.arguments.first().and_then(|a| a.as_expression());
+        self.response_of(c.span, a0)
     }
 
     /// What the server of `new WebSocket(u)` / `new EventSource(u)` at `ne` sends (one symbol
     /// per construction): a dead drop's address or a stage may arrive as a message.
     pub(super) fn stream_response(&mut self, ne: &'a NewExpression<'a>) -> Option<Sym> {
-        if let Some(&s) = self.response_at.get(&ne.span.start) {
+        let a0 = ne.arguments.first().and_then(|a| a.as_expression());
+        self.response_of(ne.span, a0)
+    }
+
+    /// The response of the request made at `span` to the address `url`, one symbol per place.
+    fn response_of(&mut self, span: Span, url: Option<&'a Expression<'a>>) -> Option<Sym> {
+        if let Some(&s) = self.response_at.get(&span.start) {
             return Some(s);
         }
         if self.responses.len() >= MAX_TRACKED {
             return None;
         }
-        let a0 = ne.arguments.first().and_then(|a| a.as_expression())?;
-        let url = self.url_text(a0);
+        let url = self.url_text(url?);
         let sym = self.facts.graph.fresh();
-        self.response_at.insert(ne.span.start, sym);
-        let at = Some(self.at(ne.span));
+        self.response_at.insert(span.start, sym);
+        let at = Some(self.at(span));
         self.responses.push(Response {
             sym,
             url,
