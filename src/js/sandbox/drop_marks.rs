@@ -13,15 +13,22 @@ use super::statements::statement;
 /// Stands for the address in a written send, replaced by the answer's name.
 const PLACEHOLDER: &str = "https://skimscan-dead-drop.invalid/";
 
-/// The statement for a send whose address came from a dead drop's answer, if it did.
+/// The statement for a send whose address came from a dead drop's answer, if it did: the
+/// address carries an answer's mark, or the answer was decoded past recognition (Base64 and
+/// XOR of the marked name give no address at all: `²Gk¢1vº)`) when the run asked one zone.
 pub(super) fn line(observed: &Observed, how: &str, url: &str, fields: &[String]) -> Option<String> {
     if fields.is_empty() {
         return None;
     }
-    let (_, asked) = observed
+    let marked = observed
         .drops
         .iter()
-        .find(|(n, _)| url.contains(&format!("skdrop{n}x")))?;
+        .find(|(n, _)| url.contains(&format!("skdrop{n}x")));
+    let (_, asked) = match marked {
+        Some(d) => d,
+        None if garbled(url) => one_zone(observed)?,
+        None => return None,
+    };
     let send = statement(how, PLACEHOLDER, fields)?;
     let quoted = serde_json::to_string(PLACEHOLDER).ok()?;
     let asked = serde_json::to_string(asked).ok()?;
@@ -29,6 +36,23 @@ pub(super) fn line(observed: &Observed, how: &str, url: &str, fields: &[String])
         "fetch({asked}).then(function (r) {{ return r.json(); }}).then(function (a) {{ var u = a.Answer[0].data; {} }});",
         send.replace(&quoted, "u")
     ))
+}
+
+/// An address no script writes: control characters or symbols outside ASCII (what an answer
+/// decoded with the wrong key turns into), rather than a URL, a path or a host name.
+fn garbled(url: &str) -> bool {
+    url.chars()
+        .any(|c| c.is_control() || (!c.is_ascii() && !c.is_alphabetic()))
+}
+
+/// The only question the run asked of a dead drop (several asked of one zone count as one).
+fn one_zone(observed: &Observed) -> Option<&(usize, String)> {
+    let first = observed.drops.first()?;
+    observed
+        .drops
+        .iter()
+        .all(|(_, q)| q == &first.1)
+        .then_some(first)
 }
 
 #[cfg(test)]
@@ -61,6 +85,30 @@ mod tests {
         // Not a marked address, or no field sent: not this.
         assert!(line_of(&observed, "https://cdn.example/c", &fields).is_none());
         assert!(line_of(&observed, "https://skdrop0x.drop/c", &[]).is_none());
+    }
+
+    /// An answer decoded past recognition (Base64 and XOR of the marked name) is still the
+    /// answer of the one zone asked; with two zones asked, nobody is named.
+    #[test]
+    fn a_send_to_a_garbled_address_is_the_one_zones() {
+        let mut observed = Observed {
+            reads: vec![("#cc_number".into(), "4111111111111111".into())],
+            drops: vec![(
+                0,
+                "https://dns.google/resolve?name=_v1.status-zone.example&type=TXT".into(),
+            )],
+            ..Observed::default()
+        };
+        let fields = vec!["#cc_number".to_string()];
+        let line = line_of(&observed, "\u{b2}Gk\u{a2}1v\u{ba})", &fields).unwrap();
+        assert!(line.contains("_v1.status-zone.example"), "{line}");
+        // An address with letters of another script is an address (an IDN host).
+        assert!(line_of(&observed, "https://bücher-zahlung.example/c", &fields).is_none());
+        observed.drops.push((
+            1,
+            "https://dns.google/resolve?name=other.example&type=TXT".into(),
+        ));
+        assert!(line_of(&observed, "\u{b2}Gk\u{a2}1v\u{ba})", &fields).is_none());
     }
 
     fn line_of(o: &Observed, url: &str, fields: &[String]) -> Option<String> {
