@@ -633,9 +633,16 @@ impl FlowGraph {
                 acc | bits.get(*s as usize).copied().unwrap_or(0)
             })
         };
+        // Only a function called from one place: the arguments of one call reach no other
+        // call's value here (`solve` keeps them apart; a helper that trims a response in one
+        // place and local code in another must not make the local code a download).
+        let mut call_sites: HashMap<Sym, usize, FxBuild> = HashMap::default();
+        for (f, _) in &self.calls {
+            *call_sites.entry(*f).or_default() += 1;
+        }
         for _ in 0..8 {
             let mut work = Vec::new();
-            for (f, args) in &self.calls {
+            for (f, args) in self.calls.iter().filter(|(f, _)| call_sites[f] == 1) {
                 let params = self.fn_params.get(f).into_iter().flatten();
                 let rest = self.fn_rest.get(f).into_iter().flatten();
                 let into = params

@@ -529,6 +529,7 @@ fn payment_field(
                 .map(str::to_string),
             evidence: classified.evidence,
             caption: label
+                .filter(|l| !l.is_empty())
                 .or_else(|| element.attr("placeholder").map(collapse))
                 .or_else(|| element.attr("aria-label").map(collapse))
                 .filter(|c| !c.is_empty()),

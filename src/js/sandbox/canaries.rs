@@ -31,24 +31,17 @@ pub fn clean_send_hosts(observed: &Observed) -> Vec<String> {
     hosts
 }
 
-/// The hosts a run sent the page's card fields to by name with other values than theirs
+/// The hosts a run sent the page's card fields to by name with a mask for their values
 /// (`"payment[cc_number]":"[Filtered]"`, `cc_cid=***`): form state put through a scrubber.
-/// A send to such a host names at least two of the card-number and security-code fields
-/// and carries no canary, and no send to the host carries one. A script that holds back
-/// its send in the run names no fields to the host either, so this is evidence of masking,
-/// not of a send the run did not reach.
+/// A send to such a host gives at least two of the card-number and security-code fields, as
+/// JSON keys or form names, a value that is a mask ([`is_mask`]: not ciphertext, which
+/// carries no canary either), and carries no canary; no send to the host carries one.
 pub fn masked_send_hosts(observed: &Observed) -> Vec<String> {
     let named = |views: &[String]| {
         observed
             .card_names
             .iter()
-            .filter(|n| {
-                views.iter().any(|v| {
-                    v.contains(&format!("\"{n}\""))
-                        || v.contains(&format!("{n}="))
-                        || v.contains(&format!("{n}\":"))
-                })
-            })
+            .filter(|n| views.iter().any(|v| masked_value(v, n)))
             .count()
     };
     let mut masked: Vec<String> = Vec::new();
@@ -69,6 +62,60 @@ pub fn masked_send_hosts(observed: &Observed) -> Vec<String> {
     }
     masked.retain(|h| !carried.contains(h));
     masked
+}
+
+/// Whether `hay` gives the field `name` a masked value: `"name":"<mask>"` as a JSON member,
+/// or `name=<mask>` as a form pair (at the start or after `&`/`?`, up to `&` or the end).
+fn masked_value(hay: &str, name: &str) -> bool {
+    let json = format!("\"{name}\":\"");
+    let in_json = hay.match_indices(&json).any(|(i, _)| {
+        let rest = &hay[i + json.len()..];
+        rest.find('"').is_some_and(|end| is_mask(&rest[..end]))
+    });
+    let pair = format!("{name}=");
+    in_json
+        || hay.match_indices(&pair).any(|(i, _)| {
+            (i == 0 || hay[..i].ends_with(['&', '?', '\n']))
+                && is_mask(hay[i + pair.len()..].split('&').next().unwrap_or(""))
+        })
+}
+
+/// What scrubbers put in place of a value: a word in brackets or capitals (`[Filtered]`,
+/// `[redacted]`, `REDACTED`, `<masked>`), or the same masking character over and over (`***`,
+/// `xxxx`, `••••`), optionally after the digits a receipt shows (`************1111` is not:
+/// no digit is allowed, as a canary's last four could be ciphertext's too).
+fn is_mask(v: &str) -> bool {
+    let v = v.trim();
+    const WORDS: &[&str] = &[
+        "filtered",
+        "redacted",
+        "masked",
+        "removed",
+        "hidden",
+        "scrubbed",
+        "omitted",
+        "sensitive",
+        "secret",
+        "private",
+        "num",
+        "card",
+        "value",
+    ];
+    let inner = v.trim_matches(|c| matches!(c, '[' | ']' | '<' | '>' | '(' | ')' | '{' | '}'));
+    let word = !inner.is_empty()
+        && inner.len() <= 24
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '_' | '-'))
+        && WORDS.iter().any(|w| inner.to_ascii_lowercase().contains(w))
+        && (inner.len() < v.len() || inner.chars().all(|c| !c.is_ascii_lowercase()));
+    let mut chars = v.chars();
+    let repeated = chars.next().is_some_and(|c| {
+        matches!(c, '*' | 'x' | 'X' | '•' | '#' | '-' | '_')
+            && v.chars().count() >= 3
+            && chars.all(|d| d == c)
+    });
+    word || repeated
 }
 
 /// Whether `sent` carries any canary with digits in it (the card number, the security code,
@@ -320,10 +367,16 @@ fn another_canary(plain: &str) -> bool {
 /// key is also every longer one.
 fn unxor(bytes: &[u8]) -> Option<String> {
     let pan = PAN.as_bytes();
+    // A multi-megabyte send is looked at through its first 64 KB (what a skimmer sends is
+    // small; the work is native, outside the sandbox's budget).
+    let bytes = &bytes[..bytes.len().min(64 << 10)];
     for n in 1..=MAX_KEY {
         let found = bytes.windows(pan.len()).enumerate().find_map(|(at, w)| {
-            let key: Vec<u8> = w[..n].iter().zip(pan).map(|(b, p)| b ^ p).collect();
-            (key.iter().any(|&k| k != 0)
+            let mut key = [0u8; MAX_KEY];
+            for (k, (b, p)) in key.iter_mut().zip(w.iter().zip(pan)).take(n) {
+                *k = b ^ p;
+            }
+            (key[..n].iter().any(|&k| k != 0)
                 && w.iter()
                     .zip(pan)
                     .enumerate()
@@ -437,6 +490,11 @@ mod tests {
         assert!(masked_send_hosts(&leaky).is_empty());
         let one = observed(r#"{"field":"payment[cc_number]","error":"invalid"}"#);
         assert!(masked_send_hosts(&one).is_empty());
+        // Ciphertext carries no canary either, and is no mask.
+        let sealed = observed(r#"{"payment[cc_number]":"9f1c22ab03d4e7","cc_cid":"77e1a0"}"#);
+        assert!(masked_send_hosts(&sealed).is_empty());
+        let form = observed("cc_number=%5BFiltered%5D&cc_cid=***&src=x");
+        assert_eq!(masked_send_hosts(&form).len(), 1);
     }
 
     /// Periodic data (padding, a repeated pattern) is no card number under some key.

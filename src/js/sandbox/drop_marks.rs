@@ -41,8 +41,13 @@ pub(super) fn line(observed: &Observed, how: &str, url: &str, fields: &[String])
 /// An address no script writes: control characters or symbols outside ASCII (what an answer
 /// decoded with the wrong key turns into), rather than a URL, a path or a host name.
 fn garbled(url: &str) -> bool {
-    url.chars()
-        .any(|c| c.is_control() || (!c.is_ascii() && !c.is_alphabetic()))
+    // A URL that parses is an address, whatever else it holds: browsers strip a tab or a
+    // line break from it (`'https://evil.example/c\t'`), and a decoy lookup must not take
+    // its place.
+    url::Url::parse(url.trim()).is_err()
+        && url
+            .chars()
+            .any(|c| c.is_control() || (!c.is_ascii() && !c.is_alphabetic()))
 }
 
 /// The only question the run asked of a dead drop (several asked of one zone count as one).
@@ -102,8 +107,11 @@ mod tests {
         let fields = vec!["#cc_number".to_string()];
         let line = line_of(&observed, "\u{b2}Gk\u{a2}1v\u{ba})", &fields).unwrap();
         assert!(line.contains("_v1.status-zone.example"), "{line}");
-        // An address with letters of another script is an address (an IDN host).
+        // An address with letters of another script is an address (an IDN host), and so is
+        // one a browser strips a tab from or with a symbol in its path.
         assert!(line_of(&observed, "https://bücher-zahlung.example/c", &fields).is_none());
+        assert!(line_of(&observed, "https://evil.example/c\t", &fields).is_none());
+        assert!(line_of(&observed, "https://evil.example/\u{2122}", &fields).is_none());
         observed.drops.push((
             1,
             "https://dns.google/resolve?name=other.example&type=TXT".into(),

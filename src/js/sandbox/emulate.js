@@ -743,7 +743,7 @@
   // Ids the script asked for that the page only pretended to have (answered on demand, no
   // field of the page): an obfuscated script's guard against running twice hides the id it
   // gives its own overlay, and a second run takes them as absent (see `emulate.rs`).
-  var asked = [], scriptRunning = false;
+  var asked = [], scriptRunning = false, cardNames = [];
   function query(sel) {
     var k = keyOf(sel);
     var byId = /^#([\w-]+)$/.exec(k);
@@ -1728,7 +1728,7 @@
   function hint(words) {
     words.forEach(function (w) {
       var id = String(w).replace(/^[#.]/, "");
-      if (!/^[A-Za-z][\w\-\[\]]{1,60}$/.test(id) || elements["#" + id]) return;
+      if (!/^[A-Za-z][\w\-\[\]]{1,60}$/.test(id) || elements["#" + id] || absent[id]) return;
       if (/pay|order|checkout|submit|btn|button|place|buy|confirm|purchase|continue/i.test(id) && !/num|cvv|cvc|exp/i.test(id)) {
         if (hintedButtons.length < 16) {
           var b = element("button", "#" + id, { id: id, type: "submit" });
@@ -1912,6 +1912,15 @@
     absent: function (ids) {
       madeAny = false;
       scriptRunning = true;
+      // The ids and names of the page's card-number and security-code fields, taken before
+      // the script can touch them: a send that gives them masks instead of their canaries
+      // sent them scrubbed (see `canaries::masked_send_hosts`).
+      fields.forEach(function (f) {
+        var ac = "";
+        try { ac = String(f.getAttribute("autocomplete") || ""); } catch (e) {}
+        if (!/^cc-(number|csc)$/.test(ac)) return;
+        [f.id, f.name].forEach(function (n) { if (n && cardNames.indexOf(n) < 0) cardNames.push(n); });
+      });
       ids.forEach(function (i) {
         if (!/num|cvv|cvc|csc|cid|exp|pan\b|security|verif/i.test(i)) absent[String(i)] = true;
       });
@@ -1924,13 +1933,6 @@
       root: docEl
     },
     result: function () {
-      // The ids and names of the page's card-number and security-code fields: a send that
-      // names them without their canaries sent them masked (see `canaries::masked_send_hosts`).
-      var cardNames = [];
-      fields.forEach(function (f) {
-        if (!/^cc-(number|csc)$/.test(f.getAttribute("autocomplete") || "")) return;
-        [f.id, f.name].forEach(function (n) { if (n && cardNames.indexOf(n) < 0) cardNames.push(n); });
-      });
       return JSON.stringify({ origin: location.origin, reads: reads, sends: sends, pipes: pipeMarks, drops: dropMarks, card_names: cardNames, asked_ids: asked });
     }
   });

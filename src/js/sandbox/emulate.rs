@@ -139,23 +139,29 @@ pub struct StubPage<'a> {
 /// can read. An obfuscated script whose run sent no field's data is run once more with the
 /// ids it asked for before it made anything absent.
 pub fn observe(src: &str, limits: Limits, at: StubPage<'_>) -> Result<Observed, SandboxError> {
-    let first = observe_with(src, limits, at, &[])?;
-    if first.asked_ids.is_empty() || !worth_running(src) || layer(&first, true).is_some() {
+    let (first, complete) = observe_with(src, limits, at, &[])?;
+    // A run that ran out of a budget is not run again: a script that spins costs one budget.
+    if !complete
+        || first.asked_ids.is_empty()
+        || !worth_running(src)
+        || layer(&first, true).is_some()
+    {
         return Ok(first);
     }
     match observe_with(src, limits, at, &first.asked_ids) {
-        Ok(second) if layer(&second, true).is_some() => Ok(second),
+        Ok((second, _)) if layer(&second, true).is_some() => Ok(second),
         _ => Ok(first),
     }
 }
 
-/// One run of [`observe`], with `also_absent` ids taken as not on the page.
+/// One run of [`observe`], with `also_absent` ids taken as not on the page; and whether it
+/// ran to its end (no budget ran out).
 fn observe_with(
     src: &str,
     limits: Limits,
     at: StubPage<'_>,
     also_absent: &[String],
-) -> Result<Observed, SandboxError> {
+) -> Result<(Observed, bool), SandboxError> {
     let page_url = at.url;
     let mut sandbox = Sandbox::new(limits)?;
     let own = serde_json::to_string(src).unwrap_or_else(|_| "\"\"".into());
@@ -269,7 +275,8 @@ fn observe_with(
     );
     match ended {
         Err(e) if result.sends.is_empty() => Err(e),
-        _ => Ok(result),
+        Err(_) => Ok((result, false)),
+        Ok(()) => Ok((result, true)),
     }
 }
 
