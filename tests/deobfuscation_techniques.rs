@@ -182,6 +182,29 @@ fn an_obfuscated_skimmer_guarded_by_its_own_forms_id_mounts_it() {
     assert_exfiltration("js-confuser-guarded-overlay.js");
 }
 
+/// Obfuscated skimmers that ask the page as a browser answers: a keylogger that picks card
+/// fields by the reflected `e.target.autocomplete` property, and a label walk whose patterns
+/// exist only as strings joined at run time and handed to `new RegExp`. Their twins, which
+/// report only lengths, stay quiet on the same stub page.
+#[test]
+fn obfuscated_skimmers_reading_reflected_attributes_or_run_time_patterns_are_named() {
+    assert_exfiltration("js-confuser-autocomplete-keylogger.js");
+    assert_exfiltration("js-confuser-runtime-regexp-labels.js");
+    for legit in [
+        "js-confuser-autocomplete-lengths.js",
+        "js-confuser-runtime-regexp-labels-lengths.js",
+    ] {
+        let a = analyse(legit, &fixture(legit));
+        let high: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::High)
+            .map(|f| (&f.rule, &f.hosts))
+            .collect();
+        assert!(high.is_empty(), "{legit}: {high:#?}");
+    }
+}
+
 /// jQuery merged with an analytics beacon, plain or obfuscated, is no skimmer: jQuery's own
 /// `serialize` (`this.serializeArray()`) reads no form, and the beacon carries no field.
 #[test]

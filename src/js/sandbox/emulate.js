@@ -282,6 +282,36 @@
     el.checked = false;
     el.disabled = false;
     el.classList = { add: function () {}, remove: function () {}, contains: function () { return false; }, toggle: function () {} };
+    // Attributes a browser reflects as properties (`input.autocomplete` is the attribute):
+    // keyloggers pick card fields by `e.target.autocomplete` or `.placeholder` as often as by
+    // `getAttribute`, and without these they saw no field at all.
+    var formish = tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+    var reflected = [["title", "title"], ["ariaLabel", "aria-label"]];
+    if (formish || tag === "FORM") reflected.push(["autocomplete", "autocomplete"]);
+    if (formish) reflected.push(["placeholder", "placeholder"], ["inputMode", "inputmode"], ["pattern", "pattern"]);
+    reflected.forEach(function (p) {
+      Object.defineProperty(el, p[0], {
+        get: function () {
+          var v = attributes[p[1]];
+          if (v === undefined || v === null) return p[0] === "autocomplete" && tag === "FORM" ? "on" : "";
+          return String(v);
+        },
+        set: function (v) { attributes[p[1]] = str(v); },
+        enumerable: true, configurable: true
+      });
+    });
+    if (formish) {
+      Object.defineProperty(el, "maxLength", {
+        get: function () { var n = parseInt(attributes.maxlength, 10); return isNaN(n) ? -1 : n; },
+        set: function (v) { attributes.maxlength = str(v); },
+        enumerable: true, configurable: true
+      });
+      Object.defineProperty(el, "required", {
+        get: function () { return "required" in attributes; },
+        set: function (v) { if (v) attributes.required = ""; else delete attributes.required; },
+        enumerable: true, configurable: true
+      });
+    }
     Object.defineProperty(el, "value", {
       get: function () {
         if ("value" in values) return values.value;

@@ -57,6 +57,32 @@
     this.type = type;
   }
 
+  // `new RegExp(text)`: a pattern built at run time (an obfuscator's hidden `/カード番号/`)
+  // is what the script looks for on the page, as a regular expression literal in its text
+  // would be; the stub page learns its captions the same way (at most 64 patterns, short
+  // ones: libraries build expressions in loops).
+  var RealRegExp = RegExp;
+  var patterns = new Set();
+  function RegExpRecorder(pattern) {
+    if (typeof pattern === "string" && pattern.length <= 256 && patterns.size < 64 &&
+        !patterns.has(pattern) && typeof G.__skimscan_code_seen === "function") {
+      patterns.add(pattern);
+      var literal = pattern.replace(/\\[\s\S]|\//g, function (m) { return m === "/" ? "\\/" : m; });
+      try { G.__skimscan_code_seen("/" + literal + "/;"); } catch (e) {}
+    }
+    return new.target ? Reflect.construct(RealRegExp, arguments, new.target)
+      : RealRegExp.apply(undefined, arguments);
+  }
+  RegExpRecorder.prototype = RealRegExp.prototype;
+  Object.getOwnPropertyNames(RealRegExp).forEach(function (n) {
+    if (!Object.prototype.hasOwnProperty.call(RegExpRecorder, n)) {
+      try { Object.defineProperty(RegExpRecorder, n, Object.getOwnPropertyDescriptor(RealRegExp, n)); } catch (e) {}
+    }
+  });
+  Object.defineProperty(RealRegExp.prototype, "constructor", {
+    value: RegExpRecorder, writable: true, configurable: true
+  });
+
   // Deterministic time and randomness: the same script decodes the same way on every run.
   var RealDate = Date;
   var FIXED = 1700000000000;
@@ -85,6 +111,7 @@
   define("setTimeout", timerRecorder);
   define("setInterval", timerRecorder);
   define("Blob", BlobRecorder);
+  define("RegExp", RegExpRecorder);
   define("Date", FixedDate);
   // Anything that measures time or schedules work goes.
   ["performance", "queueMicrotask", "WeakRef", "FinalizationRegistry"].forEach(function (n) {
