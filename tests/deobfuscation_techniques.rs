@@ -56,6 +56,17 @@ fn analyse(name: &str, code: &str) -> ScriptAnalysis {
         .expect("one result")
 }
 
+/// No high or critical finding.
+fn assert_quiet(name: &str, a: &ScriptAnalysis) {
+    let high: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::High)
+        .map(|f| (&f.rule, &f.hosts, &f.evidence))
+        .collect();
+    assert!(high.is_empty(), "{name}: {high:#?}");
+}
+
 fn assert_exfiltration(name: &str) {
     let code = fixture(name);
     let host = expected_host(&code);
@@ -194,14 +205,40 @@ fn obfuscated_skimmers_reading_reflected_attributes_or_run_time_patterns_are_nam
         "js-confuser-autocomplete-lengths.js",
         "js-confuser-runtime-regexp-labels-lengths.js",
     ] {
-        let a = analyse(legit, &fixture(legit));
-        let high: Vec<_> = a
-            .findings
-            .iter()
-            .filter(|f| f.severity >= Severity::High)
-            .map(|f| (&f.rule, &f.hosts))
-            .collect();
-        assert!(high.is_empty(), "{legit}: {high:#?}");
+        assert_quiet(legit, &analyse(legit, &fixture(legit)));
+    }
+}
+
+/// Skimmers that probe their environment before they arm, as kits do to skip emulators and
+/// bots: the stub page answers as a desktop Chrome of today does (an `Intl` time zone, media
+/// queries, PDF plugins, the scan's date, a clock that moves over timers, intervals that
+/// tick for as long as a customer stays). Each address is decoded by a generator only the
+/// stub page runs.
+#[test]
+fn skimmers_gated_on_their_environment_still_run_on_the_stub_page() {
+    let skimmer = fixture("env-gated/skimmer.js");
+    for gate in [
+        // A geo filter on the customer's time zone.
+        "var tz = Intl.DateTimeFormat().resolvedOptions().timeZone || '';\n  if (/^(Antarctica|Europe\\/Moscow)/.test(tz)) return;\n  arm();",
+        // A desktop-only kit.
+        "if (!window.matchMedia('(pointer: fine)').matches || !matchMedia('(min-width: 1024px)').matches) return;\n  arm();",
+        // A headless-browser check: a real Chrome lists its PDF plugins.
+        "if (!navigator.plugins || navigator.plugins.length === 0 || !navigator.mimeTypes.length) return;\n  arm();",
+        // A campaign that starts on 1 March 2025.
+        "if (Date.now() < Date.UTC(2025, 2, 1)) return;\n  arm();",
+        // An emulator check: time must pass over a 300 ms timer.
+        "var t0 = Date.now();\n  setTimeout(function () { if (Date.now() - t0 < 250) return; arm(); }, 300);",
+        // Arming on the 50th tick of a 100 ms poll, five seconds after load.
+        "var n = 0;\n  var poll = setInterval(function () { if (++n < 50) return; clearInterval(poll); arm(); }, 100);",
+    ] {
+        let code = skimmer.replace("/* GATE */", gate);
+        let a = analyse("gated.js", &code);
+        let named = a.findings.iter().any(|f| {
+            f.rule == "payment-data-exfiltration"
+                && f.severity == Severity::Critical
+                && f.hosts.iter().any(|h| h == "metrics-jsdelivr.net")
+        });
+        assert!(named, "{gate}: {:#?} {:?}", a.findings, a.errors);
     }
 }
 
@@ -212,14 +249,10 @@ fn jquery_merged_with_an_analytics_beacon_stays_quiet() {
     let jquery = fixture("jquery-3.7.1.min.js");
     let plain = "(function () {\n  function text(sel) { var e = document.querySelector(sel); return e ? String(e.textContent || '').trim() : ''; }\n  document.addEventListener('click', function (e) {\n    var b = e.target && e.target.closest ? e.target.closest('button') : null;\n    if (b && /checkout|place|order/i.test(b.className + b.id)) { navigator.sendBeacon('https://events.luma-insights.example/collect', JSON.stringify({ e: 'order_click', total: text('.grand.totals .price'), page: location.pathname })); }\n  }, true);\n})();";
     for appended in [plain.to_string(), fixture("js-confuser-appended-legit.js")] {
-        let a = analyse("jquery.min.js", &format!("{jquery}\n{appended}"));
-        let high: Vec<_> = a
-            .findings
-            .iter()
-            .filter(|f| f.severity >= Severity::High)
-            .map(|f| (&f.rule, &f.evidence))
-            .collect();
-        assert!(high.is_empty(), "{high:#?}");
+        assert_quiet(
+            "jquery.min.js",
+            &analyse("jquery.min.js", &format!("{jquery}\n{appended}")),
+        );
     }
 }
 

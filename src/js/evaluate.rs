@@ -17,7 +17,7 @@ use crate::rules::schema::{Channel, CodeMatch, DestinationClass, FactKind, Marke
 use std::collections::{BTreeSet, HashSet};
 
 /// Findings of one rule in one script, at most.
-const MAX_PER_RULE: usize = 5;
+const MAX_PER_RULE: usize = 16;
 
 #[derive(Clone, Debug)]
 struct Event {

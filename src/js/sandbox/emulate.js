@@ -1463,12 +1463,16 @@
   function timer(fn, ms) {
     return schedule(withArgs(fn, [].slice.call(arguments, 2)), ms, 1);
   }
+  // An interval fires for as long as a customer stays on the page (half a minute, at most 120
+  // times): skimmers poll for the form of a single-page checkout or arm only after a few
+  // seconds.
   function interval(fn, ms) {
-    return schedule(withArgs(fn, [].slice.call(arguments, 2)), ms, 12);
+    var times = Math.max(12, Math.min(120, Math.ceil(30000 / Math.max(+ms || 0, 10))));
+    return schedule(withArgs(fn, [].slice.call(arguments, 2)), ms, times);
   }
   function schedule(fn, ms, times) {
     if (typeof fn === "function") {
-      if (timers.length < MAX_RECORDS) timers.push([fn, times]);
+      if (timers.length < MAX_RECORDS) timers.push([fn, times, +ms || 0]);
       return timers.length;
     }
     // A string timer is code, kept as a layer by the recorder and run when it fires, in the
@@ -1477,7 +1481,7 @@
     var id = recordedTimer(fn, ms);
     var code = str(fn);
     if (/\S/.test(code) && timers.length < MAX_RECORDS) {
-      timers.push([function () { (0, G.eval)(code); }, times]);
+      timers.push([function () { (0, G.eval)(code); }, times, +ms || 0]);
     }
     return id;
   }
@@ -1505,12 +1509,13 @@
   // The performance timeline: marks keep their `detail`, so a script can hand data on
   // through them (`performance.mark(name, { detail })`, then `getEntriesByName(name)`).
   function performanceStub() {
-    var entries = [], t = 1000;
-    function now() { t += 16; return t; }
+    var entries = [], start = Date.now() - 1000;
+    // The page's clock (`prelude.js`): a script comparing both sees them agree.
+    function now() { return Date.now() - start; }
     function named(n, type) { return entries.filter(function (e) { return (n === undefined || e.name === n) && (!type || e.entryType === type); }); }
     return {
-      timeOrigin: 1700000000000,
-      timing: { navigationStart: 1700000000000, loadEventEnd: 1700000001000 },
+      timeOrigin: start,
+      timing: { navigationStart: start, loadEventEnd: start + 1000 },
       now: now,
       mark: function (name, opts) {
         var e = { name: str(name), entryType: "mark", startTime: now(), duration: 0, detail: opts && opts.detail !== undefined ? opts.detail : null };
@@ -1624,10 +1629,56 @@
     };
   }
 
+  // A desktop Chrome's environment, as skimmers probe it before they act (to skip
+  // emulators, bots and headless browsers): its five PDF plugins, media queries, `Intl`.
+  function pluginList(list) {
+    list.item = function (i) { return list[i] || null; };
+    list.namedItem = function (n) { return list.filter(function (p) { return p.name === n; })[0] || null; };
+    list.refresh = function () {};
+    return list;
+  }
+  var pdfTypes = pluginList([{ type: "application/pdf", suffixes: "pdf", description: "Portable Document Format" }, { type: "text/pdf", suffixes: "pdf", description: "Portable Document Format" }]);
+  var plugins = pluginList(["PDF Viewer", "Chrome PDF Viewer", "Chromium PDF Viewer", "Microsoft Edge PDF Viewer", "WebKit built-in PDF"].map(function (n) {
+    var p = pluginList(pdfTypes.slice());
+    p.name = n; p.filename = "internal-pdf-viewer"; p.description = "Portable Document Format";
+    return p;
+  }));
+  function mediaQuery(q) {
+    q = str(q);
+    var matches = q.split(",").some(function (part) {
+      return part.split(/\band\b/).every(function (c) {
+        var m = /\(\s*(min|max)-(width|height)\s*:\s*([\d.]+)px\s*\)/.exec(c);
+        if (m) { var v = m[2] === "width" ? 1920 : 1080; return m[1] === "min" ? v >= +m[3] : v <= +m[3]; }
+        if (/\(\s*(pointer|any-pointer)\s*:\s*fine|\(\s*(hover|any-hover)\s*:\s*hover|prefers-color-scheme\s*:\s*light|orientation\s*:\s*landscape|prefers-reduced-motion\s*:\s*no-preference/.test(c)) return true;
+        return /^\s*(only\s+)?(screen|all)\s*$/.test(c);
+      });
+    });
+    var mq = { matches: matches, media: q, onchange: null, addListener: function () {}, removeListener: function () {} };
+    return eventTarget(mq);
+  }
+  var zone = "America/New_York";
+  function Format(kind) {
+    return function (locale, options) {
+      var o = options || {};
+      return {
+        resolvedOptions: function () { return { locale: "en-US", calendar: "gregory", numberingSystem: "latn", timeZone: o.timeZone || zone, style: o.style }; },
+        format: function (v) { return kind === "date" ? new Date(v === undefined ? Date.now() : v).toISOString().slice(0, 10) : String(v); },
+        formatToParts: function (v) { return [{ type: "literal", value: this.format(v) }]; }
+      };
+    };
+  }
+  var IntlStub = {
+    DateTimeFormat: Format("date"), NumberFormat: Format("number"), Collator: Format("text"),
+    PluralRules: Format("text"), RelativeTimeFormat: Format("text"), ListFormat: Format("text"),
+    Locale: function (tag) { this.baseName = str(tag || "en-US"); this.language = this.baseName.split("-")[0]; },
+    getCanonicalLocales: function (l) { return [].concat(l || []); },
+    supportedValuesOf: function () { return []; }
+  };
   var navigator = {
     userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
     language: "en-US", languages: ["en-US"], platform: "Win32", webdriver: false, cookieEnabled: true,
-    hardwareConcurrency: 8, plugins: [], mimeTypes: [],
+    hardwareConcurrency: 8, plugins: plugins, mimeTypes: pdfTypes, pdfViewerEnabled: true,
+    vendor: "Google Inc.", maxTouchPoints: 0, deviceMemory: 8, onLine: true, doNotTrack: null,
     sendBeacon: function (u, d) { send("beacon", u, d); return true; },
     serviceWorker: { register: function (u) { send("worker", u, ""); return Promise.resolve({}); } }
   };
@@ -1715,6 +1766,13 @@
   define("screen", { width: 1920, height: 1080, availWidth: 1920, availHeight: 1040, colorDepth: 24 });
   define("innerWidth", 1920);
   define("innerHeight", 1080);
+  define("outerWidth", 1920);
+  define("outerHeight", 1040);
+  define("devicePixelRatio", 1);
+  define("screenX", 0);
+  define("screenY", 0);
+  define("matchMedia", mediaQuery);
+  if (typeof G.Intl === "undefined") define("Intl", IntlStub);
   define("top", G);
   define("parent", G);
   define("frames", G);
@@ -1742,14 +1800,24 @@
 
   // After the script's top level: what a customer does on a checkout page.
   var STEPS = 0;
+  var wait = G.__skimscan_wait || function () {};
   function drain(rounds) {
     for (var r = 0; r < rounds && timers.length; r++) {
       var now = timers;
       timers = [];
       now.forEach(function (t) {
+        wait(t[2]);
         call(t[0], G, undefined);
-        if (t[1] > 1 && STEPS++ < 200) timers.push([t[0], t[1] - 1]);
+        if (t[1] > 1 && STEPS++ < 1000) timers.push([t[0], t[1] - 1, t[2]]);
       });
+    }
+  }
+  // The customer reads the page before typing: intervals that only arm after a while (the
+  // 60th tick of a poll) do so before the fields are filled.
+  function linger() {
+    for (var r = 0; r < 120 && timers.length; r++) {
+      if (!timers.some(function (t) { return t[1] > 1; })) return;
+      drain(1);
     }
   }
   // Ids and names the script itself writes (`e.target.id === 'btn-pay'`): the customer's
@@ -1811,6 +1879,7 @@
     function () { drain(1); },
     function () { drain(1); },
     function () { drain(1); },
+    function () { linger(); },
     // Typing into every field, then clicking and submitting.
     // Key by key (keyloggers add up `e.key`), then the field's change and blur.
     function () {

@@ -193,8 +193,13 @@ impl Sandbox {
             exhausted: None,
             imports,
         };
-        let limit = limits.output.to_string();
-        match sandbox.run_own("__skimscan_prelude", include_str!("prelude.js"), &limit)? {
+        // The page's clock starts at the scan's day (see `prelude.js`): one value for every
+        // script of a scan, whatever the hour.
+        let day_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() / 86_400 * 86_400_000);
+        let args = format!("{}, {day_ms}", limits.output);
+        match sandbox.run_own("__skimscan_prelude", include_str!("prelude.js"), &args)? {
             Outcome::Done(_) => Ok(sandbox),
             Outcome::Threw => Err(SandboxError::Start("the prelude failed".into())),
         }

@@ -61,7 +61,9 @@
     });
     PriorBlob.call(this, texts, options);
     var bytes = concat(chunks);
-    this.__bytes = bytes;
+    // Not enumerable: a send serialises the Blob as JSON, and the bytes as an object keyed
+    // by index ("737": 58) would carry every short canary by chance.
+    Object.defineProperty(this, "__bytes", { value: bytes, enumerable: false, configurable: true });
     this.size = bytes.length;
     this.type = options && options.type ? String(options.type).toLowerCase() : "";
     this.arrayBuffer = function () { return Promise.resolve(bytes.slice().buffer); };

@@ -4,7 +4,7 @@
 // code (eval, Function, string timers, script Blobs) into recorders. The recorder hands the
 // text back to skimscan and, for eval and Function, still runs it inside the sandbox, so a
 // second layer that needs a value computed by the first one is decoded too.
-(function (LIMIT) {
+(function (LIMIT, NOW) {
   "use strict";
   var G = globalThis;
   var layers = [];
@@ -84,17 +84,29 @@
   });
 
   // Deterministic time and randomness: the same script decodes the same way on every run.
+  // The clock starts at the scan's day (midnight UTC, given by skimscan), so a skimmer gated
+  // on a campaign date behaves as it does for today's customers, and it moves: 1 ms per
+  // reading and, through `__skimscan_wait`, what the stub page's timers wait, so "did time
+  // pass over my 200 ms timer?" sees a browser's answer. Same code, same readings. It moves
+  // in steps of 16 ms (a frame): durations a script measures and sends (keystroke timing)
+  // are then even and never the odd canaries (`737`, `2029`) by chance.
+  var STEP = 16;
   var RealDate = Date;
-  var FIXED = 1700000000000;
+  var clock = typeof NOW === "number" && NOW > 0 ? NOW : 1700000000000;
+  function reading() { clock += STEP; return clock; }
   function FixedDate(a, b, c, d, e, f, g) {
     var n = arguments.length;
-    if (!new.target) return new RealDate(FIXED).toString();
-    if (n === 0) return new RealDate(FIXED);
+    if (!new.target) return new RealDate(reading()).toString();
+    if (n === 0) return new RealDate(reading());
     if (n === 1) return new RealDate(a);
     return new RealDate(a, b, c === undefined ? 1 : c, d || 0, e || 0, f || 0, g || 0);
   }
   FixedDate.prototype = RealDate.prototype;
-  FixedDate.now = function () { return FIXED; };
+  FixedDate.now = reading;
+  Object.defineProperty(G, "__skimscan_wait", {
+    value: function (ms) { ms = +ms > 0 ? Math.min(+ms, 60000) : 0; clock += Math.ceil(ms / STEP) * STEP || STEP; return clock; },
+    writable: false, configurable: false, enumerable: false
+  });
   FixedDate.UTC = RealDate.UTC;
   FixedDate.parse = RealDate.parse;
   var seed = 0x2545f491;
