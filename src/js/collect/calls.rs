@@ -425,10 +425,13 @@ impl<'a> Collector<'a, '_, '_> {
                 // element, never the other fields (a click's `closest('button, input')`).
                 // `querySelector(sel)` picks the first match only: one field no card word
                 // names (a chat box's `#chat textarea`) is not every field of the page.
-                if self.is_held_selection(span) {
-                    self.held_harvest(span);
-                } else {
-                    self.source(SourceKind::Harvest, span);
+                match self.selects_in_own_element(obj) {
+                    // Inside an element the script made: its own fields, card data when
+                    // it made card fields.
+                    Some(true) => self.source(SourceKind::Payment, span),
+                    Some(false) => {}
+                    None if self.is_held_selection(span) => self.held_harvest(span),
+                    None => self.source(SourceKind::Harvest, span),
                 }
             }
         }

@@ -355,7 +355,12 @@ impl<'a> Collector<'a, '_, '_> {
                             && (bare_field_tag(&s) || one_field_by_unknown_value(&s)))
                         && !self.searches_other_section(obj)
                     {
-                        d.src |= SRC_HARVEST;
+                        d.src |= match self.selects_in_own_element(obj) {
+                            // The script's own fields: card data when it made card fields.
+                            Some(true) => SRC_PAYMENT,
+                            Some(false) => 0,
+                            None => SRC_HARVEST,
+                        };
                     }
                 }
             }

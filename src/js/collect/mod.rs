@@ -328,6 +328,9 @@ pub struct Collector<'a, 'f, 'k> {
     form_data: HashMap<Sym, Option<Span>, FxBuild>,
     /// Fields the script creates, and those of them it names like card fields.
     created_fields: HashSet<Sym, FxBuild>,
+    /// Elements the script made that are no fields (a modal's box): selecting `input`s
+    /// inside one selects the script's own fields, not the page's (see `own_form`).
+    created_containers: HashSet<Sym, FxBuild>,
     card_fields: HashSet<Sym, FxBuild>,
     /// Ids and names of card fields in markup the script wrote (`innerHTML`).
     own_card_keys: HashSet<String, FxBuild>,
@@ -474,6 +477,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             own_field_injections: Vec::new(),
             form_data: HashMap::default(),
             created_fields: HashSet::default(),
+            created_containers: HashSet::default(),
             card_fields: HashSet::default(),
             own_card_keys: HashSet::default(),
             fn_ctor_args: HashMap::default(),

@@ -34,14 +34,50 @@ const PROCESSOR_FRAME: &[&str] = &[
     "card-frame",
 ];
 
+/// Tags of elements that hold others (a modal, a form of the script's own).
+const CONTAINERS: &[&str] = &[
+    "div", "form", "section", "dialog", "span", "fieldset", "aside", "main", "article", "label",
+    "p", "ul", "li", "table", "td",
+];
+
+/// Whether the script puts an element it selected from the page into another
+/// (`x.appendChild(document.querySelector('#cc'))`, `append(document.getElementById(…))`).
+fn moves_page_elements(src: &str) -> bool {
+    [
+        ".appendChild(",
+        ".append(",
+        ".prepend(",
+        ".insertBefore(",
+        ".replaceChildren(",
+        ".after(",
+        ".before(",
+    ]
+    .iter()
+    .any(|m| {
+        src.match_indices(m).any(|(i, _)| {
+            let rest = src[i + m.len()..].trim_start();
+            [
+                "document.querySelector",
+                "document.getElementById",
+                "document.getElementsBy",
+                "$(",
+                "jQuery(",
+            ]
+            .iter()
+            .any(|p| rest.starts_with(p))
+        })
+    })
+}
+
 impl<'a> Collector<'a, '_, '_> {
     /// `var i = document.createElement('input')`: remember the script's own fields.
     pub(super) fn note_created_element(&mut self, target: Sym, init: &'a Expression<'a>) {
         self.note_jquery_field(target, init);
         if let Expression::CallExpression(c) = init.without_parentheses() {
             let (_, name) = self.callee_name(&c.callee);
+            let a0 = c.arguments.first().and_then(|a| a.as_expression());
             if name.as_deref() == Some("createElement")
-                && let Some(a0) = c.arguments.first().and_then(|a| a.as_expression())
+                && let Some(a0) = a0
             {
                 match self
                     .interp
@@ -56,10 +92,66 @@ impl<'a> Collector<'a, '_, '_> {
                     Some("iframe" | "frame") => {
                         self.created_frames.insert(target);
                     }
+                    Some(t) if CONTAINERS.contains(&t) => {
+                        self.created_containers.insert(target);
+                    }
                     _ => {}
                 }
+            } else if let Some(a0) = a0
+                && let Some(t) = self.interp.peek(a0).as_str().map(str::to_ascii_lowercase)
+                && CONTAINERS.contains(&t.as_str())
+                && self.makes_elements(&c.callee)
+            {
+                // `make('div', {class: 'modal'})` with the script's own helper around
+                // `createElement`.
+                self.created_containers.insert(target);
             }
         }
+    }
+
+    /// Whether `callee` is a function of the script whose body makes an element of the tag
+    /// it is given (`function make(tag, attrs) { var n = document.createElement(tag); … }`).
+    fn makes_elements(&self, callee: &'a Expression<'a>) -> bool {
+        let Expression::Identifier(id) = callee.without_parentheses() else {
+            return false;
+        };
+        let Some(f) = self.interp.decl_fn(id.name.as_str()).or_else(|| {
+            match self
+                .interp
+                .decl_init(id.name.as_str())?
+                .without_parentheses()
+            {
+                Expression::FunctionExpression(f) => Some(&**f),
+                _ => None,
+            }
+        }) else {
+            return false;
+        };
+        let Some(first) = f
+            .params
+            .items
+            .first()
+            .and_then(|p| p.pattern.get_identifier_name())
+        else {
+            return false;
+        };
+        let body = self.text(f.span);
+        body.contains(&format!("createElement({first})"))
+    }
+
+    /// `box.querySelectorAll('input')` on an element the script made selects its own fields
+    /// (a modal's), unless the script moves elements it selected from the page into one of
+    /// its own (`box.appendChild(document.querySelector('#cc'))`): `Some(whether it made card
+    /// fields)`, `None` when the selection may hold the page's fields.
+    pub(super) fn selects_in_own_element(
+        &mut self,
+        obj: Option<&'a Expression<'a>>,
+    ) -> Option<bool> {
+        let s = obj.and_then(|o| self.base_sym(o))?;
+        if !self.created_containers.contains(&s) || moves_page_elements(self.src) {
+            return None;
+        }
+        Some(!self.card_fields.is_empty() || !self.own_card_keys.is_empty())
     }
 
     /// `$('<input/>', { placeholder: 'Numéro de carte' })`, `$('<input name="cvv">')`: a field

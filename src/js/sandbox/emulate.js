@@ -1800,6 +1800,8 @@
 
   // After the script's top level: what a customer does on a checkout page.
   var STEPS = 0;
+  // How many listeners there were when the customer first clicked (see the steps).
+  var clickMark = 0;
   var wait = G.__skimscan_wait || function () {};
   function drain(rounds) {
     for (var r = 0; r < rounds && timers.length; r++) {
@@ -1916,6 +1918,7 @@
     },
     function () { drain(1); },
     function () {
+      clickMark = listeners.length;
       listeners.slice().forEach(function (l) {
         var t = l[1], on = l[0];
         if (clicking.indexOf(t) < 0) return;
@@ -1929,6 +1932,30 @@
         typing.concat(clicking).forEach(function (t) {
           if (typeof el["on" + t] === "function") call(el["on" + t], el, makeEvent(t, el));
         });
+      });
+    },
+    function () { drain(1); },
+    // A form the script showed when the customer clicked or submitted (a fake 3-D Secure
+    // step, a "card declined, enter it again" overlay): the customer fills it in and
+    // confirms it too — its keys and its buttons' clicks, heard by what was listening only
+    // since.
+    function () {
+      var later = listeners.slice(clickMark);
+      if (!later.length) return;
+      var made = madeFields.slice(0, 32);
+      later.forEach(function (l) {
+        var on = l[0];
+        if (typing.indexOf(l[1]) >= 0) {
+          var mine = made.indexOf(on) >= 0 ? [on] : made;
+          mine.forEach(function (f) { call(l[2], on, makeEvent(l[1], f, { key: "1", data: "1" })); });
+        }
+      });
+      later.forEach(function (l) {
+        var on = l[0];
+        if (clicking.indexOf(l[1]) < 0) return;
+        var target = on === G || on === doc || on === body ? button : on;
+        if (l[1] === "submit") target = on === G || on === doc || on === body ? form : on;
+        call(l[2], on, makeEvent(l[1], target));
       });
     },
     function () { drain(1); },
