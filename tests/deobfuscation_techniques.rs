@@ -209,6 +209,18 @@ fn obfuscated_skimmers_reading_reflected_attributes_or_run_time_patterns_are_nam
     }
 }
 
+/// A keylogger that arms on the third keystroke and only then listens for the blur that
+/// sends: the stub page's customer goes on to leave each field. Once with escaped strings,
+/// once behind js-confuser's own cipher alphabet (no hex number, no escape: the alphabet's
+/// even spread over printable ASCII is what marks it); the twin sends only lengths.
+#[test]
+fn a_keylogger_armed_while_typing_is_named_behind_either_string_hiding() {
+    assert_exfiltration("js-confuser-armed-keylogger.js");
+    assert_exfiltration("js-confuser-cipher-alphabet-armed.js");
+    let legit = "js-confuser-cipher-alphabet-lengths.js";
+    assert_quiet(legit, &analyse(legit, &fixture(legit)));
+}
+
 /// Skimmers that probe their environment before they arm, as kits do to skip emulators and
 /// bots: the stub page answers as a desktop Chrome of today does (an `Intl` time zone, media
 /// queries, PDF plugins, the scan's date, a clock that moves over timers, intervals that

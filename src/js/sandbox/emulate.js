@@ -1887,6 +1887,7 @@
     function () {
       var keyTypes = ["keydown", "keypress", "input", "keyup"];
       var each = typing.filter(function (t) { return keyTypes.indexOf(t) < 0; });
+      var before = listeners.length;
       var typed = listeners.slice().filter(function (l) { return typing.indexOf(l[1]) >= 0; });
       var targets = fields.concat(hintedFields);
       targets.forEach(function (target) {
@@ -1901,6 +1902,14 @@
         }
         typed.forEach(function (l) {
           if (each.indexOf(l[1]) < 0) return;
+          if (l[0] === target || hears(l[0])) call(l[2], l[0], makeEvent(l[1], target));
+        });
+      });
+      // Listeners added while the customer typed (armed on the third keystroke) hear what
+      // the customer does next: each field's change and blur.
+      var armed = listeners.slice(before).filter(function (l) { return each.indexOf(l[1]) >= 0; });
+      targets.forEach(function (target) {
+        armed.forEach(function (l) {
           if (l[0] === target || hears(l[0])) call(l[2], l[0], makeEvent(l[1], target));
         });
       });
