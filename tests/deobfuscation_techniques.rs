@@ -56,6 +56,16 @@ fn analyse(name: &str, code: &str) -> ScriptAnalysis {
         .expect("one result")
 }
 
+/// A critical `payment-data-exfiltration` naming `host`.
+fn assert_named(what: &str, a: &ScriptAnalysis, host: &str) {
+    let named = a.findings.iter().any(|f| {
+        f.rule == "payment-data-exfiltration"
+            && f.severity == Severity::Critical
+            && f.hosts.iter().any(|h| h == host)
+    });
+    assert!(named, "{what}: {:#?} {:?}", a.findings, a.errors);
+}
+
 /// No high or critical finding.
 fn assert_quiet(name: &str, a: &ScriptAnalysis) {
     let high: Vec<_> = a
@@ -244,14 +254,24 @@ fn skimmers_gated_on_their_environment_still_run_on_the_stub_page() {
         "var n = 0;\n  var poll = setInterval(function () { if (++n < 50) return; clearInterval(poll); arm(); }, 100);",
     ] {
         let code = skimmer.replace("/* GATE */", gate);
-        let a = analyse("gated.js", &code);
-        let named = a.findings.iter().any(|f| {
-            f.rule == "payment-data-exfiltration"
-                && f.severity == Severity::Critical
-                && f.hosts.iter().any(|h| h == "metrics-jsdelivr.net")
-        });
-        assert!(named, "{gate}: {:#?} {:?}", a.findings, a.errors);
+        assert_named(gate, &analyse("gated.js", &code), "metrics-jsdelivr.net");
     }
+}
+
+/// A module script (`<script type="module">`) that starts with a top-level `await`: a syntax
+/// error for a classic script, so the stub page ran nothing of it. It runs as the browser
+/// runs a module now, its address decoded there.
+#[test]
+fn a_module_with_top_level_await_runs_on_the_stub_page() {
+    let code = format!(
+        "await Promise.resolve();\n{}",
+        fixture("env-gated/skimmer.js").replace("/* GATE */", "arm();")
+    );
+    assert_named(
+        "widget.js",
+        &analyse("widget.js", &code),
+        "metrics-jsdelivr.net",
+    );
 }
 
 /// jQuery merged with an analytics beacon, plain or obfuscated, is no skimmer: jQuery's own

@@ -234,7 +234,15 @@ fn gather(job: &AnalysisJob, ctx: &Ctx<'_>, emulated: Option<&str>) -> Facts {
         analyse_markup(text, ctx, &mut facts);
     } else {
         let alloc = Allocator::default();
-        let ret = oxc_parser::Parser::new(&alloc, text, SourceType::script()).parse();
+        let mut ret = oxc_parser::Parser::new(&alloc, text, SourceType::script()).parse();
+        // A module's syntax (top-level `await`, `import`/`export`) fails as a classic script:
+        // read it as the module a `<script type="module">` runs it as.
+        if ret.panicked {
+            let module = oxc_parser::Parser::new(&alloc, text, SourceType::mjs()).parse();
+            if !module.panicked {
+                ret = module;
+            }
+        }
         if ret.panicked {
             facts.fallback_used = true;
             drop(ret);

@@ -153,6 +153,32 @@ fn has_cipher_table(b: &[u8]) -> bool {
     false
 }
 
+/// A module that only a module's syntax sets apart from a classic script — top-level
+/// `await` — wrapped in an async function, the way the browser runs it: the sandbox runs
+/// classic scripts, where the first `await` is a syntax error and nothing would run.
+/// `None` for a classic script, and for a module that imports or exports (no function can
+/// hold those).
+fn module_body(src: &str) -> Option<String> {
+    use oxc_span::SourceType;
+    let alloc = oxc_allocator::Allocator::default();
+    let script = oxc_parser::Parser::new(&alloc, src, SourceType::script()).parse();
+    if !script.panicked && !script.diagnostics.has_errors() {
+        return None;
+    }
+    let module = oxc_parser::Parser::new(&alloc, src, SourceType::mjs()).parse();
+    if module.panicked
+        || module.diagnostics.has_errors()
+        || module
+            .program
+            .body
+            .iter()
+            .any(|s| s.is_module_declaration())
+    {
+        return None;
+    }
+    Some(format!("(async function () {{\n{src}\n}})();"))
+}
+
 /// A string escape of a letter or digit (`\x6c`, `\u0065`) at the start of `b` (after its
 /// backslash). Nothing needs a letter escaped: obfuscators (js-confuser writes every string
 /// so, with no hex number in sight) do it to hide words; libraries escape what a literal
@@ -298,7 +324,10 @@ fn observe_with(
         made.extend(also_absent.iter().cloned());
         let made = serde_json::to_string(&made).unwrap_or_else(|_| "[]".into());
         sandbox.run(&format!("__skimscan_page.absent({made})"))?;
-        sandbox.run(src)?;
+        match module_body(src) {
+            Some(wrapped) => sandbox.run(&wrapped)?,
+            None => sandbox.run(src)?,
+        };
         sandbox.drain_jobs(10_000)?;
         let steps = match sandbox.run("String(__skimscan_page.steps)")? {
             Outcome::Done(Some(n)) => n.parse::<usize>().unwrap_or(0),
