@@ -233,8 +233,8 @@ fn a_keylogger_armed_while_typing_is_named_behind_either_string_hiding() {
 
 /// Skimmers that probe their environment before they arm, as kits do to skip emulators and
 /// bots: the stub page answers as a desktop Chrome of today does (an `Intl` time zone, media
-/// queries, PDF plugins, the scan's date, a clock that moves over timers, intervals that
-/// tick for as long as a customer stays). Each address is decoded by a generator only the
+/// queries, PDF plugins, the scan's date, a clock that moves over timers, built-in-looking
+/// functions, intervals that tick for as long as a customer stays). Each address is decoded by a generator only the
 /// stub page runs.
 #[test]
 fn skimmers_gated_on_their_environment_still_run_on_the_stub_page() {
@@ -250,6 +250,8 @@ fn skimmers_gated_on_their_environment_still_run_on_the_stub_page() {
         "if (Date.now() < Date.UTC(2025, 2, 1)) return;\n  arm();",
         // An emulator check: time must pass over a 300 ms timer.
         "var t0 = Date.now();\n  setTimeout(function () { if (Date.now() - t0 < 250) return; arm(); }, 300);",
+        // A check that the page's sender is the browser's own, not a wrapper.
+        "if (!/\\[native code\\]/.test(navigator.sendBeacon.toString())) return;\n  arm();",
         // Arming on the 50th tick of a 100 ms poll, five seconds after load.
         "var n = 0;\n  var poll = setInterval(function () { if (++n < 50) return; clearInterval(poll); arm(); }, 100);",
     ] {
