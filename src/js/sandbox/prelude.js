@@ -85,11 +85,11 @@
 
   // Deterministic time and randomness: the same script decodes the same way on every run.
   // The clock starts at the scan's day (midnight UTC, given by skimscan), so a skimmer gated
-  // on a campaign date behaves as it does for today's customers, and it moves: 1 ms per
+  // on a campaign date behaves as it does for today's customers, and it moves: a step per
   // reading and, through `__skimscan_wait`, what the stub page's timers wait, so "did time
-  // pass over my 200 ms timer?" sees a browser's answer. Same code, same readings. It moves
-  // in steps of 16 ms (a frame): durations a script measures and sends (keystroke timing)
-  // are then even and never the odd canaries (`737`, `2029`) by chance.
+  // pass over my 200 ms timer?" sees a browser's answer. Same code, same readings (within a
+  // day). A step is 16 ms (a frame): durations a script measures and sends (keystroke
+  // timing) are then even and never the odd canaries (`737`, `2029`) by chance.
   var STEP = 16;
   var RealDate = Date;
   var clock = typeof NOW === "number" && NOW > 0 ? NOW : 1700000000000;
