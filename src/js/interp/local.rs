@@ -8,7 +8,9 @@
 //!
 //! What is never assumed: a statement that contains the place is entered only when it is a
 //! block, an `if` or a `try` (the branch holding the place runs; its test does not decide);
-//! a loop holding the place stops the run; a variable that a nested function assigns (a
+//! a loop holding the place stops the run; a statement before the place that does not finish
+//! (see `havoc`) leaves what it writes unknown, and a loop runs on half of the fuel left; a
+//! variable that a nested function assigns (a
 //! callback may change it at any time) is unknown; a body too large to run (a library's
 //! wrapper) only declares its names, unknown, so they never fall through to a global of the
 //! same name. Everything runs on the evaluator's fuel, and calls of the page's functions
@@ -316,13 +318,22 @@ impl<'a> Interp<'a> {
                 if matches!(s, Statement::FunctionDeclaration(_)) {
                     continue;
                 }
-                match self.exec(s, sc) {
-                    Flow::Normal | Flow::Abort => {}
+                // A loop runs on half of what is left: one that spends it (a pointless
+                // burn before the listener) leaves the rest of the run its other half.
+                let before = self.fuel.get();
+                let share = if is_loop(s) { before / 2 } else { before };
+                self.fuel.set(share);
+                let flow = self.exec(s, sc);
+                self.fuel.set(before - share + self.fuel.get());
+                match flow {
+                    Flow::Normal => {}
+                    // Not finished: what it writes is no longer what the run saw.
+                    Flow::Abort => self.havoc(s, sc),
                     // A `return`, `break` or `continue` before the place: the place is not
                     // reached this way; what ran so far is what is known.
                     _ => return false,
                 }
-                if self.fuel.get() == 0 {
+                if self.fuel.get() == 0 || self.timed_out.get() {
                     return false;
                 }
                 continue;
@@ -349,6 +360,17 @@ impl<'a> Interp<'a> {
         }
         true
     }
+}
+
+fn is_loop(s: &Statement<'_>) -> bool {
+    matches!(
+        s,
+        Statement::ForStatement(_)
+            | Statement::ForInStatement(_)
+            | Statement::ForOfStatement(_)
+            | Statement::WhileStatement(_)
+            | Statement::DoWhileStatement(_)
+    )
 }
 
 /// The names a body declares at its own level (`var`, `let`, `const`, functions).

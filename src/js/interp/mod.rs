@@ -17,6 +17,7 @@ mod calls;
 pub(crate) use calls::borrowed_method;
 mod expr;
 mod functions;
+mod havoc;
 mod local;
 mod objects;
 mod page;
