@@ -212,6 +212,17 @@ impl Scan<'_> {
                     i = line_end(b, i);
                     continue;
                 }
+                // HTML-like comments of classic scripts (`<!--` anywhere, `-->` first on its
+                // line) run to the end of the line, as in the browser: the brackets in them
+                // are not code.
+                b'<' if b[i..].starts_with(b"<!--") => {
+                    i = line_end(b, i);
+                    continue;
+                }
+                b'-' if b[i..].starts_with(b"-->") && first_on_line(b, i) => {
+                    i = line_end(b, i);
+                    continue;
+                }
                 b'/' if b.get(i + 1) == Some(&b'*') => {
                     i = match memchr::memmem::find(&b[i + 2..], b"*/") {
                         Some(k) => i + 2 + k + 2,
@@ -401,6 +412,15 @@ impl Scan<'_> {
     }
 }
 
+/// Whether only spaces come before `i` on its line.
+fn first_on_line(b: &[u8], i: usize) -> bool {
+    b[..i]
+        .iter()
+        .rev()
+        .take_while(|&&c| c != b'\n' && c != b'\r')
+        .all(|&c| c == b' ' || c == b'\t')
+}
+
 fn line_end(b: &[u8], i: usize) -> usize {
     memchr::memchr2(b'\n', b'\r', &b[i..]).map_or(b.len(), |k| i + k)
 }
@@ -535,6 +555,15 @@ mod tests {
         assert!(!shape(&format!("var r = /{deep}/;")).too_deep());
         // A division is not a regular expression.
         assert!(shape(&format!("x = a / {deep} / b")).too_deep());
+    }
+
+    #[test]
+    fn html_like_comments_are_comments() {
+        let deep = "(".repeat(MAX_NESTING + 10);
+        assert!(!shape(&format!("var a = 1;\n<!-- guard {deep}\nf();")).too_deep());
+        assert!(!shape(&format!("x();\n  --> {deep}\nf();")).too_deep());
+        // `-->` after code on its line is a decrement and a comparison.
+        assert!(shape(&format!("while (i-->0) {deep}")).too_deep());
     }
 
     #[test]
