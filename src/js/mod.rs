@@ -110,6 +110,10 @@ pub struct StubField {
     pub holds: String,
     /// What the page says it is (its label, placeholder or `aria-label`).
     pub caption: Option<String>,
+    /// Its classes and `data-` attributes that no other control of the page has (`.cc-input`,
+    /// `[data-mask=card]`): a skimmer gathering `[data-mask]` finds it on the stub page too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<String>,
 }
 
 impl AnalysisJob {

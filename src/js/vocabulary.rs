@@ -77,9 +77,12 @@ impl Vocabulary {
         }
         if page_fields
             && !self.page_fields.is_empty()
-            && selected_names(text)
+            && (selected_names(text)
                 .iter()
                 .any(|n| self.page_fields.contains(*n))
+                || selected_hooks(text)
+                    .iter()
+                    .any(|h| self.page_fields.contains(h)))
         {
             return true;
         }
@@ -207,14 +210,76 @@ fn distinctive(name: &str) -> bool {
         || name.chars().skip(1).any(|c| c.is_uppercase())
 }
 
+/// The `data-` attribute tests of a selector as the page model writes a field's hooks
+/// (see `page::extract::hooks`): `[data-x]` for a test of presence, `[data-x=v]` without
+/// quotes for an exact value; other tests (`[data-x^=v]`) are not written.
+pub(crate) fn selected_hooks(text: &str) -> Vec<String> {
+    let not = negated(text);
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("[data-") {
+        if not.iter().any(|r| r.contains(&i)) {
+            continue;
+        }
+        let inside = &text[i + 1..];
+        let Some(end) = inside.find(']') else {
+            continue;
+        };
+        let inside = &inside[..end];
+        let (name, value) = match inside.split_once('=') {
+            Some((n, v)) => (n.trim(), Some(v.trim().trim_matches(['"', '\'']))),
+            None => (inside.trim(), None),
+        };
+        if !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        {
+            continue;
+        }
+        let name = name.to_ascii_lowercase();
+        match value {
+            None => out.push(format!("[{name}]")),
+            Some(v) if !v.is_empty() => out.push(format!("[{name}={v}]")),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// The byte ranges of a selector inside `:not(…)`: what they name is what is *not* picked.
+fn negated(t: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    for (i, _) in t.match_indices(":not(") {
+        let start = i + ":not(".len();
+        let mut depth = 1;
+        let mut end = t.len();
+        for (j, c) in t[start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = start + j;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(start..end);
+    }
+    out
+}
+
 pub(crate) fn selected_names(text: &str) -> Vec<&str> {
     let t = text.trim();
     let is_name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
     if !t.is_empty() && !t.contains(|c: char| c.is_whitespace() || "#.[]=:>,()*~+'\"".contains(c)) {
         return vec![t];
     }
+    let not = negated(t);
+    let kept = |i: &(usize, &str)| !not.iter().any(|r| r.contains(&i.0));
     let mut out = Vec::new();
-    for (i, _) in t.match_indices('#') {
+    for (i, _) in t.match_indices('#').filter(kept) {
         let rest = &t[i + 1..];
         let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
         if end > 0 {
@@ -222,7 +287,7 @@ pub(crate) fn selected_names(text: &str) -> Vec<&str> {
         }
     }
     // Classes with their dot (`.tj`), as markup the script wrote keeps its fields' classes.
-    for (i, _) in t.match_indices('.') {
+    for (i, _) in t.match_indices('.').filter(kept) {
         let rest = &t[i + 1..];
         let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
         if end > 0 {
@@ -230,7 +295,7 @@ pub(crate) fn selected_names(text: &str) -> Vec<&str> {
         }
     }
     for attr in ["[id", "[name"] {
-        for (i, _) in t.match_indices(attr) {
+        for (i, _) in t.match_indices(attr).filter(kept) {
             let rest = t[i + attr.len()..].trim_start();
             let Some(rest) = rest.strip_prefix('=') else {
                 continue;
@@ -534,6 +599,24 @@ mod tests {
         assert!(!v.matches(".card-body"));
         // Magento's payment-method radio is not a card field; its card fields are.
         assert!(!v.matches("input[name=\"payment[method]\"]:checked"));
+    }
+
+    #[test]
+    fn page_field_hooks_match_presence_and_exact_values_outside_negations() {
+        let v = vocab().with_page_fields(&[
+            "k2".into(),
+            "[data-field]".into(),
+            "[data-field=pan]".into(),
+            ".js-zahl".into(),
+        ]);
+        assert!(v.matches("[data-field]"));
+        assert!(v.matches("input[data-field='pan']"));
+        assert!(v.matches("form .js-zahl"));
+        assert!(!v.matches("[data-field=promo]"));
+        assert!(!v.matches("[data-field^=pa]"));
+        assert!(!v.matches(".feld:not(.js-zahl)"));
+        assert!(!v.matches("input:not([data-field])"));
+        assert!(!v.matches("input:not(#k2)"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::payment_fields::{self, FieldDescription};
 use super::positions::{Positions, TagSpan};
 use super::{ExternalVia, Form, Link, PageDoc, PaymentField, ScriptRef, percent_decode};
 use scraper::{ElementRef, Html};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use url::Url;
 
 /// The HTML standard's JavaScript MIME type essence strings: a `<script type>` that is one of
@@ -96,6 +96,9 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
     // Fields in document order with their owning form; contextual ones are kept only if that
     // form turns out to hold other card fields.
     let mut fields: Vec<(Option<usize>, PaymentField, bool)> = Vec::new();
+    // Classes and `data-` attributes of the page's other controls: a hook shared with them
+    // does not pick card fields alone.
+    let mut other_hooks: HashSet<String> = HashSet::new();
 
     for element in &elements {
         let name = element.value().name();
@@ -114,7 +117,11 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
                 doc.scripts.extend(preload(element, span, &mut walk))
             }
             "input" | "select" | "textarea" => {
-                if let Some(found) = payment_field(element, &labels) {
+                let found = payment_field(element, &labels);
+                if found.is_none() {
+                    other_hooks.extend(hooks(element));
+                }
+                if let Some(found) = found {
                     let owner = match element.attr("form") {
                         Some(id) => form_by_id.get(id.trim()).copied(),
                         None => element
@@ -169,7 +176,8 @@ pub fn extract(html: &str, page_url: &Url) -> PageDoc {
             *flag = true;
         }
     }
-    for (owner, field, contextual) in fields {
+    for (owner, mut field, contextual) in fields {
+        field.hooks.retain(|h| !other_hooks.contains(h));
         let in_card_form = owner
             .and_then(|i| card_form.get(i).copied())
             .unwrap_or(false);
@@ -533,9 +541,40 @@ fn payment_field(
                 .or_else(|| element.attr("placeholder").map(collapse))
                 .or_else(|| element.attr("aria-label").map(collapse))
                 .filter(|c| !c.is_empty()),
+            hooks: hooks(element),
         },
         classified.contextual,
     ))
+}
+
+/// The selector parts a control answers to besides its id and name, written as
+/// [`crate::js::vocabulary`] reads them out of a selector: `.class`, `[data-x]`,
+/// `[data-x=value]` (at most a few of each, short ones).
+fn hooks(element: &ElementRef<'_>) -> Vec<String> {
+    const MAX_HOOKS: usize = 8;
+    const MAX_HOOK_CHARS: usize = 64;
+    let mut out: Vec<String> = element
+        .value()
+        .classes()
+        .map(|c| format!(".{c}"))
+        .take(MAX_HOOKS)
+        .collect();
+    for (name, value) in element.value().attrs() {
+        if out.len() >= 2 * MAX_HOOKS {
+            break;
+        }
+        let name = name.to_ascii_lowercase();
+        if !name.starts_with("data-") {
+            continue;
+        }
+        out.push(format!("[{name}]"));
+        let value = value.trim();
+        if !value.is_empty() && !value.contains(['"', '\'', ']']) {
+            out.push(format!("[{name}={value}]"));
+        }
+    }
+    out.retain(|h| h.len() <= MAX_HOOK_CHARS);
+    out
 }
 
 /// Resolve a URL attribute the way browsers do (surrounding whitespace ignored); the raw text

@@ -103,6 +103,10 @@ pub struct PaymentField {
     /// What the page says the field is, as a customer reads it: its label's text, else its
     /// placeholder or `aria-label` (whitespace collapsed). Skimmers find fields by it.
     pub caption: Option<String>,
+    /// Selector parts that pick this field and no other control of the page: its classes
+    /// (`.cc-input`) and `data-` attributes (`[data-mask]`, `[data-mask=card]`). A script
+    /// that gathers `[data-mask]` on a page where only the card fields are masked reads them.
+    pub hooks: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,7 +174,11 @@ impl PageDoc {
         let mut names: Vec<String> = self
             .payment_fields
             .iter()
-            .flat_map(|f| std::iter::once(f.name.clone()).chain(f.id.clone()))
+            .flat_map(|f| {
+                std::iter::once(f.name.clone())
+                    .chain(f.id.clone())
+                    .chain(f.hooks.iter().cloned())
+            })
             .filter(|n| !n.trim().is_empty())
             .collect();
         names.sort();

@@ -105,6 +105,7 @@ pub(super) fn stub_fields(doc: &crate::page::PageDoc) -> Vec<StubField> {
                 .caption
                 .as_ref()
                 .map(|c| c.chars().take(MAX_CAPTION_CHARS).collect()),
+            hooks: f.hooks.clone(),
         })
         .collect()
 }

@@ -697,6 +697,13 @@
         if (id) elements["#" + id] = el;
         if (name) elements["[name=\"" + name + "\"]"] = elements["[name=" + name + "]"] = el;
       }
+      // The classes and data attributes only the page's card fields carry.
+      (m.hooks || []).forEach(function (h) {
+        h = str(h);
+        var a = /^\[(data-[\w-]+)(?:=(.*))?\]$/.exec(h);
+        if (h.charAt(0) === "." && (" " + el.className + " ").indexOf(" " + h.slice(1) + " ") < 0) el.setAttribute("class", (el.className + " " + h.slice(1)).trim());
+        else if (a && (a[2] !== undefined || el.getAttribute(a[1]) == null)) el.setAttribute(a[1], a[2] || "");
+      });
       if (mine.indexOf(el) < 0) mine.push(el);
       if (m.caption && !labels.some(function (l) { return l.control === el && l.textContent === m.caption; })) caption(str(m.caption), el);
     });
