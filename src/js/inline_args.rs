@@ -133,6 +133,47 @@ impl<'a> Inliner<'a> {
 }
 
 impl<'a> VisitMut<'a> for Inliner<'a> {
+    /// `var w = window; … w.name`: a function's own alias of a browser object, declared
+    /// once and never assigned, is that object wherever the body says its name (as a
+    /// wrapper's parameter given `window` is). Literals are left to the evaluator.
+    fn visit_function_body(&mut self, body: &mut FunctionBody<'a>) {
+        walk_mut::walk_function_body(self, body);
+        let mut reps: Vec<(&'a str, Expression<'a>)> = Vec::new();
+        for s in &body.statements {
+            let Statement::VariableDeclaration(d) = s else {
+                continue;
+            };
+            for decl in &d.declarations {
+                let (BindingPattern::BindingIdentifier(id), Some(init)) = (&decl.id, &decl.init)
+                else {
+                    continue;
+                };
+                let init = init.without_parentheses();
+                if matches!(
+                    init,
+                    Expression::Identifier(_) | Expression::StaticMemberExpression(_)
+                ) && self.constant(init, 0)
+                {
+                    reps.push((id.name.as_str(), init.clone_in(self.alloc)));
+                }
+            }
+        }
+        if reps.is_empty() {
+            return;
+        }
+        let mut inner = Names::default();
+        inner.visit_function_body(body);
+        reps.retain(|(n, _)| !inner.assigned.contains(n) && bindings_of(body, n) == 1);
+        if reps.is_empty() {
+            return;
+        }
+        Replace {
+            alloc: self.alloc,
+            reps,
+        }
+        .visit_function_body(body);
+    }
+
     fn visit_call_expression(&mut self, c: &mut CallExpression<'a>) {
         walk_mut::walk_call_expression(self, c);
         // Reading the body's names is a walk of the whole body, and bundles nest such calls
@@ -181,6 +222,24 @@ impl<'a> VisitMut<'a> for Inliner<'a> {
             _ => {}
         }
     }
+}
+
+/// How many times `body` binds `name` (its own declaration, and any in nested functions).
+fn bindings_of(body: &FunctionBody<'_>, name: &str) -> usize {
+    struct Count<'n> {
+        name: &'n str,
+        n: usize,
+    }
+    impl<'a> Visit<'a> for Count<'_> {
+        fn visit_binding_identifier(&mut self, it: &BindingIdentifier<'a>) {
+            if it.name == self.name {
+                self.n += 1;
+            }
+        }
+    }
+    let mut c = Count { name, n: 0 };
+    c.visit_function_body(body);
+    c.n
 }
 
 /// Replaces each use of a parameter by its argument.
@@ -237,6 +296,31 @@ mod tests {
         let mut r = Reads(Vec::new());
         r.visit_program(program);
         r.0
+    }
+
+    #[test]
+    fn a_functions_own_alias_of_a_browser_object_is_that_object() {
+        let reads = rewritten(
+            "(function () { var w = window, k = 'x'; w.name = k; })(); \
+             (function () { var d = document; d = other; d.cookie; })(); \
+             (function () { var n = navigator; function f(n) { n.x; } n.sendBeacon; })();",
+        );
+        assert_eq!(
+            reads,
+            vec![
+                "window",
+                "'x'",
+                "window",
+                "k", // the alias is replaced; a literal's is not
+                "document",
+                "d",
+                "other",
+                "d", // assigned again: kept
+                "navigator",
+                "n",
+                "n", // bound again in a nested function: kept
+            ]
+        );
     }
 
     #[test]

@@ -94,6 +94,13 @@ impl<'a> Collector<'a, '_, '_> {
                     Self::push_sym(d, Some(s));
                     return;
                 }
+                // `window.name` is no element's name: the window keeps it across navigations,
+                // the classic hand-off from the checkout to the next page.
+                if prop == "name" && self.is_windowish(&m.object) {
+                    let p = self.window_global_read(prop);
+                    Self::push_sym(d, Some(p));
+                    return;
+                }
                 // What about a value is read: its length, its event's timing, an element's
                 // name or type carry none of the value (masking and timing scripts).
                 if precision::is_metadata(prop) || self.is_guarded_value(m) {
