@@ -458,7 +458,10 @@ impl<'a> Collector<'a, '_, '_> {
             (Some(o), _) if self.named_form_data_read(o, c, name.as_deref()) => {}
             // `form.querySelector('input[name="payment[method]"]:checked')`: one field of the
             // form by its name, not the form's every field.
-            (Some(_), _) if self.selects_one_named_field(c, name.as_deref()) => {}
+            // (In a document the script parsed, the element carries what it was parsed from.)
+            (Some(o), _)
+                if self.selects_one_named_field(c, name.as_deref())
+                    && !self.in_parsed_doc(o, 0) => {}
             // `v.map(function (x) { return scrub(x); })`: the elements reach the result only
             // through the callback, whose parameter receives them (see `calls`).
             (Some(_), _)

@@ -64,6 +64,7 @@ mod other_fields;
 mod own_form;
 mod param_pipes;
 mod params;
+mod parsed_docs;
 mod pipes;
 mod precision;
 mod record;
@@ -282,6 +283,9 @@ pub struct Collector<'a, 'f, 'k> {
     request_owner_aliases: HashMap<Sym, String, FxBuild>,
     /// Variables holding a card field's element, and how they are used (see [`handles`]).
     card_handles: HashMap<Sym, handles::HandleUses, FxBuild>,
+    /// Variables holding a document the script parsed, or an element of one (see
+    /// [`parsed_docs`]).
+    parsed_docs: std::collections::HashSet<Sym, FxBuild>,
     keystroke_params: HashMap<Sym, (Span, SourceKind), FxBuild>,
     /// Every keystroke listener's callback (by start), with or without parameters.
     keystroke_fns: HashMap<u32, (Span, SourceKind), FxBuild>,
@@ -455,6 +459,7 @@ impl<'a, 'f, 'k> Collector<'a, 'f, 'k> {
             request_inits: Default::default(),
             request_owner_aliases: HashMap::default(),
             card_handles: HashMap::default(),
+            parsed_docs: Default::default(),
             keystroke_params: HashMap::default(),
             keystroke_fns: HashMap::default(),
             keystroke_receivers: HashMap::default(),

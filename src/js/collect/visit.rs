@@ -239,6 +239,7 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
                 self.note_binding(s, init);
                 self.note_blob(n, init);
                 self.note_card_handle(s, init);
+                self.note_parsed_doc(s, init);
                 self.note_text_binding(s, init);
                 self.note_element_holder(s, init);
                 self.note_keystroke_alias(s, init);
