@@ -161,15 +161,26 @@ impl<'a> Visit<'a> for Collector<'a, '_, '_> {
         walk::walk_object_property(self, it);
     }
 
-    /// `import(u)`: a URL carrying data sends it as the module loads. The load itself is the
-    /// module graph's (`js::imports`, which resolves `u` against the module's own URL, not
-    /// the page's).
+    /// `import(u)`: a URL carrying data sends it as the module loads. The load of a constant
+    /// `u` is the module graph's (`js::imports`, which resolves it against the module's own
+    /// URL, not the page's, and fetches it); one built at run time (`'https://' + shard() +
+    /// '.cdn.example/m.mjs'`) is not followed there, so it is a load of code from wherever it
+    /// points, as a `<script>` given that `src` is.
     fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
         let it = self.alloc(it);
         let d = self.deps(&it.source);
         if !d.is_empty() {
             let url = self.url_text(&it.source);
             self.sink(Channel::ElementSrc, it.span, url, d, None);
+        }
+        let constant = match it.source.without_parentheses() {
+            Expression::StringLiteral(_) => true,
+            Expression::TemplateLiteral(t) => t.expressions.is_empty(),
+            _ => false,
+        };
+        if !constant {
+            let url = self.url_text(&it.source);
+            self.load(Channel::ScriptLoad, it.span, url);
         }
         // A module the script carries (`data:` URL or a Blob's object URL) runs in the page.
         self.inline_code_url(Some(&it.source), it.span, "import");
