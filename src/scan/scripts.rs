@@ -428,7 +428,12 @@ pub async fn collect_dynamic(
         let mut seen = std::collections::BTreeSet::new();
         for (raw, _by) in list {
             let Ok(url) = p.url.join(&raw) else { continue };
-            if !matches!(url.scheme(), "http" | "https" | "data") {
+            // A built site's page loads its stage 2 from the site's own files, as it would
+            // from its server (inside the site's root only; see `target_url`).
+            let Some(url) = target_url(&url, p.local.as_deref()) else {
+                continue;
+            };
+            if !matches!(url.scheme(), "http" | "https" | "data" | "file") {
                 continue;
             }
             let name = url.to_string();
