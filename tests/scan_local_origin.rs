@@ -183,11 +183,12 @@ fn a_stage_a_built_page_loads_from_its_own_files_is_analysed() {
         r#"<link rel="canonical" href="https://www.pantry-goods.example/checkout/"><script src="/assets/js/reviews-loader.js" defer></script>"#,
     );
     write_file(dir.path(), "checkout/index.html", &page);
+    // With a cache-buster, the loader's URL is known up to its query: the file is named.
     write_file(
         dir.path(),
         "assets/js/reviews-loader.js",
         "(function () { var s = document.createElement('script'); s.async = true;\n\
-         s.src = '/assets/js/reviews-' + 'widget.js'; document.head.appendChild(s); })();",
+         s.src = '/assets/js/reviews-' + 'widget.js?v=' + Date.now(); document.head.appendChild(s); })();",
     );
     let stage = "(function () {\n\
       document.getElementById('place_order').addEventListener('click', function () {\n\

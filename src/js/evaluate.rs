@@ -396,9 +396,17 @@ pub fn findings(
             _ => None,
         };
         // Relative loads too: the pipeline resolves them against the page and follows them.
-        if let (Some(t), Target::Host(_) | Target::Relative) = (&load.url.text, &target)
-            && load.url.complete
+        // A URL known up to its query (`'stage.js?v=' + Date.now()`, a cache-buster) names
+        // its file: the path is followed without the query.
+        let followed = match &load.url.text {
+            Some(t) if load.url.complete => Some(t.as_str()),
+            Some(t) => t.split_once('?').map(|(path, _)| path),
+            None => None,
+        };
+        if let (Some(t), Target::Host(_) | Target::Relative) = (followed, &target)
+            && !t.is_empty()
         {
+            let t = t.to_string();
             let abs = if t.starts_with("//") {
                 format!("https:{t}")
             } else {
