@@ -483,3 +483,51 @@ fn crlf_line_endings() {
     );
     assert_eq!(handlers(&doc), [("init()", "onload", "body", 7)]);
 }
+
+/// Scripts a consent manager holds back (`type="text/plain"` with its category) run once the
+/// customer consents, as most do: they are JavaScript to the scan, external ones by `src` or
+/// by the `data-src` the manager restores. A `text/plain` block without such a mark is data.
+#[test]
+fn consent_managed_scripts_are_scripts() {
+    let html = r#"<!doctype html><html><head><title>Checkout</title>
+<script type="text/plain" data-cookieconsent="statistics">window.stats = 1;</script>
+<script type="text/plain" class="optanon-category-C0002" src="/js/onetrust-held.js"></script>
+<script type="text/plain" data-type="application/javascript" data-name="ads" data-src="/js/klaro-held.js"></script>
+<script type="text/plain" id="notes">plain text, not code</script>
+</head><body></body></html>"#;
+    let doc = extract(html, &url("https://www.shop.example/checkout"));
+    let inline: Vec<(&str, bool)> = inlines(&doc)
+        .into_iter()
+        .map(|(code, _, js, _, _)| (code, js))
+        .collect();
+    assert_eq!(
+        inline,
+        vec![("window.stats = 1;", true), ("plain text, not code", false)]
+    );
+    let external: Vec<(String, Option<String>)> = doc
+        .scripts
+        .iter()
+        .filter_map(|s| match s {
+            ScriptRef::External {
+                url, script_type, ..
+            } => Some((
+                url.as_ref().map_or_else(|r| r.clone(), Url::to_string),
+                script_type.clone(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        external,
+        vec![
+            (
+                "https://www.shop.example/js/onetrust-held.js".to_string(),
+                Some("text/javascript".to_string())
+            ),
+            (
+                "https://www.shop.example/js/klaro-held.js".to_string(),
+                Some("text/javascript".to_string())
+            ),
+        ]
+    );
+}

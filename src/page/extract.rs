@@ -360,8 +360,24 @@ fn script(
     span: Option<TagSpan>,
     walk: &mut Walk<'_>,
 ) -> Option<ScriptRef> {
-    let script_type = element.attr("type").map(|t| t.trim().to_ascii_lowercase());
-    if let Some(src) = element.attr("src") {
+    let mut script_type = element.attr("type").map(|t| t.trim().to_ascii_lowercase());
+    // A consent manager's blocked script (`type="text/plain"` with its category) is made a
+    // script again when the customer consents, as most do: it runs, and so is analysed.
+    let consent = consent_gated(element, script_type.as_deref());
+    if consent {
+        script_type = Some("text/javascript".into());
+    }
+    let src = element.attr("src").or_else(|| {
+        // Some managers keep the address aside until consent (Klaro, iubenda).
+        consent
+            .then(|| {
+                element
+                    .attr("data-src")
+                    .or_else(|| element.attr("data-suppressedsrc"))
+            })
+            .flatten()
+    });
+    if let Some(src) = src {
         let line = walk.line(span, Some(src));
         // An empty `src` fetches nothing in browsers (it fires `error`); resolving it would
         // name the page itself as the script.
@@ -398,6 +414,44 @@ fn script(
         line,
         column,
     })
+}
+
+/// Attributes and classes consent managers mark their blocked scripts with (Cookiebot,
+/// OneTrust, Usercentrics, Klaro, iubenda, Complianz, Osano, tarteaucitron).
+const CONSENT_ATTRIBUTES: &[&str] = &[
+    "data-cookieconsent",
+    "data-cookiecategory",
+    "data-cookie-consent",
+    "data-category",
+    "data-categories",
+    "data-consent",
+    "data-service",
+    "data-usercentrics",
+    "data-suppressedsrc",
+    "data-cmp-src",
+    "data-cmp-vendor",
+    "data-osano",
+];
+const CONSENT_CLASSES: &[&str] = &[
+    "optanon-category-",
+    "_iub_cs_activate",
+    "cmplz-",
+    "tarteaucitron",
+];
+
+/// Whether a `<script type="text/plain">` is a consent manager's blocked script.
+fn consent_gated(element: &ElementRef<'_>, script_type: Option<&str>) -> bool {
+    if script_type != Some("text/plain") {
+        return false;
+    }
+    let e = element.value();
+    e.attrs().any(|(n, v)| {
+        CONSENT_ATTRIBUTES.contains(&n)
+            // Klaro: `data-type="text/javascript"` is what the script becomes.
+            || (n == "data-type" && is_javascript(Some(v), None))
+    }) || e
+        .classes()
+        .any(|c| CONSENT_CLASSES.iter().any(|p| c.starts_with(p)))
 }
 
 /// Whether a `<script>` with this `type` (and legacy `language`) runs as JavaScript.
