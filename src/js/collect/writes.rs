@@ -37,6 +37,12 @@ impl<'a> Collector<'a, '_, '_> {
                 let d = self.deps(rhs);
                 self.sink(Channel::Navigation, span, url, d, None);
             }
+            // A script element's markup is its code.
+            Some("innerHTML") if self.is_script_elem(obj) => {
+                self.try_hidden(rhs, span, "script.text");
+                self.note_code_sink(rhs, span);
+                return;
+            }
             // A frame's `srcdoc` is a whole document the browser renders in the frame, scripts
             // and fields included (a fake card form in a frame of its own).
             Some("innerHTML" | "outerHTML" | "srcdoc") => {
@@ -51,6 +57,12 @@ impl<'a> Collector<'a, '_, '_> {
             }
             Some("text" | "textContent" | "innerText") if self.is_script_elem(obj) => {
                 self.try_hidden(rhs, span, "script.text");
+                // Code the script downloaded and puts into a script element runs as surely
+                // as through `eval` (see `downloads`); a serialised object is a data block's
+                // (`type="application/ld+json"`), not code.
+                if !is_json_stringify(rhs) {
+                    self.note_code_sink(rhs, span);
+                }
                 return;
             }
             // `location.hash = data`: kept by the page's address, read back later.
@@ -294,4 +306,12 @@ const CSS_URL_PROPS: &[&str] = &[
 /// `x.style`: an element's inline style.
 fn is_style(e: &Expression<'_>) -> bool {
     matches!(e.without_parentheses(), Expression::StaticMemberExpression(m) if m.property.name == "style")
+}
+
+/// `JSON.stringify(…)`: data for a JSON block, never code.
+fn is_json_stringify(e: &Expression<'_>) -> bool {
+    matches!(e.without_parentheses(), Expression::CallExpression(c)
+        if matches!(c.callee.without_parentheses(), Expression::StaticMemberExpression(m)
+            if m.property.name == "stringify"
+                && matches!(m.object.without_parentheses(), Expression::Identifier(id) if id.name == "JSON")))
 }
