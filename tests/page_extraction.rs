@@ -496,13 +496,16 @@ fn consent_managed_scripts_are_scripts() {
 <script type="text/plain" id="notes">plain text, not code</script>
 </head><body></body></html>"#;
     let doc = extract(html, &url("https://www.shop.example/checkout"));
-    let inline: Vec<(&str, bool)> = inlines(&doc)
+    let inline: Vec<(&str, Option<&str>, bool)> = inlines(&doc)
         .into_iter()
-        .map(|(code, _, js, _, _)| (code, js))
+        .map(|(code, ty, js, _, _)| (code, ty, js))
         .collect();
     assert_eq!(
         inline,
-        vec![("window.stats = 1;", true), ("plain text, not code", false)]
+        vec![
+            ("window.stats = 1;", Some("text/plain"), true),
+            ("plain text, not code", Some("text/plain"), false)
+        ]
     );
     let external: Vec<(String, Option<String>)> = doc
         .scripts

@@ -360,13 +360,12 @@ fn script(
     span: Option<TagSpan>,
     walk: &mut Walk<'_>,
 ) -> Option<ScriptRef> {
-    let mut script_type = element.attr("type").map(|t| t.trim().to_ascii_lowercase());
+    let script_type = element.attr("type").map(|t| t.trim().to_ascii_lowercase());
     // A consent manager's blocked script (`type="text/plain"` with its category) is made a
-    // script again when the customer consents, as most do: it runs, and so is analysed.
+    // script again when the customer consents, as most do: it runs, and so is analysed. An
+    // external one is listed with the type it runs as (the fetch path decides by type); an
+    // inline one keeps its own and is marked as code.
     let consent = consent_gated(element, script_type.as_deref());
-    if consent {
-        script_type = Some("text/javascript".into());
-    }
     let src = element.attr("src").or_else(|| {
         // Some managers keep the address aside until consent (Klaro, iubenda).
         consent
@@ -389,7 +388,11 @@ fn script(
         return Some(ScriptRef::External {
             url,
             integrity: element.attr("integrity").map(str::to_string),
-            script_type,
+            script_type: if consent {
+                Some("text/javascript".into())
+            } else {
+                script_type
+            },
             via: ExternalVia::ScriptTag,
             line,
         });
@@ -399,7 +402,7 @@ fn script(
     if code.trim().is_empty() {
         return None;
     }
-    let is_javascript = is_javascript(script_type.as_deref(), element.attr("language"));
+    let is_javascript = consent || is_javascript(script_type.as_deref(), element.attr("language"));
     let (line, column) = match span {
         Some(span) => walk.positions.line_col(span.end),
         None => walk
