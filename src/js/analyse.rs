@@ -460,7 +460,13 @@ fn analyse_chunks(text: &str, ctx: &Ctx<'_>, facts: &mut Facts) {
             &mut Layer::default(),
         );
     }
-    if !parsed_any && !text.trim().is_empty() && facts.budget_exceeded.is_none() {
+    // A JSON document is no script (a tag manager's container a loader downloaded and
+    // takes its tags' code from): nothing runs it as one, so its not parsing is no gap.
+    if !parsed_any
+        && !text.trim().is_empty()
+        && facts.budget_exceeded.is_none()
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
+    {
         facts
             .problems
             .push("no parser produced a usable tree".into());
