@@ -288,8 +288,7 @@ fn a_loop_that_burns_the_enclosing_run_does_not_hide_the_address_after_it() {
 }
 
 /// A loop the run cannot follow (its bound is a page value) leaves what it writes unknown,
-/// except the known start of a string it only appends to: the address is still named, and a
-/// value the loop replaces is never reported as the one it held before.
+/// except the known start of a string it only appends to: the address is still named.
 #[test]
 fn a_loop_the_run_cannot_follow_keeps_only_what_it_cannot_change() {
     let code = "(function () {\n\
