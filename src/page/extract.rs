@@ -365,7 +365,7 @@ fn script(
     // script again when the customer consents, as most do: it runs, and so is analysed. An
     // external one is listed with the type it runs as (the fetch path decides by type); an
     // inline one keeps its own and is marked as code.
-    let consent = consent_gated(element, script_type.as_deref());
+    let consent = super::consent::consent_gated(element, script_type.as_deref());
     let src = element.attr("src").or_else(|| {
         // Some managers keep the address aside until consent (Klaro, iubenda).
         consent
@@ -417,44 +417,6 @@ fn script(
         line,
         column,
     })
-}
-
-/// Attributes and classes consent managers mark their blocked scripts with (Cookiebot,
-/// OneTrust, Usercentrics, Klaro, iubenda, Complianz, Osano, tarteaucitron).
-const CONSENT_ATTRIBUTES: &[&str] = &[
-    "data-cookieconsent",
-    "data-cookiecategory",
-    "data-cookie-consent",
-    "data-category",
-    "data-categories",
-    "data-consent",
-    "data-service",
-    "data-usercentrics",
-    "data-suppressedsrc",
-    "data-cmp-src",
-    "data-cmp-vendor",
-    "data-osano",
-];
-const CONSENT_CLASSES: &[&str] = &[
-    "optanon-category-",
-    "_iub_cs_activate",
-    "cmplz-",
-    "tarteaucitron",
-];
-
-/// Whether a `<script type="text/plain">` is a consent manager's blocked script.
-fn consent_gated(element: &ElementRef<'_>, script_type: Option<&str>) -> bool {
-    if script_type != Some("text/plain") {
-        return false;
-    }
-    let e = element.value();
-    e.attrs().any(|(n, v)| {
-        CONSENT_ATTRIBUTES.contains(&n)
-            // Klaro: `data-type="text/javascript"` is what the script becomes.
-            || (n == "data-type" && is_javascript(Some(v), None))
-    }) || e
-        .classes()
-        .any(|c| CONSENT_CLASSES.iter().any(|p| c.starts_with(p)))
 }
 
 /// Whether a `<script>` with this `type` (and legacy `language`) runs as JavaScript.

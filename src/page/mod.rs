@@ -8,6 +8,7 @@
 //! shows it.
 
 mod bare_script;
+mod consent;
 mod data_code;
 mod decode;
 pub mod discover;
